@@ -1,0 +1,319 @@
+/** DynamoDB implementation of the case and task ports (one partition per case). */
+import { randomUUID } from 'node:crypto';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CaseStatus } from '#core/case/lifecycle.ts';
+import {
+  type CaseRecord,
+  CaseRecordSchema,
+  caseIdOfTask,
+  type Decision,
+  type TaskRecord,
+  TaskRecordSchema,
+  type TimelineEntry,
+} from '#core/case/model.ts';
+import type {
+  AuditRecord,
+  CaseRepository,
+  CaseView,
+  LicenseRecord,
+  TaskRepository,
+} from '#core/case/ports.ts';
+import { config } from '../config.ts';
+import { keys } from './keys.ts';
+import { isConditionFailure, isTransactionConflict, send } from './send.ts';
+
+const table = () => config().TABLE_NAME;
+const seq = () => randomUUID().slice(0, 8);
+
+function eventItem(caseId: string, e: TimelineEntry) {
+  return {
+    ...keys.event(caseId, e.at, seq()),
+    type: 'event',
+    at: e.at,
+    event: e.event,
+    ...(e.detail ? { detail: e.detail } : {}),
+  };
+}
+
+function auditItem(caseId: string, at: string, a: AuditRecord) {
+  return {
+    ...keys.audit(caseId, at, seq()),
+    type: 'audit',
+    at,
+    actor: a.actor,
+    action: a.action,
+    ...(a.detail ? { detail: a.detail } : {}),
+  };
+}
+
+function caseItem(r: CaseRecord) {
+  return {
+    ...keys.case(r.caseId),
+    type: 'case',
+    ...keys.portalCases(r.portalId, r.createdAt, r.caseId),
+    ...r,
+  };
+}
+
+function taskItem(t: TaskRecord) {
+  return {
+    ...keys.task(t.caseId, t.taskId),
+    type: 'task',
+    ...keys.inbox(t.departmentId, t.status, t.dueAt, t.taskId),
+    ...(t.status === 'pending' ? keys.openTask(t.dueAt, t.taskId) : {}),
+    ...t,
+  };
+}
+
+/** Retries a transaction that lost a race to another transaction (not a condition failure). */
+async function transact(
+  items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>,
+) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (err) {
+      if (!isTransactionConflict(err) || attempt >= 8) throw err;
+      await new Promise((r) => setTimeout(r, 10 * 2 ** attempt * Math.random()));
+    }
+  }
+}
+
+export const caseRepository: CaseRepository = {
+  async create(record, timeline, audit) {
+    try {
+      await transact([
+        {
+          Put: {
+            TableName: table(),
+            Item: caseItem(record),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        { Put: { TableName: table(), Item: eventItem(record.caseId, timeline) } },
+        { Put: { TableName: table(), Item: auditItem(record.caseId, timeline.at, audit) } },
+      ]);
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  },
+
+  async get(caseId) {
+    const r = await send<{ Item?: Record<string, unknown> }>(
+      new GetCommand({ TableName: table(), Key: keys.case(caseId), ConsistentRead: true }),
+    );
+    return r.Item ? CaseRecordSchema.parse(r.Item) : undefined;
+  },
+
+  async view(caseId): Promise<CaseView | undefined> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await send<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>(
+        new QueryCommand({
+          TableName: table(),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.casePk(caseId) },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(r.Items ?? []));
+      start = r.LastEvaluatedKey;
+    } while (start);
+    const c = items.find((i) => i.sk === 'CASE');
+    if (!c) return undefined;
+    return {
+      record: CaseRecordSchema.parse(c),
+      tasks: items.filter((i) => i.type === 'task').map((i) => TaskRecordSchema.parse(i)),
+      timeline: items
+        .filter((i) => i.type === 'event')
+        .map((i) => ({
+          at: i.at as string,
+          event: i.event as string,
+          ...(i.detail ? { detail: i.detail as Record<string, unknown> } : {}),
+        })),
+      licenses: items.filter((i) => i.type === 'license') as unknown as LicenseRecord[],
+    };
+  },
+
+  async transition(caseId, from: readonly CaseStatus[], changes, timeline, audit) {
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#version': 'version',
+      '#updatedAt': 'updatedAt',
+    };
+    const values: Record<string, unknown> = { ':one': 1, ':now': timeline.at };
+    const sets = ['#version = #version + :one', '#updatedAt = :now'];
+    const removes: string[] = [];
+    for (const [k, v] of Object.entries(changes)) {
+      if (k === 'version' || k === 'updatedAt' || k === 'caseId') continue;
+      names[`#${k}`] = k;
+      if (v === undefined) removes.push(`#${k}`);
+      else {
+        values[`:${k}`] = v;
+        sets.push(`#${k} = :${k}`);
+      }
+    }
+    from.forEach((s, i) => {
+      values[`:from${i}`] = s;
+    });
+    try {
+      await transact([
+        {
+          Update: {
+            TableName: table(),
+            Key: keys.case(caseId),
+            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+        { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
+        { Put: { TableName: table(), Item: auditItem(caseId, timeline.at, audit) } },
+      ]);
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  },
+
+  async note(caseId, timeline, audit) {
+    await transact([
+      { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
+      { Put: { TableName: table(), Item: auditItem(caseId, timeline.at, audit) } },
+    ]);
+  },
+
+  async setExecution(caseId, executionArn) {
+    await send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.case(caseId),
+        UpdateExpression: 'SET executionArn = :arn',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':arn': executionArn },
+      }),
+    );
+  },
+};
+
+export const taskRepository: TaskRepository = {
+  async open(task, timeline) {
+    const existing = await this.get(task.taskId);
+    if (existing) {
+      // Re-opened (e.g. after a timeout): a new token, the same task and decision (if any).
+      const r = await send<{ Attributes?: Record<string, unknown> }>(
+        new UpdateCommand({
+          TableName: table(),
+          Key: keys.task(task.caseId, task.taskId),
+          UpdateExpression: 'SET taskToken = :token',
+          ExpressionAttributeValues: { ':token': task.taskToken },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return TaskRecordSchema.parse(r.Attributes);
+    }
+    try {
+      await transact([
+        {
+          Put: { TableName: table(), Item: taskItem(task), ConditionExpression: 'attribute_not_exists(pk)' },
+        },
+        { Put: { TableName: table(), Item: eventItem(task.caseId, timeline) } },
+      ]);
+      return task;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return this.open(task, timeline); // created concurrently by a retry: refresh its token
+    }
+  },
+
+  async get(taskId) {
+    const caseId = caseIdOfTask(taskId);
+    if (!caseId) return undefined;
+    const r = await send<{ Item?: Record<string, unknown> }>(
+      new GetCommand({ TableName: table(), Key: keys.task(caseId, taskId), ConsistentRead: true }),
+    );
+    return r.Item ? TaskRecordSchema.parse(r.Item) : undefined;
+  },
+
+  async decide(taskId, decision: Decision, status, timeline, audit) {
+    const caseId = caseIdOfTask(taskId)!;
+    const current = await this.get(taskId);
+    if (!current) throw new Error(`task ${taskId} vanished`);
+    try {
+      await transact([
+        {
+          Update: {
+            TableName: table(),
+            Key: keys.task(caseId, taskId),
+            UpdateExpression:
+              'SET #status = :status, decision = :decision, gsi1pk = :gsi1pk REMOVE gsi2pk, gsi2sk',
+            ConditionExpression: '#status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':status': status,
+              ':decision': decision,
+              ':pending': 'pending',
+              ':gsi1pk': keys.inbox(current.departmentId, status, current.dueAt, taskId).gsi1pk,
+            },
+          },
+        },
+        { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
+        { Put: { TableName: table(), Item: auditItem(caseId, timeline.at, audit) } },
+      ]);
+      return { recorded: true, task: { ...current, status, decision } };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return { recorded: false, task: (await this.get(taskId))! };
+    }
+  },
+
+  async markOverdue(taskId, timeline) {
+    const caseId = caseIdOfTask(taskId)!;
+    try {
+      await transact([
+        {
+          Update: {
+            TableName: table(),
+            Key: keys.task(caseId, taskId),
+            UpdateExpression: 'SET overdue = :true, escalations = if_not_exists(escalations, :zero) + :one',
+            ConditionExpression: '#status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':true': true, ':zero': 0, ':one': 1, ':pending': 'pending' },
+          },
+        },
+        { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
+        {
+          Put: {
+            TableName: table(),
+            Item: auditItem(caseId, timeline.at, {
+              actor: 'supervision',
+              action: timeline.event,
+              detail: timeline.detail ?? {},
+            }),
+          },
+        },
+      ]);
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err; // decided meanwhile: nothing to escalate
+    }
+  },
+
+  async listForCase(caseId) {
+    const r = await send<{ Items?: Record<string, unknown>[] }>(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :task)',
+        ExpressionAttributeValues: { ':pk': keys.casePk(caseId), ':task': 'TASK#' },
+        ConsistentRead: true,
+      }),
+    );
+    return (r.Items ?? []).map((i) => TaskRecordSchema.parse(i));
+  },
+};

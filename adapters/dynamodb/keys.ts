@@ -1,0 +1,42 @@
+/**
+ * Key builders for the single table. Every access pattern of the system, and the key it uses:
+ *
+ * | access pattern                               | table / index | pk                        | sk                          |
+ * |----------------------------------------------|---------------|---------------------------|-----------------------------|
+ * | portal by API key (authorizer)               | table         | APIKEY#<sha256(key)>      | APIKEY                      |
+ * | portal profile                               | table         | PORTAL#<portalId>         | PORTAL                      |
+ * | revoked department token                     | table         | TOKEN#<jti>               | REVOKED                     |
+ * | a case, with everything about it (1 Query)   | table         | CASE#<caseId>             | CASE / TASK# / EVENT# / AUDIT# / LICENSE# |
+ * | a task by id (case id is inside the task id) | table         | CASE#<caseId>             | TASK#<taskId>               |
+ * | a portal's cases, newest first               | gsi1          | PORTAL#<portalId>         | <createdAt>#<caseId>        |
+ * | a department's inbox by status, due first    | gsi1          | DEPT#<deptId>#<status>    | <dueAt>#<taskId>            |
+ * | open tasks by due date (supervision)         | gsi2 (sparse) | OPENTASK                  | <dueAt>#<taskId>            |
+ * | a material                                   | table         | MATERIAL#<materialId>     | MATERIAL                    |
+ * | a licence (case id is inside the licence id) | table         | CASE#<caseId>             | LICENSE#<licenseId>         |
+ * | shared data (registries, e-licences)         | table         | SHARED#<source>#<sha256>  | RECORD / LICENSE#<type>     |
+ * | webhook subscriptions of a portal            | table         | PORTAL#<portalId>         | WEBHOOK#<webhookId>         |
+ *
+ * Values are ids and hashes only: no personal data in any key.
+ */
+export const keys = {
+  apiKey: (hash: string) => ({ pk: `APIKEY#${hash}`, sk: 'APIKEY' }),
+  portal: (portalId: string) => ({ pk: `PORTAL#${portalId}`, sk: 'PORTAL' }),
+  revokedToken: (jti: string) => ({ pk: `TOKEN#${jti}`, sk: 'REVOKED' }),
+  casePk: (caseId: string) => `CASE#${caseId}`,
+  case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
+  task: (caseId: string, taskId: string) => ({ pk: `CASE#${caseId}`, sk: `TASK#${taskId}` }),
+  event: (caseId: string, at: string, seq: string) => ({ pk: `CASE#${caseId}`, sk: `EVENT#${at}#${seq}` }),
+  audit: (caseId: string, at: string, seq: string) => ({ pk: `CASE#${caseId}`, sk: `AUDIT#${at}#${seq}` }),
+  license: (caseId: string, licenseId: string) => ({ pk: `CASE#${caseId}`, sk: `LICENSE#${licenseId}` }),
+  material: (materialId: string) => ({ pk: `MATERIAL#${materialId}`, sk: 'MATERIAL' }),
+  shared: (source: string, hash: string) => `SHARED#${source}#${hash}`,
+  portalCases: (portalId: string, createdAt: string, caseId: string) => ({
+    gsi1pk: `PORTAL#${portalId}`,
+    gsi1sk: `${createdAt}#${caseId}`,
+  }),
+  inbox: (departmentId: string, status: string, dueAt: string, taskId: string) => ({
+    gsi1pk: `DEPT#${departmentId}#${status}`,
+    gsi1sk: `${dueAt}#${taskId}`,
+  }),
+  openTask: (dueAt: string, taskId: string) => ({ gsi2pk: 'OPENTASK', gsi2sk: `${dueAt}#${taskId}` }),
+} as const;

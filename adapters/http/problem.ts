@@ -1,0 +1,96 @@
+/**
+ * The one edge mapper from errors to RFC 9457 problem+json. Domain errors keep their message and
+ * problems; anything else is a 500 (or 503 for a dependency outage) that never leaks internals.
+ */
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import {
+  BadRequestError,
+  ConflictError,
+  type DomainError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  type Problem,
+  UnauthorizedError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '#core/shared/errors.ts';
+
+const STATUS: [new (...a: never[]) => DomainError, number, string][] = [
+  [ValidationError, 422, 'The request breaks one or more rules'],
+  [BadRequestError, 400, 'The request is malformed'],
+  [UnauthorizedError, 401, 'Credentials are missing or invalid'],
+  [ForbiddenError, 403, 'Not allowed for this caller'],
+  [NotFoundError, 404, 'Not found'],
+  [ConflictError, 409, 'Conflict with the current state'],
+  [PayloadTooLargeError, 413, 'The request body is too large'],
+  [UnsupportedMediaTypeError, 415, 'Unsupported media type'],
+  [UnavailableError, 503, 'A dependency is unavailable; retry later'],
+];
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  code?: string;
+  errors?: readonly Problem[];
+}
+
+export function problemResponse(status: number, body: Omit<ProblemBody, 'status'>): APIGatewayProxyResult {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
+    body: JSON.stringify({ ...body, status }),
+  };
+}
+
+/** Maps any thrown value to a problem response; `expose` is false for everything unexpected. */
+export function toProblem(
+  err: unknown,
+  requestId: string,
+): { response: APIGatewayProxyResult; expected: boolean } {
+  for (const [Type, status, title] of STATUS) {
+    if (err instanceof Type) {
+      const problems = 'problems' in err ? (err.problems as readonly Problem[]) : undefined;
+      return {
+        expected: true,
+        response: problemResponse(status, {
+          type: `https://yijianshi.dev/problems/${err.code}`,
+          title,
+          detail: err.message,
+          code: err.code,
+          instance: requestId,
+          ...(problems?.length ? { errors: problems } : {}),
+        }),
+      };
+    }
+  }
+  return {
+    expected: false,
+    response: problemResponse(500, {
+      type: 'https://yijianshi.dev/problems/internal',
+      title: 'Internal error',
+      detail: `Something went wrong on our side; quote request ${requestId} when reporting it.`,
+      code: 'internal',
+      instance: requestId,
+    }),
+  };
+}
+
+/** zod issues → one Problem per issue, with a JSON Pointer path under `prefix`. */
+export function problemsFromZod(
+  issues: readonly { path: readonly PropertyKey[]; code: string; message: string }[],
+  prefix = '',
+): Problem[] {
+  return issues.map((i) => ({
+    path: `${prefix}/${i.path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`.replace(
+      /\/$/,
+      '',
+    ),
+    code: i.code,
+    message: i.message,
+  }));
+}

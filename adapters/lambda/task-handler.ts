@@ -1,0 +1,36 @@
+/**
+ * The one middy stack every state machine task uses (makeTaskHandler): logging context, zod
+ * parsing of the task input (a malformed input is a named error, InvalidTaskInputError), then the
+ * use case. Errors propagate with their `name`, so ASL Retry/Catch can match them.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { logger } from '../logger.ts';
+
+export class InvalidTaskInputError extends Error {
+  override name = 'InvalidTaskInputError';
+}
+
+export function makeTaskHandler<I extends z.ZodType, O>(
+  input: I,
+  run: (event: z.output<I>, context: Context) => Promise<O>,
+) {
+  return middy<unknown, O>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      onError: async (request) => {
+        const err = request.error as Error;
+        logger.error('task failed', { errorName: err.name, message: err.message });
+      },
+    })
+    .handler(async (event: unknown, context: Context) => {
+      const parsed = input.safeParse(event);
+      if (!parsed.success)
+        throw new InvalidTaskInputError(
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        );
+      return run(parsed.data, context);
+    });
+}

@@ -1,0 +1,52 @@
+/**
+ * The licence signer of this container, chosen once at init from the environment:
+ * SIGNING_KEY_ARN (an AWS KMS key — deployments) or LOCAL_SIGNING_KEY (base64 of a PKCS#8 PEM —
+ * `npm start` and tests). Exactly one must be set; anything else fails at init, not at the first
+ * licence.
+ */
+import { KMSClient } from '@aws-sdk/client-kms';
+import type { LicenseSigner } from '#core/licenses/ports.ts';
+import { config } from '../config.ts';
+import { kmsSigner } from './kms-signer.ts';
+import { localSigner } from './local-signer.ts';
+
+const kmsClients = new Map<string, KMSClient>();
+/** One client per region; the key's own region, read from its ARN, so any key can be verified. */
+function kmsClientFor(keyArn: string): KMSClient {
+  const region = keyArn.split(':')[3] || undefined;
+  const k = region ?? '';
+  let client = kmsClients.get(k);
+  if (!client) {
+    client = new KMSClient(region ? { region } : {});
+    kmsClients.set(k, client);
+  }
+  return client;
+}
+
+function chooseSigner(): LicenseSigner {
+  const { SIGNING_KEY_ARN: arn, LOCAL_SIGNING_KEY: local } = config();
+  if (arn && local)
+    throw new Error('Set SIGNING_KEY_ARN or LOCAL_SIGNING_KEY, not both: licences need one signer.');
+  if (arn) return kmsSigner(arn, kmsClientFor(arn));
+  if (local) return localSigner(Buffer.from(local, 'base64').toString('utf8'));
+  throw new Error(
+    'No licence signing key: set SIGNING_KEY_ARN (KMS key ARN) or LOCAL_SIGNING_KEY (base64 PKCS#8 PEM).',
+  );
+}
+
+export const signer: LicenseSigner = chooseSigner();
+
+const verifiers = new Map<string, LicenseSigner>([[signer.keyId, signer]]);
+
+/**
+ * The key a licence names (its keyId), to verify it with — which may be an earlier KMS key than
+ * the one signing today. Undefined when that key cannot be used here (an earlier local key).
+ */
+export function verifierFor(keyId: string): LicenseSigner | undefined {
+  let v = verifiers.get(keyId);
+  if (!v && keyId.startsWith('arn:')) {
+    v = kmsSigner(keyId, kmsClientFor(keyId));
+    verifiers.set(keyId, v);
+  }
+  return v;
+}

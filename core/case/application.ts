@@ -1,0 +1,263 @@
+/**
+ * 一次提交: the application a portal submits once, and its complete check (一次反馈). Structural
+ * problems (zod) and domain problems (services, rules, form, materials, identifiers) are all
+ * collected, so the applicant learns everything wrong in one answer.
+ */
+import { z } from 'zod';
+import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import { formProblems } from '../catalog/form.ts';
+import { type MergedMaterial, mergeFields, mergeMaterials } from '../catalog/merge.ts';
+import type { Bundle, Service } from '../catalog/schema.ts';
+import { selectServices } from '../catalog/selection.ts';
+import { type Problem, ValidationError } from '../shared/errors.ts';
+import { isValidIdNumber, isValidUscc } from '../shared/identifiers.ts';
+
+const phone = z.string().regex(/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/, 'not a phone number');
+const idNumber = z.string().refine(isValidIdNumber, 'not a valid resident ID number (GB 11643 check digit)');
+const uscc = z
+  .string()
+  .refine(isValidUscc, 'not a valid unified social credit code (GB 32100 check character)');
+
+export const ApplicantSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('person'), name: z.string().min(1).max(50), idNumber, phone }),
+  z.object({
+    kind: z.literal('organisation'),
+    name: z.string().min(1).max(100),
+    uscc,
+    phone,
+    contactName: z.string().min(1).max(50).optional(),
+  }),
+]);
+export type Applicant = z.infer<typeof ApplicantSchema>;
+
+export const AddressSchema = z.object({
+  recipient: z.string().min(1).max(50),
+  phone,
+  province: z.string().max(20).optional(),
+  city: z.string().min(1).max(20),
+  district: z.string().max(20).optional(),
+  line: z.string().min(1).max(200),
+  postalCode: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
+});
+
+export const DeliverySchema = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('electronic') }),
+  z.object({ method: z.literal('pickup'), office: z.string().max(100).optional() }),
+  z.object({ method: z.literal('courier'), address: AddressSchema }),
+]);
+export type Delivery = z.infer<typeof DeliverySchema>;
+
+export const MaterialRefSchema = z.union([
+  z.object({ type: z.string().min(1).max(100), materialId: z.string().min(1).max(100) }),
+  /** 容缺: a deferrable material promised for later. */
+  z.object({ type: z.string().min(1).max(100), deferred: z.literal(true) }),
+]);
+export type MaterialRef = z.infer<typeof MaterialRefSchema>;
+
+export const ApplicationSchema = z.object({
+  bundleId: z.string().min(1).max(100),
+  /** Omitted: the whole bundle. */
+  services: z.array(z.string().min(1).max(100)).max(50).optional(),
+  applicant: ApplicantSchema,
+  form: z.record(z.string(), z.unknown()).default({}),
+  materials: z.array(MaterialRefSchema).max(100).default([]),
+  delivery: DeliverySchema,
+  /** 告知承诺制: the services whose conditions the applicant commits to, instead of proving. */
+  commitments: z
+    .array(z.object({ serviceId: z.string(), accepted: z.literal(true) }))
+    .max(50)
+    .default([]),
+});
+export type Application = z.infer<typeof ApplicationSchema>;
+
+/** What the material store says about a referenced material (looked up by the use case). */
+export interface MaterialFacts {
+  readonly materialId: string;
+  readonly type: string;
+  readonly bundleId: string;
+  /** verified = bytes present and match the declaration; the rest are reasons it cannot be used. */
+  readonly state: 'verified' | 'not_uploaded' | 'mismatch' | 'wrong_content';
+}
+
+export interface CheckedApplication {
+  readonly application: Application;
+  readonly bundle: Bundle;
+  readonly services: readonly Service[];
+  readonly materials: readonly MergedMaterial[];
+  readonly deferred: readonly string[];
+}
+
+const pointer = (path: readonly PropertyKey[]) => `/${path.map(String).join('/')}`;
+
+/**
+ * Checks an application completely. `facts` holds what is known of every referenced material id
+ * (an id missing from it is unknown, or another portal's). Throws one ValidationError with every
+ * problem, or returns the parsed application with its services and merged material list.
+ */
+export function checkApplication(
+  index: CatalogIndex,
+  body: unknown,
+  facts: ReadonlyMap<string, MaterialFacts>,
+): CheckedApplication {
+  const problems: Problem[] = [];
+  const parsed = ApplicationSchema.safeParse(body);
+  if (!parsed.success)
+    for (const i of parsed.error.issues)
+      problems.push({ path: pointer(i.path), code: i.code, message: i.message });
+
+  // Domain checks run on whatever parts are readable, even when the shape has problems elsewhere.
+  const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const bundleId = typeof raw.bundleId === 'string' ? raw.bundleId : undefined;
+  const bundle = bundleId ? index.bundles.get(bundleId) : undefined;
+  if (bundleId && !bundle)
+    problems.push({
+      path: '/bundleId',
+      code: 'unknown_bundle',
+      message: `There is no bundle "${bundleId}" in this city's catalog.`,
+    });
+
+  let services: Service[] = [];
+  if (bundle) {
+    const chosen = Array.isArray(raw.services)
+      ? raw.services.filter((s): s is string => typeof s === 'string')
+      : undefined;
+    try {
+      services = selectServices(bundle, chosen, '/services');
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      problems.push(...err.problems);
+      const known = new Set(chosen);
+      services = bundle.services.filter((s) => known.has(s.id));
+    }
+  }
+
+  const form =
+    typeof raw.form === 'object' && raw.form !== null && !Array.isArray(raw.form)
+      ? (raw.form as Record<string, unknown>)
+      : {};
+  if (bundle) problems.push(...formProblems(mergeFields(index, services), form, '/form'));
+
+  const merged = mergeMaterials(index, services);
+  const deferred: string[] = [];
+  if (bundle) {
+    const needed = new Map(merged.map((m) => [m.material.id, m]));
+    const given = new Set<string>();
+    const refs = Array.isArray(raw.materials) ? raw.materials : [];
+    refs.forEach((ref, i) => {
+      if (typeof ref !== 'object' || ref === null) return;
+      const {
+        type,
+        materialId,
+        deferred: isDeferred,
+      } = ref as { type?: unknown; materialId?: unknown; deferred?: unknown };
+      if (typeof type !== 'string') return;
+      const at = `/materials/${i}`;
+      const need = needed.get(type);
+      if (!need) {
+        problems.push({
+          path: `${at}/type`,
+          code: 'material_not_needed',
+          message: `Material type "${type}" is not asked for by the chosen services.`,
+        });
+        return;
+      }
+      if (given.has(type)) {
+        problems.push({
+          path: `${at}/type`,
+          code: 'duplicate_material',
+          message: `Material type "${type}" is given twice.`,
+        });
+        return;
+      }
+      given.add(type);
+      if (isDeferred === true) {
+        if (!need.material.deferrable)
+          problems.push({
+            path: at,
+            code: 'material_not_deferrable',
+            message: `${need.material.name} (${type}) cannot be deferred (容缺 does not apply to it).`,
+          });
+        else deferred.push(type);
+        return;
+      }
+      if (typeof materialId !== 'string') return;
+      const fact = facts.get(materialId);
+      if (!fact || fact.bundleId !== bundle.id)
+        problems.push({
+          path: `${at}/materialId`,
+          code: 'material_unknown',
+          message: `There is no material "${materialId}" of yours.`,
+        });
+      else if (fact.type !== type)
+        problems.push({
+          path: `${at}/type`,
+          code: 'material_wrong_type',
+          message: `Material "${materialId}" was uploaded as "${fact.type}", not "${type}".`,
+        });
+      else if (fact.state === 'not_uploaded')
+        problems.push({
+          path: `${at}/materialId`,
+          code: 'material_not_uploaded',
+          message: `The bytes of material "${materialId}" have not been uploaded yet.`,
+        });
+      else if (fact.state !== 'verified')
+        problems.push({
+          path: `${at}/materialId`,
+          code: 'material_unverified',
+          message:
+            fact.state === 'mismatch'
+              ? `The uploaded bytes of "${materialId}" do not match the declared size and SHA-256.`
+              : `The uploaded bytes of "${materialId}" are not of the declared content type.`,
+        });
+    });
+    for (const m of merged) {
+      // Materials the government already holds are fetched, not asked for (减证便民).
+      if (m.required && !m.material.sharedData && !given.has(m.material.id))
+        problems.push({
+          path: '/materials',
+          code: 'material_missing',
+          message: `${m.material.name} (${m.material.id}) is required by ${m.services.join(', ')}.`,
+        });
+    }
+  }
+
+  const commitments = Array.isArray(raw.commitments) ? raw.commitments : [];
+  commitments.forEach((c, i) => {
+    const id = (c as { serviceId?: unknown } | null)?.serviceId;
+    const svc = services.find((s) => s.id === id);
+    if (typeof id === 'string' && (!svc || !svc.commitment))
+      problems.push({
+        path: `/commitments/${i}/serviceId`,
+        code: 'commitment_not_allowed',
+        message: `告知承诺 does not apply to "${id}" in this application.`,
+      });
+  });
+
+  const delivery = (raw.delivery as { method?: unknown } | undefined)?.method;
+  // Electronic delivery is always accepted (API contract); pickup and courier only where offered.
+  if (delivery === 'pickup' || delivery === 'courier') {
+    const refusing = services.filter((s) => !s.delivery.includes(delivery));
+    if (refusing.length)
+      problems.push({
+        path: '/delivery/method',
+        code: 'delivery_not_offered',
+        message: `${delivery} delivery is not offered by ${refusing.map((s) => s.id).join(', ')}.`,
+      });
+  }
+
+  if (problems.length || !parsed.success || !bundle) throw new ValidationError(dedupe(problems));
+  return { application: parsed.data, bundle, services, materials: merged, deferred };
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.path}|${p.code}|${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * A case (办件) and its tasks as stored and as shown. Ids carry no personal data: a case id is
+ * derived from the portal and its Idempotency-Key, a task id from its case, round and department.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ApplicantSchema, DeliverySchema } from './application.ts';
+import { CASE_STATUSES } from './lifecycle.ts';
+
+export const TASK_KINDS = ['acceptance', 'review', 'supplement'] as const;
+export const TASK_STATUSES = ['pending', 'approved', 'rejected', 'correction_requested', 'closed'] as const;
+export const OUTCOMES = ['approve', 'reject', 'correct'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const CorrectionItemSchema = z.object({
+  path: z.string().max(200).optional(),
+  materialType: z.string().max(100).optional(),
+  message: z.string().min(1).max(1000),
+});
+export type CorrectionItem = z.infer<typeof CorrectionItemSchema>;
+
+export const DecisionSchema = z.object({
+  outcome: z.enum(OUTCOMES),
+  opinion: z.string().max(2000).default(''),
+  corrections: z.array(CorrectionItemSchema).max(50).default([]),
+  decidedAt: z.string(),
+  decidedBy: z.string(),
+});
+export type Decision = z.infer<typeof DecisionSchema>;
+
+export const CaseMaterialSchema = z.object({
+  type: z.string(),
+  materialId: z.string().optional(),
+  /** Held by the government (e-licence library / earlier case): fetched, not uploaded. */
+  sharedData: z.boolean().optional(),
+  /** 容缺: promised for later, due by this instant. */
+  deferredUntil: z.string().optional(),
+});
+export type CaseMaterial = z.infer<typeof CaseMaterialSchema>;
+
+export const CaseRecordSchema = z.object({
+  caseId: z.string(),
+  portalId: z.string(),
+  bundleId: z.string(),
+  services: z.array(z.string()),
+  catalogVersion: z.string(),
+  status: z.enum(CASE_STATUSES),
+  applicant: ApplicantSchema,
+  form: z.record(z.string(), z.unknown()),
+  materials: z.array(CaseMaterialSchema),
+  delivery: DeliverySchema,
+  commitments: z.array(z.string()),
+  requestHash: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** The bundle's deadline: working days of the slowest service, extended while paused. */
+  dueAt: z.string(),
+  correctionRound: z.number().int().nonnegative(),
+  /** The open consolidated correction request (一次反馈), if any. */
+  correction: z
+    .object({
+      round: z.number().int(),
+      requestedAt: z.string(),
+      dueAt: z.string(),
+      stage: z.enum(['acceptance', 'review']),
+      departments: z.array(z.string()),
+      items: z.array(CorrectionItemSchema.extend({ departmentId: z.string() })),
+    })
+    .optional(),
+  outcome: z
+    .object({
+      approved: z.array(z.string()),
+      rejected: z.array(z.object({ serviceId: z.string(), departmentId: z.string(), opinion: z.string() })),
+      refused: z.object({ opinion: z.string() }).optional(),
+      decidedAt: z.string(),
+    })
+    .optional(),
+  executionArn: z.string().optional(),
+  version: z.number().int(),
+});
+export type CaseRecord = z.infer<typeof CaseRecordSchema>;
+
+export const TaskRecordSchema = z.object({
+  taskId: z.string(),
+  caseId: z.string(),
+  kind: z.enum(TASK_KINDS),
+  departmentId: z.string(),
+  services: z.array(z.string()),
+  round: z.number().int().nonnegative(),
+  status: z.enum(TASK_STATUSES),
+  createdAt: z.string(),
+  dueAt: z.string(),
+  overdue: z.boolean().default(false),
+  escalations: z.number().int().nonnegative().default(0),
+  taskToken: z.string().optional(),
+  decision: DecisionSchema.optional(),
+});
+export type TaskRecord = z.infer<typeof TaskRecordSchema>;
+
+export interface TimelineEntry {
+  readonly at: string;
+  readonly event: string;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** Case id from the portal and its Idempotency-Key: the same key can only ever name one case. */
+export function caseIdFor(portalId: string, idempotencyKey: string): string {
+  const h = createHash('sha256').update(`${portalId}\n${idempotencyKey}`).digest();
+  return `c-${base32(h).slice(0, 24)}`;
+}
+
+/** Canonical hash of a request body (key order does not matter). */
+export function requestHash(body: unknown): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+}
+
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+/** "<caseId>.r<round>.<departmentId|kind>": deterministic, so re-opening a task is idempotent. */
+export function taskIdFor(
+  caseId: string,
+  round: number,
+  kind: 'acceptance' | 'review' | 'supplement',
+  departmentId: string,
+): string {
+  return kind === 'review' ? `${caseId}.r${round}.${departmentId}` : `${caseId}.r${round}.${kind}`;
+}
+
+export function caseIdOfTask(taskId: string): string | undefined {
+  const m = /^(c-[a-z0-9]+)\.r\d+\.[a-z0-9-]+$/.exec(taskId);
+  return m?.[1];
+}
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+function base32(buf: Buffer): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of buf) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+/** The core's ports: what use cases need from storage, files and the workflow engine. */
+
+import type { MaterialFacts } from './application.ts';
+import type { CaseStatus } from './lifecycle.ts';
+import type { CaseRecord, Decision, TaskRecord, TimelineEntry } from './model.ts';
+
+export interface AuditRecord {
+  readonly actor: string;
+  readonly action: string;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+export interface CaseView {
+  readonly record: CaseRecord;
+  readonly tasks: readonly TaskRecord[];
+  readonly timeline: readonly TimelineEntry[];
+  readonly licenses: readonly LicenseRecord[];
+}
+
+export interface LicenseRecord {
+  readonly licenseId: string;
+  readonly caseId: string;
+  readonly serviceId: string;
+  readonly name: string;
+  readonly departmentId: string;
+  readonly documentKey: string;
+  readonly dataKey: string;
+  readonly documentSha256: string;
+  readonly signature: string;
+  readonly algorithm: string;
+  readonly keyId: string;
+  readonly issuedAt: string;
+}
+
+export interface CaseRepository {
+  /** Case + first timeline entry + audit in one transaction; false if the case id exists. */
+  create(record: CaseRecord, timeline: TimelineEntry, audit: AuditRecord): Promise<boolean>;
+  get(caseId: string): Promise<CaseRecord | undefined>;
+  view(caseId: string): Promise<CaseView | undefined>;
+  /** Conditional on the current status being one of `from`; returns false when it was not. */
+  transition(
+    caseId: string,
+    from: readonly CaseStatus[],
+    changes: Partial<CaseRecord>,
+    timeline: TimelineEntry,
+    audit: AuditRecord,
+  ): Promise<boolean>;
+  setExecution(caseId: string, executionArn: string): Promise<void>;
+  /** Appends a timeline entry and an audit record without changing the case. */
+  note(caseId: string, timeline: TimelineEntry, audit: AuditRecord): Promise<void>;
+}
+
+export interface TaskRepository {
+  /** Creates the task, or refreshes its token if it exists (re-opened after a timeout). */
+  open(task: TaskRecord, timeline: TimelineEntry): Promise<TaskRecord>;
+  get(taskId: string): Promise<TaskRecord | undefined>;
+  /** Records the decision iff the task is pending; returns the stored task either way. */
+  decide(
+    taskId: string,
+    decision: Decision,
+    status: TaskRecord['status'],
+    timeline: TimelineEntry,
+    audit: AuditRecord,
+  ): Promise<{ recorded: boolean; task: TaskRecord }>;
+  listForCase(caseId: string): Promise<TaskRecord[]>;
+  /** Marks a pending task overdue and counts the escalation (supervision). */
+  markOverdue(taskId: string, timeline: TimelineEntry): Promise<void>;
+}
+
+export interface MaterialLookup {
+  /** Facts for the given ids that belong to `portalId` (others are simply absent). */
+  facts(portalId: string, ids: readonly string[]): Promise<Map<string, MaterialFacts>>;
+}
+
+export interface Workflow {
+  /** Starts the case's execution, named by the case id; starting it again is harmless. */
+  start(name: string, input: unknown): Promise<string>;
+  succeed(taskToken: string, output: unknown): Promise<'delivered' | 'stale'>;
+}

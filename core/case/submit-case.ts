@@ -1,0 +1,126 @@
+/**
+ * Use case: submit a case (一次提交).
+ *  1. Derive the case id from the portal and its Idempotency-Key; a replay with the same body
+ *     returns that case (and makes sure its flow runs), a different body is refused.
+ *  2. Check the whole application at once (一次反馈): every problem in one ValidationError.
+ *  3. Write case + first timeline entry + audit record in ONE transaction (conditional on the id
+ *     being new, so concurrent duplicates create exactly one case).
+ *  4. Attach the materials and start the flow, named by the case id (safe to retry).
+ */
+import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import { ACCEPTANCE_DAYS, secondsUntil } from '../flow/plan.ts';
+import { DomainError } from '../shared/errors.ts';
+import { addWorkingDays } from '../time/working-days.ts';
+import { checkApplication } from './application.ts';
+import { type CaseMaterial, type CaseRecord, caseIdFor, requestHash } from './model.ts';
+import type { CaseRepository, MaterialLookup, Workflow } from './ports.ts';
+
+/** Same Idempotency-Key, different body (IETF idempotency-key draft: 422). */
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = 'idempotency_key_reused';
+}
+
+export interface SubmitDeps {
+  readonly cases: CaseRepository;
+  readonly materials: MaterialLookup;
+  readonly workflow: Workflow;
+  attachMaterials(materialIds: readonly string[], caseId: string): Promise<void>;
+  now(): Date;
+}
+
+export interface SubmitInput {
+  readonly portalId: string;
+  readonly idempotencyKey: string;
+  readonly body: unknown;
+}
+
+function materialIdsOf(body: unknown): string[] {
+  const refs = (body as { materials?: unknown } | null)?.materials;
+  if (!Array.isArray(refs)) return [];
+  return refs
+    .map((r) => (r as { materialId?: unknown } | null)?.materialId)
+    .filter((id): id is string => typeof id === 'string')
+    .slice(0, 100);
+}
+
+async function ensureFlow(deps: SubmitDeps, record: CaseRecord): Promise<void> {
+  await deps.attachMaterials(
+    record.materials.flatMap((m) => (m.materialId ? [m.materialId] : [])),
+    record.caseId,
+  );
+  if (!record.executionArn) {
+    const now = deps.now();
+    const timeoutSeconds = secondsUntil(addWorkingDays(now, ACCEPTANCE_DAYS), now);
+    const arn = await deps.workflow.start(record.caseId, { caseId: record.caseId, round: 0, timeoutSeconds });
+    await deps.cases.setExecution(record.caseId, arn);
+  }
+}
+
+export async function submitCase(
+  deps: SubmitDeps,
+  index: CatalogIndex,
+  input: SubmitInput,
+): Promise<{ record: CaseRecord; created: boolean }> {
+  const caseId = caseIdFor(input.portalId, input.idempotencyKey);
+  const hash = requestHash(input.body);
+  const replay = async (existing: CaseRecord) => {
+    if (existing.requestHash !== hash)
+      throw new IdempotencyKeyReusedError(
+        'This Idempotency-Key was already used with a different request body.',
+      );
+    await ensureFlow(deps, existing);
+    return { record: existing, created: false };
+  };
+
+  const existing = await deps.cases.get(caseId);
+  if (existing) return replay(existing);
+
+  const facts = await deps.materials.facts(input.portalId, materialIdsOf(input.body));
+  const { application, bundle, services, materials, deferred } = checkApplication(index, input.body, facts);
+
+  const now = deps.now();
+  const given = new Map(
+    application.materials.flatMap((m) => ('materialId' in m ? [[m.type, m.materialId] as const] : [])),
+  );
+  const caseMaterials: CaseMaterial[] = materials.flatMap((m): CaseMaterial[] => {
+    const type = m.material.id;
+    if (given.has(type)) return [{ type, materialId: given.get(type)! }];
+    if (deferred.includes(type))
+      return [{ type, deferredUntil: addWorkingDays(now, m.material.deferralDays ?? 5).toISOString() }];
+    if (m.material.sharedData) return [{ type, sharedData: true }];
+    return [];
+  });
+  const at = now.toISOString();
+  const record: CaseRecord = {
+    caseId,
+    portalId: input.portalId,
+    bundleId: bundle.id,
+    services: services.map((s) => s.id),
+    catalogVersion: index.catalog.version,
+    status: 'submitted',
+    applicant: application.applicant,
+    form: application.form,
+    materials: caseMaterials,
+    delivery: application.delivery,
+    commitments: application.commitments.map((c) => c.serviceId),
+    requestHash: hash,
+    createdAt: at,
+    updatedAt: at,
+    dueAt: addWorkingDays(now, Math.max(0, ...services.map((s) => s.timeLimit.committedDays))).toISOString(),
+    correctionRound: 0,
+    version: 1,
+  };
+  const created = await deps.cases.create(
+    record,
+    { at, event: 'submitted', detail: { services: record.services, deferred } },
+    { actor: `portal:${input.portalId}`, action: 'submit', detail: { bundleId: bundle.id } },
+  );
+  if (!created) {
+    // A concurrent duplicate won the race: answer as it did.
+    const winner = await deps.cases.get(caseId);
+    if (!winner) throw new Error(`case ${caseId} was reported as existing but cannot be read`);
+    return replay(winner);
+  }
+  await ensureFlow(deps, record);
+  return { record, created: true };
+}

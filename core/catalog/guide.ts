@@ -1,0 +1,176 @@
+/**
+ * 一次告知: the one complete notice for a chosen set of services — legal basis, conditions, the
+ * deduplicated materials (and what is NOT asked because the government already holds it), fees,
+ * results, time limit and the ordered steps — plus the reduction metrics the reform tracks.
+ */
+import type { CatalogIndex } from './catalog-index.ts';
+import { type MergedMaterial, mergeFields, mergeMaterials } from './merge.ts';
+import type { Bundle, DeliveryMethod, Service } from './schema.ts';
+
+export interface ReductionMetrics {
+  readonly services: number;
+  readonly departments: number;
+  readonly fields: { readonly before: number; readonly after: number; readonly reductionPercent: number };
+  readonly materials: {
+    readonly before: number;
+    readonly after: number;
+    /** Of `after`: already held by the government (e-licence library, earlier cases). */
+    readonly alreadyHeld: number;
+    /** What the applicant actually uploads. */
+    readonly toUpload: number;
+    readonly reductionPercent: number;
+  };
+  /** Share of the merged form's fields that shared data can fill in. */
+  readonly prefillableShare: number;
+  /** Counter visits needed: 0 when every chosen service can be applied for and delivered online. */
+  readonly visits: number;
+  /** Working days: parallel reviews take the slowest branch, not the sum. */
+  readonly timeLimitDays: { readonly parallel: number; readonly sequentialSum: number };
+}
+
+/** Reviews run in parallel, so the bundle takes as long as its slowest service, not the sum. */
+export function bundleTimeLimitDays(services: readonly Service[]): number {
+  return Math.max(0, ...services.map((s) => s.timeLimit.committedDays));
+}
+
+const pct = (before: number, after: number) =>
+  before === 0 ? 0 : Math.round(((before - after) / before) * 1000) / 10;
+
+export function reductionMetrics(index: CatalogIndex, services: readonly Service[]): ReductionMetrics {
+  const fields = mergeFields(index, services);
+  const materials = mergeMaterials(index, services);
+  const fieldsBefore = services.reduce((n, s) => n + s.fields.length, 0);
+  const materialsBefore = services.reduce((n, s) => n + s.materials.length, 0);
+  const alreadyHeld = materials.filter((m) => m.material.sharedData).length;
+  return {
+    services: services.length,
+    departments: new Set(services.map((s) => s.departmentId)).size,
+    fields: {
+      before: fieldsBefore,
+      after: fields.length,
+      reductionPercent: pct(fieldsBefore, fields.length),
+    },
+    materials: {
+      before: materialsBefore,
+      after: materials.length,
+      alreadyHeld,
+      toUpload: materials.length - alreadyHeld,
+      reductionPercent: pct(materialsBefore, materials.length - alreadyHeld),
+    },
+    prefillableShare:
+      fields.length === 0
+        ? 0
+        : Math.round((fields.filter((f) => f.field.prefill).length / fields.length) * 1000) / 1000,
+    visits: services.every((s) => s.delivery.includes('electronic')) ? 0 : 1,
+    timeLimitDays: {
+      parallel: bundleTimeLimitDays(services),
+      sequentialSum: services.reduce((n, s) => n + s.timeLimit.committedDays, 0),
+    },
+  };
+}
+
+function materialView(m: MergedMaterial) {
+  return {
+    type: m.material.id,
+    name: m.material.name,
+    required: m.required,
+    services: m.services,
+    holder: m.material.holder,
+    accept: m.material.accept,
+    maxBytes: m.material.maxBytes,
+    deferrable: m.material.deferrable,
+    ...(m.material.deferralDays ? { deferralDays: m.material.deferralDays } : {}),
+    ...(m.material.description ? { description: m.material.description } : {}),
+  };
+}
+
+export function guide(index: CatalogIndex, bundle: Bundle, services: readonly Service[]) {
+  const dept = (id: string) => ({ id, name: index.department(id).name });
+  const materials = mergeMaterials(index, services);
+  const toProvide = materials.filter((m) => !m.material.sharedData);
+  const held = materials.filter((m) => m.material.sharedData);
+  const reviewing = [...new Set(services.map((s) => s.departmentId))];
+  const delivery = (['electronic', 'pickup', 'courier'] as DeliveryMethod[]).filter((d) =>
+    services.every((s) => s.delivery.includes(d)),
+  );
+  const chosen = new Set(services.map((s) => s.id));
+  const orderRules = bundle.rules.filter(
+    (r) => r.kind === 'order' && chosen.has(r.before) && chosen.has(r.after),
+  );
+  const metrics = reductionMetrics(index, services);
+
+  return {
+    bundle: { id: bundle.id, name: bundle.name, leadDepartment: dept(bundle.leadDepartmentId) },
+    catalogVersion: index.catalog.version,
+    services: services.map((s) => ({
+      id: s.id,
+      name: s.name,
+      department: dept(s.departmentId),
+      legalBasis: s.legalBasis,
+      conditions: s.conditions,
+      timeLimit: s.timeLimit,
+      fees: s.fees,
+      result: s.result,
+      commitment: s.commitment,
+    })),
+    conditions: [...new Set(services.flatMap((s) => s.conditions))],
+    legalBasis: [...new Set(services.flatMap((s) => s.legalBasis))],
+    materials: toProvide.map(materialView),
+    notRequired: held.map((m) => ({
+      ...materialView(m),
+      reason:
+        m.material.sharedData?.source === 'eLicense'
+          ? '政府已持有该电子证照，系统自动调用，无需提交 (already held as an e-licence)'
+          : '已在以往办件中提交，系统复用，无需重复提交 (already on file from an earlier case)',
+    })),
+    deferrable: toProvide.filter((m) => m.material.deferrable).map((m) => m.material.id),
+    commitmentServices: services.filter((s) => s.commitment).map((s) => s.id),
+    fees: {
+      totalYuan: services.reduce((n, s) => n + s.fees.amountYuan, 0),
+      items: services.map((s) => ({
+        serviceId: s.id,
+        amountYuan: s.fees.amountYuan,
+        ...(s.fees.note ? { note: s.fees.note } : {}),
+      })),
+    },
+    results: services.map((s) => ({ serviceId: s.id, kind: s.result.kind, name: s.result.name })),
+    delivery,
+    timeLimitDays: metrics.timeLimitDays.parallel,
+    legalTimeLimitDays: Math.max(0, ...services.map((s) => s.timeLimit.legalDays)),
+    steps: [
+      {
+        order: 1,
+        name: '一次提交',
+        description:
+          '在一个入口一次填写合并表单、一次上传一套材料 (apply once: one form, one set of materials).',
+      },
+      {
+        order: 2,
+        name: '牵头部门受理',
+        department: dept(bundle.leadDepartmentId),
+        description:
+          '牵头部门审查申请，决定受理、不予受理或一次性告知补正 (the lead department accepts, refuses or asks once for corrections).',
+      },
+      {
+        order: 3,
+        name: '一次分办，并联审批',
+        departments: reviewing.map(dept),
+        description:
+          '牵头部门一次分办，各部门同时审查各自事项 (one dispatch; departments review in parallel).',
+        ...(orderRules.length ? { order: orderRules } : {}),
+      },
+      {
+        order: 4,
+        name: '汇总',
+        description: '牵头部门汇总各部门审查结果 (the lead department merges every decision).',
+      },
+      {
+        order: 5,
+        name: '一次出件',
+        delivery,
+        description: '全部结果统一送达 (all results are issued together).',
+      },
+    ],
+    metrics,
+  };
+}

@@ -1,0 +1,272 @@
+/**
+ * The catalog model (一张清单): what a city publishes about its bundles, the services in them, the
+ * departments that own them, the canonical form fields (data dictionary) and the standard material
+ * types. A catalog is data: each city ships one JSON file (cities/<city>/catalog.json) that this
+ * schema validates at build (tests, `cdk synth`) and again at start.
+ *
+ * Field and material ids are canonical across services, so merging a bundle's forms and material
+ * lists (一表申请, 一套材料) is by meaning, not by label.
+ */
+import { z } from 'zod';
+import { isValidIdNumber, isValidUscc } from '../shared/identifiers.ts';
+
+const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case words joined by "-"');
+const camelId = z.string().regex(/^[a-z][A-Za-z0-9]*$/, 'camelCase identifier');
+
+export const DepartmentSchema = z.object({
+  id: slug,
+  name: z.string().min(1),
+});
+export type Department = z.infer<typeof DepartmentSchema>;
+
+/** Where an already-held value comes from (共享数据自动调用). */
+export const PrefillSourceSchema = z.object({
+  source: z.enum(['population', 'legalPerson', 'license']),
+  /** The attribute of the shared-data record, e.g. "name", "address", "uscc". */
+  attribute: z.string().min(1),
+});
+
+export const FieldTypeSchema = z.enum([
+  'string',
+  'text',
+  'date',
+  'integer',
+  'number',
+  'boolean',
+  'enum',
+  'idNumber',
+  'uscc',
+  'phone',
+  'money',
+]);
+export type FieldType = z.infer<typeof FieldTypeSchema>;
+
+/** A canonical form field of the city's data dictionary. */
+export const FormFieldSchema = z.object({
+  id: camelId,
+  title: z.string().min(1),
+  description: z.string().optional(),
+  type: FieldTypeSchema,
+  /** For type "enum": the allowed values (codes) and their labels. */
+  options: z.array(z.object({ value: z.string(), title: z.string() })).optional(),
+  minLength: z.number().int().nonnegative().optional(),
+  maxLength: z.number().int().positive().optional(),
+  pattern: z.string().optional(),
+  minimum: z.number().optional(),
+  maximum: z.number().optional(),
+  /** Example values; the first one must be valid. */
+  examples: z.array(z.unknown()).min(1),
+  prefill: PrefillSourceSchema.optional(),
+  /** Personal data is masked in responses and never logged. */
+  personal: z.boolean().default(false),
+});
+export type FormField = z.infer<typeof FormFieldSchema>;
+
+export const MaterialTypeSchema = z.object({
+  id: slug,
+  name: z.string().min(1),
+  holder: z.enum(['person', 'organisation', 'any']),
+  /** The government already holds it: an e-licence (电子证照) or a material from an earlier case. */
+  sharedData: z
+    .object({ source: z.enum(['eLicense', 'earlierCase']), licenseType: z.string().optional() })
+    .optional(),
+  /** 容缺: may be accepted now and supplied later, by `deferralDays` working days. */
+  deferrable: z.boolean().default(false),
+  deferralDays: z.number().int().positive().optional(),
+  /** Accepted MIME types; every material type accepts application/pdf. */
+  accept: z.array(z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/)).min(1),
+  maxBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(50 * 1024 * 1024),
+  description: z.string().optional(),
+});
+export type MaterialType = z.infer<typeof MaterialTypeSchema>;
+
+export const DeliveryMethodSchema = z.enum(['electronic', 'pickup', 'courier']);
+export type DeliveryMethod = z.infer<typeof DeliveryMethodSchema>;
+
+export const ServiceSchema = z.object({
+  id: slug,
+  name: z.string().min(1),
+  departmentId: slug,
+  legalBasis: z.array(z.string().min(1)).default([]),
+  conditions: z.array(z.string().min(1)).default([]),
+  fields: z.array(z.object({ fieldId: camelId, required: z.boolean().default(true) })).default([]),
+  materials: z.array(z.object({ typeId: slug, required: z.boolean().default(true) })).default([]),
+  /** 办结时限 in working days: the legal limit and the (shorter) limit the city commits to. */
+  timeLimit: z.object({
+    legalDays: z.number().int().nonnegative(),
+    committedDays: z.number().int().nonnegative(),
+  }),
+  fees: z
+    .object({ amountYuan: z.number().nonnegative(), note: z.string().optional() })
+    .default({ amountYuan: 0 }),
+  result: z.object({
+    kind: z.enum(['license', 'certificate', 'registration', 'notice', 'payment']),
+    name: z.string().min(1),
+  }),
+  /** 告知承诺制: the applicant may sign a commitment instead of proving these conditions. */
+  commitment: z.boolean().default(false),
+  delivery: z.array(DeliveryMethodSchema).min(1).default(['electronic', 'pickup', 'courier']),
+});
+export type Service = z.infer<typeof ServiceSchema>;
+
+export const ServiceRuleSchema = z.discriminatedUnion('kind', [
+  /** 法律法规规定应当并行办理: choosing one means choosing all of them. */
+  z.object({ kind: z.literal('together'), services: z.array(slug).min(2), reason: z.string().optional() }),
+  /** `service` can only be chosen with `requires` (the reverse need not hold). */
+  z.object({ kind: z.literal('requires'), service: slug, requires: slug, reason: z.string().optional() }),
+  /** `before` must be decided before `after` is reviewed. */
+  z.object({ kind: z.literal('order'), before: slug, after: slug, reason: z.string().optional() }),
+]);
+export type ServiceRule = z.infer<typeof ServiceRuleSchema>;
+
+export const BundleSchema = z.object({
+  id: slug,
+  name: z.string().min(1),
+  summary: z.string().optional(),
+  audience: z.enum(['person', 'organisation']),
+  /** 'standard' (省定标准) / 'local' (地方探索) / 'premium' (精品). */
+  category: z.enum(['standard', 'local', 'premium']).default('standard'),
+  /** 'full' = services, forms and materials detailed; 'outline' = services and departments only. */
+  detail: z.enum(['full', 'outline']),
+  leadDepartmentId: slug,
+  /** 配合部门: the cooperating departments as the published list names them. */
+  departmentIds: z.array(slug).default([]),
+  services: z.array(ServiceSchema).min(1),
+  rules: z.array(ServiceRuleSchema).default([]),
+  /** Where the catalog entry comes from (document, appendix, item number). */
+  source: z.string().optional(),
+});
+export type Bundle = z.infer<typeof BundleSchema>;
+
+const CatalogShape = z.object({
+  schemaVersion: z.literal(1),
+  city: z.object({ id: slug, name: z.string().min(1), region: z.string().optional() }),
+  /** The catalog's own version, e.g. "2022.1": stamped on every case created against it. */
+  version: z.string().min(1),
+  departments: z.array(DepartmentSchema).min(1),
+  fields: z.array(FormFieldSchema),
+  materials: z.array(MaterialTypeSchema),
+  bundles: z.array(BundleSchema).min(1),
+});
+
+function duplicates(ids: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const dup = new Set<string>();
+  for (const id of ids) (seen.has(id) ? dup : seen).add(id);
+  return [...dup];
+}
+
+/** The whole catalog, with every cross-reference checked; all problems are reported at once. */
+export const CatalogSchema = CatalogShape.superRefine((c, ctx) => {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  for (const [name, ids] of [
+    ['departments', c.departments.map((d) => d.id)],
+    ['fields', c.fields.map((f) => f.id)],
+    ['materials', c.materials.map((m) => m.id)],
+    ['bundles', c.bundles.map((b) => b.id)],
+    ['services', c.bundles.flatMap((b) => b.services.map((s) => s.id))],
+  ] as const) {
+    for (const id of duplicates(ids)) issue([name], `duplicate ${name} id "${id}"`);
+  }
+  const departments = new Set(c.departments.map((d) => d.id));
+  const fields = new Map(c.fields.map((f) => [f.id, f]));
+  const materials = new Map(c.materials.map((m) => [m.id, m]));
+
+  c.fields.forEach((f, i) => {
+    if (f.type === 'enum' && !f.options?.length)
+      issue(['fields', i, 'options'], `enum field "${f.id}" needs options`);
+    const problem = fieldExampleProblem(f, f.examples[0]);
+    if (problem) issue(['fields', i, 'examples', 0], `first example of "${f.id}" is invalid: ${problem}`);
+  });
+  c.materials.forEach((m, i) => {
+    if (!m.accept.includes('application/pdf'))
+      issue(['materials', i, 'accept'], `"${m.id}" must accept application/pdf`);
+    if (m.deferrable && !m.deferralDays)
+      issue(['materials', i, 'deferralDays'], `deferrable "${m.id}" needs deferralDays`);
+  });
+  c.bundles.forEach((b, bi) => {
+    const at = (...p: (string | number)[]) => ['bundles', bi, ...p];
+    if (!departments.has(b.leadDepartmentId))
+      issue(at('leadDepartmentId'), `unknown department "${b.leadDepartmentId}"`);
+    b.departmentIds.forEach((d, di) => {
+      if (!departments.has(d)) issue(at('departmentIds', di), `unknown department "${d}"`);
+    });
+    const involved = new Set([b.leadDepartmentId, ...b.departmentIds]);
+    const serviceIds = new Set(b.services.map((s) => s.id));
+    b.services.forEach((s, si) => {
+      if (!involved.has(s.departmentId))
+        issue(
+          at('services', si, 'departmentId'),
+          `"${s.departmentId}" is neither lead nor cooperating department of "${b.id}"`,
+        );
+      if (s.timeLimit.committedDays > s.timeLimit.legalDays)
+        issue(at('services', si, 'timeLimit'), 'committedDays exceeds legalDays');
+      s.fields.forEach((f, fi) => {
+        if (!fields.has(f.fieldId)) issue(at('services', si, 'fields', fi), `unknown field "${f.fieldId}"`);
+      });
+      s.materials.forEach((m, mi) => {
+        if (!materials.has(m.typeId))
+          issue(at('services', si, 'materials', mi), `unknown material type "${m.typeId}"`);
+      });
+    });
+    b.rules.forEach((r, ri) => {
+      const refs =
+        r.kind === 'together'
+          ? r.services
+          : r.kind === 'requires'
+            ? [r.service, r.requires]
+            : [r.before, r.after];
+      for (const id of refs)
+        if (!serviceIds.has(id)) issue(at('rules', ri), `rule names unknown service "${id}"`);
+    });
+    if (b.detail === 'full' && b.services.some((s) => s.fields.length === 0 && s.materials.length === 0))
+      issue(at('detail'), 'a fully detailed bundle needs fields or materials on every service');
+  });
+});
+export type Catalog = z.infer<typeof CatalogShape>;
+export type CatalogInput = z.input<typeof CatalogShape>;
+
+/** Why a value is not valid for a field, or undefined when it is. Shared by the catalog check and intake. */
+export function fieldExampleProblem(field: FormField, value: unknown): string | undefined {
+  switch (field.type) {
+    case 'string':
+    case 'text':
+    case 'phone':
+    case 'idNumber':
+    case 'uscc':
+    case 'date': {
+      if (typeof value !== 'string') return 'must be a string';
+      if (field.minLength !== undefined && value.length < field.minLength)
+        return `at least ${field.minLength} characters`;
+      if (field.maxLength !== undefined && value.length > field.maxLength)
+        return `at most ${field.maxLength} characters`;
+      if (field.pattern && !new RegExp(field.pattern, 'u').test(value)) return `must match ${field.pattern}`;
+      if (field.type === 'phone' && !/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/.test(value))
+        return 'not a phone number';
+      if (field.type === 'idNumber' && !isValidIdNumber(value))
+        return 'not a valid resident ID number (GB 11643)';
+      if (field.type === 'uscc' && !isValidUscc(value))
+        return 'not a valid unified social credit code (GB 32100)';
+      if (field.type === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(value)) return 'must be a date YYYY-MM-DD';
+      return undefined;
+    }
+    case 'integer':
+    case 'number':
+    case 'money': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
+      if (field.type === 'integer' && !Number.isInteger(value)) return 'must be an integer';
+      if (field.minimum !== undefined && value < field.minimum) return `at least ${field.minimum}`;
+      if (field.maximum !== undefined && value > field.maximum) return `at most ${field.maximum}`;
+      return undefined;
+    }
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'must be true or false';
+    case 'enum':
+      return field.options?.some((o) => o.value === value) ? undefined : 'not one of the allowed values';
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Use case: a department decides its task.
+ *  1. The task must be this department's (else 404: ids cannot be probed) and open to decisions.
+ *  2. The decision is recorded with a conditional write BEFORE the task token is used, so a
+ *     repeated or concurrent decision can never complete a task twice: the loser gets 409, an
+ *     identical retry gets the first answer.
+ *  3. The token is sent; a token that expired meanwhile (the task timed out and was escalated) is
+ *     not an error — the re-opened task finds the recorded decision and completes itself.
+ */
+import { z } from 'zod';
+import {
+  CorrectionItemSchema,
+  canonicalJson,
+  type Decision,
+  OUTCOMES,
+  type TaskRecord,
+} from '../case/model.ts';
+import type { TaskRepository, Workflow } from '../case/ports.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
+
+export const DecisionRequestSchema = z.object({
+  outcome: z.enum(OUTCOMES),
+  opinion: z.string().max(2000).default(''),
+  corrections: z.array(CorrectionItemSchema).max(50).default([]),
+});
+export type DecisionRequest = z.infer<typeof DecisionRequestSchema>;
+
+const STATUS_OF: Record<Decision['outcome'], TaskRecord['status']> = {
+  approve: 'approved',
+  reject: 'rejected',
+  correct: 'correction_requested',
+};
+
+const same = (d: Decision, r: DecisionRequest) =>
+  d.outcome === r.outcome &&
+  d.opinion === r.opinion &&
+  canonicalJson(d.corrections) === canonicalJson(r.corrections);
+
+export async function decideTask(
+  deps: { tasks: TaskRepository; workflow: Workflow; now(): Date },
+  input: { taskId: string; departmentId: string; request: DecisionRequest },
+): Promise<{ task: TaskRecord; replayed: boolean }> {
+  const { request } = input;
+  const task = await deps.tasks.get(input.taskId);
+  if (!task || task.kind === 'supplement' || task.departmentId !== input.departmentId)
+    throw new NotFoundError(`There is no task "${input.taskId}" of department ${input.departmentId}.`);
+  const problems = [];
+  if (request.outcome === 'correct' && request.corrections.length === 0 && !request.opinion)
+    problems.push({
+      path: '/corrections',
+      code: 'required',
+      message: 'Say what must be corrected: corrections or an opinion.',
+    });
+  if (request.outcome === 'reject' && !request.opinion)
+    problems.push({
+      path: '/opinion',
+      code: 'required',
+      message: 'A rejection needs an opinion (the reason).',
+    });
+  if (problems.length) throw new ValidationError(problems);
+
+  const decision: Decision = {
+    ...request,
+    decidedAt: deps.now().toISOString(),
+    decidedBy: `department:${input.departmentId}`,
+  };
+  const { recorded, task: stored } = await deps.tasks.decide(
+    task.taskId,
+    decision,
+    STATUS_OF[request.outcome],
+    {
+      at: decision.decidedAt,
+      event: `${task.kind}_decided`,
+      detail: { taskId: task.taskId, departmentId: task.departmentId, outcome: request.outcome },
+    },
+    {
+      actor: decision.decidedBy,
+      action: `decide_${task.kind}`,
+      detail: { taskId: task.taskId, outcome: request.outcome },
+    },
+  );
+  if (!recorded) {
+    if (!stored.decision || !same(stored.decision, request))
+      throw new ConflictError(
+        `Task ${task.taskId} is already decided (${stored.status}); a decision cannot be changed.`,
+      );
+  }
+  // Deliver the decision to the waiting execution (again, on an identical retry: harmless).
+  if (stored.taskToken) await deps.workflow.succeed(stored.taskToken, { outcome: request.outcome });
+  return { task: stored, replayed: !recorded };
+}

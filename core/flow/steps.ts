@@ -1,0 +1,364 @@
+/**
+ * The flow's task steps as use cases over the ports. Each is idempotent: Step Functions retries
+ * a failed task, so running a step twice must leave the same state as running it once.
+ */
+
+import type { CaseStatus } from '../case/lifecycle.ts';
+import { type CaseRecord, type TaskRecord, taskIdFor } from '../case/model.ts';
+import type { CaseRepository, TaskRepository, Workflow } from '../case/ports.ts';
+import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import { DomainError } from '../shared/errors.ts';
+import { addWorkingDays } from '../time/working-days.ts';
+import {
+  ACCEPTANCE_DAYS,
+  acceptanceOutcome,
+  ESCALATION_DAYS,
+  mergeReviews,
+  planReviews,
+  type ReviewPlan,
+  SUPPLEMENT_DAYS,
+  secondsUntil,
+} from './plan.ts';
+
+/** Named so ASL can Catch it: the case the execution runs for does not exist. */
+export class CaseNotFoundError extends DomainError {
+  readonly code = 'case_not_found';
+}
+
+export interface FlowDeps {
+  readonly cases: CaseRepository;
+  readonly tasks: TaskRepository;
+  readonly workflow: Workflow;
+  readonly catalog: CatalogIndex;
+  now(): Date;
+}
+
+async function load(deps: FlowDeps, caseId: string): Promise<CaseRecord> {
+  const record = await deps.cases.get(caseId);
+  if (!record) throw new CaseNotFoundError(`case ${caseId} does not exist`);
+  return record;
+}
+
+/** Transition unless a previous attempt of this step already did. */
+async function move(
+  deps: FlowDeps,
+  record: CaseRecord,
+  from: readonly CaseStatus[],
+  to: CaseStatus,
+  changes: Partial<CaseRecord>,
+  event: string,
+  detail: Record<string, unknown> = {},
+): Promise<void> {
+  const at = deps.now().toISOString();
+  const ok = await deps.cases.transition(
+    record.caseId,
+    from,
+    { ...changes, status: to },
+    { at, event, detail },
+    { actor: 'flow', action: event, detail },
+  );
+  if (!ok) {
+    const current = await load(deps, record.caseId);
+    if (current.status !== to)
+      throw new Error(`case ${record.caseId} is ${current.status}; cannot record "${event}"`);
+  }
+}
+
+export interface OpenTaskInput {
+  readonly caseId: string;
+  readonly kind: 'acceptance' | 'review' | 'supplement';
+  readonly round: number;
+  readonly taskToken: string;
+  readonly departmentId?: string | undefined;
+  readonly services?: readonly string[] | undefined;
+  readonly dueAt?: string | undefined;
+}
+
+/**
+ * Opens a callback task: creates it with the token, or — when re-opened after a timeout — stores
+ * the fresh token. A task already decided (its answer came while the old token was expiring) is
+ * completed at once with the recorded decision, so no decision is ever lost.
+ */
+export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ taskId: string }> {
+  const record = await load(deps, input.caseId);
+  const bundle = deps.catalog.bundle(record.bundleId);
+  const now = deps.now();
+  if (
+    input.kind === 'supplement' &&
+    (record.status !== 'awaiting_correction' || record.correctionRound !== input.round)
+  ) {
+    // The applicant answered before this wait began: resume at once.
+    await deps.workflow.succeed(input.taskToken, { outcome: 'supplemented' });
+    return { taskId: taskIdFor(record.caseId, input.round, 'supplement', 'applicant') };
+  }
+  const departmentId =
+    input.kind === 'acceptance'
+      ? bundle.leadDepartmentId
+      : input.kind === 'supplement'
+        ? 'applicant'
+        : input.departmentId!;
+  const dueAt =
+    input.dueAt ??
+    (input.kind === 'acceptance'
+      ? addWorkingDays(now, ACCEPTANCE_DAYS).toISOString()
+      : (record.correction?.dueAt ?? addWorkingDays(now, SUPPLEMENT_DAYS).toISOString()));
+  const taskId = taskIdFor(record.caseId, input.round, input.kind, departmentId);
+  const task: TaskRecord = {
+    taskId,
+    caseId: record.caseId,
+    kind: input.kind,
+    departmentId,
+    services: input.kind === 'supplement' ? [] : [...(input.services ?? record.services)],
+    round: input.round,
+    status: 'pending',
+    createdAt: now.toISOString(),
+    dueAt,
+    overdue: false,
+    escalations: 0,
+    taskToken: input.taskToken,
+  };
+  const stored = await deps.tasks.open(task, {
+    at: now.toISOString(),
+    event: input.kind === 'supplement' ? 'correction_requested' : `${input.kind}_task_opened`,
+    detail: { taskId, departmentId, services: task.services, dueAt },
+  });
+  if (stored.decision) await deps.workflow.succeed(input.taskToken, { outcome: stored.decision.outcome });
+  return { taskId };
+}
+
+export type AcceptanceStep =
+  | { caseId: string; round: number; next: 'dispatch'; reviews: ReviewPlan[] }
+  | { caseId: string; round: number; next: 'correct'; timeoutSeconds: number }
+  | { caseId: string; round: number; next: 'refused' };
+
+/** After the lead department's decision: accept → dispatch plan; correct → one request; refuse → end. */
+export async function recordAcceptance(
+  deps: FlowDeps,
+  caseId: string,
+  round: number,
+): Promise<AcceptanceStep> {
+  const record = await load(deps, caseId);
+  const bundle = deps.catalog.bundle(record.bundleId);
+  const task = await deps.tasks.get(taskIdFor(caseId, round, 'acceptance', bundle.leadDepartmentId));
+  if (!task?.decision) throw new Error(`acceptance task of ${caseId} round ${round} has no decision`);
+  const now = deps.now();
+  const next = acceptanceOutcome(task);
+  if (next === 'dispatch') {
+    await move(deps, record, ['submitted'], 'in_review', {}, 'accepted', { departmentId: task.departmentId });
+    return { caseId, round, next, reviews: planReviews(record, bundle, 0, now) };
+  }
+  if (next === 'correct') {
+    const due = addWorkingDays(now, SUPPLEMENT_DAYS);
+    const correction = {
+      round: record.correctionRound + 1,
+      requestedAt: now.toISOString(),
+      dueAt: due.toISOString(),
+      stage: 'acceptance' as const,
+      departments: [task.departmentId],
+      items: (task.decision.corrections.length
+        ? task.decision.corrections
+        : [{ message: task.decision.opinion || '请补正' }]
+      ).map((c) => ({ ...c, departmentId: task.departmentId })),
+    };
+    if (record.status !== 'awaiting_correction')
+      await move(
+        deps,
+        record,
+        ['submitted'],
+        'awaiting_correction',
+        { correction, correctionRound: correction.round },
+        'correction_requested',
+        {
+          stage: 'acceptance',
+          items: correction.items.length,
+        },
+      );
+    const current = await load(deps, caseId);
+    return {
+      caseId,
+      round: current.correctionRound,
+      next,
+      timeoutSeconds: secondsUntil(new Date(current.correction!.dueAt), now),
+    };
+  }
+  await move(
+    deps,
+    record,
+    ['submitted'],
+    'rejected',
+    {
+      outcome: {
+        approved: [],
+        rejected: [],
+        refused: { opinion: task.decision.opinion },
+        decidedAt: now.toISOString(),
+      },
+    },
+    'refused',
+    { departmentId: task.departmentId },
+  );
+  return { caseId, round, next };
+}
+
+export type MergeStep =
+  | { caseId: string; round: number; next: 'issue'; approved: readonly string[] }
+  | { caseId: string; round: number; next: 'correct'; timeoutSeconds: number }
+  | { caseId: string; round: number; next: 'reject' };
+
+/** 汇总: merge every department's latest decision into one outcome. */
+export async function mergeDecisions(deps: FlowDeps, caseId: string, round: number): Promise<MergeStep> {
+  const record = await load(deps, caseId);
+  const now = deps.now();
+  if (record.status === 'awaiting_correction' && record.correction?.round === round + 1) {
+    // A retry after the correction request was recorded.
+    return {
+      caseId,
+      round: record.correctionRound,
+      next: 'correct',
+      timeoutSeconds: secondsUntil(new Date(record.correction.dueAt), now),
+    };
+  }
+  const tasks = await deps.tasks.listForCase(caseId);
+  const merged = mergeReviews(record, tasks, now);
+  const outcome = {
+    approved: [...merged.approved],
+    rejected: [...merged.rejected],
+    decidedAt: now.toISOString(),
+  };
+  if (merged.next === 'correct') {
+    const due = addWorkingDays(now, SUPPLEMENT_DAYS);
+    const correction = {
+      round: record.correctionRound + 1,
+      requestedAt: now.toISOString(),
+      dueAt: due.toISOString(),
+      stage: 'review' as const,
+      departments: [...merged.askedBy],
+      items: [...merged.corrections],
+    };
+    await move(
+      deps,
+      record,
+      ['in_review'],
+      'awaiting_correction',
+      { correction, correctionRound: correction.round },
+      'correction_requested',
+      {
+        stage: 'review',
+        departments: correction.departments,
+        items: correction.items.length,
+      },
+    );
+    return { caseId, round: correction.round, next: 'correct', timeoutSeconds: secondsUntil(due, now) };
+  }
+  if (merged.next === 'reject') {
+    await move(deps, record, ['in_review'], 'rejected', { outcome }, 'rejected', {
+      rejected: merged.rejected.length,
+    });
+    return { caseId, round, next: 'reject' };
+  }
+  await move(deps, record, ['in_review'], 'in_review', { outcome }, 'merged', {
+    approved: merged.approved,
+    rejected: merged.rejected.length,
+  });
+  return { caseId, round, next: 'issue', approved: merged.approved };
+}
+
+export type ResumeStep =
+  | { caseId: string; round: number; next: 'accept'; timeoutSeconds: number }
+  | { caseId: string; round: number; next: 'dispatch'; reviews: ReviewPlan[] };
+
+/** After the applicant's supplement: back to acceptance, or re-review by those who asked. */
+export async function resumeAfterSupplement(deps: FlowDeps, caseId: string): Promise<ResumeStep> {
+  const record = await load(deps, caseId);
+  const bundle = deps.catalog.bundle(record.bundleId);
+  const now = deps.now();
+  const round = record.correctionRound;
+  if (record.correction?.stage === 'acceptance')
+    return {
+      caseId,
+      round,
+      next: 'accept',
+      timeoutSeconds: secondsUntil(addWorkingDays(now, ACCEPTANCE_DAYS), now),
+    };
+  return { caseId, round, next: 'dispatch', reviews: planReviews(record, bundle, round, now) };
+}
+
+/** The applicant did not answer the correction request in time: the case ends, recorded. */
+export async function closeUnanswered(
+  deps: FlowDeps,
+  caseId: string,
+): Promise<{ caseId: string; next: 'reject' }> {
+  const record = await load(deps, caseId);
+  const now = deps.now();
+  await move(
+    deps,
+    record,
+    ['awaiting_correction'],
+    'rejected',
+    {
+      outcome: {
+        approved: [],
+        rejected: record.services.map((serviceId) => ({
+          serviceId,
+          departmentId: 'applicant',
+          opinion: '逾期未补正 (correction not supplied in time)',
+        })),
+        decidedAt: now.toISOString(),
+      },
+    },
+    'correction_expired',
+  );
+  return { caseId, next: 'reject' };
+}
+
+/**
+ * A callback task passed its deadline: mark it overdue, record the escalation (电子监察), and give
+ * it a new, shorter timeout. The task stays open: an explicit decision still completes it.
+ */
+export async function escalateTask<T extends { caseId: string; round: number; departmentId?: string }>(
+  deps: FlowDeps,
+  kind: 'acceptance' | 'review',
+  state: T,
+): Promise<T & { timeoutSeconds: number }> {
+  const record = await load(deps, state.caseId);
+  const bundle = deps.catalog.bundle(record.bundleId);
+  const departmentId = kind === 'acceptance' ? bundle.leadDepartmentId : state.departmentId!;
+  const taskId = taskIdFor(record.caseId, state.round, kind, departmentId);
+  const now = deps.now();
+  await deps.tasks.markOverdue(taskId, {
+    at: now.toISOString(),
+    event: 'task_overdue_escalated',
+    detail: { taskId, departmentId },
+  });
+  return { ...state, timeoutSeconds: secondsUntil(addWorkingDays(now, ESCALATION_DAYS), now) };
+}
+
+/** 一窗出件: every approved service has its licence; record the delivery and end the case issued. */
+export async function deliverResults(
+  deps: FlowDeps,
+  caseId: string,
+  licenses: readonly { id: string; serviceId: string }[],
+) {
+  const record = await load(deps, caseId);
+  await move(deps, record, ['in_review'], 'issued', {}, 'issued', {
+    licenses: licenses.map((l) => l.id),
+    delivery: record.delivery.method,
+  });
+  return { caseId, status: 'issued' as const };
+}
+
+/** A task failed after its retries: record it on the case for supervision (the case is kept). */
+export async function recordFailure(
+  deps: FlowDeps,
+  caseId: string,
+  failure: { Error?: string; Cause?: string },
+) {
+  const at = deps.now().toISOString();
+  const detail = { error: failure.Error ?? 'Unknown' };
+  await deps.cases.note(
+    caseId,
+    { at, event: 'flow_failed', detail },
+    { actor: 'flow', action: 'flow_failed', detail },
+  );
+  return { caseId, recorded: true };
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import type { CaseRecord } from '../case/model.ts';
+import {
+  buildLicense,
+  caseIdOfLicense,
+  chineseDate,
+  escapeHtml,
+  type LicenseService,
+  licenseIdFor,
+  signedMessage,
+} from './document.ts';
+
+const service: LicenseService = {
+  serviceId: 'enterprise-establishment-registration',
+  serviceName: '企业设立登记',
+  result: { kind: 'license', name: '营业执照（含电子营业执照）' },
+  department: { id: 'market-regulation', name: '市市场监管局' },
+};
+
+function caseRecord(applicantName = '常州示例科技有限公司'): CaseRecord {
+  return {
+    caseId: 'c-abc234',
+    portalId: 'portal-a',
+    bundleId: 'enterprise-opening',
+    services: [service.serviceId],
+    catalogVersion: '2022.1',
+    status: 'in_review',
+    applicant: {
+      kind: 'organisation',
+      name: applicantName,
+      uscc: '91320400MA1XXXXX0X',
+      phone: '13812345678',
+    },
+    form: {},
+    materials: [],
+    delivery: { method: 'electronic' },
+    commitments: [],
+    requestHash: 'h',
+    createdAt: '2024-03-01T00:00:00.000Z',
+    updatedAt: '2024-03-01T00:00:00.000Z',
+    dueAt: '2024-03-08T00:00:00.000Z',
+    correctionRound: 0,
+    version: 1,
+  };
+}
+
+const issuedAt = '2024-03-01T16:30:00.000Z';
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+describe('licence document', () => {
+  it('derives the licence id from case and service, and the case back from the id', () => {
+    expect(licenseIdFor('c-abc234', 'company-seal-filing')).toBe('c-abc234.company-seal-filing');
+    expect(caseIdOfLicense('c-abc234.company-seal-filing')).toBe('c-abc234');
+  });
+
+  it('finds no case in ids that cannot be ours', () => {
+    for (const id of ['c-abc234', 'c-abc234.', 'x-abc.svc', 'c-ABC.svc', '../c-abc.svc', '', 'c-.svc'])
+      expect(caseIdOfLicense(id)).toBeUndefined();
+  });
+
+  it('builds byte-identical files from the same inputs, so a retried issue changes nothing', () => {
+    const a = buildLicense(caseRecord(), service, issuedAt);
+    const b = buildLicense(caseRecord(), service, issuedAt);
+    expect(a.documentBytes).toEqual(b.documentBytes);
+    expect(a.dataBytes).toEqual(b.dataBytes);
+    expect(a.documentSha256).toBe(b.documentSha256);
+    expect(a.dataSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('changes both hashes when the issue time changes', () => {
+    const a = buildLicense(caseRecord(), service, issuedAt);
+    const b = buildLicense(caseRecord(), service, '2024-03-02T16:30:00.000Z');
+    expect(b.documentSha256).not.toBe(a.documentSha256);
+    expect(b.dataSha256).not.toBe(a.dataSha256);
+  });
+
+  it('prints the result, holder, issuer and date in Chinese, with the identifier masked', () => {
+    const built = buildLicense(caseRecord(), service, issuedAt);
+    const html = text(built.documentBytes);
+    expect(html).toContain('营业执照（含电子营业执照）');
+    expect(html).toContain('常州示例科技有限公司');
+    expect(html).toContain('市市场监管局');
+    expect(html).toContain('2024年3月2日'); // 16:30 UTC is the next day in China
+    expect(html).toContain('9132**********XX0X');
+    expect(html).not.toContain('91320400MA1XXXXX0X');
+    expect(text(built.dataBytes)).not.toContain('91320400MA1XXXXX0X');
+    expect(built.data).toMatchObject({
+      licenseId: 'c-abc234.enterprise-establishment-registration',
+      result: { kind: 'license', name: '营业执照（含电子营业执照）' },
+      holder: { kind: 'organisation', identifierType: 'uscc', identifier: '9132**********XX0X' },
+      issuer: { departmentId: 'market-regulation', name: '市市场监管局' },
+      issuedAt,
+      catalogVersion: '2022.1',
+    });
+  });
+
+  it('escapes every interpolated value, so an applicant cannot inject markup', () => {
+    const hostile = `<script>alert("x")</script>&'<img src=x onerror=1>`;
+    const html = text(
+      buildLicense(
+        caseRecord(hostile),
+        { ...service, result: { kind: 'license', name: '<b>证</b>' } },
+        issuedAt,
+      ).documentBytes,
+    );
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<b>');
+    expect(html).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;&#38;&#39;');
+    expect(escapeHtml(`&<>"'`)).toBe('&#38;&#60;&#62;&#34;&#39;');
+  });
+
+  it('prints the date as it is in China', () => {
+    expect(chineseDate('2024-12-31T15:59:59Z')).toBe('2024年12月31日');
+    expect(chineseDate('2024-12-31T16:00:00Z')).toBe('2025年1月1日');
+  });
+
+  it('signs a message that changes when any signed field changes and not with key order', () => {
+    const base = {
+      licenseId: 'c-abc234.svc',
+      documentSha256: 'a'.repeat(64),
+      dataSha256: 'b'.repeat(64),
+      issuedAt,
+      keyId: 'local:1',
+    };
+    const original = text(signedMessage(base));
+    for (const change of [
+      { documentSha256: 'c'.repeat(64) },
+      { dataSha256: 'c'.repeat(64) },
+      { licenseId: 'c-abc234.other' },
+      { issuedAt: '2024-03-01T16:30:00.001Z' },
+      { keyId: 'local:2' },
+    ])
+      expect(text(signedMessage({ ...base, ...change }))).not.toBe(original);
+    const reordered = {
+      keyId: base.keyId,
+      issuedAt,
+      dataSha256: base.dataSha256,
+      documentSha256: base.documentSha256,
+      licenseId: base.licenseId,
+    };
+    expect(text(signedMessage(reordered))).toBe(original);
+    // Fields outside the signed set (e.g. the record's name) do not enter the message.
+    expect(text(signedMessage({ ...base, name: 'x' } as typeof base))).toBe(original);
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * The e-licence (电子证照) of one approved service, as two files: a readable, self-contained HTML
+ * document and its machine-readable data (JSON). Both are pure functions of the case, the service
+ * and the issue time, so a retried issue rebuilds byte-identical files. The signature covers the
+ * hashes of both files (signedMessage), so altering either one is detected at verification.
+ */
+import { createHash } from 'node:crypto';
+import { type CaseRecord, canonicalJson } from '../case/model.ts';
+import type { Service } from '../catalog/schema.ts';
+import { maskIdentifier } from '../shared/identifiers.ts';
+import type { IssuedLicense } from './ports.ts';
+
+export type ResultKind = Service['result']['kind'];
+
+/** What the catalog says about the service whose result is issued. */
+export interface LicenseService {
+  readonly serviceId: string;
+  readonly serviceName: string;
+  readonly result: { readonly kind: ResultKind; readonly name: string };
+  readonly department: { readonly id: string; readonly name: string };
+}
+
+export interface LicenseData {
+  readonly licenseId: string;
+  readonly caseId: string;
+  readonly serviceId: string;
+  readonly serviceName: string;
+  readonly result: { readonly kind: ResultKind; readonly name: string };
+  readonly holder: {
+    readonly kind: 'person' | 'organisation';
+    readonly name: string;
+    readonly identifierType: 'idNumber' | 'uscc';
+    /** Masked: the licence is shown and shared, the full identifier is not needed to recognise it. */
+    readonly identifier: string;
+  };
+  readonly issuer: { readonly departmentId: string; readonly name: string };
+  readonly issuedAt: string;
+  readonly catalogVersion: string;
+}
+
+export interface BuiltLicense {
+  readonly data: LicenseData;
+  readonly dataBytes: Uint8Array;
+  readonly documentBytes: Uint8Array;
+  readonly dataSha256: string;
+  readonly documentSha256: string;
+}
+
+/** "<caseId>.<serviceId>": one licence per approved service, so issuing twice cannot duplicate it. */
+export function licenseIdFor(caseId: string, serviceId: string): string {
+  return `${caseId}.${serviceId}`;
+}
+
+/** The case a licence id belongs to (its partition), or undefined for an id that cannot be ours. */
+export function caseIdOfLicense(licenseId: string): string | undefined {
+  const dot = licenseId.indexOf('.');
+  if (dot < 0 || dot === licenseId.length - 1) return undefined;
+  const caseId = licenseId.slice(0, dot);
+  return /^c-[a-z0-9]+$/.test(caseId) ? caseId : undefined;
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The exact bytes the signature covers: canonical JSON, so key order can never change them. */
+export function signedMessage(
+  license: Pick<IssuedLicense, 'licenseId' | 'documentSha256' | 'dataSha256' | 'issuedAt' | 'keyId'>,
+): Uint8Array {
+  const { licenseId, documentSha256, dataSha256, issuedAt, keyId } = license;
+  return new TextEncoder().encode(canonicalJson({ licenseId, documentSha256, dataSha256, issuedAt, keyId }));
+}
+
+export function licenseData(record: CaseRecord, service: LicenseService, issuedAt: string): LicenseData {
+  const a = record.applicant;
+  return {
+    licenseId: licenseIdFor(record.caseId, service.serviceId),
+    caseId: record.caseId,
+    serviceId: service.serviceId,
+    serviceName: service.serviceName,
+    result: { kind: service.result.kind, name: service.result.name },
+    holder:
+      a.kind === 'organisation'
+        ? { kind: a.kind, name: a.name, identifierType: 'uscc', identifier: maskIdentifier(a.uscc) }
+        : { kind: a.kind, name: a.name, identifierType: 'idNumber', identifier: maskIdentifier(a.idNumber) },
+    issuer: { departmentId: service.department.id, name: service.department.name },
+    issuedAt,
+    catalogVersion: record.catalogVersion,
+  };
+}
+
+/** Builds both files of a licence and their hashes. */
+export function buildLicense(record: CaseRecord, service: LicenseService, issuedAt: string): BuiltLicense {
+  const data = licenseData(record, service, issuedAt);
+  const encoder = new TextEncoder();
+  const dataBytes = encoder.encode(canonicalJson(data));
+  const documentBytes = encoder.encode(licenseHtml(data));
+  return {
+    data,
+    dataBytes,
+    documentBytes,
+    dataSha256: sha256Hex(dataBytes),
+    documentSha256: sha256Hex(documentBytes),
+  };
+}
+
+export const RESULT_KIND_LABELS: Readonly<Record<ResultKind, string>> = {
+  license: '许可证照',
+  certificate: '证明文件',
+  registration: '登记备案',
+  notice: '决定通知',
+  payment: '缴费凭证',
+};
+
+const HOLDER_ID_LABELS = { uscc: '统一社会信用代码', idNumber: '公民身份号码' } as const;
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** 2024-03-01T16:30:00Z → 2024年3月2日: the date as printed in China (UTC+8, no DST). */
+export function chineseDate(iso: string): string {
+  const t = new Date(Date.parse(iso) + 8 * 3600_000);
+  return `${t.getUTCFullYear()}年${t.getUTCMonth() + 1}月${t.getUTCDate()}日`;
+}
+
+/**
+ * The readable licence. Self-contained (inline style, no scripts, no external resources, a CSP
+ * that forbids them) so it renders the same offline, years later, from any copy; every value is
+ * escaped because names come from applicants.
+ */
+export function licenseHtml(d: LicenseData): string {
+  const e = escapeHtml;
+  const rows: [string, string][] = [
+    ['证照编号', d.licenseId],
+    ['持证主体', d.holder.name],
+    [HOLDER_ID_LABELS[d.holder.identifierType], d.holder.identifier],
+    ['办理事项', d.serviceName],
+    ['结果类型', RESULT_KIND_LABELS[d.result.kind]],
+    ['办件编号', d.caseId],
+    ['发证机关', d.issuer.name],
+    ['签发日期', chineseDate(d.issuedAt)],
+  ];
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="license-id" content="${e(d.licenseId)}">
+<title>${e(d.result.name)} · 电子证照</title>
+<style>
+body{margin:0;background:#f4f1ea;font-family:"Songti SC","SimSun","Noto Serif CJK SC",serif;color:#222}
+main{max-width:42rem;margin:2rem auto;padding:2.5rem 3rem;background:#fff;border:.4rem double #b22222;position:relative}
+h1{text-align:center;font-size:2rem;letter-spacing:.4rem;margin:.5rem 0 .25rem}
+.sub{text-align:center;color:#666;margin:0 0 2rem}
+dl{display:grid;grid-template-columns:9rem 1fr;gap:.6rem 1rem;margin:0}
+dt{color:#555}dd{margin:0;word-break:break-all}
+.seal{position:absolute;right:3rem;bottom:4.5rem;width:8rem;height:8rem;border:.25rem solid #c00;border-radius:50%;color:#c00;display:flex;align-items:center;justify-content:center;text-align:center;font-size:.9rem;transform:rotate(-12deg);opacity:.85}
+footer{margin-top:3rem;font-size:.8rem;color:#666;border-top:1px solid #ddd;padding-top:1rem}
+</style>
+</head>
+<body>
+<main>
+<h1>${e(d.result.name)}</h1>
+<p class="sub">电子证照</p>
+<dl>
+${rows.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('\n')}
+</dl>
+<div class="seal" role="img" aria-label="电子印章">${e(d.issuer.name)}<br>电子印章</div>
+<footer>本证照由发证机关以电子签名（ECDSA P-256 / SHA-256）签发，签名覆盖本文件及其数据文件的摘要；文件经任何改动即核验不通过。核验：GET /v1/licenses/${e(encodeURIComponent(d.licenseId))}/verification</footer>
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,135 @@
+/**
+ * Issue the e-licences of a case's approved services, together (一窗出件).
+ *
+ * 1. Load the case; a missing case is CaseNotFoundError (the state machine catches it by name).
+ * 2. Resolve every approved service in the case's bundle, with its result and issuing department.
+ * 3. Skip the services whose licence is already recorded: this is a retry after a partial failure.
+ * 4. For each remaining service, at one issue time: build both files, store them, sign their
+ *    hashes, record the licence. The record comes last — it is the commit point, so a failure at
+ *    any step leaves nothing that looks issued, and the retry redoes that licence from scratch.
+ * 5. If another attempt recorded a licence first (a lost race), rebuild its files from its own
+ *    issue time and store them again, as this attempt may have overwritten them with its own.
+ * 6. Return every approved service's licence id. The case status is not touched: the flow's next
+ *    step moves the case to `issued`.
+ */
+import type { CaseRecord } from '../case/model.ts';
+import type { CaseRepository } from '../case/ports.ts';
+import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import { DomainError } from '../shared/errors.ts';
+import { buildLicense, type LicenseService, licenseIdFor, signedMessage } from './document.ts';
+import type { IssuedLicense, LicenseFiles, LicenseSigner, LicenseStore } from './ports.ts';
+
+export class CaseNotFoundError extends DomainError {
+  readonly code = 'case_not_found';
+}
+
+/** An approved service that the case did not choose, or that its bundle no longer has. */
+export class UnknownServiceError extends DomainError {
+  readonly code = 'unknown_service';
+}
+
+/** A recorded licence whose files cannot be rebuilt to match it (the case or catalog changed). */
+export class LicenseConflictError extends DomainError {
+  readonly code = 'license_conflict';
+}
+
+export interface IssueLicensesDeps {
+  readonly cases: Pick<CaseRepository, 'get'>;
+  readonly catalog: CatalogIndex;
+  readonly files: LicenseFiles;
+  readonly store: LicenseStore;
+  readonly signer: LicenseSigner;
+  readonly now: () => Date;
+}
+
+export interface IssueLicensesInput {
+  readonly caseId: string;
+  readonly approved: readonly string[];
+}
+
+export interface IssueLicensesResult {
+  readonly licenses: { readonly id: string; readonly serviceId: string }[];
+}
+
+export async function issueLicenses(
+  deps: IssueLicensesDeps,
+  input: IssueLicensesInput,
+): Promise<IssueLicensesResult> {
+  const record = await deps.cases.get(input.caseId);
+  if (!record) throw new CaseNotFoundError(`There is no case "${input.caseId}".`);
+
+  const approved = [...new Set(input.approved)];
+  const services = approved.map((id) => resolveService(deps.catalog, record, id));
+
+  const recorded = new Set((await deps.store.listForCase(record.caseId)).map((l) => l.serviceId));
+  const issuedAt = deps.now().toISOString();
+  const pending = services.filter((s) => !recorded.has(s.serviceId));
+
+  // Every licence is attempted even when one fails, so a retry has as little left to do as possible.
+  const settled = await Promise.allSettled(pending.map((s) => issueOne(deps, record, s, issuedAt)));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+
+  return {
+    licenses: approved.map((serviceId) => ({ id: licenseIdFor(record.caseId, serviceId), serviceId })),
+  };
+}
+
+function resolveService(catalog: CatalogIndex, record: CaseRecord, serviceId: string): LicenseService {
+  const service = catalog.bundles.get(record.bundleId)?.services.find((s) => s.id === serviceId);
+  if (!service || !record.services.includes(serviceId))
+    throw new UnknownServiceError(`Service "${serviceId}" is not one of case ${record.caseId}'s services.`);
+  return {
+    serviceId,
+    serviceName: service.name,
+    result: service.result,
+    department: {
+      id: service.departmentId,
+      name: catalog.departments.get(service.departmentId)?.name ?? service.departmentId,
+    },
+  };
+}
+
+async function issueOne(
+  deps: IssueLicensesDeps,
+  record: CaseRecord,
+  service: LicenseService,
+  issuedAt: string,
+) {
+  const built = buildLicense(record, service, issuedAt);
+  const licenseId = built.data.licenseId;
+  await deps.files.put(licenseId, built.documentBytes, built.dataBytes);
+
+  const unsigned = {
+    licenseId,
+    caseId: record.caseId,
+    serviceId: service.serviceId,
+    name: service.result.name,
+    departmentId: service.department.id,
+    ...deps.files.keysFor(licenseId),
+    documentSha256: built.documentSha256,
+    dataSha256: built.dataSha256,
+    algorithm: deps.signer.algorithm,
+    keyId: deps.signer.keyId,
+    issuedAt,
+  };
+  const signature = await deps.signer.sign(signedMessage(unsigned));
+  const license: IssuedLicense = { ...unsigned, signature: Buffer.from(signature).toString('base64') };
+
+  const { created, stored } = await deps.store.put(license);
+  if (!created) await restoreFiles(deps, record, service, stored);
+}
+
+async function restoreFiles(
+  deps: IssueLicensesDeps,
+  record: CaseRecord,
+  service: LicenseService,
+  stored: IssuedLicense,
+) {
+  const rebuilt = buildLicense(record, service, stored.issuedAt);
+  if (rebuilt.documentSha256 !== stored.documentSha256 || rebuilt.dataSha256 !== stored.dataSha256)
+    throw new LicenseConflictError(
+      `Licence ${stored.licenseId} is recorded with files that cannot be rebuilt.`,
+    );
+  await deps.files.put(stored.licenseId, rebuilt.documentBytes, rebuilt.dataBytes);
+}

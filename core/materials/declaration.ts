@@ -1,0 +1,155 @@
+/**
+ * 一套材料: before any bytes move, a portal declares the file it will upload — which bundle and
+ * material type it is for, its name, content type, size and SHA-256. The declaration is checked
+ * completely against the catalog (一次反馈: every problem at once), and later the stored bytes are
+ * judged against it: a material is usable only when the bytes are exactly the ones declared.
+ */
+import { z } from 'zod';
+import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import { type Problem, ValidationError } from '../shared/errors.ts';
+import { bytesMatchType } from './sniff.ts';
+
+/**
+ * Path separators and dot names would let a name act as a path wherever it is ever written to
+ * disk; control characters break headers and logs; bidi overrides disguise extensions
+ * ("invoice\u202Efdp.exe" shows as "invoice.exe.pdf").
+ */
+const PATH_LIKE = /[/\\]|^\.{1,2}$/;
+const CONTROL = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+export const DeclarationSchema = z.object({
+  bundleId: z.string().min(1).max(100),
+  type: z.string().min(1).max(100),
+  fileName: z
+    .string()
+    .min(1)
+    .max(255)
+    .refine((s) => !PATH_LIKE.test(s), {
+      message: 'A file name, not a path: no "/" or "\\", and not "." or "..".',
+      params: { code: 'file_name_is_path' },
+    })
+    .refine((s) => !CONTROL.test(s), {
+      message: 'The file name contains control or direction-override characters.',
+      params: { code: 'file_name_has_control_characters' },
+    }),
+  // Lower-cased because MIME types are case-insensitive while the catalog's `accept` list and the
+  // signed Content-Type header are compared byte for byte.
+  contentType: z
+    .string()
+    .max(100)
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z]+\/[a-z0-9.+-]+$/, 'A MIME type such as "application/pdf", without parameters.'),
+  size: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'The SHA-256 of the file as 64 lower-case hex digits.'),
+});
+export type Declaration = z.infer<typeof DeclarationSchema>;
+
+const FIELDS = DeclarationSchema.shape;
+
+/** JSON Pointer of a zod path (RFC 6901 escaping). */
+const pointer = (path: readonly PropertyKey[]) =>
+  `/${path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`.replace(/\/$/, '');
+
+/** zod's own codes are snake_case already; our refinements name theirs in `params.code`. */
+function zodProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
+  return issues.map((i) => {
+    const own = i.code === 'custom' ? (i.params as { code?: unknown } | undefined)?.code : undefined;
+    return { path: pointer(i.path), code: typeof own === 'string' ? own : i.code, message: i.message };
+  });
+}
+
+/** One field's parsed value, or undefined when it is missing or malformed (already reported). */
+function field<K extends keyof typeof FIELDS>(
+  raw: Record<string, unknown>,
+  key: K,
+): z.output<(typeof FIELDS)[K]> | undefined {
+  const r = FIELDS[key].safeParse(raw[key]);
+  return r.success ? (r.data as z.output<(typeof FIELDS)[K]>) : undefined;
+}
+
+/**
+ * Checks a declaration against the shape and the catalog. Throws one ValidationError listing every
+ * problem (codes: zod's, `file_name_is_path`, `file_name_has_control_characters`, `unknown_bundle`,
+ * `unknown_material_type`, `material_type_not_in_bundle`, `content_type_not_accepted`,
+ * `file_too_large`), or returns the parsed declaration.
+ */
+export function checkDeclaration(index: CatalogIndex, body: unknown): Declaration {
+  const parsed = DeclarationSchema.safeParse(body);
+  const problems = parsed.success ? [] : zodProblems(parsed.error.issues);
+
+  // The catalog checks run on every readable field, even when others are malformed.
+  const raw = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<
+    string,
+    unknown
+  >;
+  const bundleId = field(raw, 'bundleId');
+  const typeId = field(raw, 'type');
+  const contentType = field(raw, 'contentType');
+  const size = field(raw, 'size');
+
+  const bundle = bundleId === undefined ? undefined : index.bundles.get(bundleId);
+  if (bundleId !== undefined && !bundle)
+    problems.push({
+      path: '/bundleId',
+      code: 'unknown_bundle',
+      message: `There is no bundle "${bundleId}" in this city's catalog.`,
+    });
+
+  const type = typeId === undefined ? undefined : index.materials.get(typeId);
+  if (typeId !== undefined && !type)
+    problems.push({
+      path: '/type',
+      code: 'unknown_material_type',
+      message: `There is no material type "${typeId}" in this city's catalog.`,
+    });
+  else if (type && bundle && !bundle.services.some((s) => s.materials.some((m) => m.typeId === type.id)))
+    problems.push({
+      path: '/type',
+      code: 'material_type_not_in_bundle',
+      message: `No service of bundle "${bundle.id}" asks for ${type.name} (${type.id}).`,
+    });
+
+  if (type && contentType !== undefined && !type.accept.includes(contentType))
+    problems.push({
+      path: '/contentType',
+      code: 'content_type_not_accepted',
+      message: `${type.name} (${type.id}) is accepted as ${type.accept.join(', ')}, not ${contentType}.`,
+    });
+  if (type && size !== undefined && size > type.maxBytes)
+    problems.push({
+      path: '/size',
+      code: 'file_too_large',
+      message: `${type.name} (${type.id}) may be at most ${type.maxBytes} bytes; this file has ${size}.`,
+    });
+
+  if (problems.length || !parsed.success) throw new ValidationError(problems);
+  return parsed.data;
+}
+
+/** What storage observed of an upload: its size, SHA-256 and first bytes. */
+export interface ObservedUpload {
+  readonly size: number;
+  readonly sha256: string;
+  readonly head: Uint8Array;
+}
+
+export type UploadVerdict =
+  | { readonly status: 'verified' }
+  | { readonly status: 'rejected'; readonly reason: 'mismatch' | 'wrong_content' };
+
+/**
+ * Judges stored bytes against their declaration. Size and digest first: if they differ the bytes
+ * are not the file that was declared (tampered, truncated, or another file), whatever they are.
+ * Only bytes that are exactly the declared ones are then checked for the declared content type.
+ */
+export function judgeUpload(
+  declared: Pick<Declaration, 'size' | 'sha256' | 'contentType'>,
+  observed: ObservedUpload,
+): UploadVerdict {
+  if (observed.size !== declared.size || observed.sha256 !== declared.sha256)
+    return { status: 'rejected', reason: 'mismatch' };
+  if (!bytesMatchType(declared.contentType, observed.head))
+    return { status: 'rejected', reason: 'wrong_content' };
+  return { status: 'verified' };
+}

@@ -1,0 +1,73 @@
+/**
+ * Domain errors: a small hierarchy with a stable `code` each. The core never speaks HTTP; the edge
+ * mapper (adapters/http/problem.ts) turns these into problem+json. State machine tasks throw them
+ * too, and ASL Retry/Catch match on `name`.
+ */
+
+/** One problem with the client's input: where it is, a stable code, and a human message. */
+export interface Problem {
+  /** JSON Pointer into the request, e.g. "/form/enterpriseName" or "/services/2". */
+  readonly path: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The request is understood but breaks rules: every problem is listed (一次反馈). */
+export class ValidationError extends DomainError {
+  readonly code = 'validation_failed';
+  constructor(
+    readonly problems: readonly Problem[],
+    message = `${problems.length} problem${problems.length === 1 ? '' : 's'} in the request`,
+  ) {
+    super(message);
+  }
+}
+
+/** The request itself is malformed (not JSON, wrong content type, missing header). */
+export class BadRequestError extends DomainError {
+  readonly code = 'bad_request';
+  constructor(
+    message: string,
+    readonly problems: readonly Problem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'not_found';
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly code = 'unauthorized';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'forbidden';
+}
+
+/** The resource is in a state that does not allow this (e.g. a task already decided). */
+export class ConflictError extends DomainError {
+  readonly code = 'conflict';
+}
+
+/** A dependency (database, storage, workflow) is unavailable; safe to retry. */
+export class UnavailableError extends DomainError {
+  readonly code = 'unavailable';
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'payload_too_large';
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly code = 'unsupported_media_type';
+}

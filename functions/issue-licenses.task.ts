@@ -1,0 +1,28 @@
+/** Task: 一窗出件 — sign and store the e-licence of every approved service, idempotently. */
+import { z } from 'zod';
+import { catalog } from '#adapters/catalog/file-catalog.ts';
+import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
+import { licenseStore } from '#adapters/dynamodb/license-store.ts';
+import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
+import { licenseFiles } from '#adapters/s3/license-files.ts';
+import { signer } from '#adapters/signing/signer.ts';
+import { issueLicenses } from '#core/licenses/issue.ts';
+
+const Input = z.object({
+  caseId: z.string().min(1).max(100),
+  approved: z.array(z.string().min(1).max(100)).max(50),
+});
+
+export const handler = makeTaskHandler(Input, (input) =>
+  issueLicenses(
+    {
+      cases: caseRepository,
+      catalog: catalog(),
+      files: licenseFiles,
+      store: licenseStore,
+      signer,
+      now: () => new Date(),
+    },
+    input,
+  ),
+);

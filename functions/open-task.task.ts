@@ -1,0 +1,17 @@
+/** Task (callback): opens an acceptance, review or supplement task holding the execution's token. */
+import { z } from 'zod';
+import { flowDeps } from '#adapters/flow-deps.ts';
+import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
+import { openTask } from '#core/flow/steps.ts';
+
+const Input = z.object({
+  caseId: z.string(),
+  kind: z.enum(['acceptance', 'review', 'supplement']),
+  round: z.number().int().nonnegative(),
+  taskToken: z.string().min(1),
+  departmentId: z.string().optional(),
+  services: z.array(z.string()).optional(),
+  dueAt: z.string().optional(),
+});
+
+export const handler = makeTaskHandler(Input, (input) => openTask(flowDeps(), input));

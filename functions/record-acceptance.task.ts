@@ -1,0 +1,11 @@
+/** Task: applies the lead department's acceptance decision (受理 / 不予受理 / 补正). */
+import { z } from 'zod';
+import { flowDeps } from '#adapters/flow-deps.ts';
+import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
+import { recordAcceptance } from '#core/flow/steps.ts';
+
+const Input = z.object({ caseId: z.string(), round: z.number().int().nonnegative() });
+
+export const handler = makeTaskHandler(Input, ({ caseId, round }) =>
+  recordAcceptance(flowDeps(), caseId, round),
+);

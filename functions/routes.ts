@@ -1,0 +1,56 @@
+/**
+ * Every Lambda of the system, as data: the HTTP routes (one handler file each,
+ * functions/<name>.handler.ts) and the state machine's task functions (functions/<name>.task.ts).
+ * The CDK stack, the local dev server, the OpenAPI check and the route-matrix test all read this
+ * one table, so a route cannot exist in one place and be missing in another.
+ */
+
+/** Who may call a route: anyone, a portal (x-api-key), or a department (Bearer token). */
+export type CallerKind = 'public' | 'portal' | 'department';
+
+export interface HttpRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway style path, parameters in braces. */
+  readonly path: string;
+  /** functions/<name>.handler.ts */
+  readonly name: string;
+  readonly caller: CallerKind;
+}
+
+export const httpRoutes = [
+  { method: 'GET', path: '/v1/health', name: 'get-health', caller: 'public' },
+  { method: 'GET', path: '/v1/bundles', name: 'list-bundles', caller: 'public' },
+  { method: 'GET', path: '/v1/bundles/{bundleId}', name: 'get-bundle', caller: 'public' },
+  { method: 'GET', path: '/v1/bundles/{bundleId}/guide', name: 'get-guide', caller: 'public' },
+  { method: 'GET', path: '/v1/bundles/{bundleId}/form', name: 'get-form', caller: 'public' },
+  { method: 'POST', path: '/v1/cases', name: 'submit-case', caller: 'portal' },
+  { method: 'GET', path: '/v1/cases/{caseId}', name: 'get-case', caller: 'portal' },
+  { method: 'POST', path: '/v1/cases/{caseId}/supplements', name: 'submit-supplement', caller: 'portal' },
+  { method: 'GET', path: '/v1/departments/{departmentId}/tasks', name: 'list-tasks', caller: 'department' },
+  { method: 'GET', path: '/v1/tasks/{taskId}', name: 'get-task', caller: 'department' },
+  { method: 'POST', path: '/v1/tasks/{taskId}/decision', name: 'decide-task', caller: 'department' },
+  { method: 'GET', path: '/v1/cases/{caseId}/licenses', name: 'list-licenses', caller: 'portal' },
+  { method: 'GET', path: '/v1/licenses/{licenseId}/verification', name: 'verify-license', caller: 'public' },
+] as const satisfies readonly HttpRoute[];
+
+export interface TaskFunction {
+  /** functions/<name>.task.ts; its ARN reaches the ASL as ${<PascalName>FunctionArn}. */
+  readonly name: string;
+}
+
+export const taskFunctions = [
+  { name: 'open-task' },
+  { name: 'record-acceptance' },
+  { name: 'merge-decisions' },
+  { name: 'resume-after-supplement' },
+  { name: 'close-unanswered' },
+  { name: 'escalate-task' },
+  { name: 'issue-licenses' },
+  { name: 'deliver-results' },
+  { name: 'record-failure' },
+] as const satisfies readonly TaskFunction[];
+
+/** "open-task" → "OpenTaskFunctionArn": the definitionSubstitutions key for a task function. */
+export function substitutionKey(name: string): string {
+  return `${name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}FunctionArn`;
+}

@@ -1,0 +1,70 @@
+/**
+ * GET /v1/licenses/{licenseId}/verification — anyone holding a licence can check it: both stored
+ * files are hashed again and compared with the record, and the signature over those hashes is
+ * checked with the key that made it. Only what the licence itself prints is shown, masked.
+ */
+import { z } from 'zod';
+import { catalog } from '#adapters/catalog/file-catalog.ts';
+import { licenseStore } from '#adapters/dynamodb/license-store.ts';
+import { makeHttpHandler } from '#adapters/http/handler.ts';
+import { licenseFiles } from '#adapters/s3/license-files.ts';
+import { verifierFor } from '#adapters/signing/signer.ts';
+import { type LicenseData, sha256Hex, signedMessage } from '#core/licenses/document.ts';
+import { NotFoundError } from '#core/shared/errors.ts';
+import { maskName } from '#core/shared/identifiers.ts';
+
+const intact = (bytes: Uint8Array | undefined, sha256: string) =>
+  bytes !== undefined && sha256Hex(bytes) === sha256;
+
+export const handler = makeHttpHandler(
+  { caller: 'public', params: z.object({ licenseId: z.string().min(1).max(200) }) },
+  async ({ params }) => {
+    const l = await licenseStore.get(params.licenseId);
+    if (!l) throw new NotFoundError(`There is no licence "${params.licenseId}".`);
+    const [document, data] = await Promise.all([
+      licenseFiles.read(l.documentKey),
+      licenseFiles.read(l.dataKey),
+    ]);
+    const verifier = l.algorithm === 'ECDSA_SHA_256' ? verifierFor(l.keyId) : undefined;
+    const checks = {
+      documentIntact: intact(document, l.documentSha256),
+      dataIntact: intact(data, l.dataSha256),
+      signatureValid: verifier
+        ? await verifier.verify(signedMessage(l), Buffer.from(l.signature, 'base64'))
+        : false,
+    };
+    // The holder is shown only from intact data: an altered file must not put words in our mouth.
+    const holder = checks.dataIntact
+      ? (JSON.parse(new TextDecoder().decode(data)) as LicenseData).holder
+      : undefined;
+    return {
+      status: 200,
+      headers: { 'cache-control': 'no-store' },
+      body: {
+        valid: checks.documentIntact && checks.dataIntact && checks.signatureValid,
+        licenseId: l.licenseId,
+        serviceId: l.serviceId,
+        name: l.name,
+        issuedAt: l.issuedAt,
+        issuer: {
+          id: l.departmentId,
+          name: catalog().departments.get(l.departmentId)?.name ?? l.departmentId,
+        },
+        ...(holder
+          ? {
+              holder: {
+                kind: holder.kind,
+                // A person's name is personal data: masked here, as is the identifier on the licence.
+                name: holder.kind === 'person' ? maskName(holder.name) : holder.name,
+                identifierType: holder.identifierType,
+                identifier: holder.identifier,
+              },
+            }
+          : {}),
+        checks,
+        algorithm: l.algorithm,
+        keyId: l.keyId,
+      },
+    };
+  },
+);

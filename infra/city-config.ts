@@ -1,0 +1,88 @@
+/**
+ * A city is data, not code: `cdk deploy -c city=<id>` picks cities/<id>/catalog.json, which is
+ * validated here with the same zod schema the Lambdas use at init — a broken catalog fails the
+ * synth, not the first request after a deploy.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CatalogSchema } from '../core/catalog/schema.ts';
+import { citiesDir as defaultCitiesDir } from './paths.ts';
+
+export interface CityConfig {
+  /** The directory name under cities/, also the catalog's city.id. */
+  readonly cityId: string;
+  /** The city's display name, from its catalog. */
+  readonly cityName: string;
+  /** Absolute path of the validated catalog; it is shipped beside every Lambda bundle. */
+  readonly catalogFile: string;
+  /** AWS region to pin the stack to (`-c region=cn-north-1`); undefined = environment-agnostic. */
+  readonly region?: string;
+  /** Keep the table, the buckets and their KMS key when the stack is deleted (default true). */
+  readonly retainData: boolean;
+}
+
+export interface CityConfigOptions {
+  /** Defaults to <repo>/cities; tests point it at a fixture. */
+  readonly citiesDir?: string;
+  /** Raw context value (`-c region=...`). */
+  readonly region?: unknown;
+  /** Raw context value: `-c retainData=false` for throw-away stacks (LocalStack, previews). */
+  readonly retainData?: unknown;
+}
+
+/** Directory names under cities/ that hold a catalog.json. */
+export function availableCities(dir: string = defaultCitiesDir): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'catalog.json')))
+    .map((d) => d.name)
+    .sort();
+}
+
+function parseRetainData(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return true;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Context retainData must be true or false (got ${JSON.stringify(value)}).`);
+}
+
+function parseRegion(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string' && /^[a-z]{2}(-[a-z]+)+-\d$/.test(value)) return value;
+  throw new Error(`Context region must be an AWS region such as cn-north-1 (got ${JSON.stringify(value)}).`);
+}
+
+export function loadCityConfig(cityId: string, options: CityConfigOptions = {}): CityConfig {
+  const dir = options.citiesDir ?? defaultCitiesDir;
+  const cities = availableCities(dir);
+  if (!cities.includes(cityId)) {
+    const known = cities.length ? cities.join(', ') : '(none: no cities/<id>/catalog.json yet)';
+    throw new Error(`Unknown city "${cityId}". Available cities under ${dir}: ${known}. Use -c city=<id>.`);
+  }
+  const catalogFile = join(dir, cityId, 'catalog.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(catalogFile, 'utf8'));
+  } catch (err) {
+    throw new Error(`${catalogFile} is not readable JSON: ${(err as Error).message}`);
+  }
+  const parsed = CatalogSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`${catalogFile} is invalid (${lines.length} problems):\n${lines.join('\n')}`);
+  }
+  const { city } = parsed.data;
+  // The directory name becomes the stack name and CITY_ID; a catalog copied from another city
+  // without changing its id would otherwise serve the wrong city's data under this name.
+  if (city.id !== cityId) {
+    throw new Error(`${catalogFile} declares city.id "${city.id}" but lives in cities/${cityId}/.`);
+  }
+  const region = parseRegion(options.region);
+  return {
+    cityId,
+    cityName: city.name,
+    catalogFile,
+    ...(region ? { region } : {}),
+    retainData: parseRetainData(options.retainData),
+  };
+}

@@ -1,0 +1,323 @@
+/**
+ * The city stack, for every city under cities/: what it must guarantee whatever the catalog
+ * (retained, encrypted, private data; one Lambda per row of functions/routes.ts; the ASL the local
+ * runtime runs, fully substituted; no partition written by hand; cdk-nag clean). Bundling is
+ * skipped (context aws:cdk:bundling-stacks = []): esbuild output is not what is tested here, and
+ * skipping it keeps this file to a few seconds.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_SHAPE } from '../adapters/dynamodb/table.ts';
+import {
+  type HttpRoute,
+  httpRoutes,
+  substitutionKey,
+  type TaskFunction,
+  taskFunctions,
+} from '../functions/routes.ts';
+import { caseFlowAslPath as localCaseFlowAslPath } from '../local/state-machines.ts';
+import { type CityAppOptions, createCityApp } from './city-app.ts';
+import { availableCities, loadCityConfig } from './city-config.ts';
+import type { CityStack } from './city-stack.ts';
+import { repoRoot } from './paths.ts';
+
+type Json = Record<string, unknown>;
+type Resource = { Type: string; Properties?: Json; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+
+const cdkContext = (JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: Json })
+  .context;
+const cities = availableCities();
+const aslText = readFileSync(resolve(repoRoot, 'statemachines/case-flow.asl.json'), 'utf8');
+
+function build(city: string, options: Omit<CityAppOptions, 'appProps'> = {}) {
+  // Same context as `cdk synth` (cdk.json), minus bundling; nag runs explicitly below.
+  const context = { ...cdkContext, city, 'aws:cdk:bundling-stacks': [] };
+  return createCityApp({ appProps: { context }, nagChecks: false, ...options });
+}
+
+function resourcesOf(template: Template, type: string): [string, Resource][] {
+  return Object.entries(template.findResources(type)) as [string, Resource][];
+}
+
+function unacknowledgedNagFindings(stack: CityStack): string[] {
+  return new AwsSolutionsChecks()
+    .validateScope(stack)
+    .violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+}
+
+/** What CloudFormation does with DefinitionSubstitutions, on the ASL file itself. */
+function substitutedDefinition(template: Template): string {
+  const [, machine] = resourcesOf(template, 'AWS::StepFunctions::StateMachine')[0]!;
+  const substitutions = (machine.Properties?.DefinitionSubstitutions ?? {}) as Json;
+  return aslText.replace(/\$\{(\w+)\}/g, (m, key: string) =>
+    key in substitutions ? JSON.stringify(substitutions[key]) : m,
+  );
+}
+
+it('finds at least one city under cities/', () => {
+  expect(cities.length).toBeGreaterThan(0);
+});
+
+describe.each(cities)('the stack of %s', (city) => {
+  let stack: CityStack;
+  let template: Template;
+  let templateJson: string;
+
+  beforeAll(() => {
+    stack = build(city).stack;
+    template = Template.fromStack(stack);
+    templateJson = JSON.stringify(template.toJSON());
+  });
+
+  it('synthesises as Yijianshi-<city> without running esbuild', () => {
+    expect(stack.stackName).toBe(`Yijianshi-${city}`);
+    // The switch NodejsFunction consults before bundling.
+    expect(stack.bundlingRequired).toBe(false);
+  });
+
+  it('keeps the single table with PITR, its own KMS key and TTL, and retains it', () => {
+    const tables = resourcesOf(template, 'AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(1);
+    const [, table] = tables[0]!;
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: TABLE_SHAPE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_SHAPE.sortKey, KeyType: 'RANGE' },
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: expect.anything() },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    const indexes = (table.Properties!.GlobalSecondaryIndexes as { IndexName: string }[]).map(
+      (i) => i.IndexName,
+    );
+    expect(indexes.sort()).toEqual(['gsi1', 'gsi2']);
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('blocks public access to every bucket, encrypts files with KMS and refuses plain HTTP', () => {
+    const buckets = resourcesOf(template, 'AWS::S3::Bucket');
+    for (const [, bucket] of buckets) {
+      expect(bucket.Properties?.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(bucket.DeletionPolicy).toBe('Retain');
+    }
+    const files = buckets.filter(([, b]) =>
+      JSON.stringify(b.Properties?.BucketEncryption).includes('aws:kms'),
+    );
+    expect(files).toHaveLength(1);
+    const [filesId, filesBucket] = files[0]!;
+    expect(filesBucket.Properties).toMatchObject({
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { DestinationBucketName: expect.anything() },
+      CorsConfiguration: { CorsRules: [expect.objectContaining({ AllowedMethods: ['PUT', 'GET'] })] },
+    });
+    const policies = resourcesOf(template, 'AWS::S3::BucketPolicy');
+    expect(policies).toHaveLength(buckets.length);
+    for (const [, policy] of policies) {
+      expect(policy.Properties?.PolicyDocument).toMatchObject({
+        Statement: expect.arrayContaining([
+          expect.objectContaining({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      });
+    }
+    expect(
+      policies.some(([, p]) => JSON.stringify(p.Properties?.Bucket) === JSON.stringify({ Ref: filesId })),
+    ).toBe(true);
+  });
+
+  it('creates one nodejs22.x arm64 Lambda per route and task row, each logging to its own group with retention', () => {
+    expect([...stack.httpFunctions.keys()]).toEqual(httpRoutes.map((r) => r.name));
+    expect([...stack.taskFunctions.keys()]).toEqual(taskFunctions.map((t: TaskFunction) => t.name));
+    for (const [name, fn] of stack.httpFunctions)
+      expect(fn.entry).toBe(join(repoRoot, 'functions', `${name}.handler.ts`));
+    for (const [name, fn] of stack.taskFunctions)
+      expect(fn.entry).toBe(join(repoRoot, 'functions', `${name}.task.ts`));
+
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const authorizers = httpRoutes.some((r: HttpRoute) => r.caller !== 'public') ? 1 : 0;
+    expect(functions).toHaveLength(httpRoutes.length + taskFunctions.length + authorizers);
+    const logGroups = template.findResources('AWS::Logs::LogGroup');
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Environment: {
+          Variables: expect.objectContaining({ CITY_ID: city, CATALOG_FILE: '/var/task/catalog.json' }),
+        },
+      });
+      const logGroupRef = (fn.Properties!.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(logGroups[logGroupRef]?.Properties?.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it('deploys the ASL file the local runtime executes, with every placeholder substituted', () => {
+    const expected = resolve(repoRoot, 'statemachines/case-flow.asl.json');
+    expect(stack.caseFlowAslPath).toBe(expected);
+    expect(stack.caseFlowAslPath).toBe(localCaseFlowAslPath);
+
+    // The S3 asset CloudFormation reads the definition from is a copy of that very file.
+    const assembly = stack.node.root as unknown as { synth(): { directory: string } };
+    const manifest = JSON.parse(
+      readFileSync(join(assembly.synth().directory, `${stack.artifactId}.assets.json`), 'utf8'),
+    ) as { files: Record<string, { source: { path: string } }> };
+    const [, machine] = resourcesOf(template, 'AWS::StepFunctions::StateMachine')[0]!;
+    const key = JSON.stringify(machine.Properties?.DefinitionS3Location);
+    const asset = Object.entries(manifest.files).find(([hash]) => key.includes(hash));
+    expect(asset, 'state machine definition asset').toBeDefined();
+    expect(readFileSync(join(assembly.synth().directory, asset![1].source.path), 'utf8')).toBe(aslText);
+
+    expect(substitutedDefinition(template)).not.toContain('${');
+    const substitutions = machine.Properties?.DefinitionSubstitutions as Json;
+    for (const task of taskFunctions as readonly TaskFunction[]) {
+      expect(substitutions[substitutionKey(task.name)]).toEqual({
+        'Fn::GetAtt': [expect.any(String), 'Arn'],
+      });
+    }
+    expect(substitutions.Partition).toEqual({ Ref: 'AWS::Partition' });
+  });
+
+  it('writes no ARN with a hard-coded partition', () => {
+    expect(templateJson).not.toMatch(/arn:aws(-cn|-us-gov)?:/);
+  });
+
+  it('has no unacknowledged cdk-nag AwsSolutions finding', () => {
+    expect(unacknowledgedNagFindings(stack)).toEqual([]);
+  });
+});
+
+describe('the stack generated from a fuller route table', () => {
+  // Rows the real table does not have yet (portal and department routes, a task function), with
+  // stub entry files: proves the generation before the first such row lands.
+  const routes: HttpRoute[] = [
+    { method: 'GET', path: '/v1/health', name: 'get-health', caller: 'public' },
+    { method: 'POST', path: '/v1/cases', name: 'submit-case', caller: 'portal' },
+    { method: 'POST', path: '/v1/tasks/{taskId}/decision', name: 'decide-task', caller: 'department' },
+  ];
+  const tasks: TaskFunction[] = [{ name: 'open-task' }];
+  const city = cities[0] ?? 'changzhou';
+  // Entry files must live under the project root (NodejsFunction checks), hence a checked-in folder.
+  const fixtures = join(repoRoot, 'infra', 'fixtures');
+  let stack: CityStack;
+  let template: Template;
+
+  beforeAll(() => {
+    stack = build(city, { stackProps: { routes, tasks, functionsDir: join(fixtures, 'functions') } }).stack;
+    stack.addPortalUsagePlan('portal-a');
+    template = Template.fromStack(stack);
+  });
+
+  it('substitutes each task function ARN into the ASL and lets the state machine invoke it', () => {
+    const definition = substitutedDefinition(template);
+    expect(definition).not.toContain('${');
+    const taskLogicalId = stack.getLogicalId(
+      stack.taskFunctions.get('open-task')!.function.node.defaultChild as never,
+    );
+    expect(definition).toContain(JSON.stringify({ 'Fn::GetAtt': [taskLogicalId, 'Arn'] }));
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('lambda:InvokeFunction');
+  });
+
+  it('guards portal routes with an API key and the authorizer, department routes with the authorizer', () => {
+    const methods = resourcesOf(template, 'AWS::ApiGateway::Method')
+      .map(([, m]) => m.Properties!)
+      .filter((m) => m.HttpMethod !== 'OPTIONS');
+    const byAuth = Object.fromEntries(methods.map((m) => [String(m.HttpMethod), m]));
+    expect(byAuth.GET).toMatchObject({ AuthorizationType: 'NONE', ApiKeyRequired: false });
+    expect(byAuth.POST).toBeDefined();
+    const posts = methods.filter((m) => m.HttpMethod === 'POST');
+    expect(posts.map((m) => [m.AuthorizationType, m.ApiKeyRequired]).sort()).toEqual([
+      ['CUSTOM', false],
+      ['CUSTOM', true],
+    ]);
+    const authorizers = resourcesOf(template, 'AWS::ApiGateway::Authorizer').map(
+      ([, a]) => a.Properties!.IdentitySource,
+    );
+    expect(authorizers.sort()).toEqual([
+      'method.request.header.Authorization',
+      'method.request.header.x-api-key',
+    ]);
+    expect(resourcesOf(template, 'AWS::Lambda::Function')).toHaveLength(routes.length + tasks.length + 1);
+  });
+
+  it('gives a portal a usage plan with throttle and quota, and an API key', () => {
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { RateLimit: 20, BurstLimit: 40 },
+      Quota: { Limit: 50_000, Period: 'DAY' },
+    });
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
+  });
+
+  it('lets HTTP functions start and follow case executions, and tasks not', () => {
+    const policyOf = (fn: { role: { node: { findChild(id: string): unknown } } }) =>
+      JSON.stringify(
+        stack.resolve((fn.role.node.findChild('DefaultPolicy') as { document: unknown }).document),
+      );
+    expect(policyOf(stack.httpFunctions.get('submit-case')!)).toContain('states:StartExecution');
+    expect(policyOf(stack.httpFunctions.get('submit-case')!)).toContain('states:SendTaskSuccess');
+    expect(policyOf(stack.taskFunctions.get('open-task')!)).not.toContain('states:');
+  });
+
+  it('writes no hard-coded partition and has no unacknowledged cdk-nag finding', () => {
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/arn:aws(-cn|-us-gov)?:/);
+    expect(unacknowledgedNagFindings(stack)).toEqual([]);
+  });
+
+  it('refuses a department route when the authorizer file is missing', () => {
+    const functionsDir = join(fixtures, 'functions-without-authorizer');
+    expect(() => build(city, { stackProps: { routes: [routes[2]!], tasks: [], functionsDir } })).toThrow(
+      /authorize-caller\.authorizer\.ts/,
+    );
+  });
+});
+
+describe('the city config', () => {
+  it('names the available cities when the city is unknown', () => {
+    expect(() => loadCityConfig('atlantis')).toThrow(
+      new RegExp(`Unknown city "atlantis".*${cities.join(', ')}`),
+    );
+  });
+
+  it('refuses a catalog whose city id differs from its folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'yijianshi-cities-'));
+    try {
+      mkdirSync(join(dir, 'elsewhere'));
+      writeFileSync(
+        join(dir, 'elsewhere', 'catalog.json'),
+        readFileSync(join(repoRoot, 'cities', cities[0]!, 'catalog.json')),
+      );
+      expect(() => loadCityConfig('elsewhere', { citiesDir: dir })).toThrow(/declares city.id/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('retains data unless told otherwise, and accepts a region', () => {
+    const city = cities[0]!;
+    expect(loadCityConfig(city).retainData).toBe(true);
+    expect(loadCityConfig(city, { retainData: 'false', region: 'cn-north-1' })).toMatchObject({
+      retainData: false,
+      region: 'cn-north-1',
+    });
+    expect(() => loadCityConfig(city, { retainData: 'maybe' })).toThrow(/retainData/);
+  });
+});

@@ -1,0 +1,650 @@
+/**
+ * One city's deployment of 一件事一次办: HTTP API → Lambda → DynamoDB (single table) and S3
+ * (materials, licences) → Step Functions (one Standard execution per case).
+ *
+ * Everything repeated is generated from data: one Lambda and one API method per row of
+ * functions/routes.ts, one task function per row of taskFunctions, the ASL loaded from
+ * statemachines/ with its ${...} placeholders filled from those same rows. Adding a route is a
+ * row in the table and a file in functions/, never an edit here.
+ *
+ * No ARN is written by hand: a city may deploy to aws-cn, so every ARN comes from a token
+ * (Aws.PARTITION, formatArn, resource attributes).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import {
+  Annotations,
+  ArnFormat,
+  Aws,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Tags,
+} from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { TABLE_SHAPE } from '../adapters/dynamodb/table.ts';
+import {
+  type CallerKind,
+  type HttpRoute,
+  httpRoutes,
+  substitutionKey,
+  type TaskFunction,
+  taskFunctions,
+} from '../functions/routes.ts';
+import type { CityConfig } from './city-config.ts';
+import { HandlerFunction } from './constructs/handler-function.ts';
+import { acknowledge, iam5Action, iam5Resource } from './nag.ts';
+import { caseFlowAslPath, functionsDir as defaultFunctionsDir, repoRoot } from './paths.ts';
+
+/** functions/<AUTHORIZER_NAME>.authorizer.ts verifies portal API keys and department tokens. */
+export const AUTHORIZER_NAME = 'authorize-caller';
+
+/** Headers browsers may send cross-origin; the same list the local dev server answers with. */
+const CORS_HEADERS = ['content-type', 'x-api-key', 'authorization', 'idempotency-key'];
+
+export interface CityStackProps extends StackProps {
+  readonly config: CityConfig;
+  /** @default httpRoutes from functions/routes.ts */
+  readonly routes?: readonly HttpRoute[];
+  /** @default taskFunctions from functions/routes.ts */
+  readonly tasks?: readonly TaskFunction[];
+  /** @default <repo>/functions */
+  readonly functionsDir?: string;
+}
+
+export interface PortalLimits {
+  /** Steady requests per second. @default 20 */
+  readonly rateLimit?: number;
+  /** @default 2 × rateLimit */
+  readonly burstLimit?: number;
+  /** Requests per day. @default 50 000 */
+  readonly dailyQuota?: number;
+}
+
+export class CityStack extends Stack {
+  readonly config: CityConfig;
+  readonly table: dynamodb.Table;
+  readonly bucket: s3.Bucket;
+  readonly stateMachine: sfn.StateMachine;
+  readonly api: apigw.RestApi;
+  /** Absolute path of the ASL file deployed: the one local/state-machines.ts runs. */
+  readonly caseFlowAslPath: string = caseFlowAslPath;
+  /** One per row of httpRoutes, keyed by name. */
+  readonly httpFunctions = new Map<string, HandlerFunction>();
+  /** One per row of taskFunctions, keyed by name. */
+  readonly taskFunctions = new Map<string, HandlerFunction>();
+
+  private readonly dataKey: kms.Key;
+  private readonly logsKey: kms.Key;
+  private readonly functionsDir: string;
+  private readonly sharedEnvironment: Record<string, string>;
+  private readonly authorizers = new Map<Exclude<CallerKind, 'public'>, apigw.IAuthorizer>();
+  private authorizerFunction?: HandlerFunction;
+
+  constructor(scope: Construct, id: string, props: CityStackProps) {
+    super(scope, id, {
+      description: `一件事一次办 (yijianshi) — ${props.config.cityName} (${props.config.cityId})`,
+      ...props,
+    });
+    const { config } = props;
+    this.config = config;
+    this.functionsDir = props.functionsDir ?? defaultFunctionsDir;
+    const routes = props.routes ?? httpRoutes;
+    const tasks = props.tasks ?? taskFunctions;
+    Tags.of(this).add('project', 'yijianshi');
+    Tags.of(this).add('city', config.cityId);
+
+    // Stateful resources outlive the stack unless the city is explicitly throw-away; the key goes
+    // with them, since retained data whose key was deleted is unreadable.
+    const dataRemoval = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.dataKey = new kms.Key(this, 'DataKey', {
+      description: `yijianshi ${config.cityId}: cases, materials and licences (DynamoDB, S3)`,
+      enableKeyRotation: true,
+      removalPolicy: dataRemoval,
+    });
+    this.logsKey = this.createLogsKey(dataRemoval);
+
+    this.table = this.createTable(dataRemoval);
+    this.bucket = this.createBuckets(dataRemoval);
+
+    this.sharedEnvironment = {
+      TABLE_NAME: this.table.tableName,
+      BUCKET_NAME: this.bucket.bucketName,
+      CITY_ID: config.cityId,
+    };
+
+    for (const task of tasks) {
+      const fn = this.createFunction('Tasks', task.name, 'task', this.sharedEnvironment, `task ${task.name}`);
+      this.grantData(fn);
+      this.taskFunctions.set(task.name, fn);
+    }
+
+    this.stateMachine = this.createStateMachine(dataRemoval);
+
+    const httpEnvironment = {
+      ...this.sharedEnvironment,
+      STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+    };
+    for (const route of routes) {
+      const fn = this.createFunction(
+        'Http',
+        route.name,
+        'handler',
+        httpEnvironment,
+        `${route.method} ${route.path}`,
+      );
+      this.grantData(fn);
+      this.grantCaseFlow(fn);
+      this.httpFunctions.set(route.name, fn);
+    }
+
+    this.api = this.createApi(dataRemoval);
+    for (const route of routes) this.addRoute(route, this.httpFunctions.get(route.name)!);
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL; routes start with /v1' });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
+    new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+    // Repository-relative: the template must not depend on where it was synthesised.
+    new CfnOutput(this, 'CaseFlowDefinitionFile', {
+      value: relative(repoRoot, this.caseFlowAslPath).split('\\').join('/'),
+      description: 'ASL file deployed as the case flow (the same file the local runtime executes)',
+    });
+  }
+
+  /**
+   * The hook for portals (third-party sites and apps): a usage plan with throttle and daily quota
+   * and an API key on it, for the API's stage. Portal routes require an API key (apiKeyRequired),
+   * so a portal can call them only once it has a plan.
+   */
+  addPortalUsagePlan(
+    portalId: string,
+    limits: PortalLimits = {},
+  ): { plan: apigw.UsagePlan; apiKey: apigw.IApiKey } {
+    if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(portalId)) {
+      throw new Error(`Portal id "${portalId}" must be lower-case words joined by "-".`);
+    }
+    const id = pascal(portalId);
+    const rateLimit = limits.rateLimit ?? 20;
+    const apiKey = new apigw.ApiKey(this, `PortalKey${id}`, {
+      apiKeyName: `${this.stackName}-${portalId}`,
+      description: `Portal ${portalId} of ${this.config.cityId}`,
+    });
+    const plan = this.api.addUsagePlan(`PortalPlan${id}`, {
+      name: `${this.stackName}-${portalId}`,
+      throttle: { rateLimit, burstLimit: limits.burstLimit ?? rateLimit * 2 },
+      quota: { limit: limits.dailyQuota ?? 50_000, period: apigw.Period.DAY },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+    plan.addApiKey(apiKey);
+    return { plan, apiKey };
+  }
+
+  // ── Keys and storage ──────────────────────────────────────────────────────────────────────
+
+  /**
+   * Log groups can hold personal data (a stack trace, an execution's error), so they are
+   * encrypted too — with their own key, so the CloudWatch Logs service never gets use of the key
+   * that protects cases and materials.
+   */
+  private createLogsKey(removal: RemovalPolicy): kms.Key {
+    const key = new kms.Key(this, 'LogsKey', {
+      description: `yijianshi ${this.config.cityId}: CloudWatch log groups`,
+      enableKeyRotation: true,
+      removalPolicy: removal,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        // logs.<region>.amazonaws.com, or .amazonaws.com.cn in the China regions.
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.${Aws.URL_SUFFIX}`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': this.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    return key;
+  }
+
+  private createTable(removal: RemovalPolicy): dynamodb.Table {
+    // dynamodb.Table, not TableV2: TableV2 synthesises AWS::DynamoDB::GlobalTable, which LocalStack
+    // supports less reliably. The shape is shared with local/ so both create the same table.
+    const table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE_SHAPE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_SHAPE.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.dataKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLE_SHAPE.ttlAttribute,
+      deletionProtection: removal === RemovalPolicy.RETAIN,
+      removalPolicy: removal,
+    });
+    for (const index of TABLE_SHAPE.indexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+    return table;
+  }
+
+  private createBuckets(removal: RemovalPolicy): s3.Bucket {
+    // S3 server access logs cannot be delivered to an SSE-KMS bucket, hence SSE-S3 here.
+    // Object ownership is left to CDK: it grants log delivery by bucket policy (feature flag
+    // serverAccessLogsUseBucketPolicy in cdk.json) or, without the flag, by an ACL it then allows.
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // 网络安全法 art. 21: network logs are kept for at least six months; a year leaves margin.
+      lifecycleRules: [
+        { expiration: Duration.days(366), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy: removal,
+    });
+
+    return new s3.Bucket(this, 'Files', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.dataKey,
+      // One data key per bucket instead of a KMS call per object: cheaper and fewer throttles.
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      // A licence or material overwritten or deleted by mistake can be recovered.
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'files/',
+      // Browsers upload materials straight to S3 with presigned PUT URLs (and read licences with
+      // presigned GETs); the signature, not the origin, is what authorises the request.
+      cors: [
+        {
+          allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['content-type', 'content-length', 'x-amz-*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
+      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+      removalPolicy: removal,
+    });
+  }
+
+  // ── Functions and their permissions ───────────────────────────────────────────────────────
+
+  private createFunction(
+    group: 'Http' | 'Tasks' | 'Auth',
+    name: string,
+    kind: 'handler' | 'task' | 'authorizer',
+    environment: Record<string, string>,
+    description: string,
+  ): HandlerFunction {
+    // Grouped (Http/, Tasks/, Auth/) so a handler and a task of the same name cannot collide.
+    const parent = (this.node.tryFindChild(group) as Construct | undefined) ?? new Construct(this, group);
+    return new HandlerFunction(parent, pascal(name), {
+      name,
+      kind,
+      catalogFile: this.config.catalogFile,
+      environment,
+      description,
+      logEncryptionKey: this.logsKey,
+      functionsDir: this.functionsDir,
+    });
+  }
+
+  /** Cases, materials and licences: read/write on the table and the files bucket. */
+  private grantData(fn: HandlerFunction): void {
+    this.table.grantReadWriteData(fn.function);
+    this.bucket.grantReadWrite(fn.function);
+    // AwsSolutions-IAM5: what remains after the grants above is inherent to them.
+    const why =
+      "Granted by table.grantReadWriteData / bucket.grantReadWrite on this city's own table, bucket and key:";
+    acknowledge(
+      fn,
+      iam5Resource(fn, `${this.table.tableArn}/index/*`),
+      `${why} queries use the table's GSIs (gsi1, gsi2).`,
+    );
+    acknowledge(
+      fn,
+      iam5Resource(fn, `${this.bucket.bucketArn}/*`),
+      `${why} object keys are per case and material, not known at deploy.`,
+    );
+    for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+      acknowledge(
+        fn,
+        iam5Action(action),
+        `${why} SSE-KMS writes need data keys from the city's data key (only that key).`,
+      );
+    }
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) {
+      acknowledge(
+        fn,
+        iam5Action(action),
+        `${why} object read/write/abort of uploads, limited to the files bucket.`,
+      );
+    }
+  }
+
+  /** HTTP functions start cases, read their progress, and answer department callbacks. */
+  private grantCaseFlow(fn: HandlerFunction): void {
+    this.stateMachine.grantStartExecution(fn.function);
+    const executions = this.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    fn.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+        resources: [executions],
+      }),
+    );
+    // SendTaskSuccess/Failure support no resource-level permissions (IAM allows only "*"); the
+    // task token itself is the capability, and it only reaches the handler through the table.
+    fn.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        resources: ['*'],
+      }),
+    );
+    acknowledge(
+      fn,
+      iam5Resource(fn, executions),
+      "Executions of this city's case flow only; execution names are case ids, unknown at deploy.",
+    );
+    acknowledge(
+      fn,
+      'IAM5[Resource::*]',
+      'Only actions without resource-level permissions use "*": states:SendTaskSuccess/SendTaskFailure (the task token is the capability) and X-Ray PutTraceSegments/PutTelemetryRecords.',
+    );
+  }
+
+  // ── State machine ────────────────────────────────────────────────────────────────────────
+
+  private createStateMachine(removal: RemovalPolicy): sfn.StateMachine {
+    const substitutions: Record<string, string> = {
+      Partition: Aws.PARTITION,
+      TableName: this.table.tableName,
+      BucketName: this.bucket.bucketName,
+    };
+    for (const [name, fn] of this.taskFunctions) substitutions[substitutionKey(name)] = fn.functionArn;
+
+    const logGroup = new logs.LogGroup(this, 'CaseFlowLogs', {
+      // The /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource policy small as flows are added.
+      logGroupName: `/aws/vendedlogs/states/${this.stackName}-case-flow`,
+      encryptionKey: this.logsKey,
+      // An audit trail of every case's progress (网络安全法: at least six months).
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: removal,
+    });
+
+    const stateMachine = new sfn.StateMachine(this, 'CaseFlow', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      // STYLE 17: the ASL lives in statemachines/ and is the very file the local runtime runs.
+      definitionBody: sfn.DefinitionBody.fromFile(this.caseFlowAslPath),
+      definitionSubstitutions: substitutions,
+      tracingEnabled: true,
+      // Every state transition is logged, but not its data: inputs and outputs carry personal data.
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    for (const fn of this.taskFunctions.values()) {
+      fn.function.grantInvoke(stateMachine);
+      acknowledge(
+        stateMachine,
+        iam5Resource(stateMachine, `${fn.functionArn}:*`),
+        `Added by grantInvoke: versions/aliases of the task function ${fn.node.id}, nothing else.`,
+      );
+    }
+    acknowledge(
+      stateMachine,
+      'IAM5[Resource::*]',
+      'Added by CDK for logging and tracing: the CloudWatch Logs delivery APIs (logs:CreateLogDelivery, ...) and X-Ray PutTraceSegments support no resource-level permissions.',
+    );
+
+    // A placeholder without a value would deploy as a literal "${...}" and fail at run time, in
+    // the middle of a citizen's case; fail the synth instead.
+    const asl = readFileSync(this.caseFlowAslPath, 'utf8');
+    const missing = [...new Set([...asl.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!))].filter(
+      (k) => !(k in substitutions),
+    );
+    if (missing.length) {
+      const hints = missing.map((key) => {
+        const task = /^(\w+)FunctionArn$/.exec(key)?.[1];
+        return task
+          ? `\${${key}} → add { name: '${kebab(task)}' } to taskFunctions in functions/routes.ts`
+          : `\${${key}}`;
+      });
+      Annotations.of(stateMachine).addError(
+        `${relative(repoRoot, this.caseFlowAslPath)} uses substitutions the stack does not provide: ${hints.join('; ')}.`,
+      );
+    }
+    return stateMachine;
+  }
+
+  // ── REST API ─────────────────────────────────────────────────────────────────────────────
+
+  private createApi(removal: RemovalPolicy): apigw.RestApi {
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      encryptionKey: this.logsKey,
+      // 网络安全法 art. 21: network access logs are kept for at least six months.
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: removal,
+    });
+
+    const api = new apigw.RestApi(this, 'Api', {
+      restApiName: `yijianshi-${this.config.cityId}`,
+      description: `一件事一次办 — ${this.config.cityName}`,
+      // EDGE (CDK's default) does not exist in the China regions; REGIONAL works everywhere.
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      // Required for access and execution logging; the account-level setting it creates is kept
+      // on deletion, since other stacks of the account (other cities) rely on it.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        // Route paths already start with /v1, so the stage is not a version.
+        stageName: 'api',
+        tracingEnabled: true,
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+        // Execution logs for errors only, and never request/response data (personal data).
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        throttlingRateLimit: 50,
+        throttlingBurstLimit: 100,
+      },
+      // Portals call from browsers; same preflight answer as the local dev server. Handlers add
+      // access-control-allow-origin to their own responses (proxy integration passes them through).
+      defaultCorsPreflightOptions: {
+        allowOrigins: apigw.Cors.ALL_ORIGINS,
+        allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+        allowHeaders: CORS_HEADERS,
+        maxAge: Duration.hours(1),
+      },
+    });
+    // Errors produced by API Gateway itself keep the contract's problem+json shape and stay
+    // readable by browsers.
+    const problem = (type: apigw.ResponseType, status: number, title: string) =>
+      api.addGatewayResponse(`Problem${type.responseType}`, {
+        type,
+        statusCode: String(status),
+        responseHeaders: {
+          'Access-Control-Allow-Origin': "'*'",
+          'Content-Type': "'application/problem+json'",
+        },
+        templates: {
+          'application/json': `{"type":"about:blank","title":"${title}","status":${status},"detail":$context.error.messageString}`,
+        },
+      });
+    problem(apigw.ResponseType.UNAUTHORIZED, 401, 'Unauthorized');
+    problem(apigw.ResponseType.ACCESS_DENIED, 403, 'Forbidden');
+    problem(apigw.ResponseType.INVALID_API_KEY, 403, 'Forbidden');
+    // What API Gateway answers for a path or method it does not know.
+    problem(apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 404, 'Not Found');
+    problem(apigw.ResponseType.BAD_REQUEST_PARAMETERS, 400, 'Bad Request');
+    problem(apigw.ResponseType.THROTTLED, 429, 'Too Many Requests');
+    problem(apigw.ResponseType.QUOTA_EXCEEDED, 429, 'Too Many Requests');
+    for (const type of [apigw.ResponseType.DEFAULT_4XX, apigw.ResponseType.DEFAULT_5XX]) {
+      api.addGatewayResponse(`Cors${type.responseType}`, {
+        type,
+        responseHeaders: { 'Access-Control-Allow-Origin': "'*'" },
+      });
+    }
+
+    acknowledge(
+      api,
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      'The account-level role API Gateway uses to write logs; AWS maintains this policy for exactly that purpose.',
+    );
+    acknowledge(
+      api,
+      'APIG2',
+      'Bodies and query strings are validated by each handler with zod, which lists every problem in one problem+json answer; API Gateway validation would answer with its own single-message 400. The validator here checks required path parameters.',
+    );
+    acknowledge(
+      api,
+      'APIG3',
+      'No WAF web ACL yet: throttling is per stage and per portal usage plan; AWS WAF managed rule groups differ in the China regions, so a web ACL is chosen per city when it deploys.',
+    );
+    return api;
+  }
+
+  private requestValidator?: apigw.RequestValidator;
+
+  private addRoute(route: HttpRoute, fn: HandlerFunction): void {
+    // Checks that declared path parameters are present; bodies, queries and types are validated
+    // by each handler with zod, which reports every problem at once as problem+json.
+    this.requestValidator ??= this.api.addRequestValidator('RequestParameters', {
+      validateRequestParameters: true,
+      validateRequestBody: false,
+    });
+    const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+    const method = this.api.root.resourceForPath(route.path).addMethod(
+      route.method,
+      // Test-invoke permissions would double the Lambda permissions for a console feature.
+      new apigw.LambdaIntegration(fn.function, { allowTestInvoke: false }),
+      {
+        requestValidator: this.requestValidator,
+        requestParameters: Object.fromEntries(pathParameters.map((p) => [`method.request.path.${p}`, true])),
+        // Portal traffic is metered per portal (addPortalUsagePlan); identity still comes from the
+        // authorizer, which the handlers read from requestContext.authorizer.
+        apiKeyRequired: route.caller === 'portal',
+        ...(route.caller === 'public'
+          ? { authorizationType: apigw.AuthorizationType.NONE }
+          : { authorizer: this.authorizerFor(route.caller, route) }),
+      },
+    );
+    if (route.caller === 'public') {
+      acknowledge(
+        method,
+        'APIG4',
+        `${route.method} ${route.path} is public by design (published catalog, health).`,
+      );
+    }
+    acknowledge(
+      method,
+      'COG4',
+      'No Cognito: user pools are not available in the China regions; portals use API keys and departments bearer tokens, both verified by the Lambda authorizer.',
+    );
+  }
+
+  /**
+   * One Lambda (functions/authorize-caller.authorizer.ts) behind two REQUEST authorizers, each
+   * with the identity source of its caller kind: API Gateway answers 401 without invoking the
+   * Lambda when that header is missing, and caches the result per credential.
+   */
+  private authorizerFor(caller: Exclude<CallerKind, 'public'>, route: HttpRoute): apigw.IAuthorizer {
+    const existing = this.authorizers.get(caller);
+    if (existing) return existing;
+    const file = `${AUTHORIZER_NAME}.authorizer.ts`;
+    if (!existsSync(join(this.functionsDir, file))) {
+      throw new Error(
+        `${route.method} ${route.path} is for callers of kind "${caller}", which needs functions/${file}; it does not exist.`,
+      );
+    }
+    this.authorizerFunction ??= this.createAuthorizerFunction();
+    const authorizer = new apigw.RequestAuthorizer(
+      this,
+      caller === 'portal' ? 'PortalAuthorizer' : 'DepartmentAuthorizer',
+      {
+        handler: this.authorizerFunction.function,
+        identitySources: [apigw.IdentitySource.header(caller === 'portal' ? 'x-api-key' : 'Authorization')],
+        // Revoking a token or key takes effect within this time.
+        resultsCacheTtl: Duration.minutes(5),
+      },
+    );
+    this.authorizers.set(caller, authorizer);
+    return authorizer;
+  }
+
+  private createAuthorizerFunction(): HandlerFunction {
+    // Department tokens are HMAC-signed with a per-city secret; generated here, never in git.
+    const tokenSecret = new secretsmanager.Secret(this, 'DepartmentTokenSecret', {
+      description: `yijianshi ${this.config.cityId}: HMAC key of department bearer tokens`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    acknowledge(
+      tokenSecret,
+      'SMG4',
+      'Rotating the signing key invalidates every issued department token; it is rotated by hand, with re-issue, not on a schedule.',
+    );
+    const fn = this.createFunction(
+      'Auth',
+      AUTHORIZER_NAME,
+      'authorizer',
+      // Resolved by CloudFormation at deploy (a dynamic reference): the value is in no template.
+      { ...this.sharedEnvironment, TOKEN_SECRET: tokenSecret.secretValue.unsafeUnwrap() },
+      'API Gateway authorizer: portal API keys and department tokens',
+    );
+    // Looks up API key hashes and revoked tokens; writes nothing.
+    this.table.grantReadData(fn.function);
+    acknowledge(
+      fn,
+      iam5Resource(fn, `${this.table.tableArn}/index/*`),
+      "Added by table.grantReadData: reads through the GSIs of this city's table.",
+    );
+    return fn;
+  }
+}
+
+function pascal(name: string): string {
+  return name.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+}
+
+function kebab(pascalName: string): string {
+  return pascalName.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}

@@ -1,0 +1,170 @@
+/**
+ * The local API Gateway: turns HTTP requests into REST API (v1) proxy events, runs the authorizer
+ * for non-public routes as API Gateway would, and calls the same handler files that deploy to AWS.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { type HttpRoute, httpRoutes } from '#functions/routes.ts';
+import { invokeFunction } from './lambda-registry.ts';
+
+const MAX_BODY = 10 * 1024 * 1024; // API Gateway's payload limit
+
+interface CompiledRoute {
+  route: HttpRoute;
+  regex: RegExp;
+  names: string[];
+}
+
+function compile(routes: readonly HttpRoute[]): CompiledRoute[] {
+  return routes.map((route) => {
+    const names: string[] = [];
+    const pattern = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    return { route, regex: new RegExp(`^${pattern}/?$`), names };
+  });
+}
+
+function problem(res: ServerResponse, status: number, title: string, detail: string) {
+  res.writeHead(status, { 'content-type': 'application/problem+json' });
+  res.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
+}
+
+export interface Authorizer {
+  /** Returns the authorizer context to put into requestContext.authorizer, or null (→ 401). */
+  (event: APIGatewayProxyEvent, route: HttpRoute): Promise<Record<string, string> | null>;
+}
+
+export async function startDevServer(options: {
+  port?: number;
+  host?: string;
+  authorize?: Authorizer;
+  onRequest?: (line: string) => void;
+}): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const compiled = compile(httpRoutes);
+
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const started = Date.now();
+    try {
+      const url = new URL(req.url ?? '/', 'http://local');
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const c of req) {
+        size += (c as Buffer).length;
+        if (size > MAX_BODY)
+          return problem(res, 413, 'Payload Too Large', 'Request bodies are limited to 10 MB.');
+        chunks.push(c as Buffer);
+      }
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-origin': '*',
+          'access-control-allow-methods': 'GET,POST,PUT,DELETE,OPTIONS',
+          'access-control-allow-headers': 'content-type,x-api-key,authorization,idempotency-key',
+        });
+        return res.end();
+      }
+      const matches = compiled.filter((c) => c.regex.test(url.pathname));
+      const match = matches.find((c) => c.route.method === req.method);
+      if (!match) {
+        return matches.length
+          ? problem(res, 405, 'Method Not Allowed', `${req.method} is not supported on ${url.pathname}.`)
+          : problem(res, 404, 'Not Found', `No route ${req.method} ${url.pathname}.`);
+      }
+      const values = match.regex.exec(url.pathname)!.slice(1);
+      const pathParameters = Object.fromEntries(
+        match.names.map((n, i) => [n, decodeURIComponent(values[i]!)]),
+      );
+      const headers: Record<string, string> = {};
+      const multiValueHeaders: Record<string, string[]> = {};
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        const k = req.rawHeaders[i]!;
+        const v = req.rawHeaders[i + 1]!;
+        headers[k] = v;
+        (multiValueHeaders[k] ??= []).push(v);
+      }
+      const query: Record<string, string> = {};
+      const multiQuery: Record<string, string[]> = {};
+      for (const [k, v] of url.searchParams) {
+        query[k] = v;
+        (multiQuery[k] ??= []).push(v);
+      }
+      const body = Buffer.concat(chunks);
+      const event: APIGatewayProxyEvent = {
+        resource: match.route.path,
+        path: url.pathname,
+        httpMethod: match.route.method,
+        headers,
+        multiValueHeaders,
+        queryStringParameters: Object.keys(query).length ? query : null,
+        multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
+        pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
+        stageVariables: null,
+        body: body.length ? body.toString('utf8') : null,
+        isBase64Encoded: false,
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          authorizer: null,
+          protocol: 'HTTP/1.1',
+          httpMethod: match.route.method,
+          path: url.pathname,
+          stage: '$default',
+          requestId: randomUUID(),
+          requestTimeEpoch: started,
+          resourceId: 'local',
+          resourcePath: match.route.path,
+          domainName: req.headers.host ?? 'localhost',
+          identity: {
+            sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+            apiKey: req.headers['x-api-key']?.toString() ?? null,
+            userAgent: req.headers['user-agent'] ?? null,
+          } as APIGatewayProxyEvent['requestContext']['identity'],
+        },
+      };
+      if (match.route.caller !== 'public') {
+        const context = options.authorize ? await options.authorize(event, match.route) : null;
+        if (!context) {
+          return problem(
+            res,
+            401,
+            'Unauthorized',
+            match.route.caller === 'portal'
+              ? 'Send a valid x-api-key header.'
+              : 'Send a valid Authorization: Bearer <token> header.',
+          );
+        }
+        event.requestContext.authorizer = context;
+      }
+      headers['x-forwarded-proto'] = 'http';
+      const result = (await invokeFunction(`${match.route.name}.handler.ts`, event)) as APIGatewayProxyResult;
+      res.writeHead(result.statusCode, { 'access-control-allow-origin': '*', ...(result.headers as object) });
+      res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+      options.onRequest?.(
+        `${req.method} ${url.pathname} → ${result.statusCode} (${Date.now() - started} ms)`,
+      );
+    } catch (err) {
+      // Only reached if a handler crashed outside its own error handling (it should not).
+      options.onRequest?.(`${req.method} ${req.url} → 500 ${(err as Error).message}`);
+      if (!res.headersSent)
+        problem(res, 500, 'Internal Server Error', 'The local runtime failed to run the handler.');
+      else res.end();
+    }
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Demo credentials for `npm start` and the tests: two portals with API keys, and a bearer token
+ * for every department of the city's catalog. Written to .local/credentials.json in the shape of
+ * the API contract.
+ */
+import { writeFileSync } from 'node:fs';
+import { catalog } from '#adapters/catalog/file-catalog.ts';
+import { registerPortalKey } from '#adapters/dynamodb/credential-store.ts';
+import { newApiKey, signDepartmentToken } from '#core/credentials/tokens.ts';
+
+export interface DemoCredentials {
+  baseUrl: string;
+  portals: { id: string; name: string; apiKey: string }[];
+  departments: { id: string; name: string; token: string }[];
+}
+
+export const DEMO_PORTALS = [
+  { id: 'portal-a', name: '演示门户 A (我的常州 App)' },
+  { id: 'portal-b', name: '演示门户 B (第三方政务小程序)' },
+];
+
+export async function createDemoCredentials(stack: {
+  baseUrl: string;
+  city: string;
+  env: Readonly<Record<string, string>>;
+}): Promise<DemoCredentials> {
+  const secret = stack.env.TOKEN_SECRET;
+  if (!secret) throw new Error('TOKEN_SECRET is not set in the local stack');
+  const portals = [];
+  for (const p of DEMO_PORTALS) {
+    const apiKey = newApiKey();
+    await registerPortalKey(p.id, p.name, apiKey);
+    portals.push({ ...p, apiKey });
+  }
+  const departments = catalog().catalog.departments.map((d) => ({
+    id: d.id,
+    name: d.name,
+    token: signDepartmentToken(secret, { departmentId: d.id, city: stack.city, ttlSeconds: 30 * 24 * 3600 })
+      .token,
+  }));
+  return { baseUrl: `${stack.baseUrl}/v1`, portals, departments };
+}
+
+export async function writeDemoCredentials(
+  stack: { baseUrl: string; city: string; env: Readonly<Record<string, string>> },
+  file: string,
+): Promise<DemoCredentials> {
+  const creds = await createDemoCredentials(stack);
+  writeFileSync(file, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
+  return creds;
+}

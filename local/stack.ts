@@ -1,0 +1,195 @@
+/**
+ * The whole system on this machine: DynamoDB Local (Java), s3rver, the local Step Functions
+ * runtime (behind an AWS-compatible endpoint) and the dev server calling the real handlers.
+ * Used by `npm start` and by the test suite's globalSetup, so tests run what users run.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayRequestAuthorizerEvent,
+} from 'aws-lambda';
+import { startDevServer } from './dev-server.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from './emulators/dynamodb-local.ts';
+import { type S3Local, startS3 } from './emulators/s3.ts';
+import { invokeFunction, repoRoot } from './lambda-registry.ts';
+import { ensureTable } from './setup/tables.ts';
+import { LOCAL_REGION, loadCaseFlowDefinition } from './state-machines.ts';
+import { startStepFunctionsEndpoint } from './stepfunctions/http-endpoint.ts';
+import { LocalStepFunctions } from './stepfunctions/runtime.ts';
+
+export interface LocalStackOptions {
+  city?: string;
+  port?: number;
+  /** Keep DynamoDB and S3 data in this folder between runs (`npm start -- --persist`). */
+  persistDir?: string;
+  progress?: (message: string) => void;
+  onRequest?: (line: string) => void;
+}
+
+export interface LocalStack {
+  readonly baseUrl: string;
+  readonly city: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly stepFunctions: LocalStepFunctions;
+  readonly stateMachineArn: string;
+  readonly pids: readonly number[];
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const city = options.city ?? 'changzhou';
+  const progress = options.progress ?? (() => undefined);
+  const t0 = Date.now();
+  const step = (m: string) => progress(`${m} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    stops.length = 0;
+  };
+
+  try {
+    const scratch = options.persistDir ?? mkdtempSync(join(tmpdir(), 'yijianshi-'));
+    if (!options.persistDir) stops.push(async () => rmSync(scratch, { recursive: true, force: true }));
+    mkdirSync(scratch, { recursive: true });
+    const tableName = `yijianshi-${city}`;
+    const bucketName = `yijianshi-${city}-files`;
+
+    progress('starting DynamoDB Local (Java) and s3rver…');
+    const [ddbResult, s3Result] = await Promise.allSettled([
+      startDynamoDbLocal(options.persistDir ? { persistDir: join(scratch, 'dynamodb') } : {}),
+      startS3({ directory: join(scratch, 's3'), bucket: bucketName }),
+    ]);
+    if (ddbResult.status === 'fulfilled') stops.push(() => ddbResult.value.stop());
+    if (s3Result.status === 'fulfilled') stops.push(() => s3Result.value.stop());
+    if (ddbResult.status === 'rejected') throw ddbResult.reason;
+    if (s3Result.status === 'rejected') throw s3Result.reason;
+    const ddb: DynamoDbLocal = ddbResult.value;
+    const s3: S3Local = s3Result.value;
+    step(`DynamoDB Local at ${ddb.endpoint}, s3rver at ${s3.endpoint}`);
+
+    // The handlers read their configuration from the environment, exactly as in Lambda.
+    const env: Record<string, string> = {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      TABLE_NAME: tableName,
+      BUCKET_NAME: bucketName,
+      CITY_ID: city,
+      CATALOG_FILE: join(repoRoot, 'cities', city, 'catalog.json'),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_SERVICE_NAME: 'yijianshi',
+      AWS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true',
+      TOKEN_SECRET: localTokenSecret(options.persistDir ? scratch : undefined),
+      LOCAL_SIGNING_KEY: localSigningKey(options.persistDir ? scratch : undefined),
+    };
+    Object.assign(process.env, env);
+
+    const client = new DynamoDBClient({ endpoint: ddb.endpoint });
+    await ensureTable(client, tableName);
+    client.destroy();
+    step(`table ${tableName} ready`);
+
+    // Validate the catalog now, so a broken catalog fails the start, not the first request.
+    const { catalog } = await import('#adapters/catalog/file-catalog.ts');
+    const index = catalog();
+    step(
+      `catalog ${index.catalog.city.name} ${index.catalog.version}: ${index.catalog.bundles.length} bundles`,
+    );
+
+    const stepFunctions = new LocalStepFunctions({
+      region: LOCAL_REGION,
+      invokeFunction: (name: string, payload: unknown) => invokeFunction(`${name}.task.ts`, payload),
+    });
+    stops.push(async () => stepFunctions.close());
+    const { stateMachineArn } = await stepFunctions.createStateMachine({
+      name: `yijianshi-${city}-case-flow`,
+      definition: loadCaseFlowDefinition({ TableName: tableName, BucketName: bucketName }),
+    });
+    const sfn = await startStepFunctionsEndpoint(stepFunctions, { port: 0 });
+    stops.push(() => sfn.close());
+    env.AWS_ENDPOINT_URL_SFN = sfn.url;
+    env.STATE_MACHINE_ARN = stateMachineArn;
+    Object.assign(process.env, env);
+    step(`Step Functions runtime at ${sfn.url}`);
+
+    const server = await startDevServer({
+      authorize: authorizeLocally,
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    });
+    stops.push(() => server.close());
+    step(`API at ${server.url}`);
+
+    return {
+      baseUrl: server.url,
+      city,
+      env,
+      stepFunctions,
+      stateMachineArn,
+      pids: [ddb.pid],
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** The department-token secret: random per run, or kept beside persisted data so tokens survive. */
+function localTokenSecret(persistDir: string | undefined): string {
+  if (!persistDir) return randomBytes(32).toString('hex');
+  const file = join(persistDir, 'token-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * The licence signing key (stand-in for the KMS key): a P-256 PKCS#8 PEM, base64. Random per run,
+ * or kept beside persisted data so licences issued earlier still verify.
+ */
+function localSigningKey(persistDir: string | undefined): string {
+  const generate = () =>
+    generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+  if (!persistDir) return Buffer.from(generate()).toString('base64');
+  const file = join(persistDir, 'license-signing-key.pem');
+  if (!existsSync(file)) writeFileSync(file, generate(), { mode: 0o600 });
+  return Buffer.from(readFileSync(file, 'utf8')).toString('base64');
+}
+
+/** Runs the authorizer file exactly as API Gateway would, before the handler. */
+async function authorizeLocally(event: APIGatewayProxyEvent): Promise<Record<string, string> | null> {
+  const authEvent = {
+    type: 'REQUEST',
+    methodArn: `arn:aws:execute-api:${LOCAL_REGION}:000000000000:local/$default/${event.httpMethod}${event.path}`,
+    resource: event.resource,
+    path: event.path,
+    httpMethod: event.httpMethod,
+    headers: event.headers,
+    multiValueHeaders: event.multiValueHeaders,
+    pathParameters: event.pathParameters,
+    queryStringParameters: event.queryStringParameters,
+    multiValueQueryStringParameters: event.multiValueQueryStringParameters,
+    stageVariables: null,
+    requestContext: event.requestContext,
+  } as unknown as APIGatewayRequestAuthorizerEvent;
+  try {
+    const result = (await invokeFunction(
+      'authorize-caller.authorizer.ts',
+      authEvent,
+    )) as APIGatewayAuthorizerResult;
+    const allowed = result.policyDocument.Statement.some((s) => s.Effect === 'Allow');
+    return allowed ? ((result.context ?? {}) as Record<string, string>) : null;
+  } catch {
+    return null;
+  }
+}

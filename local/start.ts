@@ -1,0 +1,73 @@
+/**
+ * `npm start`: the whole system on this machine. `CITY=<id>` picks the city (default changzhou),
+ * `PORT` the port (default 3000); `--persist [dir]` keeps data in .local/data/<city> between runs.
+ * Ctrl-C stops every child process.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './lambda-registry.ts';
+import { writeDemoCredentials } from './setup/demo-credentials.ts';
+import { startLocalStack } from './stack.ts';
+
+function argValue(flag: string): string | undefined {
+  const i = process.argv.indexOf(flag);
+  if (i < 0) return undefined;
+  const next = process.argv[i + 1];
+  return next && !next.startsWith('--') ? next : '';
+}
+
+async function main() {
+  const started = Date.now();
+  const city = process.env.CITY ?? 'changzhou';
+  const port = Number(process.env.PORT ?? argValue('--port') ?? 3000);
+  const persist = argValue('--persist');
+  const persistDir = persist === undefined ? undefined : persist || join(repoRoot, '.local', 'data', city);
+  const say = (m: string) => process.stdout.write(`• ${m}\n`);
+
+  say(
+    `一件事一次办 — local stack for city "${city}"${persistDir ? `, data kept in ${persistDir}` : ' (in memory)'}`,
+  );
+  const stack = await startLocalStack({
+    city,
+    port,
+    ...(persistDir ? { persistDir } : {}),
+    progress: say,
+    onRequest: (line) => process.stdout.write(`  ${new Date().toISOString().slice(11, 19)} ${line}\n`),
+  });
+
+  const credentialsFile = join(repoRoot, '.local', 'credentials.json');
+  mkdirSync(join(repoRoot, '.local'), { recursive: true });
+  const creds = await writeDemoCredentials(stack, credentialsFile);
+  writeFileSync(
+    join(repoRoot, '.local', 'stack.json'),
+    JSON.stringify({ baseUrl: stack.baseUrl, city, ...stack.env }, null, 2),
+  );
+
+  process.stdout.write(
+    [
+      '',
+      `Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+      `  API:          ${stack.baseUrl}/v1   (try: curl ${stack.baseUrl}/v1/bundles)`,
+      `  Credentials:  ${credentialsFile}  (${creds.portals.length} portals, ${creds.departments.length} departments)`,
+      '  Stop with Ctrl-C.',
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping…`);
+    await stack.stop();
+    say('stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`\nCould not start the local stack: ${err.message}\n`);
+  process.exit(1);
+});

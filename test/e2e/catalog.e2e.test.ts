@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { call } from './target.ts';
+
+describe('catalog over HTTP', () => {
+  it('reports health with the city and catalog version', async () => {
+    const res = await call('GET', '/v1/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'ok', city: 'changzhou' });
+    expect(typeof res.body.catalogVersion).toBe('string');
+  });
+
+  it('lists all 29 Changzhou bundles with lead department and services', async () => {
+    const res = await call('GET', '/v1/bundles');
+    expect(res.status).toBe(200);
+    expect(res.body.items).toHaveLength(29);
+    for (const b of res.body.items) {
+      expect(b.leadDepartment.name).toBeTruthy();
+      expect(b.services.length).toBeGreaterThan(0);
+      for (const s of b.services) expect(s).toHaveProperty('timeLimitDays');
+    }
+    const opening = res.body.items.find((b: { id: string }) => b.id === 'enterprise-opening');
+    expect(opening.leadDepartment.name).toBe('市市场监管局');
+  });
+
+  it('shows one bundle with its services in full', async () => {
+    const res = await call('GET', '/v1/bundles/enterprise-opening');
+    expect(res.status).toBe(200);
+    expect(res.body.services[0]).toHaveProperty('legalBasis');
+    expect(res.body.services[0]).toHaveProperty('departmentId');
+  });
+
+  it('answers an unknown bundle with a 404 problem', async () => {
+    const res = await call('GET', '/v1/bundles/no-such-bundle');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body).toMatchObject({ status: 404, title: 'Not found' });
+  });
+
+  it('answers an unknown route with a 404 problem, not a crash', async () => {
+    const res = await call('GET', '/v1/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+  });
+});

@@ -1,0 +1,219 @@
+/**
+ * Issuing, listing and verifying e-licences against the local stack: the task handler writes to
+ * DynamoDB Local and s3rver; listing and verification go through the dev server over HTTP.
+ */
+import { randomUUID } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
+import { keys } from '#adapters/dynamodb/keys.ts';
+import { licenseStore } from '#adapters/dynamodb/license-store.ts';
+import { send } from '#adapters/dynamodb/send.ts';
+import { bucket, sendS3 } from '#adapters/s3/client.ts';
+import { type CaseRecord, caseIdFor } from '#core/case/model.ts';
+import { sha256Hex } from '#core/licenses/document.ts';
+import { usccCheckCharacter } from '#core/shared/identifiers.ts';
+import { handler } from '#functions/issue-licenses.task.ts';
+import { lambdaContext } from '#local/lambda-registry.ts';
+import { call, target } from '../e2e/target.ts';
+
+const ESTABLISHMENT = 'enterprise-establishment-registration';
+const SEAL = 'company-seal-filing';
+const uscc17 = '91320412MA1QWERT5';
+const USCC = `${uscc17}${usccCheckCharacter(uscc17)}`;
+
+async function newCase(portalId = 'portal-a'): Promise<CaseRecord> {
+  const now = new Date().toISOString();
+  const record: CaseRecord = {
+    caseId: caseIdFor(portalId, randomUUID()),
+    portalId,
+    bundleId: 'enterprise-opening',
+    services: [ESTABLISHMENT, SEAL, 'bank-account-booking'],
+    catalogVersion: '2022.1',
+    status: 'in_review',
+    applicant: { kind: 'organisation', name: '常州青果科技有限公司', uscc: USCC, phone: '13812345678' },
+    form: { enterpriseName: '常州青果科技有限公司' },
+    materials: [],
+    delivery: { method: 'electronic' },
+    commitments: [],
+    requestHash: randomUUID(),
+    createdAt: now,
+    updatedAt: now,
+    dueAt: now,
+    correctionRound: 0,
+    version: 1,
+  };
+  const created = await caseRepository.create(
+    record,
+    { at: now, event: 'submitted' },
+    { actor: `portal:${portalId}`, action: 'submit' },
+  );
+  expect(created).toBe(true);
+  return record;
+}
+
+const issue = (caseId: string, approved: string[]) =>
+  handler({ caseId, approved }, lambdaContext('issue-licenses')) as Promise<{
+    licenses: { id: string; serviceId: string }[];
+  }>;
+
+const portal = (i: number) => ({ 'x-api-key': target().credentials.portals[i]!.apiKey });
+const listLicenses = (caseId: string, as = 0) =>
+  call('GET', `/v1/cases/${caseId}/licenses`, { headers: portal(as) });
+const verify = (licenseId: string) =>
+  call('GET', `/v1/licenses/${encodeURIComponent(licenseId)}/verification`);
+
+describe('e-licences', () => {
+  it('issues one licence per approved service and lists them for the portal that owns the case', async () => {
+    const c = await newCase();
+
+    const out = await issue(c.caseId, [ESTABLISHMENT, SEAL]);
+
+    expect(out.licenses).toEqual([
+      { id: `${c.caseId}.${ESTABLISHMENT}`, serviceId: ESTABLISHMENT },
+      { id: `${c.caseId}.${SEAL}`, serviceId: SEAL },
+    ]);
+    const res = await listLicenses(c.caseId);
+    expect(res.status).toBe(200);
+    expect(res.body.items).toHaveLength(2);
+    const est = res.body.items.find((i: { serviceId: string }) => i.serviceId === ESTABLISHMENT);
+    expect(est).toMatchObject({ id: `${c.caseId}.${ESTABLISHMENT}`, name: '营业执照（含电子营业执照）' });
+    expect(typeof est.issuedAt).toBe('string');
+    const html = await (await fetch(est.downloadUrl)).text();
+    expect(html).toContain('营业执照（含电子营业执照）');
+    expect(html).toContain('常州青果科技有限公司');
+    expect(html).not.toContain(USCC);
+    const data = (await (await fetch(est.dataUrl)).json()) as Record<string, unknown>;
+    expect(data).toMatchObject({
+      licenseId: est.id,
+      serviceId: ESTABLISHMENT,
+      issuer: { departmentId: 'market-regulation' },
+    });
+    expect((await caseRepository.view(c.caseId))?.licenses).toHaveLength(2);
+    expect((await caseRepository.get(c.caseId))?.status).toBe('in_review'); // the flow's next step issues the case
+  });
+
+  it('verifies an untouched licence as valid, with the issuer and the holder masked', async () => {
+    const c = await newCase();
+    const [first] = (await issue(c.caseId, [ESTABLISHMENT])).licenses;
+
+    const res = await verify(first!.id);
+
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      valid: true,
+      licenseId: first!.id,
+      serviceId: ESTABLISHMENT,
+      name: '营业执照（含电子营业执照）',
+      issuer: { id: 'market-regulation', name: '市市场监管局' },
+      checks: { documentIntact: true, dataIntact: true, signatureValid: true },
+      algorithm: 'ECDSA_SHA_256',
+    });
+    expect(res.body.keyId).toMatch(/^local:/);
+    expect(res.body.holder.identifier).not.toBe(USCC);
+    expect(JSON.stringify(res.body)).not.toContain('13812345678');
+  });
+
+  it('reports a licence whose stored document was altered as invalid', async () => {
+    const c = await newCase();
+    const [first] = (await issue(c.caseId, [ESTABLISHMENT])).licenses;
+    const stored = await licenseStore.get(first!.id);
+    const html = await (await fetch((await listLicenses(c.caseId)).body.items[0].downloadUrl)).text();
+
+    await sendS3(
+      new PutObjectCommand({
+        Bucket: bucket(),
+        Key: stored!.documentKey,
+        Body: html.replace('常州青果科技有限公司', '常州冒名科技有限公司'),
+        ContentType: 'text/html; charset=utf-8',
+      }),
+    );
+    const res = await verify(first!.id);
+
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      valid: false,
+      checks: { documentIntact: false, dataIntact: true, signatureValid: true },
+    });
+  });
+
+  it('reports a licence whose record hashes were changed as having an invalid signature', async () => {
+    const c = await newCase();
+    const [first] = (await issue(c.caseId, [SEAL])).licenses;
+    const stored = (await licenseStore.get(first!.id))!;
+    const html = await (await fetch((await listLicenses(c.caseId)).body.items[0].downloadUrl)).text();
+    const forged = `${html}<!-- forged -->`;
+    // Someone rewrites the file and the hash in the record to match: only the signature catches it.
+    await sendS3(new PutObjectCommand({ Bucket: bucket(), Key: stored.documentKey, Body: forged }));
+    await send(
+      new PutCommand({
+        TableName: process.env.TABLE_NAME,
+        Item: {
+          ...keys.license(c.caseId, stored.licenseId),
+          type: 'license',
+          ...stored,
+          documentSha256: sha256Hex(new TextEncoder().encode(forged)),
+        },
+      }),
+    );
+
+    const res = await verify(first!.id);
+
+    expect(res.body).toMatchObject({
+      valid: false,
+      checks: { documentIntact: true, dataIntact: true, signatureValid: false },
+    });
+  });
+
+  it('answers 404 to another portal listing the case, and to an unknown licence', async () => {
+    const c = await newCase();
+    await issue(c.caseId, [ESTABLISHMENT]);
+
+    expect((await listLicenses(c.caseId, 1)).status).toBe(404);
+    expect((await listLicenses('c-nosuchcase')).status).toBe(404);
+    expect((await verify(`${c.caseId}.bank-account-booking`)).status).toBe(404);
+    expect((await verify('not-a-licence')).status).toBe(404);
+  });
+
+  it('issues the same licences when invoked twice, without duplicates or re-signing', async () => {
+    const c = await newCase();
+    const first = await issue(c.caseId, [ESTABLISHMENT, SEAL]);
+    const before = await licenseStore.listForCase(c.caseId);
+
+    const second = await issue(c.caseId, [SEAL, ESTABLISHMENT, SEAL]);
+
+    expect(second.licenses.map((l) => l.id).sort()).toEqual(first.licenses.map((l) => l.id).sort());
+    const after = await licenseStore.listForCase(c.caseId);
+    expect(after).toHaveLength(2);
+    expect(after).toEqual(before);
+    expect((await listLicenses(c.caseId)).body.items).toHaveLength(2);
+  });
+
+  it('completes the rest after a partial issue and leaves the licence already issued as it was', async () => {
+    const c = await newCase();
+    await issue(c.caseId, [ESTABLISHMENT]);
+    const [issuedBefore] = await licenseStore.listForCase(c.caseId);
+
+    await issue(c.caseId, [ESTABLISHMENT, SEAL]);
+
+    const after = await licenseStore.listForCase(c.caseId);
+    expect(after.map((l) => l.serviceId).sort()).toEqual([SEAL, ESTABLISHMENT].sort());
+    expect(after.find((l) => l.serviceId === ESTABLISHMENT)).toEqual(issuedBefore);
+    for (const l of after) expect((await verify(l.licenseId)).body.valid).toBe(true);
+  });
+
+  it('fails with CaseNotFoundError for an unknown case and UnknownServiceError for a service not chosen', async () => {
+    const c = await newCase();
+
+    await expect(issue('c-nosuchcase234', [ESTABLISHMENT])).rejects.toMatchObject({
+      name: 'CaseNotFoundError',
+    });
+    await expect(issue(c.caseId, ['employer-housing-fund-registration'])).rejects.toMatchObject({
+      name: 'UnknownServiceError',
+    });
+    await expect(handler({ caseId: c.caseId }, lambdaContext('issue-licenses'))).rejects.toMatchObject({
+      name: 'InvalidTaskInputError',
+    });
+  });
+});
