@@ -23,6 +23,8 @@ export const httpRoutes = [
   { method: 'GET', path: '/v1/bundles/{bundleId}', name: 'get-bundle', caller: 'public' },
   { method: 'GET', path: '/v1/bundles/{bundleId}/guide', name: 'get-guide', caller: 'public' },
   { method: 'GET', path: '/v1/bundles/{bundleId}/form', name: 'get-form', caller: 'public' },
+  { method: 'POST', path: '/v1/materials', name: 'create-material', caller: 'portal' },
+  { method: 'GET', path: '/v1/materials/{materialId}', name: 'get-material', caller: 'portal' },
   { method: 'POST', path: '/v1/cases', name: 'submit-case', caller: 'portal' },
   { method: 'GET', path: '/v1/cases/{caseId}', name: 'get-case', caller: 'portal' },
   { method: 'POST', path: '/v1/cases/{caseId}/supplements', name: 'submit-supplement', caller: 'portal' },

@@ -101,6 +101,16 @@ export class CityStack extends Stack {
     this.functionsDir = props.functionsDir ?? defaultFunctionsDir;
     const routes = props.routes ?? httpRoutes;
     const tasks = props.tasks ?? taskFunctions;
+    // Every missing entry file at once, named after its row, rather than NodejsFunction's first.
+    const missing = [
+      ...routes.map((r) => `${r.name}.handler.ts`),
+      ...tasks.map((t) => `${t.name}.task.ts`),
+    ].filter((file) => !existsSync(join(this.functionsDir, file)));
+    if (missing.length) {
+      throw new Error(
+        `functions/routes.ts lists functions whose entry file is missing in ${this.functionsDir}: ${missing.join(', ')}.`,
+      );
+    }
     Tags.of(this).add('project', 'yijianshi');
     Tags.of(this).add('city', config.cityId);
 

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import type { MaterialFacts } from '#core/case/application.ts';
 import type { MaterialLookup } from '#core/case/ports.ts';
 import { type Declaration, judgeUpload } from '#core/materials/declaration.ts';
-import { UnavailableError } from '#core/shared/errors.ts';
+import { ConflictError, UnavailableError } from '#core/shared/errors.ts';
 import { config } from '../config.ts';
 import { logger } from '../logger.ts';
 import {
@@ -164,7 +164,7 @@ export async function verifyMaterial(material: Material, now = new Date()): Prom
       }),
     );
     // Ids and the verdict only: the file name may carry personal data.
-    logger.info('material judged', { materialId: material.materialId, status: verdict.status, ...verdict });
+    logger.info('material judged', { materialId: material.materialId, ...verdict });
     return MaterialSchema.parse(r.Attributes);
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
@@ -196,21 +196,19 @@ export function attachToCaseItems(ids: readonly string[], caseId: string, now = 
 }
 
 /**
- * Attaches materials to a case, all or none (one transaction, ≤ 100 materials). Returns the ids
- * that could not be attached — not verified, expired, unknown or another case's — empty on success.
+ * Attaches materials to a case, all or none (one transaction, ≤ 100 materials); attaching again to
+ * the same case is harmless, so a retried submission can repeat it. Throws ConflictError naming the
+ * materials that cannot be attached (not verified, expired, unknown, or another case's).
  */
-export async function attachToCase(
-  ids: readonly string[],
-  caseId: string,
-  now = new Date(),
-): Promise<string[]> {
-  const items = attachToCaseItems(ids, caseId, now);
-  if (items.length === 0) return [];
-  if (items.length > 100) throw new RangeError('A transaction attaches at most 100 materials.');
+export async function attachToCase(ids: readonly string[], caseId: string, now = new Date()): Promise<void> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return;
+  if (unique.length > 100) throw new RangeError('A transaction attaches at most 100 materials.');
+  const items = attachToCaseItems(unique, caseId, now);
   for (let attempt = 0; ; attempt++) {
     try {
       await send(new TransactWriteCommand({ TransactItems: items }));
-      return [];
+      return;
     } catch (err) {
       if (isTransactionConflict(err) && attempt < 8) {
         await new Promise((r) => setTimeout(r, 10 * 2 ** attempt * Math.random()));
@@ -218,9 +216,12 @@ export async function attachToCase(
       }
       if (!isConditionFailure(err)) throw err;
       const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      return items
-        .map((i) => i.Update.Key.pk.slice('MATERIAL#'.length))
-        .filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed');
+      const failed = unique.filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed');
+      const refused = failed.length ? failed : unique;
+      throw new ConflictError(
+        `Cannot attach ${refused.join(', ')} to case ${caseId}: not verified, expired, or part of another case.`,
+        { cause: err },
+      );
     }
   }
 }

@@ -22,7 +22,7 @@ export function makeTaskHandler<I extends z.ZodType, O>(
     .use({
       onError: async (request) => {
         const err = request.error as Error;
-        logger.error('task failed', { errorName: err.name, message: err.message });
+        logger.error('task failed', { errorName: err.name, errorMessage: err.message });
       },
     })
     .handler(async (event: unknown, context: Context) => {

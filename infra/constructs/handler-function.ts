@@ -117,7 +117,6 @@ export class HandlerFunction extends Construct {
         // Prefer packages' ESM builds: better tree shaking, and no CJS/ESM double loading.
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
-        target: 'node22',
         minify: true,
         sourceMap: true,
         sourceMapMode: nodejs.SourceMapMode.DEFAULT,

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 // @ts-expect-error — plain ESM script without types
@@ -47,7 +48,8 @@ export async function startDynamoDbLocal(
       '-port',
       String(port),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // DynamoDB Local writes a metadata file into its working directory: keep it out of the repo.
+    { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.persistDir ?? tmpdir() },
   );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => {

@@ -7,6 +7,8 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_TIMER_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
 /** ASL's default when a Task sets no TimeoutSeconds; our ASL always sets one (STYLE rule 19). */
 export const DEFAULT_TASK_TIMEOUT_SECONDS = 60;
+/** Hidden Parameters key carrying a TimeoutSecondsPath value resolved against the state input. */
+export const TIMEOUT_KEY = '__localTimeoutSeconds';
 
 export type StateType = 'Task' | 'Parallel' | 'Map' | 'Pass' | 'Wait' | 'Choice' | 'Succeed' | 'Fail';
 
@@ -114,6 +116,12 @@ function compileState(compiled: CompiledDefinition, name: string, state: Loose):
     // Our override enforces the real timeout (clamped, TimeoutSecondsPath included), so the library's
     // own race timer is pushed out of the way — still clamped, since an overflow would fire at once.
     state.TimeoutSeconds = MAX_TIMER_SECONDS;
+    // AWS resolves TimeoutSecondsPath against the state input ("a path in the state input"), but the
+    // library hands overrides the input AFTER Parameters. A hidden Parameters key carries the value
+    // across, evaluated by the library against the state input; runTask reads and removes it.
+    if (typeof state.TimeoutSecondsPath === 'string' && isObject(state.Parameters)) {
+      state.Parameters = { ...state.Parameters, [`${TIMEOUT_KEY}.$`]: state.TimeoutSecondsPath };
+    }
     delete state.TimeoutSecondsPath;
     delete state.HeartbeatSeconds;
     delete state.HeartbeatSecondsPath;

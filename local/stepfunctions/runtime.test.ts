@@ -373,7 +373,7 @@ describe('LocalStepFunctions', () => {
     });
   });
 
-  it('times out a callback task from TimeoutSecondsPath on the effective input; States.TaskFailed does not catch it', async () => {
+  it('times out a callback task from TimeoutSecondsPath in the state input (as AWS documents); States.TaskFailed does not catch it', async () => {
     // Prepare
     const runtime = makeRuntime({ 'notify-department': () => null });
     const tasks = submittedTasks(runtime, 1);
@@ -389,8 +389,8 @@ describe('LocalStepFunctions', () => {
               FunctionName: 'notify-department',
               Payload: { 'token.$': '$$.Task.Token', 'replyWithinSeconds.$': '$.deadline.seconds' },
             },
-            // Resolved after Parameters, so it addresses the Payload built above.
-            TimeoutSecondsPath: '$.Payload.replyWithinSeconds',
+            // Resolved against the state input, as AWS documents it (not the Parameters output).
+            TimeoutSecondsPath: '$.deadline.seconds',
             Catch: [
               { ErrorEquals: ['States.TaskFailed'], Next: 'Wrong Path' },
               { ErrorEquals: ['States.Timeout'], ResultPath: '$.timeout', Next: 'Escalate' },

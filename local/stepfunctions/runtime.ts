@@ -15,6 +15,7 @@ import {
   functionNameOf,
   isObject,
   MAX_TIMER_MS,
+  TIMEOUT_KEY,
   type TaskPlan,
   type WaitPlan,
 } from './definition.ts';
@@ -591,11 +592,16 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
   private async runTask(
     record: ExecutionRecord,
     plan: TaskPlan,
-    input: Json,
+    stateInput: Json,
     attempt: Attempt,
   ): Promise<void> {
     const { history } = record;
-    const timeoutInSeconds = this.timeoutSecondsOf(record, plan, input);
+    const timeoutInSeconds = this.timeoutSecondsOf(record, plan, stateInput);
+    let input = stateInput;
+    if (isObject(stateInput) && TIMEOUT_KEY in stateInput) {
+      const { [TIMEOUT_KEY]: _carried, ...rest } = stateInput;
+      input = rest as Json;
+    }
     const isBareLambda = plan.integration === 'lambda';
     const taskDetails = { resourceType: 'lambda', resource: plan.integration.slice('lambda:'.length) };
     const taskToken = plan.integration === 'lambda:invoke.waitForTaskToken' ? newTaskToken() : undefined;
@@ -717,8 +723,10 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
   private timeoutSecondsOf(record: ExecutionRecord, plan: TaskPlan, input: Json): number {
     if (plan.timeoutSeconds !== undefined) return plan.timeoutSeconds;
     if (plan.timeoutSecondsPath === undefined) return DEFAULT_TASK_TIMEOUT_SECONDS;
-    // The library hands the override the effective input (after InputPath and Parameters); so does AWS.
-    const seconds = this.readPath(record, plan.timeoutSecondsPath, input);
+    // AWS resolves the path against the state input; definition.ts had the library evaluate it there
+    // into a hidden Parameters key (when the state has Parameters), which runTask removes again.
+    const carried = isObject(input) && TIMEOUT_KEY in input ? input[TIMEOUT_KEY] : undefined;
+    const seconds = carried !== undefined ? carried : this.readPath(record, plan.timeoutSecondsPath, input);
     if (!Number.isInteger(seconds) || (seconds as number) < 1) {
       throw runtimeFailure(
         `TimeoutSecondsPath '${plan.timeoutSecondsPath}' must point to a positive integer`,
