@@ -8,7 +8,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_SHAPE } from '../adapters/dynamodb/table.ts';
@@ -47,6 +49,12 @@ function unacknowledgedNagFindings(stack: CityStack): string[] {
   return new AwsSolutionsChecks()
     .validateScope(stack)
     .violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+}
+
+/** The inline policy CDK grants write to a role, resolved. */
+function policyOf(stack: Stack, role: iam.IRole): string {
+  const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+  return JSON.stringify(stack.resolve(policy?.document));
 }
 
 /** What CloudFormation does with DefinitionSubstitutions, on the ASL file itself. */
@@ -187,12 +195,53 @@ describe.each(cities)('the stack of %s', (city) => {
 
     expect(substitutedDefinition(template)).not.toContain('${');
     const substitutions = machine.Properties?.DefinitionSubstitutions as Json;
-    for (const task of taskFunctions as readonly TaskFunction[]) {
-      expect(substitutions[substitutionKey(task.name)]).toEqual({
-        'Fn::GetAtt': [expect.any(String), 'Arn'],
-      });
+    // Each task's placeholder is that task's function, and the state machine may invoke it.
+    const machinePolicy = policyOf(stack, stack.stateMachine.role);
+    for (const [name, fn] of stack.taskFunctions) {
+      const fnId = stack.getLogicalId(fn.function.node.defaultChild as CfnElement);
+      expect(substitutions[substitutionKey(name)]).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+      expect(machinePolicy).toContain(fnId);
     }
     expect(substitutions.Partition).toEqual({ Ref: 'AWS::Partition' });
+  });
+
+  it('guards portal routes with an API key and the authorizer, department routes with the authorizer', () => {
+    const methods = new Map(stack.api.methods.map((m) => [`${m.httpMethod} ${m.resource.path}`, m]));
+    const identitySources = Object.fromEntries(
+      resourcesOf(template, 'AWS::ApiGateway::Authorizer').map(([id, a]) => [
+        id,
+        a.Properties!.IdentitySource,
+      ]),
+    );
+    const resources = template.toJSON().Resources as Record<string, Resource>;
+    for (const route of httpRoutes as readonly HttpRoute[]) {
+      const method = methods.get(`${route.method} ${route.path}`);
+      expect(method, `${route.method} ${route.path}`).toBeDefined();
+      const logicalId = stack.getLogicalId(method!.node.defaultChild as CfnElement);
+      const { AuthorizationType, ApiKeyRequired, AuthorizerId } = resources[logicalId]!.Properties as {
+        AuthorizationType: string;
+        ApiKeyRequired?: boolean;
+        AuthorizerId?: { Ref: string };
+      };
+      const expected = {
+        public: ['NONE', false, undefined],
+        portal: ['CUSTOM', true, 'method.request.header.x-api-key'],
+        department: ['CUSTOM', false, 'method.request.header.Authorization'],
+      }[route.caller];
+      expect([
+        AuthorizationType,
+        ApiKeyRequired ?? false,
+        AuthorizerId && identitySources[AuthorizerId.Ref],
+      ]).toEqual(expected);
+    }
+  });
+
+  it('lets HTTP functions start and follow case executions, and tasks not', () => {
+    for (const fn of stack.httpFunctions.values()) {
+      expect(policyOf(stack, fn.role)).toContain('states:StartExecution');
+      expect(policyOf(stack, fn.role)).toContain('states:SendTaskSuccess');
+    }
+    for (const fn of stack.taskFunctions.values()) expect(policyOf(stack, fn.role)).not.toContain('states:');
   });
 
   it('writes no ARN with a hard-coded partition', () => {
@@ -204,87 +253,40 @@ describe.each(cities)('the stack of %s', (city) => {
   });
 });
 
-describe('the stack generated from a fuller route table', () => {
-  // Rows the real table does not have yet (portal and department routes, a task function), with
-  // stub entry files: proves the generation before the first such row lands.
-  const routes: HttpRoute[] = [
-    { method: 'GET', path: '/v1/health', name: 'get-health', caller: 'public' },
-    { method: 'POST', path: '/v1/cases', name: 'submit-case', caller: 'portal' },
-    { method: 'POST', path: '/v1/tasks/{taskId}/decision', name: 'decide-task', caller: 'department' },
-  ];
-  const tasks: TaskFunction[] = [{ name: 'open-task' }];
+describe('the hooks and guards around the route table', () => {
   const city = cities[0] ?? 'changzhou';
-  // Entry files must live under the project root (NodejsFunction checks), hence a checked-in folder.
   const fixtures = join(repoRoot, 'infra', 'fixtures');
-  let stack: CityStack;
-  let template: Template;
-
-  beforeAll(() => {
-    stack = build(city, { stackProps: { routes, tasks, functionsDir: join(fixtures, 'functions') } }).stack;
-    stack.addPortalUsagePlan('portal-a');
-    template = Template.fromStack(stack);
-  });
-
-  it('substitutes each task function ARN into the ASL and lets the state machine invoke it', () => {
-    const definition = substitutedDefinition(template);
-    expect(definition).not.toContain('${');
-    const taskLogicalId = stack.getLogicalId(
-      stack.taskFunctions.get('open-task')!.function.node.defaultChild as never,
-    );
-    expect(definition).toContain(JSON.stringify({ 'Fn::GetAtt': [taskLogicalId, 'Arn'] }));
-    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
-    expect(policies).toContain('lambda:InvokeFunction');
-  });
-
-  it('guards portal routes with an API key and the authorizer, department routes with the authorizer', () => {
-    const methods = resourcesOf(template, 'AWS::ApiGateway::Method')
-      .map(([, m]) => m.Properties!)
-      .filter((m) => m.HttpMethod !== 'OPTIONS');
-    const byAuth = Object.fromEntries(methods.map((m) => [String(m.HttpMethod), m]));
-    expect(byAuth.GET).toMatchObject({ AuthorizationType: 'NONE', ApiKeyRequired: false });
-    expect(byAuth.POST).toBeDefined();
-    const posts = methods.filter((m) => m.HttpMethod === 'POST');
-    expect(posts.map((m) => [m.AuthorizationType, m.ApiKeyRequired]).sort()).toEqual([
-      ['CUSTOM', false],
-      ['CUSTOM', true],
-    ]);
-    const authorizers = resourcesOf(template, 'AWS::ApiGateway::Authorizer').map(
-      ([, a]) => a.Properties!.IdentitySource,
-    );
-    expect(authorizers.sort()).toEqual([
-      'method.request.header.Authorization',
-      'method.request.header.x-api-key',
-    ]);
-    expect(resourcesOf(template, 'AWS::Lambda::Function')).toHaveLength(routes.length + tasks.length + 1);
-  });
 
   it('gives a portal a usage plan with throttle and quota, and an API key', () => {
+    const { stack } = build(city);
+    stack.addPortalUsagePlan('portal-a');
+    const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
       Throttle: { RateLimit: 20, BurstLimit: 40 },
       Quota: { Limit: 50_000, Period: 'DAY' },
     });
     template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
     template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
-  });
-
-  it('lets HTTP functions start and follow case executions, and tasks not', () => {
-    const policyOf = (fn: { role: { node: { findChild(id: string): unknown } } }) =>
-      JSON.stringify(
-        stack.resolve((fn.role.node.findChild('DefaultPolicy') as { document: unknown }).document),
-      );
-    expect(policyOf(stack.httpFunctions.get('submit-case')!)).toContain('states:StartExecution');
-    expect(policyOf(stack.httpFunctions.get('submit-case')!)).toContain('states:SendTaskSuccess');
-    expect(policyOf(stack.taskFunctions.get('open-task')!)).not.toContain('states:');
-  });
-
-  it('writes no hard-coded partition and has no unacknowledged cdk-nag finding', () => {
-    expect(JSON.stringify(template.toJSON())).not.toMatch(/arn:aws(-cn|-us-gov)?:/);
     expect(unacknowledgedNagFindings(stack)).toEqual([]);
   });
 
-  it('refuses a department route when the authorizer file is missing', () => {
+  it('names every row whose entry file is missing', () => {
+    const routes: HttpRoute[] = [
+      { method: 'GET', path: '/v1/a', name: 'not-written-yet', caller: 'public' },
+      { method: 'GET', path: '/v1/b', name: 'nor-this-one', caller: 'public' },
+    ];
     const functionsDir = join(fixtures, 'functions-without-authorizer');
-    expect(() => build(city, { stackProps: { routes: [routes[2]!], tasks: [], functionsDir } })).toThrow(
+    expect(() => build(city, { stackProps: { routes, tasks: [], functionsDir } })).toThrow(
+      /missing .*not-written-yet\.handler\.ts, nor-this-one\.handler\.ts/,
+    );
+  });
+
+  it('refuses a department route when the authorizer file is missing', () => {
+    const routes: HttpRoute[] = [
+      { method: 'POST', path: '/v1/tasks/{taskId}/decision', name: 'decide-task', caller: 'department' },
+    ];
+    const functionsDir = join(fixtures, 'functions-without-authorizer');
+    expect(() => build(city, { stackProps: { routes, tasks: [], functionsDir } })).toThrow(
       /authorize-caller\.authorizer\.ts/,
     );
   });

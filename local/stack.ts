@@ -98,8 +98,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     step(`table ${tableName} ready`);
 
     // Validate the catalog now, so a broken catalog fails the start, not the first request.
-    const { catalog } = await import('#adapters/catalog/file-catalog.ts');
-    const index = catalog();
+    // (Read straight from the file: the handlers' own config must not be cached before the whole
+    // environment — state machine ARN included — is in place, as it is in Lambda.)
+    const { loadCatalogFile } = await import('#adapters/catalog/file-catalog.ts');
+    const index = loadCatalogFile(env.CATALOG_FILE!);
     step(
       `catalog ${index.catalog.city.name} ${index.catalog.version}: ${index.catalog.bundles.length} bundles`,
     );
