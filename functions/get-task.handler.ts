@@ -13,7 +13,12 @@ export const handler = makeHttpHandler(
   { caller: 'department', params: z.object({ taskId: z.string().min(1).max(200) }) },
   async ({ params, caller }) => {
     const task = await taskRepository.get(params.taskId);
-    if (!task || task.kind === 'supplement' || caller.kind !== 'department' || task.departmentId !== caller.departmentId)
+    if (
+      !task ||
+      task.kind === 'supplement' ||
+      caller.kind !== 'department' ||
+      task.departmentId !== caller.departmentId
+    )
       throw new NotFoundError(`There is no task "${params.taskId}" of your department.`);
     const record = (await caseRepository.get(task.caseId))!;
     const index = catalog();
@@ -24,14 +29,27 @@ export const handler = makeHttpHandler(
         const stored = await getMaterial(record.portalId, m.materialId);
         if (!stored) return m;
         const link = await presignDownload(stored.s3Key, stored);
-        return { ...m, fileName: stored.fileName, contentType: stored.contentType, size: stored.size, downloadUrl: link.url, expiresAt: link.expiresAt };
+        return {
+          ...m,
+          fileName: stored.fileName,
+          contentType: stored.contentType,
+          size: stored.size,
+          downloadUrl: link.url,
+          expiresAt: link.expiresAt,
+        };
       }),
     );
     return {
       status: 200,
       body: {
         ...taskView(index, task),
-        case: { id: record.caseId, status: record.status, applicant: record.applicant, delivery: record.delivery.method, dueAt: record.dueAt },
+        case: {
+          id: record.caseId,
+          status: record.status,
+          applicant: record.applicant,
+          delivery: record.delivery.method,
+          dueAt: record.dueAt,
+        },
         ...scope,
         materials,
       },

@@ -19,6 +19,12 @@ import { logger } from '../logger.ts';
 import { type Caller, resolveCaller } from './callers.ts';
 import { problemsFromZod, toProblem } from './problem.ts';
 
+/** Portals call from browsers too; API Gateway does not add CORS headers to proxy responses. */
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'location, idempotent-replayed',
+};
+
 /** Bodies above this are refused with 413 before parsing (API Gateway's own limit is 10 MB). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -118,7 +124,7 @@ export function makeHttpHandler<
     });
     return {
       statusCode: result.status,
-      headers: { 'content-type': 'application/json; charset=utf-8', ...result.headers },
+      headers: { 'content-type': 'application/json; charset=utf-8', ...CORS, ...result.headers },
       body: result.body === undefined ? '' : JSON.stringify(result.body),
     };
   };
@@ -131,7 +137,7 @@ export function makeHttpHandler<
         const { response, expected } = toProblem(request.error, requestId);
         if (expected) logger.info('request refused', { status: response.statusCode });
         else logger.error('request failed', request.error as Error);
-        request.response = response;
+        request.response = { ...response, headers: { ...response.headers, ...CORS } };
       },
     })
     .handler(base);

@@ -13,12 +13,14 @@ import {
   type Problem,
   UnauthorizedError,
   UnavailableError,
+  UnprocessableError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '#core/shared/errors.ts';
 
 const STATUS: [new (...a: never[]) => DomainError, number, string][] = [
   [ValidationError, 422, 'The request breaks one or more rules'],
+  [UnprocessableError, 422, 'The request cannot be processed as sent'],
   [BadRequestError, 400, 'The request is malformed'],
   [UnauthorizedError, 401, 'Credentials are missing or invalid'],
   [ForbiddenError, 403, 'Not allowed for this caller'],

@@ -9,15 +9,15 @@
  */
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { ACCEPTANCE_DAYS, secondsUntil } from '../flow/plan.ts';
-import { DomainError } from '../shared/errors.ts';
+import { UnprocessableError } from '../shared/errors.ts';
 import { addWorkingDays } from '../time/working-days.ts';
 import { checkApplication } from './application.ts';
 import { type CaseMaterial, type CaseRecord, caseIdFor, requestHash } from './model.ts';
 import type { CaseRepository, MaterialLookup, Workflow } from './ports.ts';
 
 /** Same Idempotency-Key, different body (IETF idempotency-key draft: 422). */
-export class IdempotencyKeyReusedError extends DomainError {
-  readonly code = 'idempotency_key_reused';
+export class IdempotencyKeyReusedError extends UnprocessableError {
+  override readonly code = 'idempotency_key_reused';
 }
 
 export interface SubmitDeps {

@@ -42,6 +42,11 @@ export class BadRequestError extends DomainError {
   }
 }
 
+/** Understood but cannot be processed as sent (e.g. an Idempotency-Key reused with another body). */
+export class UnprocessableError extends DomainError {
+  readonly code: string = 'unprocessable';
+}
+
 export class NotFoundError extends DomainError {
   readonly code = 'not_found';
 }

@@ -21,9 +21,10 @@ export type FunctionKind = 'handler' | 'task' | 'authorizer';
 export const BUNDLED_CATALOG_FILE = '/var/task/catalog.json';
 
 /**
- * nodejs22.x rather than the newer nodejs24.x this aws-cdk-lib also knows: it is the closest
- * Lambda runtime to the Node 20 the project is developed and tested on, and it is available in the
- * China regions a city stack may deploy to. Raising it is this one line.
+ * nodejs22.x rather than the newer nodejs24.x this aws-cdk-lib also knows (Runtime.NODEJS_LATEST):
+ * it is the Lambda runtime closest to the Node 20 the project is developed and tested on, and the
+ * older runtime is the safer bet for the China regions a city stack may deploy to. Raising it is
+ * this one line.
  */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
@@ -139,7 +140,7 @@ export class HandlerFunction extends Construct {
     acknowledge(
       this,
       'L1',
-      'nodejs22.x on purpose (see LAMBDA_RUNTIME): closest to the Node 20 used locally and available in the China regions; nodejs24.x is a one-line change once checked there.',
+      'nodejs22.x on purpose (see LAMBDA_RUNTIME): closest to the Node 20 used locally; nodejs24.x is a one-line change once confirmed in every target region, aws-cn included.',
     );
     acknowledge(
       this,

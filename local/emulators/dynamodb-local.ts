@@ -34,22 +34,30 @@ export async function startDynamoDbLocal(
   const port = options.port ?? (await freePort());
   const storage = options.persistDir ? ['-dbPath', options.persistDir] : ['-inMemory'];
   if (options.persistDir) mkdirSync(options.persistDir, { recursive: true });
+  const javaArgs = [
+    '-Xms64m',
+    '-Xmx512m',
+    `-Djava.library.path=${join(emulatorDir as string, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    jar,
+    ...storage,
+    '-sharedDb',
+    '-disableTelemetry',
+    '-port',
+    String(port),
+  ];
+  // Java runs under a tiny shell watchdog that stops it when our stdin pipe closes: even if this
+  // Node process is killed outright, no java process is left behind.
   const child: ChildProcess = spawn(
-    'java',
+    'sh',
     [
-      '-Xms64m',
-      '-Xmx512m',
-      `-Djava.library.path=${join(emulatorDir as string, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      jar,
-      ...storage,
-      '-sharedDb',
-      '-disableTelemetry',
-      '-port',
-      String(port),
+      '-c',
+      'java "$@" & pid=$!; trap \'kill $pid 2>/dev/null\' TERM INT; cat >/dev/null; kill $pid 2>/dev/null; wait $pid',
+      'sh',
+      ...javaArgs,
     ],
     // DynamoDB Local writes a metadata file into its working directory: keep it out of the repo.
-    { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.persistDir ?? tmpdir() },
+    { stdio: ['pipe', 'pipe', 'pipe'], cwd: options.persistDir ?? tmpdir() },
   );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => {
@@ -89,6 +97,7 @@ export async function startDynamoDbLocal(
     pid: child.pid!,
     async stop() {
       if (child.exitCode !== null) return;
+      child.stdin?.end();
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
       await exited;

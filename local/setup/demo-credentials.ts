@@ -38,7 +38,7 @@ export async function createDemoCredentials(stack: {
     token: signDepartmentToken(secret, { departmentId: d.id, city: stack.city, ttlSeconds: 30 * 24 * 3600 })
       .token,
   }));
-  return { baseUrl: `${stack.baseUrl}/v1`, portals, departments };
+  return { baseUrl: stack.baseUrl, portals, departments };
 }
 
 export async function writeDemoCredentials(

@@ -15,8 +15,8 @@ import {
   functionNameOf,
   isObject,
   MAX_TIMER_MS,
-  TIMEOUT_KEY,
   type TaskPlan,
+  TIMEOUT_KEY,
   type WaitPlan,
 } from './definition.ts';
 import { SfnError } from './errors.ts';

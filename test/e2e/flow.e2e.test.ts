@@ -5,11 +5,25 @@
  * and verifiable → status issued, with the full timeline.
  */
 import { describe, expect, it } from 'vitest';
-import { buildApplication, decide, departmentAuth, eventually, getCase, pendingTask, portalKey, submit } from './portal.ts';
+import {
+  buildApplication,
+  decide,
+  departmentAuth,
+  eventually,
+  getCase,
+  pendingTask,
+  portalKey,
+  submit,
+} from './portal.ts';
 import { call } from './target.ts';
 
 const BUNDLE = 'enterprise-opening';
-const SERVICES = ['enterprise-establishment-registration', 'company-seal-filing', 'bank-account-booking', 'invoice-type-approval'];
+const SERVICES = [
+  'enterprise-establishment-registration',
+  'company-seal-filing',
+  'bank-account-booking',
+  'invoice-type-approval',
+];
 const LEAD = 'market-regulation';
 
 describe('one case through the whole flow', () => {
@@ -22,27 +36,46 @@ describe('one case through the whole flow', () => {
 
     // Acceptance (受理) by the lead department.
     const acceptance = await pendingTask(LEAD, caseId, 'acceptance');
-    expect((await decide(acceptance.id, LEAD, { outcome: 'approve', opinion: '材料齐全，予以受理' })).status).toBe(200);
+    expect(
+      (await decide(acceptance.id, LEAD, { outcome: 'approve', opinion: '材料齐全，予以受理' })).status,
+    ).toBe(200);
 
     // One dispatch: one review task per involved department, all open at once.
     const departments = ['market-regulation', 'public-security', 'pboc-changzhou', 'tax'];
-    const reviews = Object.fromEntries(await Promise.all(departments.map(async (d) => [d, await pendingTask(d, caseId, 'review')] as const)));
+    const reviews = Object.fromEntries(
+      await Promise.all(departments.map(async (d) => [d, await pendingTask(d, caseId, 'review')] as const)),
+    );
     const progress = await getCase(caseId);
     expect(progress.body.status).toBe('in_review');
-    expect(progress.body.tasks.filter((t: { kind: string; status: string }) => t.kind === 'review' && t.status === 'pending')).toHaveLength(4);
+    expect(
+      progress.body.tasks.filter(
+        (t: { kind: string; status: string }) => t.kind === 'review' && t.status === 'pending',
+      ),
+    ).toHaveLength(4);
 
     // Two departments ask for corrections, two approve.
-    await decide(reviews['market-regulation'].id, 'market-regulation', { outcome: 'approve', opinion: '同意' });
+    await decide(reviews['market-regulation'].id, 'market-regulation', {
+      outcome: 'approve',
+      opinion: '同意',
+    });
     await decide(reviews['pboc-changzhou'].id, 'pboc-changzhou', { outcome: 'approve', opinion: '同意' });
     await decide(reviews['public-security'].id, 'public-security', {
       outcome: 'correct',
       opinion: '印章样式信息不全',
       corrections: [{ path: '/form/enterpriseName', message: '企业名称须与营业执照一致' }],
     });
-    await decide(reviews.tax.id, 'tax', { outcome: 'correct', opinion: '经营场所信息有误', corrections: [{ message: '请补充经营场所详细地址' }] });
+    await decide(reviews.tax.id, 'tax', {
+      outcome: 'correct',
+      opinion: '经营场所信息有误',
+      corrections: [{ message: '请补充经营场所详细地址' }],
+    });
 
     // The applicant receives ONE combined request listing both departments' items.
-    const waiting = await eventually(() => getCase(caseId), (r) => r.body.status === 'awaiting_correction', 'awaiting_correction');
+    const waiting = await eventually(
+      () => getCase(caseId),
+      (r) => r.body.status === 'awaiting_correction',
+      'awaiting_correction',
+    );
     expect(waiting.body.correction.departments.sort()).toEqual(['public-security', 'tax']);
     expect(waiting.body.correction.items).toHaveLength(2);
 
@@ -60,18 +93,43 @@ describe('one case through the whole flow', () => {
     expect(supplemented.status, JSON.stringify(supplemented.body)).toBe(202);
 
     // Only the two departments that asked review again.
-    const reReviews = await Promise.all(['public-security', 'tax'].map((d) => pendingTask(d, caseId, 'review', 1)));
-    for (const t of reReviews) expect((await decide(t.id, t.departmentId, { outcome: 'approve', opinion: '已补正，同意' })).status).toBe(200);
+    const reReviews = await Promise.all(
+      ['public-security', 'tax'].map((d) => pendingTask(d, caseId, 'review', 1)),
+    );
+    for (const t of reReviews)
+      expect(
+        (await decide(t.id, t.departmentId, { outcome: 'approve', opinion: '已补正，同意' })).status,
+      ).toBe(200);
 
     // Issued: every approved service has its licence, listed and verifiable.
-    const done = await eventually(() => getCase(caseId), (r) => r.body.status === 'issued', 'issued');
+    const done = await eventually(
+      () => getCase(caseId),
+      (r) => r.body.status === 'issued',
+      'issued',
+    );
     const tasks = done.body.tasks as { kind: string; round: number; departmentId: string }[];
-    expect(tasks.filter((t) => t.kind === 'review' && t.round === 1).map((t) => t.departmentId).sort()).toEqual(['public-security', 'tax']);
+    expect(
+      tasks
+        .filter((t) => t.kind === 'review' && t.round === 1)
+        .map((t) => t.departmentId)
+        .sort(),
+    ).toEqual(['public-security', 'tax']);
     const events = (done.body.timeline as { event: string }[]).map((e) => e.event);
-    expect(events).toEqual(expect.arrayContaining(['submitted', 'accepted', 'correction_requested', 'supplemented', 'merged', 'issued']));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        'submitted',
+        'accepted',
+        'correction_requested',
+        'supplemented',
+        'merged',
+        'issued',
+      ]),
+    );
     const licenses = await call('GET', `/v1/cases/${caseId}/licenses`, { headers: portalKey() });
     expect(licenses.status).toBe(200);
-    expect(licenses.body.items.map((l: { serviceId: string }) => l.serviceId).sort()).toEqual([...SERVICES].sort());
+    expect(licenses.body.items.map((l: { serviceId: string }) => l.serviceId).sort()).toEqual(
+      [...SERVICES].sort(),
+    );
     for (const l of licenses.body.items) {
       const v = await call('GET', `/v1/licenses/${l.id}/verification`);
       expect(v.body.valid).toBe(true);
@@ -84,7 +142,14 @@ describe('one case through the whole flow', () => {
     const acceptance = await pendingTask(LEAD, caseId, 'acceptance');
     const asTax = { headers: departmentAuth('tax') };
     expect((await call('GET', `/v1/tasks/${acceptance.id}`, asTax)).status).toBe(404);
-    expect((await call('POST', `/v1/tasks/${acceptance.id}/decision`, { ...asTax, body: { outcome: 'approve', opinion: '' } })).status).toBe(404);
+    expect(
+      (
+        await call('POST', `/v1/tasks/${acceptance.id}/decision`, {
+          ...asTax,
+          body: { outcome: 'approve', opinion: '' },
+        })
+      ).status,
+    ).toBe(404);
     expect((await call('GET', `/v1/departments/${LEAD}/tasks`, asTax)).status).toBe(403);
     // The lead department itself sees the application it must accept.
     const detail = await call('GET', `/v1/tasks/${acceptance.id}`, { headers: departmentAuth(LEAD) });
@@ -98,7 +163,11 @@ describe('one case through the whole flow', () => {
     const caseId = submitted.body.id as string;
     const acceptance = await pendingTask(LEAD, caseId, 'acceptance');
     await decide(acceptance.id, LEAD, { outcome: 'reject', opinion: '不属于本机关职权范围' });
-    const done = await eventually(() => getCase(caseId), (r) => r.body.status === 'rejected', 'rejected');
+    const done = await eventually(
+      () => getCase(caseId),
+      (r) => r.body.status === 'rejected',
+      'rejected',
+    );
     expect(done.body.refusal.opinion).toBe('不属于本机关职权范围');
   });
 });

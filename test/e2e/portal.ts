@@ -16,7 +16,9 @@ export const departmentAuth = (departmentId: string) => {
 
 /** A small but real PDF. */
 export function pdfBytes(label = randomUUID()): Buffer {
-  return Buffer.from(`%PDF-1.4\n% ${label}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
+  return Buffer.from(
+    `%PDF-1.4\n% ${label}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`,
+  );
 }
 
 export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -28,7 +30,13 @@ export function newIdNumber(): string {
   return first17 + idNumberCheckCharacter(first17);
 }
 
-export async function uploadMaterial(bundleId: string, type: string, bytes = pdfBytes(), portal = 0, declared?: { sha256?: string; contentType?: string }) {
+export async function uploadMaterial(
+  bundleId: string,
+  type: string,
+  bytes = pdfBytes(),
+  portal = 0,
+  declared?: { sha256?: string; contentType?: string },
+) {
   const created = await call('POST', '/v1/materials', {
     headers: portalKey(portal),
     body: {
@@ -50,11 +58,17 @@ export async function uploadMaterial(bundleId: string, type: string, bytes = pdf
 /** A complete, valid application for `services` of `bundleId` (all when omitted). */
 export async function buildApplication(bundleId: string, services?: string[], portal = 0) {
   const q = services ? `?services=${services.join(',')}` : '';
-  const [guide, form] = await Promise.all([call('GET', `/v1/bundles/${bundleId}/guide${q}`), call('GET', `/v1/bundles/${bundleId}/form${q}`)]);
+  const [guide, form] = await Promise.all([
+    call('GET', `/v1/bundles/${bundleId}/guide${q}`),
+    call('GET', `/v1/bundles/${bundleId}/form${q}`),
+  ]);
   expect(guide.status).toBe(200);
   expect(form.status).toBe(200);
   const values = Object.fromEntries(
-    Object.entries(form.body.schema.properties as Record<string, { examples: unknown[] }>).map(([k, p]) => [k, p.examples[0]]),
+    Object.entries(form.body.schema.properties as Record<string, { examples: unknown[] }>).map(([k, p]) => [
+      k,
+      p.examples[0],
+    ]),
   );
   const materials = [];
   for (const m of guide.body.materials as { type: string; required: boolean; accept: string[] }[]) {
@@ -72,18 +86,27 @@ export async function buildApplication(bundleId: string, services?: string[], po
 }
 
 /** Polls a read until `check` passes (bounded): the flow runs asynchronously behind the API. */
-export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 2000)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 export async function submit(application: unknown, key = randomUUID(), portal = 0) {
-  return call('POST', '/v1/cases', { headers: { ...portalKey(portal), 'idempotency-key': key }, body: application });
+  return call('POST', '/v1/cases', {
+    headers: { ...portalKey(portal), 'idempotency-key': key },
+    body: application,
+  });
 }
 
 export async function getCase(caseId: string, portal = 0) {
@@ -91,15 +114,34 @@ export async function getCase(caseId: string, portal = 0) {
 }
 
 /** The department's pending task for the case (waits until it is opened). */
-export async function pendingTask(departmentId: string, caseId: string, kind: 'acceptance' | 'review', round = 0) {
+export async function pendingTask(
+  departmentId: string,
+  caseId: string,
+  kind: 'acceptance' | 'review',
+  round = 0,
+) {
   const res = await eventually(
-    () => call('GET', `/v1/departments/${departmentId}/tasks?status=pending&limit=100`, { headers: departmentAuth(departmentId) }),
-    (r) => r.status === 200 && r.body.items.some((t: { caseId: string; kind: string; round: number }) => t.caseId === caseId && t.kind === kind && t.round === round),
+    () =>
+      call('GET', `/v1/departments/${departmentId}/tasks?status=pending&limit=100`, {
+        headers: departmentAuth(departmentId),
+      }),
+    (r) =>
+      r.status === 200 &&
+      r.body.items.some(
+        (t: { caseId: string; kind: string; round: number }) =>
+          t.caseId === caseId && t.kind === kind && t.round === round,
+      ),
     `${kind} task of ${departmentId} for ${caseId}`,
   );
-  return res.body.items.find((t: { caseId: string; kind: string; round: number }) => t.caseId === caseId && t.kind === kind && t.round === round);
+  return res.body.items.find(
+    (t: { caseId: string; kind: string; round: number }) =>
+      t.caseId === caseId && t.kind === kind && t.round === round,
+  );
 }
 
 export async function decide(taskId: string, departmentId: string, decision: Record<string, unknown>) {
-  return call('POST', `/v1/tasks/${taskId}/decision`, { headers: departmentAuth(departmentId), body: decision });
+  return call('POST', `/v1/tasks/${taskId}/decision`, {
+    headers: departmentAuth(departmentId),
+    body: decision,
+  });
 }

@@ -32,7 +32,8 @@ async function harness(script: Record<string, Fn>) {
     },
   });
   const submitted: TaskSubmittedEvent[] = [];
-  const waiters: { match: (t: TaskSubmittedEvent) => boolean; resolve: (t: TaskSubmittedEvent) => void }[] = [];
+  const waiters: { match: (t: TaskSubmittedEvent) => boolean; resolve: (t: TaskSubmittedEvent) => void }[] =
+    [];
   runtime.on('taskSubmitted', (t) => {
     const i = waiters.findIndex((w) => w.match(t));
     if (i >= 0) waiters.splice(i, 1)[0]!.resolve(t);
@@ -47,9 +48,15 @@ async function harness(script: Record<string, Fn>) {
       const i = submitted.findIndex(match);
       if (i >= 0) return resolve(submitted.splice(i, 1)[0]!);
       waiters.push({ match, resolve });
-      setTimeout(() => reject(new Error(`no ${kind} task ${departmentId ?? ''} within 10 s`)), 10_000).unref();
+      setTimeout(
+        () => reject(new Error(`no ${kind} task ${departmentId ?? ''} within 10 s`)),
+        10_000,
+      ).unref();
     });
-  const { stateMachineArn } = await runtime.createStateMachine({ name: 'case-flow', definition: loadCaseFlowDefinition() });
+  const { stateMachineArn } = await runtime.createStateMachine({
+    name: 'case-flow',
+    definition: loadCaseFlowDefinition(),
+  });
   const start = async (timeoutSeconds = 3600) => {
     const { executionArn } = await runtime.startExecution({
       stateMachineArn,
@@ -61,7 +68,9 @@ async function harness(script: Record<string, Fn>) {
   const finish = async (executionArn: string) => {
     const result = await runtime.waitForExecution(executionArn, { timeoutMs: 15_000 });
     const { events } = await runtime.getExecutionHistory({ executionArn, maxResults: 1000 });
-    const entered = events.flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : []));
+    const entered = events.flatMap((e) =>
+      e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : [],
+    );
     await runtime.close();
     return { result, events, entered };
   };
@@ -71,7 +80,14 @@ async function harness(script: Record<string, Fn>) {
 }
 
 const reviews = (...departments: string[]) =>
-  departments.map((departmentId) => ({ caseId: 'c-test', departmentId, services: [`${departmentId}-svc`], round: 0, dueAt: '2030-01-01T00:00:00Z', timeoutSeconds: 3600 }));
+  departments.map((departmentId) => ({
+    caseId: 'c-test',
+    departmentId,
+    services: [`${departmentId}-svc`],
+    round: 0,
+    dueAt: '2030-01-01T00:00:00Z',
+    timeoutSeconds: 3600,
+  }));
 
 const issued = { licenses: [{ id: 'c-test.a-svc', serviceId: 'a-svc' }] };
 
@@ -86,15 +102,30 @@ describe('case flow ASL', () => {
     const arn = await h.start();
     await h.succeed(await h.nextTask('acceptance'), { outcome: 'approve' });
     // All three review tasks are open at the same time (一次分办), answered out of order.
-    const [a, b, c] = await Promise.all([h.nextTask('review', 'a'), h.nextTask('review', 'b'), h.nextTask('review', 'c')]);
+    const [a, b, c] = await Promise.all([
+      h.nextTask('review', 'a'),
+      h.nextTask('review', 'b'),
+      h.nextTask('review', 'c'),
+    ]);
     await h.succeed(c!);
     await h.succeed(a!);
     await h.succeed(b!);
     const { result, entered } = await h.finish(arn);
     expect(result.status).toBe('SUCCEEDED');
-    expect(entered).toEqual(expect.arrayContaining(['Dispatch To Departments', 'Merge Decisions', 'Issue Licenses', 'Deliver Results', 'Case Issued']));
+    expect(entered).toEqual(
+      expect.arrayContaining([
+        'Dispatch To Departments',
+        'Merge Decisions',
+        'Issue Licenses',
+        'Deliver Results',
+        'Case Issued',
+      ]),
+    );
     expect(entered.filter((s) => s === 'Ask Department To Review')).toHaveLength(3);
-    expect(h.calls.find((c) => c.name === 'deliver-results')?.payload).toEqual({ caseId: 'c-test', licenses: issued.licenses });
+    expect(h.calls.find((c) => c.name === 'deliver-results')?.payload).toEqual({
+      caseId: 'c-test',
+      licenses: issued.licenses,
+    });
   });
 
   it('ends rejected when the merge approves nothing', async () => {
@@ -124,8 +155,15 @@ describe('case flow ASL', () => {
     const h = await harness({
       'record-acceptance': (p) => ({ ...p, next: 'dispatch', reviews: reviews('a', 'b', 'c') }),
       'merge-decisions': (p, call) =>
-        call === 1 ? { ...p, round: 1, next: 'correct', timeoutSeconds: 3600 } : { ...p, next: 'issue', approved: ['a-svc'] },
-      'resume-after-supplement': (p) => ({ caseId: p.caseId, round: 1, next: 'dispatch', reviews: reviews('a', 'c').map((r) => ({ ...r, round: 1 })) }),
+        call === 1
+          ? { ...p, round: 1, next: 'correct', timeoutSeconds: 3600 }
+          : { ...p, next: 'issue', approved: ['a-svc'] },
+      'resume-after-supplement': (p) => ({
+        caseId: p.caseId,
+        round: 1,
+        next: 'dispatch',
+        reviews: reviews('a', 'c').map((r) => ({ ...r, round: 1 })),
+      }),
       'issue-licenses': () => issued,
     });
     const arn = await h.start();
@@ -147,7 +185,12 @@ describe('case flow ASL', () => {
     const h = await harness({
       'record-acceptance': (p, call) =>
         call === 1 ? { ...p, round: 1, next: 'correct', timeoutSeconds: 3600 } : { ...p, next: 'refused' },
-      'resume-after-supplement': (p) => ({ caseId: p.caseId, round: 1, next: 'accept', timeoutSeconds: 3600 }),
+      'resume-after-supplement': (p) => ({
+        caseId: p.caseId,
+        round: 1,
+        next: 'accept',
+        timeoutSeconds: 3600,
+      }),
     });
     const arn = await h.start();
     await h.succeed(await h.nextTask('acceptance'));
@@ -161,7 +204,11 @@ describe('case flow ASL', () => {
 
   it('escalates a review that times out and keeps it workable', async () => {
     const h = await harness({
-      'record-acceptance': (p) => ({ ...p, next: 'dispatch', reviews: reviews('a').map((r) => ({ ...r, timeoutSeconds: 1 })) }),
+      'record-acceptance': (p) => ({
+        ...p,
+        next: 'dispatch',
+        reviews: reviews('a').map((r) => ({ ...r, timeoutSeconds: 1 })),
+      }),
       'escalate-task': (p) => ({ ...(p.state as object), timeoutSeconds: 3600 }),
       'merge-decisions': (p) => ({ ...p, next: 'reject' }),
     });
@@ -174,7 +221,10 @@ describe('case flow ASL', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(entered).toContain('Escalate Overdue Review');
     expect(events.some((e) => e.type === 'TaskTimedOut')).toBe(true);
-    expect(h.calls.find((c) => c.name === 'escalate-task')?.payload).toMatchObject({ kind: 'review', state: { departmentId: 'a' } });
+    expect(h.calls.find((c) => c.name === 'escalate-task')?.payload).toMatchObject({
+      kind: 'review',
+      state: { departmentId: 'a' },
+    });
   });
 
   it('escalates an acceptance that times out', async () => {
@@ -231,6 +281,9 @@ describe('case flow ASL', () => {
     expect(result.error).toBe('FlowFailed');
     expect(entered).toContain('Record Flow Failure');
     expect(h.counts.get('record-acceptance')).toBe(1); // not a retryable error
-    expect(h.calls.find((c) => c.name === 'record-failure')?.payload).toMatchObject({ caseId: 'c-test', failure: { Error: 'CaseNotFoundError' } });
+    expect(h.calls.find((c) => c.name === 'record-failure')?.payload).toMatchObject({
+      caseId: 'c-test',
+      failure: { Error: 'CaseNotFoundError' },
+    });
   });
 });

@@ -1,4 +1,0 @@
-import { defineConfig } from 'vitest/config';
-export default defineConfig({
-  test: { include: ['infra/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
-});
