@@ -32,10 +32,11 @@ function problem(res: ServerResponse, status: number, title: string, detail: str
   res.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
 }
 
-export interface Authorizer {
-  /** Returns the authorizer context to put into requestContext.authorizer, or null (→ 401). */
-  (event: APIGatewayProxyEvent, route: HttpRoute): Promise<Record<string, string> | null>;
-}
+/** Returns the authorizer context to put into requestContext.authorizer, or null (→ 401). */
+export type Authorizer = (
+  event: APIGatewayProxyEvent,
+  route: HttpRoute,
+) => Promise<Record<string, string> | null>;
 
 export async function startDevServer(options: {
   port?: number;
@@ -82,13 +83,13 @@ export async function startDevServer(options: {
         const k = req.rawHeaders[i]!;
         const v = req.rawHeaders[i + 1]!;
         headers[k] = v;
-        (multiValueHeaders[k] ??= []).push(v);
+        multiValueHeaders[k] = [...(multiValueHeaders[k] ?? []), v];
       }
       const query: Record<string, string> = {};
       const multiQuery: Record<string, string[]> = {};
       for (const [k, v] of url.searchParams) {
         query[k] = v;
-        (multiQuery[k] ??= []).push(v);
+        multiQuery[k] = [...(multiQuery[k] ?? []), v];
       }
       const body = Buffer.concat(chunks);
       const event: APIGatewayProxyEvent = {

@@ -37,7 +37,7 @@ export const workflow: Workflow = {
     } catch (err) {
       // The execution name is the case id: it already exists → the case's flow is running or done.
       if ((err as Error).name === 'ExecutionAlreadyExists')
-        return arn.replace(':stateMachine:', ':execution:') + `:${name}`;
+        return `${arn.replace(':stateMachine:', ':execution:')}:${name}`;
       return wrap(err);
     }
   },

@@ -228,7 +228,7 @@ export function checkApplication(
   commitments.forEach((c, i) => {
     const id = (c as { serviceId?: unknown } | null)?.serviceId;
     const svc = services.find((s) => s.id === id);
-    if (typeof id === 'string' && (!svc || !svc.commitment))
+    if (typeof id === 'string' && !svc?.commitment)
       problems.push({
         path: `/commitments/${i}/serviceId`,
         code: 'commitment_not_allowed',

@@ -28,6 +28,7 @@ export function target(): Target {
 export interface Call {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: black-box tests read arbitrary JSON responses
   body: any;
 }
 
