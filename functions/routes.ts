@@ -31,6 +31,7 @@ export const httpRoutes = [
   { method: 'GET', path: '/v1/departments/{departmentId}/tasks', name: 'list-tasks', caller: 'department' },
   { method: 'GET', path: '/v1/tasks/{taskId}', name: 'get-task', caller: 'department' },
   { method: 'POST', path: '/v1/tasks/{taskId}/decision', name: 'decide-task', caller: 'department' },
+  { method: 'GET', path: '/v1/supervision', name: 'get-supervision', caller: 'department' },
   { method: 'GET', path: '/v1/cases/{caseId}/licenses', name: 'list-licenses', caller: 'portal' },
   { method: 'GET', path: '/v1/licenses/{licenseId}/verification', name: 'verify-license', caller: 'public' },
 ] as const satisfies readonly HttpRoute[];
@@ -51,6 +52,18 @@ export const taskFunctions = [
   { name: 'deliver-results' },
   { name: 'record-failure' },
 ] as const satisfies readonly TaskFunction[];
+
+export interface ScheduledFunction {
+  /** functions/<name>.scheduled.ts */
+  readonly name: string;
+  /** EventBridge schedule expression in AWS; the local stack runs it every `localEveryMs`. */
+  readonly schedule: string;
+  readonly localEveryMs: number;
+}
+
+export const scheduledFunctions = [
+  { name: 'mark-overdue', schedule: 'rate(15 minutes)', localEveryMs: 60_000 },
+] as const satisfies readonly ScheduledFunction[];
 
 /** "open-task" → "OpenTaskFunctionArn": the definitionSubstitutions key for a task function. */
 export function substitutionKey(name: string): string {

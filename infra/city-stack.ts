@@ -25,6 +25,8 @@ import {
 } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -37,6 +39,7 @@ import {
   type CallerKind,
   type HttpRoute,
   httpRoutes,
+  scheduledFunctions,
   substitutionKey,
   type TaskFunction,
   taskFunctions,
@@ -161,6 +164,22 @@ export class CityStack extends Stack {
 
     this.api = this.createApi(dataRemoval);
     for (const route of routes) this.addRoute(route, this.httpFunctions.get(route.name)!);
+
+    // 电子监察: scheduled sweeps (the local stack runs the same files on a timer).
+    for (const job of scheduledFunctions) {
+      const fn = this.createFunction(
+        'Scheduled',
+        job.name,
+        'scheduled',
+        this.sharedEnvironment,
+        `scheduled ${job.name}`,
+      );
+      this.grantData(fn);
+      new events.Rule(this, `${pascal(job.name)}Schedule`, {
+        schedule: events.Schedule.expression(job.schedule),
+        targets: [new eventsTargets.LambdaFunction(fn.function, { retryAttempts: 2 })],
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL; routes start with /v1' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
@@ -306,9 +325,9 @@ export class CityStack extends Stack {
   // ── Functions and their permissions ───────────────────────────────────────────────────────
 
   private createFunction(
-    group: 'Http' | 'Tasks' | 'Auth',
+    group: 'Http' | 'Tasks' | 'Auth' | 'Scheduled',
     name: string,
-    kind: 'handler' | 'task' | 'authorizer',
+    kind: 'handler' | 'task' | 'authorizer' | 'scheduled',
     environment: Record<string, string>,
     description: string,
   ): HandlerFunction {

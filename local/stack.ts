@@ -13,6 +13,7 @@ import type {
   APIGatewayProxyEvent,
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
+import { scheduledFunctions } from '#functions/routes.ts';
 import { startDevServer } from './dev-server.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './emulators/dynamodb-local.ts';
 import { type S3Local, startS3 } from './emulators/s3.ts';
@@ -37,6 +38,8 @@ export interface LocalStack {
   readonly env: Readonly<Record<string, string>>;
   readonly stepFunctions: LocalStepFunctions;
   readonly stateMachineArn: string;
+  /** Runs a scheduled function now (tests; the timers run them periodically). */
+  runScheduled(name: string): Promise<unknown>;
   readonly pids: readonly number[];
   stop(): Promise<void>;
 }
@@ -130,12 +133,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => server.close());
     step(`API at ${server.url}`);
 
+    // Scheduled functions (EventBridge rules in AWS) run on timers here, calling the same files.
+    const runScheduled = (name: string) =>
+      invokeFunction(`${name}.scheduled.ts`, { source: 'local.timer', 'detail-type': 'Scheduled Event' });
+    for (const job of scheduledFunctions) {
+      const every = Number(process.env.LOCAL_SCHEDULE_EVERY_MS ?? job.localEveryMs);
+      const timer = setInterval(() => void runScheduled(job.name).catch(() => undefined), every);
+      timer.unref();
+      stops.push(async () => clearInterval(timer));
+    }
+
     return {
       baseUrl: server.url,
       city,
       env,
       stepFunctions,
       stateMachineArn,
+      runScheduled,
       pids: [ddb.pid],
       stop: stopAll,
     };

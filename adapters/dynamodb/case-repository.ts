@@ -305,6 +305,39 @@ export const taskRepository: TaskRepository = {
     }
   },
 
+  async flagOverdue(taskId, timeline) {
+    const caseId = caseIdOfTask(taskId)!;
+    try {
+      await transact([
+        {
+          Update: {
+            TableName: table(),
+            Key: keys.task(caseId, taskId),
+            UpdateExpression: 'SET overdue = :true',
+            ConditionExpression: '#status = :pending AND (attribute_not_exists(overdue) OR overdue = :false)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':true': true, ':false': false, ':pending': 'pending' },
+          },
+        },
+        { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
+        {
+          Put: {
+            TableName: table(),
+            Item: auditItem(caseId, timeline.at, {
+              actor: 'supervision',
+              action: timeline.event,
+              detail: timeline.detail ?? {},
+            }),
+          },
+        },
+      ]);
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  },
+
   async listForCase(caseId) {
     const r = await send<{ Items?: Record<string, unknown>[] }>(
       new QueryCommand({

@@ -65,6 +65,8 @@ export interface TaskRepository {
   listForCase(caseId: string): Promise<TaskRecord[]>;
   /** Marks a pending task overdue and counts the escalation (supervision). */
   markOverdue(taskId: string, timeline: TimelineEntry): Promise<void>;
+  /** Flags a pending task overdue once (the scheduled supervision sweep); false if already flagged or decided. */
+  flagOverdue(taskId: string, timeline: TimelineEntry): Promise<boolean>;
 }
 
 export interface MaterialLookup {

@@ -5,6 +5,9 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/** The department id of supervisors (电子监察): their token sees every department's supervision view. */
+export const SUPERVISOR_ID = 'supervision';
+
 export interface DepartmentClaims {
   readonly sub: string; // department id
   readonly city: string;

@@ -15,7 +15,7 @@ import { acknowledge } from '../nag.ts';
 import { functionsDir as defaultFunctionsDir, repoRoot } from '../paths.ts';
 
 /** The role suffix of an entry file: functions/<name>.<kind>.ts (STYLE 2). */
-export type FunctionKind = 'handler' | 'task' | 'authorizer';
+export type FunctionKind = 'handler' | 'task' | 'authorizer' | 'scheduled';
 
 /** Where every bundle finds the city's catalog (copied there at bundling). */
 export const BUNDLED_CATALOG_FILE = '/var/task/catalog.json';
@@ -34,6 +34,8 @@ const TIMEOUTS: Record<FunctionKind, Duration> = {
   authorizer: Duration.seconds(10),
   // Tasks are called by the state machine, which retries them; they may do more I/O per call.
   task: Duration.seconds(30),
+  // Scheduled sweeps page through open tasks.
+  scheduled: Duration.seconds(60),
 };
 
 /**

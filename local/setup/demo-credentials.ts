@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { registerPortalKey } from '#adapters/dynamodb/credential-store.ts';
-import { newApiKey, signDepartmentToken } from '#core/credentials/tokens.ts';
+import { newApiKey, SUPERVISOR_ID, signDepartmentToken } from '#core/credentials/tokens.ts';
 
 export interface DemoCredentials {
   baseUrl: string;
@@ -32,7 +32,9 @@ export async function createDemoCredentials(stack: {
     await registerPortalKey(p.id, p.name, apiKey);
     portals.push({ ...p, apiKey });
   }
-  const departments = catalog().catalog.departments.map((d) => ({
+  // Every department of the catalog, plus a supervisor (电子监察) who sees all departments' deadlines.
+  const everyone = [...catalog().catalog.departments, { id: SUPERVISOR_ID, name: '电子监察 (supervision)' }];
+  const departments = everyone.map((d) => ({
     id: d.id,
     name: d.name,
     token: signDepartmentToken(secret, { departmentId: d.id, city: stack.city, ttlSeconds: 30 * 24 * 3600 })

@@ -1,0 +1,19 @@
+/** Scheduled (EventBridge in AWS, a timer in `npm start`): flags overdue tasks for supervision. */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { taskRepository } from '#adapters/dynamodb/case-repository.ts';
+import { openTasksDueBefore } from '#adapters/dynamodb/task-queries.ts';
+import { logger } from '#adapters/logger.ts';
+import { sweepOverdue } from '#core/flow/sweep.ts';
+
+export const handler = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async () => {
+    const result = await sweepOverdue({
+      tasks: taskRepository,
+      openTasksDueBefore: (before, cursor) => openTasksDueBefore(before, 100, cursor),
+      now: () => new Date(),
+    });
+    logger.info('supervision sweep', result);
+    return result;
+  });
