@@ -17,6 +17,7 @@ import { TABLE_SHAPE } from '../adapters/dynamodb/table.ts';
 import {
   type HttpRoute,
   httpRoutes,
+  scheduledFunctions,
   substitutionKey,
   type TaskFunction,
   taskFunctions,
@@ -157,7 +158,7 @@ describe.each(cities)('the stack of %s', (city) => {
     ).toBe(true);
   });
 
-  it('creates one nodejs22.x arm64 Lambda per route and task row, each logging to its own group with retention', () => {
+  it('creates one nodejs22.x arm64 Lambda per route, task and schedule row, each logging to its own group with retention', () => {
     expect([...stack.httpFunctions.keys()]).toEqual(httpRoutes.map((r) => r.name));
     expect([...stack.taskFunctions.keys()]).toEqual(taskFunctions.map((t: TaskFunction) => t.name));
     for (const [name, fn] of stack.httpFunctions)
@@ -167,7 +168,9 @@ describe.each(cities)('the stack of %s', (city) => {
 
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
     const authorizers = httpRoutes.some((r: HttpRoute) => r.caller !== 'public') ? 1 : 0;
-    expect(functions).toHaveLength(httpRoutes.length + taskFunctions.length + authorizers);
+    expect(functions).toHaveLength(
+      httpRoutes.length + taskFunctions.length + scheduledFunctions.length + authorizers,
+    );
     const logGroups = template.findResources('AWS::Logs::LogGroup');
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({

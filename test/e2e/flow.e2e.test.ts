@@ -170,4 +170,39 @@ describe('one case through the whole flow', () => {
     );
     expect(done.body.refusal.opinion).toBe('不属于本机关职权范围');
   });
+
+  it('lets exactly one of two concurrent, different decisions on a task win', async () => {
+    const submitted = await submit(await buildApplication(BUNDLE, ['enterprise-establishment-registration']));
+    const acceptance = await pendingTask(LEAD, submitted.body.id, 'acceptance');
+    const [a, b] = await Promise.all([
+      decide(acceptance.id, LEAD, { outcome: 'approve', opinion: '予以受理' }),
+      decide(acceptance.id, LEAD, { outcome: 'reject', opinion: '不予受理' }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const winner = a.status === 200 ? 'in_review' : 'rejected';
+    await eventually(
+      () => getCase(submitted.body.id),
+      (r) => r.body.status === winner,
+      winner,
+    );
+  });
+
+  it('answers a retried identical decision as the first, without deciding twice', async () => {
+    const submitted = await submit(await buildApplication(BUNDLE, ['enterprise-establishment-registration']));
+    const acceptance = await pendingTask(LEAD, submitted.body.id, 'acceptance');
+    const decision = { outcome: 'approve', opinion: '予以受理' };
+    const first = await decide(acceptance.id, LEAD, decision);
+    const retry = await decide(acceptance.id, LEAD, decision);
+    expect(first.status).toBe(200);
+    expect(retry.status).toBe(200);
+    expect(retry.body.replayed).toBe(true);
+    const shown = await eventually(
+      () => getCase(submitted.body.id),
+      (r) => r.body.status === 'in_review',
+      'in_review',
+    );
+    expect(
+      shown.body.timeline.filter((e: { event: string }) => e.event === 'acceptance_decided'),
+    ).toHaveLength(1);
+  });
 });
