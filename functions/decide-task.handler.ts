@@ -1,16 +1,16 @@
 /** POST /v1/tasks/{taskId}/decision — a department decides its task (受理 / 审查). */
-import { z } from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { taskRepository } from '#adapters/dynamodb/case-repository.ts';
 import { makeHttpHandler } from '#adapters/http/handler.ts';
 import { workflow } from '#adapters/sfn/workflow.ts';
+import { TaskParams } from '#core/api/requests.ts';
 import { taskView } from '#core/case/views.ts';
 import { DecisionRequestSchema, decideTask } from '#core/flow/decide-task.ts';
 
 export const handler = makeHttpHandler(
   {
     caller: 'department',
-    params: z.object({ taskId: z.string().min(1).max(200) }),
+    params: TaskParams,
     body: DecisionRequestSchema,
   },
   async ({ params, body, caller }) => {

@@ -1,13 +1,13 @@
 /** GET /v1/cases/{caseId} — progress (进度查询): status, tasks, decisions and the timeline. */
-import { z } from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { makeHttpHandler } from '#adapters/http/handler.ts';
+import { CaseParams } from '#core/api/requests.ts';
 import { caseView } from '#core/case/views.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 
 export const handler = makeHttpHandler(
-  { caller: 'portal', params: z.object({ caseId: z.string().min(1).max(100) }) },
+  { caller: 'portal', params: CaseParams },
   async ({ params, caller }) => {
     const view = await caseRepository.view(params.caseId);
     // Another portal's case is indistinguishable from a missing one.

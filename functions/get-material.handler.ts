@@ -2,13 +2,13 @@
  * GET /v1/materials/{materialId} — a portal's own material, its bytes judged on the way if they
  * have arrived since the last look. Another portal's material is 404, like an unknown one.
  */
-import { z } from 'zod';
 import { getMaterial, verifyMaterial } from '#adapters/dynamodb/material-store.ts';
 import { makeHttpHandler } from '#adapters/http/handler.ts';
+import { MaterialParams } from '#core/api/requests.ts';
 import { NotFoundError, UnauthorizedError } from '#core/shared/errors.ts';
 
 export const handler = makeHttpHandler(
-  { caller: 'portal', params: z.object({ materialId: z.string().min(1).max(100) }) },
+  { caller: 'portal', params: MaterialParams },
   async ({ params, caller }) => {
     if (caller.kind !== 'portal') throw new UnauthorizedError('This route is for portals.');
     const found = await getMaterial(caller.portalId, params.materialId);

@@ -1,16 +1,16 @@
 /** GET /v1/tasks/{taskId} — a department's task with the case data its services need. */
-import { z } from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository, taskRepository } from '#adapters/dynamodb/case-repository.ts';
 import { getMaterial } from '#adapters/dynamodb/material-store.ts';
 import { makeHttpHandler } from '#adapters/http/handler.ts';
 import { presignDownload } from '#adapters/s3/material-files.ts';
+import { TaskParams } from '#core/api/requests.ts';
 import { taskView } from '#core/case/views.ts';
 import { taskScope } from '#core/flow/task-detail.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 
 export const handler = makeHttpHandler(
-  { caller: 'department', params: z.object({ taskId: z.string().min(1).max(200) }) },
+  { caller: 'department', params: TaskParams },
   async ({ params, caller }) => {
     const task = await taskRepository.get(params.taskId);
     if (

@@ -1,13 +1,13 @@
 /** GET /v1/cases/{caseId}/licenses — the case's e-licences, with short-lived download links. */
-import { z } from 'zod';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { licenseStore } from '#adapters/dynamodb/license-store.ts';
 import { makeHttpHandler } from '#adapters/http/handler.ts';
 import { licenseFiles } from '#adapters/s3/license-files.ts';
+import { CaseParams } from '#core/api/requests.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 
 export const handler = makeHttpHandler(
-  { caller: 'portal', params: z.object({ caseId: z.string().min(1).max(100) }) },
+  { caller: 'portal', params: CaseParams },
   async ({ params, caller }) => {
     const record = await caseRepository.get(params.caseId);
     // Another portal's case is "not found", never "forbidden": case ids cannot be probed.

@@ -5,17 +5,16 @@ import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { attachToCase, materialLookup } from '#adapters/dynamodb/material-store.ts';
 import { makeHttpHandler } from '#adapters/http/handler.ts';
 import { workflow } from '#adapters/sfn/workflow.ts';
+import { IDEMPOTENCY_KEY } from '#core/api/requests.ts';
 import { submitCase } from '#core/case/submit-case.ts';
 import { submissionView } from '#core/case/views.ts';
 import { BadRequestError } from '#core/shared/errors.ts';
-
-const KEY = /^[\x21-\x7e]{1,255}$/;
 
 export const handler = makeHttpHandler(
   { caller: 'portal', body: z.unknown() },
   async ({ body, headers, caller, baseUrl }) => {
     const key = headers['idempotency-key'];
-    if (!key || !KEY.test(key))
+    if (!key || !IDEMPOTENCY_KEY.test(key))
       throw new BadRequestError(
         'Send an Idempotency-Key header (1–255 visible ASCII characters) so that retries never create a second case.',
         [

@@ -1,14 +1,14 @@
 /** POST /v1/cases/{caseId}/supplements — answers the one consolidated correction request (补正). */
-import { z } from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository, taskRepository } from '#adapters/dynamodb/case-repository.ts';
 import { attachToCase, materialLookup } from '#adapters/dynamodb/material-store.ts';
 import { makeHttpHandler } from '#adapters/http/handler.ts';
 import { workflow } from '#adapters/sfn/workflow.ts';
+import { CaseParams } from '#core/api/requests.ts';
 import { SupplementSchema, submitSupplement } from '#core/case/submit-supplement.ts';
 
 export const handler = makeHttpHandler(
-  { caller: 'portal', params: z.object({ caseId: z.string().min(1).max(100) }), body: SupplementSchema },
+  { caller: 'portal', params: CaseParams, body: SupplementSchema },
   async ({ params, body, caller }) => {
     if (caller.kind !== 'portal') throw new Error('unreachable');
     const record = await submitSupplement(

@@ -3,12 +3,12 @@
  * files are hashed again and compared with the record, and the signature over those hashes is
  * checked with the key that made it. Only what the licence itself prints is shown, masked.
  */
-import { z } from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { licenseStore } from '#adapters/dynamodb/license-store.ts';
 import { makeHttpHandler } from '#adapters/http/handler.ts';
 import { licenseFiles } from '#adapters/s3/license-files.ts';
 import { verifierFor } from '#adapters/signing/signer.ts';
+import { LicenseParams } from '#core/api/requests.ts';
 import { type LicenseData, sha256Hex, signedMessage } from '#core/licenses/document.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 import { maskName } from '#core/shared/identifiers.ts';
@@ -17,7 +17,7 @@ const intact = (bytes: Uint8Array | undefined, sha256: string) =>
   bytes !== undefined && sha256Hex(bytes) === sha256;
 
 export const handler = makeHttpHandler(
-  { caller: 'public', params: z.object({ licenseId: z.string().min(1).max(200) }) },
+  { caller: 'public', params: LicenseParams },
   async ({ params }) => {
     const l = await licenseStore.get(params.licenseId);
     if (!l) throw new NotFoundError(`There is no licence "${params.licenseId}".`);

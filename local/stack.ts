@@ -21,6 +21,7 @@ import { invokeFunction, repoRoot } from './lambda-registry.ts';
 import { ensureTable } from './setup/tables.ts';
 import { LOCAL_REGION, loadCaseFlowDefinition } from './state-machines.ts';
 import { startStepFunctionsEndpoint } from './stepfunctions/http-endpoint.ts';
+import { persistExecutions } from './stepfunctions/persistence.ts';
 import { LocalStepFunctions } from './stepfunctions/runtime.ts';
 
 export interface LocalStackOptions {
@@ -118,12 +119,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       name: `yijianshi-${city}-case-flow`,
       definition: loadCaseFlowDefinition({ TableName: tableName, BucketName: bucketName }),
     });
+    const persisted = options.persistDir
+      ? persistExecutions(stepFunctions, join(scratch, 'executions.json'))
+      : undefined;
     const sfn = await startStepFunctionsEndpoint(stepFunctions, { port: 0 });
     stops.push(() => sfn.close());
     env.AWS_ENDPOINT_URL_SFN = sfn.url;
     env.STATE_MACHINE_ARN = stateMachineArn;
     Object.assign(process.env, env);
     step(`Step Functions runtime at ${sfn.url}`);
+    if (persisted) {
+      const n = await persisted.resume();
+      if (n) step(`resumed ${n} running execution${n === 1 ? '' : 's'} of the last run`);
+    }
 
     const server = await startDevServer({
       authorize: authorizeLocally,

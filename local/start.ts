@@ -21,7 +21,9 @@ async function main() {
   const city = process.env.CITY ?? 'changzhou';
   const port = Number(process.env.PORT ?? argValue('--port') ?? 3000);
   const persist = argValue('--persist');
-  const persistDir = persist === undefined ? undefined : persist || join(repoRoot, '.local', 'data', city);
+  // LOCAL_DIR: where credentials.json and stack.json go (default .local/ in the repository).
+  const localDir = process.env.LOCAL_DIR ?? join(repoRoot, '.local');
+  const persistDir = persist === undefined ? undefined : persist || join(localDir, 'data', city);
   const say = (m: string) => process.stdout.write(`• ${m}\n`);
 
   say(
@@ -35,11 +37,11 @@ async function main() {
     onRequest: (line) => process.stdout.write(`  ${new Date().toISOString().slice(11, 19)} ${line}\n`),
   });
 
-  const credentialsFile = join(repoRoot, '.local', 'credentials.json');
-  mkdirSync(join(repoRoot, '.local'), { recursive: true });
+  const credentialsFile = join(localDir, 'credentials.json');
+  mkdirSync(localDir, { recursive: true });
   const creds = await writeDemoCredentials(stack, credentialsFile);
   writeFileSync(
-    join(repoRoot, '.local', 'stack.json'),
+    join(localDir, 'stack.json'),
     JSON.stringify({ baseUrl: stack.baseUrl, city, ...stack.env }, null, 2),
   );
 

@@ -24,6 +24,8 @@ export const PrefillSourceSchema = z.object({
   source: z.enum(['population', 'legalPerson', 'license']),
   /** The attribute of the shared-data record, e.g. "name", "address", "uscc". */
   attribute: z.string().min(1),
+  /** For source "license": which of the applicant's e-licences holds the attribute (e.g. "不动产权证书"). */
+  licenseType: z.string().min(1).optional(),
 });
 
 export const FieldTypeSchema = z.enum([
@@ -68,7 +70,15 @@ export const MaterialTypeSchema = z.object({
   holder: z.enum(['person', 'organisation', 'any']),
   /** The government already holds it: an e-licence (电子证照) or a material from an earlier case. */
   sharedData: z
-    .object({ source: z.enum(['eLicense', 'earlierCase']), licenseType: z.string().optional() })
+    .object({
+      source: z.enum(['eLicense', 'earlierCase']),
+      licenseType: z.string().optional(),
+      /**
+       * The form field naming the licence's holder when it is not the applicant (e.g. the deceased's
+       * ID card: "deceasedIdNumber"). Absent: the applicant's own licence, found by prefill.
+       */
+      holderField: camelId.optional(),
+    })
     .optional(),
   /** 容缺: may be accepted now and supplied later, by `deferralDays` working days. */
   deferrable: z.boolean().default(false),
@@ -183,7 +193,20 @@ export const CatalogSchema = CatalogShape.superRefine((c, ctx) => {
     const problem = fieldExampleProblem(f, f.examples[0]);
     if (problem) issue(['fields', i, 'examples', 0], `first example of "${f.id}" is invalid: ${problem}`);
   });
+  c.fields.forEach((f, i) => {
+    if (f.prefill?.source === 'license' && !f.prefill.licenseType)
+      issue(
+        ['fields', i, 'prefill', 'licenseType'],
+        `"${f.id}" is prefilled from an e-licence: name its licenseType`,
+      );
+  });
   c.materials.forEach((m, i) => {
+    const holder = m.sharedData?.holderField;
+    if (holder !== undefined && !['idNumber', 'uscc'].includes(fields.get(holder)?.type ?? ''))
+      issue(
+        ['materials', i, 'sharedData', 'holderField'],
+        `"${holder}" is not an ID number or credit code field`,
+      );
     if (!m.accept.includes('application/pdf'))
       issue(['materials', i, 'accept'], `"${m.id}" must accept application/pdf`);
     if (m.deferrable && !m.deferralDays)

@@ -3,7 +3,7 @@
  * a failed task, so running a step twice must leave the same state as running it once.
  */
 
-import type { CaseStatus } from '../case/lifecycle.ts';
+import { type CaseStatus, isFinal } from '../case/lifecycle.ts';
 import { type CaseRecord, type TaskRecord, taskIdFor } from '../case/model.ts';
 import type { CaseRepository, TaskRepository, Workflow } from '../case/ports.ts';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
@@ -39,7 +39,16 @@ async function load(deps: FlowDeps, caseId: string): Promise<CaseRecord> {
   return record;
 }
 
-/** Transition unless a previous attempt of this step already did. */
+/** The case ended (issued, rejected or withdrawn) while the flow still had steps to run. */
+export class CaseClosedError extends DomainError {
+  readonly code = 'case_closed';
+}
+
+/**
+ * Transition unless this step already happened. Steps run again when Step Functions retries them
+ * and when an execution is replayed from the start (the local runtime's --persist resume): a case
+ * already past this step is left as it is. A case that has ended stops the flow (named error).
+ */
 async function move(
   deps: FlowDeps,
   record: CaseRecord,
@@ -50,18 +59,25 @@ async function move(
   detail: Record<string, unknown> = {},
 ): Promise<void> {
   const at = deps.now().toISOString();
-  const ok = await deps.cases.transition(
-    record.caseId,
-    from,
-    { ...changes, status: to },
-    { at, event, detail },
-    { actor: 'flow', action: event, detail },
-  );
-  if (!ok) {
-    const current = await load(deps, record.caseId);
-    if (current.status !== to)
-      throw new Error(`case ${record.caseId} is ${current.status}; cannot record "${event}"`);
+  const attempt = () =>
+    deps.cases.transition(
+      record.caseId,
+      from,
+      { ...changes, status: to },
+      { at, event, detail },
+      { actor: 'flow', action: event, detail },
+    );
+  if (await attempt()) return;
+  const current = await load(deps, record.caseId);
+  if (current.status === to) return;
+  if (from.includes(current.status)) {
+    // Lost a race with another write to the case: try once more.
+    if (await attempt()) return;
+    throw new Error(`case ${record.caseId}: could not record "${event}" after a concurrent change`);
   }
+  if (isFinal(current.status))
+    throw new CaseClosedError(`case ${record.caseId} is ${current.status}; "${event}" does not apply`);
+  // Otherwise the case has already moved past this step: nothing to do.
 }
 
 export interface OpenTaskInput {
@@ -147,6 +163,10 @@ export async function recordAcceptance(
     await move(deps, record, ['submitted'], 'in_review', {}, 'accepted', { departmentId: task.departmentId });
     return { caseId, round, next, reviews: planReviews(record, bundle, 0, now) };
   }
+  if (next === 'correct' && record.correctionRound > round) {
+    // Replayed: this correction was requested (and perhaps answered) already.
+    return { caseId, round: round + 1, next, timeoutSeconds: replayTimeout(record, now) };
+  }
   if (next === 'correct') {
     const due = addWorkingDays(now, SUPPLEMENT_DAYS);
     const correction = {
@@ -209,15 +229,11 @@ export type MergeStep =
 export async function mergeDecisions(deps: FlowDeps, caseId: string, round: number): Promise<MergeStep> {
   const record = await load(deps, caseId);
   const now = deps.now();
-  if (record.status === 'awaiting_correction' && record.correction?.round === round + 1) {
-    // A retry after the correction request was recorded.
-    return {
-      caseId,
-      round: record.correctionRound,
-      next: 'correct',
-      timeoutSeconds: secondsUntil(new Date(record.correction.dueAt), now),
-    };
+  if (record.correctionRound > round) {
+    // A retry or a replay: this round's merge already asked for corrections.
+    return { caseId, round: round + 1, next: 'correct', timeoutSeconds: replayTimeout(record, now) };
   }
+
   const tasks = await deps.tasks.listForCase(caseId);
   const merged = mergeReviews(record, tasks, now);
   const outcome = {
@@ -361,4 +377,10 @@ export async function recordFailure(
     { actor: 'flow', action: 'flow_failed', detail },
   );
   return { caseId, recorded: true };
+}
+
+/** The wait for a correction that was already requested: its own deadline, at least a minute. */
+function replayTimeout(record: CaseRecord, now: Date): number {
+  const due = record.correction ? secondsUntil(new Date(record.correction.dueAt), now) : 60;
+  return Math.max(60, due);
 }

@@ -3,7 +3,11 @@
  * workdays (调休) count. Holiday data comes from the maintained `chinese-days` package. All
  * deadlines fall at the end of a working day in China Standard Time (UTC+8, no DST).
  */
-import { findWorkday, isWorkday } from 'chinese-days';
+import chineseDays from 'chinese-days';
+
+// Default import: the package's CommonJS main exposes no named exports to Node's ESM loader (its
+// ESM build, which bundlers pick, has a default export too).
+const { findWorkday, isWorkday } = chineseDays;
 
 const CST_OFFSET_MS = 8 * 3600 * 1000;
 

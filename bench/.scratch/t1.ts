@@ -1,0 +1,21 @@
+import { startLocalStack } from '/work/main/local/stack.ts';
+import { GetCommand, PutCommand, TransactWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+const t0 = Date.now();
+process.env.LOCAL_SCHEDULE_EVERY_MS = '2000000000';
+const stack = await startLocalStack({ progress: (m) => console.error(m) });
+console.error('started', Date.now() - t0);
+const { dynamo } = await import('/work/main/adapters/dynamodb/client.ts');
+const inner = (dynamo as any).middlewareStack === (dynamo as any).config ? 'x' : '';
+dynamo.middlewareStack.add((next: any, ctx: any) => async (args: any) => {
+  args.input.ReturnConsumedCapacity = 'INDEXES';
+  const r = await next(args);
+  console.log(ctx.commandName, JSON.stringify(r.output.ConsumedCapacity));
+  return r;
+}, { step: 'initialize', name: 'bench' });
+const T = stack.env.TABLE_NAME;
+await dynamo.send(new PutCommand({ TableName: T, Item: { pk: 'A', sk: 'B', gsi1pk: 'x', gsi1sk: 'y', big: 'z'.repeat(3000) } }));
+await dynamo.send(new GetCommand({ TableName: T, Key: { pk: 'A', sk: 'B' } }));
+await dynamo.send(new GetCommand({ TableName: T, Key: { pk: 'A', sk: 'B' }, ConsistentRead: true }));
+await dynamo.send(new QueryCommand({ TableName: T, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'A' }, ConsistentRead: true }));
+await dynamo.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: T, Item: { pk: 'C', sk: 'D', gsi1pk: 'x', gsi1sk: 'y2' } } }, { Put: { TableName: T, Item: { pk: 'E', sk: 'D' } } }] }));
+await stack.stop();

@@ -1,0 +1,30 @@
+import { startLocalStack } from '../../local/stack.ts';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, BatchGetCommand, TransactGetCommand } from '@aws-sdk/lib-dynamodb';
+process.env.LOCAL_SCHEDULE_EVERY_MS = '2000000000';
+const stack = await startLocalStack({});
+const { dynamo } = await import('../../adapters/dynamodb/client.ts');
+dynamo.middlewareStack.add((next: any, ctx: any) => async (args: any) => {
+  args.input.ReturnConsumedCapacity = 'INDEXES';
+  const r = await next(args);
+  console.log(ctx.commandName, JSON.stringify(r.output.ConsumedCapacity));
+  return r;
+}, { step: 'initialize', name: 'bench' });
+const T = stack.env.TABLE_NAME;
+console.log('--- transact 1 small no gsi');
+await dynamo.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: T, Item: { pk: 'E1', sk: 'D' } } }] }));
+console.log('--- transact 1 small no gsi, again (overwrite)');
+await dynamo.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: T, Item: { pk: 'E1', sk: 'D' } } }] }));
+console.log('--- transact 1 2.5KB no gsi');
+await dynamo.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: T, Item: { pk: 'E2', sk: 'D', b: 'x'.repeat(2500) } } }] }));
+console.log('--- put 1 small no gsi');
+await dynamo.send(new PutCommand({ TableName: T, Item: { pk: 'E3', sk: 'D' } }));
+console.log('--- update small gsi change');
+await dynamo.send(new PutCommand({ TableName: T, Item: { pk: 'E4', sk: 'D', gsi1pk: 'a', gsi1sk: 'b' } }));
+await dynamo.send(new UpdateCommand({ TableName: T, Key: { pk: 'E4', sk: 'D' }, UpdateExpression: 'SET gsi1pk = :x', ExpressionAttributeValues: { ':x': 'c' } }));
+console.log('--- transact update gsi change');
+await dynamo.send(new TransactWriteCommand({ TransactItems: [{ Update: { TableName: T, Key: { pk: 'E4', sk: 'D' }, UpdateExpression: 'SET gsi1pk = :x', ExpressionAttributeValues: { ':x': 'd' } } }] }));
+console.log('--- batchget 2 consistent');
+await dynamo.send(new BatchGetCommand({ RequestItems: { [T]: { Keys: [{ pk: 'E1', sk: 'D' }, { pk: 'E2', sk: 'D' }], ConsistentRead: true } } }));
+console.log('--- failed conditional put');
+try { await dynamo.send(new PutCommand({ TableName: T, Item: { pk: 'E3', sk: 'D' }, ConditionExpression: 'attribute_not_exists(pk)' })); } catch (e) { console.log('failed', (e as any).name, JSON.stringify((e as any).ConsumedCapacity)); }
+await stack.stop();

@@ -1,0 +1,251 @@
+/**
+ * 共享数据自动调用: what the government already holds about an applicant — the population registry
+ * (by resident ID number), the legal-person registry (by unified social credit code), the e-licence
+ * library and materials from earlier cases — fills the merged form and takes materials off the
+ * checklist, so the applicant is not asked for it again.
+ *
+ * Primary course (prefillApplication):
+ * 1. Check the request: bundle, chosen services against the bundle's rules, and the applicant's
+ *    identifier (GB 11643 / GB 32100). Every problem is reported at once.
+ * 2. Look the applicant up through the SharedDataPort (the adapter keys by hash only).
+ * 3. Fill each merged field whose `prefill` source holds its attribute, if the value is valid for
+ *    the field (a registry value the form would refuse is left for the applicant).
+ * 4. List the materials already on file: the applicant's own valid e-licences, and files from
+ *    earlier cases. Everything not filled is `missing`.
+ *
+ * An unknown applicant is not an error: the answer is `found: false`, an empty form, nothing on file.
+ */
+import { z } from 'zod';
+import { type Problem, ValidationError } from '../shared/errors.ts';
+import { isValidIdNumber, isValidUscc } from '../shared/identifiers.ts';
+import { chinaDate } from '../time/working-days.ts';
+import type { CatalogIndex } from './catalog-index.ts';
+import { type MergedField, type MergedMaterial, mergeFields, mergeMaterials } from './merge.ts';
+import { type Bundle, fieldExampleProblem, type Service } from './schema.ts';
+import { selectServices } from './selection.ts';
+
+export type PrefillApplicant =
+  | { readonly kind: 'person'; readonly idNumber: string }
+  | { readonly kind: 'organisation'; readonly uscc: string };
+
+export type AttributeValue = string | number | boolean;
+export type Attributes = Readonly<Record<string, AttributeValue>>;
+
+/** An e-licence (电子证照) held by the applicant. */
+export interface HeldLicense {
+  /** Opaque id of the licence in the e-licence library: the reference a case can cite. */
+  readonly licenseId: string;
+  /** As the catalog names it (MaterialType.sharedData.licenseType), e.g. "不动产权证书". */
+  readonly licenseType: string;
+  readonly number: string;
+  readonly issuer: string;
+  /** YYYY-MM-DD. */
+  readonly issuedAt: string;
+  /** YYYY-MM-DD; absent means valid indefinitely (长期). */
+  readonly validUntil?: string | undefined;
+  /** The licence's face (照面信息), named as the catalog's prefill attributes, e.g. "location". */
+  readonly attributes: Attributes;
+}
+
+/** A material the applicant already submitted in an earlier case (已在以往办件中提交). */
+export interface EarlierMaterial {
+  readonly materialType: string;
+  readonly reference: string;
+  readonly submittedAt: string;
+}
+
+/** Everything the shared-data sources hold about one applicant. */
+export interface SharedRecords {
+  /** The population registry record of a person, the legal-person registry record of an organisation. */
+  readonly registry?: { readonly source: 'population' | 'legalPerson'; readonly attributes: Attributes };
+  readonly licenses: readonly HeldLicense[];
+  readonly earlierMaterials: readonly EarlierMaterial[];
+}
+
+/** Implemented by adapters/dynamodb/shared-data.ts. */
+export interface SharedDataPort {
+  lookup(applicant: PrefillApplicant): Promise<SharedRecords>;
+}
+
+export interface MaterialOnFile {
+  readonly type: string;
+  readonly name: string;
+  readonly source: 'eLicense' | 'earlierCase';
+  readonly licenseType?: string;
+  /** The e-licence id or the earlier case's material reference: never a personal identifier. */
+  readonly reference: string;
+  readonly validUntil?: string;
+}
+
+export interface Prefill {
+  readonly form: Record<string, AttributeValue>;
+  readonly materials: MaterialOnFile[];
+  /** Merged fields still to fill, in the form's order. */
+  readonly missing: string[];
+}
+
+const isValidOn = (l: HeldLicense, today: string) =>
+  l.issuedAt <= today && (l.validUntil === undefined || l.validUntil >= today);
+
+/** A licence's attributes as prefill sees them: its face plus its own facts (number, issuer…). */
+const licenseAttributes = (l: HeldLicense): Attributes => ({
+  ...l.attributes,
+  number: l.number,
+  issuer: l.issuer,
+  issuedAt: l.issuedAt,
+  ...(l.validUntil ? { validUntil: l.validUntil } : {}),
+});
+
+/**
+ * The pure rule: merged fields and materials of the chosen services + what is held → the prefill.
+ * `today` (YYYY-MM-DD, China time) decides which licences are still valid.
+ */
+export function prefillFrom(
+  fields: readonly MergedField[],
+  materials: readonly MergedMaterial[],
+  records: SharedRecords,
+  today: string,
+): Prefill {
+  const licenses = records.licenses.filter((l) => isValidOn(l, today));
+  const ofType = (type: string | undefined) => licenses.filter((l) => l.licenseType === type);
+
+  const form: Record<string, AttributeValue> = {};
+  const missing: string[] = [];
+  for (const { field } of fields) {
+    const p = field.prefill;
+    let value: AttributeValue | undefined;
+    if (p?.source === 'license') {
+      // Two valid licences of the type (two flats, say) leave the choice to the applicant.
+      const [only, ...more] = ofType(p.licenseType);
+      if (only && more.length === 0) value = licenseAttributes(only)[p.attribute];
+    } else if (p && records.registry?.source === p.source) {
+      value = records.registry.attributes[p.attribute];
+    }
+    if (value !== undefined && fieldExampleProblem(field, value) === undefined) form[field.id] = value;
+    else missing.push(field.id);
+  }
+
+  const onFile: MaterialOnFile[] = [];
+  for (const { material } of materials) {
+    const shared = material.sharedData;
+    if (shared?.source === 'eLicense' && shared.licenseType && !shared.holderField) {
+      const held = ofType(shared.licenseType)[0];
+      if (held)
+        onFile.push({
+          type: material.id,
+          name: material.name,
+          source: 'eLicense',
+          licenseType: shared.licenseType,
+          reference: held.licenseId,
+          ...(held.validUntil ? { validUntil: held.validUntil } : {}),
+        });
+    } else if (shared?.source === 'earlierCase') {
+      const earlier = records.earlierMaterials.find((m) => m.materialType === material.id);
+      if (earlier)
+        onFile.push({
+          type: material.id,
+          name: material.name,
+          source: 'earlierCase',
+          reference: earlier.reference,
+        });
+    }
+  }
+  return { form, materials: onFile, missing };
+}
+
+/** The shape of POST /v1/prefill; identifiers are checked separately so their problems say which standard. */
+const PrefillRequestSchema = z.object({
+  bundleId: z.string().min(1).max(100),
+  /** Omitted: the whole bundle. */
+  services: z.array(z.string().min(1).max(100)).max(50).optional(),
+  applicant: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('person'), idNumber: z.string() }),
+    z.object({ kind: z.literal('organisation'), uscc: z.string() }),
+  ]),
+});
+
+export interface PrefillRequest {
+  readonly bundle: Bundle;
+  readonly services: readonly Service[];
+  readonly applicant: PrefillApplicant;
+}
+
+const record = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+
+/** Checks a prefill request completely; one ValidationError lists every problem. Never echoes identifiers. */
+export function checkPrefillRequest(index: CatalogIndex, body: unknown): PrefillRequest {
+  const problems: Problem[] = [];
+  const parsed = PrefillRequestSchema.safeParse(body);
+  if (!parsed.success)
+    for (const i of parsed.error.issues)
+      problems.push({ path: `/${i.path.map(String).join('/')}`, code: i.code, message: i.message });
+
+  // The identifier and the catalog checks run on whatever is readable, even if the shape is not.
+  const raw = record(body);
+  const applicant = record(raw.applicant);
+  if (
+    applicant.kind === 'person' &&
+    typeof applicant.idNumber === 'string' &&
+    !isValidIdNumber(applicant.idNumber)
+  )
+    problems.push({
+      path: '/applicant/idNumber',
+      code: 'invalid_idNumber',
+      message:
+        'Not a valid resident ID number (GB 11643: 17 digits with a real birth date, then the check character).',
+    });
+  if (applicant.kind === 'organisation' && typeof applicant.uscc === 'string' && !isValidUscc(applicant.uscc))
+    problems.push({
+      path: '/applicant/uscc',
+      code: 'invalid_uscc',
+      message:
+        'Not a valid unified social credit code (GB 32100: 18 characters ending in the check character).',
+    });
+
+  const bundle = typeof raw.bundleId === 'string' ? index.bundles.get(raw.bundleId) : undefined;
+  if (typeof raw.bundleId === 'string' && !bundle)
+    problems.push({
+      path: '/bundleId',
+      code: 'unknown_bundle',
+      message: `There is no bundle "${raw.bundleId.slice(0, 100)}" in this city's catalog.`,
+    });
+  let services: Service[] = [];
+  if (bundle && (raw.services === undefined || Array.isArray(raw.services))) {
+    const chosen = raw.services?.filter((s): s is string => typeof s === 'string');
+    try {
+      services = selectServices(bundle, chosen);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      problems.push(...err.problems);
+    }
+  }
+  if (problems.length || !parsed.success || !bundle) throw new ValidationError(problems);
+  return { bundle, services, applicant: parsed.data.applicant };
+}
+
+export interface PrefillAnswer extends Prefill {
+  readonly bundleId: string;
+  readonly services: string[];
+  /** Whether any shared-data source knows the applicant. */
+  readonly found: boolean;
+}
+
+/** POST /v1/prefill: checks the request, looks the applicant up once, and prefills. */
+export async function prefillApplication(
+  deps: { readonly sharedData: SharedDataPort; readonly now: () => Date },
+  index: CatalogIndex,
+  body: unknown,
+): Promise<PrefillAnswer> {
+  const { bundle, services, applicant } = checkPrefillRequest(index, body);
+  const records = await deps.sharedData.lookup(applicant);
+  const found =
+    Boolean(records.registry) || records.licenses.length > 0 || records.earlierMaterials.length > 0;
+  const prefill = prefillFrom(
+    mergeFields(index, services),
+    mergeMaterials(index, services),
+    records,
+    chinaDate(deps.now()),
+  );
+  return { bundleId: bundle.id, services: services.map((s) => s.id), found, ...prefill };
+}
