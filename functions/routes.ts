@@ -34,6 +34,8 @@ export const httpRoutes = [
   { method: 'GET', path: '/v1/supervision', name: 'get-supervision', caller: 'department' },
   { method: 'GET', path: '/v1/cases/{caseId}/licenses', name: 'list-licenses', caller: 'portal' },
   { method: 'GET', path: '/v1/licenses/{licenseId}/verification', name: 'verify-license', caller: 'public' },
+  { method: 'GET', path: '/v1/bundles/{bundleId}/metrics', name: 'get-metrics', caller: 'public' },
+  { method: 'POST', path: '/v1/prefill', name: 'prefill', caller: 'portal' },
 ] as const satisfies readonly HttpRoute[];
 
 export interface TaskFunction {

@@ -18,6 +18,7 @@ import { startDevServer } from './dev-server.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './emulators/dynamodb-local.ts';
 import { type S3Local, startS3 } from './emulators/s3.ts';
 import { invokeFunction, repoRoot } from './lambda-registry.ts';
+import { seedSharedData } from './setup/seed-shared-data.ts';
 import { ensureTable } from './setup/tables.ts';
 import { LOCAL_REGION, loadCaseFlowDefinition } from './state-machines.ts';
 import { startStepFunctionsEndpoint } from './stepfunctions/http-endpoint.ts';
@@ -98,6 +99,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const client = new DynamoDBClient({ endpoint: ddb.endpoint });
     await ensureTable(client, tableName);
+    await seedSharedData(client, tableName);
     client.destroy();
     step(`table ${tableName} ready`);
 

@@ -154,7 +154,7 @@ export function prefillFrom(
 }
 
 /** The shape of POST /v1/prefill; identifiers are checked separately so their problems say which standard. */
-const PrefillRequestSchema = z.object({
+export const PrefillRequestSchema = z.object({
   bundleId: z.string().min(1).max(100),
   /** Omitted: the whole bundle. */
   services: z.array(z.string().min(1).max(100)).max(50).optional(),
