@@ -19,6 +19,7 @@ export interface HttpRoute {
 
 export const httpRoutes = [
   { method: 'GET', path: '/v1/health', name: 'get-health', caller: 'public' },
+  { method: 'GET', path: '/v1/openapi.json', name: 'get-openapi', caller: 'public' },
   { method: 'GET', path: '/v1/bundles', name: 'list-bundles', caller: 'public' },
   { method: 'GET', path: '/v1/bundles/{bundleId}', name: 'get-bundle', caller: 'public' },
   { method: 'GET', path: '/v1/bundles/{bundleId}/guide', name: 'get-guide', caller: 'public' },
@@ -28,6 +29,7 @@ export const httpRoutes = [
   { method: 'POST', path: '/v1/cases', name: 'submit-case', caller: 'portal' },
   { method: 'GET', path: '/v1/cases/{caseId}', name: 'get-case', caller: 'portal' },
   { method: 'POST', path: '/v1/cases/{caseId}/supplements', name: 'submit-supplement', caller: 'portal' },
+  { method: 'POST', path: '/v1/cases/{caseId}/withdrawal', name: 'withdraw-case', caller: 'portal' },
   { method: 'GET', path: '/v1/departments/{departmentId}/tasks', name: 'list-tasks', caller: 'department' },
   { method: 'GET', path: '/v1/tasks/{taskId}', name: 'get-task', caller: 'department' },
   { method: 'POST', path: '/v1/tasks/{taskId}/decision', name: 'decide-task', caller: 'department' },

@@ -305,6 +305,37 @@ export const taskRepository: TaskRepository = {
     }
   },
 
+  async closeOpen(caseId, timeline) {
+    const open = (await this.listForCase(caseId)).filter((t) => t.status === 'pending');
+    for (const t of open) {
+      try {
+        await send(
+          new UpdateCommand({
+            TableName: table(),
+            Key: keys.task(caseId, t.taskId),
+            UpdateExpression: 'SET #status = :closed, gsi1pk = :gsi1pk REMOVE gsi2pk, gsi2sk',
+            ConditionExpression: '#status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':closed': 'closed',
+              ':pending': 'pending',
+              ':gsi1pk': keys.inbox(t.departmentId, 'closed', t.dueAt, t.taskId).gsi1pk,
+            },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err; // decided meanwhile
+      }
+    }
+    if (open.length)
+      await caseRepository.note(caseId, timeline, {
+        actor: 'flow',
+        action: timeline.event,
+        detail: { tasks: open.length },
+      });
+    return open.length;
+  },
+
   async flagOverdue(taskId, timeline) {
     const caseId = caseIdOfTask(taskId)!;
     try {

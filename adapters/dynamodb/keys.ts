@@ -15,6 +15,12 @@
  * | a licence (case id is inside the licence id) | table         | CASE#<caseId>             | LICENSE#<licenseId>         |
  * | shared data (registries, e-licences)         | table         | SHARED#<source>#<sha256>  | RECORD / LICENSE#<type>     |
  * | webhook subscriptions of a portal            | table         | PORTAL#<portalId>         | WEBHOOK#<webhookId>         |
+ * | a portal's API keys (revocation)             | table         | PORTAL#<portalId>         | APIKEY#<sha256(key)>        |
+ * | every portal (operators)                     | gsi2 (sparse) | PORTALS                   | <portalId>                  |
+ * | a case's status-change events (outbox)       | table         | OUTBOX#<caseId>           | EVENT#<occurredAt>#<eventId> |
+ * | outbox events not yet handed to delivery     | gsi2 (sparse) | OUTBOX                    | <occurredAt>#<eventId>      |
+ * | a portal's dead-lettered webhook deliveries  | table         | DEADLETTER#<portalId>     | <failedAt>#<webhookId>#<eventId> |
+ * | every dead letter, newest last (operators)   | gsi2 (sparse) | DEADLETTER                | <failedAt>#<webhookId>#<eventId> |
  *
  * Values are ids and hashes only: no personal data in any key.
  */
@@ -39,4 +45,24 @@ export const keys = {
     gsi1sk: `${dueAt}#${taskId}`,
   }),
   openTask: (dueAt: string, taskId: string) => ({ gsi2pk: 'OPENTASK', gsi2sk: `${dueAt}#${taskId}` }),
+  webhook: (portalId: string, webhookId: string) => ({
+    pk: `PORTAL#${portalId}`,
+    sk: `WEBHOOK#${webhookId}`,
+  }),
+  portalApiKey: (portalId: string, hash: string) => ({ pk: `PORTAL#${portalId}`, sk: `APIKEY#${hash}` }),
+  portalDirectory: (portalId: string) => ({ gsi2pk: 'PORTALS', gsi2sk: portalId }),
+  outbox: (caseId: string, occurredAt: string, eventId: string) => ({
+    pk: `OUTBOX#${caseId}`,
+    sk: `EVENT#${occurredAt}#${eventId}`,
+  }),
+  pendingOutbox: (occurredAt: string, eventId: string) => ({
+    gsi2pk: 'OUTBOX',
+    gsi2sk: `${occurredAt}#${eventId}`,
+  }),
+  deadLetter: (portalId: string, failedAt: string, webhookId: string, eventId: string) => ({
+    pk: `DEADLETTER#${portalId}`,
+    sk: `${failedAt}#${webhookId}#${eventId}`,
+    gsi2pk: 'DEADLETTER',
+    gsi2sk: `${failedAt}#${webhookId}#${eventId}`,
+  }),
 } as const;

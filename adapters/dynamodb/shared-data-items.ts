@@ -24,7 +24,8 @@ export type SharedSource = 'population' | 'legalPerson' | 'license' | 'earlierCa
 /** The only form in which an identifier reaches a key. */
 export const hashIdentifier = (identifier: string) => createHash('sha256').update(identifier).digest('hex');
 
-export const pkOf = (source: SharedSource, identifier: string) => keys.shared(source, hashIdentifier(identifier));
+export const pkOf = (source: SharedSource, identifier: string) =>
+  keys.shared(source, hashIdentifier(identifier));
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const AttributesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));

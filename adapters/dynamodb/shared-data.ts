@@ -21,7 +21,11 @@ function parsed<T extends z.ZodType>(schema: T, items: readonly Record<string, u
     const r = schema.safeParse(item);
     if (r.success) out.push(r.data);
     // The sort key names the kind of item only (RECORD, LICENSE#<type>…): nothing personal.
-    else logger.warn('skipped an unreadable shared-data item', { sk: String(item.sk), issues: r.error.issues.length });
+    else
+      logger.warn('skipped an unreadable shared-data item', {
+        sk: String(item.sk),
+        issues: r.error.issues.length,
+      });
   }
   return out;
 }
@@ -52,7 +56,10 @@ export const sharedData: SharedDataPort = {
         : (['legalPerson', applicant.uscc] as const);
     const [record, licenses, earlier] = await Promise.all([
       send<{ Item?: Record<string, unknown> }>(
-        new GetCommand({ TableName: config().TABLE_NAME, Key: { pk: pkOf(source, identifier), sk: 'RECORD' } }),
+        new GetCommand({
+          TableName: config().TABLE_NAME,
+          Key: { pk: pkOf(source, identifier), sk: 'RECORD' },
+        }),
       ),
       queryAll(pkOf('license', identifier), 'LICENSE#'),
       queryAll(pkOf('earlierCase', identifier), 'MATERIAL#'),

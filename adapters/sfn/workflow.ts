@@ -7,6 +7,7 @@ import {
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { Workflow } from '#core/case/ports.ts';
 import { UnavailableError } from '#core/shared/errors.ts';
@@ -39,6 +40,15 @@ export const workflow: Workflow = {
       if ((err as Error).name === 'ExecutionAlreadyExists')
         return `${arn.replace(':stateMachine:', ':execution:')}:${name}`;
       return wrap(err);
+    }
+  },
+
+  async stop(executionArn, cause) {
+    try {
+      await sfn.send(new StopExecutionCommand({ executionArn, error: 'CaseWithdrawn', cause }));
+    } catch (err) {
+      if ((err as Error).name === 'ExecutionDoesNotExist') return;
+      wrap(err);
     }
   },
 

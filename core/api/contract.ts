@@ -22,14 +22,10 @@ import {
   TASK_STATUSES,
 } from '../case/model.ts';
 import { SupplementSchema } from '../case/submit-supplement.ts';
+import { WithdrawalSchema } from '../case/withdraw-case.ts';
 import { PrefillRequestSchema } from '../catalog/prefill.ts';
 import { BundleParams, ServicesQuery } from '../catalog/requests.ts';
-import {
-  BundleSchema,
-  DeliveryMethodSchema,
-  MaterialTypeSchema,
-  ServiceSchema,
-} from '../catalog/schema.ts';
+import { BundleSchema, DeliveryMethodSchema, MaterialTypeSchema, ServiceSchema } from '../catalog/schema.ts';
 import { DecisionRequestSchema } from '../flow/decide-task.ts';
 import { DeclarationSchema } from '../materials/declaration.ts';
 import {
@@ -60,7 +56,9 @@ export const ProblemSchema = z
     errors: z
       .array(
         z.object({
-          path: z.string().describe('JSON Pointer into the request, e.g. /form/enterpriseName or /query/services.'),
+          path: z
+            .string()
+            .describe('JSON Pointer into the request, e.g. /form/enterpriseName or /query/services.'),
           code: z.string(),
           message: z.string(),
         }),
@@ -77,8 +75,16 @@ export const ProblemSchema = z
         detail: '2 problems in the request',
         code: 'validation_failed',
         errors: [
-          { path: '/form/enterpriseName', code: 'required', message: '企业名称 (enterpriseName) is required.' },
-          { path: '/materials', code: 'material_missing', message: '公司章程 (articles-of-association) is required.' },
+          {
+            path: '/form/enterpriseName',
+            code: 'required',
+            message: '企业名称 (enterpriseName) is required.',
+          },
+          {
+            path: '/materials',
+            code: 'material_missing',
+            message: '公司章程 (articles-of-association) is required.',
+          },
         ],
       },
     ],
@@ -195,7 +201,9 @@ export const GuideSchema = z.object({
   ),
   conditions: z.array(z.string()),
   legalBasis: z.array(z.string()),
-  materials: z.array(GuideMaterial).describe('What the applicant provides, each material type once (一套材料).'),
+  materials: z
+    .array(GuideMaterial)
+    .describe('What the applicant provides, each material type once (一套材料).'),
   notRequired: z
     .array(GuideMaterial.extend({ reason: z.string() }))
     .describe('What is NOT asked for because the government already holds it.'),
@@ -247,7 +255,9 @@ export const PrefillSchema = z.object({
         name: z.string(),
         source: z.enum(['eLicense', 'earlierCase']),
         licenseType: z.string().optional(),
-        reference: z.string().describe('The e-licence id or earlier material reference, never an identifier.'),
+        reference: z
+          .string()
+          .describe('The e-licence id or earlier material reference, never an identifier.'),
         validUntil: z.string().optional(),
       }),
     )
@@ -360,7 +370,9 @@ export const CaseViewSchema = z.object({
   timeline: z.array(
     z.object({ at: Timestamp, event: z.string(), detail: z.record(z.string(), z.unknown()).optional() }),
   ),
-  licenses: z.array(z.object({ id: z.string(), serviceId: z.string(), name: z.string(), issuedAt: Timestamp })),
+  licenses: z.array(
+    z.object({ id: z.string(), serviceId: z.string(), name: z.string(), issuedAt: Timestamp }),
+  ),
 });
 
 export const CaseSubmittedSchema = z.object({
@@ -373,6 +385,8 @@ export const CaseSubmittedSchema = z.object({
 });
 
 export const SupplementAcceptedSchema = z.object({ id: z.string(), status: CaseStatus, dueAt: Timestamp });
+
+export const WithdrawnSchema = z.object({ id: z.string(), status: CaseStatus, updatedAt: Timestamp });
 
 export const TaskListSchema = z.object({
   items: z.array(TaskViewSchema),
@@ -466,7 +480,11 @@ export const VerificationSchema = z.object({
 
 // ───────────────────────────── meta ─────────────────────────────
 
-export const HealthSchema = z.object({ status: z.literal('ok'), city: z.string(), catalogVersion: z.string() });
+export const HealthSchema = z.object({
+  status: z.literal('ok'),
+  city: z.string(),
+  catalogVersion: z.string(),
+});
 
 export const OpenApiDocumentSchema = z
   .looseObject({
@@ -596,8 +614,11 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
     summary: 'What the government already holds about the applicant: form values and materials on file',
     description:
       'POST so that no identifier is ever in a URL. An unknown applicant is not an error: `found: false`, nothing filled.',
-    tags: ['Catalog'],
-    body: { schema: PrefillRequestSchema, description: 'The bundle, chosen services and the applicant’s identifier.' },
+    tags: ['Cases'],
+    body: {
+      schema: PrefillRequestSchema,
+      description: 'The bundle, chosen services and the applicant’s identifier.',
+    },
     responses: { 200: { description: 'The prefill.', schema: PrefillSchema } },
     problems: { 422: 'Unknown bundle or services, or an invalid identifier: every problem listed.' },
   },
@@ -608,7 +629,11 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
     tags: ['Materials'],
     body: { schema: DeclarationSchema, description: 'The file about to be uploaded.' },
     responses: {
-      201: { description: 'Declared; upload the bytes next.', schema: MaterialCreatedSchema, headers: Location },
+      201: {
+        description: 'Declared; upload the bytes next.',
+        schema: MaterialCreatedSchema,
+        headers: Location,
+      },
     },
     problems: {
       422: 'The declaration breaks the shape or the catalog (unknown bundle or type, content type not accepted, too large): every problem listed.',
@@ -668,6 +693,18 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
       422: 'The supplement is invalid: every problem listed.',
     },
   },
+  'withdraw-case': {
+    summary: 'Withdraw the case (撤回) while it is not final',
+    description: 'Open tasks leave the departments’ inboxes and the flow stops. Withdrawing again answers the same.',
+    tags: ['Cases'],
+    params: CaseParams,
+    body: { schema: WithdrawalSchema, description: 'Optionally, why.' },
+    responses: { 200: { description: 'Withdrawn.', schema: WithdrawnSchema } },
+    problems: {
+      404: 'No such case of this portal.',
+      409: 'The case is already final (issued or rejected).',
+    },
+  },
   'list-licenses': {
     summary: 'The case’s e-licences (一窗出件), with short-lived download links',
     tags: ['Licences'],
@@ -725,6 +762,7 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
 export const requestSchemas: Readonly<Record<string, z.ZodType>> = {
   Application: ApplicationSchema,
   Supplement: SupplementSchema,
+  Withdrawal: WithdrawalSchema,
   MaterialDeclaration: DeclarationSchema,
   PrefillRequest: PrefillRequestSchema,
   DecisionRequest: DecisionRequestSchema,
@@ -748,6 +786,7 @@ export const responseSchemas: Readonly<Record<string, z.ZodType>> = {
   CaseSubmitted: CaseSubmittedSchema,
   Case: CaseViewSchema,
   SupplementAccepted: SupplementAcceptedSchema,
+  Withdrawn: WithdrawnSchema,
   TaskView: TaskViewSchema,
   TaskList: TaskListSchema,
   TaskDetail: TaskDetailSchema,

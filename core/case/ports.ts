@@ -65,6 +65,8 @@ export interface TaskRepository {
   listForCase(caseId: string): Promise<TaskRecord[]>;
   /** Marks a pending task overdue and counts the escalation (supervision). */
   markOverdue(taskId: string, timeline: TimelineEntry): Promise<void>;
+  /** Closes every pending task of a case (withdrawal); returns how many were closed. */
+  closeOpen(caseId: string, timeline: TimelineEntry): Promise<number>;
   /** Flags a pending task overdue once (the scheduled supervision sweep); false if already flagged or decided. */
   flagOverdue(taskId: string, timeline: TimelineEntry): Promise<boolean>;
 }
@@ -78,4 +80,6 @@ export interface Workflow {
   /** Starts the case's execution, named by the case id; starting it again is harmless. */
   start(name: string, input: unknown): Promise<string>;
   succeed(taskToken: string, output: unknown): Promise<'delivered' | 'stale'>;
+  /** Stops a running execution (withdrawal); an execution already ended is left as it is. */
+  stop(executionArn: string, cause: string): Promise<void>;
 }

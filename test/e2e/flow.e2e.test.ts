@@ -206,3 +206,26 @@ describe('one case through the whole flow', () => {
     ).toHaveLength(1);
   });
 });
+
+describe('withdrawing a case', () => {
+  it('withdraws a case under review, closes its tasks and refuses later decisions', async () => {
+    const submitted = await submit(await buildApplication(BUNDLE, ['enterprise-establishment-registration']));
+    const caseId = submitted.body.id as string;
+    const acceptance = await pendingTask(LEAD, caseId, 'acceptance');
+    const res = await call('POST', `/v1/cases/${caseId}/withdrawal`, {
+      headers: portalKey(),
+      body: { reason: '不再需要' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('withdrawn');
+    const shown = await getCase(caseId);
+    expect(shown.body.status).toBe('withdrawn');
+    expect(shown.body.tasks.every((t: { status: string }) => t.status !== 'pending')).toBe(true);
+    expect((await decide(acceptance.id, LEAD, { outcome: 'approve', opinion: '' })).status).toBe(409);
+    const again = await call('POST', `/v1/cases/${caseId}/withdrawal`, { headers: portalKey(), body: {} });
+    expect(again.status).toBe(200);
+    expect(
+      (await call('POST', `/v1/cases/${caseId}/withdrawal`, { headers: portalKey(1), body: {} })).status,
+    ).toBe(404);
+  });
+});

@@ -1,0 +1,270 @@
+/**
+ * Builds the OpenAPI 3.1 document from the route table (method, path, caller) and the contract
+ * (core/api/contract.ts): every schema in it comes out of `z.toJSONSchema` (draft 2020-12, the
+ * dialect of OpenAPI 3.1) — request bodies, parameters and headers as the handlers accept them
+ * (io: 'input': a field with a default may be omitted), responses as they are sent (io: 'output').
+ *
+ * The route table is a parameter rather than an import, so the core does not depend on
+ * functions/; functions/get-openapi.handler.ts passes functions/routes.ts's table.
+ */
+import { z } from 'zod';
+import {
+  type RouteContract,
+  requestSchemas,
+  responseSchemas,
+  routeContracts,
+  TAGS,
+  type Tag,
+} from './contract.ts';
+
+/** A row of functions/routes.ts, as far as the document needs it. */
+export interface ApiRoute {
+  readonly method: string;
+  readonly path: string;
+  readonly name: string;
+  readonly caller: 'public' | 'portal' | 'department';
+}
+
+export type OpenApiDocument = {
+  openapi: string;
+  info: Record<string, unknown>;
+  servers: { url: string; description?: string }[];
+  tags: { name: string; description: string }[];
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, JsonSchema>; securitySchemes: Record<string, unknown> };
+};
+export type JsonSchema = Record<string, unknown>;
+export interface Operation {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  security: Record<string, string[]>[];
+  parameters?: Parameter[];
+  requestBody?: { required: boolean; description: string; content: Record<string, { schema: JsonSchema }> };
+  responses: Record<string, Response>;
+}
+export interface Parameter {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required: boolean;
+  description?: string;
+  schema: JsonSchema;
+}
+export interface Response {
+  description: string;
+  headers?: Record<string, { description: string; schema: JsonSchema }>;
+  content: Record<string, { schema: JsonSchema }>;
+}
+
+export const API_VERSION = '1.0.0';
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+export const SECURITY_SCHEMES = {
+  portalApiKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-api-key',
+    description: 'A portal’s API key. A portal sees only the cases and materials it created.',
+  },
+  bearerAuth: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A department’s token (HS256, per city). A department sees and decides only its own tasks.',
+  },
+} as const;
+
+const SECURITY: Record<ApiRoute['caller'], Record<string, string[]>[]> = {
+  public: [],
+  portal: [{ portalApiKey: [] }],
+  department: [{ bearerAuth: [] }],
+};
+
+/** zod's per-schema envelope is not wanted inside an OpenAPI document. */
+function bare(schema: JsonSchema): JsonSchema {
+  const { $schema: _s, $id: _i, ...rest } = schema;
+  return rest;
+}
+
+function componentSchemas(
+  schemas: Readonly<Record<string, z.ZodType>>,
+  io: 'input' | 'output',
+): { json: Record<string, JsonSchema>; ids: Map<z.ZodType, string> } {
+  const registry = z.registry<{ id: string }>();
+  const ids = new Map<z.ZodType, string>();
+  for (const [id, schema] of Object.entries(schemas)) {
+    registry.add(schema, { id });
+    ids.set(schema, id);
+  }
+  const out = z.toJSONSchema(registry, { io, uri: (id) => `#/components/schemas/${id}` });
+  const json = Object.fromEntries(
+    Object.entries(out.schemas).map(([id, schema]) => [id, bare(schema as JsonSchema)]),
+  );
+  return { json, ids };
+}
+
+/** Path, query or header parameters from a zod object, as the handler accepts them. */
+function parameters(where: Parameter['in'], shape: z.ZodObject | undefined): Parameter[] {
+  if (!shape) return [];
+  const object = z.toJSONSchema(shape, { io: 'input' }) as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return Object.entries(object.properties ?? {}).map(([name, schema]) => {
+    const { description, ...rest } = schema;
+    return {
+      name: where === 'header' ? name.replace(/(^|-)([a-z])/g, (c) => c.toUpperCase()) : name,
+      in: where,
+      required: where === 'path' || (object.required ?? []).includes(name),
+      ...(typeof description === 'string' ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+const problem = (description: string): Response => ({
+  description,
+  content: { [PROBLEM_MEDIA_TYPE]: { schema: ref('Problem') } },
+});
+
+/** The problems every route of a shape can answer, beside those the contract names. */
+function problemResponses(route: ApiRoute, c: RouteContract): Record<string, Response> {
+  const own = c.problems ?? {};
+  const takesInput = Boolean(c.body || c.params || c.query || c.headers);
+  const generic: Record<string, string | undefined> = {
+    400: c.body ? 'The body is empty or not JSON.' : undefined,
+    401:
+      route.caller === 'portal'
+        ? 'The x-api-key header is missing or not a valid key.'
+        : route.caller === 'department'
+          ? 'The bearer token is missing, invalid, expired or revoked (or the caller is not a department).'
+          : undefined,
+    413: c.body ? 'The body exceeds 256 KiB.' : undefined,
+    415: c.body ? 'The body is not sent as application/json.' : undefined,
+    422: takesInput ? 'The request breaks the declared shape: every problem listed in `errors`.' : undefined,
+  };
+  const out: Record<string, Response> = {};
+  for (const status of [400, 401, 403, 404, 409, 413, 415, 422] as const) {
+    const text = (own as Record<number, string | undefined>)[status] ?? generic[status];
+    if (text) out[status] = problem(text);
+  }
+  out[429] = problem('Too many requests: throttled per stage, and per portal usage plan.');
+  out['5XX'] = problem(
+    'An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later.',
+  );
+  return out;
+}
+
+function operation(
+  route: ApiRoute,
+  c: RouteContract,
+  requestIds: Map<z.ZodType, string>,
+  responseIds: Map<z.ZodType, string>,
+): Operation {
+  const idOf = (ids: Map<z.ZodType, string>, schema: z.ZodType, what: string) => {
+    const id = ids.get(schema);
+    if (!id) throw new Error(`${route.name}: its ${what} schema is not listed in core/api/contract.ts`);
+    return id;
+  };
+  const params = [
+    ...parameters('path', c.params),
+    ...parameters('query', c.query),
+    ...parameters('header', c.headers),
+  ];
+  const declared = new Set(params.filter((p) => p.in === 'path').map((p) => p.name));
+  const inPath = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  if (inPath.length !== declared.size || inPath.some((p) => !declared.has(p)))
+    throw new Error(`${route.name}: path parameters ${inPath.join(', ')} do not match its contract's params`);
+
+  const responses: Record<string, Response> = {};
+  for (const [status, r] of Object.entries(c.responses)) {
+    responses[status] = {
+      description: r.description,
+      ...(r.headers
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(r.headers).map(([name, h]) => [
+                name,
+                { description: h.description, schema: bare(z.toJSONSchema(h.schema, { io: 'output' })) },
+              ]),
+            ),
+          }
+        : {}),
+      content: { 'application/json': { schema: ref(idOf(responseIds, r.schema, `${status} response`)) } },
+    };
+  }
+  Object.assign(responses, problemResponses(route, c));
+
+  return {
+    operationId: route.name.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase()),
+    summary: c.summary,
+    ...(c.description ? { description: c.description } : {}),
+    tags: [...c.tags],
+    security: SECURITY[route.caller],
+    ...(params.length ? { parameters: params } : {}),
+    ...(c.body
+      ? {
+          requestBody: {
+            required: true,
+            description: c.body.description,
+            content: { 'application/json': { schema: ref(idOf(requestIds, c.body.schema, 'body')) } },
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+/**
+ * The document for `routes`. Throws when a route has no contract entry or its contract does not
+ * fit the route (path parameters, unlisted schemas): an undocumented route is never published.
+ */
+export function buildOpenApiDocument(
+  routes: readonly ApiRoute[],
+  options: { serverUrl?: string } = {},
+): OpenApiDocument {
+  const missing = routes.filter((r) => !routeContracts[r.name]).map((r) => r.name);
+  if (missing.length)
+    throw new Error(`No contract in core/api/contract.ts for route(s): ${missing.join(', ')}`);
+  const requests = componentSchemas(requestSchemas, 'input');
+  const responses = componentSchemas(responseSchemas, 'output');
+  const clash = Object.keys(requests.json).filter((id) => id in responses.json);
+  if (clash.length) throw new Error(`Component names used for both a request and a response: ${clash}`);
+
+  const paths: Record<string, Record<string, Operation>> = {};
+  const used = new Set<Tag>();
+  for (const route of routes) {
+    const c = routeContracts[route.name]!;
+    for (const t of c.tags) used.add(t);
+    paths[route.path] ??= {};
+    paths[route.path]![route.method.toLowerCase()] = operation(route, c, requests.ids, responses.ids);
+  }
+
+  return {
+    openapi: '3.1.1',
+    info: {
+      title: '一件事一次办 API',
+      version: API_VERSION,
+      summary: 'Apply once for a bundle of government services; departments review in parallel.',
+      description: [
+        'Portals (x-api-key) submit one application for a bundle (一件事) — one merged form, one set of',
+        'materials — and departments (bearer token) accept, review in parallel and decide; every result',
+        'is issued together as signed e-licences. Errors are RFC 9457 problem details (`application/problem+json`)',
+        'whose `errors` array lists every problem of the request at once. Response objects may gain',
+        'fields in later versions: ignore the ones you do not know.',
+      ].join(' '),
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    servers: [{ url: options.serverUrl ?? '/', description: 'This deployment' }],
+    tags: (Object.keys(TAGS) as Tag[])
+      .filter((t) => used.has(t))
+      .map((name) => ({ name, description: TAGS[name] })),
+    paths,
+    components: {
+      schemas: { ...requests.json, ...responses.json },
+      securitySchemes: SECURITY_SCHEMES,
+    },
+  };
+}

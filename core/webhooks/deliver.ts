@@ -1,0 +1,109 @@
+/**
+ * Webhook delivery, the same use cases in AWS (DynamoDB Streams → SQS → Lambda) and locally
+ * (local/webhook-dispatcher.ts): fan one committed event out to the portal's webhooks, then try
+ * each delivery, answering what the transport must do next — nothing, retry after a delay, or
+ * nothing because the delivery was dead-lettered.
+ */
+import { mayRetry, type RetryPolicy, retryDelayMs } from './backoff.ts';
+import { type OutboxEvent, thinEvent } from './events.ts';
+import type {
+  DeadLetterStore,
+  DeliveryMessage,
+  DeliveryQueue,
+  OutboxPort,
+  WebhookRepository,
+  WebhookSender,
+} from './ports.ts';
+import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './signing.ts';
+
+export interface FanOutDeps {
+  readonly outbox: OutboxPort;
+  readonly webhooks: WebhookRepository;
+  readonly queue: DeliveryQueue;
+  /** The API's public base URL, for the event's links. */
+  readonly baseUrl: string;
+}
+
+/**
+ * 1. Find the portal that owns the case.
+ * 2. One delivery message per webhook it has now, all with the same body.
+ * 3. Enqueue them, then mark the outbox event dispatched. A failure before the mark is retried
+ *    by the caller, so a delivery may be enqueued twice: receivers dedupe by event id.
+ */
+export async function fanOut(deps: FanOutDeps, event: OutboxEvent): Promise<number> {
+  const portalId = await deps.outbox.portalOf(event.caseId);
+  const hooks = portalId ? await deps.webhooks.list(portalId) : [];
+  if (portalId && hooks.length) {
+    const body = JSON.stringify(thinEvent(event, deps.baseUrl));
+    await deps.queue.enqueue(
+      hooks.map((h) => ({ eventId: event.eventId, portalId, webhookId: h.webhookId, body })),
+    );
+  }
+  await deps.outbox.markDispatched(event);
+  return hooks.length;
+}
+
+export interface DeliverDeps {
+  readonly webhooks: WebhookRepository;
+  readonly sender: WebhookSender;
+  readonly deadLetters: DeadLetterStore;
+  readonly policy: RetryPolicy;
+  now(): Date;
+  random?(): number;
+}
+
+export type DeliveryOutcome =
+  | { readonly outcome: 'delivered'; readonly status: number }
+  | { readonly outcome: 'retry'; readonly delayMs: number; readonly error: string }
+  | { readonly outcome: 'dead_lettered'; readonly error: string }
+  | { readonly outcome: 'dropped'; readonly reason: 'webhook_deleted' };
+
+/** The headers of one try: a fresh timestamp signed with the webhook's secret. */
+export function deliveryHeaders(secret: string, message: DeliveryMessage, now: Date, attempt: number) {
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'yijianshi-webhooks/1',
+    [EVENT_ID_HEADER]: message.eventId,
+    [SIGNATURE_HEADER]: signatureHeader(secret, message.body, Math.floor(now.getTime() / 1000)),
+    'x-yijianshi-webhook-id': message.webhookId,
+    'x-yijianshi-delivery-attempt': String(attempt),
+  };
+}
+
+/**
+ * Try `attempt` (1-based) of one delivery:
+ * 1. Read the webhook as it is now; deleted meanwhile → drop the delivery.
+ * 2. POST the body, signed with a fresh timestamp.
+ * 3. 2xx → delivered. Otherwise retry after the backoff, or — the last try failed — record a
+ *    dead letter (visible to operators) and stop.
+ */
+export async function deliverWebhook(
+  deps: DeliverDeps,
+  message: DeliveryMessage,
+  attempt: number,
+): Promise<DeliveryOutcome> {
+  const hook = await deps.webhooks.get(message.portalId, message.webhookId);
+  if (!hook) return { outcome: 'dropped', reason: 'webhook_deleted' };
+  const result = await deps.sender.post(
+    hook.url,
+    deliveryHeaders(hook.secret, message, deps.now(), attempt),
+    message.body,
+  );
+  if (result.ok) return { outcome: 'delivered', status: result.status };
+  if (mayRetry(attempt, deps.policy))
+    return {
+      outcome: 'retry',
+      delayMs: retryDelayMs(attempt, deps.policy, deps.random),
+      error: result.error,
+    };
+  await deps.deadLetters.record({
+    portalId: message.portalId,
+    webhookId: message.webhookId,
+    eventId: message.eventId,
+    attempts: attempt,
+    lastError: result.error,
+    failedAt: deps.now().toISOString(),
+    body: message.body,
+  });
+  return { outcome: 'dead_lettered', error: result.error };
+}
