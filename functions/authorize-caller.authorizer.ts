@@ -47,7 +47,14 @@ export async function authorize(
       });
   } else if (apiKey) {
     const portalId = await portalForApiKey(apiKey);
-    if (portalId) return allow(`portal:${portalId}`, event.methodArn, { callerKind: 'portal', portalId });
+    // usageIdentifierKey: the REST API takes API keys from the authorizer (apiKeySourceType
+    // AUTHORIZER), so the key verified here is the one API Gateway meters against the portal's
+    // usage plan (`npm run credentials` creates the API Gateway key with the same value).
+    if (portalId)
+      return {
+        ...allow(`portal:${portalId}`, event.methodArn, { callerKind: 'portal', portalId }),
+        usageIdentifierKey: apiKey,
+      };
   }
   logger.info('credentials refused', { scheme: bearer ? 'bearer' : apiKey ? 'api-key' : 'none' });
   // API Gateway turns this exact message into a 401.

@@ -38,6 +38,9 @@ export const httpRoutes = [
   { method: 'GET', path: '/v1/licenses/{licenseId}/verification', name: 'verify-license', caller: 'public' },
   { method: 'GET', path: '/v1/bundles/{bundleId}/metrics', name: 'get-metrics', caller: 'public' },
   { method: 'POST', path: '/v1/prefill', name: 'prefill', caller: 'portal' },
+  { method: 'POST', path: '/v1/webhooks', name: 'create-webhook', caller: 'portal' },
+  { method: 'GET', path: '/v1/webhooks', name: 'list-webhooks', caller: 'portal' },
+  { method: 'DELETE', path: '/v1/webhooks/{webhookId}', name: 'delete-webhook', caller: 'portal' },
 ] as const satisfies readonly HttpRoute[];
 
 export interface TaskFunction {
@@ -68,6 +71,23 @@ export interface ScheduledFunction {
 export const scheduledFunctions = [
   { name: 'mark-overdue', schedule: 'rate(15 minutes)', localEveryMs: 60_000 },
 ] as const satisfies readonly ScheduledFunction[];
+
+export interface EventFunction {
+  /** functions/<name>.<kind>.ts */
+  readonly name: string;
+  /** `stream`: DynamoDB Streams of the table; `queue`: an SQS queue (both AWS only). */
+  readonly kind: 'stream' | 'queue';
+}
+
+/**
+ * Webhook delivery in AWS: the outbox items of the table's stream → enqueue-webhooks → SQS →
+ * deliver-webhook. Locally, local/webhook-dispatcher.ts runs the same use cases (core/webhooks)
+ * on the outbox instead. The stack wires these two explicitly (stream source, queue, DLQ).
+ */
+export const eventFunctions = [
+  { name: 'enqueue-webhooks', kind: 'stream' },
+  { name: 'deliver-webhook', kind: 'queue' },
+] as const satisfies readonly EventFunction[];
 
 /** "open-task" → "OpenTaskFunctionArn": the definitionSubstitutions key for a task function. */
 export function substitutionKey(name: string): string {

@@ -15,6 +15,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_SHAPE } from '../adapters/dynamodb/table.ts';
 import {
+  eventFunctions,
   type HttpRoute,
   httpRoutes,
   scheduledFunctions,
@@ -169,7 +170,11 @@ describe.each(cities)('the stack of %s', (city) => {
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
     const authorizers = httpRoutes.some((r: HttpRoute) => r.caller !== 'public') ? 1 : 0;
     expect(functions).toHaveLength(
-      httpRoutes.length + taskFunctions.length + scheduledFunctions.length + authorizers,
+      httpRoutes.length +
+        taskFunctions.length +
+        scheduledFunctions.length +
+        eventFunctions.length +
+        authorizers,
     );
     const logGroups = template.findResources('AWS::Logs::LogGroup');
     for (const [, fn] of functions) {

@@ -29,14 +29,18 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TABLE_SHAPE } from '../adapters/dynamodb/table.ts';
 import {
   type CallerKind,
+  eventFunctions,
   type HttpRoute,
   httpRoutes,
   scheduledFunctions,
@@ -86,6 +90,10 @@ export class CityStack extends Stack {
   readonly httpFunctions = new Map<string, HandlerFunction>();
   /** One per row of taskFunctions, keyed by name. */
   readonly taskFunctions = new Map<string, HandlerFunction>();
+  /** One per row of eventFunctions (webhook delivery), keyed by name. */
+  readonly eventFunctions = new Map<string, HandlerFunction>();
+  /** Webhook deliveries: one message per (event, webhook); backoff is its visibility timeout. */
+  webhookQueue?: sqs.Queue;
 
   private readonly dataKey: kms.Key;
   private readonly logsKey: kms.Key;
@@ -93,6 +101,7 @@ export class CityStack extends Stack {
   private readonly sharedEnvironment: Record<string, string>;
   private readonly authorizers = new Map<Exclude<CallerKind, 'public'>, apigw.IAuthorizer>();
   private authorizerFunction?: HandlerFunction;
+  private tokenSecret?: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: CityStackProps) {
     super(scope, id, {
@@ -181,6 +190,9 @@ export class CityStack extends Stack {
       });
     }
 
+    // Webhooks: outbox items on the table's stream → enqueue-webhooks → SQS → deliver-webhook.
+    this.createWebhookDelivery();
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL; routes start with /v1' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
@@ -190,12 +202,23 @@ export class CityStack extends Stack {
       value: relative(repoRoot, this.caseFlowAslPath).split('\\').join('/'),
       description: 'ASL file deployed as the case flow (the same file the local runtime executes)',
     });
+    // What `npm run credentials -- … --stack Yijianshi-<city>` reads (or takes as flags).
+    new CfnOutput(this, 'RestApiId', { value: this.api.restApiId });
+    new CfnOutput(this, 'ApiStage', { value: this.api.deploymentStage.stageName });
+    if (this.tokenSecret)
+      new CfnOutput(this, 'TokenSecretArn', {
+        value: this.tokenSecret.secretArn,
+        description: 'Secrets Manager secret signing department tokens',
+      });
   }
 
   /**
    * The hook for portals (third-party sites and apps): a usage plan with throttle and daily quota
    * and an API key on it, for the API's stage. Portal routes require an API key (apiKeyRequired),
-   * so a portal can call them only once it has a plan.
+   * so a portal can call them only once it has a plan. API keys come from the authorizer
+   * (apiKeySourceType AUTHORIZER): a key counts only if its value is also a portal key in the
+   * table — `npm run credentials -- issue-portal` on a deployed stack creates both with one value
+   * (adapters/apigateway/usage-plans.ts); this hook is for plans declared in code.
    */
   addPortalUsagePlan(
     portalId: string,
@@ -265,6 +288,8 @@ export class CityStack extends Stack {
       encryptionKey: this.dataKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: TABLE_SHAPE.ttlAttribute,
+      // Webhooks: outbox items reach enqueue-webhooks through the stream (new images only).
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
       deletionProtection: removal === RemovalPolicy.RETAIN,
       removalPolicy: removal,
     });
@@ -325,9 +350,9 @@ export class CityStack extends Stack {
   // ── Functions and their permissions ───────────────────────────────────────────────────────
 
   private createFunction(
-    group: 'Http' | 'Tasks' | 'Auth' | 'Scheduled',
+    group: 'Http' | 'Tasks' | 'Auth' | 'Scheduled' | 'Events',
     name: string,
-    kind: 'handler' | 'task' | 'authorizer' | 'scheduled',
+    kind: 'handler' | 'task' | 'authorizer' | 'scheduled' | 'stream' | 'queue',
     environment: Record<string, string>,
     description: string,
   ): HandlerFunction {
@@ -489,6 +514,10 @@ export class CityStack extends Stack {
       description: `一件事一次办 — ${this.config.cityName}`,
       // EDGE (CDK's default) does not exist in the China regions; REGIONAL works everywhere.
       endpointTypes: [apigw.EndpointType.REGIONAL],
+      // The authorizer verifies x-api-key (by hash, in the table) and returns it as
+      // usageIdentifierKey: API Gateway meters that key against the portal's usage plan
+      // (`npm run credentials` creates the API Gateway key with the same value).
+      apiKeySourceType: apigw.ApiKeySourceType.AUTHORIZER,
       // Required for access and execution logging; the account-level setting it creates is kept
       // on deletion, since other stacks of the account (other cities) rely on it.
       cloudWatchRole: true,
@@ -640,12 +669,146 @@ export class CityStack extends Stack {
     return authorizer;
   }
 
+  // ── Webhooks ─────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * At-least-once delivery of case status changes to portals' webhooks. The case repository writes
+   * an outbox item in the same transaction as each status change; the table's stream (filtered to
+   * outbox INSERTs) invokes enqueue-webhooks, which puts one message per webhook on the delivery
+   * queue; deliver-webhook tries each message, and after a failure sets its visibility timeout to
+   * the backoff delay (1 s, 2 s … 64 s, jittered) and reports it failed, so SQS hands it back
+   * then. The 8th failed try writes a DEADLETTER item for operators (`npm run credentials --
+   * list-dead-letters`); messages that keep crashing the function land in the queue's DLQ.
+   */
+  private createWebhookDelivery(): void {
+    const [enqueue, deliver] = [eventFunctions[0], eventFunctions[1]];
+    const maxAttempts = 8;
+    const deadLetters = new sqs.Queue(this, 'WebhookDeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.dataKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const queue = new sqs.Queue(this, 'WebhookDeliveries', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.dataKey,
+      // One data key reused for 5 minutes instead of a KMS call per message.
+      dataKeyReuse: Duration.minutes(5),
+      enforceSSL: true,
+      // AWS's advice for Lambda consumers: six times the function's timeout. A failed try sets
+      // its own, shorter visibility (the backoff).
+      visibilityTimeout: Duration.seconds(180),
+      // Normal path: the use case dead-letters after `maxAttempts` tries; this catches crashes.
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: maxAttempts + 2 },
+    });
+    this.webhookQueue = queue;
+    // Stream batches that still fail after the retries below: their position, for operators (the
+    // events themselves stay in the table's gsi2 OUTBOX backlog until dispatched).
+    const streamFailures = new sqs.Queue(this, 'WebhookStreamFailures', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.dataKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      streamFailures,
+      'SQS3',
+      'This queue is itself a dead-letter destination: the on-failure destination of the outbox stream mapping (Lambda sends failed-batch records here, not through a redrive policy).',
+    );
+
+    const enqueueFn = this.createFunction(
+      'Events',
+      enqueue.name,
+      enqueue.kind,
+      {
+        ...this.sharedEnvironment,
+        WEBHOOK_QUEUE_URL: queue.queueUrl,
+        PUBLIC_BASE_URL: this.api.url,
+      },
+      'webhooks: outbox stream → delivery queue',
+    );
+    const deliverFn = this.createFunction(
+      'Events',
+      deliver.name,
+      deliver.kind,
+      {
+        ...this.sharedEnvironment,
+        WEBHOOK_QUEUE_URL: queue.queueUrl,
+        WEBHOOK_MAX_ATTEMPTS: String(maxAttempts),
+        WEBHOOK_BACKOFF_BASE_MS: '1000',
+        WEBHOOK_BACKOFF_CAP_MS: String(5 * 60_000),
+        WEBHOOK_TIMEOUT_MS: '5000',
+      },
+      'webhooks: one signed POST per message, backoff by visibility timeout',
+    );
+    this.eventFunctions.set(enqueue.name, enqueueFn);
+    this.eventFunctions.set(deliver.name, deliverFn);
+
+    enqueueFn.function.addEventSource(
+      new lambdaEventSources.DynamoEventSource(this.table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 25,
+        // The same filter as outboxEventFromImage: new outbox items only (not their dispatch
+        // mark, not TTL deletions, not any other item of the table).
+        filters: [
+          lambda.FilterCriteria.filter({
+            eventName: lambda.FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('outbox') } } },
+          }),
+        ],
+        reportBatchItemFailures: true,
+        bisectBatchOnError: true,
+        retryAttempts: 20,
+        maxRecordAge: Duration.days(1),
+        onFailure: new lambdaEventSources.SqsDlq(streamFailures),
+      }),
+    );
+    deliverFn.function.addEventSource(
+      new lambdaEventSources.SqsEventSource(queue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        // Portals' receivers are not hammered by a backlog: at most this many batches at once.
+        maxConcurrency: 10,
+      }),
+    );
+    queue.grantSendMessages(enqueueFn.function);
+    // ChangeMessageVisibility (the backoff) is part of grantConsumeMessages, which the event
+    // source adds; the dead letters and webhooks are items of the table.
+    for (const fn of [enqueueFn, deliverFn]) {
+      this.table.grantReadWriteData(fn.function);
+      const why =
+        "Granted by table.grantReadWriteData / queue grants on this city's own table, queue and key:";
+      acknowledge(
+        fn,
+        iam5Resource(fn, `${this.table.tableArn}/index/*`),
+        `${why} queries use the table's GSIs (gsi1, gsi2).`,
+      );
+      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*'])
+        acknowledge(
+          fn,
+          iam5Action(action),
+          `${why} SSE-KMS needs data keys from the city's data key (only that key).`,
+        );
+    }
+    acknowledge(
+      enqueueFn,
+      'IAM5[Resource::*]',
+      'Added by the DynamoDB stream event source (dynamodb:ListStreams supports no resource-level permission) and by active tracing (X-Ray PutTraceSegments/PutTelemetryRecords).',
+    );
+
+    new CfnOutput(this, 'WebhookDeadLetterQueueUrl', {
+      value: deadLetters.queueUrl,
+      description: 'Webhook delivery messages that crashed the delivery function repeatedly',
+    });
+  }
+
   private createAuthorizerFunction(): HandlerFunction {
     // Department tokens are HMAC-signed with a per-city secret; generated here, never in git.
     const tokenSecret = new secretsmanager.Secret(this, 'DepartmentTokenSecret', {
       description: `yijianshi ${this.config.cityId}: HMAC key of department bearer tokens`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
+    this.tokenSecret = tokenSecret;
     acknowledge(
       tokenSecret,
       'SMG4',

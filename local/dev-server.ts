@@ -74,19 +74,25 @@ export async function startDevServer(options: {
           : problem(res, 404, 'Not Found', `No route ${req.method} ${url.pathname}.`);
       }
       const values = match.regex.exec(url.pathname)!.slice(1);
-      const pathParameters = Object.fromEntries(
-        match.names.map((n, i) => [n, decodeURIComponent(values[i]!)]),
-      );
-      const headers: Record<string, string> = {};
-      const multiValueHeaders: Record<string, string[]> = {};
+      let pathParameters: Record<string, string>;
+      try {
+        pathParameters = Object.fromEntries(match.names.map((n, i) => [n, decodeURIComponent(values[i]!)]));
+      } catch {
+        // e.g. "%E0%A4%A" or "%zz": a client error, not a crash of the local runtime.
+        return problem(res, 400, 'Bad Request', 'The path is not valid percent-encoded UTF-8.');
+      }
+      // Prototype-less maps: a header or query parameter named "__proto__" is just a name (as in
+      // the JSON event API Gateway sends), not a way to crash the local runtime.
+      const headers: Record<string, string> = Object.create(null);
+      const multiValueHeaders: Record<string, string[]> = Object.create(null);
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
         const k = req.rawHeaders[i]!;
         const v = req.rawHeaders[i + 1]!;
         headers[k] = v;
         multiValueHeaders[k] = [...(multiValueHeaders[k] ?? []), v];
       }
-      const query: Record<string, string> = {};
-      const multiQuery: Record<string, string[]> = {};
+      const query: Record<string, string> = Object.create(null);
+      const multiQuery: Record<string, string[]> = Object.create(null);
       for (const [k, v] of url.searchParams) {
         query[k] = v;
         multiQuery[k] = [...(multiQuery[k] ?? []), v];

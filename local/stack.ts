@@ -24,6 +24,7 @@ import { LOCAL_REGION, loadCaseFlowDefinition } from './state-machines.ts';
 import { startStepFunctionsEndpoint } from './stepfunctions/http-endpoint.ts';
 import { persistExecutions } from './stepfunctions/persistence.ts';
 import { LocalStepFunctions } from './stepfunctions/runtime.ts';
+import { startWebhookDispatcher } from './webhook-dispatcher.ts';
 
 export interface LocalStackOptions {
   city?: string;
@@ -94,6 +95,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true',
       TOKEN_SECRET: localTokenSecret(options.persistDir ? scratch : undefined),
       LOCAL_SIGNING_KEY: localSigningKey(options.persistDir ? scratch : undefined),
+      // Webhooks: receivers on this machine (http, 127.0.0.1) are allowed here only; retries are
+      // fast (50 ms, 100 ms … capped at 0.8 s) so the retry path shows in seconds.
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_BACKOFF_BASE_MS: process.env.WEBHOOK_BACKOFF_BASE_MS ?? '50',
+      WEBHOOK_BACKOFF_CAP_MS: process.env.WEBHOOK_BACKOFF_CAP_MS ?? '800',
     };
     Object.assign(process.env, env);
 
@@ -142,6 +148,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stops.push(() => server.close());
     step(`API at ${server.url}`);
+
+    // Webhooks (DynamoDB Streams → SQS → Lambda in AWS): the outbox dispatcher, same use cases.
+    env.PUBLIC_BASE_URL = server.url;
+    process.env.PUBLIC_BASE_URL = server.url;
+    const webhooks = startWebhookDispatcher({ baseUrl: server.url });
+    stops.push(() => webhooks.stop());
 
     // Scheduled functions (EventBridge rules in AWS) run on timers here, calling the same files.
     const runScheduled = (name: string) =>

@@ -20,6 +20,7 @@ import type {
 } from '#core/case/ports.ts';
 import { config } from '../config.ts';
 import { keys } from './keys.ts';
+import { createdOutbox, exactFrom, transitionOutbox } from './outbox.ts';
 import { isConditionFailure, isTransactionConflict, send } from './send.ts';
 
 const table = () => config().TABLE_NAME;
@@ -93,6 +94,8 @@ export const caseRepository: CaseRepository = {
         },
         { Put: { TableName: table(), Item: eventItem(record.caseId, timeline) } },
         { Put: { TableName: table(), Item: auditItem(record.caseId, timeline.at, audit) } },
+        // Webhooks: the status-change event commits with the case, or not at all.
+        createdOutbox(record.caseId, record.status, timeline.at),
       ]);
       return true;
     } catch (err) {
@@ -140,7 +143,10 @@ export const caseRepository: CaseRepository = {
     };
   },
 
-  async transition(caseId, from: readonly CaseStatus[], changes, timeline, audit) {
+  async transition(caseId, anyOf: readonly CaseStatus[], changes, timeline, audit) {
+    // The outbox event names the exact previous status (one read only when `anyOf` has several).
+    const from = await exactFrom(caseId, anyOf, changes.status);
+    if (!from) return false;
     const names: Record<string, string> = {
       '#status': 'status',
       '#version': 'version',
@@ -175,6 +181,8 @@ export const caseRepository: CaseRepository = {
         },
         { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
         { Put: { TableName: table(), Item: auditItem(caseId, timeline.at, audit) } },
+        // Webhooks: one outbox event iff the status changes, in the same transaction.
+        ...transitionOutbox(caseId, from, changes.status, timeline.at),
       ]);
       return true;
     } catch (err) {

@@ -14,6 +14,7 @@
  * | a material                                   | table         | MATERIAL#<materialId>     | MATERIAL                    |
  * | a licence (case id is inside the licence id) | table         | CASE#<caseId>             | LICENSE#<licenseId>         |
  * | shared data (registries, e-licences)         | table         | SHARED#<source>#<sha256>  | RECORD / LICENSE#<type>     |
+ * | materials on file from earlier cases         | table         | SHARED#earlierCase#<sha256> | MATERIAL#<materialType>   |
  * | webhook subscriptions of a portal            | table         | PORTAL#<portalId>         | WEBHOOK#<webhookId>         |
  * | a portal's API keys (revocation)             | table         | PORTAL#<portalId>         | APIKEY#<sha256(key)>        |
  * | every portal (operators)                     | gsi2 (sparse) | PORTALS                   | <portalId>                  |

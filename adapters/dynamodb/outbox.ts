@@ -113,7 +113,7 @@ export async function pendingOutboxEvents(limit = 25): Promise<OutboxEvent[]> {
 export function outboxEventFromImage(
   image: Record<string, { S?: string } | undefined> | undefined,
 ): OutboxEvent | undefined {
-  if (!image || image.type?.S !== 'outbox') return undefined;
+  if (image?.type?.S !== 'outbox') return undefined;
   const flat: Record<string, string> = {};
   for (const [k, v] of Object.entries(image)) if (typeof v?.S === 'string') flat[k] = v.S;
   const parsed = OutboxEventSchema.safeParse(flat);

@@ -19,6 +19,15 @@ function decodeCursor(
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
     if (key[pkName] !== expectPk) throw new Error('cursor of another listing');
+    // Found by fuzzing: a forged key of this listing with other attributes made DynamoDB refuse the
+    // query (500). A key we gave out holds exactly the table's and the index's keys, as strings.
+    const names = ['pk', 'sk', pkName, pkName.replace(/pk$/, 'sk')];
+    const entries = Object.entries(key);
+    if (
+      entries.length !== names.length ||
+      entries.some(([k, v]) => !names.includes(k) || typeof v !== 'string')
+    )
+      throw new Error('not a key of this listing');
     return key;
   } catch {
     throw new BadRequestError('The cursor is not valid for this listing; start again without it.', [

@@ -72,11 +72,32 @@ function parseJsonBody(event: APIGatewayProxyEvent, headers: Record<string, stri
       `Send the body as application/json (got "${type || 'no content type'}").`,
     );
   if (text.trim() === '') throw new BadRequestError('The request body is empty; a JSON object is expected.');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new BadRequestError(`The body is not valid JSON: ${(err as Error).message}`);
   }
+  // Found by fuzzing: use cases walk bodies recursively (e.g. the idempotency hash), and a body of
+  // a few KB nested thousands deep overflowed the stack (500). No request needs more than this.
+  if (nestedDeeperThan(value, MAX_BODY_DEPTH))
+    throw new BadRequestError(`The body nests objects and arrays deeper than ${MAX_BODY_DEPTH} levels.`);
+  return value;
+}
+
+/** Deeper than any request of this API: refused before anything walks the body recursively. */
+export const MAX_BODY_DEPTH = 32;
+
+/** Iterative, so that it cannot overflow the stack itself. */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function baseUrlOf(event: APIGatewayProxyEvent, headers: Record<string, string>): string {

@@ -31,6 +31,8 @@ export interface CallRecord {
   units?: ConsumedUnits;
   /** Which entry file made the call (functions/<file>), when `attribute` is on; else undefined. */
   origin?: string;
+  /** A JSON copy of the command's input (document-client shape), when `capture` is on. */
+  input?: Record<string, unknown>;
 }
 
 /** The smallest structural view of an SDK v3 client we need. */
@@ -45,7 +47,10 @@ interface Capacity {
   ReadCapacityUnits?: number;
   WriteCapacityUnits?: number;
   Table?: { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
-  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }>;
+  GlobalSecondaryIndexes?: Record<
+    string,
+    { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }
+  >;
 }
 
 const READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
@@ -77,18 +82,35 @@ export class Meters {
   consumedCapacity = false;
   /** Capture a stack trace per call to tell which function made it (slow: probes only). */
   attribute = false;
+  /** Keep a copy of each call's input (to replay what an operation wrote). */
+  capture = false;
+  /** Calls this returns true for are neither recorded nor count as activity (local-only machinery). */
+  ignore: (service: Service, command: string, input: Record<string, unknown>) => boolean = () => false;
 
   install(service: Service, client: MiddlewareClient): void {
     client.middlewareStack.add(
-      (next: (args: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>, context: { commandName?: string }) =>
+      (
+        next: (args: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>,
+        context: { commandName?: string },
+      ) =>
         async (args: { input: Record<string, unknown> }) => {
           const command = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+          if (this.ignore(service, command, args.input)) return next(args);
           const origin = this.attribute ? originOf(new Error().stack) : undefined;
           if (service === 'dynamodb' && this.consumedCapacity) args.input.ReturnConsumedCapacity = 'INDEXES';
           const startedAt = performance.now();
           this.inflight++;
           this.lastActivity = startedAt;
-          const base = { service, command, startedAt, ...(origin ? { origin } : {}) };
+          const input = this.capture
+            ? (JSON.parse(JSON.stringify(args.input)) as Record<string, unknown>)
+            : undefined;
+          const base = {
+            service,
+            command,
+            startedAt,
+            ...(origin ? { origin } : {}),
+            ...(input ? { input } : {}),
+          };
           try {
             const result = await next(args);
             const units =

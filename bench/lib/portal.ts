@@ -88,7 +88,10 @@ export async function uploadMaterial(api: Api, apiKey: string, bundleId: string,
   return id;
 }
 
-export function applicationFrom(template: ApplicationTemplate, materials: { type: string; materialId: string }[]) {
+export function applicationFrom(
+  template: ApplicationTemplate,
+  materials: { type: string; materialId: string }[],
+) {
   return {
     bundleId: template.bundleId,
     ...(template.services ? { services: template.services } : {}),

@@ -42,7 +42,11 @@ export function fmt(v: number | undefined, digits = 1): string {
 }
 
 /** A plain-text table with right-aligned numbers; `title` printed above it. */
-export function table(title: string, header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(
+  title: string,
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const numeric = (s: string) => /^[-+]?[\d.,]+( ?[a-zA-Z%×$¥]+)?$|^[$¥][\d.,]+$|^–$/.test(s);
   const line = (cells: readonly string[]) =>
@@ -50,12 +54,9 @@ export function table(title: string, header: readonly string[], rows: readonly (
       .map((c, i) => (numeric(c) && i > 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  return [
-    title,
-    line(header),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.map((r) => line(r)),
-  ].join('\n');
+  return [title, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => line(r))].join(
+    '\n',
+  );
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */

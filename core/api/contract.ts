@@ -28,6 +28,9 @@ import { BundleParams, ServicesQuery } from '../catalog/requests.ts';
 import { BundleSchema, DeliveryMethodSchema, MaterialTypeSchema, ServiceSchema } from '../catalog/schema.ts';
 import { DecisionRequestSchema } from '../flow/decide-task.ts';
 import { DeclarationSchema } from '../materials/declaration.ts';
+import { CASE_STATUS_CHANGED } from '../webhooks/events.ts';
+import { WebhookParams, WebhookRequestSchema } from '../webhooks/register.ts';
+import { EVENT_ID_HEADER, SIGNATURE_HEADER } from '../webhooks/signing.ts';
 import {
   CaseParams,
   DepartmentParams,
@@ -388,6 +391,23 @@ export const SupplementAcceptedSchema = z.object({ id: z.string(), status: CaseS
 
 export const WithdrawnSchema = z.object({ id: z.string(), status: CaseStatus, updatedAt: Timestamp });
 
+export const WebhookSchema = z.object({
+  id: z.string(),
+  url: z.url(),
+  description: z.string().optional(),
+  createdAt: Timestamp,
+});
+
+export const WebhookCreatedSchema = WebhookSchema.extend({
+  secret: z
+    .string()
+    .describe(
+      'The HMAC-SHA256 key of `x-yijianshi-signature` (t=<unix seconds>,v1=<hex of HMAC(secret, "<t>.<raw body>")>). Shown only in this answer: store it.',
+    ),
+});
+
+export const WebhookListSchema = z.object({ items: z.array(WebhookSchema) });
+
 export const TaskListSchema = z.object({
   items: z.array(TaskViewSchema),
   nextCursor: z.string().optional().describe('Pass as ?cursor= for the next page; absent on the last page.'),
@@ -478,6 +498,37 @@ export const VerificationSchema = z.object({
   keyId: z.string(),
 });
 
+// ───────────────────────────── webhooks ─────────────────────────────
+
+/** What a portal's webhook receives: thin on purpose, ids and statuses only, never personal data. */
+export const CaseStatusChangedEventSchema = z.object({
+  id: z.string().describe('The event id; the same on every retry of this event.'),
+  type: z.literal(CASE_STATUS_CHANGED),
+  caseId: z.string(),
+  status: CaseStatus,
+  previousStatus: CaseStatus.optional(),
+  occurredAt: Timestamp,
+  links: z.object({ case: z.url().describe('GET it with your API key for the details.') }),
+});
+
+/** Webhooks this API sends (OpenAPI 3.1 `webhooks`), by name. */
+export const webhookContracts = {
+  [CASE_STATUS_CHANGED]: {
+    summary: 'A case of yours changed status',
+    description:
+      'POSTed to every webhook of the portal that submitted the case; retried with backoff until answered 2xx. Verify the signature before trusting the body.',
+    tags: ['Webhooks'] as Tag[],
+    headers: {
+      [SIGNATURE_HEADER]: {
+        description: '`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.',
+        schema: z.string().regex(/^t=\d+,v1=[0-9a-f]{64}$/),
+      },
+      [EVENT_ID_HEADER]: { description: 'The event id (deduplicate on it).', schema: z.string() },
+    },
+    body: CaseStatusChangedEventSchema,
+  },
+};
+
 // ───────────────────────────── meta ─────────────────────────────
 
 export const HealthSchema = z.object({
@@ -503,6 +554,8 @@ export const TAGS = {
   Licences: '一窗出件: the signed e-licences of a case, and their public verification.',
   Departments: '一次分办, 并联审批: a department’s inbox, task detail and decision.',
   Supervision: '电子监察: overdue and at-risk work.',
+  Webhooks:
+    'A portal’s callback URLs: a thin, signed `case.status_changed` event (ids and statuses, no personal data) for every status change of its cases, at least once.',
   Meta: 'Health and this document.',
 } as const;
 export type Tag = keyof typeof TAGS;
@@ -668,8 +721,7 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
     },
     problems: {
       400: 'The Idempotency-Key header is missing or malformed, or the body is not JSON.',
-      409: 'The Idempotency-Key was used before with another body.',
-      422: 'The application is invalid: every problem listed.',
+      422: 'The application is invalid (every problem listed), or the Idempotency-Key was used before with another body (code `idempotency_key_reused`).',
     },
   },
   'get-case': {
@@ -695,7 +747,8 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
   },
   'withdraw-case': {
     summary: 'Withdraw the case (撤回) while it is not final',
-    description: 'Open tasks leave the departments’ inboxes and the flow stops. Withdrawing again answers the same.',
+    description:
+      'Open tasks leave the departments’ inboxes and the flow stops. Withdrawing again answers the same.',
     tags: ['Cases'],
     params: CaseParams,
     body: { schema: WithdrawalSchema, description: 'Optionally, why.' },
@@ -756,6 +809,35 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
     tags: ['Supervision'],
     responses: { 200: { description: 'The tasks needing attention.', schema: SupervisionSchema } },
   },
+  'create-webhook': {
+    summary: 'Register a callback URL for the status changes of this portal’s cases',
+    description:
+      'Each change is POSTed as `{ id, type: "case.status_changed", caseId, status, previousStatus?, occurredAt, links: { case } }` with `x-yijianshi-event-id` and `x-yijianshi-signature`. Delivery is at least once, retried with exponential backoff: dedupe by event id, tolerate any order, verify the signature and its timestamp (5 minutes), answer 2xx fast.',
+    tags: ['Webhooks'],
+    body: { schema: WebhookRequestSchema, description: 'The callback URL and an optional label.' },
+    responses: {
+      201: {
+        description: 'Registered; the signing secret is in this answer only.',
+        schema: WebhookCreatedSchema,
+        headers: Location,
+      },
+    },
+    problems: {
+      422: 'Not https, credentials in the URL, a host that is or resolves to a private, loopback, link-local, CGNAT, multicast or metadata address, an unresolvable host, a description too long, or too many webhooks: every problem listed.',
+    },
+  },
+  'list-webhooks': {
+    summary: 'This portal’s webhooks (without their secrets)',
+    tags: ['Webhooks'],
+    responses: { 200: { description: 'The webhooks.', schema: WebhookListSchema } },
+  },
+  'delete-webhook': {
+    summary: 'Delete a webhook: no further deliveries, queued ones are dropped',
+    tags: ['Webhooks'],
+    params: WebhookParams,
+    responses: { 200: { description: 'Deleted; the webhook as it was.', schema: WebhookSchema } },
+    problems: { 404: 'No such webhook of this portal (another portal’s webhook is 404 too).' },
+  },
 };
 
 /** Request body schemas, by component name in the document (parsed as input: defaults are optional). */
@@ -766,6 +848,7 @@ export const requestSchemas: Readonly<Record<string, z.ZodType>> = {
   MaterialDeclaration: DeclarationSchema,
   PrefillRequest: PrefillRequestSchema,
   DecisionRequest: DecisionRequestSchema,
+  WebhookRequest: WebhookRequestSchema,
 };
 
 /** Response schemas, by component name in the document. */
@@ -794,4 +877,8 @@ export const responseSchemas: Readonly<Record<string, z.ZodType>> = {
   Supervision: SupervisionSchema,
   LicenseList: LicenseListSchema,
   Verification: VerificationSchema,
+  CaseStatusChangedEvent: CaseStatusChangedEventSchema,
+  Webhook: WebhookSchema,
+  WebhookCreated: WebhookCreatedSchema,
+  WebhookList: WebhookListSchema,
 };

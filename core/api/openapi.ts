@@ -15,6 +15,7 @@ import {
   routeContracts,
   TAGS,
   type Tag,
+  webhookContracts,
 } from './contract.ts';
 
 /** A row of functions/routes.ts, as far as the document needs it. */
@@ -31,6 +32,7 @@ export type OpenApiDocument = {
   servers: { url: string; description?: string }[];
   tags: { name: string; description: string }[];
   paths: Record<string, Record<string, Operation>>;
+  webhooks: Record<string, { post: WebhookOperation }>;
   components: { schemas: Record<string, JsonSchema>; securitySchemes: Record<string, unknown> };
 };
 export type JsonSchema = Record<string, unknown>;
@@ -43,6 +45,16 @@ export interface Operation {
   parameters?: Parameter[];
   requestBody?: { required: boolean; description: string; content: Record<string, { schema: JsonSchema }> };
   responses: Record<string, Response>;
+}
+export interface WebhookOperation {
+  operationId: string;
+  summary: string;
+  description: string;
+  tags: string[];
+  security: [];
+  parameters: Parameter[];
+  requestBody: { required: true; content: Record<string, { schema: JsonSchema }> };
+  responses: Record<string, { description: string }>;
 }
 export interface Parameter {
   name: string;
@@ -134,7 +146,13 @@ function problemResponses(route: ApiRoute, c: RouteContract): Record<string, Res
   const own = c.problems ?? {};
   const takesInput = Boolean(c.body || c.params || c.query || c.headers);
   const generic: Record<string, string | undefined> = {
-    400: c.body ? 'The body is empty or not JSON.' : undefined,
+    400:
+      [
+        c.body ? 'The body is empty or not JSON.' : '',
+        c.params ? 'The path is not valid percent-encoded UTF-8.' : '',
+      ]
+        .filter(Boolean)
+        .join(' ') || undefined,
     401:
       route.caller === 'portal'
         ? 'The x-api-key header is missing or not a valid key.'
@@ -242,6 +260,35 @@ export function buildOpenApiDocument(
     paths[route.path]![route.method.toLowerCase()] = operation(route, c, requests.ids, responses.ids);
   }
 
+  const webhooks: OpenApiDocument['webhooks'] = {};
+  for (const [name, w] of Object.entries(webhookContracts)) {
+    for (const t of w.tags) used.add(t);
+    const id = responses.ids.get(w.body);
+    if (!id) throw new Error(`webhook ${name}: its body schema is not listed in core/api/contract.ts`);
+    webhooks[name] = {
+      post: {
+        operationId: name.replace(/[._-]([a-z])/g, (_, ch: string) => ch.toUpperCase()),
+        summary: w.summary,
+        description: w.description,
+        tags: [...w.tags],
+        security: [],
+        parameters: Object.entries(w.headers).map(([header, h]) => ({
+          name: header,
+          in: 'header' as const,
+          required: true,
+          description: h.description,
+          schema: bare(z.toJSONSchema(h.schema, { io: 'output' })),
+        })),
+        requestBody: { required: true, content: { 'application/json': { schema: ref(id) } } },
+        responses: {
+          '2XX': { description: 'Received: the delivery is done.' },
+          '4XX': { description: 'Not received: retried with backoff, then dead-lettered.' },
+          '5XX': { description: 'Not received: retried with backoff, then dead-lettered.' },
+        },
+      },
+    };
+  }
+
   return {
     openapi: '3.1.1',
     info: {
@@ -262,6 +309,7 @@ export function buildOpenApiDocument(
       .filter((t) => used.has(t))
       .map((name) => ({ name, description: TAGS[name] })),
     paths,
+    webhooks,
     components: {
       schemas: { ...requests.json, ...responses.json },
       securitySchemes: SECURITY_SCHEMES,

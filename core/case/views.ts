@@ -50,7 +50,7 @@ export function taskView(index: CatalogIndex, t: TaskRecord) {
 export function submissionView(r: CaseRecord) {
   return {
     id: r.caseId,
-    status: 'submitted',
+    status: 'submitted' as const,
     bundleId: r.bundleId,
     services: r.services,
     createdAt: r.createdAt,
@@ -74,7 +74,11 @@ export function caseView(index: CatalogIndex, v: CaseView) {
       id,
       name: serviceName(id),
       departmentId: bundle?.services.find((s) => s.id === id)?.departmentId,
-      result: approved.has(id) ? 'approved' : rejected.has(id) ? 'rejected' : 'pending',
+      result: approved.has(id)
+        ? ('approved' as const)
+        : rejected.has(id)
+          ? ('rejected' as const)
+          : ('pending' as const),
       ...(rejected.has(id) ? { opinion: rejected.get(id)!.opinion } : {}),
     })),
     applicant: maskedApplicant(r.applicant),

@@ -157,7 +157,8 @@ export function guide(index: CatalogIndex, bundle: Bundle, services: readonly Se
         departments: reviewing.map(dept),
         description:
           '牵头部门一次分办，各部门同时审查各自事项 (one dispatch; departments review in parallel).',
-        ...(orderRules.length ? { order: orderRules } : {}),
+        // Not `order`: that key is the step's own number.
+        ...(orderRules.length ? { orderRules } : {}),
       },
       {
         order: 4,

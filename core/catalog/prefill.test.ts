@@ -336,6 +336,33 @@ describe('checkPrefillRequest', () => {
     expect(found[0]!.message).toContain('GB 32100');
   });
 
+  it('answers any body with a result or a list of problems, and never repeats the identifier sent', () => {
+    const identifier = fc.oneof(fc.stringMatching(/^\d{17}[\dX]$/), fc.string({ maxLength: 30 }));
+    const body = fc.oneof(
+      fc.anything(),
+      fc.record({
+        bundleId: fc.oneof(fc.constant('house'), fc.string()),
+        services: fc.option(fc.array(fc.oneof(fc.constantFrom('filing', 'cancel'), fc.anything())), {
+          nil: undefined,
+        }),
+        applicant: fc.oneof(
+          fc.record({ kind: fc.constant('person'), idNumber: identifier }),
+          fc.record({ kind: fc.constant('organisation'), uscc: identifier }),
+        ),
+      }),
+    );
+    fc.assert(
+      fc.property(body, (b) => {
+        const sent = (b as { applicant?: { idNumber?: string; uscc?: string } } | null)?.applicant;
+        const secret = sent?.idNumber ?? sent?.uscc;
+        for (const p of problems(b)) {
+          expect(p.path.startsWith('/')).toBe(true);
+          if (secret && secret.length >= 8) expect(p.message).not.toContain(secret);
+        }
+      }),
+    );
+  });
+
   it('reports the shape problems too', () => {
     expect(problems({ bundleId: 'house', applicant: { kind: 'robot' } }).map((p) => p.path)).toEqual([
       '/applicant/kind',

@@ -159,8 +159,14 @@ export const PrefillRequestSchema = z.object({
   /** Omitted: the whole bundle. */
   services: z.array(z.string().min(1).max(100)).max(50).optional(),
   applicant: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('person'), idNumber: z.string() }),
-    z.object({ kind: z.literal('organisation'), uscc: z.string() }),
+    z.object({
+      kind: z.literal('person'),
+      idNumber: z.string().describe('Resident ID number, checked with GB 11643; never echoed or logged.'),
+    }),
+    z.object({
+      kind: z.literal('organisation'),
+      uscc: z.string().describe('Unified social credit code, checked with GB 32100; never echoed or logged.'),
+    }),
   ]),
 });
 
@@ -211,10 +217,13 @@ export function checkPrefillRequest(index: CatalogIndex, body: unknown): Prefill
       message: `There is no bundle "${raw.bundleId.slice(0, 100)}" in this city's catalog.`,
     });
   let services: Service[] = [];
-  if (bundle && (raw.services === undefined || Array.isArray(raw.services))) {
-    const chosen = raw.services?.filter((s): s is string => typeof s === 'string');
+  // Malformed entries are the shape check's problem; the choice is checked once all are strings.
+  const chosen = raw.services;
+  const readable =
+    chosen === undefined || (Array.isArray(chosen) && chosen.every((s) => typeof s === 'string'));
+  if (bundle && readable) {
     try {
-      services = selectServices(bundle, chosen);
+      services = selectServices(bundle, chosen as string[] | undefined);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       problems.push(...err.problems);

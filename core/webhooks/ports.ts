@@ -15,8 +15,8 @@ export interface WebhookRepository {
   create(record: WebhookRecord): Promise<void>;
   list(portalId: string): Promise<WebhookRecord[]>;
   get(portalId: string, webhookId: string): Promise<WebhookRecord | undefined>;
-  /** False when the portal has no such webhook. */
-  delete(portalId: string, webhookId: string): Promise<boolean>;
+  /** The deleted webhook; undefined when the portal has no such webhook. */
+  delete(portalId: string, webhookId: string): Promise<WebhookRecord | undefined>;
 }
 
 /** One event for one webhook: what the queue carries between fan-out and delivery. */

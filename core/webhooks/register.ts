@@ -3,13 +3,30 @@
  * the subscription with a fresh signing secret that the portal sees only in this answer.
  */
 
+import { z } from 'zod';
 import type { Problem } from '../shared/errors.ts';
 import { ValidationError } from '../shared/errors.ts';
 import type { ResolveHost, WebhookRecord, WebhookRepository } from './ports.ts';
-import { addressProblems, checkWebhookUrl } from './url-policy.ts';
+import { addressProblems, checkWebhookUrl, MAX_WEBHOOK_URL_LENGTH } from './url-policy.ts';
 
 export const MAX_WEBHOOKS_PER_PORTAL = 10;
 export const MAX_DESCRIPTION_LENGTH = 200;
+
+/**
+ * The body as documented. The handler parses leniently and `registerWebhook` checks each field,
+ * so that a bad URL (and every reason it is bad) and a bad description come back in one answer.
+ */
+export const WebhookRequestSchema = z.object({
+  url: z
+    .url()
+    .max(MAX_WEBHOOK_URL_LENGTH)
+    .describe(
+      'Where to POST events: https, and a host that is and resolves to public addresses only (checked again at every delivery).',
+    ),
+  description: z.string().max(MAX_DESCRIPTION_LENGTH).optional().describe('A label for your own use.'),
+});
+
+export const WebhookParams = z.object({ webhookId: z.string().min(1).max(100) });
 
 export interface RegisterDeps {
   readonly webhooks: WebhookRepository;

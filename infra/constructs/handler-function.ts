@@ -15,7 +15,7 @@ import { acknowledge } from '../nag.ts';
 import { functionsDir as defaultFunctionsDir, repoRoot } from '../paths.ts';
 
 /** The role suffix of an entry file: functions/<name>.<kind>.ts (STYLE 2). */
-export type FunctionKind = 'handler' | 'task' | 'authorizer' | 'scheduled';
+export type FunctionKind = 'handler' | 'task' | 'authorizer' | 'scheduled' | 'stream' | 'queue';
 
 /** Where every bundle finds the city's catalog (copied there at bundling). */
 export const BUNDLED_CATALOG_FILE = '/var/task/catalog.json';
@@ -36,6 +36,9 @@ const TIMEOUTS: Record<FunctionKind, Duration> = {
   task: Duration.seconds(30),
   // Scheduled sweeps page through open tasks.
   scheduled: Duration.seconds(60),
+  // Webhooks: a stream batch fans out to SQS; a queue batch makes ≤ 10 parallel 5 s deliveries.
+  stream: Duration.seconds(30),
+  queue: Duration.seconds(30),
 };
 
 /**

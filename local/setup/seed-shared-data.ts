@@ -69,7 +69,8 @@ const ZHAO_MIN = idNumber('320411', '19681120', '284');
 const SUN_LIXIN = idNumber('320412', '19750109', '017');
 const ZHOU_TING = idNumber('320402', '19850630', '326');
 
-const idCard = (number: string, issuer: string, issuedAt: string, validUntil: string) =>
+/** Cards issued after 46 are valid indefinitely (长期): `validUntil` omitted. */
+const idCard = (number: string, issuer: string, issuedAt: string, validUntil?: string) =>
   license('居民身份证', number, issuer, issuedAt, validUntil);
 
 export const SEEDED_PERSONS: readonly SeededPerson[] = [
@@ -87,7 +88,7 @@ export const SEEDED_PERSONS: readonly SeededPerson[] = [
       phone: '13961120001',
     },
     licenses: [
-      idCard(CHEN_JING, '常州市公安局天宁分局', '2016-05-10', '2036-05-10'),
+      idCard(CHEN_JING, '常州市公安局天宁分局', '2021-05-10', '2041-05-10'),
       license('居民户口簿', '320402004567', '常州市公安局天宁分局', '2019-10-08'),
       license('结婚证', 'J320402-2019-000321', '常州市天宁区民政局', '2019-09-20'),
       license('出生医学证明', 'Q320998877', '常州市妇幼保健院', '2025-03-05', undefined, {
@@ -132,17 +133,26 @@ export const SEEDED_PERSONS: readonly SeededPerson[] = [
       phone: '13961120003',
     },
     licenses: [
-      idCard(ZHAO_MIN, '常州市公安局新北分局', '2012-01-05', '2032-01-05'),
+      idCard(ZHAO_MIN, '常州市公安局新北分局', '2016-01-05'),
       license('结婚证', 'J320411-1994-000087', '常州市新北区民政局', '1994-05-01'),
       license('居民户口簿', '320411002233', '常州市公安局新北分局', '2008-06-18'),
-      license('不动产权证书', '苏（2018）常州市不动产权第0045678号', '常州市自然资源和规划局', '2018-07-12', undefined, {
-        certificateNumber: '苏（2018）常州市不动产权第0045678号',
-        location: '常州市新北区龙锦路88号7幢1单元1502室',
-        buildingArea: 112.36,
-        use: '住宅',
-      }),
+      license(
+        '不动产权证书',
+        '苏（2018）常州市不动产权第0045678号',
+        '常州市自然资源和规划局',
+        '2018-07-12',
+        undefined,
+        {
+          certificateNumber: '苏（2018）常州市不动产权第0045678号',
+          location: '常州市新北区龙锦路88号7幢1单元1502室',
+          buildingArea: 112.36,
+          use: '住宅',
+        },
+      ),
     ],
-    earlierMaterials: [{ materialType: 'house-sale-contract', reference: 'wq-2025-320411-008812', submittedAt: '2025-05-06' }],
+    earlierMaterials: [
+      { materialType: 'house-sale-contract', reference: 'wq-2025-320411-008812', submittedAt: '2025-05-06' },
+    ],
   },
   {
     demo: 'after-death — a son: name and ID number filled in, his own ID card and household register on file, the cremation certificate from an earlier case; the deceased’s documents are NOT his',
@@ -158,10 +168,16 @@ export const SEEDED_PERSONS: readonly SeededPerson[] = [
       phone: '13961120004',
     },
     licenses: [
-      idCard(SUN_LIXIN, '常州市公安局武进分局', '2010-03-02', '2030-03-02'),
+      idCard(SUN_LIXIN, '常州市公安局武进分局', '2020-03-02', '2040-03-02'),
       license('居民户口簿', '320412001199', '常州市公安局武进分局', '2001-11-23'),
     ],
-    earlierMaterials: [{ materialType: 'cremation-certificate', reference: 'hh-2025-320412-000415', submittedAt: '2025-04-21' }],
+    earlierMaterials: [
+      {
+        materialType: 'cremation-certificate',
+        reference: 'hh-2025-320412-000415',
+        submittedAt: '2025-04-21',
+      },
+    ],
   },
   {
     demo: 'any person bundle — registry record only, and an ID card e-licence that has expired: the data is filled in, the expired card is not on file',
@@ -206,7 +222,13 @@ export const SEEDED_ENTERPRISES: readonly SeededEnterprise[] = [
       phone: '13961120002',
     },
     licenses: [businessLicense(RESTAURANT, '常州市天宁区市场监督管理局', '2024-09-02')],
-    earlierMaterials: [{ materialType: 'fire-acceptance-proof', reference: 'xf-2024-320402-001562', submittedAt: '2024-11-18' }],
+    earlierMaterials: [
+      {
+        materialType: 'fire-acceptance-proof',
+        reference: 'xf-2024-320402-001562',
+        submittedAt: '2024-11-18',
+      },
+    ],
   },
   {
     demo: 'enterprise or restaurant bundles — a software company with its business licence',
@@ -271,9 +293,7 @@ export async function seedSharedData(client: DynamoDBClient, tableName: string):
     let requests: unknown[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt > 5) throw new Error('could not seed the shared data: DynamoDB kept items unprocessed');
-      const r = await doc.send(
-        new BatchWriteCommand({ RequestItems: { [tableName]: requests as never } }),
-      );
+      const r = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests as never } }));
       requests = r.UnprocessedItems?.[tableName] ?? [];
     }
   }

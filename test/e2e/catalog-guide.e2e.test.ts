@@ -23,7 +23,13 @@ interface Property {
 }
 
 const OPENING = 'enterprise-opening';
-const FULL_BUNDLES = ['enterprise-opening', 'restaurant-opening', 'newborn', 'second-hand-housing-transfer', 'after-death'];
+const FULL_BUNDLES = [
+  'enterprise-opening',
+  'restaurant-opening',
+  'newborn',
+  'second-hand-housing-transfer',
+  'after-death',
+];
 
 async function bundleDetail(bundleId: string): Promise<{ services: ServiceDetail[] }> {
   const res = await call('GET', `/v1/bundles/${bundleId}`);
@@ -33,7 +39,10 @@ async function bundleDetail(bundleId: string): Promise<{ services: ServiceDetail
 
 describe('企业开办: one form, one set of materials, one notice', () => {
   it('asks each shared field once and names every service that needs it in x-services', async () => {
-    const [detail, form] = await Promise.all([bundleDetail(OPENING), call('GET', `/v1/bundles/${OPENING}/form`)]);
+    const [detail, form] = await Promise.all([
+      bundleDetail(OPENING),
+      call('GET', `/v1/bundles/${OPENING}/form`),
+    ]);
     expect(form.status).toBe(200);
     const properties = form.body.schema.properties as Record<string, Property>;
 
@@ -63,11 +72,17 @@ describe('企业开办: one form, one set of materials, one notice', () => {
   });
 
   it('merges the materials into a list strictly shorter than the sum over its services', async () => {
-    const [detail, guide] = await Promise.all([bundleDetail(OPENING), call('GET', `/v1/bundles/${OPENING}/guide`)]);
+    const [detail, guide] = await Promise.all([
+      bundleDetail(OPENING),
+      call('GET', `/v1/bundles/${OPENING}/guide`),
+    ]);
     expect(guide.status).toBe(200);
 
     const sum = detail.services.reduce((n, s) => n + s.materials.length, 0);
-    const merged = [...guide.body.materials, ...guide.body.notRequired] as { type: string; services: string[] }[];
+    const merged = [...guide.body.materials, ...guide.body.notRequired] as {
+      type: string;
+      services: string[];
+    }[];
     expect(merged.length).toBeLessThan(sum);
     expect(new Set(merged.map((m) => m.type)).size).toBe(merged.length);
     // Nothing is lost: every service's material is in the merged list, naming that service.
@@ -81,7 +96,10 @@ describe('企业开办: one form, one set of materials, one notice', () => {
     const guide = await call('GET', `/v1/bundles/${OPENING}/guide`);
 
     const notRequired = guide.body.notRequired as { type: string; name: string; reason: string }[];
-    expect(notRequired.map((m) => m.type).sort()).toEqual(['business-license', 'legal-representative-id-card']);
+    expect(notRequired.map((m) => m.type).sort()).toEqual([
+      'business-license',
+      'legal-representative-id-card',
+    ]);
     for (const m of notRequired) {
       expect(m.name).toBeTruthy();
       expect(m.reason).toMatch(/电子证照|e-licence/);
@@ -120,25 +138,28 @@ describe('the merged form schema tests itself', () => {
   const index = loadCatalogFile(new URL('../../cities/changzhou/catalog.json', import.meta.url).pathname);
   const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
 
-  it.each(FULL_BUNDLES)('%s: every property has a title and a first example that the form accepts', async (id) => {
-    const res = await call('GET', `/v1/bundles/${id}/form`);
-    expect(res.status).toBe(200);
-    const schema = res.body.schema as { properties: Record<string, Property>; required: string[] };
+  it.each(FULL_BUNDLES)(
+    '%s: every property has a title and a first example that the form accepts',
+    async (id) => {
+      const res = await call('GET', `/v1/bundles/${id}/form`);
+      expect(res.status).toBe(200);
+      const schema = res.body.schema as { properties: Record<string, Property>; required: string[] };
 
-    const examples: Record<string, unknown> = {};
-    for (const [field, p] of Object.entries(schema.properties)) {
-      expect(p.title, field).toBeTruthy();
-      expect(p.examples?.length, field).toBeGreaterThan(0);
-      examples[field] = p.examples![0];
-    }
-    // By the JSON Schema itself (what a portal's form library does)…
-    const validate = ajv.compile(schema);
-    expect(validate(examples), JSON.stringify(validate.errors)).toBe(true);
-    // …and by the rules intake applies (GB 11643 / GB 32100 check characters included).
-    const merged = mergeFields(index, index.bundle(id).services);
-    expect(formProblems(merged, examples)).toEqual([]);
-    expect(schema.required.every((f) => f in examples)).toBe(true);
-  });
+      const examples: Record<string, unknown> = {};
+      for (const [field, p] of Object.entries(schema.properties)) {
+        expect(p.title, field).toBeTruthy();
+        expect(p.examples?.length, field).toBeGreaterThan(0);
+        examples[field] = p.examples![0];
+      }
+      // By the JSON Schema itself (what a portal's form library does)…
+      const validate = ajv.compile(schema);
+      expect(validate(examples), JSON.stringify(validate.errors)).toBe(true);
+      // …and by the rules intake applies (GB 11643 / GB 32100 check characters included).
+      const merged = mergeFields(index, index.bundle(id).services);
+      expect(formProblems(merged, examples)).toEqual([]);
+      expect(schema.required.every((f) => f in examples)).toBe(true);
+    },
+  );
 });
 
 describe('reduction metrics (一件事 measures itself)', () => {

@@ -44,7 +44,8 @@ export function personalDataIn(text: string): string[] {
     /(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])/g,
   ))
     if (isValidUscc(m[0])) found.add(`credit code ${mask(m[0])}`);
-  for (const m of text.matchAll(/(?<!\d)1[3-9]\d{9}(?!\d)/g)) found.add(`phone ${mask(m[0])}`);
+  // Not inside a word: request ids (UUIDs) end in 12 hex digits such as "f17571849754".
+  for (const m of text.matchAll(/(?<![\w-])1[3-9]\d{9}(?!\w)/g)) found.add(`phone ${mask(m[0])}`);
   for (const m of text.matchAll(/eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}/g))
     found.add(`bearer token ${mask(m[0])}`);
   for (const m of text.matchAll(/yjs_[\w-]{20,}/g)) found.add(`api key ${mask(m[0])}`);

@@ -1,0 +1,436 @@
+/**
+ * Cold start. Every Lambda entry file (functions/<name>.<kind>.ts) is bundled with esbuild the way
+ * infra/constructs/handler-function.ts has NodejsFunction do it (ESM, minified, platform node,
+ * target from LAMBDA_RUNTIME, AWS SDK bundled, the createRequire banner, module-first main fields),
+ * beside an empty handler bundled the same way. Reported per bundle: its minified size, and what
+ * zod, middy, Powertools and the AWS SDK contribute to it (esbuild metafile: each input's
+ * bytesInOutput, grouped by package). Then module initialisation: fresh `node` processes import
+ * each bundle — many runs, the bundles interleaved in a new random order every round — with the
+ * environment a deployed function has (TABLE_NAME …, CATALOG_FILE = the Changzhou catalog, and
+ * NODE_OPTIONS=--enable-source-maps as the construct sets), and once more without source maps.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { Progress } from './lib/env.ts';
+import { fmt, round, type Summary, summarize, table } from './lib/stats.ts';
+
+const repoRoot = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+
+export interface ColdStartOptions {
+  /** Fresh processes per bundle and variant. */
+  runs: number;
+  /** Only these entry files (names without .ts); all when empty. */
+  only: string[];
+  /** Also measured without --enable-source-maps (a few, to keep the run short). */
+  withoutSourceMaps: string[];
+}
+
+export const coldStartDefaults: ColdStartOptions = {
+  runs: 10,
+  only: [],
+  withoutSourceMaps: [
+    'get-form.handler',
+    'authorize-caller.authorizer',
+    'submit-case.handler',
+    'open-task.task',
+  ],
+};
+
+export const TARGET_BYTES = 250 * 1024;
+export const TARGET_INIT_RATIO = 2;
+
+export interface BundleReport {
+  /** e.g. "submit-case.handler" */
+  name: string;
+  bytes: number;
+  /** Bytes in the output contributed by each group. */
+  groups: Record<string, number>;
+  /** The five packages (or project folders) contributing most. */
+  top: { source: string; bytes: number }[];
+  /** Fresh process: import() of the bundle alone, ms. */
+  import_ms: Summary;
+  /** Fresh process: from process start until the bundle is loaded (Node bootstrap included), ms. */
+  ready_ms: Summary;
+  import_ms_no_source_maps?: Summary;
+  ready_ms_no_source_maps?: Summary;
+  /** ready p50 ÷ the empty handler's ready p50, as deployed. */
+  ready_ratio: number;
+  import_ratio: number;
+  meets_size_target: boolean;
+  meets_init_target: boolean;
+  error?: string;
+}
+
+export interface ColdStartResult {
+  options: ColdStartOptions;
+  esbuild: string;
+  node: string;
+  target: string;
+  empty: BundleReport;
+  bundles: BundleReport[];
+  catalog_load_ms: Summary;
+  notes: string[];
+}
+
+/** The bundling defaults, read from the construct itself so the benchmark cannot drift from it. */
+function constructSettings(): { banner: string; target: string } {
+  const source = readFileSync(join(repoRoot, 'infra', 'constructs', 'handler-function.ts'), 'utf8');
+  const banner = /ESM_REQUIRE_BANNER\s*=\s*\n?\s*"([^"]+)"/.exec(source)?.[1];
+  const runtime = /Runtime\.NODEJS_(\d+)_X/.exec(source)?.[1];
+  if (!banner || !runtime)
+    throw new Error('infra/constructs/handler-function.ts changed shape: update bench/cold-start.ts');
+  return { banner, target: `node${runtime}` };
+}
+
+function groupOf(path: string): { group: string; source: string } {
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(path);
+  if (!m) {
+    const folder = path.replace(/^\.\.?\//, '').split('/')[0] ?? path;
+    return { group: 'project code', source: `${folder}/` };
+  }
+  const pkg = m[1]!;
+  if (pkg === 'zod') return { group: 'zod', source: pkg };
+  if (pkg.startsWith('@middy/')) return { group: 'middy', source: pkg };
+  if (pkg.startsWith('@aws-lambda-powertools/')) return { group: 'Powertools', source: pkg };
+  if (
+    /^@(aws-sdk|smithy|aws-crypto)\//.test(pkg) ||
+    ['fast-xml-parser', 'strnum', 'bowser', 'tslib', 'uuid', '@aws/lambda-invoke-store'].includes(pkg)
+  )
+    return { group: 'AWS SDK', source: pkg };
+  return { group: 'other packages', source: pkg };
+}
+
+const GROUPS = ['zod', 'middy', 'Powertools', 'AWS SDK', 'project code', 'other packages'];
+
+function lambdaEnv(name: string, taskRoot: string, sourceMaps: boolean): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE00',
+    AWS_SECRET_ACCESS_KEY: 'example-secret-key-example-secret-key-0000',
+    AWS_SESSION_TOKEN: 'example-session-token',
+    AWS_LAMBDA_FUNCTION_NAME: name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    LAMBDA_TASK_ROOT: taskRoot,
+    TABLE_NAME: 'Yijianshi-changzhou-Table',
+    BUCKET_NAME: 'yijianshi-changzhou-files',
+    CITY_ID: 'changzhou',
+    CATALOG_FILE: join(repoRoot, 'cities', 'changzhou', 'catalog.json'),
+    STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:yijianshi-changzhou-case-flow',
+    TOKEN_SECRET: 'b'.repeat(64),
+    SIGNING_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    WEBHOOK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/yijianshi-changzhou-webhooks',
+    PUBLIC_BASE_URL: 'https://api.example.gov.cn/v1',
+    LOG_LEVEL: 'INFO',
+    POWERTOOLS_SERVICE_NAME: 'yijianshi',
+    AWS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true',
+    ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+  };
+}
+
+const PROBE = `const t0 = performance.now();
+const m = await import(process.argv[2]);
+const t1 = performance.now();
+let extra;
+if (process.argv[3] === 'catalog') { const s = performance.now(); m.loadCatalogFile(process.env.CATALOG_FILE); extra = performance.now() - s; }
+if (process.argv[3] !== 'catalog' && typeof m.handler !== 'function') throw new Error('no handler export');
+process.stdout.write(JSON.stringify({ importMs: t1 - t0, readyMs: t1, extra }));
+`;
+
+function runProbe(
+  probe: string,
+  bundle: string,
+  env: NodeJS.ProcessEnv,
+  mode = '',
+): Promise<{ importMs: number; readyMs: number; extra?: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [probe, bundle, mode], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${bundle}: exit ${code}: ${err.slice(0, 500)}`));
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        reject(new Error(`${bundle}: unreadable probe output ${out.slice(0, 200)} ${err.slice(0, 300)}`));
+      }
+    });
+  });
+}
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+export async function runColdStart(options: ColdStartOptions, progress: Progress): Promise<ColdStartResult> {
+  const esbuild = await import('esbuild');
+  const { banner, target } = constructSettings();
+  const dir = mkdtempSync(join(tmpdir(), 'yijianshi-cold-'));
+  try {
+    const functionsDir = join(repoRoot, 'functions');
+    const entries = readdirSync(functionsDir)
+      .filter((f) => /^[\w-]+\.[a-z]+\.ts$/.test(f) && !f.endsWith('.test.ts'))
+      .map((f) => f.replace(/\.ts$/, ''))
+      .filter((n) => options.only.length === 0 || options.only.includes(n))
+      .sort();
+    const emptyEntry = join(dir, 'empty.handler.ts');
+    writeFileSync(emptyEntry, "export const handler = async () => ({ statusCode: 200, body: '' });\n");
+    const catalogEntry = join(dir, 'catalog-probe.ts');
+    writeFileSync(
+      catalogEntry,
+      `export { loadCatalogFile } from ${JSON.stringify(join(repoRoot, 'adapters', 'catalog', 'file-catalog.ts'))};\n`,
+    );
+
+    // ── bundle ───────────────────────────────────────────────────────────────────────────────────
+    const t0 = performance.now();
+    const built = new Map<
+      string,
+      { file: string; bytes: number; inputs: Record<string, number> } | { error: string }
+    >();
+    const settings: import('esbuild').BuildOptions = {
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target,
+      minify: true,
+      sourcemap: true,
+      mainFields: ['module', 'main'],
+      banner: { js: banner },
+      metafile: true,
+      absWorkingDir: repoRoot,
+      logLevel: 'silent',
+      outExtension: { '.js': '.mjs' },
+    };
+    const all: Record<string, string> = {
+      'empty.handler': emptyEntry,
+      'catalog-probe': catalogEntry,
+      ...Object.fromEntries(entries.map((n) => [n, join(functionsDir, `${n}.ts`)])),
+    };
+    const record = (name: string, metafile: import('esbuild').Metafile) => {
+      const outfile = join(dir, name, 'index.mjs');
+      const output = Object.entries(metafile.outputs).find(([k]) => k.endsWith(`${name}/index.mjs`))?.[1];
+      if (!output) throw new Error(`no output for ${name}`);
+      const inputs = Object.fromEntries(Object.entries(output.inputs).map(([k, v]) => [k, v.bytesInOutput]));
+      built.set(name, { file: outfile, bytes: statSync(outfile).size, inputs });
+    };
+    // One esbuild call for all entries (no code splitting: every output is a self-contained bundle,
+    // exactly as one NodejsFunction builds it); entry by entry if one of them does not build.
+    try {
+      const r = await esbuild.build({
+        ...settings,
+        entryPoints: Object.fromEntries(Object.entries(all).map(([n, e]) => [`${n}/index`, e])),
+        outdir: dir,
+      });
+      for (const name of Object.keys(all)) record(name, r.metafile!);
+    } catch {
+      for (const [name, entry] of Object.entries(all)) {
+        try {
+          const r = await esbuild.build({
+            ...settings,
+            entryPoints: { [`${name}/index`]: entry },
+            outdir: dir,
+          });
+          record(name, r.metafile!);
+        } catch (err) {
+          built.set(name, { error: (err as Error).message.split('\n').slice(0, 3).join(' ') });
+        }
+      }
+    }
+    progress(
+      `cold start: bundled ${entries.length} functions + empty handler in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+
+    // ── initialise, interleaved ──────────────────────────────────────────────────────────────────
+    const probe = join(dir, 'probe.mjs');
+    writeFileSync(probe, PROBE);
+    const ok = ['empty.handler', ...entries].filter((n) => !('error' in built.get(n)!));
+    const variants = (n: string) =>
+      n === 'empty.handler' || options.withoutSourceMaps.includes(n) ? [true, false] : [true];
+    const times = new Map<string, { importMs: number[]; readyMs: number[] }>();
+    const key = (n: string, sm: boolean) => `${n}|${sm}`;
+    const catalogMs: number[] = [];
+    const errors = new Map<string, string>();
+    const t1 = performance.now();
+    for (let run = 0; run < options.runs; run++) {
+      const jobs = shuffle([
+        ...ok.flatMap((n) => variants(n).map((sm) => ({ n, sm }))),
+        { n: 'catalog-probe', sm: true },
+      ]);
+      for (const { n, sm } of jobs) {
+        const b = built.get(n)!;
+        if ('error' in b || errors.has(n)) continue;
+        try {
+          const r = await runProbe(
+            probe,
+            b.file,
+            lambdaEnv(n, join(dir, n), sm),
+            n === 'catalog-probe' ? 'catalog' : '',
+          );
+          if (n === 'catalog-probe') catalogMs.push(r.extra ?? Number.NaN);
+          else {
+            const t = times.get(key(n, sm)) ?? { importMs: [], readyMs: [] };
+            t.importMs.push(r.importMs);
+            t.readyMs.push(r.readyMs);
+            times.set(key(n, sm), t);
+          }
+        } catch (err) {
+          errors.set(n, (err as Error).message.slice(0, 300));
+        }
+      }
+      progress(
+        `cold start: round ${run + 1}/${options.runs} (${jobs.length} fresh processes) ${((performance.now() - t1) / 1000).toFixed(0)} s`,
+      );
+    }
+
+    const report = (name: string): BundleReport => {
+      const b = built.get(name)!;
+      const empty = times.get(key('empty.handler', true));
+      if ('error' in b || errors.has(name))
+        return {
+          name,
+          bytes: 0,
+          groups: {},
+          top: [],
+          import_ms: summarize([]),
+          ready_ms: summarize([]),
+          ready_ratio: Number.NaN,
+          import_ratio: Number.NaN,
+          meets_size_target: false,
+          meets_init_target: false,
+          error: 'error' in b ? `bundle: ${b.error}` : `init: ${errors.get(name)}`,
+        };
+      const groups: Record<string, number> = Object.fromEntries(GROUPS.map((g) => [g, 0]));
+      const sources = new Map<string, number>();
+      for (const [path, bytes] of Object.entries(b.inputs)) {
+        const { group, source } = groupOf(path);
+        groups[group] = (groups[group] ?? 0) + bytes;
+        sources.set(source, (sources.get(source) ?? 0) + bytes);
+      }
+      const top = [...sources.entries()]
+        .sort((a, c) => c[1] - a[1])
+        .slice(0, 5)
+        .map(([source, bytes]) => ({ source, bytes }));
+      const t = times.get(key(name, true))!;
+      const tn = times.get(key(name, false));
+      const ready = summarize(t.readyMs);
+      const imp = summarize(t.importMs);
+      const readyRatio = ready.p50 / summarize(empty?.readyMs ?? []).p50;
+      return {
+        name,
+        bytes: b.bytes,
+        groups,
+        top,
+        import_ms: imp,
+        ready_ms: ready,
+        ...(tn
+          ? {
+              import_ms_no_source_maps: summarize(tn.importMs),
+              ready_ms_no_source_maps: summarize(tn.readyMs),
+            }
+          : {}),
+        ready_ratio: round(readyRatio),
+        import_ratio: round(imp.p50 / summarize(empty?.importMs ?? []).p50, 1),
+        meets_size_target: b.bytes <= TARGET_BYTES,
+        meets_init_target: readyRatio <= TARGET_INIT_RATIO,
+      };
+    };
+    return {
+      options,
+      esbuild: esbuild.version,
+      node: process.version,
+      target,
+      empty: report('empty.handler'),
+      bundles: entries.map(report),
+      catalog_load_ms: summarize(catalogMs),
+      notes: [
+        `Bundled like infra/constructs/handler-function.ts: esbuild ${esbuild.version}, ESM, minify, platform node, target ${target}, main fields module,main, createRequire banner, AWS SDK bundled; sizes are index.mjs without its source map (KiB = 1,024 bytes).`,
+        'Contributions: esbuild metafile, bytesInOutput of each input, grouped by package (AWS SDK = @aws-sdk/*, @smithy/*, @aws-crypto/* and their small helpers).',
+        `Init: fresh \`node\` (${process.version}; Lambda runs Node 22) per measurement; "ready" = process start → bundle imported (performance.now() in the child), "import" = the import() alone. ${options.runs} runs per bundle, all bundles in a new random order each round. Env as deployed (NODE_OPTIONS=--enable-source-maps); "no maps" = the same without it (${['empty handler', ...options.withoutSourceMaps].join(', ')}).`,
+        'The catalog (CATALOG_FILE) is read and validated lazily, on the first request that needs it: measured separately (catalog load).',
+      ],
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const kib = (b: number) => (b / 1024).toFixed(1);
+
+export function coldStartTables(r: ColdStartResult): string {
+  const rows = [r.empty, ...r.bundles].map((b) =>
+    b.error
+      ? [b.name, 'ERROR', '', '', '', '', '', '', '', '', '', '', b.error.slice(0, 100)]
+      : [
+          b.name,
+          kib(b.bytes),
+          kib(b.groups.zod ?? 0),
+          kib(b.groups.middy ?? 0),
+          kib(b.groups.Powertools ?? 0),
+          kib(b.groups['AWS SDK'] ?? 0),
+          kib(b.groups['project code'] ?? 0),
+          kib(b.groups['other packages'] ?? 0),
+          fmt(b.import_ms.p50),
+          fmt(b.ready_ms.p50),
+          fmt(b.ready_ms_no_source_maps?.p50),
+          `${fmt(b.ready_ratio, 2)}×`,
+          `${b.meets_size_target ? 'ok' : 'SIZE'}${b.meets_init_target ? '' : ' INIT'}`,
+        ],
+  );
+  const main = table(
+    `Bundles and cold start (targets: ≤ ${TARGET_BYTES / 1024} KiB; ready ≤ ${TARGET_INIT_RATIO}× the empty handler). Sizes KiB; times p50 ms over ${r.options.runs} fresh processes`,
+    [
+      'function',
+      'size',
+      'zod',
+      'middy',
+      'Powertools',
+      'AWS SDK',
+      'project',
+      'other',
+      'import',
+      'ready',
+      'ready, no maps',
+      'ready/empty',
+      'targets',
+    ],
+    rows,
+  );
+  const missed = r.bundles.filter((b) => !b.error && (!b.meets_size_target || !b.meets_init_target));
+  const tops = table(
+    'Top contributors of the functions that miss a target (KiB in the bundle)',
+    ['function', 'top contributors'],
+    missed.map((b) => [b.name, b.top.map((t) => `${t.source} ${kib(t.bytes)}`).join(', ')]),
+  );
+  const summary = [
+    `  size target met by ${r.bundles.filter((b) => b.meets_size_target).length}/${r.bundles.length}; init target met by ${r.bundles.filter((b) => b.meets_init_target).length}/${r.bundles.length}`,
+    `  empty handler: import p50 ${fmt(r.empty.import_ms.p50, 2)} ms, ready p50 ${fmt(r.empty.ready_ms.p50)} ms; catalog load + validation on first use p50 ${fmt(r.catalog_load_ms.p50)} ms`,
+  ];
+  return [
+    main,
+    '',
+    ...(missed.length ? [tops, ''] : []),
+    ...summary,
+    '',
+    ...r.notes.map((n) => `  note: ${n}`),
+  ].join('\n');
+}

@@ -1,0 +1,432 @@
+/**
+ * Cost per case. One full case of each fully detailed Changzhou bundle (all services, every
+ * department approves), run alone on an idle stack, with everything it causes counted:
+ *
+ *  - Step Functions state transitions: the *StateEntered events of the execution's history. AWS
+ *    bills "a state transition each time a step of your workflow is executed … including retries":
+ *    every state entered (the Map state once, and each state inside each Map iteration) is one; a
+ *    retry would add one more (there are none on this happy path).
+ *  - Lambda invocations and duration: every API request runs one handler, plus the authorizer for
+ *    non-public routes (locally on every request — in AWS its result is cached 5 minutes per
+ *    credential, so this is an upper bound); every Task of the execution invokes one task function.
+ *    Durations are measured here, in-process on this machine (a proxy for Lambda's billed duration,
+ *    which rounds up to 1 ms): the dev server's time per request (authorizer + handler) and the
+ *    time of each task function invocation.
+ *  - DynamoDB read/write units: ReturnConsumedCapacity=INDEXES on every call of the product's own
+ *    client (injected by an SDK middleware, no product code changed) as reported by DynamoDB Local
+ *    — except that DynamoDB Local reports 4 WCU per KB for TransactWriteItems where AWS documents 2:
+ *    we halve those. So the units are DynamoDB Local's accounting corrected by that one rule, an
+ *    estimate of what AWS would bill.
+ *  - S3 requests: the product's SDK calls (HeadObject, GetObject, PutObject), the portal's presigned
+ *    PUT per material, and the applicant's download of each licence document (one GET each).
+ *  - KMS: one Sign per licence (the local signer stands in for the KMS key).
+ *  - API Gateway requests: the portal's and departments' requests, scripted as the minimum a real
+ *    client makes: guide + form, per material POST + GET, submit; per task one inbox read, the task
+ *    detail and the decision; at the end the case and its licence list. (Waiting happens on the
+ *    local runtime's events, not by polling the API.)
+ *
+ * Not counted: CloudWatch Logs and X-Ray, storage (GB-month), data transfer, the fixed-rate overdue
+ * sweep, cold starts, free tiers, and the Lambda/SQS side of webhook delivery (its DynamoDB calls
+ * are counted; the local dispatcher's outbox poll is not, see lib/env.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { BenchStack, Progress } from './lib/env.ts';
+import type { CallRecord } from './lib/meters.ts';
+import {
+  applicationTemplate,
+  bearer,
+  freshApplication,
+  type InboxTask,
+  portalHeaders,
+} from './lib/portal.ts';
+import { LAMBDA_MEMORY_GB, PRICES, type PriceList } from './lib/prices.ts';
+import { fmt, round, table } from './lib/stats.ts';
+import { DETAILED_BUNDLES } from './throughput.ts';
+
+export interface CostOptions {
+  bundles: string[];
+}
+
+export const costDefaults: CostOptions = { bundles: DETAILED_BUNDLES };
+
+interface FunctionUse {
+  count: number;
+  ms: number;
+}
+
+export interface CaseCost {
+  bundleId: string;
+  services: number;
+  departments: number;
+  materials: number;
+  licenses: number;
+  case_duration_ms: number;
+  sfn: { transitions: number; by_state: Record<string, number>; execution_status: string };
+  lambda: {
+    invocations: number;
+    http_handlers: number;
+    authorizer: number;
+    tasks: number;
+    by_function: Record<string, FunctionUse>;
+    gb_seconds: number;
+  };
+  dynamodb: {
+    calls: Record<string, number>;
+    failed_calls: number;
+    local_reported: { rru: number; wru: number };
+    rru: number;
+    wru: number;
+    wru_gsi: number;
+  };
+  s3: { put_class: number; get_class: number; by_request: Record<string, number> };
+  kms_sign: number;
+  api_requests: { total: number; by_route: Record<string, number> };
+  usd_per_1000_cases: Record<string, Record<string, number>>;
+  dominant: Record<string, string>;
+}
+
+export interface CostResult {
+  options: CostOptions;
+  prices: PriceList[];
+  cases: CaseCost[];
+  notes: string[];
+}
+
+const S3_PUT_CLASS = new Set([
+  'PutObject',
+  'CopyObject',
+  'PostObject',
+  'ListObjects',
+  'ListObjectsV2',
+  'CreateMultipartUpload',
+  'UploadPart',
+  'CompleteMultipartUpload',
+]);
+
+function priceCase(c: Omit<CaseCost, 'usd_per_1000_cases' | 'dominant'>, p: PriceList) {
+  const parts = {
+    step_functions: c.sfn.transitions * p.sfnTransition,
+    lambda: c.lambda.invocations * p.lambdaRequest + c.lambda.gb_seconds * p.lambdaGbSecondArm,
+    dynamodb: c.dynamodb.rru * p.dynamoRru + c.dynamodb.wru * p.dynamoWru,
+    s3: c.s3.put_class * p.s3PutClass + c.s3.get_class * p.s3GetClass,
+    api_gateway: c.api_requests.total * p.apiGatewayRestRequest,
+    kms: c.kms_sign * p.kmsAsymmetricRequest,
+  };
+  const per1000: Record<string, number> = {};
+  for (const [k, v] of Object.entries(parts)) per1000[k] = round(v * 1000, 5);
+  per1000.total = round(Object.values(parts).reduce((s, v) => s + v, 0) * 1000, 5);
+  const dominant = Object.entries(parts).sort((a, b) => b[1] - a[1])[0]![0];
+  return { per1000, dominant };
+}
+
+export async function runCost(b: BenchStack, options: CostOptions, progress: Progress): Promise<CostResult> {
+  const { catalog } = await import('#adapters/catalog/file-catalog.ts');
+  const { signer } = await import('#adapters/signing/signer.ts');
+  const { httpRoutes } = await import('#functions/routes.ts');
+  const sf = b.stack.stepFunctions;
+
+  // Count licence signatures (KMS Sign in AWS) by wrapping the container's signer.
+  let signs = 0;
+  const sign = signer.sign.bind(signer);
+  (signer as { sign: typeof signer.sign }).sign = async (message) => {
+    signs++;
+    return sign(message);
+  };
+  // Time each task function invocation. The runtime invokes through one internal method; wrapping it
+  // on this instance is the only way to see a task function's own duration from outside.
+  const runtime = sf as unknown as { invoke?: (fn: string, payload: unknown) => Promise<unknown> };
+  if (typeof runtime.invoke !== 'function')
+    throw new Error(
+      'LocalStepFunctions.invoke is gone: update bench/cost.ts to time task functions another way',
+    );
+  const invoke = runtime.invoke.bind(sf);
+  const taskUses: { fn: string; ms: number }[] = [];
+  runtime.invoke = async (fn, payload) => {
+    const t = performance.now();
+    try {
+      return await invoke(fn, payload);
+    } finally {
+      taskUses.push({ fn, ms: performance.now() - t });
+    }
+  };
+  b.meters.consumedCapacity = true;
+
+  const routes = httpRoutes.map((r) => ({
+    route: r,
+    regex: new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}/?$`),
+  }));
+  const routeOf = (method: string, path: string) =>
+    routes.find((r) => r.route.method === method && r.regex.test(path))?.route;
+
+  const index = catalog();
+  const apiKey = b.portalKey(0);
+  const cases: CaseCost[] = [];
+  try {
+    for (const bundleId of options.bundles) {
+      const bundle = index.bundle(bundleId);
+      await b.meters.idle(50);
+      const calls: CallRecord[] = [];
+      const requests: { name: string; caller: string; ms: number }[] = [];
+      const stopCalls = b.meters.subscribe((c) => calls.push(c));
+      const stopRequests = b.onApiRequest((r) => {
+        const route = routeOf(r.method, r.path);
+        requests.push({
+          name: route?.name ?? `${r.method} ${r.path}`,
+          caller: route?.caller ?? 'public',
+          ms: r.ms,
+        });
+      });
+      taskUses.length = 0;
+      signs = 0;
+      const started = performance.now();
+
+      // The portal: guide + form, materials, one submission.
+      const template = await applicationTemplate(b.api, bundleId);
+      const application = await freshApplication(b.api, apiKey, template);
+      const uploads = template.materialTypes.length;
+      // Departments act on each task as it opens (notified by the runtime, not by polling).
+      const executionArnPrefix = `${b.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:`;
+      let caseId = '';
+      const queue: { kind: string; departmentId: string; round: number }[] = [];
+      const onTask = (e: { executionArn: string; payload: unknown }) => {
+        if (!caseId || e.executionArn !== executionArnPrefix + caseId) return;
+        const p = e.payload as { kind: string; departmentId?: string; round: number };
+        if (p.kind === 'supplement') return;
+        queue.push({ kind: p.kind, departmentId: p.departmentId ?? bundle.leadDepartmentId, round: p.round });
+      };
+      sf.on('taskSubmitted', onTask);
+      const submitted = await b.api.expect(201, 'POST', '/v1/cases', {
+        headers: { ...portalHeaders(apiKey), 'idempotency-key': randomUUID() },
+        body: application,
+      });
+      caseId = submitted.body.id as string;
+      const executionArn = executionArnPrefix + caseId;
+      let status = 'RUNNING';
+      const ended = sf.waitForExecution(executionArn, { timeoutMs: 120_000 }).then((d) => {
+        status = d.status;
+      });
+      while (status === 'RUNNING') {
+        const next = queue.shift();
+        if (!next) {
+          await Promise.race([ended, new Promise((r) => setTimeout(r, 10))]);
+          continue;
+        }
+        const auth = bearer(b.departmentToken(next.departmentId));
+        const inbox = await b.api.expect(
+          200,
+          'GET',
+          `/v1/departments/${next.departmentId}/tasks?status=pending&limit=100`,
+          { headers: auth },
+        );
+        const task = (inbox.body.items as InboxTask[]).find(
+          (t) => t.caseId === caseId && t.kind === next.kind && t.round === next.round,
+        );
+        if (!task) throw new Error(`${next.departmentId} has no ${next.kind} task for ${caseId}`);
+        await b.api.expect(200, 'GET', `/v1/tasks/${task.id}`, { headers: auth });
+        await b.api.expect(200, 'POST', `/v1/tasks/${task.id}/decision`, {
+          headers: auth,
+          body: { outcome: 'approve', opinion: next.kind === 'acceptance' ? '予以受理' : '同意' },
+        });
+      }
+      await ended;
+      sf.off('taskSubmitted', onTask);
+      // The applicant: the final status and the licences (downloading each document once).
+      const shown = await b.api.expect(200, 'GET', `/v1/cases/${caseId}`, { headers: portalHeaders(apiKey) });
+      if (shown.body.status !== 'issued') throw new Error(`${bundleId}: case ended ${shown.body.status}`);
+      const licenses = await b.api.expect(200, 'GET', `/v1/cases/${caseId}/licenses`, {
+        headers: portalHeaders(apiKey),
+      });
+      const items = licenses.body.items as { downloadUrl: string }[];
+      for (const l of items) await (await fetch(l.downloadUrl)).arrayBuffer();
+      const caseMs = performance.now() - started;
+      await b.meters.idle(50);
+      stopCalls();
+      stopRequests();
+
+      // Step Functions: the execution's own history.
+      const history: { type: string; stateEnteredEventDetails?: { name?: string } }[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await sf.getExecutionHistory({
+          executionArn,
+          maxResults: 1000,
+          ...(nextToken ? { nextToken } : {}),
+        });
+        history.push(...(page.events as typeof history));
+        nextToken = page.nextToken;
+      } while (nextToken);
+      const entered = history.filter((e) => e.type.endsWith('StateEntered'));
+      const byState: Record<string, number> = {};
+      for (const e of entered) {
+        const name = e.stateEnteredEventDetails?.name ?? e.type;
+        byState[name] = (byState[name] ?? 0) + 1;
+      }
+      const scheduled = history.filter(
+        (e) => e.type === 'TaskScheduled' || e.type === 'LambdaFunctionScheduled',
+      ).length;
+      if (scheduled !== taskUses.length)
+        progress(
+          `cost: note — ${scheduled} tasks scheduled in the history, ${taskUses.length} invocations timed`,
+        );
+
+      // Lambda
+      const byFunction: Record<string, FunctionUse> = {};
+      const use = (name: string, ms: number) => {
+        const u = byFunction[name] ?? { count: 0, ms: 0 };
+        byFunction[name] = u;
+        u.count++;
+        u.ms += ms;
+      };
+      let authorizer = 0;
+      let billedMs = 0;
+      for (const r of requests) {
+        use(`${r.name}.handler`, r.ms);
+        billedMs += Math.max(1, Math.ceil(r.ms));
+        if (r.caller !== 'public') {
+          authorizer++;
+          // Its time is inside the request's time above; only the invocation is added.
+          use('authorize-caller.authorizer', 0);
+        }
+      }
+      for (const t of taskUses) {
+        use(`${t.fn}.task`, t.ms);
+        billedMs += Math.max(1, Math.ceil(t.ms));
+      }
+      for (const u of Object.values(byFunction)) u.ms = round(u.ms, 1);
+
+      // DynamoDB
+      const ddb = calls.filter((c) => c.service === 'dynamodb');
+      const ddbCalls: Record<string, number> = {};
+      for (const c of ddb) ddbCalls[c.command] = (ddbCalls[c.command] ?? 0) + 1;
+      const localRru = ddb.reduce((s, c) => s + (c.units?.read ?? 0), 0);
+      const localWru = ddb.reduce((s, c) => s + (c.units?.write ?? 0), 0);
+      const factor = (c: CallRecord) => (c.command === 'TransactWriteItems' ? 0.5 : 1);
+      const wru = ddb.reduce((s, c) => s + (c.units?.write ?? 0) * factor(c), 0);
+      const wruGsi = ddb.reduce((s, c) => s + (c.units?.gsiWrite ?? 0) * factor(c), 0);
+      // A failed conditional write is billed (1 WRU at least) but reports no capacity.
+      const failed = ddb.filter((c) => !c.ok);
+
+      // S3
+      const s3Calls = calls.filter((c) => c.service === 's3');
+      const s3By: Record<string, number> = {
+        'PUT (presigned upload)': uploads,
+        'GET (licence download)': items.length,
+      };
+      for (const c of s3Calls) s3By[c.command] = (s3By[c.command] ?? 0) + 1;
+      const putClass = uploads + s3Calls.filter((c) => S3_PUT_CLASS.has(c.command)).length;
+      const getClass = items.length + s3Calls.filter((c) => !S3_PUT_CLASS.has(c.command)).length;
+
+      const byRoute: Record<string, number> = {};
+      for (const r of requests) byRoute[r.name] = (byRoute[r.name] ?? 0) + 1;
+
+      const counted: Omit<CaseCost, 'usd_per_1000_cases' | 'dominant'> = {
+        bundleId,
+        services: bundle.services.length,
+        departments: new Set(bundle.services.map((s) => s.departmentId)).size,
+        materials: uploads,
+        licenses: items.length,
+        case_duration_ms: Math.round(caseMs),
+        sfn: { transitions: entered.length, by_state: byState, execution_status: status },
+        lambda: {
+          invocations: requests.length + authorizer + taskUses.length,
+          http_handlers: requests.length,
+          authorizer,
+          tasks: taskUses.length,
+          by_function: byFunction,
+          gb_seconds: round((billedMs / 1000) * LAMBDA_MEMORY_GB, 4),
+        },
+        dynamodb: {
+          calls: ddbCalls,
+          failed_calls: failed.length,
+          local_reported: { rru: round(localRru, 1), wru: round(localWru, 1) },
+          rru: round(localRru, 1),
+          wru: round(wru + failed.length, 1),
+          wru_gsi: round(wruGsi, 1),
+        },
+        s3: { put_class: putClass, get_class: getClass, by_request: s3By },
+        kms_sign: signs,
+        api_requests: { total: requests.length, by_route: byRoute },
+      };
+      const usd: Record<string, Record<string, number>> = {};
+      const dominant: Record<string, string> = {};
+      for (const p of PRICES) {
+        const priced = priceCase(counted, p);
+        usd[p.region] = priced.per1000;
+        dominant[p.region] = priced.dominant;
+      }
+      cases.push({ ...counted, usd_per_1000_cases: usd, dominant });
+      progress(
+        `cost: ${bundleId} — ${entered.length} transitions, ${counted.lambda.invocations} Lambda invocations, ${counted.dynamodb.wru} WRU, ${requests.length} API requests (${(caseMs / 1000).toFixed(1)} s)`,
+      );
+    }
+  } finally {
+    (signer as { sign: typeof signer.sign }).sign = sign;
+    runtime.invoke = invoke;
+    b.meters.consumedCapacity = false;
+  }
+  return {
+    options,
+    prices: PRICES,
+    cases,
+    notes: [
+      'Transitions = *StateEntered events of the execution history (AWS bills every state entered, Map iterations included, plus one per retry; no retries here).',
+      'Lambda: 512 MB arm64; duration = time measured here in-process (dev server per request incl. authorizer; each task function), rounded up to 1 ms per invocation. Authorizer invocations are an upper bound (AWS caches its result 5 min per credential).',
+      'DynamoDB: units reported by DynamoDB Local with ReturnConsumedCapacity=INDEXES; TransactWriteItems halved (Local reports 4 WCU/KB, AWS documents 2) — an estimate, not a bill. GSI writes included.',
+      'S3: SDK calls of the product + one presigned PUT per material + one GET per licence document downloaded.',
+      'Webhooks: the fan-out of each status change (local dispatcher; DynamoDB Streams → enqueue-webhooks in AWS) is counted for its DynamoDB calls, not for the enqueue-webhooks invocations (≤ 1 per status change) nor SQS; its 100 ms outbox poll is local-only and not counted.',
+      'Excluded: CloudWatch Logs, X-Ray, storage, data transfer, the fixed-rate overdue sweep, free tiers.',
+    ],
+  };
+}
+
+export function costTables(r: CostResult): string {
+  const counts = table(
+    'Cost drivers per case (one full case per bundle, all services, all departments approve)',
+    [
+      'bundle',
+      'svc/dept',
+      'transitions',
+      'Lambda inv (http+auth+task)',
+      'Lambda GB-s',
+      'DDB RRU',
+      'DDB WRU',
+      'S3 req',
+      'KMS',
+      'API req',
+    ],
+    r.cases.map((c) => [
+      c.bundleId,
+      `${c.services}/${c.departments}`,
+      String(c.sfn.transitions),
+      `${c.lambda.invocations} (${c.lambda.http_handlers}+${c.lambda.authorizer}+${c.lambda.tasks})`,
+      fmt(c.lambda.gb_seconds, 3),
+      fmt(c.dynamodb.rru, 1),
+      fmt(c.dynamodb.wru, 1),
+      String(c.s3.put_class + c.s3.get_class),
+      String(c.kms_sign),
+      String(c.api_requests.total),
+    ]),
+  );
+  const money = r.prices.map((p) =>
+    table(
+      `${p.currency} per 1,000 cases, ${p.region} on-demand list prices (${p.asOf})`,
+      ['bundle', 'Step Functions', 'Lambda', 'DynamoDB', 'S3', 'API Gateway', 'KMS', 'total', 'dominant'],
+      r.cases.map((c) => {
+        const u = c.usd_per_1000_cases[p.region]!;
+        return [
+          c.bundleId,
+          fmt(u.step_functions, 3),
+          fmt(u.lambda, 3),
+          fmt(u.dynamodb, 3),
+          fmt(u.s3, 3),
+          fmt(u.api_gateway, 3),
+          fmt(u.kms, 3),
+          fmt(u.total, 3),
+          c.dominant[p.region]!,
+        ];
+      }),
+    ),
+  );
+  return [counts, '', ...money, '', ...r.notes.map((n) => `  note: ${n}`)].join('\n');
+}

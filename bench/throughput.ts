@@ -1,0 +1,386 @@
+/**
+ * Sustained throughput. For `durationS` seconds, `portals` concurrent portals each loop: upload the
+ * required materials of the next fully detailed bundle (all services) and submit the case. One
+ * worker per involved department polls its inbox and approves every acceptance and review task of
+ * those cases. After the window, submissions stop and the departments keep working until every
+ * accepted case has finished (or `drainS` passes). Then everything is reconciled: the 201s, the case
+ * items in DynamoDB (per portal, by id), the executions in the local Step Functions runtime (by
+ * name = case id), and each case's final status through the API.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { BenchStack, Progress } from './lib/env.ts';
+import {
+  type ApplicationTemplate,
+  applicationTemplate,
+  bearer,
+  freshApplication,
+  type InboxTask,
+  portalHeaders,
+} from './lib/portal.ts';
+import { fmt, pool, round, type Summary, sleep, summarize, table } from './lib/stats.ts';
+
+export const DETAILED_BUNDLES = [
+  'enterprise-opening',
+  'newborn',
+  'second-hand-housing-transfer',
+  'restaurant-opening',
+  'after-death',
+];
+
+export interface ThroughputOptions {
+  durationS: number;
+  portals: number;
+  /** Longest wait after the window for the accepted cases to finish. */
+  drainS: number;
+  /** A department worker with nothing to do polls again after this long. */
+  pollMs: number;
+  bundles: string[];
+}
+
+export const throughputDefaults: ThroughputOptions = {
+  durationS: 60,
+  portals: 6,
+  drainS: 120,
+  pollMs: 250,
+  bundles: DETAILED_BUNDLES,
+};
+
+export interface ThroughputResult {
+  options: ThroughputOptions;
+  departments: number;
+  window_s: number;
+  submissions: number;
+  submissions_per_s: number;
+  completed_in_window: number;
+  completed_per_s_in_window: number;
+  completed_total: number;
+  /** From the first submission to the last completion (window + drain). */
+  completed_per_s_overall: number;
+  drain_s: number;
+  api_requests: number;
+  api_requests_per_s: number;
+  /** Of the window's API requests, the departments' inbox reads. */
+  inbox_polls_in_window: number;
+  /** CPU time of this process (client, dev server, handlers, s3rver, Step Functions runtime) ÷ wall time, in the window. */
+  node_cpu_percent_in_window: number;
+  submit_ms: Summary;
+  case_duration_ms: Summary;
+  errors: { count: number; samples: string[] };
+  reconcile: {
+    accepted_201: number;
+    distinct_case_ids: number;
+    case_items_in_dynamodb: number;
+    duplicate_case_items: number;
+    case_items_not_accepted: number;
+    executions_for_accepted_cases: number;
+    cases_with_other_than_one_execution: number;
+    executions_without_accepted_case: number;
+    executions_by_status: Record<string, number>;
+    final_status_by_api: Record<string, number>;
+    not_final: number;
+    ok: boolean;
+  };
+}
+
+export async function runThroughput(
+  b: BenchStack,
+  options: ThroughputOptions,
+  progress: Progress,
+): Promise<ThroughputResult> {
+  const { registerPortalKey } = await import('#adapters/dynamodb/credential-store.ts');
+  const { newApiKey } = await import('#core/credentials/tokens.ts');
+  const { catalog } = await import('#adapters/catalog/file-catalog.ts');
+  const { dynamo } = await import('#adapters/dynamodb/client.ts');
+  const { keys } = await import('#adapters/dynamodb/keys.ts');
+  const { isFinal } = await import('#core/case/lifecycle.ts');
+
+  // Portals of their own, so the reconciliation can count exactly this run's cases per portal.
+  const run = randomUUID().slice(0, 6);
+  const portals = await Promise.all(
+    Array.from({ length: options.portals }, async (_, i) => {
+      const id = `bench-${run}-${i + 1}`;
+      const apiKey = newApiKey();
+      await registerPortalKey(id, `benchmark portal ${i + 1}`, apiKey);
+      return { id, apiKey };
+    }),
+  );
+  const templates: ApplicationTemplate[] = [];
+  for (const bundleId of options.bundles) templates.push(await applicationTemplate(b.api, bundleId));
+  const index = catalog();
+  const departments = [
+    ...new Set(
+      options.bundles.flatMap((id) => {
+        const bundle = index.bundle(id);
+        return [bundle.leadDepartmentId, ...bundle.services.map((s) => s.departmentId)];
+      }),
+    ),
+  ].sort();
+
+  const accepted = new Map<string, { submittedAt: number; bundleId: string; apiKey: string }>();
+  const ended = new Map<string, { status: string; at: number }>();
+  const submitMs: number[] = [];
+  const errors: string[] = [];
+  let errorCount = 0;
+  const fail = (where: string, err: unknown) => {
+    errorCount++;
+    if (errors.length < 10)
+      errors.push(`${where}: ${err instanceof Error ? err.message : String(err)}`.slice(0, 400));
+  };
+  let apiRequests = 0;
+  let apiInWindow = 0;
+  let pollsInWindow = 0;
+  let inWindow = true;
+  const stopListening = b.onApiRequest((r) => {
+    apiRequests++;
+    if (!inWindow) return;
+    apiInWindow++;
+    if (/^\/v1\/departments\/[^/]+\/tasks$/.test(r.path)) pollsInWindow++;
+  });
+  const onEnded = (e: { name: string; status: string }) =>
+    ended.set(e.name, { status: e.status, at: performance.now() });
+  b.stack.stepFunctions.on('executionEnded', onEnded);
+
+  // ── portals ─────────────────────────────────────────────────────────────────────────────────────
+  const t0 = performance.now();
+  const startedAt = Date.now();
+  const cpu0 = process.cpuUsage();
+  const stopAt = t0 + options.durationS * 1000;
+  const portalWorker = async (p: { id: string; apiKey: string }, i: number) => {
+    for (let k = i; performance.now() < stopAt; k++) {
+      const template = templates[k % templates.length]!;
+      try {
+        const app = await freshApplication(b.api, p.apiKey, template);
+        if (performance.now() >= stopAt) return;
+        const r = await b.api.call('POST', '/v1/cases', {
+          headers: { ...portalHeaders(p.apiKey), 'idempotency-key': randomUUID() },
+          body: app,
+        });
+        if (r.status !== 201)
+          throw new Error(`submit → ${r.status}: ${JSON.stringify(r.body).slice(0, 200)}`);
+        submitMs.push(r.ms);
+        accepted.set(r.body.id as string, {
+          submittedAt: performance.now(),
+          bundleId: template.bundleId,
+          apiKey: p.apiKey,
+        });
+      } catch (err) {
+        fail(`portal ${p.id}`, err);
+        await sleep(100);
+      }
+    }
+  };
+
+  // ── departments ─────────────────────────────────────────────────────────────────────────────────
+  let departmentsStop = false;
+  const decided = new Set<string>();
+  const departmentWorker = async (departmentId: string) => {
+    const auth = bearer(b.departmentToken(departmentId));
+    while (!departmentsStop) {
+      let worked = 0;
+      try {
+        const inbox = await b.api.call(
+          'GET',
+          `/v1/departments/${departmentId}/tasks?status=pending&limit=100`,
+          {
+            headers: auth,
+          },
+        );
+        if (inbox.status !== 200) throw new Error(`inbox → ${inbox.status}`);
+        for (const t of inbox.body.items as InboxTask[]) {
+          // Only this run's cases; a task whose case's 201 has not been read yet waits a poll.
+          if (!accepted.has(t.caseId) || decided.has(t.id)) continue;
+          decided.add(t.id);
+          const r = await b.api.call('POST', `/v1/tasks/${t.id}/decision`, {
+            headers: auth,
+            body: { outcome: 'approve', opinion: t.kind === 'acceptance' ? '予以受理' : '同意' },
+          });
+          if (r.status !== 200)
+            fail(`decision ${t.id}`, new Error(`→ ${r.status}: ${JSON.stringify(r.body).slice(0, 200)}`));
+          worked++;
+        }
+      } catch (err) {
+        fail(`department ${departmentId}`, err);
+      }
+      if (!worked) await sleep(options.pollMs);
+    }
+  };
+
+  const ticker = setInterval(() => {
+    const s = (performance.now() - t0) / 1000;
+    const done = [...ended.keys()].filter((id) => accepted.has(id)).length;
+    progress(
+      `throughput: ${s.toFixed(0)} s, ${accepted.size} submitted, ${done} completed, ${errorCount} errors`,
+    );
+  }, 10_000);
+  const deptRuns = departments.map((d) => departmentWorker(d));
+  await Promise.all(portals.map(portalWorker));
+  const windowEnd = performance.now();
+  const cpu = process.cpuUsage(cpu0);
+  inWindow = false;
+  const windowS = (windowEnd - t0) / 1000;
+
+  // ── drain ──────────────────────────────────────────────────────────────────────────────────────
+  progress(`throughput: window over (${windowS.toFixed(1)} s, ${accepted.size} submitted); draining…`);
+  const drainDeadline = performance.now() + options.drainS * 1000;
+  while (performance.now() < drainDeadline && [...accepted.keys()].some((id) => !ended.has(id)))
+    await sleep(200);
+  const drainS = (performance.now() - windowEnd) / 1000;
+  departmentsStop = true;
+  await Promise.all(deptRuns);
+  clearInterval(ticker);
+  stopListening();
+  b.stack.stepFunctions.off('executionEnded', onEnded);
+  await b.meters.idle(50);
+
+  // ── reconcile ──────────────────────────────────────────────────────────────────────────────────
+  progress('throughput: reconciling…');
+  const acceptedIds = new Set(accepted.keys());
+  const caseItems: string[] = [];
+  for (const p of portals) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await dynamo.send(
+        new QueryCommand({
+          TableName: b.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.portalCases(p.id, '', '').gsi1pk },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of r.Items ?? []) if (item.type === 'case') caseItems.push(item.caseId as string);
+      start = r.LastEvaluatedKey;
+    } while (start);
+  }
+  const executions: { name: string; status: string; startDate: Date }[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await b.stack.stepFunctions.listExecutions({
+      stateMachineArn: b.stack.stateMachineArn,
+      maxResults: 1000,
+      ...(nextToken ? { nextToken } : {}),
+    });
+    executions.push(
+      ...page.executions.map((e) => ({ name: e.name, status: e.status, startDate: e.startDate })),
+    );
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const perCase = new Map<string, number>();
+  for (const e of executions)
+    if (acceptedIds.has(e.name)) perCase.set(e.name, (perCase.get(e.name) ?? 0) + 1);
+  const executionsByStatus: Record<string, number> = {};
+  for (const e of executions)
+    if (acceptedIds.has(e.name)) executionsByStatus[e.status] = (executionsByStatus[e.status] ?? 0) + 1;
+  // Executions started during this run that belong to no accepted case (there should be none).
+  const otherExecutions = executions.filter(
+    (e) => !acceptedIds.has(e.name) && e.startDate.getTime() >= startedAt,
+  ).length;
+  const finalStatus: Record<string, number> = {};
+  let notFinal = 0;
+  await pool([...accepted], 4, async ([id, { apiKey }]) => {
+    const r = await b.api.call('GET', `/v1/cases/${id}`, { headers: portalHeaders(apiKey) });
+    const status = r.status === 200 ? (r.body.status as string) : `HTTP ${r.status}`;
+    finalStatus[status] = (finalStatus[status] ?? 0) + 1;
+    if (r.status !== 200 || !isFinal(status as Parameters<typeof isFinal>[0])) notFinal++;
+  });
+
+  const distinct = new Set(caseItems);
+  const completedIds = [...acceptedIds].filter((id) => ended.get(id)?.status === 'SUCCEEDED');
+  const completedInWindow = completedIds.filter((id) => ended.get(id)!.at <= windowEnd).length;
+  const lastEnd = Math.max(t0, ...completedIds.map((id) => ended.get(id)!.at));
+  const caseDurations = completedIds.map((id) => ended.get(id)!.at - accepted.get(id)!.submittedAt);
+  const reconcile = {
+    accepted_201: submitMs.length,
+    distinct_case_ids: acceptedIds.size,
+    case_items_in_dynamodb: caseItems.length,
+    duplicate_case_items: caseItems.length - distinct.size,
+    case_items_not_accepted: [...distinct].filter((id) => !acceptedIds.has(id)).length,
+    executions_for_accepted_cases: [...perCase.values()].reduce((s, n) => s + n, 0),
+    cases_with_other_than_one_execution: [...acceptedIds].filter((id) => perCase.get(id) !== 1).length,
+    executions_without_accepted_case: otherExecutions,
+    executions_by_status: executionsByStatus,
+    final_status_by_api: finalStatus,
+    not_final: notFinal,
+    ok: false,
+  };
+  reconcile.ok =
+    errorCount === 0 &&
+    reconcile.accepted_201 === reconcile.distinct_case_ids &&
+    reconcile.case_items_in_dynamodb === reconcile.distinct_case_ids &&
+    reconcile.duplicate_case_items === 0 &&
+    reconcile.case_items_not_accepted === 0 &&
+    reconcile.cases_with_other_than_one_execution === 0 &&
+    reconcile.executions_without_accepted_case === 0 &&
+    notFinal === 0;
+
+  return {
+    options,
+    departments: departments.length,
+    window_s: round(windowS, 1),
+    submissions: acceptedIds.size,
+    submissions_per_s: round(acceptedIds.size / windowS),
+    completed_in_window: completedInWindow,
+    completed_per_s_in_window: round(completedInWindow / windowS),
+    completed_total: completedIds.length,
+    completed_per_s_overall: round(completedIds.length / ((lastEnd - t0) / 1000 || 1)),
+    drain_s: round(drainS, 1),
+    api_requests: apiRequests,
+    api_requests_per_s: round(apiInWindow / windowS, 1),
+    inbox_polls_in_window: pollsInWindow,
+    node_cpu_percent_in_window: round(((cpu.user + cpu.system) / 1000 / (windowEnd - t0)) * 100, 0),
+    submit_ms: summarize(submitMs),
+    case_duration_ms: summarize(caseDurations),
+    errors: { count: errorCount, samples: errors },
+    reconcile,
+  };
+}
+
+export function throughputTables(r: ThroughputResult): string {
+  const o = r.options;
+  const main = table(
+    `Throughput: ${o.portals} portals × ${o.durationS} s, ${r.departments} department workers approving everything; bundles: ${o.bundles.join(', ')} (all services)`,
+    ['measure', 'value'],
+    [
+      ['submissions (201)', String(r.submissions)],
+      ['submissions/s', fmt(r.submissions_per_s, 2)],
+      ['completed cases in the window', String(r.completed_in_window)],
+      ['completed cases/s in the window', fmt(r.completed_per_s_in_window, 2)],
+      ['completed cases in total (after drain)', String(r.completed_total)],
+      ['completed cases/s, first submit → last completion', fmt(r.completed_per_s_overall, 2)],
+      ['drain time after the window, s', fmt(r.drain_s, 1)],
+      ['API requests (all), per s in the window', `${r.api_requests}, ${fmt(r.api_requests_per_s, 1)}/s`],
+      ['of which inbox polls in the window', String(r.inbox_polls_in_window)],
+      ['Node process CPU in the window (100 % = one core)', `${r.node_cpu_percent_in_window} %`],
+      ['POST /v1/cases under load p50 / p95, ms', `${fmt(r.submit_ms.p50)} / ${fmt(r.submit_ms.p95)}`],
+      [
+        'submit → issued p50 / p95, ms',
+        `${fmt(r.case_duration_ms.p50, 0)} / ${fmt(r.case_duration_ms.p95, 0)}`,
+      ],
+      ['errors', String(r.errors.count)],
+    ],
+  );
+  const c = r.reconcile;
+  const rec = table(
+    `Reconciliation: ${c.ok ? 'OK' : 'FAILED'}`,
+    ['check', 'value'],
+    [
+      ['201 responses / distinct case ids', `${c.accepted_201} / ${c.distinct_case_ids}`],
+      [
+        'case items in DynamoDB (per portal, GSI) / duplicates / unknown',
+        `${c.case_items_in_dynamodb} / ${c.duplicate_case_items} / ${c.case_items_not_accepted}`,
+      ],
+      [
+        'executions for accepted cases / cases without exactly one',
+        `${c.executions_for_accepted_cases} / ${c.cases_with_other_than_one_execution}`,
+      ],
+      ['executions with no accepted case', String(c.executions_without_accepted_case)],
+      ['executions by status', JSON.stringify(c.executions_by_status)],
+      ['final status through the API', JSON.stringify(c.final_status_by_api)],
+      ['cases not in a final status', String(c.not_final)],
+    ],
+  );
+  const errs = r.errors.samples.map((e) => `  error: ${e}`);
+  return [main, '', rec, ...errs].join('\n');
+}

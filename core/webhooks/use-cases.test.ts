@@ -1,0 +1,275 @@
+/** The webhook use cases with in-memory ports: registration's checks, fan-out, and each try's outcome. */
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../shared/errors.ts';
+import type { RetryPolicy } from './backoff.ts';
+import { deliverWebhook, fanOut } from './deliver.ts';
+import type { OutboxEvent } from './events.ts';
+import type { DeadLetter, DeliveryMessage, SendResult, WebhookRecord, WebhookRepository } from './ports.ts';
+import { MAX_WEBHOOKS_PER_PORTAL, registerWebhook } from './register.ts';
+import { verifySignature } from './signing.ts';
+
+function memoryWebhooks(initial: WebhookRecord[] = []): WebhookRepository & { all: WebhookRecord[] } {
+  const all = [...initial];
+  return {
+    all,
+    async create(r) {
+      all.push(r);
+    },
+    async list(portalId) {
+      return all.filter((w) => w.portalId === portalId);
+    },
+    async get(portalId, id) {
+      return all.find((w) => w.portalId === portalId && w.webhookId === id);
+    },
+    async delete(portalId, id) {
+      const i = all.findIndex((w) => w.portalId === portalId && w.webhookId === id);
+      return i < 0 ? undefined : all.splice(i, 1)[0];
+    },
+  };
+}
+
+const hook = (n: number, portalId = 'portal-a'): WebhookRecord => ({
+  webhookId: `wh-${n}`,
+  portalId,
+  url: `https://hooks${n}.example.cn/`,
+  secret: `whsec_${n}`,
+  createdAt: '2025-01-01T00:00:00.000Z',
+});
+
+function registerDeps(webhooks: WebhookRepository, dns: Record<string, string[]>, allowPrivate = false) {
+  let n = 0;
+  return {
+    webhooks,
+    allowPrivate,
+    resolve: async (host: string) => {
+      const a = dns[host];
+      if (!a) throw new Error('ENOTFOUND');
+      return a;
+    },
+    newId: () => `wh-new-${++n}`,
+    newSecret: () => 'whsec_new',
+    now: () => new Date('2025-03-01T08:00:00.000Z'),
+  };
+}
+
+async function problemsOf(p: Promise<unknown>) {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ValidationError);
+  return (err as ValidationError).problems.map((x) => x.code);
+}
+
+describe('registering a webhook', () => {
+  it('stores an https URL whose host resolves to public addresses, with a new secret', async () => {
+    const webhooks = memoryWebhooks();
+    const dns = { 'hooks.example.cn': ['203.119.1.1', '2400:3200::1'] };
+    const r = await registerWebhook(registerDeps(webhooks, dns), 'portal-a', {
+      url: 'https://hooks.example.cn/yjs',
+      description: '办件通知',
+    });
+    expect(r).toEqual({
+      webhookId: 'wh-new-1',
+      portalId: 'portal-a',
+      url: 'https://hooks.example.cn/yjs',
+      description: '办件通知',
+      secret: 'whsec_new',
+      createdAt: '2025-03-01T08:00:00.000Z',
+    });
+    expect(webhooks.all).toHaveLength(1);
+  });
+
+  it('refuses a name that resolves to a private address (one address is enough)', async () => {
+    const dns = { 'rebind.example.cn': ['203.119.1.1', '10.0.0.5'], 'meta.example.cn': ['169.254.169.254'] };
+    const deps = registerDeps(memoryWebhooks(), dns);
+    expect(await problemsOf(registerWebhook(deps, 'p', { url: 'https://rebind.example.cn/' }))).toEqual([
+      'address_not_allowed',
+    ]);
+    expect(await problemsOf(registerWebhook(deps, 'p', { url: 'https://meta.example.cn/' }))).toEqual([
+      'address_not_allowed',
+    ]);
+    expect(await problemsOf(registerWebhook(deps, 'p', { url: 'https://nowhere.example.cn/' }))).toEqual([
+      'host_unresolvable',
+    ]);
+  });
+
+  it('lists every problem at once', async () => {
+    const deps = registerDeps(memoryWebhooks(), {});
+    expect(
+      await problemsOf(
+        registerWebhook(deps, 'p', { url: 'http://user@10.0.0.1/', description: 'x'.repeat(201) }),
+      ),
+    ).toEqual(['https_required', 'credentials_in_url', 'address_not_allowed', 'too_long']);
+  });
+
+  it('admits a local receiver only under the local allowance', async () => {
+    const dns = { localhost: ['127.0.0.1', '::1'] };
+    expect(
+      await problemsOf(
+        registerWebhook(registerDeps(memoryWebhooks(), dns), 'p', { url: 'https://localhost/' }),
+      ),
+    ).toEqual(['address_not_allowed', 'address_not_allowed']);
+    const ok = await registerWebhook(registerDeps(memoryWebhooks(), dns, true), 'p', {
+      url: 'http://localhost:4000/',
+    });
+    expect(ok.url).toBe('http://localhost:4000/');
+  });
+
+  it(`keeps a portal within ${MAX_WEBHOOKS_PER_PORTAL} webhooks`, async () => {
+    const webhooks = memoryWebhooks(Array.from({ length: MAX_WEBHOOKS_PER_PORTAL }, (_, i) => hook(i)));
+    const deps = registerDeps(webhooks, { 'a.example.cn': ['203.119.1.1'] });
+    expect(await problemsOf(registerWebhook(deps, 'portal-a', { url: 'https://a.example.cn/' }))).toEqual([
+      'too_many_webhooks',
+    ]);
+    await expect(registerWebhook(deps, 'portal-b', { url: 'https://a.example.cn/' })).resolves.toBeDefined();
+  });
+});
+
+const EVENT: OutboxEvent = {
+  eventId: 'e-1',
+  eventType: 'case.status_changed',
+  caseId: 'c-1',
+  status: 'in_review',
+  previousStatus: 'submitted',
+  occurredAt: '2025-03-01T08:00:00.000Z',
+};
+
+describe('fanning an event out', () => {
+  it('queues one signed-body message per webhook of the owning portal, then marks the event', async () => {
+    const queued: DeliveryMessage[] = [];
+    const marked: string[] = [];
+    const n = await fanOut(
+      {
+        outbox: {
+          portalOf: async () => 'portal-a',
+          markDispatched: async (e) => void marked.push(e.eventId),
+        },
+        webhooks: memoryWebhooks([hook(1), hook(2), hook(3, 'portal-b')]),
+        queue: { enqueue: async (m) => void queued.push(...m) },
+        baseUrl: 'https://api.example.cn/api/',
+      },
+      EVENT,
+    );
+    expect(n).toBe(2);
+    expect(queued.map((m) => m.webhookId)).toEqual(['wh-1', 'wh-2']);
+    expect(JSON.parse(queued[0]!.body)).toEqual({
+      id: 'e-1',
+      type: 'case.status_changed',
+      caseId: 'c-1',
+      status: 'in_review',
+      previousStatus: 'submitted',
+      occurredAt: '2025-03-01T08:00:00.000Z',
+      links: { case: 'https://api.example.cn/api/v1/cases/c-1' },
+    });
+    expect(marked).toEqual(['e-1']);
+  });
+
+  it('does not mark the event when queueing fails (it is fanned out again)', async () => {
+    const marked: string[] = [];
+    await expect(
+      fanOut(
+        {
+          outbox: {
+            portalOf: async () => 'portal-a',
+            markDispatched: async (e) => void marked.push(e.eventId),
+          },
+          webhooks: memoryWebhooks([hook(1)]),
+          queue: {
+            enqueue: async () => {
+              throw new Error('queue down');
+            },
+          },
+          baseUrl: 'https://api.example.cn',
+        },
+        EVENT,
+      ),
+    ).rejects.toThrow('queue down');
+    expect(marked).toEqual([]);
+  });
+});
+
+describe('one delivery try', () => {
+  const policy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 60_000 };
+  const message: DeliveryMessage = {
+    eventId: 'e-1',
+    portalId: 'portal-a',
+    webhookId: 'wh-1',
+    body: '{"id":"e-1"}',
+  };
+  const now = new Date('2025-03-01T08:00:00.000Z');
+
+  function deliverDeps(result: SendResult, hooks = [hook(1)]) {
+    const sent: { url: string; headers: Record<string, string>; body: string }[] = [];
+    const deadLetters: DeadLetter[] = [];
+    return {
+      sent,
+      deadLetters,
+      deps: {
+        webhooks: memoryWebhooks(hooks),
+        sender: {
+          post: async (url: string, headers: Readonly<Record<string, string>>, body: string) => {
+            sent.push({ url, headers: { ...headers }, body });
+            return result;
+          },
+        },
+        deadLetters: { record: async (d: DeadLetter) => void deadLetters.push(d) },
+        policy,
+        now: () => now,
+        random: () => 0,
+      },
+    };
+  }
+
+  it('POSTs the body signed with the webhook secret and the event id', async () => {
+    const { deps, sent } = deliverDeps({ ok: true, status: 204 });
+    expect(await deliverWebhook(deps, message, 1)).toEqual({ outcome: 'delivered', status: 204 });
+    const [request] = sent;
+    expect(request!.url).toBe('https://hooks1.example.cn/');
+    expect(request!.headers['x-yijianshi-event-id']).toBe('e-1');
+    expect(
+      verifySignature('whsec_1', request!.headers['x-yijianshi-signature'], request!.body, {
+        nowSeconds: now.getTime() / 1000,
+      }).valid,
+    ).toBe(true);
+  });
+
+  it('answers a retry after the backoff while tries remain', async () => {
+    const { deps } = deliverDeps({ ok: false, status: 500, error: 'http_500' });
+    expect(await deliverWebhook(deps, message, 1)).toEqual({
+      outcome: 'retry',
+      delayMs: 500,
+      error: 'http_500',
+    });
+    expect(await deliverWebhook(deps, message, 2)).toEqual({
+      outcome: 'retry',
+      delayMs: 1000,
+      error: 'http_500',
+    });
+  });
+
+  it('dead-letters the last failed try, with what went wrong', async () => {
+    const { deps, deadLetters } = deliverDeps({ ok: false, error: 'timeout_5000ms' });
+    expect(await deliverWebhook(deps, message, 3)).toEqual({
+      outcome: 'dead_lettered',
+      error: 'timeout_5000ms',
+    });
+    expect(deadLetters).toEqual([
+      {
+        portalId: 'portal-a',
+        webhookId: 'wh-1',
+        eventId: 'e-1',
+        attempts: 3,
+        lastError: 'timeout_5000ms',
+        failedAt: now.toISOString(),
+        body: message.body,
+      },
+    ]);
+  });
+
+  it('drops deliveries of a webhook deleted meanwhile, without sending', async () => {
+    const { deps, sent } = deliverDeps({ ok: true, status: 200 }, []);
+    expect(await deliverWebhook(deps, message, 1)).toEqual({ outcome: 'dropped', reason: 'webhook_deleted' });
+    expect(sent).toEqual([]);
+  });
+});

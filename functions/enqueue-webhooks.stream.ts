@@ -1,0 +1,52 @@
+/**
+ * DynamoDB Streams (AWS only): the table's new outbox items — the event source mapping's filter
+ * lets only INSERTs of `type = outbox` through — fanned out to one SQS message per webhook of the
+ * case's portal (core/webhooks/deliver.ts, the same use case the local dispatcher runs).
+ *
+ * Records are handled in order; at the first failure the rest of the batch is reported failed
+ * (ReportBatchItemFailures), so Lambda retries from there. A record handled twice enqueues twice:
+ * delivery is at least once, receivers dedupe by event id.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { outboxEventFromImage, outboxStore } from '#adapters/dynamodb/outbox.ts';
+import { webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
+import { logger } from '#adapters/logger.ts';
+import { webhookConfig } from '#adapters/webhooks/config.ts';
+import { sqsDeliveryQueue } from '#adapters/webhooks/sqs-queue.ts';
+import { fanOut } from '#core/webhooks/deliver.ts';
+
+const env = webhookConfig();
+if (!env.WEBHOOK_QUEUE_URL || !env.PUBLIC_BASE_URL)
+  throw new Error('enqueue-webhooks needs WEBHOOK_QUEUE_URL and PUBLIC_BASE_URL');
+
+const deps = {
+  outbox: outboxStore,
+  webhooks: webhookRepository,
+  queue: sqsDeliveryQueue(env.WEBHOOK_QUEUE_URL),
+  baseUrl: env.PUBLIC_BASE_URL,
+};
+
+export async function enqueueWebhooks(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  for (const record of event.Records) {
+    const outboxEvent = outboxEventFromImage(record.dynamodb?.NewImage);
+    if (!outboxEvent) {
+      // Not an outbox insert (the filter should have kept it out) or unreadable: nothing to send.
+      logger.warn('stream record skipped', { eventName: record.eventName });
+      continue;
+    }
+    try {
+      const webhooks = await fanOut(deps, outboxEvent);
+      logger.info('webhook event enqueued', { eventId: outboxEvent.eventId, webhooks });
+    } catch (err) {
+      logger.error('webhook fan-out failed', { eventId: outboxEvent.eventId, error: (err as Error).message });
+      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+    }
+  }
+  return { batchItemFailures: [] };
+}
+
+export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(enqueueWebhooks);

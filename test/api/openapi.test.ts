@@ -1,0 +1,173 @@
+/**
+ * The published OpenAPI document (GET /v1/openapi.json) against what is deployed and against the
+ * linter. The document, the local dev server and the CDK stack are all generated from the one
+ * route table, functions/routes.ts; these tests make sure the document covers exactly that table
+ * and — since the stack is built from the same table — exactly the methods API Gateway serves.
+ * That real answers match the document is test/api/responses.e2e.test.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BaseResolver, createConfig, lintDocument, makeDocumentFromString } from '@redocly/openapi-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import {
+  BundleDetailSchema,
+  BundleListSchema,
+  CaseSubmittedSchema,
+  CaseViewSchema,
+  GuideSchema,
+  ReductionMetricsSchema,
+  routeContracts,
+  TaskViewSchema,
+} from '../../core/api/contract.ts';
+import { buildOpenApiDocument, type OpenApiDocument, PROBLEM_MEDIA_TYPE } from '../../core/api/openapi.ts';
+import { caseView, submissionView, taskView } from '../../core/case/views.ts';
+import { guide, reductionMetrics } from '../../core/catalog/guide.ts';
+import { bundleDetail, bundleSummary } from '../../core/catalog/views.ts';
+import { CASE_STATUS_CHANGED, thinEvent } from '../../core/webhooks/events.ts';
+import { EVENT_ID_HEADER, SIGNATURE_HEADER } from '../../core/webhooks/signing.ts';
+import { httpRoutes } from '../../functions/routes.ts';
+import { createCityApp } from '../../infra/city-app.ts';
+import { repoRoot } from '../../infra/paths.ts';
+import { DocumentValidator } from './openapi-validator.ts';
+
+const operationsOf = (doc: OpenApiDocument) =>
+  Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+  );
+
+describe('the OpenAPI document', () => {
+  let doc: OpenApiDocument;
+  beforeAll(() => {
+    doc = buildOpenApiDocument(httpRoutes, { serverUrl: 'https://api.changzhou.example.cn/prod' });
+  });
+
+  it('documents exactly the routes of functions/routes.ts, each once', () => {
+    expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
+    expect(operationsOf(doc).sort()).toEqual(httpRoutes.map((r) => `${r.method} ${r.path}`).sort());
+    // And describes no route that no longer exists.
+    expect(Object.keys(routeContracts).sort()).toEqual(httpRoutes.map((r) => r.name).sort());
+  });
+
+  it('documents exactly the methods the CDK stack deploys', () => {
+    // Built as the infra tests do: the same context as `cdk synth`, without esbuild bundling.
+    const cdkContext = (
+      JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
+    ).context;
+    const { stack } = createCityApp({
+      appProps: {
+        context: { ...cdkContext, city: 'changzhou', 'aws:cdk:bundling-stacks': [] },
+        builtinCloudFormationValidation: false,
+      },
+      nagChecks: false,
+    });
+    const deployed = stack.api.methods
+      .filter((m) => m.httpMethod !== 'OPTIONS') // CORS preflight, answered by API Gateway itself
+      .map((m) => `${m.httpMethod} ${m.resource.path}`);
+    expect(operationsOf(doc).sort()).toEqual(deployed.sort());
+  });
+
+  it('asks each caller kind for its own credentials, and public routes for none', () => {
+    for (const route of httpRoutes) {
+      const op = doc.paths[route.path]![route.method.toLowerCase()]!;
+      expect(op.security, route.name).toEqual(
+        { public: [], portal: [{ portalApiKey: [] }], department: [{ bearerAuth: [] }] }[route.caller],
+      );
+      if (route.caller !== 'public') expect(Object.keys(op.responses), route.name).toContain('401');
+    }
+    expect(doc.components.securitySchemes).toMatchObject({
+      portalApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+      bearerAuth: { type: 'http', scheme: 'bearer' },
+    });
+  });
+
+  it('answers every error as problem+json and every success as JSON', () => {
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(ops))
+        for (const [status, response] of Object.entries(op.responses)) {
+          const where = `${method} ${path} ${status}`;
+          if (/^[45]/.test(status)) {
+            expect(Object.keys(response.content), where).toEqual([PROBLEM_MEDIA_TYPE]);
+            expect(response.content[PROBLEM_MEDIA_TYPE]!.schema, where).toEqual({
+              $ref: '#/components/schemas/Problem',
+            });
+          } else expect(Object.keys(response.content), where).toEqual(['application/json']);
+        }
+  });
+
+  it('passes the Redocly linter with the recommended rules, without a warning', async () => {
+    // No rule is turned off: the recommended set as it ships.
+    const config = await createConfig({ extends: ['recommended'] });
+    const problems = await lintDocument({
+      document: makeDocumentFromString(JSON.stringify(doc), '/v1/openapi.json'),
+      config,
+      externalRefResolver: new BaseResolver(),
+    });
+    expect(
+      problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} at ${p.location[0]?.pointer ?? '?'}`),
+    ).toEqual([]);
+  });
+
+  it('holds only schemas that ajv (draft 2020-12) compiles strictly', () => {
+    const compiled = new DocumentValidator(doc).compileAll();
+    expect(compiled.length).toBe(Object.keys(doc.components.schemas).length);
+  });
+
+  it('is generated the same every time, and from JSON-only values', () => {
+    const again = buildOpenApiDocument(httpRoutes, { serverUrl: 'https://api.changzhou.example.cn/prod' });
+    expect(JSON.parse(JSON.stringify(again))).toEqual(doc);
+  });
+
+  it('describes the webhook event exactly as it is sent', () => {
+    const event = thinEvent(
+      {
+        eventId: 'e-1',
+        eventType: CASE_STATUS_CHANGED,
+        caseId: 'c-abc',
+        status: 'in_review',
+        previousStatus: 'submitted',
+        occurredAt: '2025-03-01T08:00:00.000Z',
+      },
+      'https://api.changzhou.example.cn/prod',
+    );
+    const post = doc.webhooks[CASE_STATUS_CHANGED]!.post;
+    const validate = new DocumentValidator(doc).validator(
+      post.requestBody.content['application/json']!.schema,
+    );
+    expect(validate(event), JSON.stringify(validate.errors)).toBe(true);
+    expect(post.parameters.map((p) => p.name).sort()).toEqual([EVENT_ID_HEADER, SIGNATURE_HEADER].sort());
+  });
+
+  it('refuses to publish a route that has no contract', () => {
+    expect(() =>
+      buildOpenApiDocument([
+        ...httpRoutes,
+        { method: 'GET', path: '/v1/secret', name: 'undocumented', caller: 'public' },
+      ]),
+    ).toThrow(/undocumented/);
+  });
+});
+
+/** JSON does not know `readonly`: the views may build read-only arrays and objects. */
+type DeepReadonly<T> = T extends (infer E)[]
+  ? readonly DeepReadonly<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+/** Compiles only if every value `view` can return is accepted by `schema` (tsc checks, nothing runs). */
+const describes =
+  <S extends z.ZodType>(_schema: S) =>
+  <V extends DeepReadonly<z.input<S>>>(_view: (...args: never[]) => V) =>
+    true;
+
+describe('the response schemas', () => {
+  it('accept every value the core views build (checked by tsc)', () => {
+    expect(describes(CaseViewSchema)(caseView)).toBe(true);
+    expect(describes(TaskViewSchema)(taskView)).toBe(true);
+    expect(describes(CaseSubmittedSchema)(submissionView)).toBe(true);
+    expect(describes(BundleListSchema.shape.items.element)(bundleSummary)).toBe(true);
+    expect(describes(BundleDetailSchema)(bundleDetail)).toBe(true);
+    expect(describes(GuideSchema)(guide)).toBe(true);
+    expect(describes(ReductionMetricsSchema)(reductionMetrics)).toBe(true);
+  });
+});

@@ -1,0 +1,343 @@
+/**
+ * Real answers against the published document: drives every route through HTTP — the catalog,
+ * materials, a case from submission through a correction round to issued licences, the
+ * departments' work, supervision, a withdrawal — plus problem answers (401, 403, 404, 409, 413,
+ * 415, 422), and validates each body with ajv against the schema GET /v1/openapi.json gives for
+ * that route and status. Every route must be seen answering 2xx at least once.
+ */
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildOpenApiDocument, type OpenApiDocument } from '../../core/api/openapi.ts';
+import { httpRoutes } from '../../functions/routes.ts';
+import { SEEDED_PERSONS } from '../../local/setup/seed-shared-data.ts';
+import { eventually, pdfBytes, sha256 } from '../e2e/portal.ts';
+import {
+  as,
+  BUNDLE,
+  callRoute,
+  issuedCase,
+  LEAD,
+  OTHER_DEPARTMENT,
+  openTask,
+  pendingCase,
+  type RouteCall,
+  type RouteRequest,
+  SERVICE,
+  webhookUrl,
+} from '../e2e/routes-client.ts';
+import { call } from '../e2e/target.ts';
+import { DocumentValidator } from './openapi-validator.ts';
+
+let validator: DocumentValidator;
+/** route name → statuses seen and validated */
+const seen = new Map<string, Set<number>>();
+
+/** Calls a route and checks its answer against the document (status, media type, body). */
+async function checked(name: string, request: RouteRequest = {}): Promise<RouteCall> {
+  const res = await callRoute(name, request);
+  const { problems } = validator.check(res.route.method, res.route.path, {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body: res.body,
+  });
+  expect(problems, `${name} → ${res.status} ${JSON.stringify(res.body).slice(0, 800)}`).toEqual([]);
+  if (!seen.has(name)) seen.set(name, new Set());
+  seen.get(name)!.add(res.status);
+  return res;
+}
+
+beforeAll(async () => {
+  const served = await call('GET', '/v1/openapi.json');
+  expect(served.status).toBe(200);
+  validator = new DocumentValidator(served.body as OpenApiDocument);
+});
+
+describe('GET /v1/openapi.json', () => {
+  it('serves the document built from the route table, with this deployment as its server', async () => {
+    const res = await checked('get-openapi');
+    const { servers, ...rest } = res.body as OpenApiDocument;
+    const { servers: _, ...built } = buildOpenApiDocument(httpRoutes);
+    expect(rest).toEqual(JSON.parse(JSON.stringify(built)));
+    expect(servers).toHaveLength(1);
+    expect(servers[0]!.url).toMatch(/^https?:\/\//);
+    expect(res.headers.get('cache-control')).toContain('max-age');
+  });
+});
+
+describe('answers that match the document', () => {
+  it('for the catalog of every bundle: list, detail, guide, form and metrics', async () => {
+    await checked('get-health');
+    const list = await checked('list-bundles');
+    const ids = (list.body.items as { id: string }[]).map((b) => b.id);
+    expect(ids.length).toBeGreaterThan(0);
+    for (const bundleId of ids) {
+      const params = { bundleId };
+      await Promise.all([
+        checked('get-bundle', { params }),
+        checked('get-guide', { params }),
+        checked('get-form', { params }),
+        checked('get-metrics', { params }),
+      ]);
+    }
+    // A subset, and the problems of the catalog routes.
+    const subset = { services: `${SERVICE},company-seal-filing` };
+    await checked('get-guide', { params: { bundleId: BUNDLE }, query: subset });
+    await checked('get-form', { params: { bundleId: BUNDLE }, query: subset });
+    await checked('get-metrics', { params: { bundleId: BUNDLE }, query: subset });
+    expect((await checked('get-bundle', { params: { bundleId: 'no-such-bundle' } })).status).toBe(404);
+    expect(
+      (await checked('get-guide', { params: { bundleId: BUNDLE }, query: { services: 'nope,other' } }))
+        .status,
+    ).toBe(422);
+    expect((await checked('get-form', { params: { bundleId: 'x'.repeat(101) } })).status).toBe(422);
+  });
+
+  it('for prefill, known and unknown applicants and a bad identifier', async () => {
+    const person = SEEDED_PERSONS[0]!;
+    const known = await checked('prefill', {
+      headers: as.portal(0),
+      body: { bundleId: 'newborn', applicant: { kind: 'person', idNumber: person.idNumber } },
+    });
+    expect(known.status).toBe(200);
+    const bad = await checked('prefill', {
+      headers: as.portal(0),
+      body: { bundleId: 'newborn', applicant: { kind: 'person', idNumber: '123' } },
+    });
+    expect(bad.status).toBe(422);
+    expect((await checked('prefill', { body: {} })).status).toBe(401);
+  });
+
+  it('for materials: declared, uploaded, verified; refused declarations and bodies', async () => {
+    const bytes = pdfBytes();
+    const declaration = {
+      bundleId: BUNDLE,
+      type: 'articles-of-association',
+      fileName: '章程.pdf',
+      contentType: 'application/pdf',
+      size: bytes.length,
+      sha256: sha256(bytes),
+    };
+    const created = await checked('create-material', { headers: as.portal(0), body: declaration });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect(
+      (await checked('get-material', { headers: as.portal(0), params: { materialId: id } })).body.status,
+    ).toBe('awaiting_upload');
+    const { url, method, headers } = created.body.upload;
+    expect((await fetch(url, { method, headers, body: bytes })).status).toBeLessThan(300);
+    expect(
+      (await checked('get-material', { headers: as.portal(0), params: { materialId: id } })).body.status,
+    ).toBe('verified');
+
+    // A material whose bytes lie about their declaration is rejected, with the reason.
+    const liar = await checked('create-material', {
+      headers: as.portal(0),
+      body: { ...declaration, sha256: sha256(Buffer.from('other')) },
+    });
+    await fetch(liar.body.upload.url, { ...liar.body.upload, body: bytes });
+    const rejected = await checked('get-material', {
+      headers: as.portal(0),
+      params: { materialId: liar.body.id },
+    });
+    expect(rejected.body).toMatchObject({ status: 'rejected', reason: 'mismatch' });
+
+    const problems = [
+      await checked('create-material', {
+        headers: as.portal(0),
+        body: { ...declaration, size: -1, type: 'x' },
+      }),
+      await checked('create-material', {
+        headers: { ...as.portal(0), 'content-type': 'application/json' },
+        rawBody: '{"bundleId":',
+      }),
+      await checked('create-material', {
+        headers: { ...as.portal(0), 'content-type': 'text/plain' },
+        rawBody: 'hello',
+      }),
+      await checked('create-material', {
+        headers: { ...as.portal(0), 'content-type': 'application/json' },
+        rawBody: JSON.stringify({ ...declaration, fileName: 'x'.repeat(300 * 1024) }),
+      }),
+      await checked('get-material', { headers: as.portal(1), params: { materialId: id } }),
+      await checked('get-material', { params: { materialId: id } }),
+    ];
+    expect(problems.map((p) => p.status)).toEqual([422, 400, 415, 413, 404, 401]);
+  });
+
+  it('for a case from submission through a correction round to its licences, and its problems', async () => {
+    // Submitted, replayed, seen by the portal and the lead department.
+    const c = await pendingCase();
+    const replay = await checked('submit-case', {
+      headers: { ...as.portal(0), 'idempotency-key': c.idempotencyKey },
+      body: c.application,
+    });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    await checked('get-case', { headers: as.portal(0), params: { caseId: c.caseId } });
+    const inbox = await checked('list-tasks', {
+      headers: as.department(LEAD),
+      params: { departmentId: LEAD },
+      query: { status: 'pending', limit: '2' },
+    });
+    if (inbox.body.nextCursor)
+      await checked('list-tasks', {
+        headers: as.department(LEAD),
+        params: { departmentId: LEAD },
+        query: { limit: '2', cursor: inbox.body.nextCursor },
+      });
+    await checked('get-task', { headers: as.department(LEAD), params: { taskId: c.taskId } });
+
+    // The lead department asks for a correction; the case shows the one consolidated request.
+    const asked = await checked('decide-task', {
+      headers: as.department(LEAD),
+      params: { taskId: c.taskId },
+      body: {
+        outcome: 'correct',
+        opinion: '请补正',
+        corrections: [{ path: '/form/enterpriseName', message: '名称不规范' }],
+      },
+    });
+    expect(asked.status).toBe(200);
+    const waiting = await eventually(
+      () => checked('get-case', { headers: as.portal(0), params: { caseId: c.caseId } }),
+      (r) => r.body.status === 'awaiting_correction',
+      'awaiting_correction',
+    );
+    expect(waiting.body.correction.items).toHaveLength(1);
+    const again = await checked('decide-task', {
+      headers: as.department(LEAD),
+      params: { taskId: c.taskId },
+      body: { outcome: 'approve' },
+    });
+    expect(again.status).toBe(409);
+    const supplemented = await checked('submit-supplement', {
+      headers: as.portal(0),
+      params: { caseId: c.caseId },
+      body: { form: { enterpriseName: '常州更正后科技有限公司' } },
+    });
+    expect(supplemented.status).toBe(202);
+    expect(
+      (
+        await checked('submit-supplement', {
+          headers: as.portal(0),
+          params: { caseId: c.caseId },
+          body: { form: { enterpriseName: '常州再次更正科技有限公司' } },
+        })
+      ).status,
+    ).toBe(409);
+
+    // Accepted in round 1, reviewed, issued.
+    const acceptance = await openTask(LEAD, c.caseId, 'acceptance');
+    await checked('decide-task', {
+      headers: as.department(LEAD),
+      params: { taskId: acceptance.id },
+      body: { outcome: 'approve', opinion: '予以受理' },
+    });
+    const review = await openTask(LEAD, c.caseId, 'review');
+    await checked('get-task', { headers: as.department(LEAD), params: { taskId: review.id } });
+    const decided = await checked('decide-task', {
+      headers: as.department(LEAD),
+      params: { taskId: review.id },
+      body: { outcome: 'approve', opinion: '同意' },
+    });
+    expect(decided.body.replayed).toBe(false);
+    await eventually(
+      () => checked('get-case', { headers: as.portal(0), params: { caseId: c.caseId } }),
+      (r) => r.body.status === 'issued',
+      'issued',
+    );
+    const licenses = await checked('list-licenses', { headers: as.portal(0), params: { caseId: c.caseId } });
+    expect(licenses.body.items.length).toBeGreaterThan(0);
+    for (const l of licenses.body.items as { id: string }[]) {
+      const v = await checked('verify-license', { params: { licenseId: l.id } });
+      expect(v.body.valid).toBe(true);
+    }
+    // A final case cannot be withdrawn.
+    expect(
+      (await checked('withdraw-case', { headers: as.portal(0), params: { caseId: c.caseId }, body: {} }))
+        .status,
+    ).toBe(409);
+
+    // Problems: another portal, unknown ids, missing key, invalid application, other department.
+    const problems = [
+      await checked('get-case', { headers: as.portal(1), params: { caseId: c.caseId } }),
+      await checked('list-licenses', { headers: as.portal(1), params: { caseId: c.caseId } }),
+      await checked('verify-license', { params: { licenseId: 'l-none' } }),
+      await checked('submit-case', { headers: as.portal(0), body: c.application }),
+      await checked('submit-case', {
+        headers: { ...as.portal(0), 'idempotency-key': randomUUID() },
+        body: {
+          ...c.application,
+          bundleId: 'nope',
+          materials: [{ type: 'x' }],
+          delivery: { method: 'drone' },
+        },
+      }),
+      await checked('submit-case', {
+        headers: { ...as.portal(0), 'idempotency-key': c.idempotencyKey },
+        body: { ...c.application, form: { ...c.application.form, enterpriseName: '常州另一家科技有限公司' } },
+      }),
+      await checked('list-tasks', {
+        headers: as.department(OTHER_DEPARTMENT),
+        params: { departmentId: LEAD },
+      }),
+      await checked('get-task', { headers: as.department(OTHER_DEPARTMENT), params: { taskId: review.id } }),
+      await checked('list-tasks', {
+        headers: as.department(LEAD),
+        params: { departmentId: LEAD },
+        query: { cursor: 'not-a-cursor', limit: '0' },
+      }),
+      await checked('get-supervision', { headers: as.badToken() }),
+    ];
+    expect(problems.map((p) => p.status)).toEqual([404, 404, 404, 400, 422, 422, 403, 404, 422, 401]);
+    expect(problems[5]!.body.code).toBe('idempotency_key_reused');
+  });
+
+  it('for a withdrawal, supervision and the licences of an issued case', async () => {
+    const c = await pendingCase();
+    const withdrawn = await checked('withdraw-case', {
+      headers: as.portal(0),
+      params: { caseId: c.caseId },
+      body: { reason: '不再需要' },
+    });
+    expect(withdrawn.body.status).toBe('withdrawn');
+    await eventually(
+      () => checked('get-case', { headers: as.portal(0), params: { caseId: c.caseId } }),
+      (r) => r.body.tasks.every((t: { status: string }) => t.status !== 'pending'),
+      'tasks closed',
+    );
+    await checked('get-supervision', { headers: as.supervisor() });
+    await checked('get-supervision', { headers: as.department(LEAD) });
+
+    const issued = await issuedCase();
+    await checked('list-licenses', { headers: as.portal(0), params: { caseId: issued.caseId } });
+    await checked('get-case', { headers: as.portal(0), params: { caseId: issued.caseId } });
+  });
+});
+
+describe('answers that match the document, for webhooks', () => {
+  it('registers, lists and deletes a webhook, and refuses a bad one', async () => {
+    const created = await checked('create-webhook', {
+      headers: as.portal(0),
+      body: { url: webhookUrl(), description: 'contract test' },
+    });
+    expect(created.status).toBe(201);
+    const listed = await checked('list-webhooks', { headers: as.portal(0) });
+    expect(listed.body.items.map((w: { id: string }) => w.id)).toContain(created.body.id);
+    const params = { webhookId: created.body.id as string };
+    expect((await checked('delete-webhook', { headers: as.portal(0), params })).status).toBe(200);
+    expect((await checked('delete-webhook', { headers: as.portal(0), params })).status).toBe(404);
+    const bad = await checked('create-webhook', {
+      headers: as.portal(0),
+      body: { url: 'http://169.254.169.254/latest/meta-data/', description: 42 },
+    });
+    expect(bad.status).toBe(422);
+  });
+});
+
+it('has seen every route of the table answer 2xx against the document', () => {
+  const missing = httpRoutes
+    .filter((r) => ![...(seen.get(r.name) ?? [])].some((s) => s >= 200 && s < 300))
+    .map((r) => r.name);
+  expect(missing, 'routes never seen answering 2xx against the document').toEqual([]);
+});
