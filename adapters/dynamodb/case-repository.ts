@@ -250,10 +250,9 @@ export const taskRepository: TaskRepository = {
     return r.Item ? TaskRecordSchema.parse(r.Item) : undefined;
   },
 
-  async decide(taskId, decision: Decision, status, timeline, audit) {
-    const caseId = caseIdOfTask(taskId)!;
-    const current = await this.get(taskId);
-    if (!current) throw new Error(`task ${taskId} vanished`);
+  async decide(current, decision: Decision, status, timeline, audit) {
+    // The caller has just read the task: no second read; the condition guards against races.
+    const { taskId, caseId } = current;
     try {
       await transact([
         {

@@ -54,9 +54,9 @@ export interface TaskRepository {
   /** Creates the task, or refreshes its token if it exists (re-opened after a timeout). */
   open(task: TaskRecord, timeline: TimelineEntry): Promise<TaskRecord>;
   get(taskId: string): Promise<TaskRecord | undefined>;
-  /** Records the decision iff the task is pending; returns the stored task either way. */
+  /** Records the decision iff the task (as just read by the caller) is pending; returns the stored task either way. */
   decide(
-    taskId: string,
+    task: TaskRecord,
     decision: Decision,
     status: TaskRecord['status'],
     timeline: TimelineEntry,

@@ -134,7 +134,7 @@ export async function submitSupplement(
   const task = await deps.tasks.get(taskId);
   if (task) {
     const { task: stored } = await deps.tasks.decide(
-      taskId,
+      task,
       {
         outcome: 'approve',
         opinion: '',

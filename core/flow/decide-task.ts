@@ -65,7 +65,7 @@ export async function decideTask(
     decidedBy: `department:${input.departmentId}`,
   };
   const { recorded, task: stored } = await deps.tasks.decide(
-    task.taskId,
+    task,
     decision,
     STATUS_OF[request.outcome],
     {

@@ -65,6 +65,7 @@ describe('the local runtime with --persist', () => {
         headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
+      // biome-ignore lint/suspicious/noExplicitAny: black-box test reads arbitrary JSON
       return { status: res.status, body: (await res.json()) as Record<string, any> };
     };
     const until = async <T>(read: () => Promise<T>, ok: (v: T) => boolean) => {
