@@ -67,7 +67,7 @@ const MISTAKES: Record<string, (app: App, facts: Map<string, MaterialFacts>) => 
   badIdNumber: (app) => {
     const good = app.applicant.idNumber as string;
     app.applicant.idNumber = good.slice(0, 17) + (good[17] === '0' ? '1' : '0');
-    return 'custom /applicant/idNumber';
+    return 'invalid_idNumber /applicant/idNumber';
   },
   badPhone: (app) => {
     app.form.contactPhone = '12345';

@@ -13,10 +13,14 @@ import { type Problem, ValidationError } from '../shared/errors.ts';
 import { isValidIdNumber, isValidUscc } from '../shared/identifiers.ts';
 
 const phone = z.string().regex(/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/, 'not a phone number');
-const idNumber = z.string().refine(isValidIdNumber, 'not a valid resident ID number (GB 11643 check digit)');
-const uscc = z
-  .string()
-  .refine(isValidUscc, 'not a valid unified social credit code (GB 32100 check character)');
+const idNumber = z.string().refine(isValidIdNumber, {
+  message: 'not a valid resident ID number (GB 11643 check digit)',
+  params: { code: 'invalid_idNumber' },
+});
+const uscc = z.string().refine(isValidUscc, {
+  message: 'not a valid unified social credit code (GB 32100 check character)',
+  params: { code: 'invalid_uscc' },
+});
 
 export const ApplicantSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('person'), name: z.string().min(1).max(50), idNumber, phone }),
@@ -106,7 +110,12 @@ export function checkApplication(
   const parsed = ApplicationSchema.safeParse(body);
   if (!parsed.success)
     for (const i of parsed.error.issues)
-      problems.push({ path: pointer(i.path), code: i.code, message: i.message });
+      problems.push({
+        path: pointer(i.path),
+        // Our own refinements name their problem (invalid_idNumber, invalid_uscc); zod's keep theirs.
+        code: (i.code === 'custom' && (i.params as { code?: string } | undefined)?.code) || i.code,
+        message: i.message,
+      });
 
   // Domain checks run on whatever parts are readable, even when the shape has problems elsewhere.
   const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;

@@ -135,7 +135,7 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
   };
   const stored = await deps.tasks.open(task, {
     at: now.toISOString(),
-    event: input.kind === 'supplement' ? 'correction_requested' : `${input.kind}_task_opened`,
+    event: `${input.kind}_task_opened`,
     detail: { taskId, departmentId, services: task.services, dueAt },
   });
   if (stored.decision) await deps.workflow.succeed(input.taskToken, { outcome: stored.decision.outcome });

@@ -49,7 +49,7 @@ describe('submitting a case', () => {
     expect(found).toEqual(
       [
         'unknown_service /services/2',
-        'custom /applicant/idNumber',
+        'invalid_idNumber /applicant/idNumber',
         'invalid_phone /form/contactPhone',
         'material_missing /materials',
         'material_unknown /materials/' +
