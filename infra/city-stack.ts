@@ -96,6 +96,8 @@ export class CityStack extends Stack {
   webhookQueue?: sqs.Queue;
 
   private readonly dataKey: kms.Key;
+  /** The asymmetric key that signs licences. */
+  readonly signingKey: kms.Key;
   private readonly logsKey: kms.Key;
   private readonly functionsDir: string;
   private readonly sharedEnvironment: Record<string, string>;
@@ -140,10 +142,21 @@ export class CityStack extends Stack {
     this.table = this.createTable(dataRemoval);
     this.bucket = this.createBuckets(dataRemoval);
 
+    // 电子印章: licences are signed with an asymmetric KMS key the stack owns (ECDSA P-256, the
+    // algorithm the local signer uses too). Asymmetric keys cannot rotate; a new key gets a new
+    // keyId and licences signed with the old one keep verifying (the signer looks keys up by id).
+    this.signingKey = new kms.Key(this, 'LicenseSigningKey', {
+      description: `yijianshi ${config.cityId}: signs e-licences (电子证照)`,
+      keySpec: kms.KeySpec.ECC_NIST_P256,
+      keyUsage: kms.KeyUsage.SIGN_VERIFY,
+      removalPolicy: dataRemoval,
+    });
+
     this.sharedEnvironment = {
       TABLE_NAME: this.table.tableName,
       BUCKET_NAME: this.bucket.bucketName,
       CITY_ID: config.cityId,
+      SIGNING_KEY_ARN: this.signingKey.keyArn,
     };
 
     for (const task of tasks) {
@@ -170,6 +183,25 @@ export class CityStack extends Stack {
       this.grantCaseFlow(fn);
       this.httpFunctions.set(route.name, fn);
     }
+
+    // Only the functions that sign or verify licences may use the signing key.
+    this.taskFunctions
+      .get('issue-licenses')
+      ?.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:Verify'],
+          resources: [this.signingKey.keyArn],
+        }),
+      );
+    for (const name of ['verify-license', 'list-licenses'])
+      this.httpFunctions
+        .get(name)
+        ?.function.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['kms:GetPublicKey', 'kms:Verify'],
+            resources: [this.signingKey.keyArn],
+          }),
+        );
 
     this.api = this.createApi(dataRemoval);
     for (const route of routes) this.addRoute(route, this.httpFunctions.get(route.name)!);
@@ -462,6 +494,8 @@ export class CityStack extends Stack {
       definitionBody: sfn.DefinitionBody.fromFile(this.caseFlowAslPath),
       definitionSubstitutions: substitutions,
       tracingEnabled: true,
+      // Execution data (case ids, plans, decisions' outcomes) encrypted with the city's own key.
+      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(this.dataKey),
       // Every state transition is logged, but not its data: inputs and outputs carry personal data.
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
