@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { attachToCase, materialLookup } from '#adapters/dynamodb/material-store.ts';
+import { sharedData } from '#adapters/dynamodb/shared-data.ts';
 import { makeHttpHandler } from '#adapters/http/handler.ts';
 import { workflow } from '#adapters/sfn/workflow.ts';
 import { IDEMPOTENCY_KEY } from '#core/api/requests.ts';
@@ -30,6 +31,7 @@ export const handler = makeHttpHandler(
       {
         cases: caseRepository,
         materials: materialLookup,
+        sharedData,
         workflow,
         attachMaterials: attachToCase,
         now: () => new Date(),

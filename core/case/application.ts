@@ -58,6 +58,8 @@ export const MaterialRefSchema = z.union([
   z.object({ type: z.string().min(1).max(100), materialId: z.string().min(1).max(100) }),
   /** 容缺: a deferrable material promised for later. */
   z.object({ type: z.string().min(1).max(100), deferred: z.literal(true) }),
+  /** Already on file (an e-licence, or a material of an earlier case): the reference POST /v1/prefill gave. */
+  z.object({ type: z.string().min(1).max(100), reference: z.string().min(1).max(100) }),
 ]);
 export type MaterialRef = z.infer<typeof MaterialRefSchema>;
 
@@ -105,6 +107,8 @@ export function checkApplication(
   index: CatalogIndex,
   body: unknown,
   facts: ReadonlyMap<string, MaterialFacts>,
+  /** Material type → references on file for this applicant (looked up only when the body cites any). */
+  onFile: ReadonlyMap<string, readonly string[]> = new Map(),
 ): CheckedApplication {
   const problems: Problem[] = [];
   const parsed = ApplicationSchema.safeParse(body);
@@ -160,8 +164,9 @@ export function checkApplication(
       const {
         type,
         materialId,
+        reference,
         deferred: isDeferred,
-      } = ref as { type?: unknown; materialId?: unknown; deferred?: unknown };
+      } = ref as { type?: unknown; materialId?: unknown; reference?: unknown; deferred?: unknown };
       if (typeof type !== 'string') return;
       const at = `/materials/${i}`;
       const need = needed.get(type);
@@ -190,6 +195,15 @@ export function checkApplication(
             message: `${need.material.name} (${type}) cannot be deferred (容缺 does not apply to it).`,
           });
         else deferred.push(type);
+        return;
+      }
+      if (typeof reference === 'string') {
+        if (!onFile.get(type)?.includes(reference))
+          problems.push({
+            path: `${at}/reference`,
+            code: 'material_not_on_file',
+            message: `"${reference}" is not a ${need.material.name} on file for this applicant (see POST /v1/prefill).`,
+          });
         return;
       }
       if (typeof materialId !== 'string') return;

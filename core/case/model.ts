@@ -33,6 +33,8 @@ export const CaseMaterialSchema = z.object({
   materialId: z.string().optional(),
   /** Held by the government (e-licence library / earlier case): fetched, not uploaded. */
   sharedData: z.boolean().optional(),
+  /** The e-licence or earlier-case material cited (from POST /v1/prefill). */
+  reference: z.string().optional(),
   /** 容缺: promised for later, due by this instant. */
   deferredUntil: z.string().optional(),
 });

@@ -8,10 +8,12 @@
  *  4. Attach the materials and start the flow, named by the case id (safe to retry).
  */
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import { mergeMaterials } from '../catalog/merge.ts';
+import { prefillFrom, type SharedDataPort } from '../catalog/prefill.ts';
 import { ACCEPTANCE_DAYS, secondsUntil } from '../flow/plan.ts';
 import { UnprocessableError } from '../shared/errors.ts';
-import { addWorkingDays } from '../time/working-days.ts';
-import { checkApplication } from './application.ts';
+import { addWorkingDays, chinaDate } from '../time/working-days.ts';
+import { ApplicantSchema, checkApplication } from './application.ts';
 import { type CaseMaterial, type CaseRecord, caseIdFor, requestHash } from './model.ts';
 import type { CaseRepository, MaterialLookup, Workflow } from './ports.ts';
 
@@ -20,7 +22,41 @@ export class IdempotencyKeyReusedError extends UnprocessableError {
   override readonly code = 'idempotency_key_reused';
 }
 
+/**
+ * The references on file for the applicant, by material type — looked up in the shared data only
+ * when the application cites one (most do not), so plain submissions pay no extra round trip.
+ */
+async function materialsOnFile(
+  deps: SubmitDeps,
+  index: CatalogIndex,
+  body: unknown,
+): Promise<Map<string, string[]>> {
+  const b = (body ?? {}) as { bundleId?: unknown; materials?: unknown; applicant?: unknown };
+  const cites =
+    Array.isArray(b.materials) &&
+    b.materials.some((m) => typeof (m as { reference?: unknown } | null)?.reference === 'string');
+  const applicant = ApplicantSchema.safeParse(b.applicant);
+  const bundle = typeof b.bundleId === 'string' ? index.bundles.get(b.bundleId) : undefined;
+  if (!cites || !applicant.success || !bundle || !deps.sharedData) return new Map();
+  const records = await deps.sharedData.lookup(
+    applicant.data.kind === 'person'
+      ? { kind: 'person', idNumber: applicant.data.idNumber }
+      : { kind: 'organisation', uscc: applicant.data.uscc },
+  );
+  const { materials } = prefillFrom(
+    [],
+    mergeMaterials(index, bundle.services),
+    records,
+    chinaDate(deps.now()),
+  );
+  const out = new Map<string, string[]>();
+  for (const m of materials) out.set(m.type, [...(out.get(m.type) ?? []), m.reference]);
+  return out;
+}
+
 export interface SubmitDeps {
+  /** Shared data (registries, e-licences, earlier cases): to check cited materials on file. */
+  readonly sharedData?: SharedDataPort;
   readonly cases: CaseRepository;
   readonly materials: MaterialLookup;
   readonly workflow: Workflow;
@@ -76,15 +112,25 @@ export async function submitCase(
   if (existing) return replay(existing);
 
   const facts = await deps.materials.facts(input.portalId, materialIdsOf(input.body));
-  const { application, bundle, services, materials, deferred } = checkApplication(index, input.body, facts);
+  const onFile = await materialsOnFile(deps, index, input.body);
+  const { application, bundle, services, materials, deferred } = checkApplication(
+    index,
+    input.body,
+    facts,
+    onFile,
+  );
 
   const now = deps.now();
   const given = new Map(
     application.materials.flatMap((m) => ('materialId' in m ? [[m.type, m.materialId] as const] : [])),
   );
+  const cited = new Map(
+    application.materials.flatMap((m) => ('reference' in m ? [[m.type, m.reference] as const] : [])),
+  );
   const caseMaterials: CaseMaterial[] = materials.flatMap((m): CaseMaterial[] => {
     const type = m.material.id;
     if (given.has(type)) return [{ type, materialId: given.get(type)! }];
+    if (cited.has(type)) return [{ type, sharedData: true, reference: cited.get(type)! }];
     if (deferred.includes(type))
       return [{ type, deferredUntil: addWorkingDays(now, m.material.deferralDays ?? 5).toISOString() }];
     if (m.material.sharedData) return [{ type, sharedData: true }];

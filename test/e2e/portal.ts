@@ -5,7 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { idNumberCheckCharacter } from '../../core/shared/identifiers.ts';
-import { call, target } from './target.ts';
+import { call, flowWaitMs, target } from './target.ts';
 
 export const portalKey = (i = 0) => ({ 'x-api-key': target().credentials.portals[i]!.apiKey });
 export const departmentAuth = (departmentId: string) => {
@@ -90,7 +90,7 @@ export async function eventually<T>(
   read: () => Promise<T>,
   check: (value: T) => boolean,
   what: string,
-  timeoutMs = 20_000,
+  timeoutMs = flowWaitMs(),
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/emulators/ports.ts';
 import { repoRoot } from '../../local/lambda-registry.ts';
 import { newIdNumber, pdfBytes } from './portal.ts';
+import { isLocalTarget } from './target.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'yjs-restart-'));
 let child: ChildProcess | undefined;
@@ -53,7 +54,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the local runtime with --persist', () => {
+// Local only: it starts, kills and restarts its own `npm start` process on this machine; a deployed
+// target (LocalStack, AWS) has no process to kill, and its durability is the services' own.
+describe.skipIf(!isLocalTarget())('the local runtime with --persist', () => {
   it('keeps cases and pending tasks across a hard kill and lets them finish', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;

@@ -14,7 +14,7 @@ import {
   portalKey,
   submit,
 } from './portal.ts';
-import { type Call, call, target } from './target.ts';
+import { type Call, call, isLocalTarget, target } from './target.ts';
 
 export type Route = (typeof httpRoutes)[number];
 export type RouteName = Route['name'];
@@ -138,7 +138,7 @@ interface TaskSummary {
 }
 
 /** Whether the suite runs against a deployed stack rather than the local one. */
-export const remote = Boolean(process.env.E2E_TARGET && process.env.E2E_TARGET !== 'local');
+export const remote = !isLocalTarget();
 
 /** A webhook URL the target accepts and that needs no DNS: a closed local port, or a public address. */
 export const webhookUrl = () =>

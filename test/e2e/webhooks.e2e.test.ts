@@ -14,12 +14,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../core/webhooks/signing.ts';
 import { buildApplication, decide, eventually, getCase, pendingTask, portalKey, submit } from './portal.ts';
-import { call, target } from './target.ts';
+import { call, isLocalTarget, target } from './target.ts';
 
 const BUNDLE = 'enterprise-opening';
 const SERVICE = 'enterprise-establishment-registration';
 const LEAD = 'market-regulation';
-const remote = Boolean(process.env.E2E_TARGET && process.env.E2E_TARGET !== 'local');
+const remote = !isLocalTarget();
 
 interface Delivery {
   readonly headers: IncomingHttpHeaders;

@@ -1,10 +1,13 @@
 /**
  * Starts the whole local stack once per test run (the same code as `npm start`) and hands its
  * URLs, environment and demo credentials to the test workers. Each test uses fresh ids.
+ *
+ * With a deployed e2e target (E2E_TARGET=localstack or a URL; test/e2e/target.ts) nothing local
+ * starts: the workers get the target's base URL and credentials, and no local environment.
  */
 import type { TestProject } from 'vitest/node';
-import { createDemoCredentials, type DemoCredentials } from '../../local/setup/demo-credentials.ts';
-import { startLocalStack } from '../../local/stack.ts';
+import type { DemoCredentials } from '../../local/setup/demo-credentials.ts';
+import { type DeployedTarget, deployedTarget } from '../e2e/target.ts';
 import { captureOutput, personalDataIn } from './log-scan.ts';
 
 declare module 'vitest' {
@@ -16,9 +19,14 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  const deployed = deployedTarget();
+  if (deployed) return useDeployedTarget(project, deployed);
   const started = Date.now();
   // Everything the system logs during the run is scanned for personal data at the end.
   const capture = captureOutput();
+  // Imported here, so that a run against a deployed target loads none of the local runtime.
+  const { startLocalStack } = await import('../../local/stack.ts');
+  const { createDemoCredentials } = await import('../../local/setup/demo-credentials.ts');
   const stack = await startLocalStack({ city: 'changzhou' });
   const credentials = await createDemoCredentials(stack);
   project.provide('localEnv', { ...stack.env });
@@ -35,4 +43,31 @@ export default async function setup(project: TestProject) {
       `log scan: ${capture.text().length} characters of system logs, no personal data or secrets\n`,
     );
   };
+}
+
+/**
+ * A deployed target: checked to answer (the first request may start a cold Lambda), then handed to
+ * the workers. Its logs are its own, so the personal-data scan of the local run does not apply.
+ */
+async function useDeployedTarget(project: TestProject, deployed: DeployedTarget): Promise<void> {
+  const health = `${deployed.baseUrl}/v1/health`;
+  try {
+    const res = await fetch(health, { signal: AbortSignal.timeout(60_000) });
+    if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  } catch (err) {
+    const e = err as Error & { cause?: Error };
+    throw new Error(
+      `The e2e target (${deployed.kind}, credentials ${deployed.credentialsFile}) does not answer GET ${health}: ` +
+        `${e.cause?.message ?? e.message}` +
+        (deployed.kind === 'localstack'
+          ? ' — is LocalStack running and the stack deployed? See docs/localstack.md.'
+          : ''),
+    );
+  }
+  project.provide('localEnv', {});
+  project.provide('baseUrl', deployed.baseUrl);
+  project.provide('credentials', deployed.credentials);
+  process.stdout.write(
+    `e2e target: ${deployed.kind} at ${deployed.baseUrl} (no local stack started; local-only tests are skipped)\n`,
+  );
 }
