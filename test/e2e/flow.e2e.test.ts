@@ -4,6 +4,8 @@
  * → ONE combined request → one supplement → only those two re-review → approved → licences listed
  * and verifiable → status issued, with the full timeline.
  */
+
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import {
   buildApplication,
@@ -15,7 +17,21 @@ import {
   portalKey,
   submit,
 } from './portal.ts';
-import { call } from './target.ts';
+import { call, isLocalTarget } from './target.ts';
+
+/** Billed state transitions (every *StateEntered event) and task Lambda invocations of a case's execution. */
+async function executionCost(caseId: string) {
+  const client = new SFNClient({});
+  const arn = `${process.env.STATE_MACHINE_ARN!.replace(':stateMachine:', ':execution:')}:${caseId}`;
+  const { events = [] } = await client.send(
+    new GetExecutionHistoryCommand({ executionArn: arn, maxResults: 1000 }),
+  );
+  const transitions = events.filter((e) => e.type?.endsWith('StateEntered')).length;
+  const taskCalls = events.filter((e) => e.type === 'TaskScheduled').length;
+  if (process.env.PRINT_COST)
+    process.stdout.write(`case ${caseId}: ${transitions} transitions, ${taskCalls} task invocations\n`);
+  return { transitions, taskCalls };
+}
 
 const BUNDLE = 'enterprise-opening';
 const SERVICES = [
@@ -133,6 +149,13 @@ describe('one case through the whole flow', () => {
     for (const l of licenses.body.items) {
       const v = await call('GET', `/v1/licenses/${l.id}/verification`);
       expect(v.body.valid).toBe(true);
+    }
+
+    // Step Functions transitions are most of the cost: keep them few (one correction round here).
+    if (isLocalTarget()) {
+      const { transitions, taskCalls } = await executionCost(caseId);
+      expect(transitions).toBeLessThanOrEqual(30);
+      expect(taskCalls).toBeLessThanOrEqual(20);
     }
   });
 
