@@ -185,23 +185,19 @@ export class CityStack extends Stack {
     }
 
     // Only the functions that sign or verify licences may use the signing key.
-    this.taskFunctions
-      .get('issue-licenses')
-      ?.function.addToRolePolicy(
+    this.taskFunctions.get('issue-licenses')?.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:Verify'],
+        resources: [this.signingKey.keyArn],
+      }),
+    );
+    for (const name of ['verify-license', 'list-licenses'])
+      this.httpFunctions.get(name)?.function.addToRolePolicy(
         new iam.PolicyStatement({
-          actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:Verify'],
+          actions: ['kms:GetPublicKey', 'kms:Verify'],
           resources: [this.signingKey.keyArn],
         }),
       );
-    for (const name of ['verify-license', 'list-licenses'])
-      this.httpFunctions
-        .get(name)
-        ?.function.addToRolePolicy(
-          new iam.PolicyStatement({
-            actions: ['kms:GetPublicKey', 'kms:Verify'],
-            resources: [this.signingKey.keyArn],
-          }),
-        );
 
     this.api = this.createApi(dataRemoval);
     for (const route of routes) this.addRoute(route, this.httpFunctions.get(route.name)!);

@@ -1,30 +1,13 @@
-/**
- * Licences are signed by a KMS key the stack owns (ECDSA P-256, SIGN_VERIFY), usable only by the
- * functions that sign or verify; the state machine's execution data is encrypted with the city's
- * own key. Bundling is skipped, as in city-stack.test.ts.
- */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCityApp } from './city-app.ts';
 import type { CityStack } from './city-stack.ts';
-import { repoRoot } from './paths.ts';
+import { testStack } from './test-stack.ts';
 
-const cdkContext = (JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: object })
-  .context;
 let stack: CityStack;
 let template: Template;
 
 beforeAll(() => {
-  stack = createCityApp({
-    appProps: {
-      context: { ...cdkContext, city: 'changzhou', 'aws:cdk:bundling-stacks': [] },
-      builtinCloudFormationValidation: false,
-    },
-    nagChecks: false,
-  }).stack;
-  template = Template.fromStack(stack);
+  ({ stack, template } = testStack('changzhou'));
 });
 
 describe('licence signing and execution data encryption', () => {

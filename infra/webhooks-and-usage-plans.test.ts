@@ -7,28 +7,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCityApp } from './city-app.ts';
 import type { CityStack } from './city-stack.ts';
 import { repoRoot } from './paths.ts';
-
-const cdkContext = (JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: object })
-  .context;
+import { testStack } from './test-stack.ts';
 
 let stack: CityStack;
 let template: Template;
 
 beforeAll(() => {
-  stack = createCityApp({
-    appProps: {
-      context: { ...cdkContext, city: 'changzhou', 'aws:cdk:bundling-stacks': [] },
-      builtinCloudFormationValidation: false,
-    },
-    nagChecks: false,
-  }).stack;
-  template = Template.fromStack(stack);
+  ({ stack, template } = testStack('changzhou'));
 });
 
 const logicalId = (c: { node: { defaultChild?: unknown } }) =>

@@ -211,6 +211,46 @@ export const caseRepository: CaseRepository = {
   },
 };
 
+/** Marks a pending task overdue with its timeline entry and supervision audit; false if the condition failed. */
+async function overdueWrite(
+  taskId: string,
+  timeline: TimelineEntry,
+  update: string,
+  condition: string,
+  values: Record<string, unknown>,
+): Promise<boolean> {
+  const caseId = caseIdOfTask(taskId)!;
+  try {
+    await transact([
+      {
+        Update: {
+          TableName: table(),
+          Key: keys.task(caseId, taskId),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':true': true, ':pending': 'pending', ...values },
+        },
+      },
+      { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
+      {
+        Put: {
+          TableName: table(),
+          Item: auditItem(caseId, timeline.at, {
+            actor: 'supervision',
+            action: timeline.event,
+            detail: timeline.detail ?? {},
+          }),
+        },
+      },
+    ]);
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false; // decided (or already flagged) meanwhile
+    throw err;
+  }
+}
+
 export const taskRepository: TaskRepository = {
   async open(task, timeline) {
     const existing = await this.get(task.taskId);
@@ -282,34 +322,14 @@ export const taskRepository: TaskRepository = {
   },
 
   async markOverdue(taskId, timeline) {
-    const caseId = caseIdOfTask(taskId)!;
-    try {
-      await transact([
-        {
-          Update: {
-            TableName: table(),
-            Key: keys.task(caseId, taskId),
-            UpdateExpression: 'SET overdue = :true, escalations = if_not_exists(escalations, :zero) + :one',
-            ConditionExpression: '#status = :pending',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':true': true, ':zero': 0, ':one': 1, ':pending': 'pending' },
-          },
-        },
-        { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
-        {
-          Put: {
-            TableName: table(),
-            Item: auditItem(caseId, timeline.at, {
-              actor: 'supervision',
-              action: timeline.event,
-              detail: timeline.detail ?? {},
-            }),
-          },
-        },
-      ]);
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err; // decided meanwhile: nothing to escalate
-    }
+    // After a callback timeout: counts every escalation.
+    await overdueWrite(
+      taskId,
+      timeline,
+      'SET overdue = :true, escalations = if_not_exists(escalations, :zero) + :one',
+      '#status = :pending',
+      { ':zero': 0, ':one': 1 },
+    );
   },
 
   async closeOpen(caseId, timeline) {
@@ -344,36 +364,14 @@ export const taskRepository: TaskRepository = {
   },
 
   async flagOverdue(taskId, timeline) {
-    const caseId = caseIdOfTask(taskId)!;
-    try {
-      await transact([
-        {
-          Update: {
-            TableName: table(),
-            Key: keys.task(caseId, taskId),
-            UpdateExpression: 'SET overdue = :true',
-            ConditionExpression: '#status = :pending AND (attribute_not_exists(overdue) OR overdue = :false)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':true': true, ':false': false, ':pending': 'pending' },
-          },
-        },
-        { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
-        {
-          Put: {
-            TableName: table(),
-            Item: auditItem(caseId, timeline.at, {
-              actor: 'supervision',
-              action: timeline.event,
-              detail: timeline.detail ?? {},
-            }),
-          },
-        },
-      ]);
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    // The scheduled sweep: once per task.
+    return overdueWrite(
+      taskId,
+      timeline,
+      'SET overdue = :true',
+      '#status = :pending AND (attribute_not_exists(overdue) OR overdue = :false)',
+      { ':false': false },
+    );
   },
 
   async listForCase(caseId) {
