@@ -118,8 +118,8 @@ async function checkLocalStack(endpoint: string): Promise<void> {
         `LocalStack is not running at ${endpoint} (GET /_localstack/health: ${e.cause?.message ?? e.message}).`,
         'Start it first (Docker, and a LocalStack auth token for current images), for example:',
         '  docker run --rm -d --name yijianshi-localstack -p 127.0.0.1:4566:4566 -p 127.0.0.1:4510-4559:4510-4559 \\',
-        '    -e LOCALSTACK_AUTH_TOKEN="$LOCALSTACK_AUTH_TOKEN" -v /var/run/docker.sock:/var/run/docker.sock \\',
-        '    localstack/localstack',
+        '    -e LOCALSTACK_AUTH_TOKEN -e LAMBDA_IGNORE_ARCHITECTURE=1 -e LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT=60 \\',
+        '    -v /var/run/docker.sock:/var/run/docker.sock localstack/localstack',
         'or set LOCALSTACK_ENDPOINT if it listens elsewhere. Every step: docs/localstack.md.',
       ].join('\n'),
     );
@@ -297,6 +297,10 @@ async function main(): Promise<void> {
   const endpoint = (process.env.LOCALSTACK_ENDPOINT || 'http://127.0.0.1:4566').replace(/\/+$/, '');
   const region = pointAtLocalStack(endpoint);
   say(`一件事一次办 — city "${city}" to LocalStack at ${endpoint} (region ${region})`);
+  // The SDK prefers a service's own endpoint variable over AWS_ENDPOINT_URL: say so if one is set.
+  for (const [k, v] of Object.entries(process.env))
+    if (/^AWS_ENDPOINT_URL_(?!S3$)[A-Z0-9_]+$/.test(k))
+      say(`note: ${k}=${v} is set and takes precedence over ${endpoint} for that service`);
   await checkLocalStack(endpoint);
   if (flags.destroy) return destroy(city);
 

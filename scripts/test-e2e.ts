@@ -78,6 +78,8 @@ function targetEnv(own: Partial<Record<OwnFlag, string>>): Record<string, string
       E2E_CITY: city,
       E2E_CREDENTIALS: own.credentials ?? process.env.E2E_CREDENTIALS ?? localstackFiles(city).credentials,
     };
+  if (!/^https?:\/\/[^/]/.test(name))
+    throw new UsageError(`--target must be local, localstack or an http(s) URL, not "${name}".`);
   const credentials = own.credentials ?? process.env.E2E_CREDENTIALS;
   if (!credentials)
     throw new UsageError(`--target=${name} needs --credentials <file> ({ baseUrl, portals, departments }).`);
