@@ -21,7 +21,7 @@ import type {
 import { config } from '../config.ts';
 import { keys } from './keys.ts';
 import { createdOutbox, exactFrom, transitionOutbox } from './outbox.ts';
-import { isConditionFailure, isTransactionConflict, send } from './send.ts';
+import { isConditionFailure, isTransactionConflict, queryPartition, send } from './send.ts';
 
 const table = () => config().TABLE_NAME;
 const seq = () => randomUUID().slice(0, 8);
@@ -112,21 +112,7 @@ export const caseRepository: CaseRepository = {
   },
 
   async view(caseId): Promise<CaseView | undefined> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await send<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>(
-        new QueryCommand({
-          TableName: table(),
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.casePk(caseId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(r.Items ?? []));
-      start = r.LastEvaluatedKey;
-    } while (start);
+    const items = await queryPartition(keys.casePk(caseId), { consistent: true });
     const c = items.find((i) => i.sk === 'CASE');
     if (!c) return undefined;
     return {

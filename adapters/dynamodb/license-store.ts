@@ -3,12 +3,12 @@
  * view reads them in its one Query and a licence id alone finds its record (the case id is inside
  * it). Records are written once, never updated: a licence is immutable once issued.
  */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { caseIdOfLicense } from '#core/licenses/document.ts';
 import { type IssuedLicense, IssuedLicenseSchema, type LicenseStore } from '#core/licenses/ports.ts';
 import { config } from '../config.ts';
 import { keys } from './keys.ts';
-import { isConditionFailure, send } from './send.ts';
+import { isConditionFailure, queryPartition, send } from './send.ts';
 
 const table = () => config().TABLE_NAME;
 
@@ -37,21 +37,7 @@ export const licenseStore: LicenseStore = {
   },
 
   async listForCase(caseId) {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await send<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>(
-        new QueryCommand({
-          TableName: table(),
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :license)',
-          ExpressionAttributeValues: { ':pk': keys.casePk(caseId), ':license': 'LICENSE#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(r.Items ?? []));
-      start = r.LastEvaluatedKey;
-    } while (start);
+    const items = await queryPartition(keys.casePk(caseId), { skPrefix: 'LICENSE#', consistent: true });
     return items.map((i) => IssuedLicenseSchema.parse(i));
   },
 

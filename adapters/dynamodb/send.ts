@@ -3,7 +3,10 @@
  * problem, safe to retry). Conditional-check failures and transaction cancellations pass through
  * for the repository to interpret.
  */
+
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { UnavailableError } from '#core/shared/errors.ts';
+import { config } from '../config.ts';
 import { dynamo } from './client.ts';
 
 const PASS_THROUGH = new Set([
@@ -43,4 +46,30 @@ export function isTransactionConflict(err: unknown): boolean {
     (e.name === 'TransactionCanceledException' &&
       (e.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict'))
   );
+}
+
+/**
+ * Every item of one partition (optionally only sort keys starting with `skPrefix`), following
+ * LastEvaluatedKey: the one paginated partition read of the repositories.
+ */
+export async function queryPartition(
+  pk: string,
+  options: { skPrefix?: string; consistent?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const r = await send<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>(
+      new QueryCommand({
+        TableName: config().TABLE_NAME,
+        KeyConditionExpression: options.skPrefix ? 'pk = :pk AND begins_with(sk, :sk)' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk, ...(options.skPrefix ? { ':sk': options.skPrefix } : {}) },
+        ...(options.consistent ? { ConsistentRead: true } : {}),
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    items.push(...(r.Items ?? []));
+    start = r.LastEvaluatedKey;
+  } while (start);
+  return items;
 }

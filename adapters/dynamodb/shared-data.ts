@@ -5,12 +5,12 @@
  * that does not parse is skipped with a warning naming only its sort key, so one bad licence from a
  * feeding system does not cost the applicant the rest.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import type { PrefillApplicant, SharedDataPort, SharedRecords } from '#core/catalog/prefill.ts';
 import { config } from '../config.ts';
 import { logger } from '../logger.ts';
-import { send } from './send.ts';
+import { queryPartition, send } from './send.ts';
 import { EarlierMaterialItem, LicenseItem, pkOf, RecordItem } from './shared-data-items.ts';
 
 // ---- the read port ----
@@ -30,24 +30,6 @@ function parsed<T extends z.ZodType>(schema: T, items: readonly Record<string, u
   return out;
 }
 
-async function queryAll(pk: string, skPrefix: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const r = await send<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>(
-      new QueryCommand({
-        TableName: config().TABLE_NAME,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-        ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    items.push(...(r.Items ?? []));
-    start = r.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
 export const sharedData: SharedDataPort = {
   async lookup(applicant: PrefillApplicant): Promise<SharedRecords> {
     const [source, identifier] =
@@ -61,8 +43,8 @@ export const sharedData: SharedDataPort = {
           Key: { pk: pkOf(source, identifier), sk: 'RECORD' },
         }),
       ),
-      queryAll(pkOf('license', identifier), 'LICENSE#'),
-      queryAll(pkOf('earlierCase', identifier), 'MATERIAL#'),
+      queryPartition(pkOf('license', identifier), { skPrefix: 'LICENSE#' }),
+      queryPartition(pkOf('earlierCase', identifier), { skPrefix: 'MATERIAL#' }),
     ]);
     const registry = parsed(RecordItem, record.Item ? [record.Item] : [])[0];
     return {

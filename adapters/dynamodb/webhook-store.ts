@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { DeadLetter, DeadLetterStore, WebhookRecord, WebhookRepository } from '#core/webhooks/ports.ts';
 import { config } from '../config.ts';
 import { keys } from './keys.ts';
-import { isConditionFailure, send } from './send.ts';
+import { isConditionFailure, queryPartition, send } from './send.ts';
 
 /** Dead letters stay visible to operators for 90 days (DynamoDB TTL). */
 export const DEAD_LETTER_TTL_SECONDS = 90 * 24 * 3600;
@@ -47,21 +47,10 @@ export const webhookRepository: WebhookRepository = {
   },
 
   async list(portalId) {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await send<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>(
-        new QueryCommand({
-          TableName: table(),
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.webhook(portalId, '').pk, ':prefix': 'WEBHOOK#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(r.Items ?? []));
-      start = r.LastEvaluatedKey;
-    } while (start);
+    const items = await queryPartition(keys.webhook(portalId, '').pk, {
+      skPrefix: 'WEBHOOK#',
+      consistent: true,
+    });
     return items
       .map((i) => WebhookItem.parse(i))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.webhookId.localeCompare(b.webhookId));

@@ -43,6 +43,13 @@ import {
 
 // ───────────────────────────── shared pieces ─────────────────────────────
 
+/** `?services=a,b` of the catalog routes (guide, form, metrics), documented once. */
+const ChosenServicesQuery = ServicesQuery.extend({
+  services: ServicesQuery.shape.services.describe(
+    'Comma-separated service ids; omitted means the whole bundle.',
+  ),
+});
+
 const Timestamp = z.iso.datetime().describe('An instant, ISO 8601 in UTC (e.g. 2025-03-01T08:00:00.000Z).');
 const count = z.number().int().nonnegative();
 const Link = z.url().describe('A short-lived presigned URL.');
@@ -622,11 +629,7 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
       'Legal basis, conditions, the deduplicated materials — and what is not asked because the government already holds it — fees, results, time limits and the ordered steps.',
     tags: ['Catalog'],
     params: BundleParams,
-    query: ServicesQuery.extend({
-      services: ServicesQuery.shape.services.describe(
-        'Comma-separated service ids; omitted means the whole bundle.',
-      ),
-    }),
+    query: ChosenServicesQuery,
     responses: { 200: { description: 'The notice.', schema: GuideSchema } },
     problems: {
       404: 'There is no such bundle.',
@@ -637,11 +640,7 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
     summary: 'The ONE merged form (一表申请) for the chosen services, as JSON Schema',
     tags: ['Catalog'],
     params: BundleParams,
-    query: ServicesQuery.extend({
-      services: ServicesQuery.shape.services.describe(
-        'Comma-separated service ids; omitted means the whole bundle.',
-      ),
-    }),
+    query: ChosenServicesQuery,
     responses: { 200: { description: 'The merged form.', schema: FormSchema } },
     problems: {
       404: 'There is no such bundle.',
@@ -652,11 +651,7 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
     summary: 'How much the bundle saves for the chosen services (fields, materials, visits, days)',
     tags: ['Catalog'],
     params: BundleParams,
-    query: ServicesQuery.extend({
-      services: ServicesQuery.shape.services.describe(
-        'Comma-separated service ids; omitted means the whole bundle.',
-      ),
-    }),
+    query: ChosenServicesQuery,
     responses: { 200: { description: 'The reduction metrics.', schema: MetricsSchema } },
     problems: {
       404: 'There is no such bundle.',
