@@ -1,0 +1,135 @@
+/**
+ * Department tokens: only what `signDepartmentToken` issues verifies. Found by testers (issue 10,
+ * defect 9): a token with `exp = 1e300`, one issued in the future, and a signature re-spelt as
+ * padded base64 were all accepted. Pure: no emulators.
+ */
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  MAX_CLOCK_SKEW_SECONDS,
+  MAX_TOKEN_LIFETIME_SECONDS,
+  signDepartmentToken,
+  verifyDepartmentToken,
+} from './tokens.ts';
+
+const SECRET = 'x'.repeat(64);
+const CITY = 'changzhou';
+const NOW = Date.UTC(2026, 11, 1, 8, 0, 0);
+const nowSeconds = Math.floor(NOW / 1000);
+
+const seg = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+const HEADER = seg({ alg: 'HS256', typ: 'JWT' });
+
+/** A token signed with the right secret, carrying whatever claims a forger chose. */
+function forge(claims: Record<string, unknown>, header = HEADER): string {
+  const unsigned = `${header}.${seg(claims)}`;
+  return `${unsigned}.${createHmac('sha256', SECRET).update(unsigned).digest('base64url')}`;
+}
+const claims = (over: Record<string, unknown> = {}) => ({
+  sub: 'market-regulation',
+  city: CITY,
+  kind: 'department',
+  jti: 'abcdefghijkl',
+  iat: nowSeconds - 10,
+  exp: nowSeconds + 3600,
+  ...over,
+});
+
+describe('verifyDepartmentToken', () => {
+  it('accepts a token it issued, for its whole lifetime only', () => {
+    const { token, claims: issued } = signDepartmentToken(SECRET, {
+      departmentId: 'market-regulation',
+      city: CITY,
+      ttlSeconds: 30 * 24 * 3600,
+      now: NOW,
+    });
+    expect(verifyDepartmentToken(SECRET, token, CITY, NOW)).toEqual(issued);
+    expect(verifyDepartmentToken(SECRET, token, CITY, issued.exp * 1000 - 1)).toEqual(issued);
+    expect(verifyDepartmentToken(SECRET, token, CITY, issued.exp * 1000)).toBeNull();
+    expect(verifyDepartmentToken(SECRET, token, 'langfang', NOW)).toBeNull();
+  });
+
+  it('accepts the longest lifetime the issuing command allows', () => {
+    const token = forge(claims({ iat: nowSeconds, exp: nowSeconds + MAX_TOKEN_LIFETIME_SECONDS }));
+    expect(verifyDepartmentToken(SECRET, token, CITY, NOW)).not.toBeNull();
+  });
+
+  it('refuses a token whose expiry is absurdly far away (exp = 1e300)', () => {
+    expect(verifyDepartmentToken(SECRET, forge(claims({ exp: 1e300 })), CITY, NOW)).toBeNull();
+  });
+
+  it('refuses a token living longer than the longest lifetime', () => {
+    const token = forge(claims({ iat: nowSeconds, exp: nowSeconds + MAX_TOKEN_LIFETIME_SECONDS + 1 }));
+    expect(verifyDepartmentToken(SECRET, token, CITY, NOW)).toBeNull();
+  });
+
+  it('refuses a token issued in the future, beyond a small clock skew', () => {
+    const ahead = (s: number) => forge(claims({ iat: nowSeconds + s, exp: nowSeconds + s + 3600 }));
+    expect(verifyDepartmentToken(SECRET, ahead(MAX_CLOCK_SKEW_SECONDS), CITY, NOW)).not.toBeNull();
+    expect(verifyDepartmentToken(SECRET, ahead(MAX_CLOCK_SKEW_SECONDS + 1), CITY, NOW)).toBeNull();
+    expect(verifyDepartmentToken(SECRET, ahead(365 * 24 * 3600), CITY, NOW)).toBeNull();
+  });
+
+  it('refuses a token without whole-second iat and exp, or expiring before it is issued', () => {
+    const { iat: _iat, ...noIat } = claims();
+    for (const bad of [
+      noIat,
+      claims({ iat: '1' }),
+      claims({ iat: nowSeconds - 0.5 }),
+      claims({ exp: `${nowSeconds + 3600}` }),
+      claims({ iat: -5 }),
+      claims({ exp: nowSeconds - 20 }), // before iat
+      claims({ exp: nowSeconds - 10 }), // equal to iat
+    ])
+      expect(verifyDepartmentToken(SECRET, forge(bad), CITY, NOW), JSON.stringify(bad)).toBeNull();
+  });
+
+  it('refuses a signature re-encoded as padded or standard base64', () => {
+    const token = forge(claims());
+    const [h, p, s] = token.split('.') as [string, string, string];
+    const bytes = Buffer.from(s, 'base64url');
+    const padded = bytes.toString('base64'); // "…=" and possibly "+" or "/"
+    expect(padded).not.toBe(s);
+    expect(verifyDepartmentToken(SECRET, `${h}.${p}.${padded}`, CITY, NOW)).toBeNull();
+    expect(verifyDepartmentToken(SECRET, `${h}.${p}.${s}=`, CITY, NOW)).toBeNull();
+    expect(verifyDepartmentToken(SECRET, token, CITY, NOW)).not.toBeNull();
+  });
+
+  it('refuses a signature with stray bits or junk that a lenient decoder would ignore', () => {
+    const token = forge(claims());
+    const [h, p, s] = token.split('.') as [string, string, string];
+    // 32 bytes → 43 characters; the last one carries 2 unused bits. Flipping them decodes the same.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(s.at(-1)!);
+    const strayBits = `${s.slice(0, -1)}${alphabet[last ^ 1]}`;
+    expect(Buffer.from(strayBits, 'base64url')).toEqual(Buffer.from(s, 'base64url'));
+    expect(verifyDepartmentToken(SECRET, `${h}.${p}.${strayBits}`, CITY, NOW)).toBeNull();
+    expect(verifyDepartmentToken(SECRET, `${h}.${p}.${s.slice(0, 20)}!${s.slice(20)}`, CITY, NOW)).toBeNull();
+  });
+
+  it('refuses a header or payload spelt in non-canonical base64', () => {
+    const c = claims();
+    const p = Buffer.from(JSON.stringify(c)).toString('base64'); // may contain "=" "+" "/"
+    const paddedPayload = p.endsWith('=') ? p : `${p}=`;
+    const unsigned = `${HEADER}.${paddedPayload}`;
+    const token = `${unsigned}.${createHmac('sha256', SECRET).update(unsigned).digest('base64url')}`;
+    expect(verifyDepartmentToken(SECRET, token, CITY, NOW)).toBeNull();
+  });
+
+  it('checks everything but the clock when asked to (revoking a token that may have expired)', () => {
+    const expired = forge(claims({ iat: nowSeconds - 7200, exp: nowSeconds - 3600 }));
+    expect(verifyDepartmentToken(SECRET, expired, CITY, NOW)).toBeNull();
+    expect(verifyDepartmentToken(SECRET, expired, CITY, null)).not.toBeNull();
+    expect(verifyDepartmentToken(SECRET, forge(claims({ exp: 1e300 })), CITY, null)).toBeNull();
+  });
+});
+
+describe('signDepartmentToken', () => {
+  it('refuses to issue a token that verification would refuse', () => {
+    const sign = (ttlSeconds: number) => () =>
+      signDepartmentToken(SECRET, { departmentId: 'x', city: CITY, ttlSeconds });
+    expect(sign(MAX_TOKEN_LIFETIME_SECONDS + 1)).toThrow(RangeError);
+    expect(sign(0)).toThrow(RangeError);
+    expect(sign(MAX_TOKEN_LIFETIME_SECONDS)).not.toThrow();
+  });
+});
