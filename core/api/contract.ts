@@ -30,7 +30,11 @@ import { DecisionRequestSchema } from '../flow/decide-task.ts';
 import { DeclarationSchema } from '../materials/declaration.ts';
 import { CASE_STATUS_CHANGED } from '../webhooks/events.ts';
 import { WebhookParams, WebhookRequestSchema } from '../webhooks/register.ts';
-import { EVENT_ID_HEADER, SIGNATURE_HEADER } from '../webhooks/signing.ts';
+import {
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+} from '../webhooks/signing.ts';
 import {
   CaseParams,
   DepartmentParams,
@@ -408,8 +412,9 @@ export const WebhookSchema = z.object({
 export const WebhookCreatedSchema = WebhookSchema.extend({
   secret: z
     .string()
+    .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/)
     .describe(
-      'The HMAC-SHA256 key of `x-yijianshi-signature` (t=<unix seconds>,v1=<hex of HMAC(secret, "<t>.<raw body>")>). Shown only in this answer: store it.',
+      'The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it.',
     ),
 });
 
@@ -526,11 +531,21 @@ export const webhookContracts = {
       'POSTed to every webhook of the portal that submitted the case; retried with backoff until answered 2xx. Verify the signature before trusting the body.',
     tags: ['Webhooks'] as Tag[],
     headers: {
-      [SIGNATURE_HEADER]: {
-        description: '`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.',
-        schema: z.string().regex(/^t=\d+,v1=[0-9a-f]{64}$/),
+      [WEBHOOK_ID_HEADER]: {
+        description:
+          'Standard Webhooks message id: the event id, the same on every try of one event (deduplicate on it).',
+        schema: z.string().min(1),
       },
-      [EVENT_ID_HEADER]: { description: 'The event id (deduplicate on it).', schema: z.string() },
+      [WEBHOOK_TIMESTAMP_HEADER]: {
+        description:
+          'Standard Webhooks timestamp: unix seconds of this try; refuse one more than 5 minutes off.',
+        schema: z.string().regex(/^\d+$/),
+      },
+      [WEBHOOK_SIGNATURE_HEADER]: {
+        description:
+          'Standard Webhooks signature: `v1,<base64 HMAC-SHA256(base64-decoded secret after "whsec_", "<webhook-id>.<webhook-timestamp>.<raw body>")>`, space-separated when several. Verify with any `standardwebhooks` library.',
+        schema: z.string().regex(/^v1,[A-Za-z0-9+/]{43}=( v1,[A-Za-z0-9+/]{43}=)*$/),
+      },
     },
     body: CaseStatusChangedEventSchema,
   },
@@ -807,7 +822,7 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
   'create-webhook': {
     summary: 'Register a callback URL for the status changes of this portal’s cases',
     description:
-      'Each change is POSTed as `{ id, type: "case.status_changed", caseId, status, previousStatus?, occurredAt, links: { case } }` with `x-yijianshi-event-id` and `x-yijianshi-signature`. Delivery is at least once, retried with exponential backoff: dedupe by event id, tolerate any order, verify the signature and its timestamp (5 minutes), answer 2xx fast.',
+      'Each change is POSTed as `{ id, type: "case.status_changed", caseId, status, previousStatus?, occurredAt, links: { case } }` signed in the Standard Webhooks scheme (`webhook-id`, `webhook-timestamp`, `webhook-signature`; verify with any `standardwebhooks` library and the secret as returned). Delivery is at least once, retried with exponential backoff: dedupe by `webhook-id`, tolerate any order, refuse a timestamp more than 5 minutes off, answer 2xx fast.',
     tags: ['Webhooks'],
     body: { schema: WebhookRequestSchema, description: 'The callback URL and an optional label.' },
     responses: {

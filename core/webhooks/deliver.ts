@@ -14,7 +14,7 @@ import type {
   WebhookRepository,
   WebhookSender,
 } from './ports.ts';
-import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './signing.ts';
+import { signedHeaders } from './signing.ts';
 
 export interface FanOutDeps {
   readonly outbox: OutboxPort;
@@ -58,13 +58,15 @@ export type DeliveryOutcome =
   | { readonly outcome: 'dead_lettered'; readonly error: string }
   | { readonly outcome: 'dropped'; readonly reason: 'webhook_deleted' };
 
-/** The headers of one try: a fresh timestamp signed with the webhook's secret. */
+/**
+ * The headers of one try: the Standard Webhooks triple (the event id stays the same on every try,
+ * the timestamp is fresh) plus which webhook and which try this is.
+ */
 export function deliveryHeaders(secret: string, message: DeliveryMessage, now: Date, attempt: number) {
   return {
     'content-type': 'application/json',
     'user-agent': 'yijianshi-webhooks/1',
-    [EVENT_ID_HEADER]: message.eventId,
-    [SIGNATURE_HEADER]: signatureHeader(secret, message.body, Math.floor(now.getTime() / 1000)),
+    ...signedHeaders(secret, message.eventId, Math.floor(now.getTime() / 1000), message.body),
     'x-yijianshi-webhook-id': message.webhookId,
     'x-yijianshi-delivery-attempt': String(attempt),
   };

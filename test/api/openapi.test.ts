@@ -25,7 +25,11 @@ import { caseView, submissionView, taskView } from '../../core/case/views.ts';
 import { guide, reductionMetrics } from '../../core/catalog/guide.ts';
 import { bundleDetail, bundleSummary } from '../../core/catalog/views.ts';
 import { CASE_STATUS_CHANGED, thinEvent } from '../../core/webhooks/events.ts';
-import { EVENT_ID_HEADER, SIGNATURE_HEADER } from '../../core/webhooks/signing.ts';
+import {
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+} from '../../core/webhooks/signing.ts';
 import { httpRoutes } from '../../functions/routes.ts';
 import { createCityApp } from '../../infra/city-app.ts';
 import { repoRoot } from '../../infra/paths.ts';
@@ -135,7 +139,9 @@ describe('the OpenAPI document', () => {
       post.requestBody.content['application/json']!.schema,
     );
     expect(validate(event), JSON.stringify(validate.errors)).toBe(true);
-    expect(post.parameters.map((p) => p.name).sort()).toEqual([EVENT_ID_HEADER, SIGNATURE_HEADER].sort());
+    expect(post.parameters.map((p) => p.name).sort()).toEqual(
+      [WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER].sort(),
+    );
   });
 
   it('refuses to publish a route that has no contract', () => {
