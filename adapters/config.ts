@@ -3,7 +3,7 @@
  * malformed variable fails the Lambda (or the local server) at init with a clear message, not at
  * the first request. Dev defaults live in local/, never here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const EnvSchema = z.object({
   TABLE_NAME: z.string().min(1),

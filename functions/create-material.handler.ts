@@ -2,7 +2,7 @@
  * POST /v1/materials — a portal declares one file of 一套材料 and gets a presigned URL to upload
  * its bytes straight to S3. The material is usable once the stored bytes prove the declaration.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { createMaterial } from '#adapters/dynamodb/material-store.ts';
 import { makeHttpHandler } from '#adapters/http/handler.ts';

@@ -1,6 +1,6 @@
 /** POST /v1/webhooks — a portal registers a callback URL for its cases' status changes. */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
 import { makeHttpHandler } from '#adapters/http/handler.ts';
 import { webhookConfig } from '#adapters/webhooks/config.ts';

@@ -1,5 +1,5 @@
 /** Task: a callback task timed out — mark it overdue, escalate, wait again (the case is never lost). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { flowDeps } from '#adapters/flow-deps.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
 import { escalateTask } from '#core/flow/steps.ts';

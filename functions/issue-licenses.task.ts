@@ -1,5 +1,5 @@
 /** Task: 一窗出件 — sign and store the e-licence of every approved service, idempotently. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { licenseStore } from '#adapters/dynamodb/license-store.ts';

@@ -1,5 +1,5 @@
 /** Task: 汇总 — merges every department's latest review into one outcome. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { flowDeps } from '#adapters/flow-deps.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
 import { mergeDecisions } from '#core/flow/steps.ts';

@@ -1,5 +1,5 @@
 /** Task (callback): opens an acceptance, review or supplement task holding the execution's token. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { flowDeps } from '#adapters/flow-deps.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
 import { openTask } from '#core/flow/steps.ts';

@@ -3,7 +3,7 @@
  * the applicant, and the materials already on file. POST, so that no identifier is ever in a URL
  * (access logs, caches); nothing about the applicant is logged.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { sharedData } from '#adapters/dynamodb/shared-data.ts';
 import { makeHttpHandler } from '#adapters/http/handler.ts';

@@ -1,5 +1,5 @@
 /** Task: applies the lead department's acceptance decision (受理 / 不予受理 / 补正). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { flowDeps } from '#adapters/flow-deps.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
 import { recordAcceptance } from '#core/flow/steps.ts';

@@ -1,5 +1,5 @@
 /** Task: a step failed after its retries — the failure is recorded on the case for supervision. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { flowDeps } from '#adapters/flow-deps.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
 import { recordFailure } from '#core/flow/steps.ts';

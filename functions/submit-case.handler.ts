@@ -1,5 +1,5 @@
 /** POST /v1/cases — 一次提交: one application for all or some services of a bundle. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { attachToCase, materialLookup } from '#adapters/dynamodb/material-store.ts';

@@ -7,7 +7,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { config } from '../config.ts';
 import { dynamo } from './client.ts';
 import { keys } from './keys.ts';

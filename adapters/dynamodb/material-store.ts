@@ -15,7 +15,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MaterialFacts } from '#core/case/application.ts';
 import type { MaterialLookup } from '#core/case/ports.ts';
 import { type Declaration, judgeUpload } from '#core/materials/declaration.ts';

@@ -15,7 +15,7 @@
  * the environment the handlers read is in place.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EarlierMaterial, HeldLicense } from '#core/catalog/prefill.ts';
 import { keys } from './keys.ts';
 

@@ -6,7 +6,7 @@
  * feeding system does not cost the applicant the rest.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { PrefillApplicant, SharedDataPort, SharedRecords } from '#core/catalog/prefill.ts';
 import { config } from '../config.ts';
 import { logger } from '../logger.ts';

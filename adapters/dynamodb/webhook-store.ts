@@ -5,7 +5,7 @@
  * delivery use case and, once, to the portal that registered it.
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeadLetter, DeadLetterStore, WebhookRecord, WebhookRepository } from '#core/webhooks/ports.ts';
 import { config } from '../config.ts';
 import { keys } from './keys.ts';

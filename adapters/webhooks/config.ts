@@ -2,7 +2,7 @@
  * The webhook functions' configuration, parsed once from the environment by one zod schema (kept
  * apart from adapters/config.ts so that only the functions that deliver webhooks carry it).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RetryPolicy } from '#core/webhooks/backoff.ts';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);

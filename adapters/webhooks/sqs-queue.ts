@@ -3,7 +3,7 @@
  * message's visibility timeout, changed by the delivery function after a failed try.
  */
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeliveryMessage, DeliveryQueue } from '#core/webhooks/ports.ts';
 
 const sqs = new SQSClient({});

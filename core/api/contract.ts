@@ -11,7 +11,7 @@
  * are closed (no undocumented field gets out); a later version may add fields, so clients should
  * ignore fields they do not know.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApplicantSchema, ApplicationSchema } from '../case/application.ts';
 import { CASE_STATUSES } from '../case/lifecycle.ts';
 import {

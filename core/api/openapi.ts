@@ -7,7 +7,7 @@
  * The route table is a parameter rather than an import, so the core does not depend on
  * functions/; functions/get-openapi.handler.ts passes functions/routes.ts's table.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type RouteContract,
   requestSchemas,

@@ -4,7 +4,7 @@
  * parses a request with them, and the API contract (core/api/contract.ts) that publishes them in
  * the OpenAPI document. Catalog routes use core/catalog/requests.ts the same way.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TASK_STATUSES } from '../case/model.ts';
 
 export const CaseParams = z.object({ caseId: z.string().min(1).max(100) });

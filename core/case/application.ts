@@ -3,7 +3,7 @@
  * problems (zod) and domain problems (services, rules, form, materials, identifiers) are all
  * collected, so the applicant learns everything wrong in one answer.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { formProblems } from '../catalog/form.ts';
 import { type MergedMaterial, mergeFields, mergeMaterials } from '../catalog/merge.ts';

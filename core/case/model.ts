@@ -3,7 +3,7 @@
  * derived from the portal and its Idempotency-Key, a task id from its case, round and department.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApplicantSchema, DeliverySchema } from './application.ts';
 import { CASE_STATUSES } from './lifecycle.ts';
 

@@ -6,7 +6,7 @@
  *     paused; the case returns to where the correction was asked (acceptance or review).
  *  4. The waiting execution is resumed through the supplement task's token.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { formProblems } from '../catalog/form.ts';
 import { mergeFields, mergeMaterials } from '../catalog/merge.ts';

@@ -4,7 +4,7 @@
  *  2. The status change, timeline entry and audit record are one conditional transaction.
  *  3. Open tasks are closed (they leave the departments' inboxes) and the execution is stopped.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import { ALLOWED, assertAllowed, type CaseStatus } from './lifecycle.ts';
 import type { CaseRecord } from './model.ts';

@@ -15,7 +15,7 @@
  *
  * An unknown applicant is not an error: the answer is `found: false`, an empty form, nothing on file.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Problem, ValidationError } from '../shared/errors.ts';
 import { isValidIdNumber, isValidUscc } from '../shared/identifiers.ts';
 import { chinaDate } from '../time/working-days.ts';

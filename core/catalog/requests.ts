@@ -1,5 +1,5 @@
 /** Request shapes shared by the catalog routes (zod at the trust boundary). */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const BundleParams = z.object({ bundleId: z.string().min(1).max(100) });
 

@@ -7,7 +7,7 @@
  * Field and material ids are canonical across services, so merging a bundle's forms and material
  * lists (一表申请, 一套材料) is by meaning, not by label.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValidIdNumber, isValidUscc } from '../shared/identifiers.ts';
 
 const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case words joined by "-"');

@@ -7,7 +7,7 @@
  *  3. The token is sent; a token that expired meanwhile (the task timed out and was escalated) is
  *     not an error — the re-opened task finds the recorded decision and completes itself.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CorrectionItemSchema,
   canonicalJson,

@@ -3,7 +3,7 @@
  * (电子印章 — KMS in AWS, a local key on a laptop), file storage for the documents, and a store
  * for the licence records. The record is the commit point: a licence exists once its record does.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LicenseRecord } from '../case/ports.ts';
 
 /** An ECDSA P-256 key that signs with SHA-256; signatures are DER (the form KMS returns). */

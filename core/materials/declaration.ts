@@ -4,7 +4,7 @@
  * completely against the catalog (一次反馈: every problem at once), and later the stored bytes are
  * judged against it: a material is usable only when the bytes are exactly the ones declared.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { type Problem, ValidationError } from '../shared/errors.ts';
 import { bytesMatchType } from './sniff.ts';

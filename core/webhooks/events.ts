@@ -4,7 +4,7 @@
  * ids, statuses, a time and a link — never personal data; the receiver fetches the case with its
  * own API key if it needs more.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CASE_STATUSES } from '../case/lifecycle.ts';
 
 export const CASE_STATUS_CHANGED = 'case.status_changed';

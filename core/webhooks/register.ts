@@ -3,7 +3,7 @@
  * the subscription with a fresh signing secret that the portal sees only in this answer.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Problem } from '../shared/errors.ts';
 import { ValidationError } from '../shared/errors.ts';
 import type { ResolveHost, WebhookRecord, WebhookRepository } from './ports.ts';
