@@ -25,7 +25,13 @@ import { SupplementSchema } from '../case/submit-supplement.ts';
 import { WithdrawalSchema } from '../case/withdraw-case.ts';
 import { PrefillRequestSchema } from '../catalog/prefill.ts';
 import { BundleParams, ServicesQuery } from '../catalog/requests.ts';
-import { BundleSchema, DeliveryMethodSchema, MaterialTypeSchema, ServiceSchema } from '../catalog/schema.ts';
+import {
+  BundleSchema,
+  DeliveryMethodSchema,
+  MaterialAskSchema,
+  MaterialTypeSchema,
+  ServiceSchema,
+} from '../catalog/schema.ts';
 import { DecisionRequestSchema } from '../flow/decide-task.ts';
 import { DeclarationSchema } from '../materials/declaration.ts';
 import { CASE_STATUS_CHANGED } from '../webhooks/events.ts';
@@ -185,6 +191,7 @@ const GuideMaterial = z.object({
   deferrable: m.deferrable,
   deferralDays: m.deferralDays,
   description: m.description,
+  ...MaterialAskSchema.shape,
 });
 
 const GuideStep = z.object({

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import { applies, partyCount } from '../catalog/conditions.ts';
 import { formProblems } from '../catalog/form.ts';
 import { type MergedMaterial, mergeFields, mergeMaterials } from '../catalog/merge.ts';
 import type { Bundle, Service } from '../catalog/schema.ts';
@@ -157,7 +158,9 @@ export function checkApplication(
   const deferred: string[] = [];
   if (bundle) {
     const needed = new Map(merged.map((m) => [m.material.id, m]));
-    const given = new Set<string>();
+    // Per-party materials (each seller, each heir…) are given once per party the form counts.
+    const copies = (m: MergedMaterial) => (m.perParty ? partyCount(m.perParty, form) : 1);
+    const given = new Map<string, number>();
     const refs = Array.isArray(raw.materials) ? raw.materials : [];
     refs.forEach((ref, i) => {
       if (typeof ref !== 'object' || ref === null) return;
@@ -178,15 +181,17 @@ export function checkApplication(
         });
         return;
       }
-      if (given.has(type)) {
+      if ((given.get(type) ?? 0) >= copies(need)) {
         problems.push({
           path: `${at}/type`,
           code: 'duplicate_material',
-          message: `Material type "${type}" is given twice.`,
+          message: need.perParty
+            ? `Material type "${type}" is given more often than the ${copies(need)} ${need.perParty.title} the form counts.`
+            : `Material type "${type}" is given twice.`,
         });
         return;
       }
-      given.add(type);
+      given.set(type, (given.get(type) ?? 0) + (isDeferred === true ? copies(need) : 1));
       if (isDeferred === true) {
         if (!need.material.deferrable)
           problems.push({
@@ -237,12 +242,16 @@ export function checkApplication(
         });
     });
     for (const m of merged) {
-      // Materials the government already holds are fetched, not asked for (减证便民).
-      if (m.required && !m.material.sharedData && !given.has(m.material.id))
+      // Materials the government already holds are fetched, not asked for (减证便民); a
+      // conditional one only when the form's answers make it apply.
+      const short = copies(m) - (given.get(m.material.id) ?? 0);
+      if (m.required && !m.material.sharedData && applies(m.when, form) && short > 0)
         problems.push({
           path: '/materials',
           code: 'material_missing',
-          message: `${m.material.name} (${m.material.id}) is required by ${m.services.join(', ')}.`,
+          message: m.perParty
+            ? `${m.material.name} (${m.material.id}) is required once for each ${m.perParty.title} by ${m.services.join(', ')}: ${short} more.`
+            : `${m.material.name} (${m.material.id}) is required by ${m.services.join(', ')}.`,
         });
     }
   }

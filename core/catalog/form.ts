@@ -2,10 +2,14 @@
  * The merged form (一表申请) as one JSON Schema (draft 2020-12), and the check of submitted form
  * values against it. Every property has a `title` (the label) and `examples` whose first value is
  * valid, so a portal can build and test its form from the schema alone.
+ *
+ * A conditional field (shown and required only when another answer is given, e.g. 委托代理 → 代理人
+ * 姓名) carries `x-when` and is required through `allOf: [{ if, then }]`, one per condition.
  */
 import type { Problem } from '../shared/errors.ts';
+import { applies, conditionKey } from './conditions.ts';
 import type { MergedField } from './merge.ts';
-import { type FormField, fieldExampleProblem } from './schema.ts';
+import { type Condition, type FormField, fieldExampleProblem } from './schema.ts';
 
 const PHONE = '^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8})$';
 
@@ -62,7 +66,34 @@ function propertySchema(f: FormField): Record<string, unknown> {
   return base;
 }
 
+/** `if` of a condition: the answer is given and is (one of) the value(s). */
+function ifSchema(c: Condition): Record<string, unknown> {
+  const is = Array.isArray(c.equals) ? { enum: c.equals } : { const: c.equals };
+  return { properties: { [c.field]: is }, required: [c.field] };
+}
+
+/** One `if/then` per distinct condition: then the fields it makes required are required. */
+function conditionalRequirements(merged: readonly MergedField[]): Record<string, unknown>[] {
+  const byCondition = new Map<string, { condition: Condition; fields: string[] }>();
+  for (const m of merged) {
+    if (!m.required || !m.when) continue;
+    for (const c of m.when) {
+      const key = conditionKey(c);
+      const entry = byCondition.get(key) ?? { condition: c, fields: [] };
+      entry.fields.push(m.field.id);
+      byCondition.set(key, entry);
+    }
+  }
+  return (
+    [...byCondition.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
+      .map(([, { condition, fields }]) => ({ if: ifSchema(condition), then: { required: fields } }))
+  );
+}
+
 export function formJsonSchema(title: string, merged: readonly MergedField[]): Record<string, unknown> {
+  const allOf = conditionalRequirements(merged);
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title,
@@ -75,15 +106,20 @@ export function formJsonSchema(title: string, merged: readonly MergedField[]): R
           'x-services': m.services,
           ...(m.field.prefill ? { 'x-prefill': m.field.prefill } : {}),
           ...(m.field.personal ? { 'x-personal': true } : {}),
+          ...(m.when ? { 'x-when': m.when } : {}),
         },
       ]),
     ),
-    required: merged.filter((m) => m.required).map((m) => m.field.id),
+    required: merged.filter((m) => m.required && !m.when).map((m) => m.field.id),
+    ...(allOf.length ? { allOf } : {}),
     additionalProperties: false,
   };
 }
 
-/** Every problem with submitted form values: missing required, malformed, unknown fields. */
+/**
+ * Every problem with submitted form values: missing required (a conditional field only when its
+ * condition holds), malformed, unknown fields.
+ */
 export function formProblems(
   merged: readonly MergedField[],
   form: Readonly<Record<string, unknown>>,
@@ -95,11 +131,11 @@ export function formProblems(
     const value = form[m.field.id];
     const path = `${at}/${m.field.id}`;
     if (value === undefined || value === null || value === '') {
-      if (m.required)
+      if (m.required && applies(m.when, form))
         problems.push({
           path,
           code: 'required',
-          message: `${m.field.title} (${m.field.id}) is required by ${m.services.join(', ')}.`,
+          message: `${m.field.title} (${m.field.id}) is required by ${m.services.join(', ')}${m.when ? ' (given your answers)' : ''}.`,
         });
       continue;
     }

@@ -6,6 +6,7 @@
 import type { CatalogIndex } from './catalog-index.ts';
 import { type MergedMaterial, mergeFields, mergeMaterials } from './merge.ts';
 import type { Bundle, DeliveryMethod, Service } from './schema.ts';
+import { workingDaysOf } from './time-limit.ts';
 
 export interface ReductionMetrics {
   readonly services: number;
@@ -24,14 +25,21 @@ export interface ReductionMetrics {
   readonly prefillableShare: number;
   /** Counter visits needed: 0 when every chosen service can be applied for and delivered online. */
   readonly visits: number;
-  /** Working days: parallel reviews take the slowest branch, not the sum. */
+  /**
+   * Working days (calendar-day limits converted, five in seven): parallel reviews take the slowest
+   * branch, not the sum.
+   */
   readonly timeLimitDays: { readonly parallel: number; readonly sequentialSum: number };
 }
 
 /** Reviews run in parallel, so the bundle takes as long as its slowest service, not the sum. */
 export function bundleTimeLimitDays(services: readonly Service[]): number {
-  return Math.max(0, ...services.map((s) => s.timeLimit.committedDays));
+  return Math.max(0, ...services.map(committedWorkingDays));
 }
+
+/** A service's committed limit in working days (calendar days converted for comparison). */
+export const committedWorkingDays = (s: Service) =>
+  workingDaysOf(s.timeLimit.committedDays, s.timeLimit.unit);
 
 const pct = (before: number, after: number) =>
   before === 0 ? 0 : Math.round(((before - after) / before) * 1000) / 10;
@@ -64,7 +72,7 @@ export function reductionMetrics(index: CatalogIndex, services: readonly Service
     visits: services.every((s) => s.delivery.includes('electronic')) ? 0 : 1,
     timeLimitDays: {
       parallel: bundleTimeLimitDays(services),
-      sequentialSum: services.reduce((n, s) => n + s.timeLimit.committedDays, 0),
+      sequentialSum: services.reduce((n, s) => n + committedWorkingDays(s), 0),
     },
   };
 }
@@ -81,6 +89,17 @@ function materialView(m: MergedMaterial) {
     deferrable: m.material.deferrable,
     ...(m.material.deferralDays ? { deferralDays: m.material.deferralDays } : {}),
     ...(m.material.description ? { description: m.material.description } : {}),
+    ...(m.when ? { when: m.when } : {}),
+    ...(m.perParty
+      ? {
+          perParty: {
+            party: m.perParty.id,
+            title: m.perParty.title,
+            countField: m.perParty.countField,
+            description: `每位${m.perParty.title}各一份 (one for each ${m.perParty.id}; as many as ${m.perParty.countField} says)`,
+          },
+        }
+      : {}),
   };
 }
 
@@ -136,7 +155,10 @@ export function guide(index: CatalogIndex, bundle: Bundle, services: readonly Se
     results: services.map((s) => ({ serviceId: s.id, kind: s.result.kind, name: s.result.name })),
     delivery,
     timeLimitDays: metrics.timeLimitDays.parallel,
-    legalTimeLimitDays: Math.max(0, ...services.map((s) => s.timeLimit.legalDays)),
+    legalTimeLimitDays: Math.max(
+      0,
+      ...services.map((s) => workingDaysOf(s.timeLimit.legalDays, s.timeLimit.unit)),
+    ),
     steps: [
       {
         order: 1,

@@ -49,6 +49,7 @@ const catalogArb = fc
           name: 'B',
           audience: 'person',
           detail: 'outline',
+          draft: true,
           leadDepartmentId: 'd',
           services: services.map((s, i) => ({
             id: `s${i}`,
@@ -154,6 +155,7 @@ describe('choosing services', () => {
         name: 'B',
         audience: 'person',
         detail: 'outline',
+        draft: true,
         leadDepartmentId: 'd',
         services: ['a', 'b', 'c', 'd'].map((id) => ({
           id,

@@ -61,8 +61,48 @@ export const FormFieldSchema = z.object({
   prefill: PrefillSourceSchema.optional(),
   /** Personal data is masked in responses and never logged. */
   personal: z.boolean().default(false),
+  /** What is uncertain about this entry (e.g. a local practice not found in a published guide). */
+  note: z.string().min(1).optional(),
 });
 export type FormField = z.infer<typeof FormFieldSchema>;
+
+/**
+ * A form answer that makes a field or a material apply (shown and required only then), e.g. 委托代理
+ * → 授权委托书: `{ field: 'applyingByAgent', equals: true }`. An array means any of its values.
+ * The field must be one of the same service's unconditional fields.
+ */
+export const ConditionSchema = z.object({
+  field: camelId,
+  equals: z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.array(z.union([z.string(), z.number(), z.boolean()])).min(1),
+  ]),
+});
+export type Condition = z.infer<typeof ConditionSchema>;
+
+/**
+ * A party of which there may be several (each seller, each heir…): materials asked per party are
+ * given once for each of them, as many as the form's `countField` says.
+ */
+export const PartySchema = z.object({
+  id: slug,
+  /** As the guide names one of them, e.g. "出卖人", "继承人". */
+  title: z.string().min(1),
+  /** The integer form field that counts them (at least 1). */
+  countField: camelId,
+});
+export type Party = z.infer<typeof PartySchema>;
+
+/** How the guide says a merged material is asked: on a condition, once per party (API contract). */
+export const MaterialAskSchema = z.object({
+  when: z.array(ConditionSchema).optional().describe('Asked only when one of these answers is given.'),
+  perParty: z
+    .object({ party: slug, title: z.string(), countField: camelId, description: z.string() })
+    .optional()
+    .describe('One for each party of this kind, as many as the form field countField says.'),
+});
 
 export const MaterialTypeSchema = z.object({
   id: slug,
@@ -91,11 +131,42 @@ export const MaterialTypeSchema = z.object({
     .positive()
     .max(50 * 1024 * 1024),
   description: z.string().optional(),
+  note: z.string().min(1).optional(),
 });
 export type MaterialType = z.infer<typeof MaterialTypeSchema>;
 
 export const DeliveryMethodSchema = z.enum(['electronic', 'pickup', 'courier']);
 export type DeliveryMethod = z.infer<typeof DeliveryMethodSchema>;
+
+export const ServiceFieldSchema = z.object({
+  fieldId: camelId,
+  required: z.boolean().default(true),
+  /** Shown and required only when this answer is given. */
+  when: ConditionSchema.optional(),
+  note: z.string().min(1).optional(),
+});
+
+export const ServiceMaterialSchema = z.object({
+  typeId: slug,
+  required: z.boolean().default(true),
+  /** Asked only when this answer is given (e.g. 委托代理 → 授权委托书). */
+  when: ConditionSchema.optional(),
+  /** One for each party of this kind (each seller, each heir…): a party id of the catalog. */
+  perParty: slug.optional(),
+  note: z.string().min(1).optional(),
+});
+
+/**
+ * 办结时限: the legal limit and the (shorter) limit the city commits to, in working days (工作日)
+ * unless `unit` says calendar days (自然日, as some guides count, e.g. a 30-day reimbursement).
+ */
+export const TimeLimitSchema = z.object({
+  legalDays: z.number().int().nonnegative(),
+  committedDays: z.number().int().nonnegative(),
+  unit: z.enum(['working', 'calendar']).default('working'),
+  note: z.string().min(1).optional(),
+});
+export type TimeLimit = z.infer<typeof TimeLimitSchema>;
 
 export const ServiceSchema = z.object({
   id: slug,
@@ -103,23 +174,25 @@ export const ServiceSchema = z.object({
   departmentId: slug,
   legalBasis: z.array(z.string().min(1)).default([]),
   conditions: z.array(z.string().min(1)).default([]),
-  fields: z.array(z.object({ fieldId: camelId, required: z.boolean().default(true) })).default([]),
-  materials: z.array(z.object({ typeId: slug, required: z.boolean().default(true) })).default([]),
-  /** 办结时限 in working days: the legal limit and the (shorter) limit the city commits to. */
-  timeLimit: z.object({
-    legalDays: z.number().int().nonnegative(),
-    committedDays: z.number().int().nonnegative(),
-  }),
+  fields: z.array(ServiceFieldSchema).default([]),
+  materials: z.array(ServiceMaterialSchema).default([]),
+  timeLimit: TimeLimitSchema,
   fees: z
     .object({ amountYuan: z.number().nonnegative(), note: z.string().optional() })
     .default({ amountYuan: 0 }),
   result: z.object({
     kind: z.enum(['license', 'certificate', 'registration', 'notice', 'payment']),
     name: z.string().min(1),
+    /** The form fields whose values the result records (the data it produces for later cases). */
+    data: z.array(camelId).optional(),
+    /** The e-licence type the result is kept as in the e-licence library, when it is one. */
+    licenseType: z.string().min(1).optional(),
   }),
   /** 告知承诺制: the applicant may sign a commitment instead of proving these conditions. */
   commitment: z.boolean().default(false),
   delivery: z.array(DeliveryMethodSchema).min(1).default(['electronic', 'pickup', 'courier']),
+  /** What is uncertain about this service's entry (a published guide not found, a local practice…). */
+  note: z.string().min(1).optional(),
 });
 export type Service = z.infer<typeof ServiceSchema>;
 
@@ -142,6 +215,8 @@ export const BundleSchema = z.object({
   category: z.enum(['standard', 'local', 'premium']).default('standard'),
   /** 'full' = services, forms and materials detailed; 'outline' = services and departments only. */
   detail: z.enum(['full', 'outline']),
+  /** An outline bundle is only allowed as an explicitly marked draft (not yet ready to deploy). */
+  draft: z.boolean().default(false),
   leadDepartmentId: slug,
   /** 配合部门: the cooperating departments as the published list names them. */
   departmentIds: z.array(slug).default([]),
@@ -160,6 +235,8 @@ const CatalogShape = z.object({
   departments: z.array(DepartmentSchema).min(1),
   fields: z.array(FormFieldSchema),
   materials: z.array(MaterialTypeSchema),
+  /** Kinds of party there may be several of (each seller, each heir…). */
+  parties: z.array(PartySchema).default([]),
   bundles: z.array(BundleSchema).min(1),
 });
 
@@ -178,6 +255,7 @@ export const CatalogSchema = CatalogShape.superRefine((c, ctx) => {
     ['departments', c.departments.map((d) => d.id)],
     ['fields', c.fields.map((f) => f.id)],
     ['materials', c.materials.map((m) => m.id)],
+    ['parties', c.parties.map((p) => p.id)],
     ['bundles', c.bundles.map((b) => b.id)],
     ['services', c.bundles.flatMap((b) => b.services.map((s) => s.id))],
   ] as const) {
@@ -200,6 +278,14 @@ export const CatalogSchema = CatalogShape.superRefine((c, ctx) => {
         `"${f.id}" is prefilled from an e-licence: name its licenseType`,
       );
   });
+  const parties = new Map(c.parties.map((p) => [p.id, p]));
+  c.parties.forEach((p, i) => {
+    const count = fields.get(p.countField);
+    if (count?.type !== 'integer' || (count.minimum ?? 0) < 1)
+      issue(['parties', i, 'countField'], `"${p.countField}" is not an integer field with minimum 1`);
+  });
+  // One material type is asked per one kind of party wherever it is asked per party.
+  const partyOf = new Map<string, string>();
   c.materials.forEach((m, i) => {
     const holder = m.sharedData?.holderField;
     if (holder !== undefined && !['idNumber', 'uscc'].includes(fields.get(holder)?.type ?? ''))
@@ -229,12 +315,45 @@ export const CatalogSchema = CatalogShape.superRefine((c, ctx) => {
         );
       if (s.timeLimit.committedDays > s.timeLimit.legalDays)
         issue(at('services', si, 'timeLimit'), 'committedDays exceeds legalDays');
+      const own = new Map(s.fields.map((f) => [f.fieldId, f]));
+      const conditionProblem = (w: Condition): string | undefined => {
+        const ref = own.get(w.field);
+        const field = fields.get(w.field);
+        if (!ref || !field) return `condition names "${w.field}", which is not a field of "${s.id}"`;
+        if (ref.when) return `condition field "${w.field}" is itself conditional`;
+        const bad = (Array.isArray(w.equals) ? w.equals : [w.equals]).find(
+          (v) => fieldExampleProblem(field, v) !== undefined,
+        );
+        return bad === undefined ? undefined : `${JSON.stringify(bad)} is not a valid "${w.field}"`;
+      };
       s.fields.forEach((f, fi) => {
         if (!fields.has(f.fieldId)) issue(at('services', si, 'fields', fi), `unknown field "${f.fieldId}"`);
+        const problem = f.when && conditionProblem(f.when);
+        if (problem) issue(at('services', si, 'fields', fi, 'when'), problem);
       });
       s.materials.forEach((m, mi) => {
         if (!materials.has(m.typeId))
           issue(at('services', si, 'materials', mi), `unknown material type "${m.typeId}"`);
+        const problem = m.when && conditionProblem(m.when);
+        if (problem) issue(at('services', si, 'materials', mi, 'when'), problem);
+        if (m.perParty === undefined) return;
+        const party = parties.get(m.perParty);
+        if (!party) issue(at('services', si, 'materials', mi, 'perParty'), `unknown party "${m.perParty}"`);
+        else if (!own.get(party.countField) || own.get(party.countField)?.when)
+          issue(
+            at('services', si, 'materials', mi, 'perParty'),
+            `"${s.id}" asks per ${party.id} but not for "${party.countField}" (unconditionally)`,
+          );
+        const earlier = partyOf.get(m.typeId);
+        if (earlier !== undefined && earlier !== m.perParty)
+          issue(
+            at('services', si, 'materials', mi, 'perParty'),
+            `"${m.typeId}" is asked per ${earlier} elsewhere, not per ${m.perParty}`,
+          );
+        partyOf.set(m.typeId, m.perParty);
+      });
+      s.result.data?.forEach((id, di) => {
+        if (!fields.has(id)) issue(at('services', si, 'result', 'data', di), `unknown field "${id}"`);
       });
     });
     b.rules.forEach((r, ri) => {
@@ -249,6 +368,11 @@ export const CatalogSchema = CatalogShape.superRefine((c, ctx) => {
     });
     if (b.detail === 'full' && b.services.some((s) => s.fields.length === 0 && s.materials.length === 0))
       issue(at('detail'), 'a fully detailed bundle needs fields or materials on every service');
+    if (b.detail === 'outline' && !b.draft)
+      issue(
+        at('detail'),
+        `"${b.id}" is only outlined: detail every service's form and materials, or mark the bundle "draft"`,
+      );
   });
 });
 export type Catalog = z.infer<typeof CatalogShape>;

@@ -5,7 +5,7 @@
 
 import type { CaseRecord, CorrectionItem, TaskRecord } from '../case/model.ts';
 import type { Bundle, Service } from '../catalog/schema.ts';
-import { addWorkingDays } from '../time/working-days.ts';
+import { latestDeadline } from '../catalog/time-limit.ts';
 
 /** At most this many consolidated correction rounds; after that a correction counts as a rejection. */
 export const MAX_CORRECTION_ROUNDS = 3;
@@ -48,10 +48,10 @@ export function planReviews(record: CaseRecord, bundle: Bundle, round: number, n
   return [...groups.entries()]
     .filter(([dept]) => !only || only.has(dept))
     .map(([departmentId, services]) => {
-      const days = Math.max(
-        ...chosen.filter((s) => services.includes(s.id)).map((s) => s.timeLimit.committedDays),
+      const due = latestDeadline(
+        now,
+        chosen.filter((s) => services.includes(s.id)).map((s) => s.timeLimit),
       );
-      const due = addWorkingDays(now, days);
       return {
         caseId: record.caseId,
         departmentId,

@@ -42,6 +42,7 @@ const index = indexCatalog(
         name: '开办企业',
         audience: 'organisation',
         detail: 'outline',
+        draft: true,
         leadDepartmentId: 'market',
         services: [
           {
