@@ -209,10 +209,18 @@ describe('Changzhou catalog', () => {
     ]);
   });
 
-  it('details the five named bundles fully and outlines the others', () => {
-    const full = catalog.bundles.filter((b) => b.detail === 'full').map((b) => b.id);
+  it('details all 29 bundles fully, none of them a draft', () => {
+    expect(catalog.bundles.filter((b) => b.detail !== 'full' || b.draft).map((b) => b.id)).toEqual([]);
+    for (const id of FULL_BUNDLES) expect(catalog.bundles.find((b) => b.id === id)?.detail, id).toBe('full');
+  });
 
-    expect(full.sort()).toEqual([...FULL_BUNDLES].sort());
+  it('asks every service of every bundle for form fields and materials', () => {
+    for (const s of catalog.bundles.flatMap((b) => b.services)) {
+      expect(s.fields.length, s.id).toBeGreaterThan(0);
+      expect(s.materials.length, s.id).toBeGreaterThan(0);
+      expect(s.conditions.length, s.id).toBeGreaterThan(0);
+      expect(s.legalBasis.length, s.id).toBeGreaterThan(0);
+    }
   });
 
   it('asks each shared 企业开办 field once in the merged form', () => {
@@ -286,7 +294,8 @@ describe('Changzhou catalog', () => {
     for (const f of catalog.fields.filter(
       (f) => f.type === 'idNumber' || f.type === 'phone' || /Name$/.test(f.id),
     )) {
-      if (f.id === 'enterpriseName' || f.id === 'bankName') continue;
+      // An organisation's name (名称, not a person's 姓名) is public, as is a bank's.
+      if (f.title.includes('名称') || f.id === 'bankName') continue;
       expect(f.personal, f.id).toBe(true);
     }
   });
