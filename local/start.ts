@@ -42,7 +42,7 @@ async function main() {
   const creds = await writeDemoCredentials(stack, credentialsFile);
   writeFileSync(
     join(localDir, 'stack.json'),
-    JSON.stringify({ baseUrl: stack.baseUrl, city, ...stack.env }, null, 2),
+    JSON.stringify({ baseUrl: stack.baseUrl, city, pids: stack.pids, ...stack.env }, null, 2),
   );
 
   process.stdout.write(

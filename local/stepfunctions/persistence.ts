@@ -7,9 +7,13 @@
  * state from DynamoDB: a replayed acceptance or review finds its recorded decision and completes at
  * once (core/flow/steps.ts openTask), a replayed merge finds its correction already requested, and
  * a step the case has moved past leaves it as it is. Open tasks get fresh task tokens.
+ *
+ * A graceful stop (Ctrl-C) closes the runtime, which aborts what is running; those executions
+ * were stopped by nobody — on AWS they would still be running — so they stay RUNNING here and
+ * resume like the ones a crash left behind.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { ExecutionDescription, LocalStepFunctions } from './runtime.ts';
+import { type ExecutionDescription, type LocalStepFunctions, RUNTIME_CLOSED_ERROR } from './runtime.ts';
 
 interface Saved {
   readonly name: string;
@@ -41,7 +45,10 @@ export function persistExecutions(runtime: LocalStepFunctions, file: string): { 
   const toResume = [...saved.values()].filter((s) => s.status === 'RUNNING');
 
   runtime.on('executionStarted', record);
-  runtime.on('executionEnded', record);
+  runtime.on('executionEnded', (d) => {
+    if (d.status === 'ABORTED' && d.error === RUNTIME_CLOSED_ERROR) return; // still running: resume it
+    record(d);
+  });
 
   /** Starts again what was running; call once the task functions can reach every service. */
   const resume = async () => {

@@ -44,6 +44,9 @@ export interface LocalStepFunctionsOptions {
   waitStateMs?: number;
 }
 
+/** The error of executions that ended only because the runtime closed (see close()). */
+export const RUNTIME_CLOSED_ERROR = 'LocalRuntimeClosed';
+
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 export interface ExecutionDescription {
@@ -367,13 +370,17 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
     return {};
   }
 
-  /** Aborts every running execution and settles their timers, so the process can exit. */
+  /**
+   * Aborts every running execution and settles their timers, so the process can exit. They end
+   * ABORTED with error RUNTIME_CLOSED_ERROR: not stopped by anyone (on AWS they would still be
+   * running), which is how persistence.ts knows to resume them at the next start.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const running = [...this.executions.values()].filter((e) => e.description.status === 'RUNNING');
     for (const record of running) {
       this.abortExecution(record, {
-        error: 'LocalRuntimeClosed',
+        error: RUNTIME_CLOSED_ERROR,
         cause: 'The local Step Functions runtime was closed',
       });
     }

@@ -1,189 +1,153 @@
 /**
- * `npm start -- --persist`: the local runtime killed outright (SIGKILL, no cleanup) and started
- * again keeps cases and pending tasks; the applicant still follows progress and the departments
- * finish the case. Runs its own stack in a child process, as a user would.
+ * `npm start -- --persist`: the local runtime stopped — killed outright (SIGKILL, no cleanup) or
+ * with Ctrl-C (SIGINT to the whole process group, the graceful stop) — and started again keeps
+ * cases and pending tasks; the applicant still follows progress and the departments finish the
+ * case. Runs its own stack in a child process, as a user would.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/emulators/ports.ts';
-import { repoRoot } from '../../local/lambda-registry.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ChildStack, childStack, http } from '../support/child-stack.ts';
 import { newIdNumber, pdfBytes } from './portal.ts';
 import { isLocalTarget } from './target.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'yjs-restart-'));
-let child: ChildProcess | undefined;
+const SERVICE = 'enterprise-establishment-registration';
+let stack: ChildStack;
 
-async function startStack(port: number): Promise<void> {
-  child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--persist', join(dir, 'data')], {
-    cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), LOCAL_DIR: dir, CITY: 'changzhou', LOG_LEVEL: 'ERROR' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so the test can kill it whole
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the stack did not start in 60 s:\n${out}`)), 60_000);
-    child!.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Ready in')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child!.stderr!.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child!.once('exit', (code) => reject(new Error(`the stack exited (${code}):\n${out}`)));
-  });
-}
-
-function killHard(): Promise<void> {
-  const c = child!;
-  return new Promise((resolve) => {
-    c.once('exit', () => resolve());
-    process.kill(-c.pid!, 'SIGKILL');
-  });
-}
+beforeAll(async () => {
+  if (!isLocalTarget()) return;
+  stack = await childStack({ persist: true });
+  await stack.start();
+}, 90_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) await killHard().catch(() => undefined);
-  rmSync(dir, { recursive: true, force: true });
+  await stack?.dispose();
 });
+
+const call = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
+  http(stack.baseUrl, method, path, headers, body);
+const portal = () => ({ 'x-api-key': stack.credentials().portals[0]!.apiKey });
+const dept = (id: string) => ({
+  authorization: `Bearer ${stack.credentials().departments.find((d) => d.id === id)!.token}`,
+});
+const until = async <T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string) => {
+  for (let i = 0; i < 400; i++) {
+    const v = await read();
+    if (ok(v)) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`not reached: ${what}`);
+};
+const inbox = (d: string) => call('GET', `/v1/departments/${d}/tasks?status=pending&limit=100`, dept(d));
+const pendingOf = async (caseId: string, kind: string) =>
+  (
+    await until(
+      () => inbox('market-regulation'),
+      (r) =>
+        r.body.items?.some((t: { caseId: string; kind: string }) => t.caseId === caseId && t.kind === kind),
+      `${kind} task of ${caseId}`,
+    )
+  ).body.items.find((t: { caseId: string; kind: string }) => t.caseId === caseId && t.kind === kind);
+
+/** A case, accepted, waiting for its review. */
+async function caseAwaitingReview(): Promise<string> {
+  const guide = await call('GET', `/v1/bundles/enterprise-opening/guide?services=${SERVICE}`);
+  const form = await call('GET', `/v1/bundles/enterprise-opening/form?services=${SERVICE}`);
+  const materials = [];
+  for (const m of guide.body.materials.filter((x: { required: boolean }) => x.required)) {
+    const bytes = pdfBytes();
+    const created = await call('POST', '/v1/materials', portal(), {
+      bundleId: 'enterprise-opening',
+      type: m.type,
+      fileName: 'f.pdf',
+      contentType: 'application/pdf',
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
+    const put = await fetch(created.body.upload.url, {
+      method: 'PUT',
+      headers: created.body.upload.headers,
+      body: bytes,
+    });
+    expect(put.status).toBe(200);
+    materials.push({ type: m.type, materialId: created.body.id });
+  }
+  const submitted = await call(
+    'POST',
+    '/v1/cases',
+    { ...portal(), 'idempotency-key': randomUUID() },
+    {
+      bundleId: 'enterprise-opening',
+      services: [SERVICE],
+      applicant: { kind: 'person', name: '赵六', idNumber: newIdNumber(), phone: '13812345678' },
+      form: Object.fromEntries(
+        Object.entries(form.body.schema.properties).map(([k, p]) => [
+          k,
+          (p as { examples: unknown[] }).examples[0],
+        ]),
+      ),
+      materials,
+      delivery: { method: 'electronic' },
+    },
+  );
+  expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+  const caseId = submitted.body.id as string;
+  const acceptance = await pendingOf(caseId, 'acceptance');
+  const accepted = await call('POST', `/v1/tasks/${acceptance.id}/decision`, dept('market-regulation'), {
+    outcome: 'approve',
+    opinion: '受理',
+  });
+  expect(accepted.status).toBe(200);
+  await pendingOf(caseId, 'review');
+  return caseId;
+}
+
+/** After the restart: progress still shows, the review is still pending, and deciding it issues. */
+async function finishes(caseId: string): Promise<void> {
+  const shown = await call('GET', `/v1/cases/${caseId}`, portal());
+  expect(shown.status).toBe(200);
+  expect(shown.body.status).toBe('in_review');
+  expect(
+    shown.body.tasks.filter(
+      (t: { kind: string; status: string }) => t.kind === 'review' && t.status === 'pending',
+    ),
+  ).toHaveLength(1);
+  const review = await pendingOf(caseId, 'review');
+  const decided = await call('POST', `/v1/tasks/${review.id}/decision`, dept('market-regulation'), {
+    outcome: 'approve',
+    opinion: '同意',
+  });
+  expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+  const done = await until(
+    () => call('GET', `/v1/cases/${caseId}`, portal()),
+    (r) => r.body.status === 'issued',
+    `case ${caseId} issued`,
+  );
+  expect(done.body.licenses).toHaveLength(1);
+}
 
 // Local only: it starts, kills and restarts its own `npm start` process on this machine; a deployed
 // target (LocalStack, AWS) has no process to kill, and its durability is the services' own.
 describe.skipIf(!isLocalTarget())('the local runtime with --persist', () => {
   it('keeps cases and pending tasks across a hard kill and lets them finish', async () => {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    await startStack(port);
-    const creds = () => JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8'));
-    const http = async (method: string, path: string, headers: Record<string, string>, body?: unknown) => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      // biome-ignore lint/suspicious/noExplicitAny: black-box test reads arbitrary JSON
-      return { status: res.status, body: (await res.json()) as Record<string, any> };
-    };
-    const until = async <T>(read: () => Promise<T>, ok: (v: T) => boolean) => {
-      for (let i = 0; i < 400; i++) {
-        const v = await read();
-        if (ok(v)) return v;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error('condition not reached');
-    };
-    const SERVICE = 'enterprise-establishment-registration';
-    const portal = () => ({ 'x-api-key': creds().portals[0].apiKey });
-    const dept = (id: string) => ({
-      authorization: `Bearer ${creds().departments.find((d: { id: string }) => d.id === id).token}`,
-    });
+    const caseId = await caseAwaitingReview();
 
-    // A case, accepted, waiting for its review.
-    const guide = await http('GET', `/v1/bundles/enterprise-opening/guide?services=${SERVICE}`, {});
-    const form = await http('GET', `/v1/bundles/enterprise-opening/form?services=${SERVICE}`, {});
-    const materials = [];
-    for (const m of guide.body.materials.filter((x: { required: boolean }) => x.required)) {
-      const bytes = pdfBytes();
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const created = await http('POST', '/v1/materials', portal(), {
-        bundleId: 'enterprise-opening',
-        type: m.type,
-        fileName: 'f.pdf',
-        contentType: 'application/pdf',
-        size: bytes.length,
-        sha256,
-      });
-      await fetch(created.body.upload.url, {
-        method: 'PUT',
-        headers: created.body.upload.headers,
-        body: bytes,
-      });
-      materials.push({ type: m.type, materialId: created.body.id });
-    }
-    const submitted = await http(
-      'POST',
-      '/v1/cases',
-      { ...portal(), 'idempotency-key': randomUUID() },
-      {
-        bundleId: 'enterprise-opening',
-        services: [SERVICE],
-        applicant: { kind: 'person', name: '赵六', idNumber: newIdNumber(), phone: '13812345678' },
-        form: Object.fromEntries(
-          Object.entries(form.body.schema.properties).map(([k, p]) => [
-            k,
-            (p as { examples: unknown[] }).examples[0],
-          ]),
-        ),
-        materials,
-        delivery: { method: 'electronic' },
-      },
-    );
-    expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
-    const caseId = submitted.body.id;
-    const inbox = (d: string) => http('GET', `/v1/departments/${d}/tasks?status=pending&limit=100`, dept(d));
-    const acceptance = (
-      await until(
-        () => inbox('market-regulation'),
-        (r) => r.body.items.some((t: { caseId: string }) => t.caseId === caseId),
-      )
-    ).body.items.find((t: { caseId: string }) => t.caseId === caseId);
-    expect(
-      (
-        await http('POST', `/v1/tasks/${acceptance.id}/decision`, dept('market-regulation'), {
-          outcome: 'approve',
-          opinion: '受理',
-        })
-      ).status,
-    ).toBe(200);
-    await until(
-      () => inbox('market-regulation'),
-      (r) =>
-        r.body.items.some(
-          (t: { caseId: string; kind: string }) => t.caseId === caseId && t.kind === 'review',
-        ),
-    );
+    await stack.kill();
+    await stack.start();
 
-    // Killed outright, then started again on the same data.
-    await killHard();
-    await startStack(port);
+    await finishes(caseId);
+  }, 120_000);
 
-    // The applicant still follows progress; the pending review is still there and can be decided.
-    const shown = await http('GET', `/v1/cases/${caseId}`, portal());
-    expect(shown.status).toBe(200);
-    expect(shown.body.status).toBe('in_review');
-    expect(
-      shown.body.tasks.filter(
-        (t: { kind: string; status: string }) => t.kind === 'review' && t.status === 'pending',
-      ),
-    ).toHaveLength(1);
-    const review = (
-      await until(
-        () => inbox('market-regulation'),
-        (r) =>
-          r.body.items.some(
-            (t: { caseId: string; kind: string }) => t.caseId === caseId && t.kind === 'review',
-          ),
-      )
-    ).body.items.find((t: { caseId: string; kind: string }) => t.caseId === caseId && t.kind === 'review');
-    expect(
-      (
-        await http('POST', `/v1/tasks/${review.id}/decision`, dept('market-regulation'), {
-          outcome: 'approve',
-          opinion: '同意',
-        })
-      ).status,
-    ).toBe(200);
-    const done = await until(
-      () => http('GET', `/v1/cases/${caseId}`, portal()),
-      (r) => r.body.status === 'issued',
-    );
-    expect(done.body.licenses).toHaveLength(1);
+  it('keeps cases and pending tasks across Ctrl-C (a graceful stop) and lets them finish', async () => {
+    const caseId = await caseAwaitingReview();
+
+    // Found by testers: a graceful stop saved the waiting execution as ABORTED, so it was never
+    // resumed and the case stayed in_review for ever.
+    expect(await stack.interrupt()).toBe(0);
+    expect(stack.output()).toContain('stopped.');
+    const before = stack.output().length;
+    await stack.start();
+    expect(stack.output().slice(before)).toMatch(/resumed \d+ running execution/);
+
+    await finishes(caseId);
   }, 120_000);
 });
