@@ -42,3 +42,38 @@ export function config(): Config {
   cached = parsed.data;
   return cached;
 }
+
+const EdgeEnvSchema = z.object({
+  /**
+   * Hosts a proxy in front of the API (a CDN, a government gateway) may name in X-Forwarded-Host,
+   * comma-separated. Links and the OpenAPI document's server follow X-Forwarded-Host only when it
+   * is one of these; by default they use the host API Gateway was called at, whatever a client sends.
+   */
+  TRUSTED_FORWARDED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+});
+export type EdgeConfig = z.infer<typeof EdgeEnvSchema>;
+
+let edgeCached: EdgeConfig | undefined;
+
+/**
+ * What the HTTP edge itself reads (every handler, before its use case), parsed apart from
+ * config() so that a route touching no storage needs no storage configuration.
+ */
+export function edgeConfig(): EdgeConfig {
+  if (edgeCached) return edgeCached;
+  const parsed = EdgeEnvSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid environment configuration:\n${lines}`);
+  }
+  edgeCached = parsed.data;
+  return edgeCached;
+}

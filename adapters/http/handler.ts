@@ -15,6 +15,7 @@ import {
   ValidationError,
 } from '#core/shared/errors.ts';
 import type { CallerKind } from '#functions/routes.ts';
+import { edgeConfig } from '../config.ts';
 import { logger } from '../logger.ts';
 import { type Caller, resolveCaller } from './callers.ts';
 import { problemsFromZod, toProblem } from './problem.ts';
@@ -61,8 +62,17 @@ function lowerCaseHeaders(event: APIGatewayProxyEvent): Record<string, string> {
   return out;
 }
 
-function parseJsonBody(event: APIGatewayProxyEvent, headers: Record<string, string>): unknown {
+/**
+ * The request body as JSON. A route whose body schema accepts `{}` has an optional body: sending
+ * none at all (no bytes, whatever the content type) is the same as sending `{}`.
+ */
+function parseJsonBody(
+  event: APIGatewayProxyEvent,
+  headers: Record<string, string>,
+  schema: z.ZodType,
+): unknown {
   const raw = event.body ?? '';
+  if (raw === '' && schema.safeParse({}).success) return {};
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES)
     throw new PayloadTooLargeError(`The body exceeds ${MAX_BODY_BYTES} bytes.`);
@@ -100,14 +110,22 @@ function nestedDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
+/**
+ * Base URL of the API as the caller sees it, for links (Location, servers[0]). The host is the one
+ * API Gateway was called at (requestContext.domainName; locally the dev server's Host): a client
+ * cannot choose it. X-Forwarded-Host is followed only for a proxy the deployment trusts
+ * (TRUSTED_FORWARDED_HOSTS), since anyone can send that header.
+ */
 function baseUrlOf(event: APIGatewayProxyEvent, headers: Record<string, string>): string {
-  const host = headers['x-forwarded-host'] ?? headers.host ?? event.requestContext?.domainName ?? 'localhost';
-  const proto = headers['x-forwarded-proto'] ?? 'https';
+  const forwarded = headers['x-forwarded-host']?.trim().toLowerCase();
+  const trusted = forwarded !== undefined && edgeConfig().TRUSTED_FORWARDED_HOSTS.includes(forwarded);
+  const host = trusted ? forwarded : (event.requestContext?.domainName ?? headers.host ?? 'localhost');
+  const proto = headers['x-forwarded-proto'] === 'http' ? 'http' : 'https';
   const stage =
     event.requestContext?.stage && event.requestContext.stage !== '$default'
       ? `/${event.requestContext.stage}`
       : '';
-  return `${proto}://${host}${headers['x-local-dev'] ? '' : stage}`;
+  return `${proto}://${host}${stage}`;
 }
 
 export function makeHttpHandler<
@@ -131,7 +149,7 @@ export function makeHttpHandler<
     };
     const params = parse(spec.params, event.pathParameters ?? {}, '/path');
     const query = parse(spec.query, event.queryStringParameters ?? {}, '/query');
-    const body = spec.body ? parse(spec.body, parseJsonBody(event, headers), '') : undefined;
+    const body = spec.body ? parse(spec.body, parseJsonBody(event, headers, spec.body), '') : undefined;
     if (problems.length) throw new ValidationError(problems);
 
     const result = await run({

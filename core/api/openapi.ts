@@ -225,7 +225,8 @@ function operation(
     ...(c.body
       ? {
           requestBody: {
-            required: true,
+            // A body whose schema accepts {} may be left out (the handler reads none as {}).
+            required: !c.body.schema.safeParse({}).success,
             description: c.body.description,
             content: { 'application/json': { schema: ref(idOf(requestIds, c.body.schema, 'body')) } },
           },
