@@ -74,7 +74,7 @@ const RAW_DESCRIPTIONS = {
   submit:
     'authorizer GetItem (API key) + GetItem case (consistent, absent) + BatchGetItem of the materials (consistent) + ONE TransactWriteItems holding every item the op writes in its transactions (case, timeline, audit, outbox event, each material attached; captured from a real submission and re-keyed) + StartExecution (local Step Functions endpoint, over HTTP) + UpdateItem (execution ARN)',
   getCase: 'authorizer GetItem (API key) + one Query of the case partition (consistent), same case',
-  form: 'GET /v1/health through the same dev server: the empty handler (same middy stack, no storage); the form needs no storage (catalog in memory)',
+  form: 'GET /v1/bundles/{unknown id} through the same dev server: a handler that only looks the catalog up and answers 404 (same middy stack, no storage); the form needs no storage (catalog in memory). Not /v1/health: it checks the table and the bucket',
   decision:
     'authorizer GetItem (revoked-token check) + GetItem task (consistent) + TransactWriteItems (conditional task update + timeline + audit) + SendTaskSuccess (local Step Functions endpoint)',
 } as const;
@@ -350,8 +350,8 @@ export async function runLatency(
       return r.ms;
     },
     async () => {
-      const r = await b.api.call('GET', '/v1/health');
-      if (r.status !== 200) throw new Error(`health → ${r.status}`);
+      const r = await b.api.call('GET', '/v1/bundles/no-such-bundle');
+      if (r.status !== 404) throw new Error(`unknown bundle → ${r.status}`);
       return r.ms;
     },
   );

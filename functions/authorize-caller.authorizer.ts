@@ -8,6 +8,7 @@ import { config } from '#adapters/config.ts';
 import { isTokenRevoked, portalForApiKey } from '#adapters/dynamodb/credential-store.ts';
 import { logger } from '#adapters/logger.ts';
 import { verifyDepartmentToken } from '#core/credentials/tokens.ts';
+import { UnavailableError } from '#core/shared/errors.ts';
 
 function header(event: APIGatewayRequestAuthorizerEvent, name: string): string | undefined {
   for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === name && v) return v;
@@ -35,6 +36,20 @@ function allow(
 export async function authorize(
   event: APIGatewayRequestAuthorizerEvent,
 ): Promise<APIGatewayAuthorizerResult> {
+  try {
+    return await decide(event);
+  } catch (err) {
+    if (err instanceof UnavailableError) {
+      // Not a refusal: the credentials could not be checked. Any error but "Unauthorized" makes
+      // API Gateway answer AUTHORIZER_FAILURE, which the stack maps to 503 + Retry-After
+      // (adapters/http/gateway-responses.ts); the dev server does the same.
+      logger.error('credentials could not be checked', err);
+    }
+    throw err;
+  }
+}
+
+async function decide(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const apiKey = header(event, 'x-api-key');
   const bearer = /^Bearer\s+(\S+)$/i.exec(header(event, 'authorization') ?? '')?.[1];
   if (bearer) {

@@ -1,8 +1,74 @@
-/** GET /v1/health — liveness plus which city and catalog version this deployment serves. */
+/**
+ * GET /v1/health — which city and catalog version this deployment serves, and whether what every
+ * other route needs answers: the table (one GetItem of a key that never exists) and the files bucket
+ * (one HeadObject, likewise). Up: 200. A dependency down: 503 problem+json with Retry-After, naming
+ * each dependency that did not answer in `errors`.
+ */
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
+import { config } from '#adapters/config.ts';
+import { send } from '#adapters/dynamodb/send.ts';
+import { RETRY_AFTER_SECONDS } from '#adapters/http/gateway-responses.ts';
 import { makeHttpHandler } from '#adapters/http/handler.ts';
+import { bucket, sendS3 } from '#adapters/s3/client.ts';
 
-export const handler = makeHttpHandler({ caller: 'public' }, async () => {
+/** A probe slower than this counts as down: health must answer fast even when a dependency hangs. */
+const PROBE_TIMEOUT_MS = 2000;
+
+const PROBES = {
+  database: () =>
+    send(new GetCommand({ TableName: config().TABLE_NAME, Key: { pk: 'HEALTH', sk: 'PROBE' } })),
+  // Missing key: 404, or 403 without s3:ListBucket — either way S3 answered.
+  storage: () =>
+    sendS3(new HeadObjectCommand({ Bucket: bucket(), Key: 'health/probe' })).catch((err: unknown) => {
+      const e = err as { cause?: unknown };
+      const answer = (e.cause ?? e) as { $metadata?: { httpStatusCode?: number } };
+      const status = answer.$metadata?.httpStatusCode;
+      if (status === 404 || status === 403) return;
+      throw err;
+    }),
+} as const;
+
+async function answers(probe: () => Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([probe().then(() => true), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const handler = makeHttpHandler({ caller: 'public' }, async ({ requestId }) => {
   const { city, version } = catalog().catalog;
-  return { status: 200, body: { status: 'ok', city: city.id, catalogVersion: version } };
+  const names = Object.keys(PROBES) as (keyof typeof PROBES)[];
+  const up = await Promise.all(names.map((name) => answers(PROBES[name])));
+  const down = names.filter((_, i) => !up[i]);
+  if (!down.length) return { status: 200, body: { status: 'ok', city: city.id, catalogVersion: version } };
+  return {
+    status: 503,
+    headers: {
+      'content-type': 'application/problem+json',
+      'retry-after': String(RETRY_AFTER_SECONDS),
+      'cache-control': 'no-store',
+    },
+    body: {
+      type: 'https://yijianshi.dev/problems/unavailable',
+      title: 'A dependency is unavailable; retry later',
+      status: 503,
+      code: 'unavailable',
+      detail: `${city.id}: ${down.join(' and ')} did not answer.`,
+      instance: requestId,
+      errors: down.map((name) => ({
+        path: `/dependencies/${name}`,
+        code: 'unavailable',
+        message: name === 'database' ? 'The table does not answer.' : 'The files bucket does not answer.',
+      })),
+    },
+  };
 });

@@ -38,6 +38,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TABLE_SHAPE } from '../adapters/dynamodb/table.ts';
+import { AUTHORIZER_UNAVAILABLE } from '../adapters/http/gateway-responses.ts';
 import {
   type CallerKind,
   eventFunctions,
@@ -606,6 +607,23 @@ export class CityStack extends Stack {
     problem(apigw.ResponseType.BAD_REQUEST_PARAMETERS, 400, 'Bad Request');
     problem(apigw.ResponseType.THROTTLED, 429, 'Too Many Requests');
     problem(apigw.ResponseType.QUOTA_EXCEEDED, 429, 'Too Many Requests');
+    // The authorizer throws anything but "Unauthorized" only when it cannot check credentials (the
+    // table does not answer): an outage, so 503 + Retry-After, never a 401 or a bare 500. The
+    // same answer as the dev server's (adapters/http/gateway-responses.ts).
+    for (const type of [
+      apigw.ResponseType.AUTHORIZER_FAILURE,
+      apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR,
+    ]) {
+      const { status, headers, problem: body } = AUTHORIZER_UNAVAILABLE;
+      api.addGatewayResponse(`Unavailable${type.responseType}`, {
+        type,
+        statusCode: String(status),
+        responseHeaders: Object.fromEntries(
+          Object.entries(headers).map(([name, value]) => [headerCase(name), `'${value}'`]),
+        ),
+        templates: { 'application/json': JSON.stringify({ ...body, instance: '$context.requestId' }) },
+      });
+    }
     for (const type of [apigw.ResponseType.DEFAULT_4XX, apigw.ResponseType.DEFAULT_5XX]) {
       api.addGatewayResponse(`Cors${type.responseType}`, {
         type,
@@ -869,4 +887,9 @@ function pascal(name: string): string {
 
 function kebab(pascalName: string): string {
   return pascalName.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+/** "retry-after" → "Retry-After": how Gateway Response headers are written. */
+function headerCase(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (m) => m.toUpperCase());
 }

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { AUTHORIZER_UNAVAILABLE } from '#adapters/http/gateway-responses.ts';
 import { type HttpRoute, httpRoutes } from '#functions/routes.ts';
 import { invokeFunction } from './lambda-registry.ts';
 
@@ -32,7 +33,11 @@ function problem(res: ServerResponse, status: number, title: string, detail: str
   res.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
 }
 
-/** Returns the authorizer context to put into requestContext.authorizer, or null (→ 401). */
+/**
+ * Returns the authorizer context to put into requestContext.authorizer, or null (→ 401). Throwing
+ * means the authorizer failed (it could not check the credentials): API Gateway then answers its
+ * AUTHORIZER_FAILURE Gateway Response, which the stack maps to a 503 — and so does this server.
+ */
 export type Authorizer = (
   event: APIGatewayProxyEvent,
   route: HttpRoute,
@@ -131,7 +136,16 @@ export async function startDevServer(options: {
         },
       };
       if (match.route.caller !== 'public') {
-        const context = options.authorize ? await options.authorize(event, match.route) : null;
+        let context: Record<string, string> | null;
+        try {
+          context = options.authorize ? await options.authorize(event, match.route) : null;
+        } catch {
+          const { status, headers, problem } = AUTHORIZER_UNAVAILABLE;
+          res.writeHead(status, headers);
+          res.end(JSON.stringify({ ...problem, instance: event.requestContext.requestId }));
+          options.onRequest?.(`${req.method} ${url.pathname} → ${status} authorizer failed`);
+          return;
+        }
         if (!context) {
           return problem(
             res,

@@ -220,14 +220,18 @@ async function authorizeLocally(event: APIGatewayProxyEvent): Promise<Record<str
     stageVariables: null,
     requestContext: event.requestContext,
   } as unknown as APIGatewayRequestAuthorizerEvent;
+  let result: APIGatewayAuthorizerResult;
   try {
-    const result = (await invokeFunction(
+    result = (await invokeFunction(
       'authorize-caller.authorizer.ts',
       authEvent,
     )) as APIGatewayAuthorizerResult;
-    const allowed = result.policyDocument.Statement.some((s) => s.Effect === 'Allow');
-    return allowed ? ((result.context ?? {}) as Record<string, string>) : null;
-  } catch {
-    return null;
+  } catch (err) {
+    // API Gateway's rule: the exact message "Unauthorized" is a refusal (401); any other error is
+    // the authorizer failing (thrown on, so the dev server answers as the stack's Gateway Response).
+    if ((err as Error).message === 'Unauthorized') return null;
+    throw err;
   }
+  const allowed = result.policyDocument.Statement.some((s) => s.Effect === 'Allow');
+  return allowed ? ((result.context ?? {}) as Record<string, string>) : null;
 }

@@ -11,6 +11,7 @@ import * as z from 'zod';
 import { config } from '../config.ts';
 import { dynamo } from './client.ts';
 import { keys } from './keys.ts';
+import { send } from './send.ts';
 
 const ApiKeyItem = z.object({ portalId: z.string(), status: z.enum(['active', 'revoked']) });
 
@@ -202,8 +203,13 @@ export async function revokeToken(jti: string, expiresAt?: number): Promise<void
   );
 }
 
+/*
+ * The authorizer's two look-ups go through `send`: an outage is an UnavailableError, which the
+ * authorizer lets through (API Gateway answers 503, infra/city-stack.ts), never "no such key".
+ */
+
 export async function portalForApiKey(apiKey: string): Promise<string | null> {
-  const r = await dynamo.send(
+  const r = await send<{ Item?: Record<string, unknown> }>(
     new GetCommand({ TableName: config().TABLE_NAME, Key: keys.apiKey(hashApiKey(apiKey)) }),
   );
   if (!r.Item) return null;
@@ -212,7 +218,7 @@ export async function portalForApiKey(apiKey: string): Promise<string | null> {
 }
 
 export async function isTokenRevoked(jti: string): Promise<boolean> {
-  const r = await dynamo.send(
+  const r = await send<{ Item?: Record<string, unknown> }>(
     new GetCommand({ TableName: config().TABLE_NAME, Key: keys.revokedToken(jti) }),
   );
   return Boolean(r.Item);
