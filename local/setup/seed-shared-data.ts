@@ -116,6 +116,11 @@ export const SEEDED_PERSONS: readonly SeededPerson[] = [
       idCard(LIU_YANG, '常州市公安局钟楼分局', '2015-08-20', '2035-08-20'),
       license('居民户口簿', '320404007788', '常州市公安局钟楼分局', '2012-04-16'),
       license('结婚证', 'J320402-2019-000322', '常州市天宁区民政局', '2019-09-20'),
+      license('机动车驾驶证', LIU_YANG, '常州市公安局交通警察支队', '2012-07-09', '2028-07-09'),
+      license('机动车行驶证', 'XS320400-2022-118532', '常州市公安局交通警察支队', '2022-11-08', undefined, {
+        plateNumber: '苏DD27Q85',
+        registeredAt: '2022-11-08',
+      }),
     ],
     earlierMaterials: [],
   },
@@ -136,6 +141,7 @@ export const SEEDED_PERSONS: readonly SeededPerson[] = [
       idCard(ZHAO_MIN, '常州市公安局新北分局', '2016-01-05'),
       license('结婚证', 'J320411-1994-000087', '常州市新北区民政局', '1994-05-01'),
       license('居民户口簿', '320411002233', '常州市公安局新北分局', '2008-06-18'),
+      license('独生子女父母光荣证', '320411-1995-000734', '常州市新北区卫生健康委员会', '1995-03-14'),
       license(
         '不动产权证书',
         '苏（2018）常州市不动产权第0045678号',
@@ -146,7 +152,7 @@ export const SEEDED_PERSONS: readonly SeededPerson[] = [
           certificateNumber: '苏（2018）常州市不动产权第0045678号',
           location: '常州市新北区龙锦路88号7幢1单元1502室',
           buildingArea: 112.36,
-          use: '住宅',
+          use: 'residential',
         },
       ),
     ],
@@ -170,6 +176,7 @@ export const SEEDED_PERSONS: readonly SeededPerson[] = [
     licenses: [
       idCard(SUN_LIXIN, '常州市公安局武进分局', '2020-03-02', '2040-03-02'),
       license('居民户口簿', '320412001199', '常州市公安局武进分局', '2001-11-23'),
+      license('退出现役证', 'TY1997320412000561', '中国人民解放军某部', '1997-12-01'),
     ],
     earlierMaterials: [
       {
@@ -180,7 +187,7 @@ export const SEEDED_PERSONS: readonly SeededPerson[] = [
     ],
   },
   {
-    demo: 'any person bundle — registry record only, and an ID card e-licence that has expired: the data is filled in, the expired card is not on file',
+    demo: 'any person bundle — an ID card e-licence that has expired: the data is filled in, the expired card is not on file; disability-assistance — her 残疾人证 number and level filled in',
     name: '周婷',
     idNumber: ZHOU_TING,
     record: {
@@ -192,7 +199,10 @@ export const SEEDED_PERSONS: readonly SeededPerson[] = [
       householdAddress: '常州市天宁区局前街9号5幢403室',
       phone: '13961120005',
     },
-    licenses: [idCard(ZHOU_TING, '常州市公安局天宁分局', '2004-06-30', '2024-06-30')],
+    licenses: [
+      idCard(ZHOU_TING, '常州市公安局天宁分局', '2004-06-30', '2024-06-30'),
+      license('残疾人证', `${ZHOU_TING}42`, '常州市残疾人联合会', '2021-08-16', '2031-08-16', { level: '2' }),
+    ],
     earlierMaterials: [],
   },
 ];
@@ -250,7 +260,7 @@ export const SEEDED_ENTERPRISES: readonly SeededEnterprise[] = [
     earlierMaterials: [],
   },
   {
-    demo: 'a registry record without any e-licence on file',
+    demo: 'enterprise-real-estate-registration and ip-protection — its 不动产权证书 (industrial) and 专利证书 fill the certificate fields',
     name: '常州新北精密机械股份有限公司',
     uscc: MACHINERY,
     record: {
@@ -265,7 +275,22 @@ export const SEEDED_ENTERPRISES: readonly SeededEnterprise[] = [
       establishedOn: '2006-12-28',
       phone: '13961120004',
     },
-    licenses: [],
+    licenses: [
+      license(
+        '不动产权证书',
+        '苏（2016）常州市不动产权第0078812号',
+        '常州市自然资源和规划局',
+        '2016-03-22',
+        undefined,
+        {
+          certificateNumber: '苏（2016）常州市不动产权第0078812号',
+          location: '常州市新北区河海西路300号1幢',
+          buildingArea: 8650.4,
+          use: 'industrial',
+        },
+      ),
+      license('专利证书', 'ZL201910456789.3', '国家知识产权局', '2021-05-18'),
+    ],
     earlierMaterials: [],
   },
 ];

@@ -100,9 +100,13 @@ describe('seeded shared data', () => {
   it('fills every e-licence field of the catalog for someone', () => {
     const licenceFields = index.catalog.fields.filter((f) => f.prefill?.source === 'license');
     const filled = new Set<string>();
-    for (const p of SEEDED_PERSONS)
-      for (const b of full) {
-        const r = prefillFrom(mergeFields(index, b.services), [], recordsOf(p, 'population'), TODAY);
+    const holders = [
+      ...SEEDED_PERSONS.map((p) => ({ audience: 'person', records: recordsOf(p, 'population') })),
+      ...SEEDED_ENTERPRISES.map((e) => ({ audience: 'organisation', records: recordsOf(e, 'legalPerson') })),
+    ];
+    for (const { audience, records } of holders)
+      for (const b of full.filter((x) => x.audience === audience)) {
+        const r = prefillFrom(mergeFields(index, b.services), [], records, TODAY);
         for (const id of Object.keys(r.form)) filled.add(id);
       }
     expect(licenceFields.length).toBeGreaterThan(0);
