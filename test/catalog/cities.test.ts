@@ -303,12 +303,12 @@ describe('Changzhou catalog', () => {
 });
 
 describe('Langfang catalog', () => {
-  it('stands on its own with at least four bundles, one of them fully detailed', () => {
+  it('stands on its own with five bundles, all of them fully detailed', () => {
     const catalog = loadCatalog('langfang');
 
     expect(catalog.city).toEqual({ id: 'langfang', name: '廊坊市', region: '河北省' });
-    expect(catalog.bundles.length).toBeGreaterThanOrEqual(4);
-    expect(catalog.bundles.filter((b) => b.detail === 'full').length).toBeGreaterThanOrEqual(1);
+    expect(catalog.bundles).toHaveLength(5);
+    expect(catalog.bundles.filter((b) => b.detail !== 'full' || b.draft).map((b) => b.id)).toEqual([]);
     expect(catalog.departments.every((d) => d.name.includes('廊坊'))).toBe(true);
   });
 });
