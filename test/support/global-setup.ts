@@ -18,9 +18,40 @@ declare module 'vitest' {
   }
 }
 
+interface SharedStack {
+  readonly localEnv: Record<string, string>;
+  readonly baseUrl: string;
+  readonly credentials: DemoCredentials;
+  users: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The int and e2e projects each run this setup; they share one stack, kept on globalThis (both
+ * setups run in vitest's main process, but each project may load this module afresh). The last
+ * project to finish stops it and scans the logs.
+ */
+const shared = globalThis as typeof globalThis & { __yijianshiStack?: Promise<SharedStack> };
+
 export default async function setup(project: TestProject) {
   const deployed = deployedTarget();
   if (deployed) return useDeployedTarget(project, deployed);
+  shared.__yijianshiStack ??= startSharedStack();
+  const stack = await shared.__yijianshiStack;
+  stack.users += 1;
+  project.provide('localEnv', { ...stack.localEnv });
+  project.provide('baseUrl', stack.baseUrl);
+  project.provide('credentials', stack.credentials);
+  return async () => {
+    stack.users -= 1;
+    if (stack.users === 0) {
+      shared.__yijianshiStack = undefined;
+      await stack.stop();
+    }
+  };
+}
+
+async function startSharedStack(): Promise<SharedStack> {
   const started = Date.now();
   // Everything the system logs during the run is scanned for personal data at the end.
   const capture = captureOutput();
@@ -29,19 +60,22 @@ export default async function setup(project: TestProject) {
   const { createDemoCredentials } = await import('../../local/setup/demo-credentials.ts');
   const stack = await startLocalStack({ city: 'changzhou' });
   const credentials = await createDemoCredentials(stack);
-  project.provide('localEnv', { ...stack.env });
-  project.provide('baseUrl', stack.baseUrl);
-  project.provide('credentials', credentials);
   process.stdout.write(`local stack for tests ready in ${Date.now() - started} ms at ${stack.baseUrl}\n`);
-  return async () => {
-    await stack.stop();
-    capture.restore();
-    const leaks = personalDataIn(capture.text());
-    if (leaks.length)
-      throw new Error(`The system logged personal data or secrets during the tests: ${leaks.join(', ')}`);
-    process.stdout.write(
-      `log scan: ${capture.text().length} characters of system logs, no personal data or secrets\n`,
-    );
+  return {
+    localEnv: { ...stack.env },
+    baseUrl: stack.baseUrl,
+    credentials,
+    users: 0,
+    async stop() {
+      await stack.stop();
+      capture.restore();
+      const leaks = personalDataIn(capture.text());
+      if (leaks.length)
+        throw new Error(`The system logged personal data or secrets during the tests: ${leaks.join(', ')}`);
+      process.stdout.write(
+        `log scan: ${capture.text().length} characters of system logs, no personal data or secrets\n`,
+      );
+    },
   };
 }
 
