@@ -39,6 +39,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TABLE_SHAPE } from '../adapters/dynamodb/table.ts';
 import { AUTHORIZER_UNAVAILABLE } from '../adapters/http/gateway-responses.ts';
+import { FILES_BUCKET_CORS } from '../adapters/s3/cors.ts';
 import {
   type CallerKind,
   eventFunctions,
@@ -361,14 +362,15 @@ export class CityStack extends Stack {
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'files/',
       // Browsers upload materials straight to S3 with presigned PUT URLs (and read licences with
-      // presigned GETs); the signature, not the origin, is what authorises the request.
+      // presigned GETs); the signature, not the origin, is what authorises the request. The same
+      // rule as the local emulator's (adapters/s3/cors.ts).
       cors: [
         {
-          allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET],
-          allowedOrigins: ['*'],
-          allowedHeaders: ['content-type', 'content-length', 'x-amz-*'],
-          exposedHeaders: ['ETag'],
-          maxAge: 3000,
+          allowedMethods: FILES_BUCKET_CORS.allowedMethods.map((m) => s3.HttpMethods[m]),
+          allowedOrigins: [...FILES_BUCKET_CORS.allowedOrigins],
+          allowedHeaders: [...FILES_BUCKET_CORS.allowedHeaders],
+          exposedHeaders: [...FILES_BUCKET_CORS.exposedHeaders],
+          maxAge: FILES_BUCKET_CORS.maxAgeSeconds,
         },
       ],
       lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(7) }],

@@ -40,3 +40,53 @@ describe('Gateway Responses', () => {
     }
   });
 });
+
+describe('the files bucket', () => {
+  it('lets a browser send every header a presigned material upload signs', async () => {
+    // The product's own presigner (no network: signing is local), configured after the synth.
+    Object.assign(process.env, {
+      AWS_REGION: 'cn-north-1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      BUCKET_NAME: 'files',
+      TABLE_NAME: 'unused',
+      CITY_ID: 'changzhou',
+      CATALOG_FILE: 'unused',
+    });
+    const { presignUpload } = await import('#adapters/s3/material-files.ts');
+    const upload = await presignUpload('materials/2026-12/m-1', { contentType: 'application/pdf', size: 10 });
+    const signed = (new URL(upload.url).searchParams.get('X-Amz-SignedHeaders') ?? '').split(';');
+    // host is the browser's own; every other signed header is one the client must send.
+    const mustSend = signed.filter((h) => h !== 'host');
+    expect(mustSend).toEqual(expect.arrayContaining(Object.keys(upload.headers)));
+
+    const buckets = ofType('AWS::S3::Bucket').filter((b) => b.Properties.CorsConfiguration);
+    expect(buckets).toHaveLength(1);
+    const rules = (
+      buckets[0]!.Properties.CorsConfiguration as {
+        CorsRules: { AllowedHeaders: string[]; AllowedMethods: string[] }[];
+      }
+    ).CorsRules;
+    const putRules = rules.filter((r) => r.AllowedMethods.includes('PUT'));
+    const allowed = (header: string) =>
+      putRules.some((r) =>
+        r.AllowedHeaders.some((p) => (p.endsWith('*') ? header.startsWith(p.slice(0, -1)) : p === header)),
+      );
+    expect(mustSend.filter((h) => !allowed(h))).toEqual([]);
+    expect(mustSend).toContain('if-none-match');
+  });
+
+  it('has the CORS rule the local emulator enforces', async () => {
+    const { FILES_BUCKET_CORS } = await import('../adapters/s3/cors.ts');
+    const bucket = ofType('AWS::S3::Bucket').find((b) => b.Properties.CorsConfiguration)!;
+    expect((bucket.Properties.CorsConfiguration as { CorsRules: unknown[] }).CorsRules).toEqual([
+      {
+        AllowedOrigins: [...FILES_BUCKET_CORS.allowedOrigins],
+        AllowedMethods: [...FILES_BUCKET_CORS.allowedMethods],
+        AllowedHeaders: [...FILES_BUCKET_CORS.allowedHeaders],
+        ExposedHeaders: [...FILES_BUCKET_CORS.exposedHeaders],
+        MaxAge: FILES_BUCKET_CORS.maxAgeSeconds,
+      },
+    ]);
+  });
+});

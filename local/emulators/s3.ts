@@ -1,26 +1,25 @@
 /**
- * s3rver — an in-process S3 emulator. It checks neither signatures nor Content-Type/Length nor
- * checksums (see TOOLCHAIN.md), which is why the product verifies uploaded bytes itself.
+ * The local S3: s3rver (in-process) behind a guard of ours (s3-guard.ts). s3rver checks neither
+ * signatures nor Content-Type/Length nor conditional writes (TOOLCHAIN.md); the guard refuses the
+ * object PUTs AWS S3 refuses, so the local stack accepts no upload that AWS would not. The product
+ * still verifies uploaded bytes itself, as it must on AWS too. The bucket's CORS rule is the
+ * deployed bucket's (adapters/s3/cors.ts), and s3rver enforces it on preflights.
  */
 import { mkdirSync } from 'node:fs';
 import S3rver from 's3rver';
+import { corsConfigurationXml } from '#adapters/s3/cors.ts';
+import { startS3Guard } from './s3-guard.ts';
 
 export interface S3Local {
+  /** The guard's URL: what clients and presigned URLs use. */
   readonly endpoint: string;
+  /** s3rver itself, unguarded (tests of the guard compare the two). */
+  readonly emulatorEndpoint: string;
   stop(): Promise<void>;
 }
 
-const CORS = `<CORSConfiguration>
-  <CORSRule>
-    <AllowedOrigin>*</AllowedOrigin>
-    <AllowedMethod>GET</AllowedMethod>
-    <AllowedMethod>PUT</AllowedMethod>
-    <AllowedMethod>HEAD</AllowedMethod>
-    <AllowedHeader>*</AllowedHeader>
-    <ExposeHeader>ETag</ExposeHeader>
-    <MaxAgeSeconds>3000</MaxAgeSeconds>
-  </CORSRule>
-</CORSConfiguration>`;
+/** s3rver's fixed credentials (presigned URLs are signed with them; only the guard checks). */
+export const S3RVER_SECRET_ACCESS_KEY = 'S3RVER';
 
 export async function startS3(options: {
   directory: string;
@@ -29,16 +28,30 @@ export async function startS3(options: {
 }): Promise<S3Local> {
   mkdirSync(options.directory, { recursive: true });
   const server = new S3rver({
-    port: options.port ?? 0,
+    port: 0,
     address: '127.0.0.1',
     silent: true,
     directory: options.directory,
-    configureBuckets: [{ name: options.bucket, configs: [CORS] }],
+    configureBuckets: [{ name: options.bucket, configs: [corsConfigurationXml()] }],
   });
   const addr = (await server.run()) as { address: string; port: number };
+  const emulatorEndpoint = `http://127.0.0.1:${addr.port}`;
+  let guard: Awaited<ReturnType<typeof startS3Guard>>;
+  try {
+    guard = await startS3Guard({
+      upstream: emulatorEndpoint,
+      secretAccessKey: S3RVER_SECRET_ACCESS_KEY,
+      ...(options.port !== undefined ? { port: options.port } : {}),
+    });
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
   return {
-    endpoint: `http://127.0.0.1:${addr.port}`,
+    endpoint: guard.endpoint,
+    emulatorEndpoint,
     async stop() {
+      await guard.close();
       await server.close();
     },
   };
