@@ -68,6 +68,7 @@ export type ApplicantTokenRefusal =
   | 'wrong_issuer'
   | 'wrong_audience'
   | 'wrong_token_type'
+  | 'insufficient_scope'
   | 'invalid_claims'
   | 'missing_identity_claims'
   | 'insufficient_assurance';
