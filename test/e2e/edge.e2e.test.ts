@@ -1,7 +1,8 @@
 /**
  * The HTTP edge as testers attacked it (issue 10): headers a client controls must not choose the
- * links the API hands out (defect 8), and a route whose body is optional takes no body at all
- * (defect 13). Black-box: runs against any target.
+ * links the API hands out (defect 8), a route whose body is optional takes no body at all
+ * (defect 13), and the storage refuses to overwrite a verified material's bytes (defect 10).
+ * Black-box: runs against any target.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -70,5 +71,36 @@ describe('a withdrawal, whose reason is optional', () => {
     });
     expect(res.status).toBe(415);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
+  });
+});
+
+describe('a verified material', () => {
+  it('cannot be overwritten through its presigned URL: the second PUT is 412, as on AWS S3', async () => {
+    const bytes = pdfBytes();
+    const created = await call('POST', '/v1/materials', {
+      headers: portalKey(),
+      body: {
+        bundleId: BUNDLE,
+        type: 'legal-representative-id-card',
+        fileName: 'id.pdf',
+        contentType: 'application/pdf',
+        size: bytes.length,
+        sha256: sha256(bytes),
+      },
+    });
+    const { url, method, headers } = created.body.upload;
+    expect((await fetch(url, { method, headers, body: bytes })).status).toBe(200);
+    const verified = await call('GET', `/v1/materials/${created.body.id}`, { headers: portalKey() });
+    expect(verified.body.status).toBe('verified');
+
+    // Same size and headers, other bytes: only the precondition can refuse it.
+    const other = Buffer.from(bytes.toString('latin1').replace(/[0-9a-f]/g, 'x'), 'latin1');
+    expect(other.length).toBe(bytes.length);
+    const overwrite = await fetch(url, { method, headers, body: other });
+
+    expect(overwrite.status).toBe(412);
+    expect(await overwrite.text()).toContain('<Code>PreconditionFailed</Code>');
+    const after = await call('GET', `/v1/materials/${created.body.id}`, { headers: portalKey() });
+    expect(after.body).toMatchObject({ status: 'verified', size: bytes.length });
   });
 });
