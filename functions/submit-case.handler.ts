@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
-import { attachToCase, materialLookup } from '#adapters/dynamodb/material-store.ts';
+import { materialLookup } from '#adapters/dynamodb/material-store.ts';
 import { sharedData } from '#adapters/dynamodb/shared-data.ts';
 import { makeHttpHandler } from '#adapters/http/handler.ts';
 import { workflow } from '#adapters/sfn/workflow.ts';
@@ -33,7 +33,6 @@ export const handler = makeHttpHandler(
         materials: materialLookup,
         sharedData,
         workflow,
-        attachMaterials: attachToCase,
         now: () => new Date(),
       },
       catalog(),

@@ -1,7 +1,7 @@
 /** POST /v1/cases/{caseId}/supplements — answers the one consolidated correction request (补正). */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository, taskRepository } from '#adapters/dynamodb/case-repository.ts';
-import { attachToCase, materialLookup } from '#adapters/dynamodb/material-store.ts';
+import { materialLookup } from '#adapters/dynamodb/material-store.ts';
 import { makeHttpHandler } from '#adapters/http/handler.ts';
 import { workflow } from '#adapters/sfn/workflow.ts';
 import { CaseParams } from '#core/api/requests.ts';
@@ -17,7 +17,6 @@ export const handler = makeHttpHandler(
         tasks: taskRepository,
         materials: materialLookup,
         workflow,
-        attachMaterials: attachToCase,
         now: () => new Date(),
       },
       catalog(),

@@ -1,7 +1,7 @@
 /** DynamoDB implementation of the case and task ports (one partition per case). */
 import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CaseStatus } from '#core/case/lifecycle.ts';
+import { CASE_STATUSES, type CaseStatus, isFinal } from '#core/case/lifecycle.ts';
 import {
   type CaseRecord,
   CaseRecordSchema,
@@ -11,15 +11,19 @@ import {
   TaskRecordSchema,
   type TimelineEntry,
 } from '#core/case/model.ts';
-import type {
-  AuditRecord,
-  CaseRepository,
-  CaseView,
-  LicenseRecord,
-  TaskRepository,
+import {
+  type AuditRecord,
+  type CaseRepository,
+  type CaseView,
+  type LicenseRecord,
+  MaterialsUnavailableError,
+  type TaskRepository,
+  type TransitionEffects,
 } from '#core/case/ports.ts';
+import { CaseClosedError } from '#core/flow/steps.ts';
 import { config } from '../config.ts';
 import { keys } from './keys.ts';
+import { attachToCaseItems } from './material-store.ts';
 import { createdOutbox, exactFrom, transitionOutbox } from './outbox.ts';
 import { isConditionFailure, isTransactionConflict, queryPartition, send } from './send.ts';
 
@@ -66,10 +70,60 @@ function taskItem(t: TaskRecord) {
   };
 }
 
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
+/** DynamoDB's limit on the items of one transaction. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+/** The statuses in which a case still takes decisions and supplements (not final). */
+const OPEN_STATUSES = CASE_STATUSES.filter((s) => !isFinal(s));
+
+/**
+ * Which items of a cancelled transaction failed their condition, by index (DynamoDB reports one
+ * reason per item, in order); undefined when the error carries no per-item reasons.
+ */
+function failedConditions(err: unknown): Set<number> | undefined {
+  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  if (!reasons?.length) return undefined;
+  return new Set(reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : [])));
+}
+
+/** A transaction item that holds only while the case is not final. */
+function openCaseCheck(caseId: string) {
+  return {
+    ConditionCheck: {
+      TableName: table(),
+      Key: keys.case(caseId),
+      ConditionExpression: `#status IN (${OPEN_STATUSES.map((_, i) => `:open${i}`).join(', ')})`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: Object.fromEntries(OPEN_STATUSES.map((s, i) => [`:open${i}`, s])),
+    },
+  };
+}
+
+/** The Update that settles a pending task (leaves the open-task index; conditional on pending). */
+function settleTaskItem(task: TaskRecord, status: TaskRecord['status'], decision?: Decision) {
+  return {
+    Update: {
+      TableName: table(),
+      Key: keys.task(task.caseId, task.taskId),
+      UpdateExpression: `SET #status = :status, gsi1pk = :gsi1pk${decision ? ', decision = :decision' : ''} REMOVE gsi2pk, gsi2sk`,
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': status,
+        ':pending': 'pending',
+        ':gsi1pk': keys.inbox(task.departmentId, status, task.dueAt, task.taskId).gsi1pk,
+        ...(decision ? { ':decision': decision } : {}),
+      },
+    },
+  };
+}
+
 /** Retries a transaction that lost a race to another transaction (not a condition failure). */
-async function transact(
-  items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>,
-) {
+async function transact(items: TransactItems) {
+  if (items.length > MAX_TRANSACTION_ITEMS)
+    throw new RangeError(`A transaction holds at most ${MAX_TRANSACTION_ITEMS} items, not ${items.length}.`);
   for (let attempt = 0; ; attempt++) {
     try {
       await send(new TransactWriteCommand({ TransactItems: items }));
@@ -82,25 +136,39 @@ async function transact(
 }
 
 export const caseRepository: CaseRepository = {
-  async create(record, timeline, audit) {
-    try {
-      await transact([
-        {
-          Put: {
-            TableName: table(),
-            Item: caseItem(record),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
+  async create(record, timeline, audit, materialIds = []) {
+    const ids = [...new Set(materialIds)];
+    const fixed: TransactItems = [
+      {
+        Put: {
+          TableName: table(),
+          Item: caseItem(record),
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
-        { Put: { TableName: table(), Item: eventItem(record.caseId, timeline) } },
-        { Put: { TableName: table(), Item: auditItem(record.caseId, timeline.at, audit) } },
-        // Webhooks: the status-change event commits with the case, or not at all.
-        createdOutbox(record.caseId, record.status, timeline.at),
-      ]);
+      },
+      { Put: { TableName: table(), Item: eventItem(record.caseId, timeline) } },
+      { Put: { TableName: table(), Item: auditItem(record.caseId, timeline.at, audit) } },
+      // Webhooks: the status-change event commits with the case, or not at all.
+      createdOutbox(record.caseId, record.status, timeline.at),
+    ];
+    try {
+      // The materials are attached in the same transaction: no case without its materials, and
+      // no material in two cases (a material already another case's cancels the whole write).
+      await transact([...fixed, ...attachToCaseItems(ids, record.caseId, new Date(timeline.at))]);
       return true;
     } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
+      if (!isConditionFailure(err)) throw err;
+      const failed = failedConditions(err);
+      if (failed === undefined) {
+        // No per-item reasons: tell the two causes apart by reading the case.
+        if (await this.get(record.caseId)) return false;
+        throw new MaterialsUnavailableError(ids, { cause: err });
+      }
+      if (failed.has(0)) return false; // the case id exists: a concurrent duplicate won
+      throw new MaterialsUnavailableError(
+        ids.filter((_, i) => failed.has(fixed.length + i)),
+        { cause: err },
+      );
     }
   },
 
@@ -129,7 +197,14 @@ export const caseRepository: CaseRepository = {
     };
   },
 
-  async transition(caseId, anyOf: readonly CaseStatus[], changes, timeline, audit) {
+  async transition(
+    caseId,
+    anyOf: readonly CaseStatus[],
+    changes,
+    timeline,
+    audit,
+    effects?: TransitionEffects,
+  ) {
     // The outbox event names the exact previous status (one read only when `anyOf` has several).
     const from = await exactFrom(caseId, anyOf, changes.status);
     if (!from) return false;
@@ -153,27 +228,43 @@ export const caseRepository: CaseRepository = {
     from.forEach((s, i) => {
       values[`:from${i}`] = s;
     });
-    try {
-      await transact([
-        {
-          Update: {
-            TableName: table(),
-            Key: keys.case(caseId),
-            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-            ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          },
+    const own: TransactItems = [
+      {
+        Update: {
+          TableName: table(),
+          Key: keys.case(caseId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         },
-        { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
-        { Put: { TableName: table(), Item: auditItem(caseId, timeline.at, audit) } },
-        // Webhooks: one outbox event iff the status changes, in the same transaction.
-        ...transitionOutbox(caseId, from, changes.status, timeline.at),
-      ]);
+      },
+      { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
+      { Put: { TableName: table(), Item: auditItem(caseId, timeline.at, audit) } },
+      // Webhooks: one outbox event iff the status changes, in the same transaction.
+      ...transitionOutbox(caseId, from, changes.status, timeline.at),
+      // Tasks settled by this change (a withdrawal closes them, a supplement completes its task).
+      ...(effects?.settleTasks ?? []).map((t) => settleTaskItem(t.task, t.status, t.decision)),
+    ];
+    const ids = [...new Set(effects?.attachMaterials ?? [])];
+    try {
+      await transact([...own, ...attachToCaseItems(ids, caseId, new Date(timeline.at))]);
       return true;
     } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
+      if (!isConditionFailure(err)) throw err;
+      const failed = failedConditions(err);
+      // Only materials refused (the case and its tasks are as expected): say which.
+      if (ids.length && failed?.size && [...failed].every((i) => i >= own.length))
+        throw new MaterialsUnavailableError(
+          ids.filter((_, i) => failed.has(own.length + i)),
+          { cause: err },
+        );
+      if (ids.length && failed === undefined) {
+        const current = await this.get(caseId);
+        if (current && from.includes(current.status))
+          throw new MaterialsUnavailableError(ids, { cause: err });
+      }
+      return false;
     }
   },
 
@@ -259,10 +350,16 @@ export const taskRepository: TaskRepository = {
           Put: { TableName: table(), Item: taskItem(task), ConditionExpression: 'attribute_not_exists(pk)' },
         },
         { Put: { TableName: table(), Item: eventItem(task.caseId, timeline) } },
+        // No new task on a case that has ended (a withdrawal committed while the flow was on its
+        // way here): its inbox would hold work nobody can finish.
+        openCaseCheck(task.caseId),
       ]);
       return task;
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
+      const failed = failedConditions(err);
+      if (failed ? failed.has(2) && !failed.has(0) : !(await this.get(task.taskId)))
+        throw new CaseClosedError(`case ${task.caseId} has ended; task ${task.taskId} is not opened`);
       return this.open(task, timeline); // created concurrently by a retry: refresh its token
     }
   },
@@ -277,33 +374,24 @@ export const taskRepository: TaskRepository = {
   },
 
   async decide(current, decision: Decision, status, timeline, audit) {
-    // The caller has just read the task: no second read; the condition guards against races.
+    // The caller has just read the task: no second read; the conditions guard against races —
+    // the task must still be pending, and its case still open: a decision can never land after
+    // a withdrawal (or any end of the case) has committed, whichever order the two requests ran.
     const { taskId, caseId } = current;
     try {
       await transact([
-        {
-          Update: {
-            TableName: table(),
-            Key: keys.task(caseId, taskId),
-            UpdateExpression:
-              'SET #status = :status, decision = :decision, gsi1pk = :gsi1pk REMOVE gsi2pk, gsi2sk',
-            ConditionExpression: '#status = :pending',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':status': status,
-              ':decision': decision,
-              ':pending': 'pending',
-              ':gsi1pk': keys.inbox(current.departmentId, status, current.dueAt, taskId).gsi1pk,
-            },
-          },
-        },
+        settleTaskItem(current, status, decision),
         { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
         { Put: { TableName: table(), Item: auditItem(caseId, timeline.at, audit) } },
+        openCaseCheck(caseId),
       ]);
       return { recorded: true, task: { ...current, status, decision } };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
-      return { recorded: false, task: (await this.get(taskId))! };
+      const failed = failedConditions(err);
+      const stored = (await this.get(taskId))!;
+      const caseClosed = failed ? failed.has(3) && !failed.has(0) : stored.status === 'pending';
+      return { recorded: false, task: stored, ...(caseClosed ? { caseClosed: true } : {}) };
     }
   },
 
@@ -322,20 +410,7 @@ export const taskRepository: TaskRepository = {
     const open = (await this.listForCase(caseId)).filter((t) => t.status === 'pending');
     for (const t of open) {
       try {
-        await send(
-          new UpdateCommand({
-            TableName: table(),
-            Key: keys.task(caseId, t.taskId),
-            UpdateExpression: 'SET #status = :closed, gsi1pk = :gsi1pk REMOVE gsi2pk, gsi2sk',
-            ConditionExpression: '#status = :pending',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':closed': 'closed',
-              ':pending': 'pending',
-              ':gsi1pk': keys.inbox(t.departmentId, 'closed', t.dueAt, t.taskId).gsi1pk,
-            },
-          }),
-        );
+        await send(new UpdateCommand(settleTaskItem(t, 'closed').Update));
       } catch (err) {
         if (!isConditionFailure(err)) throw err; // decided meanwhile
       }

@@ -16,6 +16,7 @@
  * | shared data (registries, e-licences)         | table         | SHARED#<source>#<sha256>  | RECORD / LICENSE#<type>     |
  * | materials on file from earlier cases         | table         | SHARED#earlierCase#<sha256> | MATERIAL#<materialType>   |
  * | webhook subscriptions of a portal            | table         | PORTAL#<portalId>         | WEBHOOK#<webhookId>         |
+ * | how many webhooks a portal has (the cap)     | table         | PORTAL#<portalId>         | WEBHOOKS                    |
  * | a portal's API keys (revocation)             | table         | PORTAL#<portalId>         | APIKEY#<sha256(key)>        |
  * | every portal (operators)                     | gsi2 (sparse) | PORTALS                   | <portalId>                  |
  * | a case's status-change events (outbox)       | table         | OUTBOX#<caseId>           | EVENT#<occurredAt>#<eventId> |
@@ -50,6 +51,8 @@ export const keys = {
     pk: `PORTAL#${portalId}`,
     sk: `WEBHOOK#${webhookId}`,
   }),
+  /** The counter the webhook cap is enforced on (not under WEBHOOK#: listings skip it). */
+  webhookCount: (portalId: string) => ({ pk: `PORTAL#${portalId}`, sk: 'WEBHOOKS' }),
   portalApiKey: (portalId: string, hash: string) => ({ pk: `PORTAL#${portalId}`, sk: `APIKEY#${hash}` }),
   portalDirectory: (portalId: string) => ({ gsi2pk: 'PORTALS', gsi2sk: portalId }),
   outbox: (caseId: string, occurredAt: string, eventId: string) => ({

@@ -3,33 +3,30 @@
  * data. A material moves once, conditionally, from `awaiting_upload` to `verified` or `rejected`,
  * and is verified lazily — whenever someone asks about it (GET, a case submission) — so no S3 event
  * wiring is needed, locally or in AWS. Rejected is final: a portal fixes a bad upload by declaring
- * a new material, so a verdict once given never changes under a case that relied on it.
+ * a new material, so a verdict once given never changes under a case that relied on it. Whenever
+ * a case is about to rely on a verified material, its object is looked at again (size and the
+ * ETag of the bytes that were hashed): bytes replaced since make it unusable (`changed`).
  *
  * Never-used materials expire (DynamoDB TTL, 7 days); attaching to a case removes the TTL.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  BatchGetCommand,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { MaterialFacts } from '#core/case/application.ts';
 import type { MaterialLookup } from '#core/case/ports.ts';
-import { type Declaration, judgeUpload } from '#core/materials/declaration.ts';
-import { ConflictError, UnavailableError } from '#core/shared/errors.ts';
+import { type Declaration, judgeUpload, stillVerified } from '#core/materials/declaration.ts';
+import { UnavailableError } from '#core/shared/errors.ts';
 import { config } from '../config.ts';
 import { logger } from '../logger.ts';
 import {
+  headObject,
   inspectObject,
   materialObjectKey,
   type PresignedUpload,
   presignUpload,
 } from '../s3/material-files.ts';
 import { keys } from './keys.ts';
-import { isConditionFailure, isTransactionConflict, send } from './send.ts';
+import { isConditionFailure, send } from './send.ts';
 
 const table = () => config().TABLE_NAME;
 
@@ -65,6 +62,8 @@ export const MaterialSchema = z
     /** Epoch seconds (DynamoDB TTL); absent once the material belongs to a case. */
     expiresAt: z.number().int().optional(),
     caseId: z.string().optional(),
+    /** S3 ETag of the object version whose bytes were verified (absent on older materials). */
+    etag: z.string().optional(),
   })
   .refine(
     (m) => (m.status === 'rejected') === (m.reason !== undefined),
@@ -150,7 +149,7 @@ export async function verifyMaterial(material: Material, now = new Date()): Prom
         Key: keys.material(material.materialId),
         UpdateExpression:
           verdict.status === 'verified'
-            ? 'SET #status = :status, verifiedAt = :at'
+            ? `SET #status = :status, verifiedAt = :at${stored.etag ? ', etag = :etag' : ''}`
             : 'SET #status = :status, reason = :reason, rejectedAt = :at',
         ConditionExpression: '#status = :awaiting',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -159,6 +158,7 @@ export async function verifyMaterial(material: Material, now = new Date()): Prom
           ':at': at,
           ':awaiting': 'awaiting_upload',
           ...(verdict.status === 'rejected' ? { ':reason': verdict.reason } : {}),
+          ...(verdict.status === 'verified' && stored.etag ? { ':etag': stored.etag } : {}),
         },
         ReturnValues: 'ALL_NEW',
       }),
@@ -173,8 +173,9 @@ export async function verifyMaterial(material: Material, now = new Date()): Prom
 }
 
 /**
- * The conditional updates that attach verified materials to a case, for a caller that wants them
- * inside its own transaction (e.g. together with creating the case).
+ * The conditional updates that attach verified materials to a case, inside the transaction that
+ * creates or changes the case (adapters/dynamodb/case-repository.ts): all or none, with the case.
+ * Attaching again to the same case is harmless (a retried submission).
  */
 export function attachToCaseItems(ids: readonly string[], caseId: string, now = new Date()) {
   return [...new Set(ids)].map((id) => ({
@@ -193,37 +194,6 @@ export function attachToCaseItems(ids: readonly string[], caseId: string, now = 
       },
     },
   }));
-}
-
-/**
- * Attaches materials to a case, all or none (one transaction, ≤ 100 materials); attaching again to
- * the same case is harmless, so a retried submission can repeat it. Throws ConflictError naming the
- * materials that cannot be attached (not verified, expired, unknown, or another case's).
- */
-export async function attachToCase(ids: readonly string[], caseId: string, now = new Date()): Promise<void> {
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return;
-  if (unique.length > 100) throw new RangeError('A transaction attaches at most 100 materials.');
-  const items = attachToCaseItems(unique, caseId, now);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await send(new TransactWriteCommand({ TransactItems: items }));
-      return;
-    } catch (err) {
-      if (isTransactionConflict(err) && attempt < 8) {
-        await new Promise((r) => setTimeout(r, 10 * 2 ** attempt * Math.random()));
-        continue;
-      }
-      if (!isConditionFailure(err)) throw err;
-      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      const failed = unique.filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed');
-      const refused = failed.length ? failed : unique;
-      throw new ConflictError(
-        `Cannot attach ${refused.join(', ')} to case ${caseId}: not verified, expired, or part of another case.`,
-        { cause: err },
-      );
-    }
-  }
 }
 
 /** Reads materials by id, strongly consistent, retrying keys DynamoDB leaves unprocessed. */
@@ -254,20 +224,45 @@ const STATE: Record<Material['status'], (m: Material) => MaterialFacts['state']>
 /** A few S3 reads at a time: a case names at most 100 materials, most already verified. */
 const VERIFY_CONCURRENCY = 8;
 
+/**
+ * A material's state as a case would rely on it now. Awaiting upload: judged now. Verified
+ * earlier: its object is looked at again (a HEAD; a full re-read for a material verified before
+ * ETags were recorded), and bytes replaced since — another size or checksum — make it `changed`.
+ * Nothing is written for a change: the material simply cannot be used.
+ */
+async function currentState(
+  m: Material,
+  now: Date,
+): Promise<{ material: Material; state: MaterialFacts['state'] }> {
+  if (m.status === 'awaiting_upload') {
+    const judged = await verifyMaterial(m, now);
+    return { material: judged, state: STATE[judged.status](judged) };
+  }
+  if (m.status !== 'verified') return { material: m, state: STATE[m.status](m) };
+  const observed = m.etag ? await headObject(m.s3Key) : await inspectObject(m.s3Key);
+  return { material: m, state: stillVerified(m, observed) ? 'verified' : 'changed' };
+}
+
 export const materialLookup: MaterialLookup = {
   async facts(portalId, ids) {
     const now = new Date();
     const wanted = [...new Set(ids)].filter((id) => MATERIAL_ID.test(id));
     const own = (await readMaterials(wanted)).filter((m) => m.portalId === portalId && !isExpired(m, now));
-    const checked: Material[] = [];
+    const checked: { material: Material; state: MaterialFacts['state'] }[] = [];
     for (let i = 0; i < own.length; i += VERIFY_CONCURRENCY)
       checked.push(
-        ...(await Promise.all(own.slice(i, i + VERIFY_CONCURRENCY).map((m) => verifyMaterial(m, now)))),
+        ...(await Promise.all(own.slice(i, i + VERIFY_CONCURRENCY).map((m) => currentState(m, now)))),
       );
     return new Map(
-      checked.map((m) => [
+      checked.map(({ material: m, state }): [string, MaterialFacts] => [
         m.materialId,
-        { materialId: m.materialId, type: m.materialType, bundleId: m.bundleId, state: STATE[m.status](m) },
+        {
+          materialId: m.materialId,
+          type: m.materialType,
+          bundleId: m.bundleId,
+          state,
+          ...(m.caseId ? { caseId: m.caseId } : {}),
+        },
       ]),
     );
   },

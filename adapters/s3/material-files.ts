@@ -111,6 +111,8 @@ export interface StoredObject {
   readonly sha256: string;
   /** The first SNIFF_BYTES bytes (fewer if the object is shorter), for content sniffing. */
   readonly head: Uint8Array;
+  /** The ETag of the version read: names exactly these bytes, so a later HEAD can tell they are still there. */
+  readonly etag?: string | undefined;
 }
 
 function isMissing(err: unknown): boolean {
@@ -150,5 +152,21 @@ export async function inspectObject(key: string): Promise<StoredObject | undefin
     // A stream cut mid-way is an outage like any other: retry later, never judge partial bytes.
     throw new UnavailableError('File storage is unavailable; please retry.', { cause: err });
   }
-  return { size, sha256: hash.digest('hex'), head: first.slice(0, Math.min(size, SNIFF_BYTES)) };
+  return {
+    size,
+    sha256: hash.digest('hex'),
+    head: first.slice(0, Math.min(size, SNIFF_BYTES)),
+    etag: head.ETag,
+  };
+}
+
+/** Size and ETag of the stored object (one HEAD, no bytes read); undefined when there is none. */
+export async function headObject(key: string): Promise<{ size: number; etag?: string } | undefined> {
+  try {
+    const head = await sendS3<HeadObjectCommandOutput>(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
+    return { size: head.ContentLength ?? -1, ...(head.ETag ? { etag: head.ETag } : {}) };
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
+  }
 }

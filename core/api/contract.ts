@@ -83,8 +83,19 @@ export const ProblemSchema = z
           message: z.string(),
         }),
       )
+      .max(100)
       .optional()
-      .describe('One entry per problem with the request.'),
+      .describe(
+        'One entry per problem with the request, at most 100: the rest are counted in `omittedErrors`.',
+      ),
+    omittedErrors: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        'How many further problems were found but not listed (present only when `errors` holds its maximum of 100). Elements of a list beyond 1000 are not checked one by one: the list’s own size problem covers them.',
+      ),
   })
   .meta({
     examples: [
@@ -740,7 +751,7 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
     },
     problems: {
       400: 'The Idempotency-Key header is missing or malformed, or the body is not JSON.',
-      422: 'The application is invalid (every problem listed), or the Idempotency-Key was used before with another body (code `idempotency_key_reused`).',
+      422: 'The application is invalid (every problem listed — among them `material_in_use` for a material already part of another case, `material_changed` for one whose stored bytes changed since they were verified), or the Idempotency-Key was used before with another body (code `idempotency_key_reused`). Nothing is written: the same Idempotency-Key may be sent again with a corrected body.',
     },
   },
   'get-case': {
@@ -761,7 +772,7 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
     problems: {
       404: 'No such case of this portal.',
       409: 'The case is not awaiting a correction (or was already supplemented).',
-      422: 'The supplement is invalid: every problem listed.',
+      422: 'The supplement is invalid: every problem listed (`material_in_use`, `material_changed` among them). Nothing changes: the correction stays open for a corrected supplement.',
     },
   },
   'withdraw-case': {
@@ -774,7 +785,7 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
     responses: { 200: { description: 'Withdrawn.', schema: WithdrawnSchema } },
     problems: {
       404: 'No such case of this portal.',
-      409: 'The case is already final (issued or rejected).',
+      409: 'The case is already final (issued or rejected), or is changing at this very moment (retry).',
     },
   },
   'list-licenses': {
@@ -819,7 +830,7 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
     responses: { 200: { description: 'Decided.', schema: TaskDecidedSchema } },
     problems: {
       404: 'No such task of this department.',
-      409: 'The task is already decided otherwise.',
+      409: 'The task is already decided otherwise, or closed: its case was withdrawn or has ended (a decision racing with a withdrawal never lands after it).',
       422: 'The decision is incomplete (a rejection needs an opinion; a correction needs items or an opinion).',
     },
   },
@@ -842,7 +853,7 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
       },
     },
     problems: {
-      422: 'Not https, credentials in the URL, a host that is or resolves to a private, loopback, link-local, CGNAT, multicast or metadata address, an unresolvable host, a description too long, or too many webhooks: every problem listed.',
+      422: 'Not https, credentials in the URL, a host that is or resolves to a private, loopback, link-local, CGNAT, multicast or metadata address, an unresolvable host, a description too long, or too many webhooks (`too_many_webhooks`: at most 10 per portal, however many registrations run at once): every problem listed.',
     },
   },
   'list-webhooks': {

@@ -96,6 +96,12 @@ const MISTAKES: Record<string, (app: App, facts: Map<string, MaterialFacts>) => 
     app.materials[i] = { type: 'appointment-documents', materialId: 'm-zzzzzzzzzzzzzzzzzzzz' };
     return `material_unknown /materials/${i}/materialId`;
   },
+  materialInUse: (app, facts) => {
+    const i = app.materials.findIndex((m) => m.type === 'shareholder-qualification-proof');
+    const id = app.materials[i]!.materialId as string;
+    facts.set(id, { ...facts.get(id)!, caseId: 'c-anothercaseanothercase' });
+    return `material_in_use /materials/${i}/materialId`;
+  },
   courierWithoutAddress: (app) => {
     app.delivery = { method: 'courier' };
     return 'invalid_type /delivery/address';
@@ -106,9 +112,9 @@ const MISTAKES: Record<string, (app: App, facts: Map<string, MaterialFacts>) => 
   },
 };
 
-function problemsOf(app: App, facts: Map<string, MaterialFacts>): string[] {
+function problemsOf(app: unknown, facts: Map<string, MaterialFacts>, caseId?: string): string[] {
   try {
-    checkApplication(index, app, facts);
+    checkApplication(index, app, facts, new Map(), caseId);
     return [];
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
@@ -135,5 +141,35 @@ describe('checking an application (一次反馈)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('checking the materials of an application', () => {
+  it('accepts a material already part of the very case being created (a retried submission)', () => {
+    const { app, facts } = validApplication();
+    const id = app.materials[0]!.materialId as string;
+    facts.set(id, { ...facts.get(id)!, caseId: 'c-thiscasethiscasethisca' });
+    expect(problemsOf(app, facts, 'c-thiscasethiscasethisca')).toEqual([]);
+    expect(problemsOf(app, facts, 'c-othercaseothercaseothe')).toEqual([
+      'material_in_use /materials/0/materialId',
+    ]);
+  });
+
+  it('refuses a material whose stored bytes changed since they were verified', () => {
+    const { app, facts } = validApplication();
+    const id = app.materials[1]!.materialId as string;
+    facts.set(id, { ...facts.get(id)!, state: 'changed' });
+    expect(problemsOf(app, facts)).toEqual(['material_changed /materials/1/materialId']);
+  });
+});
+
+describe('checking an absurd application', () => {
+  it('bounds its work: 60,000 service names in 240 KB are checked in well under a second', () => {
+    const { app, facts } = validApplication();
+    const started = performance.now();
+    const problems = problemsOf({ ...app, services: Array.from({ length: 60_000 }, () => 'a') }, facts);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(problems).toContain('too_big /services');
+    expect(problems.length).toBeLessThanOrEqual(1_100); // not 60,002
   });
 });

@@ -85,8 +85,74 @@ export interface MaterialFacts {
   readonly materialId: string;
   readonly type: string;
   readonly bundleId: string;
-  /** verified = bytes present and match the declaration; the rest are reasons it cannot be used. */
-  readonly state: 'verified' | 'not_uploaded' | 'mismatch' | 'wrong_content';
+  /**
+   * verified = bytes present and match the declaration; the rest are reasons it cannot be used
+   * (changed = it was verified, but the stored object no longer has the verified size or checksum).
+   */
+  readonly state: 'verified' | 'not_uploaded' | 'mismatch' | 'wrong_content' | 'changed';
+  /** The case the material is part of, if any: a material belongs to one case only. */
+  readonly caseId?: string | undefined;
+}
+
+/**
+ * At most this many uploaded materials per case or supplement: they are attached in the same
+ * DynamoDB transaction as the case change (100 items at most, a few taken by the case itself).
+ */
+export const MAX_ATTACHED_MATERIALS = 90;
+
+/**
+ * Why a cited material cannot be used, or undefined when it can: unknown (or another portal's, or
+ * another bundle's), of another type, not uploaded, judged bad, changed since it was verified, or
+ * already part of another case than `caseId`. Shared by the application and the supplement check.
+ */
+export function materialProblem(
+  fact: MaterialFacts | undefined,
+  ref: { readonly type: string; readonly materialId: string },
+  at: string,
+  bundleId: string,
+  caseId: string | undefined,
+): Problem | undefined {
+  const { materialId, type } = ref;
+  if (!fact || fact.bundleId !== bundleId)
+    return {
+      path: `${at}/materialId`,
+      code: 'material_unknown',
+      message: `There is no material "${materialId}" of yours.`,
+    };
+  if (fact.type !== type)
+    return {
+      path: `${at}/type`,
+      code: 'material_wrong_type',
+      message: `Material "${materialId}" was uploaded as "${fact.type}", not "${type}".`,
+    };
+  if (fact.state === 'not_uploaded')
+    return {
+      path: `${at}/materialId`,
+      code: 'material_not_uploaded',
+      message: `The bytes of material "${materialId}" have not been uploaded yet.`,
+    };
+  if (fact.state === 'changed')
+    return {
+      path: `${at}/materialId`,
+      code: 'material_changed',
+      message: `The stored bytes of "${materialId}" are no longer the ones verified (size or checksum changed); declare and upload the file again.`,
+    };
+  if (fact.state !== 'verified')
+    return {
+      path: `${at}/materialId`,
+      code: 'material_unverified',
+      message:
+        fact.state === 'mismatch'
+          ? `The uploaded bytes of "${materialId}" do not match the declared size and SHA-256.`
+          : `The uploaded bytes of "${materialId}" are not of the declared content type.`,
+    };
+  if (fact.caseId !== undefined && fact.caseId !== caseId)
+    return {
+      path: `${at}/materialId`,
+      code: 'material_in_use',
+      message: `Material "${materialId}" is already part of another case; declare and upload the file again for this one.`,
+    };
+  return undefined;
 }
 
 export interface CheckedApplication {
@@ -96,6 +162,13 @@ export interface CheckedApplication {
   readonly materials: readonly MergedMaterial[];
   readonly deferred: readonly string[];
 }
+
+/**
+ * The elements of a list checked one by one, at most: far above any list's maximum (50 services),
+ * so a real application is checked whole, while an absurd one (60,000 names in 240 KB) costs no
+ * more than this; the list's own `too_big` problem covers the rest.
+ */
+const MAX_CHECKED_ELEMENTS = 1000;
 
 const pointer = (path: readonly PropertyKey[]) => `/${path.map(String).join('/')}`;
 
@@ -110,6 +183,8 @@ export function checkApplication(
   facts: ReadonlyMap<string, MaterialFacts>,
   /** Material type → references on file for this applicant (looked up only when the body cites any). */
   onFile: ReadonlyMap<string, readonly string[]> = new Map(),
+  /** The id the case will have: a material already part of it (a retried submission) is not in use. */
+  caseId?: string,
 ): CheckedApplication {
   const problems: Problem[] = [];
   const parsed = ApplicationSchema.safeParse(body);
@@ -136,7 +211,7 @@ export function checkApplication(
   let services: Service[] = [];
   if (bundle) {
     const chosen = Array.isArray(raw.services)
-      ? raw.services.filter((s): s is string => typeof s === 'string')
+      ? raw.services.slice(0, MAX_CHECKED_ELEMENTS).filter((s): s is string => typeof s === 'string')
       : undefined;
     try {
       services = selectServices(bundle, chosen, '/services');
@@ -161,6 +236,7 @@ export function checkApplication(
     // Per-party materials (each seller, each heir…) are given once per party the form counts.
     const copies = (m: MergedMaterial) => (m.perParty ? partyCount(m.perParty, form) : 1);
     const given = new Map<string, number>();
+    let uploaded = 0;
     const refs = Array.isArray(raw.materials) ? raw.materials : [];
     refs.forEach((ref, i) => {
       if (typeof ref !== 'object' || ref === null) return;
@@ -212,35 +288,16 @@ export function checkApplication(
         return;
       }
       if (typeof materialId !== 'string') return;
-      const fact = facts.get(materialId);
-      if (!fact || fact.bundleId !== bundle.id)
-        problems.push({
-          path: `${at}/materialId`,
-          code: 'material_unknown',
-          message: `There is no material "${materialId}" of yours.`,
-        });
-      else if (fact.type !== type)
-        problems.push({
-          path: `${at}/type`,
-          code: 'material_wrong_type',
-          message: `Material "${materialId}" was uploaded as "${fact.type}", not "${type}".`,
-        });
-      else if (fact.state === 'not_uploaded')
-        problems.push({
-          path: `${at}/materialId`,
-          code: 'material_not_uploaded',
-          message: `The bytes of material "${materialId}" have not been uploaded yet.`,
-        });
-      else if (fact.state !== 'verified')
-        problems.push({
-          path: `${at}/materialId`,
-          code: 'material_unverified',
-          message:
-            fact.state === 'mismatch'
-              ? `The uploaded bytes of "${materialId}" do not match the declared size and SHA-256.`
-              : `The uploaded bytes of "${materialId}" are not of the declared content type.`,
-        });
+      uploaded++;
+      const problem = materialProblem(facts.get(materialId), { type, materialId }, at, bundle.id, caseId);
+      if (problem) problems.push(problem);
     });
+    if (uploaded > MAX_ATTACHED_MATERIALS)
+      problems.push({
+        path: '/materials',
+        code: 'too_many_materials',
+        message: `A case has at most ${MAX_ATTACHED_MATERIALS} uploaded materials; this one cites ${uploaded}.`,
+      });
     for (const m of merged) {
       // Materials the government already holds are fetched, not asked for (减证便民); a
       // conditional one only when the form's answers make it apply.
@@ -284,12 +341,21 @@ export function checkApplication(
   return { application: parsed.data, bundle, services, materials: merged, deferred };
 }
 
+/**
+ * Identical problems once. Keyed by path and code, messages compared only within a key: a long
+ * message is never copied into a key (tens of thousands of problems cost milliseconds, not seconds).
+ */
 function dedupe(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, string[]>();
   return problems.filter((p) => {
-    const k = `${p.path}|${p.code}|${p.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
+    const k = `${p.path}|${p.code}`;
+    const messages = seen.get(k);
+    if (!messages) {
+      seen.set(k, [p.message]);
+      return true;
+    }
+    if (messages.includes(p.message)) return false;
+    messages.push(p.message);
     return true;
   });
 }

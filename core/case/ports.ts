@@ -1,5 +1,6 @@
 /** The core's ports: what use cases need from storage, files and the workflow engine. */
 
+import { DomainError } from '../shared/errors.ts';
 import type { MaterialFacts } from './application.ts';
 import type { CaseStatus } from './lifecycle.ts';
 import type { CaseRecord, Decision, TaskRecord, TimelineEntry } from './model.ts';
@@ -32,18 +33,58 @@ export interface LicenseRecord {
   readonly issuedAt: string;
 }
 
+/**
+ * Thrown by a case write that attaches materials when one of them could not be attached (it is
+ * part of another case by now, expired, or no longer verified): nothing at all was written.
+ */
+export class MaterialsUnavailableError extends DomainError {
+  readonly code = 'materials_unavailable';
+  constructor(
+    readonly materialIds: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`Materials ${materialIds.join(', ')} cannot be attached.`, options);
+  }
+}
+
+/** What else commits with a case transition, all or nothing. */
+export interface TransitionEffects {
+  /** Verified, unexpired materials attached to the case: each must be free or already this case's. */
+  readonly attachMaterials?: readonly string[];
+  /** Tasks of the case that must still be pending, set to `status` (with the decision, if any). */
+  readonly settleTasks?: readonly {
+    readonly task: TaskRecord;
+    readonly status: TaskRecord['status'];
+    readonly decision?: Decision;
+  }[];
+}
+
 export interface CaseRepository {
-  /** Case + first timeline entry + audit in one transaction; false if the case id exists. */
-  create(record: CaseRecord, timeline: TimelineEntry, audit: AuditRecord): Promise<boolean>;
+  /**
+   * Case + first timeline entry + audit + outbox event + the attachment of `materialIds`, in one
+   * transaction; false if the case id exists. Throws MaterialsUnavailableError (nothing written)
+   * when a material cannot be attached.
+   */
+  create(
+    record: CaseRecord,
+    timeline: TimelineEntry,
+    audit: AuditRecord,
+    materialIds?: readonly string[],
+  ): Promise<boolean>;
   get(caseId: string): Promise<CaseRecord | undefined>;
   view(caseId: string): Promise<CaseView | undefined>;
-  /** Conditional on the current status being one of `from`; returns false when it was not. */
+  /**
+   * Conditional on the current status being one of `from` (and on every effect's condition);
+   * returns false when a condition failed — nothing is written then. Throws
+   * MaterialsUnavailableError when only the attachment of materials failed.
+   */
   transition(
     caseId: string,
     from: readonly CaseStatus[],
     changes: Partial<CaseRecord>,
     timeline: TimelineEntry,
     audit: AuditRecord,
+    effects?: TransitionEffects,
   ): Promise<boolean>;
   setExecution(caseId: string, executionArn: string): Promise<void>;
   /** Appends a timeline entry and an audit record without changing the case. */
@@ -54,18 +95,22 @@ export interface TaskRepository {
   /** Creates the task, or refreshes its token if it exists (re-opened after a timeout). */
   open(task: TaskRecord, timeline: TimelineEntry): Promise<TaskRecord>;
   get(taskId: string): Promise<TaskRecord | undefined>;
-  /** Records the decision iff the task (as just read by the caller) is pending; returns the stored task either way. */
+  /**
+   * Records the decision iff the task (as just read by the caller) is pending AND its case is not
+   * final (withdrawn, issued, rejected) at that instant; returns the stored task either way, and
+   * `caseClosed` when the case condition refused it.
+   */
   decide(
     task: TaskRecord,
     decision: Decision,
     status: TaskRecord['status'],
     timeline: TimelineEntry,
     audit: AuditRecord,
-  ): Promise<{ recorded: boolean; task: TaskRecord }>;
+  ): Promise<{ recorded: boolean; task: TaskRecord; caseClosed?: boolean }>;
   listForCase(caseId: string): Promise<TaskRecord[]>;
   /** Marks a pending task overdue and counts the escalation (supervision). */
   markOverdue(taskId: string, timeline: TimelineEntry): Promise<void>;
-  /** Closes every pending task of a case (withdrawal); returns how many were closed. */
+  /** Closes every pending task of a case (after a withdrawal: any opened meanwhile); returns how many were closed. */
   closeOpen(caseId: string, timeline: TimelineEntry): Promise<number>;
   /** Flags a pending task overdue once (the scheduled supervision sweep); false if already flagged or decided. */
   flagOverdue(taskId: string, timeline: TimelineEntry): Promise<boolean>;

@@ -2,21 +2,31 @@
  * Use case: submit a case (一次提交).
  *  1. Derive the case id from the portal and its Idempotency-Key; a replay with the same body
  *     returns that case (and makes sure its flow runs), a different body is refused.
- *  2. Check the whole application at once (一次反馈): every problem in one ValidationError.
- *  3. Write case + first timeline entry + audit record in ONE transaction (conditional on the id
- *     being new, so concurrent duplicates create exactly one case).
- *  4. Attach the materials and start the flow, named by the case id (safe to retry).
+ *  2. Read the cited materials as they stand now (verified, unchanged, free or already this
+ *     case's), then check the whole application at once (一次反馈): every problem in one
+ *     ValidationError — a material already part of another case among them.
+ *  3. Write case + first timeline entry + audit record + outbox event + the attachment of every
+ *     material in ONE transaction, conditional on the id being new (concurrent duplicates create
+ *     exactly one case) and on each material still being free: a material taken by another case
+ *     meanwhile cancels the whole write, and the answer is the same 422 — nothing was written, so
+ *     the same Idempotency-Key can be used again with a corrected body.
+ *  4. Start the flow, named by the case id (safe to retry: a replay starts it if it is missing).
  */
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { mergeMaterials } from '../catalog/merge.ts';
 import { prefillFrom, type SharedDataPort } from '../catalog/prefill.ts';
 import { latestDeadline } from '../catalog/time-limit.ts';
 import { ACCEPTANCE_DAYS, secondsUntil } from '../flow/plan.ts';
-import { UnprocessableError } from '../shared/errors.ts';
+import { UnprocessableError, ValidationError } from '../shared/errors.ts';
 import { addWorkingDays, chinaDate } from '../time/working-days.ts';
 import { ApplicantSchema, checkApplication } from './application.ts';
 import { type CaseMaterial, type CaseRecord, caseIdFor, requestHash } from './model.ts';
-import type { CaseRepository, MaterialLookup, Workflow } from './ports.ts';
+import {
+  type CaseRepository,
+  type MaterialLookup,
+  MaterialsUnavailableError,
+  type Workflow,
+} from './ports.ts';
 
 /** Same Idempotency-Key, different body (IETF idempotency-key draft: 422). */
 export class IdempotencyKeyReusedError extends UnprocessableError {
@@ -61,7 +71,6 @@ export interface SubmitDeps {
   readonly cases: CaseRepository;
   readonly materials: MaterialLookup;
   readonly workflow: Workflow;
-  attachMaterials(materialIds: readonly string[], caseId: string): Promise<void>;
   now(): Date;
 }
 
@@ -81,10 +90,7 @@ function materialIdsOf(body: unknown): string[] {
 }
 
 async function ensureFlow(deps: SubmitDeps, record: CaseRecord): Promise<void> {
-  await deps.attachMaterials(
-    record.materials.flatMap((m) => (m.materialId ? [m.materialId] : [])),
-    record.caseId,
-  );
+  // The materials were attached with the case itself (one transaction): only the flow may be missing.
   if (!record.executionArn) {
     const now = deps.now();
     const timeoutSeconds = secondsUntil(addWorkingDays(now, ACCEPTANCE_DAYS), now);
@@ -112,13 +118,15 @@ export async function submitCase(
   const existing = await deps.cases.get(caseId);
   if (existing) return replay(existing);
 
-  const facts = await deps.materials.facts(input.portalId, materialIdsOf(input.body));
+  const materialIds = materialIdsOf(input.body);
+  const facts = await deps.materials.facts(input.portalId, materialIds);
   const onFile = await materialsOnFile(deps, index, input.body);
   const { application, bundle, services, materials, deferred } = checkApplication(
     index,
     input.body,
     facts,
     onFile,
+    caseId,
   );
 
   const now = deps.now();
@@ -154,15 +162,42 @@ export async function submitCase(
     requestHash: hash,
     createdAt: at,
     updatedAt: at,
-    dueAt: latestDeadline(now, services.map((s) => s.timeLimit)).toISOString(),
+    dueAt: latestDeadline(
+      now,
+      services.map((s) => s.timeLimit),
+    ).toISOString(),
     correctionRound: 0,
     version: 1,
   };
-  const created = await deps.cases.create(
-    record,
-    { at, event: 'submitted', detail: { services: record.services, deferred } },
-    { actor: `portal:${input.portalId}`, action: 'submit', detail: { bundleId: bundle.id } },
-  );
+  let created: boolean;
+  try {
+    created = await deps.cases.create(
+      record,
+      { at, event: 'submitted', detail: { services: record.services, deferred } },
+      { actor: `portal:${input.portalId}`, action: 'submit', detail: { bundleId: bundle.id } },
+      [...given.values()].flat(),
+    );
+  } catch (err) {
+    if (!(err instanceof MaterialsUnavailableError)) throw err;
+    // A material changed between the check and the write (attached to another case meanwhile,
+    // expired): nothing was written. The check, run again on the materials as they are now,
+    // names every problem; should it find none, the refused materials are named as in use.
+    const current = await deps.materials.facts(input.portalId, materialIds);
+    checkApplication(index, input.body, current, onFile, caseId);
+    throw new ValidationError(
+      application.materials.flatMap((m, i) =>
+        'materialId' in m && err.materialIds.includes(m.materialId)
+          ? [
+              {
+                path: `/materials/${i}/materialId`,
+                code: 'material_in_use',
+                message: `Material "${m.materialId}" was just attached to another case; declare and upload the file again for this one.`,
+              },
+            ]
+          : [],
+      ),
+    );
+  }
   if (!created) {
     // A concurrent duplicate won the race: answer as it did.
     const winner = await deps.cases.get(caseId);

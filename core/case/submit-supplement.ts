@@ -2,8 +2,12 @@
  * Use case: the applicant answers the one consolidated correction request (补正), once.
  *  1. The case must be the portal's and awaiting correction.
  *  2. The supplied form values and materials are checked completely (一次反馈 again).
- *  3. They are merged into the case; the deadline is extended by the working days the case was
- *     paused; the case returns to where the correction was asked (acceptance or review).
+ *     Every check runs before anything is written: a refused supplement changes nothing.
+ *  3. In ONE transaction: they are merged into the case, the deadline is extended by the working
+ *     days the case was paused, the case returns to where the correction was asked (acceptance
+ *     or review), the new materials are attached (each must still be free) and the supplement
+ *     task is completed. A material taken by another case meanwhile cancels it all (422, the
+ *     correction stays open, a corrected retry works).
  *  4. The waiting execution is resumed through the supplement task's token.
  */
 import * as z from 'zod';
@@ -12,8 +16,15 @@ import { formProblems } from '../catalog/form.ts';
 import { mergeFields, mergeMaterials } from '../catalog/merge.ts';
 import { ConflictError, NotFoundError, type Problem, ValidationError } from '../shared/errors.ts';
 import { addWorkingDays, workingDaysBetween } from '../time/working-days.ts';
+import { MAX_ATTACHED_MATERIALS, materialProblem } from './application.ts';
 import { type CaseRecord, taskIdFor } from './model.ts';
-import type { CaseRepository, MaterialLookup, TaskRepository, Workflow } from './ports.ts';
+import {
+  type CaseRepository,
+  type MaterialLookup,
+  MaterialsUnavailableError,
+  type TaskRepository,
+  type Workflow,
+} from './ports.ts';
 
 export const SupplementSchema = z
   .object({
@@ -33,7 +44,6 @@ export interface SupplementDeps {
   readonly tasks: TaskRepository;
   readonly materials: MaterialLookup;
   readonly workflow: Workflow;
-  attachMaterials(ids: readonly string[], caseId: string): Promise<void>;
   now(): Date;
 }
 
@@ -75,33 +85,34 @@ export async function submitSupplement(
     input.portalId,
     materials.map((m) => m.materialId),
   );
-  materials.forEach((m, i) => {
-    const fact = facts.get(m.materialId);
-    if (!neededTypes.has(m.type))
-      problems.push({
-        path: `/materials/${i}/type`,
-        code: 'material_not_needed',
-        message: `"${m.type}" is not a material of this case.`,
-      });
-    else if (!fact || fact.bundleId !== record.bundleId)
-      problems.push({
-        path: `/materials/${i}/materialId`,
-        code: 'material_unknown',
-        message: `There is no material "${m.materialId}" of yours.`,
-      });
-    else if (fact.type !== m.type)
-      problems.push({
-        path: `/materials/${i}/type`,
-        code: 'material_wrong_type',
-        message: `Material "${m.materialId}" was uploaded as "${fact.type}".`,
-      });
-    else if (fact.state !== 'verified')
-      problems.push({
-        path: `/materials/${i}/materialId`,
-        code: fact.state === 'not_uploaded' ? 'material_not_uploaded' : 'material_unverified',
-        message: `Material "${m.materialId}" is not usable (${fact.state}).`,
-      });
-  });
+  const materialChecks = (current: typeof facts) =>
+    materials.flatMap((m, i): Problem[] => {
+      if (!neededTypes.has(m.type))
+        return [
+          {
+            path: `/materials/${i}/type`,
+            code: 'material_not_needed',
+            message: `"${m.type}" is not a material of this case.`,
+          },
+        ];
+      // Unknown, wrong type, not uploaded or bad, changed since verified, or another case's.
+      const problem = materialProblem(
+        current.get(m.materialId),
+        m,
+        `/materials/${i}`,
+        record.bundleId,
+        record.caseId,
+      );
+      return problem ? [problem] : [];
+    });
+  problems.push(...materialChecks(facts));
+  const supplied = new Set(materials.map((m) => m.materialId));
+  if (supplied.size > MAX_ATTACHED_MATERIALS)
+    problems.push({
+      path: '/materials',
+      code: 'too_many_materials',
+      message: `A supplement has at most ${MAX_ATTACHED_MATERIALS} materials; this one has ${supplied.size}.`,
+    });
   if (problems.length) throw new ValidationError(problems);
 
   const now = deps.now();
@@ -116,37 +127,77 @@ export async function submitSupplement(
   const dueAt = addWorkingDays(new Date(record.dueAt), paused).toISOString();
   const back = record.correction.stage === 'acceptance' ? 'submitted' : 'in_review';
   const at = now.toISOString();
-  const ok = await deps.cases.transition(
-    record.caseId,
-    ['awaiting_correction'],
-    { status: back, form: { ...record.form, ...form }, materials: newMaterials, dueAt },
-    {
-      at,
-      event: 'supplemented',
-      detail: { round: record.correction.round, fields: Object.keys(form), materials: [...byType.keys()] },
-    },
-    { actor: `portal:${input.portalId}`, action: 'supplement', detail: { round: record.correction.round } },
+  // The materials the case will name that this supplement brings: attached with the change.
+  const attach = newMaterials.flatMap((m) =>
+    m.materialId && supplied.has(m.materialId) ? [m.materialId] : [],
   );
-  if (!ok) throw new ConflictError(`Case ${record.caseId} was already supplemented.`);
-  await deps.attachMaterials([...byType.values()], record.caseId);
-
   const taskId = taskIdFor(record.caseId, record.correction.round, 'supplement', 'applicant');
+  // Opened by the flow once it waits for the applicant (it may not be yet: the flow then sees
+  // the case supplemented and resumes at once).
   const task = await deps.tasks.get(taskId);
-  if (task) {
-    const { task: stored } = await deps.tasks.decide(
-      task,
+  const open = task?.status === 'pending' ? task : undefined;
+  let ok: boolean;
+  try {
+    ok = await deps.cases.transition(
+      record.caseId,
+      ['awaiting_correction'],
+      { status: back, form: { ...record.form, ...form }, materials: newMaterials, dueAt },
       {
-        outcome: 'approve',
-        opinion: '',
-        corrections: [],
-        decidedAt: at,
-        decidedBy: `portal:${input.portalId}`,
+        at,
+        event: 'supplemented',
+        detail: {
+          round: record.correction.round,
+          fields: Object.keys(form),
+          materials: [...byType.keys()],
+          ...(open ? { taskId } : {}),
+        },
       },
-      'approved',
-      { at, event: 'supplement_task_closed', detail: { taskId } },
-      { actor: `portal:${input.portalId}`, action: 'close_supplement_task', detail: { taskId } },
+      { actor: `portal:${input.portalId}`, action: 'supplement', detail: { round: record.correction.round } },
+      {
+        attachMaterials: attach,
+        settleTasks: open
+          ? [
+              {
+                task: open,
+                status: 'approved',
+                decision: {
+                  outcome: 'approve',
+                  opinion: '',
+                  corrections: [],
+                  decidedAt: at,
+                  decidedBy: `portal:${input.portalId}`,
+                },
+              },
+            ]
+          : [],
+      },
     );
-    if (stored.taskToken) await deps.workflow.succeed(stored.taskToken, { outcome: 'supplemented' });
+  } catch (err) {
+    if (!(err instanceof MaterialsUnavailableError)) throw err;
+    // Taken by another case (or expired) since the check: nothing was written; say which.
+    const current = await deps.materials.facts(input.portalId, [...supplied]);
+    const again = materialChecks(current);
+    throw new ValidationError(
+      again.length
+        ? again
+        : materials.flatMap((m, i) =>
+            err.materialIds.includes(m.materialId)
+              ? [
+                  {
+                    path: `/materials/${i}/materialId`,
+                    code: 'material_in_use',
+                    message: `Material "${m.materialId}" was just attached to another case; declare and upload the file again for this one.`,
+                  },
+                ]
+              : [],
+          ),
+    );
+  }
+  if (!ok) throw new ConflictError(`Case ${record.caseId} was already supplemented.`);
+  if (open) {
+    // The freshest token (the task may have been re-opened with a new one meanwhile).
+    const token = (await deps.tasks.get(taskId))?.taskToken ?? open.taskToken;
+    if (token) await deps.workflow.succeed(token, { outcome: 'supplemented' });
   }
   return (await deps.cases.get(record.caseId))!;
 }

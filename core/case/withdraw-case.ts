@@ -1,8 +1,12 @@
 /**
  * Use case: the applicant withdraws a case (撤回).
  *  1. Only the portal's own case, and only while it is not final (lifecycle table).
- *  2. The status change, timeline entry and audit record are one conditional transaction.
- *  3. Open tasks are closed (they leave the departments' inboxes) and the execution is stopped.
+ *  2. The status change, timeline entry, audit record and the closing of every open task (they
+ *     leave the departments' inboxes) are one conditional transaction: a decision racing with it
+ *     either committed before (and the task is not closed) or is refused (409) — decisions are
+ *     conditional on the case not being final. A task decided between the read and the write
+ *     cancels it; it is then retried on the tasks as they are.
+ *  3. Any task opened meanwhile is closed too, and the execution is stopped.
  */
 import * as z from 'zod';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
@@ -23,21 +27,29 @@ export async function withdrawCase(
   assertAllowed(record.status, 'withdraw');
   const from = (Object.keys(ALLOWED) as CaseStatus[]).filter((s) => ALLOWED[s].includes('withdraw'));
   const at = deps.now().toISOString();
-  const ok = await deps.cases.transition(
-    record.caseId,
-    from,
-    { status: 'withdrawn' },
-    { at, event: 'withdrawn', detail: { from: record.status } },
-    {
-      actor: `portal:${input.portalId}`,
-      action: 'withdraw',
-      detail: { reasonGiven: input.reason.length > 0 },
-    },
-  );
-  if (!ok) {
-    const current = await deps.cases.get(record.caseId);
-    if (current?.status !== 'withdrawn')
-      throw new ConflictError(`Case ${record.caseId} is ${current?.status} and can no longer be withdrawn.`);
+  for (let attempt = 0, current = record; ; attempt++) {
+    const open = (await deps.tasks.listForCase(current.caseId)).filter((t) => t.status === 'pending');
+    const ok = await deps.cases.transition(
+      current.caseId,
+      from,
+      { status: 'withdrawn' },
+      { at, event: 'withdrawn', detail: { from: current.status, tasksClosed: open.length } },
+      {
+        actor: `portal:${input.portalId}`,
+        action: 'withdraw',
+        detail: { reasonGiven: input.reason.length > 0 },
+      },
+      { settleTasks: open.map((task) => ({ task, status: 'closed' as const })) },
+    );
+    if (ok) break;
+    const now = await deps.cases.get(current.caseId);
+    if (now?.status === 'withdrawn') break; // a concurrent withdrawal
+    if (!now || !from.includes(now.status))
+      throw new ConflictError(`Case ${record.caseId} is ${now?.status} and can no longer be withdrawn.`);
+    // A task was decided or opened between the read and the write: again, on the tasks as they are.
+    if (attempt >= 5)
+      throw new ConflictError(`Case ${record.caseId} is changing right now; retry the withdrawal.`);
+    current = now;
   }
   await deps.tasks.closeOpen(record.caseId, { at, event: 'tasks_closed', detail: { reason: 'withdrawn' } });
   if (record.executionArn) await deps.workflow.stop(record.executionArn, 'withdrawn by the applicant');

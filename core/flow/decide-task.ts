@@ -3,7 +3,9 @@
  *  1. The task must be this department's (else 404: ids cannot be probed) and open to decisions.
  *  2. The decision is recorded with a conditional write BEFORE the task token is used, so a
  *     repeated or concurrent decision can never complete a task twice: the loser gets 409, an
- *     identical retry gets the first answer.
+ *     identical retry gets the first answer. The write is conditional on the case too: once the
+ *     case is final (withdrawn, issued, rejected) no decision lands, even one racing with the
+ *     withdrawal; a closed task answers 409.
  *  3. The token is sent; a token that expired meanwhile (the task timed out and was escalated) is
  *     not an error — the re-opened task finds the recorded decision and completes itself.
  */
@@ -36,6 +38,9 @@ const same = (d: Decision, r: DecisionRequest) =>
   d.opinion === r.opinion &&
   canonicalJson(d.corrections) === canonicalJson(r.corrections);
 
+const closedError = (taskId: string) =>
+  new ConflictError(`Task ${taskId} is closed: its case was withdrawn or has ended; it takes no decision.`);
+
 export async function decideTask(
   deps: { tasks: TaskRepository; workflow: Workflow; now(): Date },
   input: { taskId: string; departmentId: string; request: DecisionRequest },
@@ -58,13 +63,18 @@ export async function decideTask(
       message: 'A rejection needs an opinion (the reason).',
     });
   if (problems.length) throw new ValidationError(problems);
+  if (task.status === 'closed') throw closedError(task.taskId);
 
   const decision: Decision = {
     ...request,
     decidedAt: deps.now().toISOString(),
     decidedBy: `department:${input.departmentId}`,
   };
-  const { recorded, task: stored } = await deps.tasks.decide(
+  const {
+    recorded,
+    task: stored,
+    caseClosed,
+  } = await deps.tasks.decide(
     task,
     decision,
     STATUS_OF[request.outcome],
@@ -80,6 +90,7 @@ export async function decideTask(
     },
   );
   if (!recorded) {
+    if (caseClosed || stored.status === 'closed') throw closedError(task.taskId);
     if (!stored.decision || !same(stored.decision, request))
       throw new ConflictError(
         `Task ${task.taskId} is already decided (${stored.status}); a decision cannot be changed.`,

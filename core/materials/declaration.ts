@@ -153,3 +153,25 @@ export function judgeUpload(
     return { status: 'rejected', reason: 'wrong_content' };
   return { status: 'verified' };
 }
+
+/** What a later look at the stored object of a verified material sees (a HEAD, or a full re-read). */
+export interface ObservedObject {
+  readonly size: number;
+  readonly etag?: string | undefined;
+  /** Present only when the bytes were read again (materials verified before ETags were recorded). */
+  readonly sha256?: string | undefined;
+}
+
+/**
+ * Whether the object behind a verified material is still the one verified (checked again when the
+ * material is attached to a case): the same size, and the same ETag recorded when its bytes were
+ * hashed — or, for a material verified without one, the same SHA-256. No object: not the same.
+ */
+export function stillVerified(
+  verified: { readonly size: number; readonly sha256: string; readonly etag?: string | undefined },
+  observed: ObservedObject | undefined,
+): boolean {
+  if (!observed || observed.size !== verified.size) return false;
+  if (verified.etag !== undefined) return observed.etag === verified.etag;
+  return observed.sha256 === verified.sha256;
+}

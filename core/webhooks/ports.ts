@@ -1,4 +1,5 @@
 /** The webhook use cases' ports: storage, the delivery queue, the HTTP sender, DNS. */
+import { DomainError } from '../shared/errors.ts';
 import type { OutboxEvent } from './events.ts';
 
 export interface WebhookRecord {
@@ -11,8 +12,17 @@ export interface WebhookRecord {
   readonly createdAt: string;
 }
 
+/** Thrown by WebhookRepository.create when the portal already has its limit: nothing is stored. */
+export class WebhookLimitError extends DomainError {
+  readonly code = 'too_many_webhooks';
+}
+
 export interface WebhookRepository {
-  create(record: WebhookRecord): Promise<void>;
+  /**
+   * Stores the webhook iff the portal has fewer than `limit` at that instant — decided atomically,
+   * so concurrent registrations never exceed it; otherwise throws WebhookLimitError.
+   */
+  create(record: WebhookRecord, limit: number): Promise<void>;
   list(portalId: string): Promise<WebhookRecord[]>;
   get(portalId: string, webhookId: string): Promise<WebhookRecord | undefined>;
   /** The deleted webhook; undefined when the portal has no such webhook. */

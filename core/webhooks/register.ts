@@ -6,11 +6,17 @@
 import * as z from 'zod';
 import type { Problem } from '../shared/errors.ts';
 import { ValidationError } from '../shared/errors.ts';
-import type { ResolveHost, WebhookRecord, WebhookRepository } from './ports.ts';
+import { type ResolveHost, WebhookLimitError, type WebhookRecord, type WebhookRepository } from './ports.ts';
 import { addressProblems, checkWebhookUrl, MAX_WEBHOOK_URL_LENGTH } from './url-policy.ts';
 
 export const MAX_WEBHOOKS_PER_PORTAL = 10;
 export const MAX_DESCRIPTION_LENGTH = 200;
+
+const tooMany: Problem = {
+  path: '',
+  code: 'too_many_webhooks',
+  message: `A portal has at most ${MAX_WEBHOOKS_PER_PORTAL} webhooks; delete one first.`,
+};
 
 /**
  * The body as documented. The handler parses leniently and `registerWebhook` checks each field,
@@ -41,7 +47,8 @@ export interface RegisterDeps {
 /**
  * 1. Check the body: url (https, no credentials, a public IP literal) and description.
  * 2. Resolve a host name: every address must be public (a name for 10.0.0.1 is 10.0.0.1).
- * 3. Keep within MAX_WEBHOOKS_PER_PORTAL.
+ * 3. Keep within MAX_WEBHOOKS_PER_PORTAL: checked with the others for the one answer, and again
+ *    atomically by the store (concurrent registrations cannot pass it together).
  * 4. Store it with a new secret and return it — the only time the secret is shown.
  */
 export async function registerWebhook(
@@ -62,12 +69,7 @@ export async function registerWebhook(
       message: `The description is optional text of at most ${MAX_DESCRIPTION_LENGTH} characters.`,
     });
   const existing = await deps.webhooks.list(portalId);
-  if (existing.length >= MAX_WEBHOOKS_PER_PORTAL)
-    problems.push({
-      path: '',
-      code: 'too_many_webhooks',
-      message: `A portal has at most ${MAX_WEBHOOKS_PER_PORTAL} webhooks; delete one first.`,
-    });
+  if (existing.length >= MAX_WEBHOOKS_PER_PORTAL) problems.push(tooMany);
   if (check.problems.length === 0 && check.host && !check.isIpLiteral) {
     let addresses: string[] = [];
     try {
@@ -93,7 +95,12 @@ export async function registerWebhook(
     secret: deps.newSecret(),
     createdAt: deps.now().toISOString(),
   };
-  await deps.webhooks.create(record);
+  try {
+    await deps.webhooks.create(record, MAX_WEBHOOKS_PER_PORTAL);
+  } catch (err) {
+    if (err instanceof WebhookLimitError) throw new ValidationError([tooMany]);
+    throw err;
+  }
   return record;
 }
 

@@ -1,0 +1,198 @@
+/**
+ * Races that must not break a rule (issue 10): the webhook cap under concurrent registrations,
+ * and no decision landing on a task once its case is final. The handlers and repositories run in
+ * this worker against the local stack's DynamoDB Local; each test uses fresh ids.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { caseRepository, taskRepository } from '#adapters/dynamodb/case-repository.ts';
+import { webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
+import { MAX_WEBHOOKS_PER_PORTAL } from '#core/webhooks/register.ts';
+import { handler as createWebhook } from '#functions/create-webhook.handler.ts';
+import { handler as decideTask } from '#functions/decide-task.handler.ts';
+import { handler as deleteWebhook } from '#functions/delete-webhook.handler.ts';
+import { handler as withdrawCase } from '#functions/withdraw-case.handler.ts';
+import { buildApplication, pendingTask, submit } from '../e2e/portal.ts';
+import { invoke, proxyEvent } from '../support/lambda-events.ts';
+
+const portal = (portalId: string) => ({ callerKind: 'portal', portalId });
+
+const register = (portalId: string, n: number) =>
+  invoke(
+    createWebhook,
+    proxyEvent({
+      method: 'POST',
+      path: '/v1/webhooks',
+      resource: '/v1/webhooks',
+      body: { url: `http://127.0.0.1:9/hooks/${n}` },
+      authorizer: portal(portalId),
+    }),
+  );
+
+const unregister = (portalId: string, webhookId: string) =>
+  invoke(
+    deleteWebhook,
+    proxyEvent({
+      method: 'DELETE',
+      path: `/v1/webhooks/${webhookId}`,
+      resource: '/v1/webhooks/{webhookId}',
+      pathParameters: { webhookId },
+      authorizer: portal(portalId),
+    }),
+  );
+
+describe('the webhook cap under concurrent registrations', () => {
+  it(`stores exactly ${MAX_WEBHOOKS_PER_PORTAL} of 25 simultaneous registrations, every time`, async () => {
+    for (let round = 0; round < 3; round++) {
+      // Prepare: a portal with no webhooks.
+      const portalId = `portal-race-${randomUUID()}`;
+
+      // Act: 25 registrations at once.
+      const results = await Promise.all(Array.from({ length: 25 }, (_, n) => register(portalId, n)));
+
+      // Assess: exactly the cap is stored; every other answer is the documented 422.
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(MAX_WEBHOOKS_PER_PORTAL);
+      expect(statuses.filter((s) => s === 422)).toHaveLength(25 - MAX_WEBHOOKS_PER_PORTAL);
+      for (const r of results.filter((x) => x.status === 422))
+        expect(r.body.errors.map((e: { code: string }) => e.code)).toEqual(['too_many_webhooks']);
+      expect(await webhookRepository.list(portalId)).toHaveLength(MAX_WEBHOOKS_PER_PORTAL);
+    }
+  });
+
+  it('frees a place for each deletion, even when deletions and registrations race', async () => {
+    // Prepare: a full portal.
+    const portalId = `portal-race-${randomUUID()}`;
+    const full = await Promise.all(
+      Array.from({ length: MAX_WEBHOOKS_PER_PORTAL }, (_, n) => register(portalId, n)),
+    );
+    expect(full.map((r) => r.status)).toEqual(Array(MAX_WEBHOOKS_PER_PORTAL).fill(201));
+    expect((await register(portalId, 99)).status).toBe(422);
+
+    // Act: delete three while ten more try to register.
+    const [deleted, registered] = await Promise.all([
+      Promise.all(full.slice(0, 3).map((r) => unregister(portalId, r.body.id))),
+      Promise.all(Array.from({ length: 10 }, (_, n) => register(portalId, 100 + n))),
+    ]);
+
+    // Assess: never more than the cap, and exactly the freed places were taken (or are free).
+    expect(deleted.map((r) => r.status)).toEqual([200, 200, 200]);
+    const stored = await webhookRepository.list(portalId);
+    expect(stored.length).toBeLessThanOrEqual(MAX_WEBHOOKS_PER_PORTAL);
+    expect(stored.length).toBe(
+      MAX_WEBHOOKS_PER_PORTAL - 3 + registered.filter((r) => r.status === 201).length,
+    );
+    // Whatever is free now can be taken, and no more.
+    const free = MAX_WEBHOOKS_PER_PORTAL - stored.length;
+    const more = await Promise.all(Array.from({ length: free + 2 }, (_, n) => register(portalId, 200 + n)));
+    expect(more.filter((r) => r.status === 201)).toHaveLength(free);
+    expect(await webhookRepository.list(portalId)).toHaveLength(MAX_WEBHOOKS_PER_PORTAL);
+  });
+});
+
+describe('a decision and the end of its case', () => {
+  it('refuses a decision whose task was read pending when the case became final before the write', async () => {
+    // Prepare: a pending acceptance task, read by the department (as decideTask does first).
+    const submitted = await submit(
+      await buildApplication('enterprise-opening', ['enterprise-establishment-registration']),
+    );
+    expect(submitted.status).toBe(201);
+    const caseId = submitted.body.id as string;
+    const { id: taskId } = await pendingTask('market-regulation', caseId, 'acceptance');
+    const read = (await taskRepository.get(taskId))!;
+    expect(read.status).toBe('pending');
+
+    // The case is withdrawn between that read and the decision's write (its task not yet closed:
+    // the window the old withdrawal left between its two writes).
+    const at = new Date().toISOString();
+    expect(
+      await caseRepository.transition(
+        caseId,
+        ['submitted', 'in_review', 'awaiting_correction'],
+        { status: 'withdrawn' },
+        { at, event: 'withdrawn' },
+        { actor: 'test', action: 'withdraw' },
+      ),
+    ).toBe(true);
+
+    // Act: the decision's write.
+    const result = await taskRepository.decide(
+      read,
+      {
+        outcome: 'approve',
+        opinion: '',
+        corrections: [],
+        decidedAt: at,
+        decidedBy: 'department:market-regulation',
+      },
+      'approved',
+      { at, event: 'acceptance_decided' },
+      { actor: 'department:market-regulation', action: 'decide_acceptance' },
+    );
+
+    // Assess: refused, nothing recorded, and the handler answers 409.
+    expect(result.recorded).toBe(false);
+    expect(result.caseClosed).toBe(true);
+    expect((await taskRepository.get(taskId))?.decision).toBeUndefined();
+    const res = await invoke(
+      decideTask,
+      proxyEvent({
+        method: 'POST',
+        path: `/v1/tasks/${taskId}/decision`,
+        resource: '/v1/tasks/{taskId}/decision',
+        pathParameters: { taskId },
+        body: { outcome: 'approve', opinion: '予以受理' },
+        authorizer: { callerKind: 'department', departmentId: 'market-regulation' },
+      }),
+    );
+    expect(res.status).toBe(409);
+    expect((await taskRepository.get(taskId))?.decision).toBeUndefined();
+  });
+
+  it('never leaves a decision after a withdrawal nor a pending task on a withdrawn case, in repeated races', async () => {
+    for (let round = 0; round < 6; round++) {
+      // Prepare
+      const submitted = await submit(
+        await buildApplication('enterprise-opening', ['enterprise-establishment-registration']),
+      );
+      const caseId = submitted.body.id as string;
+      const { id: taskId } = await pendingTask('market-regulation', caseId, 'acceptance');
+
+      // Act: the withdrawal and the decision at once.
+      const [withdrawal, decision] = await Promise.all([
+        invoke(
+          withdrawCase,
+          proxyEvent({
+            method: 'POST',
+            path: `/v1/cases/${caseId}/withdrawal`,
+            resource: '/v1/cases/{caseId}/withdrawal',
+            pathParameters: { caseId },
+            body: {},
+            authorizer: portal('portal-a'),
+          }),
+        ),
+        invoke(
+          decideTask,
+          proxyEvent({
+            method: 'POST',
+            path: `/v1/tasks/${taskId}/decision`,
+            resource: '/v1/tasks/{taskId}/decision',
+            pathParameters: { taskId },
+            body: { outcome: 'approve', opinion: '予以受理' },
+            authorizer: { callerKind: 'department', departmentId: 'market-regulation' },
+          }),
+        ),
+      ]);
+
+      // Assess: the withdrawal wins or follows; a decision answered 200 is on the task, a refused
+      // one (409) left it closed; no task is pending on the withdrawn case.
+      expect(withdrawal.status).toBe(200);
+      expect([200, 409]).toContain(decision.status);
+      const task = (await taskRepository.get(taskId))!;
+      if (decision.status === 200) expect(task.status).toBe('approved');
+      else expect([task.status, task.decision]).toEqual(['closed', undefined]);
+      expect((await caseRepository.get(caseId))?.status).toBe('withdrawn');
+      expect((await taskRepository.listForCase(caseId)).filter((t) => t.status === 'pending')).toEqual([]);
+    }
+  });
+});
