@@ -33,6 +33,7 @@ import {
   claimedApplicantOf,
   mayActFor,
 } from '#core/identity/applicant.ts';
+import { applicantCredentials, identityProviderCredential } from '#local/identity/credentials.ts';
 import { DEMO_APPLICANTS } from '#local/identity/demo-applicants.ts';
 import { type IdentityProvider, startIdentityProvider } from '#local/identity/provider.ts';
 import { signInWithPkce } from '#local/identity/token-client.ts';
@@ -230,6 +231,24 @@ describe('signing in at the local identity provider', () => {
       expect(location.pathname, JSON.stringify(pkce)).toBe('/signed-in');
       expect(location.searchParams.get('error')).toBe('invalid_request');
     }
+  });
+
+  it('writes every demo applicant with a ready token in the shape of the API contract', async () => {
+    const creds = await applicantCredentials(idp);
+    expect(creds.map((c) => c.id)).toEqual(DEMO_APPLICANTS.map((a) => a.id));
+    for (const c of creds) {
+      const { identity } = await verify(c.token);
+      if (c.kind === 'person')
+        expect(identity).toMatchObject({ kind: 'person', idNumber: c.idNumber, name: c.name });
+      else expect(identity).toMatchObject({ kind: 'organisation', uscc: c.uscc, name: c.name });
+    }
+    expect(identityProviderCredential(idp)).toEqual({
+      issuer: idp.issuer,
+      jwksUri: `${idp.issuer}/jwks`,
+      audience: 'urn:yijianshi:changzhou:api',
+      clientId: 'yijianshi-portal',
+      redirectUri: `${idp.issuer}/signed-in`,
+    });
   });
 
   it('keeps its signing key in the data directory, readable by its owner only', () => {
