@@ -16,7 +16,7 @@ const ENV = {
   IDP_JWKS_URL: 'https://idp.example.gov.cn/realms/changzhou/protocol/openid-connect/certs',
 };
 
-let signingKey: CryptoKey;
+let signingKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 let jwks: { keys: JWK[] };
 beforeAll(async () => {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
