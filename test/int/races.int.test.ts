@@ -1,18 +1,29 @@
 /**
- * Races that must not break a rule (issue 10): the webhook cap under concurrent registrations,
- * and no decision landing on a task once its case is final. The handlers and repositories run in
+ * Races that must not break a rule (issue 10): a material taken by another case between the
+ * check and the write leaves nothing behind, the webhook cap holds under concurrent
+ * registrations, and no decision lands on a task once its case is final. The handlers and repositories run in
  * this worker against the local stack's DynamoDB Local; each test uses fresh ids.
  */
 import { randomUUID } from 'node:crypto';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository, taskRepository } from '#adapters/dynamodb/case-repository.ts';
+import { attachToCaseItems, materialLookup } from '#adapters/dynamodb/material-store.ts';
+import { send } from '#adapters/dynamodb/send.ts';
 import { webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
+import { workflow } from '#adapters/sfn/workflow.ts';
+import { caseIdFor } from '#core/case/model.ts';
+import type { MaterialLookup } from '#core/case/ports.ts';
+import { submitCase } from '#core/case/submit-case.ts';
+import { submitSupplement } from '#core/case/submit-supplement.ts';
+import { ValidationError } from '#core/shared/errors.ts';
 import { MAX_WEBHOOKS_PER_PORTAL } from '#core/webhooks/register.ts';
 import { handler as createWebhook } from '#functions/create-webhook.handler.ts';
 import { handler as decideTask } from '#functions/decide-task.handler.ts';
 import { handler as deleteWebhook } from '#functions/delete-webhook.handler.ts';
 import { handler as withdrawCase } from '#functions/withdraw-case.handler.ts';
-import { buildApplication, pendingTask, submit } from '../e2e/portal.ts';
+import { buildApplication, decide, eventually, pendingTask, submit, uploadMaterial } from '../e2e/portal.ts';
 import { invoke, proxyEvent } from '../support/lambda-events.ts';
 
 const portal = (portalId: string) => ({ callerKind: 'portal', portalId });
@@ -87,6 +98,110 @@ describe('the webhook cap under concurrent registrations', () => {
     const more = await Promise.all(Array.from({ length: free + 2 }, (_, n) => register(portalId, 200 + n)));
     expect(more.filter((r) => r.status === 201)).toHaveLength(free);
     expect(await webhookRepository.list(portalId)).toHaveLength(MAX_WEBHOOKS_PER_PORTAL);
+  });
+});
+
+/** The material store, except that right after the check has read the facts, `victim` is attached to another case. */
+function takenAfterTheCheck(victim: string): MaterialLookup & { readonly other: string } {
+  let first = true;
+  const other = `c-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+  return {
+    other,
+    async facts(portalId, ids) {
+      const facts = await materialLookup.facts(portalId, ids);
+      if (first) {
+        first = false;
+        await send(new TransactWriteCommand({ TransactItems: attachToCaseItems([victim], other) }));
+      }
+      return facts;
+    },
+  };
+}
+
+describe('a material attached to another case between the check and the write', () => {
+  it('leaves no case behind: the submission answers 422 material_in_use, and the same key works again', async () => {
+    // Prepare
+    const app = await buildApplication('enterprise-opening', ['enterprise-establishment-registration']);
+    const victim = app.materials[0]!.materialId;
+    const materials = takenAfterTheCheck(victim);
+    const key = randomUUID();
+    const deps = { cases: caseRepository, materials, workflow, now: () => new Date() };
+
+    // Act
+    const err = await submitCase(deps, catalog(), {
+      portalId: 'portal-a',
+      idempotencyKey: key,
+      body: app,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    // Assess: the one 422, and nothing written for the case.
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).problems.map((p) => `${p.code} ${p.path}`)).toEqual([
+      'material_in_use /materials/0/materialId',
+    ]);
+    expect(await caseRepository.get(caseIdFor('portal-a', key))).toBeUndefined();
+    expect((await materialLookup.facts('portal-a', [victim])).get(victim)?.caseId).toBe(materials.other);
+    // The same key with another upload creates the case.
+    const fixed = {
+      ...app,
+      materials: [
+        {
+          type: app.materials[0]!.type,
+          materialId: await uploadMaterial('enterprise-opening', app.materials[0]!.type),
+        },
+        ...app.materials.slice(1),
+      ],
+    };
+    const { created } = await submitCase(deps, catalog(), {
+      portalId: 'portal-a',
+      idempotencyKey: key,
+      body: fixed,
+    });
+    expect(created).toBe(true);
+  });
+
+  it('changes nothing of a supplement: 422 material_in_use, the correction and its task as they were', async () => {
+    // Prepare: a case awaiting a correction, its supplement task open.
+    const submitted = await submit(
+      await buildApplication('enterprise-opening', ['enterprise-establishment-registration']),
+    );
+    const caseId = submitted.body.id as string;
+    const acceptance = await pendingTask('market-regulation', caseId, 'acceptance');
+    await decide(acceptance.id, 'market-regulation', { outcome: 'correct', opinion: '请补正' });
+    const before = await eventually(
+      () => caseRepository.view(caseId),
+      (v) => v?.record.status === 'awaiting_correction' && v.tasks.some((t) => t.kind === 'supplement'),
+      'a pending supplement task',
+    );
+    const type = 'premises-use-proof';
+    const victim = await uploadMaterial('enterprise-opening', type);
+    const deps = {
+      cases: caseRepository,
+      tasks: taskRepository,
+      materials: takenAfterTheCheck(victim),
+      workflow,
+      now: () => new Date(),
+    };
+
+    // Act
+    const err = await submitSupplement(deps, catalog(), {
+      portalId: 'portal-a',
+      caseId,
+      supplement: { form: {}, materials: [{ type, materialId: victim }] },
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    // Assess
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).problems.map((p) => p.code)).toEqual(['material_in_use']);
+    const after = await caseRepository.view(caseId);
+    expect(after?.record).toEqual(before?.record);
+    expect(after?.tasks).toEqual(before?.tasks);
   });
 });
 
