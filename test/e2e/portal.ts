@@ -71,9 +71,19 @@ export async function buildApplication(bundleId: string, services?: string[], po
     ]),
   );
   const materials = [];
-  for (const m of guide.body.materials as { type: string; required: boolean; accept: string[] }[]) {
+  for (const m of guide.body.materials as {
+    type: string;
+    required: boolean;
+    perParty?: { countField: string };
+  }[]) {
     if (!m.required) continue;
-    materials.push({ type: m.type, materialId: await uploadMaterial(bundleId, m.type, pdfBytes(), portal) });
+    // A material asked per party (each heir, each seller…) once for each party the form counts.
+    const copies = m.perParty ? Number(values[m.perParty.countField]) || 1 : 1;
+    for (let i = 0; i < copies; i++)
+      materials.push({
+        type: m.type,
+        materialId: await uploadMaterial(bundleId, m.type, pdfBytes(), portal),
+      });
   }
   return {
     bundleId,
