@@ -1,10 +1,13 @@
-/** How bundles are shown through the API (一张清单): names resolved, time limits in working days. */
+/**
+ * How bundles are shown through the API (一张清单): names resolved, time limits in working days
+ * (a calendar-day limit converted; its own unit is in the detail's `timeLimit`).
+ */
 import type { CatalogIndex } from './catalog-index.ts';
-import { bundleTimeLimitDays, reductionMetrics } from './guide.ts';
+import { bundleTimeLimitDays, committedWorkingDays, reductionMetrics } from './guide.ts';
 import type { Bundle, Service } from './schema.ts';
 
 export function serviceSummary(s: Service) {
-  return { id: s.id, name: s.name, departmentId: s.departmentId, timeLimitDays: s.timeLimit.committedDays };
+  return { id: s.id, name: s.name, departmentId: s.departmentId, timeLimitDays: committedWorkingDays(s) };
 }
 
 export function bundleSummary(index: CatalogIndex, b: Bundle) {
