@@ -44,6 +44,8 @@ describe('npm run bench -- --smoke', () => {
       }
       expect(throughput.submissions).toBeGreaterThan(0);
       expect(throughput.reconcile.ok, JSON.stringify(throughput.reconcile)).toBe(true);
+      expect(throughput.reconcile.problems).toEqual([]);
+      expect(throughput.reconcile.unchecked).toBe(0);
       expect(coldStart.bundles.map((b: { name: string }) => b.name).sort()).toEqual([
         'authorize-caller.authorizer',
         'get-health.handler',
@@ -61,4 +63,36 @@ describe('npm run bench -- --smoke', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  // Found in CI (issue 10, defect 12): the smoke test hung after "throughput: reconciling…" — in
+  // the cost benchmark that follows, which prints nothing until its case is done. It listened for
+  // the case's tasks only once the submission's 201 had been read, so an acceptance task opened
+  // before that (a busy machine) was never acted on, and it waited 120 s for the case. Holding
+  // every reply back makes that ordering certain.
+  it('finishes the cost benchmark when replies reach the client late', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'yijianshi-bench-late-'));
+    const out = join(dir, 'late.json');
+    try {
+      const run = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', 'bench/run.ts', '--smoke', '--only=cost', `--out=${out}`],
+        {
+          cwd: repoRoot,
+          encoding: 'utf8',
+          timeout: 80_000,
+          env: {
+            ...process.env,
+            AWS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true',
+            BENCH_CLIENT_DELAY_MS: '400',
+          },
+        },
+      );
+
+      expect(run.status, run.stderr.slice(-2000)).toBe(0);
+      const { cost } = JSON.parse(readFileSync(out, 'utf8')).results;
+      expect(cost.cases[0].sfn.execution_status).toBe('SUCCEEDED');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

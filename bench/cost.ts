@@ -46,9 +46,11 @@ import { DETAILED_BUNDLES } from './throughput.ts';
 
 export interface CostOptions {
   bundles: string[];
+  /** Longest a case may take from submission to its final status; past it the benchmark fails, saying where the case stands. */
+  caseTimeoutS: number;
 }
 
-export const costDefaults: CostOptions = { bundles: DETAILED_BUNDLES };
+export const costDefaults: CostOptions = { bundles: DETAILED_BUNDLES, caseTimeoutS: 120 };
 
 interface FunctionUse {
   count: number;
@@ -185,27 +187,43 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       const template = await applicationTemplate(b.api, bundleId);
       const application = await freshApplication(b.api, apiKey, template);
       const uploads = template.materialTypes.length;
-      // Departments act on each task as it opens (notified by the runtime, not by polling).
+      // Departments act on each task as it opens (notified by the runtime, not by polling). Every
+      // task of every execution is kept until the case id is known: the acceptance task opens while
+      // the submission's 201 is still on its way, and a notification dropped then never comes again
+      // (what hung the CI's bench smoke test: the loop below waited for it until the timeout).
       const executionArnPrefix = `${b.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:`;
-      let caseId = '';
-      const queue: { kind: string; departmentId: string; round: number }[] = [];
+      const opened = new Map<string, { kind: string; departmentId: string; round: number }[]>();
       const onTask = (e: { executionArn: string; payload: unknown }) => {
-        if (!caseId || e.executionArn !== executionArnPrefix + caseId) return;
         const p = e.payload as { kind: string; departmentId?: string; round: number };
         if (p.kind === 'supplement') return;
-        queue.push({ kind: p.kind, departmentId: p.departmentId ?? bundle.leadDepartmentId, round: p.round });
+        const tasks = opened.get(e.executionArn) ?? [];
+        opened.set(e.executionArn, tasks);
+        tasks.push({ kind: p.kind, departmentId: p.departmentId ?? bundle.leadDepartmentId, round: p.round });
       };
       sf.on('taskSubmitted', onTask);
       const submitted = await b.api.expect(201, 'POST', '/v1/cases', {
         headers: { ...portalHeaders(apiKey), 'idempotency-key': randomUUID() },
         body: application,
       });
-      caseId = submitted.body.id as string;
+      const caseId = submitted.body.id as string;
       const executionArn = executionArnPrefix + caseId;
+      const queue = opened.get(executionArn) ?? [];
+      opened.set(executionArn, queue);
       let status = 'RUNNING';
-      const ended = sf.waitForExecution(executionArn, { timeoutMs: 120_000 }).then((d) => {
-        status = d.status;
-      });
+      const ended = sf
+        .waitForExecution(executionArn, { timeoutMs: options.caseTimeoutS * 1000 })
+        .then((d) => {
+          status = d.status;
+        })
+        .catch(async (err: Error) => {
+          const d = await sf.describeExecution({ executionArn });
+          const last = (await sf.getExecutionHistory({ executionArn, reverseOrder: true, maxResults: 1 }))
+            .events[0];
+          throw new Error(
+            `cost: ${bundleId} case ${caseId} did not finish in ${options.caseTimeoutS} s (${err.message}); ` +
+              `execution ${d.status}, last event ${last?.type ?? 'none'}, ${queue.length} task(s) not yet acted on`,
+          );
+        });
       while (status === 'RUNNING') {
         const next = queue.shift();
         if (!next) {

@@ -64,13 +64,13 @@ interface Results {
 
 const SMOKE: BenchOptions = {
   latency: { n: 3, warmup: 1, bundleId: 'newborn' },
-  throughput: { durationS: 2, portals: 2, drainS: 30, pollMs: 50, bundles: ['newborn'] },
+  throughput: { durationS: 2, portals: 2, drainS: 30, pollMs: 50, bundles: ['newborn'], reconcileS: 20 },
   'cold-start': {
     runs: 1,
     only: ['get-health.handler', 'authorize-caller.authorizer'],
     withoutSourceMaps: [],
   },
-  cost: { bundles: ['second-hand-housing-transfer'] },
+  cost: { bundles: ['second-hand-housing-transfer'], caseTimeoutS: 30 },
 };
 
 // ─── arguments ────────────────────────────────────────────────────────────────────────────────────

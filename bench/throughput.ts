@@ -37,6 +37,8 @@ export interface ThroughputOptions {
   /** A department worker with nothing to do polls again after this long. */
   pollMs: number;
   bundles: string[];
+  /** Longest the reconciliation may take; what it could not check by then is reported, not waited for. */
+  reconcileS: number;
 }
 
 export const throughputDefaults: ThroughputOptions = {
@@ -45,6 +47,7 @@ export const throughputDefaults: ThroughputOptions = {
   drainS: 120,
   pollMs: 250,
   bundles: DETAILED_BUNDLES,
+  reconcileS: 60,
 };
 
 export interface ThroughputResult {
@@ -80,6 +83,10 @@ export interface ThroughputResult {
     executions_by_status: Record<string, number>;
     final_status_by_api: Record<string, number>;
     not_final: number;
+    /** Accepted cases whose status could not be read before the reconciliation's deadline. */
+    unchecked: number;
+    /** What did not reconcile, in words (at most a few case ids each). */
+    problems: string[];
     ok: boolean;
   };
 }
@@ -235,24 +242,35 @@ export async function runThroughput(
   await b.meters.idle(50);
 
   // ── reconcile ──────────────────────────────────────────────────────────────────────────────────
+  // Bounded: every read has a deadline, and what could not be read by then is reported as such.
   progress('throughput: reconciling…');
+  const reconcileDeadline = performance.now() + options.reconcileS * 1000;
+  const remainingMs = () => Math.max(1, Math.ceil(reconcileDeadline - performance.now()));
+  const problems: string[] = [];
+  const some = (ids: readonly string[]) =>
+    `${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ` and ${ids.length - 5} more` : ''}`;
   const acceptedIds = new Set(accepted.keys());
   const caseItems: string[] = [];
-  for (const p of portals) {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await dynamo.send(
-        new QueryCommand({
-          TableName: b.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.portalCases(p.id, '', '').gsi1pk },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of r.Items ?? []) if (item.type === 'case') caseItems.push(item.caseId as string);
-      start = r.LastEvaluatedKey;
-    } while (start);
+  try {
+    for (const p of portals) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const r = await dynamo.send(
+          new QueryCommand({
+            TableName: b.tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.portalCases(p.id, '', '').gsi1pk },
+            ExclusiveStartKey: start,
+          }),
+          { abortSignal: AbortSignal.timeout(remainingMs()) },
+        );
+        for (const item of r.Items ?? []) if (item.type === 'case') caseItems.push(item.caseId as string);
+        start = r.LastEvaluatedKey;
+      } while (start);
+    }
+  } catch (err) {
+    problems.push(`the case items could not be listed from DynamoDB in time: ${(err as Error).message}`);
   }
   const executions: { name: string; status: string; startDate: Date }[] = [];
   let nextToken: string | undefined;
@@ -276,14 +294,28 @@ export async function runThroughput(
   // Executions started during this run that belong to no accepted case (there should be none).
   const otherExecutions = executions.filter(
     (e) => !acceptedIds.has(e.name) && e.startDate.getTime() >= startedAt,
-  ).length;
+  );
   const finalStatus: Record<string, number> = {};
-  let notFinal = 0;
+  const notFinalIds: string[] = [];
+  const unchecked: string[] = [];
   await pool([...accepted], 4, async ([id, { apiKey }]) => {
-    const r = await b.api.call('GET', `/v1/cases/${id}`, { headers: portalHeaders(apiKey) });
-    const status = r.status === 200 ? (r.body.status as string) : `HTTP ${r.status}`;
+    if (performance.now() >= reconcileDeadline) {
+      unchecked.push(id);
+      return;
+    }
+    let status: string;
+    try {
+      const r = await b.api.call('GET', `/v1/cases/${id}`, {
+        headers: portalHeaders(apiKey),
+        timeoutMs: remainingMs(),
+      });
+      status = r.status === 200 ? (r.body.status as string) : `HTTP ${r.status}`;
+    } catch {
+      unchecked.push(id);
+      return;
+    }
     finalStatus[status] = (finalStatus[status] ?? 0) + 1;
-    if (r.status !== 200 || !isFinal(status as Parameters<typeof isFinal>[0])) notFinal++;
+    if (!isFinal(status as Parameters<typeof isFinal>[0])) notFinalIds.push(`${id} (${status})`);
   });
 
   const distinct = new Set(caseItems);
@@ -291,29 +323,43 @@ export async function runThroughput(
   const completedInWindow = completedIds.filter((id) => ended.get(id)!.at <= windowEnd).length;
   const lastEnd = Math.max(t0, ...completedIds.map((id) => ended.get(id)!.at));
   const caseDurations = completedIds.map((id) => ended.get(id)!.at - accepted.get(id)!.submittedAt);
+  const notAccepted = [...distinct].filter((id) => !acceptedIds.has(id));
+  const notOneExecution = [...acceptedIds].filter((id) => perCase.get(id) !== 1);
+  if (errorCount) problems.push(`${errorCount} request(s) failed during the run (see errors)`);
+  if (submitMs.length !== acceptedIds.size)
+    problems.push(`${submitMs.length} 201 answers for ${acceptedIds.size} distinct case ids`);
+  if (caseItems.length !== distinct.size)
+    problems.push(`${caseItems.length - distinct.size} duplicate case item(s) in DynamoDB`);
+  const missingItems = [...acceptedIds].filter((id) => !distinct.has(id));
+  if (missingItems.length && caseItems.length)
+    problems.push(`accepted but not in DynamoDB: ${some(missingItems)}`);
+  if (notAccepted.length) problems.push(`in DynamoDB but never accepted: ${some(notAccepted)}`);
+  if (notOneExecution.length)
+    problems.push(
+      `not exactly one execution: ${some(notOneExecution.map((id) => `${id} (${perCase.get(id) ?? 0})`))}`,
+    );
+  if (otherExecutions.length)
+    problems.push(`executions of no accepted case: ${some(otherExecutions.map((e) => e.name))}`);
+  if (notFinalIds.length) problems.push(`not in a final status: ${some(notFinalIds)}`);
+  if (unchecked.length)
+    problems.push(`status not read within the ${options.reconcileS} s reconciliation: ${some(unchecked)}`);
   const reconcile = {
     accepted_201: submitMs.length,
     distinct_case_ids: acceptedIds.size,
     case_items_in_dynamodb: caseItems.length,
     duplicate_case_items: caseItems.length - distinct.size,
-    case_items_not_accepted: [...distinct].filter((id) => !acceptedIds.has(id)).length,
-    executions_for_accepted_cases: [...perCase.values()].reduce((s, n) => s + n, 0),
-    cases_with_other_than_one_execution: [...acceptedIds].filter((id) => perCase.get(id) !== 1).length,
-    executions_without_accepted_case: otherExecutions,
+    case_items_not_accepted: notAccepted.length,
+    executions_for_accepted_cases: [...perCase.values()].reduce((sum, n) => sum + n, 0),
+    cases_with_other_than_one_execution: notOneExecution.length,
+    executions_without_accepted_case: otherExecutions.length,
     executions_by_status: executionsByStatus,
     final_status_by_api: finalStatus,
-    not_final: notFinal,
-    ok: false,
+    not_final: notFinalIds.length,
+    unchecked: unchecked.length,
+    problems,
+    ok: problems.length === 0,
   };
-  reconcile.ok =
-    errorCount === 0 &&
-    reconcile.accepted_201 === reconcile.distinct_case_ids &&
-    reconcile.case_items_in_dynamodb === reconcile.distinct_case_ids &&
-    reconcile.duplicate_case_items === 0 &&
-    reconcile.case_items_not_accepted === 0 &&
-    reconcile.cases_with_other_than_one_execution === 0 &&
-    reconcile.executions_without_accepted_case === 0 &&
-    notFinal === 0;
+  if (problems.length) progress(`throughput: reconciliation FAILED — ${problems.join('; ')}`);
 
   return {
     options,
@@ -379,8 +425,10 @@ export function throughputTables(r: ThroughputResult): string {
       ['executions by status', JSON.stringify(c.executions_by_status)],
       ['final status through the API', JSON.stringify(c.final_status_by_api)],
       ['cases not in a final status', String(c.not_final)],
+      ['cases whose status could not be read in time', String(c.unchecked)],
     ],
   );
   const errs = r.errors.samples.map((e) => `  error: ${e}`);
-  return [main, '', rec, ...errs].join('\n');
+  const unreconciled = c.problems.map((p) => `  not reconciled: ${p}`);
+  return [main, '', rec, ...unreconciled, ...errs].join('\n');
 }

@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { idNumberCheckCharacter } from '#core/shared/identifiers.ts';
-import type { Api } from './http.ts';
+import { type Api, REQUEST_TIMEOUT_MS } from './http.ts';
 
 export const portalHeaders = (apiKey: string) => ({ 'x-api-key': apiKey });
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -79,7 +79,12 @@ export async function uploadMaterial(api: Api, apiKey: string, bundleId: string,
     method: string;
     headers: Record<string, string>;
   };
-  const put = await fetch(url, { method, headers, body: bytes });
+  const put = await fetch(url, {
+    method,
+    headers,
+    body: bytes,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
   await put.arrayBuffer();
   if (put.status >= 300) throw new Error(`upload of ${type} → ${put.status}`);
   const id = created.body.id as string;
