@@ -8,7 +8,8 @@
  *
  * Changzhou runs on the suite's stack; Langfang on a second local stack this file starts (the
  * suite's stack serves one city). Against a deployed target only that target's city is walked.
- * Bundles run concurrently, a few at a time, so the whole file stays well under a minute.
+ * Bundles run concurrently, a few at a time: the file takes about 30 s on its own (the generous
+ * timeouts are for a machine busy with the rest of the suite, not the expected duration).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -86,8 +87,8 @@ function freshUscc(): string {
 
 /** Polls a read until `check` passes, bounded by the flow wait. */
 async function until<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string): Promise<T> {
-  // Many cases at once on one machine: more patience than one case needs, within the test's minute.
-  const deadline = Date.now() + Math.max(flowWaitMs(), 45_000);
+  // Many cases at once on one machine: more patience than one case needs.
+  const deadline = Date.now() + Math.max(flowWaitMs(), 60_000);
   for (;;) {
     const v = await read();
     if (check(v)) return v;
@@ -227,7 +228,7 @@ afterAll(async () => {
 });
 
 describe.concurrent('every bundle of every city, from its form and materials to issued', () => {
-  it('issues a case of each of the 29 Changzhou bundles', { timeout: 60_000 }, async () => {
+  it('issues a case of each of the 29 Changzhou bundles', { timeout: 120_000 }, async () => {
     const { baseUrl, credentials } = target();
     const { bundles, results } = await walkAll(client(baseUrl, credentials));
 
@@ -241,7 +242,7 @@ describe.concurrent('every bundle of every city, from its form and materials to 
     expect(results.every((r) => r.reviewers >= 1)).toBe(true);
   });
 
-  it.skipIf(!local)('issues a case of each of the 5 Langfang bundles', { timeout: 60_000 }, async () => {
+  it.skipIf(!local)('issues a case of each of the 5 Langfang bundles', { timeout: 120_000 }, async () => {
     langfang = (async () => {
       const { startLocalStack } = await import('../../local/stack.ts');
       const { createDemoCredentials } = await import('../../local/setup/demo-credentials.ts');
