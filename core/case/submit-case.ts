@@ -20,6 +20,7 @@ import { ACCEPTANCE_DAYS, secondsUntil } from '../flow/plan.ts';
 import { UnprocessableError, ValidationError } from '../shared/errors.ts';
 import { addWorkingDays, chinaDate } from '../time/working-days.ts';
 import { ApplicantSchema, checkApplication } from './application.ts';
+import { INITIAL_STATUS } from './lifecycle.ts';
 import { type CaseMaterial, type CaseRecord, caseIdFor, requestHash } from './model.ts';
 import {
   type CaseRepository,
@@ -153,7 +154,7 @@ export async function submitCase(
     bundleId: bundle.id,
     services: services.map((s) => s.id),
     catalogVersion: index.catalog.version,
-    status: 'submitted',
+    status: INITIAL_STATUS,
     applicant: application.applicant,
     form: application.form,
     materials: caseMaterials,

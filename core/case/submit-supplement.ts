@@ -17,6 +17,7 @@ import { mergeFields, mergeMaterials } from '../catalog/merge.ts';
 import { ConflictError, NotFoundError, type Problem, ValidationError } from '../shared/errors.ts';
 import { addWorkingDays, workingDaysBetween } from '../time/working-days.ts';
 import { MAX_ATTACHED_MATERIALS, materialProblem } from './application.ts';
+import { allows, transition } from './lifecycle.ts';
 import { type CaseRecord, taskIdFor } from './model.ts';
 import {
   type CaseRepository,
@@ -55,7 +56,7 @@ export async function submitSupplement(
   const record = await deps.cases.get(input.caseId);
   if (!record || record.portalId !== input.portalId)
     throw new NotFoundError(`There is no case "${input.caseId}" of yours.`);
-  if (record.status !== 'awaiting_correction' || !record.correction)
+  if (!allows(record.status, 'supplement') || !record.correction)
     throw new ConflictError(
       `Case ${record.caseId} is ${record.status}: there is no open correction request to answer.`,
     );
@@ -125,7 +126,8 @@ export async function submitSupplement(
   // 办结时限 pauses while the applicant corrects: the deadline moves by the working days waited.
   const paused = workingDaysBetween(new Date(record.correction.requestedAt), now);
   const dueAt = addWorkingDays(new Date(record.dueAt), paused).toISOString();
-  const back = record.correction.stage === 'acceptance' ? 'submitted' : 'in_review';
+  // Back to where the correction was asked (acceptance or review): the lifecycle table says which.
+  const { from, to } = transition(record.status, 'supplement', { correction: record.correction });
   const at = now.toISOString();
   // The materials the case will name that this supplement brings: attached with the change.
   const attach = newMaterials.flatMap((m) =>
@@ -140,8 +142,8 @@ export async function submitSupplement(
   try {
     ok = await deps.cases.transition(
       record.caseId,
-      ['awaiting_correction'],
-      { status: back, form: { ...record.form, ...form }, materials: newMaterials, dueAt },
+      [from],
+      { status: to, form: { ...record.form, ...form }, materials: newMaterials, dueAt },
       {
         at,
         event: 'supplemented',

@@ -10,7 +10,7 @@
  */
 import * as z from 'zod';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
-import { ALLOWED, assertAllowed, type CaseStatus } from './lifecycle.ts';
+import { leadsTo, statusesAllowing, transition } from './lifecycle.ts';
 import type { CaseRecord } from './model.ts';
 import type { CaseRepository, TaskRepository, Workflow } from './ports.ts';
 
@@ -23,16 +23,18 @@ export async function withdrawCase(
   const record = await deps.cases.get(input.caseId);
   if (!record || record.portalId !== input.portalId)
     throw new NotFoundError(`There is no case "${input.caseId}" of yours.`);
-  if (record.status === 'withdrawn') return record; // a retry
-  assertAllowed(record.status, 'withdraw');
-  const from = (Object.keys(ALLOWED) as CaseStatus[]).filter((s) => ALLOWED[s].includes('withdraw'));
+  if (record.status === leadsTo('withdraw')) return record; // a retry
+  const { to } = transition(record.status, 'withdraw');
+  // Conditional on any status that allows withdrawal: a step of the flow moving the case between
+  // the read and the write does not stop it (the table leads every one of them to `to`).
+  const from = statusesAllowing('withdraw');
   const at = deps.now().toISOString();
   for (let attempt = 0, current = record; ; attempt++) {
     const open = (await deps.tasks.listForCase(current.caseId)).filter((t) => t.status === 'pending');
     const ok = await deps.cases.transition(
       current.caseId,
       from,
-      { status: 'withdrawn' },
+      { status: to },
       { at, event: 'withdrawn', detail: { from: current.status, tasksClosed: open.length } },
       {
         actor: `portal:${input.portalId}`,
@@ -43,7 +45,7 @@ export async function withdrawCase(
     );
     if (ok) break;
     const now = await deps.cases.get(current.caseId);
-    if (now?.status === 'withdrawn') break; // a concurrent withdrawal
+    if (now?.status === to) break; // a concurrent withdrawal
     if (!now || !from.includes(now.status))
       throw new ConflictError(`Case ${record.caseId} is ${now?.status} and can no longer be withdrawn.`);
     // A task was decided or opened between the read and the write: again, on the tasks as they are.
