@@ -1,0 +1,160 @@
+/**
+ * decideTask over in-memory ports: a department's decision is recorded once, conditionally, before
+ * its token is used; retries, races and closed cases answer as the use case promises. Pure.
+ */
+import { describe, expect, it } from 'vitest';
+import { caseRecord, inMemoryCases, taskRecord } from '#test/support/in-memory-cases.ts';
+import type { CaseStatus } from '../case/lifecycle.ts';
+import type { TaskRecord } from '../case/model.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { type DecisionRequest, DecisionRequestSchema, decideTask } from './decide-task.ts';
+
+const NOW = new Date('2026-11-03T02:00:00.000Z');
+const TASK_ID = 'c-aaaaaaaaaaaaaaaaaaaaaaaa.r0.acceptance';
+
+function setup(options: { caseStatus?: CaseStatus; task?: Partial<TaskRecord> } = {}) {
+  const ports = inMemoryCases();
+  const c = caseRecord({ status: options.caseStatus ?? 'submitted' });
+  ports.store.cases.set(c.caseId, c);
+  const task = taskRecord(options.task);
+  ports.store.tasks.set(task.taskId, task);
+  const deps = { tasks: ports.tasks, workflow: ports.workflow, now: () => NOW };
+  const decide = (request: Partial<DecisionRequest>, departmentId = 'd', taskId = task.taskId) =>
+    decideTask(deps, { taskId, departmentId, request: DecisionRequestSchema.parse(request) });
+  return { ports, task, decide };
+}
+
+describe('decideTask', () => {
+  it('records the decision, then delivers it to the waiting execution', async () => {
+    const { ports, decide } = setup();
+
+    const { task, replayed } = await decide({ outcome: 'approve', opinion: '予以受理' });
+
+    expect(replayed).toBe(false);
+    expect(task.status).toBe('approved');
+    expect(ports.store.tasks.get(TASK_ID)).toMatchObject({
+      status: 'approved',
+      decision: {
+        outcome: 'approve',
+        opinion: '予以受理',
+        corrections: [],
+        decidedAt: NOW.toISOString(),
+        decidedBy: 'department:d',
+      },
+    });
+    expect(ports.workflow.succeeded).toEqual([
+      { taskToken: 'token-acceptance', output: { outcome: 'approve' } },
+    ]);
+    expect(ports.store.audit.at(-1)?.record).toEqual({
+      actor: 'department:d',
+      action: 'decide_acceptance',
+      detail: { taskId: TASK_ID, outcome: 'approve' },
+    });
+  });
+
+  it.each([
+    ['correct', 'correction_requested'],
+    ['reject', 'rejected'],
+  ] as const)('stores the outcome %s as the task status %s', async (outcome, status) => {
+    const { decide } = setup();
+    const { task } = await decide({ outcome, opinion: '理由' });
+    expect(task.status).toBe(status);
+  });
+
+  it("answers 404 for another department's task, a supplement task and an unknown one", async () => {
+    const { decide } = setup();
+    await expect(decide({ outcome: 'approve' }, 'e')).rejects.toThrow(NotFoundError);
+    await expect(decide({ outcome: 'approve' }, 'd', 'c-aaaaaaaaaaaaaaaaaaaaaaaa.r9.x')).rejects.toThrow(
+      NotFoundError,
+    );
+    const supplement = setup({ task: { kind: 'supplement', departmentId: 'applicant' } });
+    await expect(supplement.decide({ outcome: 'approve' }, 'applicant')).rejects.toThrow(NotFoundError);
+  });
+
+  it('asks what to correct, and why a rejection', async () => {
+    const { ports, decide } = setup();
+    const correct = await decide({ outcome: 'correct' }).catch((e: unknown) => e);
+    expect(correct).toBeInstanceOf(ValidationError);
+    expect((correct as ValidationError).problems).toEqual([
+      expect.objectContaining({ path: '/corrections' }),
+    ]);
+    const reject = await decide({ outcome: 'reject' }).catch((e: unknown) => e);
+    expect((reject as ValidationError).problems).toEqual([expect.objectContaining({ path: '/opinion' })]);
+    // A correction said in the opinion alone is enough.
+    await expect(decide({ outcome: 'correct', opinion: '请补正' })).resolves.toBeDefined();
+    expect(ports.writes.filter((w) => w.committed)).toHaveLength(1);
+  });
+
+  it('answers an identical retry with the first answer, sending the token again (harmless)', async () => {
+    const { ports, decide } = setup();
+    const request = { outcome: 'correct' as const, corrections: [{ message: '补身份证' }] };
+    await decide(request);
+    const again = await decide(request);
+    expect(again.replayed).toBe(true);
+    expect(again.task.status).toBe('correction_requested');
+    expect(ports.workflow.succeeded).toHaveLength(2);
+  });
+
+  it('refuses to change a decision (409)', async () => {
+    const { ports, decide } = setup();
+    await decide({ outcome: 'approve' });
+    await expect(decide({ outcome: 'reject', opinion: '不予受理' })).rejects.toThrow(/already decided/);
+    await expect(decide({ outcome: 'approve', opinion: 'other words' })).rejects.toThrow(ConflictError);
+    expect(ports.store.tasks.get(TASK_ID)?.decision?.outcome).toBe('approve');
+    expect(ports.workflow.succeeded).toHaveLength(1);
+  });
+
+  it('lets only one of two racing decisions land: the loser gets 409', async () => {
+    const { ports, decide } = setup();
+    ports.beforeWrite.push(() => {
+      const t = ports.store.tasks.get(TASK_ID)!;
+      ports.store.tasks.set(TASK_ID, {
+        ...t,
+        status: 'rejected',
+        decision: {
+          outcome: 'reject',
+          opinion: 'x',
+          corrections: [],
+          decidedAt: 'then',
+          decidedBy: 'department:d',
+        },
+      });
+    });
+    await expect(decide({ outcome: 'approve' })).rejects.toThrow(ConflictError);
+    expect(ports.workflow.succeeded).toEqual([]);
+  });
+
+  it.each<CaseStatus>(['withdrawn', 'issued', 'rejected'])(
+    'takes no decision once the case is %s (409), and sends nothing',
+    async (caseStatus) => {
+      const { ports, decide } = setup({ caseStatus });
+      await expect(decide({ outcome: 'approve' })).rejects.toThrow(/is closed/);
+      expect(ports.store.tasks.get(TASK_ID)?.status).toBe('pending');
+      expect(ports.workflow.succeeded).toEqual([]);
+    },
+  );
+
+  it('takes no decision when a withdrawal commits between the read and the write', async () => {
+    const { ports, task, decide } = setup();
+    ports.beforeWrite.push(() => {
+      const c = ports.store.cases.get(task.caseId)!;
+      ports.store.cases.set(c.caseId, { ...c, status: 'withdrawn' });
+    });
+    await expect(decide({ outcome: 'approve' })).rejects.toThrow(/is closed/);
+    expect(ports.workflow.succeeded).toEqual([]);
+  });
+
+  it('refuses a closed task (409) before writing', async () => {
+    const { ports, decide } = setup({ task: { status: 'closed' } });
+    await expect(decide({ outcome: 'approve' })).rejects.toThrow(/is closed/);
+    expect(ports.writes).toEqual([]);
+  });
+
+  it('is not troubled by a token that expired meanwhile (the re-opened task completes itself)', async () => {
+    const { ports, decide } = setup();
+    ports.workflow.staleTokens.add('token-acceptance');
+    const { task, replayed } = await decide({ outcome: 'approve' });
+    expect(replayed).toBe(false);
+    expect(task.status).toBe('approved');
+  });
+});
