@@ -22,6 +22,7 @@ import {
 } from '#core/case/ports.ts';
 import { CaseClosedError } from '#core/flow/steps.ts';
 import { config } from '../config.ts';
+import { pauseBeforeRetry } from '../shared/backoff.ts';
 import { keys } from './keys.ts';
 import { attachToCaseItems } from './material-store.ts';
 import { createdOutbox, exactFrom, transitionOutbox } from './outbox.ts';
@@ -101,8 +102,11 @@ function openCaseCheck(caseId: string) {
   };
 }
 
-/** The Update that settles a pending task (leaves the open-task index; conditional on pending). */
-function settleTaskItem(task: TaskRecord, status: TaskRecord['status'], decision?: Decision) {
+/**
+ * The Update that settles a pending task (leaves the open-task index; conditional on pending).
+ * Exported for the bench, which writes decisions straight to the table: one UpdateExpression.
+ */
+export function settleTaskItem(task: TaskRecord, status: TaskRecord['status'], decision?: Decision) {
   return {
     Update: {
       TableName: table(),
@@ -130,7 +134,7 @@ async function transact(items: TransactItems) {
       return;
     } catch (err) {
       if (!isTransactionConflict(err) || attempt >= 8) throw err;
-      await new Promise((r) => setTimeout(r, 10 * 2 ** attempt * Math.random()));
+      await pauseBeforeRetry(attempt + 1);
     }
   }
 }

@@ -15,6 +15,7 @@ import {
   type WebhookRepository,
 } from '#core/webhooks/ports.ts';
 import { config } from '../config.ts';
+import { pauseBeforeRetry } from '../shared/backoff.ts';
 import { keys } from './keys.ts';
 import { isConditionFailure, isTransactionConflict, queryPartition, send } from './send.ts';
 
@@ -65,8 +66,8 @@ async function readCount(portalId: string): Promise<number | undefined> {
 
 /** Enough for every concurrent registration of one portal to get its turn, bounded. */
 const MAX_ATTEMPTS = 20;
-const backoff = (attempt: number) =>
-  new Promise((r) => setTimeout(r, 5 * 2 ** Math.min(attempt, 6) * Math.random()));
+/** 10 ms, 20 ms … before jitter, capped at 320 ms: registrations of one portal take turns. */
+const backoff = (attempt: number) => pauseBeforeRetry(attempt, { baseDelayMs: 10, maxDelayMs: 320 });
 
 /**
  * The cap (MAX_WEBHOOKS_PER_PORTAL) is enforced on a counter item per portal, changed in the same

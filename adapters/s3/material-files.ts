@@ -16,6 +16,7 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { MaterialFiles, PresignedUpload } from '#core/materials/ports.ts';
 import { SNIFF_BYTES } from '#core/materials/sniff.ts';
 import { UnavailableError } from '#core/shared/errors.ts';
 import { bucket, s3, sendS3 } from './client.ts';
@@ -29,13 +30,8 @@ export function materialObjectKey(materialId: string, createdAt: string): string
   return `materials/${createdAt.slice(0, 7)}/${materialId}`;
 }
 
-export interface PresignedUpload {
-  readonly url: string;
-  readonly method: 'PUT';
-  /** Every header here is signed: the client must send exactly these, with these values. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly expiresAt: string;
-}
+/** Every header of a presigned upload is signed: the client must send exactly these, with these values. */
+export type { PresignedUpload };
 
 /**
  * A presigned PUT for exactly the declared file. Content-Type and Content-Length are signed, so
@@ -170,3 +166,11 @@ export async function headObject(key: string): Promise<{ size: number; etag?: st
     throw err;
   }
 }
+
+/** The material use cases' file storage port (core/materials/ports.ts), in S3. */
+export const materialFiles: MaterialFiles = {
+  objectKey: materialObjectKey,
+  presignUpload,
+  inspect: inspectObject,
+  head: headObject,
+};

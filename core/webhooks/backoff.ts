@@ -4,12 +4,14 @@
  * together (a receiver's outage) spread out instead of arriving in waves, while each retry still
  * waits at least half its step. After `maxAttempts` tries the delivery is dead-lettered.
  */
+import { type Backoff, equalJitterMs } from '../shared/backoff.ts';
 
-export interface RetryPolicy {
+/** The un-jittered step after the `failedAttempt`-th try (1-based): the one backoff formula. */
+export { backoffStepMs } from '../shared/backoff.ts';
+
+export interface RetryPolicy extends Backoff {
   /** Tries in all, the first included. */
   readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
 }
 
 /** AWS defaults: 1 s, 2 s, 4 s … 64 s between the 8 tries (about 2 minutes in all). */
@@ -19,20 +21,13 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxDelayMs: 5 * 60_000,
 };
 
-/** The un-jittered step after the `failedAttempt`-th try (1-based). */
-export function backoffStepMs(failedAttempt: number, policy: RetryPolicy): number {
-  const exponent = Math.max(0, Math.min(failedAttempt - 1, 30));
-  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** exponent);
-}
-
 /** The delay before the next try, in [step/2, step]; `random` in [0, 1). */
 export function retryDelayMs(
   failedAttempt: number,
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): number {
-  const step = backoffStepMs(failedAttempt, policy);
-  return Math.round(step / 2 + (step / 2) * Math.min(Math.max(random(), 0), 1));
+  return equalJitterMs(failedAttempt, policy, random);
 }
 
 /** Whether a delivery that has failed `attempt` times may be tried again. */
