@@ -22,7 +22,7 @@
  * once, default 8).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -46,9 +46,9 @@ import type { FromStack, ToStack } from './stack-process.ts';
 const SEED = process.env.CHAOS_SEED ?? '20261201';
 const FAULT_TARGET = Number(process.env.CHAOS_FAULTS ?? 240);
 const CONCURRENCY = Number(process.env.CHAOS_CONCURRENCY ?? 8);
-const REQUEST_FAULT_RATE = 0.6;
+const REQUEST_FAULT_RATE = 0.7;
 const BACKGROUND_FAULT_RATE = 0.05;
-const FAULT_PHASE_CAP_MS = 36_000;
+const FAULT_PHASE_CAP_MS = 70_000;
 const SETTLE_MS = 20_000;
 const GRACEFUL_STOP_MS = 15_000;
 
@@ -177,6 +177,7 @@ describe.skipIf(!isLocalTarget())(
         faultsOn: () => phase === 'faults',
         requestFaultRate: REQUEST_FAULT_RATE,
         exchanges: [],
+        stops: [],
       };
       const violations: Violation[] = [];
       const events: string[] = [];
@@ -235,6 +236,8 @@ describe.skipIf(!isLocalTarget())(
           const next = restarts[restartsDone.length];
           if (next && faults.total >= next.atFaults) {
             events.push(`${at()} ${next.how} stop after ${faults.total} faults`);
+            const window = { from: Date.now(), to: Number.POSITIVE_INFINITY };
+            world.stops.push(window);
             const clean = await stack!.stop(next.how);
             if (!clean)
               violations.push({
@@ -242,6 +245,7 @@ describe.skipIf(!isLocalTarget())(
                 detail: `SIGINT did not stop the stack in ${GRACEFUL_STOP_MS / 1000} s:\n${stack!.tail}`,
               });
             await stack!.start();
+            window.to = Date.now();
             events.push(`${at()} started again (generation ${stack!.generation})`);
             restartsDone.push(next.how);
           } else if (!next && faults.total >= FAULT_TARGET) break;
@@ -259,7 +263,7 @@ describe.skipIf(!isLocalTarget())(
       // Invariants.
       const accepted = new Set(runs.flatMap((r) => (r.accepted && r.caseId ? [r.caseId] : [])));
       const snapshot = await collect(stack.ready!.env, join(dir, 'data', 'executions.json'));
-      violations.push(...checkState(snapshot, accepted), ...checkAnswers(world.exchanges));
+      violations.push(...checkState(snapshot, accepted), ...checkAnswers(world.exchanges, world.stops));
       for (const r of runs)
         for (const note of r.notes)
           violations.push({
@@ -282,6 +286,23 @@ describe.skipIf(!isLocalTarget())(
         `restarts: ${restarts.map((r) => `${r.how} at ${r.atFaults} faults`).join(', ')}; timeline: ${events.join(' | ')}`,
         ...INVARIANTS.map((i) => `${failed.has(i) ? '✗' : '✓'} ${i}`),
       ];
+      if (violations.length) {
+        // Everything the clients saw and what was stored, for narrowing a failure down.
+        const dump = join(tmpdir(), `yjs-chaos-${SEED}.json`);
+        const executions = Object.fromEntries(snapshot.executions);
+        writeFileSync(
+          dump,
+          JSON.stringify({
+            seed: SEED,
+            violations,
+            events,
+            runs,
+            exchanges: world.exchanges,
+            snapshot: { ...snapshot, executions },
+          }),
+        );
+        report.push(`details: ${dump}`);
+      }
       process.stdout.write(`${report.join('\n')}\n`);
       if (violations.length) {
         const shown = INVARIANTS.flatMap((i) => {

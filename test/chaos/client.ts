@@ -24,6 +24,9 @@ export interface Attempt {
   readonly planned?: string;
   /** For a 5xx: the problem's detail and the real services' errors in its path (diagnosis). */
   readonly why?: string;
+  /** When it was sent and answered (ms since the epoch). */
+  readonly sentAt: number;
+  readonly at: number;
 }
 
 export interface Exchange {
@@ -97,6 +100,7 @@ export class Actor {
       let injected: string[] = [];
       let body: unknown;
       let why: string | undefined;
+      const sentAt = Date.now();
       try {
         const res = await fetch(`${this.world.baseUrl()}${path}`, {
           method,
@@ -131,6 +135,8 @@ export class Actor {
         injected,
         ...(fault ? { planned: encodeFault(fault) } : {}),
         ...(why ? { why } : {}),
+        sentAt,
+        at: Date.now(),
       });
       // A 401/403 to valid credentials is a violation (recorded above); it is retried like a 5xx so
       // that one defect does not stop the case and hide the others.
@@ -155,4 +161,6 @@ export interface World {
   faultsOn(): boolean;
   readonly requestFaultRate: number;
   readonly exchanges: Exchange[];
+  /** From the stop signal until the stack is ready again: its dependencies may be gone meanwhile. */
+  readonly stops: { from: number; to: number }[];
 }
