@@ -1,0 +1,149 @@
+/**
+ * verifyLicense over in-memory ports and a P-256 key made here: intact files and a good signature
+ * verify; an altered file, another key or an unknown algorithm do not; the holder is shown, masked,
+ * only from intact data. Pure: no emulators.
+ */
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { NotFoundError } from '../shared/errors.ts';
+import { type LicenseData, sha256Hex, signedMessage } from './document.ts';
+import type { IssuedLicense, LicenseSigner } from './ports.ts';
+import { type VerifyLicenseDeps, verifyLicense } from './verify.ts';
+
+function keyPair(
+  keyId: string,
+): Pick<LicenseSigner, 'verify'> & { keyId: string; sign(m: Uint8Array): Uint8Array } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return {
+    keyId,
+    sign: (m) => sign('sha256', m, privateKey),
+    verify: async (m, s) => verify('sha256', m, publicKey, s),
+  };
+}
+
+const departments = (entries: [string, string][]) =>
+  new Map(entries.map(([id, name]) => [id, { id, name }])) as VerifyLicenseDeps['catalog']['departments'];
+
+const KEY = keyPair('local:key-1');
+const OTHER = keyPair('local:key-2');
+const LICENSE_ID = 'c-aaaaaaaaaaaaaaaaaaaaaaaa.business-licence';
+
+const data: LicenseData = {
+  licenseId: LICENSE_ID,
+  caseId: 'c-aaaaaaaaaaaaaaaaaaaaaaaa',
+  serviceId: 'business-licence',
+  serviceName: '营业执照',
+  result: { kind: 'license', name: '营业执照' },
+  holder: { kind: 'person', name: '张三丰', identifierType: 'idNumber', identifier: '1101**********7777' },
+  issuer: { departmentId: 'market', name: '市场监督管理局' },
+  issuedAt: '2026-11-20T02:00:00.000Z',
+  catalogVersion: 't',
+};
+
+function setup(options: { signWith?: typeof KEY; algorithm?: string } = {}) {
+  const document = new TextEncoder().encode('<html>营业执照</html>');
+  const dataBytes = new TextEncoder().encode(JSON.stringify(data));
+  const files = new Map<string, Uint8Array>([
+    ['doc', document],
+    ['data', dataBytes],
+  ]);
+  const unsigned = {
+    licenseId: LICENSE_ID,
+    caseId: data.caseId,
+    serviceId: data.serviceId,
+    name: '营业执照',
+    departmentId: 'market',
+    documentKey: 'doc',
+    dataKey: 'data',
+    documentSha256: sha256Hex(document),
+    dataSha256: sha256Hex(dataBytes),
+    algorithm: options.algorithm ?? 'ECDSA_SHA_256',
+    keyId: KEY.keyId,
+    issuedAt: data.issuedAt,
+  };
+  const license: IssuedLicense = {
+    ...unsigned,
+    signature: Buffer.from((options.signWith ?? KEY).sign(signedMessage(unsigned))).toString('base64'),
+  };
+  const asked: string[] = [];
+  const deps: VerifyLicenseDeps = {
+    store: { get: async (id: string) => (id === LICENSE_ID ? license : undefined) },
+    files: { read: async (key: string) => files.get(key) },
+    verifierFor: (keyId: string) => {
+      asked.push(keyId);
+      return keyId === KEY.keyId ? KEY : undefined;
+    },
+    catalog: { departments: departments([['market', '市场监督管理局']]) },
+  };
+  return { deps, files, license, asked };
+}
+
+describe('verifyLicense', () => {
+  it('verifies intact files signed by the key the licence names, showing the holder masked', async () => {
+    const { deps } = setup();
+    expect(await verifyLicense(deps, LICENSE_ID)).toEqual({
+      valid: true,
+      licenseId: LICENSE_ID,
+      serviceId: 'business-licence',
+      name: '营业执照',
+      issuedAt: data.issuedAt,
+      issuer: { id: 'market', name: '市场监督管理局' },
+      holder: { kind: 'person', name: '张**', identifierType: 'idNumber', identifier: '1101**********7777' },
+      checks: { documentIntact: true, dataIntact: true, signatureValid: true },
+      algorithm: 'ECDSA_SHA_256',
+      keyId: KEY.keyId,
+    });
+  });
+
+  it('does not verify an altered document, but still shows the intact data', async () => {
+    const { deps, files } = setup();
+    files.set('doc', new TextEncoder().encode('<html>伪造</html>'));
+    const v = await verifyLicense(deps, LICENSE_ID);
+    expect(v.valid).toBe(false);
+    expect(v.checks).toEqual({ documentIntact: false, dataIntact: true, signatureValid: true });
+    expect(v.holder).toBeDefined();
+  });
+
+  it('shows no holder from altered or missing data', async () => {
+    const { deps, files } = setup();
+    files.set(
+      'data',
+      new TextEncoder().encode(JSON.stringify({ ...data, holder: { ...data.holder, name: '李四' } })),
+    );
+    const altered = await verifyLicense(deps, LICENSE_ID);
+    expect(altered.checks.dataIntact).toBe(false);
+    expect(altered).not.toHaveProperty('holder');
+    files.delete('data');
+    expect((await verifyLicense(deps, LICENSE_ID)).checks.dataIntact).toBe(false);
+  });
+
+  it('does not verify a signature made by another key', async () => {
+    const { deps } = setup({ signWith: OTHER });
+    const v = await verifyLicense(deps, LICENSE_ID);
+    expect(v.checks).toEqual({ documentIntact: true, dataIntact: true, signatureValid: false });
+    expect(v.valid).toBe(false);
+  });
+
+  it('fails the signature check for an algorithm it does not sign with, without looking for a key', async () => {
+    const { deps, asked } = setup({ algorithm: 'RSASSA_PSS_SHA_256' });
+    expect((await verifyLicense(deps, LICENSE_ID)).checks.signatureValid).toBe(false);
+    expect(asked).toEqual([]);
+  });
+
+  it('fails the signature check when the named key cannot be used here', async () => {
+    const { deps } = setup();
+    const v = await verifyLicense({ ...deps, verifierFor: () => undefined }, LICENSE_ID);
+    expect(v.checks.signatureValid).toBe(false);
+  });
+
+  it('names the issuer by id when the catalog no longer has it', async () => {
+    const { deps } = setup();
+    const v = await verifyLicense({ ...deps, catalog: { departments: departments([]) } }, LICENSE_ID);
+    expect(v.issuer).toEqual({ id: 'market', name: 'market' });
+  });
+
+  it('answers 404 for an unknown licence', async () => {
+    const { deps } = setup();
+    await expect(verifyLicense(deps, 'c-bbbbbbbbbbbbbbbbbbbbbbbb.x')).rejects.toThrow(NotFoundError);
+  });
+});

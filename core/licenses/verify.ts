@@ -1,0 +1,95 @@
+/**
+ * Use case: anyone holding an e-licence checks it (验证).
+ *  1. The licence record by its id; an unknown id is NotFoundError (404).
+ *  2. Both stored files (document and data) are hashed again and compared with the record.
+ *  3. The signature over those hashes is checked with the key the licence names — which may be an
+ *     earlier key than the one signing today; a key that cannot be used here fails the check.
+ *  4. Only what the licence itself prints is shown, and only from intact data (an altered file
+ *     must not put words in our mouth); a person's name is masked, as the identifier already is.
+ */
+import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import { NotFoundError } from '../shared/errors.ts';
+import { maskName } from '../shared/identifiers.ts';
+import { type LicenseData, sha256Hex, signedMessage } from './document.ts';
+import type { LicenseFiles, LicenseSigner, LicenseStore } from './ports.ts';
+
+export interface VerifyLicenseDeps {
+  readonly store: Pick<LicenseStore, 'get'>;
+  readonly files: Pick<LicenseFiles, 'read'>;
+  /** The key a licence names (its keyId), to verify with; undefined when it cannot be used here. */
+  verifierFor(keyId: string): Pick<LicenseSigner, 'verify'> | undefined;
+  /** For the issuer's name. */
+  readonly catalog: Pick<CatalogIndex, 'departments'>;
+}
+
+/** The verdict, valid or not (the body of GET /v1/licenses/{licenseId}/verification). */
+export interface LicenseVerification {
+  readonly valid: boolean;
+  readonly licenseId: string;
+  readonly serviceId: string;
+  readonly name: string;
+  readonly issuedAt: string;
+  readonly issuer: { readonly id: string; readonly name: string };
+  readonly holder?: {
+    readonly kind: LicenseData['holder']['kind'];
+    readonly name: string;
+    readonly identifierType: LicenseData['holder']['identifierType'];
+    readonly identifier: string;
+  };
+  readonly checks: {
+    readonly documentIntact: boolean;
+    readonly dataIntact: boolean;
+    readonly signatureValid: boolean;
+  };
+  readonly algorithm: string;
+  readonly keyId: string;
+}
+
+/** The only algorithm licences are signed with (LicenseSigner); anything else cannot verify. */
+const SIGNING_ALGORITHM: LicenseSigner['algorithm'] = 'ECDSA_SHA_256';
+
+const intact = (bytes: Uint8Array | undefined, sha256: string): bytes is Uint8Array =>
+  bytes !== undefined && sha256Hex(bytes) === sha256;
+
+export async function verifyLicense(
+  deps: VerifyLicenseDeps,
+  licenseId: string,
+): Promise<LicenseVerification> {
+  const l = await deps.store.get(licenseId);
+  if (!l) throw new NotFoundError(`There is no licence "${licenseId}".`);
+  const [document, data] = await Promise.all([deps.files.read(l.documentKey), deps.files.read(l.dataKey)]);
+  const verifier = l.algorithm === SIGNING_ALGORITHM ? deps.verifierFor(l.keyId) : undefined;
+  const dataIntact = intact(data, l.dataSha256);
+  const checks = {
+    documentIntact: intact(document, l.documentSha256),
+    dataIntact,
+    signatureValid: verifier
+      ? await verifier.verify(signedMessage(l), Buffer.from(l.signature, 'base64'))
+      : false,
+  };
+  const holder = dataIntact ? (JSON.parse(new TextDecoder().decode(data)) as LicenseData).holder : undefined;
+  return {
+    valid: checks.documentIntact && checks.dataIntact && checks.signatureValid,
+    licenseId: l.licenseId,
+    serviceId: l.serviceId,
+    name: l.name,
+    issuedAt: l.issuedAt,
+    issuer: {
+      id: l.departmentId,
+      name: deps.catalog.departments.get(l.departmentId)?.name ?? l.departmentId,
+    },
+    ...(holder
+      ? {
+          holder: {
+            kind: holder.kind,
+            name: holder.kind === 'person' ? maskName(holder.name) : holder.name,
+            identifierType: holder.identifierType,
+            identifier: holder.identifier,
+          },
+        }
+      : {}),
+    checks,
+    algorithm: l.algorithm,
+    keyId: l.keyId,
+  };
+}
