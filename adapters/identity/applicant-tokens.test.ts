@@ -7,8 +7,8 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, SignJWT } from
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApplicantTokenRefusedError } from '#core/identity/applicant.ts';
 import { ID_A, USCC_A } from '#core/identity/test-identities.ts';
+import { identityEnv, parseIdentityConfig } from '../config.ts';
 import { applicantTokenVerifier } from './applicant-tokens.ts';
-import { identityEnv, parseIdentityConfig } from './config.ts';
 
 const ENV = {
   IDP_ISSUER: 'https://idp.example.gov.cn/realms/changzhou',

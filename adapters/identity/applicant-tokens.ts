@@ -18,7 +18,7 @@ import {
 } from '#core/identity/applicant.ts';
 import { UnavailableError } from '#core/shared/errors.ts';
 import { isValidIdNumber, isValidUscc } from '#core/shared/identifiers.ts';
-import { type IdentityConfig, identityConfig } from './config.ts';
+import { type IdentityConfig, identityConfig } from '../config.ts';
 
 /** Asymmetric JWS algorithms only: never `none`, never HS* (a public key must not become an HMAC secret). */
 export const ALLOWED_ALGORITHMS = [
