@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { ApplicantSchema, DeliverySchema } from './application.ts';
-import { CASE_STATUSES } from './lifecycle.ts';
+import { CASE_STATUSES, CORRECTION_STAGES } from './lifecycle.ts';
 
 export const TASK_KINDS = ['acceptance', 'review', 'supplement'] as const;
 export const TASK_STATUSES = ['pending', 'approved', 'rejected', 'correction_requested', 'closed'] as const;
@@ -64,7 +64,7 @@ export const CaseRecordSchema = z.object({
       round: z.number().int(),
       requestedAt: z.string(),
       dueAt: z.string(),
-      stage: z.enum(['acceptance', 'review']),
+      stage: z.enum(CORRECTION_STAGES),
       departments: z.array(z.string()),
       items: z.array(CorrectionItemSchema.extend({ departmentId: z.string() })),
     })

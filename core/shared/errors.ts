@@ -76,3 +76,11 @@ export class PayloadTooLargeError extends DomainError {
 export class UnsupportedMediaTypeError extends DomainError {
   readonly code = 'unsupported_media_type';
 }
+
+/**
+ * Named so ASL can Catch it: the case a flow step or licence issuing runs for does not exist.
+ * The one definition (core/flow/steps.ts and core/licenses/issue.ts are to import it).
+ */
+export class CaseNotFoundError extends DomainError {
+  readonly code = 'case_not_found';
+}
