@@ -4,6 +4,7 @@
  * padded base64 were all accepted. Pure: no emulators.
  */
 import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_CLOCK_SKEW_SECONDS,
@@ -131,5 +132,102 @@ describe('signDepartmentToken', () => {
     expect(sign(MAX_TOKEN_LIFETIME_SECONDS + 1)).toThrow(RangeError);
     expect(sign(0)).toThrow(RangeError);
     expect(sign(MAX_TOKEN_LIFETIME_SECONDS)).not.toThrow();
+  });
+});
+
+describe('verifyDepartmentToken refuses what it did not issue', () => {
+  it('refuses a token signed with another secret', () => {
+    const { token } = signDepartmentToken('y'.repeat(64), {
+      departmentId: 'market-regulation',
+      city: CITY,
+      ttlSeconds: 3600,
+      now: NOW,
+    });
+    expect(verifyDepartmentToken(SECRET, token, CITY, NOW)).toBeNull();
+  });
+
+  it('refuses a header naming another algorithm (alg confusion), even correctly HMAC-ed', () => {
+    for (const alg of ['none', 'HS512', 'RS256', undefined])
+      expect(
+        verifyDepartmentToken(SECRET, forge(claims(), seg({ alg, typ: 'JWT' })), CITY, NOW),
+        String(alg),
+      ).toBeNull();
+    const unsigned = `${seg({ alg: 'none' })}.${seg(claims())}`;
+    expect(verifyDepartmentToken(SECRET, `${unsigned}.`, CITY, NOW)).toBeNull();
+  });
+
+  it('refuses claims that are not a department token', () => {
+    for (const bad of [
+      claims({ kind: 'portal' }),
+      claims({ kind: undefined }),
+      claims({ sub: 42 }),
+      claims({ jti: undefined }),
+      claims({ city: undefined }),
+    ])
+      expect(verifyDepartmentToken(SECRET, forge(bad), CITY, NOW), JSON.stringify(bad)).toBeNull();
+  });
+
+  it('refuses malformed tokens without throwing', () => {
+    const [h, p] = forge(claims()).split('.') as [string, string, string];
+    const sigOf = (unsigned: string) => createHmac('sha256', SECRET).update(unsigned).digest('base64url');
+    const notJson = Buffer.from('{not json').toString('base64url');
+    for (const bad of [
+      '',
+      'a.b',
+      'a.b.c.d',
+      `${h}.${p}`,
+      `${h}.${notJson}.${sigOf(`${h}.${notJson}`)}`,
+      `${h}.${seg([1, 2])}.${sigOf(`${h}.${seg([1, 2])}`)}`,
+      `${h}.${seg(null)}.${sigOf(`${h}.${seg(null)}`)}`,
+      42 as unknown as string,
+      undefined as unknown as string,
+    ])
+      expect(verifyDepartmentToken(SECRET, bad, CITY, NOW), String(bad)).toBeNull();
+  });
+
+  it('verifies what it issues, for any department, city and lifetime (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[a-z][a-z0-9-]{0,30}$/),
+        fc.stringMatching(/^[a-z]{2,12}$/),
+        fc.integer({ min: 1, max: MAX_TOKEN_LIFETIME_SECONDS }),
+        (departmentId, city, ttlSeconds) => {
+          const { token, claims: issued } = signDepartmentToken(SECRET, {
+            departmentId,
+            city,
+            ttlSeconds,
+            now: NOW,
+          });
+          expect(verifyDepartmentToken(SECRET, token, city, NOW)).toEqual(issued);
+          expect(issued).toMatchObject({
+            sub: departmentId,
+            city,
+            kind: 'department',
+            exp: issued.iat + ttlSeconds,
+          });
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('refuses every token with one character changed (property)', () => {
+    const { token } = signDepartmentToken(SECRET, {
+      departmentId: 'market-regulation',
+      city: CITY,
+      ttlSeconds: 3600,
+      now: NOW,
+    });
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/';
+    fc.assert(
+      fc.property(fc.nat({ max: token.length - 1 }), fc.constantFrom(...alphabet), (i, c) => {
+        fc.pre(token[i] !== c);
+        const changed = `${token.slice(0, i)}${c}${token.slice(i + 1)}`;
+        // Flipping only the unused low bits of the last character decodes the same; canonical
+        // decoding refuses that spelling too, so every change is refused.
+        expect(verifyDepartmentToken(SECRET, changed, CITY, NOW)).toBeNull();
+      }),
+      { numRuns: 300 },
+    );
   });
 });
