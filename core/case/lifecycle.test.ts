@@ -30,6 +30,7 @@ const EDGES = [
   'submitted request_correction awaiting_correction',
   'submitted withdraw withdrawn',
   'in_review merge in_review',
+  'in_review record_results in_review',
   'in_review request_correction awaiting_correction',
   'in_review issue issued',
   'in_review reject rejected',
