@@ -72,8 +72,7 @@ export function inMemoryCases(): InMemoryCases {
     [...new Set(ids)].filter((id) => {
       const m = materials.get(id);
       return (
-        !m ||
-        m.state !== 'verified' ||
+        m?.state !== 'verified' ||
         (m.caseId !== undefined && m.caseId !== caseId) ||
         (m.expiresAt !== undefined && m.expiresAt <= Date.parse(at))
       );
