@@ -62,6 +62,11 @@ export function config(): Config {
 
 const EdgeEnvSchema = z.object({
   /**
+   * The OpenAPI document, built from the route specs at deploy (infra) or start (local) and
+   * shipped beside the get-openapi bundle: serving it needs no schema at run time.
+   */
+  OPENAPI_FILE: z.string().min(1).default('/var/task/openapi.json'),
+  /**
    * Hosts a proxy in front of the API (a CDN, a government gateway) may name in X-Forwarded-Host,
    * comma-separated. Links and the OpenAPI document's server follow X-Forwarded-Host only when it
    * is one of these; by default they use the host API Gateway was called at, whatever a client sends.

@@ -1,24 +1,38 @@
 /** POST /v1/tasks/{taskId}/decision — a department decides its task (受理 / 审查). */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { taskRepository } from '#adapters/dynamodb/case-repository.ts';
-import { makeHttpHandler } from '#adapters/http/handler.ts';
+import { httpHandler } from '#adapters/http/handler.ts';
+import { TaskParams } from '#adapters/http/params.ts';
+import { defineRoute } from '#adapters/http/route.ts';
+import { TaskDecidedSchema } from '#adapters/http/schemas.ts';
 import { workflow } from '#adapters/sfn/workflow.ts';
-import { TaskParams } from '#core/api/requests.ts';
 import { taskView } from '#core/case/views.ts';
 import { DecisionRequestSchema, decideTask } from '#core/flow/decide-task.ts';
 
-export const handler = makeHttpHandler(
-  {
-    caller: 'department',
-    params: TaskParams,
-    body: DecisionRequestSchema,
+export const route = defineRoute({
+  name: 'decide-task',
+  method: 'POST',
+  path: '/v1/tasks/{taskId}/decision',
+  caller: 'department',
+  summary: 'Decide a task: approve, reject, or ask for corrections',
+  description:
+    'A decision is final: a different second decision is 409; an identical retry answers as the first (`replayed: true`).',
+  tags: ['Departments'],
+  params: TaskParams,
+  body: { schema: DecisionRequestSchema, description: 'The decision.' },
+  responses: { 200: { description: 'Decided.', schema: TaskDecidedSchema } },
+  problems: {
+    404: 'No such task of this department.',
+    409: 'The task is already decided otherwise, or closed: its case was withdrawn or has ended (a decision racing with a withdrawal never lands after it).',
+    422: 'The decision is incomplete (a rejection needs an opinion; a correction needs items or an opinion).',
   },
-  async ({ params, body, caller }) => {
-    if (caller.kind !== 'department') throw new Error('unreachable');
-    const { task, replayed } = await decideTask(
-      { tasks: taskRepository, workflow, now: () => new Date() },
-      { taskId: params.taskId, departmentId: caller.departmentId, request: body },
-    );
-    return { status: 200, body: { ...taskView(catalog(), task), replayed } };
-  },
-);
+  needs: { table: 'write', workflow: ['callback'] },
+});
+
+export const handler = httpHandler(route)(async ({ params, body, caller }) => {
+  const { task, replayed } = await decideTask(
+    { tasks: taskRepository, workflow, now: () => new Date() },
+    { taskId: params.taskId, departmentId: caller.departmentId, request: body },
+  );
+  return { status: 200, body: { ...taskView(catalog(), task), replayed } };
+});

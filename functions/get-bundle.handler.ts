@@ -1,10 +1,24 @@
 /** GET /v1/bundles/{bundleId} — one bundle with its services in full. */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
-import { makeHttpHandler } from '#adapters/http/handler.ts';
+import { httpHandler } from '#adapters/http/handler.ts';
+import { defineRoute } from '#adapters/http/route.ts';
+import { BundleDetailSchema } from '#adapters/http/schemas.ts';
 import { BundleParams } from '#core/catalog/requests.ts';
 import { bundleDetail } from '#core/catalog/views.ts';
 
-export const handler = makeHttpHandler({ caller: 'public', params: BundleParams }, async ({ params }) => {
+export const route = defineRoute({
+  name: 'get-bundle',
+  method: 'GET',
+  path: '/v1/bundles/{bundleId}',
+  caller: 'public',
+  summary: 'One bundle with its services in full',
+  tags: ['Catalog'],
+  params: BundleParams,
+  responses: { 200: { description: 'The bundle.', schema: BundleDetailSchema } },
+  problems: { 404: 'There is no such bundle in this city’s catalog.' },
+});
+
+export const handler = httpHandler(route)(async ({ params }) => {
   const index = catalog();
   return { status: 200, body: bundleDetail(index, index.bundle(params.bundleId)) };
 });

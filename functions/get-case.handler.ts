@@ -1,18 +1,30 @@
 /** GET /v1/cases/{caseId} — progress (进度查询): status, tasks, decisions and the timeline. */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
-import { makeHttpHandler } from '#adapters/http/handler.ts';
-import { CaseParams } from '#core/api/requests.ts';
+import { httpHandler } from '#adapters/http/handler.ts';
+import { CaseParams } from '#adapters/http/params.ts';
+import { defineRoute } from '#adapters/http/route.ts';
+import { CaseViewSchema } from '#adapters/http/schemas.ts';
 import { caseView } from '#core/case/views.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 
-export const handler = makeHttpHandler(
-  { caller: 'portal', params: CaseParams },
-  async ({ params, caller }) => {
-    const view = await caseRepository.view(params.caseId);
-    // Another portal's case is indistinguishable from a missing one.
-    if (!view || caller.kind !== 'portal' || view.record.portalId !== caller.portalId)
-      throw new NotFoundError(`There is no case "${params.caseId}" of yours.`);
-    return { status: 200, body: caseView(catalog(), view) };
-  },
-);
+export const route = defineRoute({
+  name: 'get-case',
+  method: 'GET',
+  path: '/v1/cases/{caseId}',
+  caller: 'portal',
+  summary: 'Progress (进度查询): status, services, tasks, the correction request and the timeline',
+  tags: ['Cases'],
+  params: CaseParams,
+  responses: { 200: { description: 'The case.', schema: CaseViewSchema } },
+  problems: { 404: 'No such case of this portal (another portal’s case is 404 too).' },
+  needs: { table: 'read' },
+});
+
+export const handler = httpHandler(route)(async ({ params, caller }) => {
+  const view = await caseRepository.view(params.caseId);
+  // Another portal's case is indistinguishable from a missing one.
+  if (!view || view.record.portalId !== caller.portalId)
+    throw new NotFoundError(`There is no case "${params.caseId}" of yours.`);
+  return { status: 200, body: caseView(catalog(), view) };
+});

@@ -1,26 +1,41 @@
 /** GET /v1/bundles/{bundleId}/form?services=a,b — ONE merged form as JSON Schema (一表申请). */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
-import { makeHttpHandler } from '#adapters/http/handler.ts';
+import { httpHandler } from '#adapters/http/handler.ts';
+import { defineRoute } from '#adapters/http/route.ts';
+import { ChosenServicesQuery, FormSchema } from '#adapters/http/schemas.ts';
 import { formJsonSchema } from '#core/catalog/form.ts';
 import { mergeFields } from '#core/catalog/merge.ts';
-import { BundleParams, ServicesQuery } from '#core/catalog/requests.ts';
+import { BundleParams } from '#core/catalog/requests.ts';
 import { selectServices } from '#core/catalog/selection.ts';
 
-export const handler = makeHttpHandler(
-  { caller: 'public', params: BundleParams, query: ServicesQuery },
-  async ({ params, query }) => {
-    const index = catalog();
-    const bundle = index.bundle(params.bundleId);
-    const services = selectServices(bundle, query.services, '/query/services');
-    const fields = mergeFields(index, services);
-    return {
-      status: 200,
-      body: {
-        bundleId: bundle.id,
-        services: services.map((s) => s.id),
-        catalogVersion: index.catalog.version,
-        schema: formJsonSchema(bundle.name, fields),
-      },
-    };
+export const route = defineRoute({
+  name: 'get-form',
+  method: 'GET',
+  path: '/v1/bundles/{bundleId}/form',
+  caller: 'public',
+  summary: 'The ONE merged form (一表申请) for the chosen services, as JSON Schema',
+  tags: ['Catalog'],
+  params: BundleParams,
+  query: ChosenServicesQuery,
+  responses: { 200: { description: 'The merged form.', schema: FormSchema } },
+  problems: {
+    404: 'There is no such bundle.',
+    422: 'Unknown services, or a combination the bundle’s rules do not allow: every problem listed.',
   },
-);
+});
+
+export const handler = httpHandler(route)(async ({ params, query }) => {
+  const index = catalog();
+  const bundle = index.bundle(params.bundleId);
+  const services = selectServices(bundle, query.services, '/query/services');
+  const fields = mergeFields(index, services);
+  return {
+    status: 200,
+    body: {
+      bundleId: bundle.id,
+      services: services.map((s) => s.id),
+      catalogVersion: index.catalog.version,
+      schema: formJsonSchema(bundle.name, fields),
+    },
+  };
+});

@@ -1,16 +1,33 @@
 /** GET /v1/bundles/{bundleId}/guide?services=a,b — the one-time notice (一次告知). */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
-import { makeHttpHandler } from '#adapters/http/handler.ts';
+import { httpHandler } from '#adapters/http/handler.ts';
+import { defineRoute } from '#adapters/http/route.ts';
+import { ChosenServicesQuery, GuideSchema } from '#adapters/http/schemas.ts';
 import { guide } from '#core/catalog/guide.ts';
-import { BundleParams, ServicesQuery } from '#core/catalog/requests.ts';
+import { BundleParams } from '#core/catalog/requests.ts';
 import { selectServices } from '#core/catalog/selection.ts';
 
-export const handler = makeHttpHandler(
-  { caller: 'public', params: BundleParams, query: ServicesQuery },
-  async ({ params, query }) => {
-    const index = catalog();
-    const bundle = index.bundle(params.bundleId);
-    const services = selectServices(bundle, query.services, '/query/services');
-    return { status: 200, body: guide(index, bundle, services) };
+export const route = defineRoute({
+  name: 'get-guide',
+  method: 'GET',
+  path: '/v1/bundles/{bundleId}/guide',
+  caller: 'public',
+  summary: 'The one complete notice (一次告知) for the chosen services',
+  description:
+    'Legal basis, conditions, the deduplicated materials — and what is not asked because the government already holds it — fees, results, time limits and the ordered steps.',
+  tags: ['Catalog'],
+  params: BundleParams,
+  query: ChosenServicesQuery,
+  responses: { 200: { description: 'The notice.', schema: GuideSchema } },
+  problems: {
+    404: 'There is no such bundle.',
+    422: 'Unknown services, or a combination the bundle’s rules do not allow: every problem listed.',
   },
-);
+});
+
+export const handler = httpHandler(route)(async ({ params, query }) => {
+  const index = catalog();
+  const bundle = index.bundle(params.bundleId);
+  const services = selectServices(bundle, query.services, '/query/services');
+  return { status: 200, body: guide(index, bundle, services) };
+});

@@ -9,9 +9,24 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { config } from '#adapters/config.ts';
 import { send } from '#adapters/dynamodb/send.ts';
-import { RETRY_AFTER_SECONDS } from '#adapters/http/gateway-responses.ts';
-import { makeHttpHandler } from '#adapters/http/handler.ts';
+import { httpHandler } from '#adapters/http/handler.ts';
+import { defineRoute } from '#adapters/http/route.ts';
+import { HealthSchema } from '#adapters/http/schemas.ts';
 import { bucket, sendS3 } from '#adapters/s3/client.ts';
+import { UnavailableError } from '#core/shared/errors.ts';
+
+export const route = defineRoute({
+  name: 'get-health',
+  method: 'GET',
+  path: '/v1/health',
+  caller: 'public',
+  summary: 'Liveness, and which city and catalog version this deployment serves',
+  description:
+    'Checks that the table and the files bucket answer. When one does not, the answer is 503 problem+json with Retry-After, naming each dependency that is down in `errors` (`/dependencies/database`, `/dependencies/storage`).',
+  tags: ['Meta'],
+  responses: { 200: { description: 'Up.', schema: HealthSchema } },
+  needs: { table: 'read', files: 'read' },
+});
 
 /** A probe slower than this counts as down: health must answer fast even when a dependency hangs. */
 const PROBE_TIMEOUT_MS = 2000;
@@ -44,31 +59,18 @@ async function answers(probe: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-export const handler = makeHttpHandler({ caller: 'public' }, async ({ requestId }) => {
+export const handler = httpHandler(route)(async () => {
   const { city, version } = catalog().catalog;
   const names = Object.keys(PROBES) as (keyof typeof PROBES)[];
   const up = await Promise.all(names.map((name) => answers(PROBES[name])));
   const down = names.filter((_, i) => !up[i]);
-  if (!down.length) return { status: 200, body: { status: 'ok', city: city.id, catalogVersion: version } };
-  return {
-    status: 503,
-    headers: {
-      'content-type': 'application/problem+json',
-      'retry-after': String(RETRY_AFTER_SECONDS),
-      'cache-control': 'no-store',
-    },
-    body: {
-      type: 'https://yijianshi.dev/problems/unavailable',
-      title: 'A dependency is unavailable; retry later',
-      status: 503,
-      code: 'unavailable',
-      detail: `${city.id}: ${down.join(' and ')} did not answer.`,
-      instance: requestId,
-      errors: down.map((name) => ({
+  if (down.length)
+    throw new UnavailableError(`${city.id}: ${down.join(' and ')} did not answer.`, {
+      problems: down.map((name) => ({
         path: `/dependencies/${name}`,
         code: 'unavailable',
         message: name === 'database' ? 'The table does not answer.' : 'The files bucket does not answer.',
       })),
-    },
-  };
+    });
+  return { status: 200, body: { status: 'ok', city: city.id, catalogVersion: version } };
 });

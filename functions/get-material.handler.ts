@@ -3,31 +3,43 @@
  * have arrived since the last look. Another portal's material is 404, like an unknown one.
  */
 import { getMaterial, verifyMaterial } from '#adapters/dynamodb/material-store.ts';
-import { makeHttpHandler } from '#adapters/http/handler.ts';
-import { MaterialParams } from '#core/api/requests.ts';
-import { NotFoundError, UnauthorizedError } from '#core/shared/errors.ts';
+import { httpHandler } from '#adapters/http/handler.ts';
+import { MaterialParams } from '#adapters/http/params.ts';
+import { defineRoute } from '#adapters/http/route.ts';
+import { MaterialSchema } from '#adapters/http/schemas.ts';
+import { NotFoundError } from '#core/shared/errors.ts';
 
-export const handler = makeHttpHandler(
-  { caller: 'portal', params: MaterialParams },
-  async ({ params, caller }) => {
-    if (caller.kind !== 'portal') throw new UnauthorizedError('This route is for portals.');
-    const found = await getMaterial(caller.portalId, params.materialId);
-    if (!found) throw new NotFoundError(`There is no material "${params.materialId}" of yours.`);
-    const m = await verifyMaterial(found);
-    return {
-      status: 200,
-      body: {
-        id: m.materialId,
-        bundleId: m.bundleId,
-        type: m.materialType,
-        fileName: m.fileName,
-        contentType: m.contentType,
-        size: m.size,
-        status: m.status,
-        ...(m.reason ? { reason: m.reason } : {}),
-        createdAt: m.createdAt,
-        ...(m.verifiedAt ? { verifiedAt: m.verifiedAt } : {}),
-      },
-    };
-  },
-);
+export const route = defineRoute({
+  name: 'get-material',
+  method: 'GET',
+  path: '/v1/materials/{materialId}',
+  caller: 'portal',
+  summary: 'One of this portal’s materials; its bytes are judged if they arrived since the last look',
+  tags: ['Materials'],
+  params: MaterialParams,
+  responses: { 200: { description: 'The material.', schema: MaterialSchema } },
+  problems: { 404: 'No such material of this portal (another portal’s material is 404 too).' },
+  // Judging the bytes reads them and records the verdict.
+  needs: { table: 'write', files: 'read' },
+});
+
+export const handler = httpHandler(route)(async ({ params, caller }) => {
+  const found = await getMaterial(caller.portalId, params.materialId);
+  if (!found) throw new NotFoundError(`There is no material "${params.materialId}" of yours.`);
+  const m = await verifyMaterial(found);
+  return {
+    status: 200,
+    body: {
+      id: m.materialId,
+      bundleId: m.bundleId,
+      type: m.materialType,
+      fileName: m.fileName,
+      contentType: m.contentType,
+      size: m.size,
+      status: m.status,
+      ...(m.reason ? { reason: m.reason } : {}),
+      createdAt: m.createdAt,
+      ...(m.verifiedAt ? { verifiedAt: m.verifiedAt } : {}),
+    },
+  };
+});

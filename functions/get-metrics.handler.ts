@@ -4,26 +4,41 @@
  * of parallel review against the sum of the services' limits.
  */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
-import { makeHttpHandler } from '#adapters/http/handler.ts';
+import { httpHandler } from '#adapters/http/handler.ts';
+import { defineRoute } from '#adapters/http/route.ts';
+import { ChosenServicesQuery, MetricsSchema } from '#adapters/http/schemas.ts';
 import { reductionMetrics } from '#core/catalog/guide.ts';
-import { BundleParams, ServicesQuery } from '#core/catalog/requests.ts';
+import { BundleParams } from '#core/catalog/requests.ts';
 import { selectServices } from '#core/catalog/selection.ts';
 
-export const handler = makeHttpHandler(
-  { caller: 'public', params: BundleParams, query: ServicesQuery },
-  async ({ params, query }) => {
-    const index = catalog();
-    const bundle = index.bundle(params.bundleId);
-    const services = selectServices(bundle, query.services, '/query/services');
-    return {
-      status: 200,
-      body: {
-        bundleId: bundle.id,
-        services: services.map((s) => s.id),
-        catalogVersion: index.catalog.version,
-        metrics: reductionMetrics(index, services),
-      },
-      headers: { 'cache-control': 'public, max-age=300' },
-    };
+export const route = defineRoute({
+  name: 'get-metrics',
+  method: 'GET',
+  path: '/v1/bundles/{bundleId}/metrics',
+  caller: 'public',
+  summary: 'How much the bundle saves for the chosen services (fields, materials, visits, days)',
+  tags: ['Catalog'],
+  params: BundleParams,
+  query: ChosenServicesQuery,
+  responses: { 200: { description: 'The reduction metrics.', schema: MetricsSchema } },
+  problems: {
+    404: 'There is no such bundle.',
+    422: 'Unknown services, or a combination the bundle’s rules do not allow: every problem listed.',
   },
-);
+});
+
+export const handler = httpHandler(route)(async ({ params, query }) => {
+  const index = catalog();
+  const bundle = index.bundle(params.bundleId);
+  const services = selectServices(bundle, query.services, '/query/services');
+  return {
+    status: 200,
+    body: {
+      bundleId: bundle.id,
+      services: services.map((s) => s.id),
+      catalogVersion: index.catalog.version,
+      metrics: reductionMetrics(index, services),
+    },
+    headers: { 'cache-control': 'public, max-age=300' },
+  };
+});

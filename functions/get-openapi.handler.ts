@@ -1,16 +1,30 @@
 /**
- * GET /v1/openapi.json — the OpenAPI 3.1 document of this API, generated from the route table and
- * the zod contract (core/api/contract.ts). Built once per container; only `servers` follows the
- * URL the caller used. The bundle carries the contract's schemas, not the use cases or SDK clients.
+ * GET /v1/openapi.json — the OpenAPI 3.1 document of this API. It is built from the route specs
+ * when the stack is deployed (or `npm start` starts) and shipped beside this function
+ * (OPENAPI_FILE), so the bundle carries no schema; only `servers` follows the URL the caller used.
  */
-import { makeHttpHandler } from '#adapters/http/handler.ts';
-import { buildOpenApiDocument, type OpenApiDocument } from '#core/api/openapi.ts';
-import { httpRoutes } from '#functions/routes.ts';
+import { readFileSync } from 'node:fs';
+import type * as z from 'zod';
+import { edgeConfig } from '#adapters/config.ts';
+import { httpHandler } from '#adapters/http/handler.ts';
+import { defineRoute } from '#adapters/http/route.ts';
+import { OpenApiDocumentSchema } from '#adapters/http/schemas.ts';
 
-let document: OpenApiDocument | undefined;
+export const route = defineRoute({
+  name: 'get-openapi',
+  method: 'GET',
+  path: '/v1/openapi.json',
+  caller: 'public',
+  summary: 'This OpenAPI 3.1 document, generated from the zod schemas the API runs on',
+  tags: ['Meta'],
+  responses: { 200: { description: 'The document.', schema: OpenApiDocumentSchema } },
+});
 
-export const handler = makeHttpHandler({ caller: 'public' }, async ({ baseUrl }) => {
-  document ??= buildOpenApiDocument(httpRoutes);
+type Document = z.input<typeof OpenApiDocumentSchema>;
+let document: Document | undefined;
+
+export const handler = httpHandler(route)(async ({ baseUrl }) => {
+  document ??= JSON.parse(readFileSync(edgeConfig().OPENAPI_FILE, 'utf8')) as Document;
   return {
     status: 200,
     body: { ...document, servers: [{ url: baseUrl, description: 'This deployment' }] },

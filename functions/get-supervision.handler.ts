@@ -1,7 +1,9 @@
 /** GET /v1/supervision — overdue and at-risk tasks per department (电子监察). */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { openTasksDueBefore } from '#adapters/dynamodb/task-queries.ts';
-import { makeHttpHandler } from '#adapters/http/handler.ts';
+import { httpHandler } from '#adapters/http/handler.ts';
+import { defineRoute } from '#adapters/http/route.ts';
+import { SupervisionSchema } from '#adapters/http/schemas.ts';
 import type { TaskRecord } from '#core/case/model.ts';
 import { taskView } from '#core/case/views.ts';
 import { SUPERVISOR_ID } from '#core/credentials/tokens.ts';
@@ -9,8 +11,18 @@ import { attentionHorizon, groupByDepartment } from '#core/flow/supervision.ts';
 
 const MAX_PAGES = 20;
 
-export const handler = makeHttpHandler({ caller: 'department' }, async ({ caller }) => {
-  if (caller.kind !== 'department') throw new Error('unreachable');
+export const route = defineRoute({
+  name: 'get-supervision',
+  method: 'GET',
+  path: '/v1/supervision',
+  caller: 'department',
+  summary: 'Overdue and at-risk tasks (电子监察): all departments for a supervisor, else the caller’s own',
+  tags: ['Supervision'],
+  responses: { 200: { description: 'The tasks needing attention.', schema: SupervisionSchema } },
+  needs: { table: 'read' },
+});
+
+export const handler = httpHandler(route)(async ({ caller }) => {
   const now = new Date();
   const open: TaskRecord[] = [];
   let cursor: string | undefined;

@@ -1,9 +1,21 @@
 /** GET /v1/bundles — the published list of bundles (一张清单) of this city. */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
-import { makeHttpHandler } from '#adapters/http/handler.ts';
+import { httpHandler } from '#adapters/http/handler.ts';
+import { defineRoute } from '#adapters/http/route.ts';
+import { BundleListSchema } from '#adapters/http/schemas.ts';
 import { bundleSummary } from '#core/catalog/views.ts';
 
-export const handler = makeHttpHandler({ caller: 'public' }, async () => {
+export const route = defineRoute({
+  name: 'list-bundles',
+  method: 'GET',
+  path: '/v1/bundles',
+  caller: 'public',
+  summary: 'The published list of bundles (一张清单)',
+  tags: ['Catalog'],
+  responses: { 200: { description: 'Every bundle of this city.', schema: BundleListSchema } },
+});
+
+export const handler = httpHandler(route)(async () => {
   const index = catalog();
   return {
     status: 200,

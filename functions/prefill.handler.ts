@@ -3,14 +3,34 @@
  * the applicant, and the materials already on file. POST, so that no identifier is ever in a URL
  * (access logs, caches); nothing about the applicant is logged.
  */
-import * as z from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { sharedData } from '#adapters/dynamodb/shared-data.ts';
-import { makeHttpHandler } from '#adapters/http/handler.ts';
-import { prefillApplication } from '#core/catalog/prefill.ts';
+import { httpHandler } from '#adapters/http/handler.ts';
+import { defineRoute } from '#adapters/http/route.ts';
+import { PrefillSchema } from '#adapters/http/schemas.ts';
+import { PrefillRequestSchema, prefillApplication } from '#core/catalog/prefill.ts';
 
-// The body is checked by the use case: shape, identifiers and catalog problems go out together.
-export const handler = makeHttpHandler({ caller: 'portal', body: z.unknown() }, async ({ body }) => {
+export const route = defineRoute({
+  name: 'prefill',
+  method: 'POST',
+  path: '/v1/prefill',
+  caller: 'portal',
+  summary: 'What the government already holds about the applicant: form values and materials on file',
+  description:
+    'POST so that no identifier is ever in a URL. An unknown applicant is not an error: `found: false`, nothing filled.',
+  tags: ['Cases'],
+  // Checked by the use case: shape, identifiers and catalog problems go out together.
+  body: {
+    schema: PrefillRequestSchema,
+    description: 'The bundle, chosen services and the applicant’s identifier.',
+    checkedByUseCase: true,
+  },
+  responses: { 200: { description: 'The prefill.', schema: PrefillSchema } },
+  problems: { 422: 'Unknown bundle or services, or an invalid identifier: every problem listed.' },
+  needs: { table: 'read' },
+});
+
+export const handler = httpHandler(route)(async ({ body }) => {
   const answer = await prefillApplication({ sharedData, now: () => new Date() }, catalog(), body);
   return { status: 200, body: answer, headers: { 'cache-control': 'no-store' } };
 });

@@ -1,47 +1,41 @@
 /**
  * Every Lambda of the system, as data: the HTTP routes (one handler file each,
- * functions/<name>.handler.ts) and the state machine's task functions (functions/<name>.task.ts).
- * The CDK stack, the local dev server, the OpenAPI check and the route-matrix test all read this
- * one table, so a route cannot exist in one place and be missing in another.
+ * functions/<name>.handler.ts, whose `route` export is its whole spec) and the state machine's task
+ * functions (functions/<name>.task.ts). The CDK stack, the local dev server, the OpenAPI document
+ * and the route-matrix test all read these, so a route cannot exist in one place and be missing in
+ * another — and a new route is its handler file: nothing to add here.
  */
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { AnyRouteSpec } from '#adapters/http/route.ts';
 
-/** Who may call a route: anyone, a portal (x-api-key), or a department (Bearer token). */
-export type CallerKind = 'public' | 'portal' | 'department';
+export type { CallerKind } from '#adapters/http/route.ts';
+export type HttpRoute = AnyRouteSpec;
 
-export interface HttpRoute {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** API Gateway style path, parameters in braces. */
-  readonly path: string;
-  /** functions/<name>.handler.ts */
-  readonly name: string;
-  readonly caller: CallerKind;
+const functionsDir = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The spec of every functions/*.handler.ts, by file name. A handler file without a `route`, or
+ * whose route is named otherwise than its file, stops everything that reads the table.
+ */
+export async function loadHttpRoutes(dir = functionsDir): Promise<HttpRoute[]> {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.handler.ts'))
+    .sort();
+  return Promise.all(
+    files.map(async (file) => {
+      const name = file.slice(0, -'.handler.ts'.length);
+      const m = (await import(pathToFileURL(join(dir, file)).href)) as { route?: HttpRoute };
+      if (!m.route) throw new Error(`functions/${file} exports no \`route\` (its RouteSpec)`);
+      if (m.route.name !== name)
+        throw new Error(`functions/${file} declares the route "${m.route.name}": name it "${name}"`);
+      return m.route;
+    }),
+  );
 }
 
-export const httpRoutes = [
-  { method: 'GET', path: '/v1/health', name: 'get-health', caller: 'public' },
-  { method: 'GET', path: '/v1/openapi.json', name: 'get-openapi', caller: 'public' },
-  { method: 'GET', path: '/v1/bundles', name: 'list-bundles', caller: 'public' },
-  { method: 'GET', path: '/v1/bundles/{bundleId}', name: 'get-bundle', caller: 'public' },
-  { method: 'GET', path: '/v1/bundles/{bundleId}/guide', name: 'get-guide', caller: 'public' },
-  { method: 'GET', path: '/v1/bundles/{bundleId}/form', name: 'get-form', caller: 'public' },
-  { method: 'POST', path: '/v1/materials', name: 'create-material', caller: 'portal' },
-  { method: 'GET', path: '/v1/materials/{materialId}', name: 'get-material', caller: 'portal' },
-  { method: 'POST', path: '/v1/cases', name: 'submit-case', caller: 'portal' },
-  { method: 'GET', path: '/v1/cases/{caseId}', name: 'get-case', caller: 'portal' },
-  { method: 'POST', path: '/v1/cases/{caseId}/supplements', name: 'submit-supplement', caller: 'portal' },
-  { method: 'POST', path: '/v1/cases/{caseId}/withdrawal', name: 'withdraw-case', caller: 'portal' },
-  { method: 'GET', path: '/v1/departments/{departmentId}/tasks', name: 'list-tasks', caller: 'department' },
-  { method: 'GET', path: '/v1/tasks/{taskId}', name: 'get-task', caller: 'department' },
-  { method: 'POST', path: '/v1/tasks/{taskId}/decision', name: 'decide-task', caller: 'department' },
-  { method: 'GET', path: '/v1/supervision', name: 'get-supervision', caller: 'department' },
-  { method: 'GET', path: '/v1/cases/{caseId}/licenses', name: 'list-licenses', caller: 'portal' },
-  { method: 'GET', path: '/v1/licenses/{licenseId}/verification', name: 'verify-license', caller: 'public' },
-  { method: 'GET', path: '/v1/bundles/{bundleId}/metrics', name: 'get-metrics', caller: 'public' },
-  { method: 'POST', path: '/v1/prefill', name: 'prefill', caller: 'portal' },
-  { method: 'POST', path: '/v1/webhooks', name: 'create-webhook', caller: 'portal' },
-  { method: 'GET', path: '/v1/webhooks', name: 'list-webhooks', caller: 'portal' },
-  { method: 'DELETE', path: '/v1/webhooks/{webhookId}', name: 'delete-webhook', caller: 'portal' },
-] as const satisfies readonly HttpRoute[];
+export const httpRoutes: readonly HttpRoute[] = await loadHttpRoutes();
 
 export interface TaskFunction {
   /** functions/<name>.task.ts; its ARN reaches the ASL as ${<PascalName>FunctionArn}. */
@@ -51,7 +45,7 @@ export interface TaskFunction {
 export const taskFunctions = [
   { name: 'open-task' },
   { name: 'record-acceptance' },
-  { name: 'merge-decisions' },
+  { name: 'plan-next-stage' },
   { name: 'resume-after-supplement' },
   { name: 'close-unanswered' },
   { name: 'escalate-task' },

@@ -2,26 +2,42 @@
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository, taskRepository } from '#adapters/dynamodb/case-repository.ts';
 import { materialLookup } from '#adapters/dynamodb/material-store.ts';
-import { makeHttpHandler } from '#adapters/http/handler.ts';
+import { httpHandler } from '#adapters/http/handler.ts';
+import { CaseParams } from '#adapters/http/params.ts';
+import { defineRoute } from '#adapters/http/route.ts';
+import { SupplementAcceptedSchema } from '#adapters/http/schemas.ts';
 import { workflow } from '#adapters/sfn/workflow.ts';
-import { CaseParams } from '#core/api/requests.ts';
 import { SupplementSchema, submitSupplement } from '#core/case/submit-supplement.ts';
 
-export const handler = makeHttpHandler(
-  { caller: 'portal', params: CaseParams, body: SupplementSchema },
-  async ({ params, body, caller }) => {
-    if (caller.kind !== 'portal') throw new Error('unreachable');
-    const record = await submitSupplement(
-      {
-        cases: caseRepository,
-        tasks: taskRepository,
-        materials: materialLookup,
-        workflow,
-        now: () => new Date(),
-      },
-      catalog(),
-      { portalId: caller.portalId, caseId: params.caseId, supplement: body },
-    );
-    return { status: 202, body: { id: record.caseId, status: record.status, dueAt: record.dueAt } };
+export const route = defineRoute({
+  name: 'submit-supplement',
+  method: 'POST',
+  path: '/v1/cases/{caseId}/supplements',
+  caller: 'portal',
+  summary: 'Answer the one consolidated correction request (补正), once',
+  tags: ['Cases'],
+  params: CaseParams,
+  body: { schema: SupplementSchema, description: 'Corrected form values and/or replacement materials.' },
+  responses: { 202: { description: 'Accepted; the flow resumes.', schema: SupplementAcceptedSchema } },
+  problems: {
+    404: 'No such case of this portal.',
+    409: 'The case is not awaiting a correction (or was already supplemented).',
+    422: 'The supplement is invalid: every problem listed (`material_in_use`, `material_changed` among them). Nothing changes: the correction stays open for a corrected supplement.',
   },
-);
+  needs: { table: 'write', files: 'read', workflow: ['callback'] },
+});
+
+export const handler = httpHandler(route)(async ({ params, body, caller }) => {
+  const record = await submitSupplement(
+    {
+      cases: caseRepository,
+      tasks: taskRepository,
+      materials: materialLookup,
+      workflow,
+      now: () => new Date(),
+    },
+    catalog(),
+    { portalId: caller.portalId, caseId: params.caseId, supplement: body },
+  );
+  return { status: 202, body: { id: record.caseId, status: record.status, dueAt: record.dueAt } };
+});

@@ -5,10 +5,12 @@
  */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { licenseStore } from '#adapters/dynamodb/license-store.ts';
-import { makeHttpHandler } from '#adapters/http/handler.ts';
+import { httpHandler } from '#adapters/http/handler.ts';
+import { LicenseParams } from '#adapters/http/params.ts';
+import { defineRoute } from '#adapters/http/route.ts';
+import { VerificationSchema } from '#adapters/http/schemas.ts';
 import { licenseFiles } from '#adapters/s3/license-files.ts';
 import { verifierFor } from '#adapters/signing/signer.ts';
-import { LicenseParams } from '#core/api/requests.ts';
 import { type LicenseData, sha256Hex, signedMessage } from '#core/licenses/document.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 import { maskName } from '#core/shared/identifiers.ts';
@@ -16,7 +18,20 @@ import { maskName } from '#core/shared/identifiers.ts';
 const intact = (bytes: Uint8Array | undefined, sha256: string) =>
   bytes !== undefined && sha256Hex(bytes) === sha256;
 
-export const handler = makeHttpHandler({ caller: 'public', params: LicenseParams }, async ({ params }) => {
+export const route = defineRoute({
+  name: 'verify-license',
+  method: 'GET',
+  path: '/v1/licenses/{licenseId}/verification',
+  caller: 'public',
+  summary: 'Verify an e-licence: stored files intact and signature valid',
+  tags: ['Licences'],
+  params: LicenseParams,
+  responses: { 200: { description: 'The verdict, valid or not.', schema: VerificationSchema } },
+  problems: { 404: 'There is no such licence.' },
+  needs: { table: 'read', files: 'read', signing: 'verify' },
+});
+
+export const handler = httpHandler(route)(async ({ params }) => {
   const l = await licenseStore.get(params.licenseId);
   if (!l) throw new NotFoundError(`There is no licence "${params.licenseId}".`);
   const [document, data] = await Promise.all([

@@ -250,11 +250,25 @@ describe.each(cities)('the stack of %s', (city) => {
     }
   });
 
-  it('lets HTTP functions start and follow case executions, and tasks not', () => {
-    for (const fn of stack.httpFunctions.values()) {
-      expect(policyOf(stack, fn.role)).toContain('states:StartExecution');
-      expect(policyOf(stack, fn.role)).toContain('states:SendTaskSuccess');
+  it('grants each HTTP function exactly what its route spec needs, and tasks no workflow calls', () => {
+    const wrong: string[] = [];
+    for (const route of httpRoutes) {
+      const policy = policyOf(stack, stack.httpFunctions.get(route.name)!.role);
+      const needs = route.needs ?? {};
+      const check = (what: string, action: string, wanted: boolean) => {
+        if (policy.includes(action) !== wanted) wrong.push(`${route.name}: ${what} ${wanted ? 'missing' : 'granted'}`);
+      };
+      check('table read', 'dynamodb:GetItem', Boolean(needs.table));
+      check('table write', 'dynamodb:PutItem', needs.table === 'write');
+      check('files read', 's3:GetObject', Boolean(needs.files));
+      check('files write', 's3:PutObject', needs.files === 'write');
+      check('workflow start', 'states:StartExecution', Boolean(needs.workflow?.includes('start')));
+      check('workflow stop', 'states:StopExecution', Boolean(needs.workflow?.includes('stop')));
+      check('workflow callback', 'states:SendTaskSuccess', Boolean(needs.workflow?.includes('callback')));
+      check('signing', 'kms:Verify', Boolean(needs.signing));
+      check('signing', 'kms:Sign', needs.signing === 'sign');
     }
+    expect(wrong).toEqual([]);
     for (const fn of stack.taskFunctions.values()) expect(policyOf(stack, fn.role)).not.toContain('states:');
   });
 
@@ -284,10 +298,13 @@ describe('the hooks and guards around the route table', () => {
     expect(unacknowledgedNagFindings(stack)).toEqual([]);
   });
 
+  /** What a route spec says beyond what the stack reads (method, path, name, caller, needs). */
+  const SPEC = { summary: 'a route', tags: [], responses: {} } as const;
+
   it('names every row whose entry file is missing', () => {
     const routes: HttpRoute[] = [
-      { method: 'GET', path: '/v1/a', name: 'not-written-yet', caller: 'public' },
-      { method: 'GET', path: '/v1/b', name: 'nor-this-one', caller: 'public' },
+      { ...SPEC, method: 'GET', path: '/v1/a', name: 'not-written-yet', caller: 'public' },
+      { ...SPEC, method: 'GET', path: '/v1/b', name: 'nor-this-one', caller: 'public' },
     ];
     const functionsDir = join(fixtures, 'functions-without-authorizer');
     expect(() => build(city, { stackProps: { routes, tasks: [], functionsDir } })).toThrow(
@@ -297,7 +314,7 @@ describe('the hooks and guards around the route table', () => {
 
   it('refuses a department route when the authorizer file is missing', () => {
     const routes: HttpRoute[] = [
-      { method: 'POST', path: '/v1/tasks/{taskId}/decision', name: 'decide-task', caller: 'department' },
+      { ...SPEC, method: 'POST', path: '/v1/tasks/{taskId}/decision', name: 'decide-task', caller: 'department' },
     ];
     const functionsDir = join(fixtures, 'functions-without-authorizer');
     expect(() => build(city, { stackProps: { routes, tasks: [], functionsDir } })).toThrow(

@@ -10,7 +10,8 @@
  * No ARN is written by hand: a city may deploy to aws-cn, so every ARN comes from a token
  * (Aws.PARTITION, formatArn, resource attributes).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import {
   Annotations,
@@ -39,6 +40,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TABLE_SHAPE } from '../adapters/dynamodb/table.ts';
 import { AUTHORIZER_UNAVAILABLE } from '../adapters/http/gateway-responses.ts';
+import type { Needs, WorkflowAccess } from '../adapters/http/route.ts';
+import { buildOpenApiDocument } from '../adapters/http/openapi.ts';
 import { FILES_BUCKET_CORS } from '../adapters/s3/cors.ts';
 import {
   type CallerKind,
@@ -173,6 +176,9 @@ export class CityStack extends Stack {
       ...this.sharedEnvironment,
       STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
     };
+    // The OpenAPI document is built here, from the same specs as the routes, and shipped beside
+    // the function that serves it (it carries no schema itself).
+    const openApiFile = routes.some((r) => r.name === 'get-openapi') ? writeOpenApiDocument(routes) : undefined;
     for (const route of routes) {
       const fn = this.createFunction(
         'Http',
@@ -180,26 +186,16 @@ export class CityStack extends Stack {
         'handler',
         httpEnvironment,
         `${route.method} ${route.path}`,
+        route.name === 'get-openapi' && openApiFile ? { 'openapi.json': openApiFile } : undefined,
       );
-      this.grantData(fn);
-      this.grantCaseFlow(fn);
+      // Least privilege: each route gets exactly what its spec's `needs` names, nothing by default.
+      this.grantNeeds(fn, route.needs ?? {});
       this.httpFunctions.set(route.name, fn);
     }
 
     // Only the functions that sign or verify licences may use the signing key.
-    this.taskFunctions.get('issue-licenses')?.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:Verify'],
-        resources: [this.signingKey.keyArn],
-      }),
-    );
-    for (const name of ['verify-license', 'list-licenses'])
-      this.httpFunctions.get(name)?.function.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['kms:GetPublicKey', 'kms:Verify'],
-          resources: [this.signingKey.keyArn],
-        }),
-      );
+    const issueLicenses = this.taskFunctions.get('issue-licenses');
+    if (issueLicenses) this.grantSigning(issueLicenses, 'sign');
 
     this.api = this.createApi(dataRemoval);
     for (const route of routes) this.addRoute(route, this.httpFunctions.get(route.name)!);
@@ -386,6 +382,7 @@ export class CityStack extends Stack {
     kind: 'handler' | 'task' | 'authorizer' | 'scheduled' | 'stream' | 'queue',
     environment: Record<string, string>,
     description: string,
+    files?: Readonly<Record<string, string>>,
   ): HandlerFunction {
     // Grouped (Http/, Tasks/, Auth/) so a handler and a task of the same name cannot collide.
     const parent = (this.node.tryFindChild(group) as Construct | undefined) ?? new Construct(this, group);
@@ -397,7 +394,87 @@ export class CityStack extends Stack {
       description,
       logEncryptionKey: this.logsKey,
       functionsDir: this.functionsDir,
+      ...(files ? { files } : {}),
     });
+  }
+
+  /** What a route's spec says its function needs (adapters/http/route.ts `Needs`), and nothing more. */
+  private grantNeeds(fn: HandlerFunction, needs: Needs): void {
+    const why = "Granted from the route's `needs` on this city's own table, bucket and key:";
+    if (needs.table) {
+      if (needs.table === 'write') this.table.grantReadWriteData(fn.function);
+      else this.table.grantReadData(fn.function);
+      acknowledge(
+        fn,
+        iam5Resource(fn, `${this.table.tableArn}/index/*`),
+        `${why} queries use the table's GSIs (gsi1, gsi2).`,
+      );
+    }
+    if (needs.files) {
+      if (needs.files === 'write') this.bucket.grantReadWrite(fn.function);
+      else this.bucket.grantRead(fn.function);
+      acknowledge(
+        fn,
+        iam5Resource(fn, `${this.bucket.bucketArn}/*`),
+        `${why} object keys are per case and material, not known at deploy.`,
+      );
+      const actions = ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+      if (needs.files === 'write') actions.push('s3:DeleteObject*', 's3:Abort*');
+      for (const action of actions)
+        acknowledge(fn, iam5Action(action), `${why} object access limited to the files bucket and its key.`);
+    }
+    if (needs.table === 'write')
+      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*'])
+        acknowledge(fn, iam5Action(action), `${why} SSE-KMS writes need data keys from the city's data key.`);
+    if (needs.workflow?.length) this.grantWorkflow(fn, needs.workflow);
+    if (needs.signing) this.grantSigning(fn, needs.signing);
+  }
+
+  private grantSigning(fn: HandlerFunction, use: 'verify' | 'sign'): void {
+    fn.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: use === 'sign' ? ['kms:Sign', 'kms:GetPublicKey', 'kms:Verify'] : ['kms:GetPublicKey', 'kms:Verify'],
+        resources: [this.signingKey.keyArn],
+      }),
+    );
+  }
+
+  /** The case flow calls a route's spec names: start, stop, callback (task tokens), describe. */
+  private grantWorkflow(fn: HandlerFunction, access: readonly WorkflowAccess[]): void {
+    const executions = this.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    if (access.includes('start')) this.stateMachine.grantStartExecution(fn.function);
+    const onExecutions = [
+      ...(access.includes('stop') ? ['states:StopExecution'] : []),
+      ...(access.includes('describe') ? ['states:DescribeExecution', 'states:GetExecutionHistory'] : []),
+    ];
+    if (onExecutions.length) {
+      fn.function.addToRolePolicy(new iam.PolicyStatement({ actions: onExecutions, resources: [executions] }));
+      acknowledge(
+        fn,
+        iam5Resource(fn, executions),
+        "Executions of this city's case flow only; execution names are case ids, unknown at deploy.",
+      );
+    }
+    if (access.includes('callback')) {
+      // SendTaskSuccess/Failure support no resource-level permissions (IAM allows only "*"); the
+      // task token itself is the capability, and it only reaches the handler through the table.
+      fn.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          resources: ['*'],
+        }),
+      );
+      acknowledge(
+        fn,
+        'IAM5[Resource::*]',
+        'Only actions without resource-level permissions use "*": states:SendTaskSuccess/SendTaskFailure (the task token is the capability) and X-Ray PutTraceSegments/PutTelemetryRecords.',
+      );
+    }
   }
 
   /** Cases, materials and licences: read/write on the table and the files bucket. */
@@ -431,41 +508,6 @@ export class CityStack extends Stack {
         `${why} object read/write/abort of uploads, limited to the files bucket.`,
       );
     }
-  }
-
-  /** HTTP functions start cases, read their progress, and answer department callbacks. */
-  private grantCaseFlow(fn: HandlerFunction): void {
-    this.stateMachine.grantStartExecution(fn.function);
-    const executions = this.formatArn({
-      service: 'states',
-      resource: 'execution',
-      resourceName: `${this.stateMachine.stateMachineName}:*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    fn.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
-        resources: [executions],
-      }),
-    );
-    // SendTaskSuccess/Failure support no resource-level permissions (IAM allows only "*"); the
-    // task token itself is the capability, and it only reaches the handler through the table.
-    fn.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-        resources: ['*'],
-      }),
-    );
-    acknowledge(
-      fn,
-      iam5Resource(fn, executions),
-      "Executions of this city's case flow only; execution names are case ids, unknown at deploy.",
-    );
-    acknowledge(
-      fn,
-      'IAM5[Resource::*]',
-      'Only actions without resource-level permissions use "*": states:SendTaskSuccess/SendTaskFailure (the task token is the capability) and X-Ray PutTraceSegments/PutTelemetryRecords.',
-    );
   }
 
   // ── State machine ────────────────────────────────────────────────────────────────────────
@@ -894,4 +936,11 @@ function kebab(pascalName: string): string {
 /** "retry-after" → "Retry-After": how Gateway Response headers are written. */
 function headerCase(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (m) => m.toUpperCase());
+}
+
+/** The OpenAPI document of `routes`, written where bundling can copy it from. */
+function writeOpenApiDocument(routes: readonly HttpRoute[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'yijianshi-openapi-')), 'openapi.json');
+  writeFileSync(file, JSON.stringify(buildOpenApiDocument(routes)));
+  return file;
 }

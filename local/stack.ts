@@ -100,6 +100,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       WEBHOOK_ALLOW_PRIVATE: 'true',
       WEBHOOK_BACKOFF_BASE_MS: process.env.WEBHOOK_BACKOFF_BASE_MS ?? '50',
       WEBHOOK_BACKOFF_CAP_MS: process.env.WEBHOOK_BACKOFF_CAP_MS ?? '800',
+      // Built from the route specs, as the stack does at deploy, and served by get-openapi.
+      OPENAPI_FILE: await writeOpenApiDocument(scratch),
     };
     Object.assign(process.env, env);
 
@@ -234,4 +236,15 @@ async function authorizeLocally(event: APIGatewayProxyEvent): Promise<Record<str
   }
   const allowed = result.policyDocument.Statement.some((s) => s.Effect === 'Allow');
   return allowed ? ((result.context ?? {}) as Record<string, string>) : null;
+}
+
+/** The OpenAPI document of every route (functions/*.handler.ts specs), as a file in `dir`. */
+async function writeOpenApiDocument(dir: string): Promise<string> {
+  const [{ buildOpenApiDocument }, { httpRoutes }] = await Promise.all([
+    import('#adapters/http/openapi.ts'),
+    import('#functions/routes.ts'),
+  ]);
+  const file = join(dir, 'openapi.json');
+  writeFileSync(file, JSON.stringify(buildOpenApiDocument(httpRoutes)));
+  return file;
 }

@@ -2,7 +2,7 @@
  * Prints the OpenAPI 3.1 document of this API (the one GET /v1/openapi.json serves), without a
  * running stack: `npm run openapi > openapi.json`, or `npm run openapi -- --server <url>`.
  */
-import { buildOpenApiDocument } from '../core/api/openapi.ts';
+import { buildOpenApiDocument } from '../adapters/http/openapi.ts';
 import { httpRoutes } from '../functions/routes.ts';
 
 const at = process.argv.indexOf('--server');

@@ -1,24 +1,21 @@
 /**
- * The one middy stack every HTTP Lambda uses (makeHttpHandler): logging context first, then
- * request parsing (content type, size, JSON, zod for body/path/query), the use case, and the
- * problem+json error handler last. Handlers stay ~30 lines: parse → one use case → map the result.
+ * The one middy stack every HTTP Lambda uses (httpHandler): logging context first, then request
+ * parsing from the route's spec (content type, size, JSON, zod for path/query/headers/body), the use
+ * case, and the problem+json error handler last. Handlers stay ~30 lines: parse → one use case →
+ * map the result. The request and the answer are typed by the spec: the caller by its kind, the
+ * body by the response schema of the status returned.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
-import {
-  BadRequestError,
-  PayloadTooLargeError,
-  type Problem,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from '#core/shared/errors.ts';
-import type { CallerKind } from '#functions/routes.ts';
+import { BadRequestError, type Problem, ValidationError } from '#core/shared/errors.ts';
 import { edgeConfig } from '../config.ts';
 import { logger } from '../logger.ts';
-import { type Caller, resolveCaller } from './callers.ts';
+import { resolveCaller } from './callers.ts';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.ts';
 import { problemsFromZod, toProblem } from './problem.ts';
+import type { AnyRouteSpec, BodySpec, Caller, ResponseSpec } from './route.ts';
 
 /** Portals call from browsers too; API Gateway does not add CORS headers to proxy responses. */
 const CORS = {
@@ -29,32 +26,48 @@ const CORS = {
 /** Bodies above this are refused with 413 before parsing (API Gateway's own limit is 10 MB). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-export interface HttpSpec<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType> {
-  readonly caller: CallerKind;
-  readonly body?: B;
-  readonly params?: P;
-  readonly query?: Q;
-}
+/** What a spec's optional schema parses to: undefined when the route declares none. */
+type Parsed<T> = [Exclude<T, undefined>] extends [never]
+  ? undefined
+  : Exclude<T, undefined> extends z.ZodType
+    ? z.output<Exclude<T, undefined>>
+    : undefined;
+type BodyOf<T> = [Exclude<T, undefined>] extends [never]
+  ? undefined
+  : Exclude<T, undefined> extends { checkedByUseCase: true }
+    ? unknown
+    : Exclude<T, undefined> extends BodySpec<infer S>
+      ? z.output<S>
+      : undefined;
 
-export interface HttpRequest<B, P, Q> {
-  readonly body: B;
-  readonly params: P;
-  readonly query: Q;
-  /** Header names lower-cased. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly caller: Caller;
+/** What a handler gets: the request parsed by its route's schemas, and the verified caller. */
+export interface HttpRequest<S extends AnyRouteSpec> {
+  readonly params: Parsed<S['params']>;
+  readonly query: Parsed<S['query']>;
+  /** Header names lower-cased; the spec's headers are checked, the others passed as sent. */
+  readonly headers: Readonly<Record<string, string>> & Partial<Parsed<S['headers']>>;
+  readonly body: BodyOf<S['body']>;
+  readonly caller: Caller<S['caller']>;
   readonly requestId: string;
   /** Base URL of the API as the caller sees it (for links). */
   readonly baseUrl: string;
 }
 
-export interface HttpResult {
-  readonly status: number;
-  readonly body?: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
-}
+/** JSON does not know `readonly`: views may build read-only arrays and objects. */
+type DeepReadonly<T> = T extends (infer E)[]
+  ? readonly DeepReadonly<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
 
-type Out<T extends z.ZodType | undefined> = T extends z.ZodType ? z.output<T> : undefined;
+/** What a handler answers: one of its spec's statuses, with a body of that status's schema. */
+export type HttpAnswer<S extends AnyRouteSpec> = {
+  [St in keyof S['responses'] & number]: {
+    readonly status: St;
+    readonly body: S['responses'][St] extends ResponseSpec<infer Z> ? DeepReadonly<z.input<Z>> : never;
+    readonly headers?: Readonly<Record<string, string>>;
+  };
+}[keyof S['responses'] & number];
 
 function lowerCaseHeaders(event: APIGatewayProxyEvent): Record<string, string> {
   const out: Record<string, string> = {};
@@ -69,10 +82,10 @@ function lowerCaseHeaders(event: APIGatewayProxyEvent): Record<string, string> {
 function parseJsonBody(
   event: APIGatewayProxyEvent,
   headers: Record<string, string>,
-  schema: z.ZodType,
+  optional: boolean,
 ): unknown {
   const raw = event.body ?? '';
-  if (raw === '' && schema.safeParse({}).success) return {};
+  if (raw === '' && optional) return {};
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES)
     throw new PayloadTooLargeError(`The body exceeds ${MAX_BODY_BYTES} bytes.`);
@@ -128,39 +141,72 @@ function baseUrlOf(event: APIGatewayProxyEvent, headers: Record<string, string>)
   return `${proto}://${host}${stage}`;
 }
 
-export function makeHttpHandler<
-  B extends z.ZodType = z.ZodUndefined,
-  P extends z.ZodType = z.ZodUndefined,
-  Q extends z.ZodType = z.ZodUndefined,
->(spec: HttpSpec<B, P, Q>, run: (req: HttpRequest<Out<B>, Out<P>, Out<Q>>) => Promise<HttpResult>) {
+/** A missing value is `required`, whatever zod calls it: one code for "you did not send it". */
+function requiredWhenMissing(problems: Problem[], value: Record<string, unknown>, prefix: string): Problem[] {
+  return problems.map((p) =>
+    p.code === 'invalid_type' && value[p.path.slice(prefix.length + 1)] === undefined
+      ? { ...p, code: 'required', message: `${p.path.slice(prefix.length + 1)} is required.` }
+      : p,
+  );
+}
+
+/**
+ * The Lambda handler of `route`: `httpHandler(route)(async (req) => answer)` parses the request by
+ * the spec, runs the function, answers JSON or a problem. (Curried so that the spec's type is fixed
+ * before the function is checked: its answers are then typed by the spec, never widened.)
+ */
+export function httpHandler<S extends AnyRouteSpec>(route: S) {
+  return (run: (req: HttpRequest<S>) => Promise<HttpAnswer<S>>) => lambdaHandler(route, run);
+}
+
+function lambdaHandler<S extends AnyRouteSpec>(
+  route: S,
+  run: (req: HttpRequest<S>) => Promise<HttpAnswer<S>>,
+) {
   const base = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const headers = lowerCaseHeaders(event);
     const requestId = context.awsRequestId ?? event.requestContext?.requestId ?? 'local';
-    const caller = await resolveCaller(spec.caller, event, headers);
+    const caller = resolveCaller(route.caller, event);
 
-    // Every problem in one answer: path, query and body are all checked before failing.
+    // Headers first: a missing or malformed one is a 400 (the request cannot be understood as sent).
+    if (route.headers) {
+      const r = (route.headers as z.ZodObject).safeParse(headers);
+      if (!r.success)
+        throw new BadRequestError(
+          'A required request header is missing or malformed.',
+          requiredWhenMissing(problemsFromZod(r.error.issues, '/headers'), headers, '/headers'),
+        );
+    }
+    // Every other problem in one answer: path, query and body are all checked before failing.
     const problems: Problem[] = [];
-    const parse = <T extends z.ZodType | undefined>(schema: T, value: unknown, prefix: string) => {
+    const parse = (schema: z.ZodType | undefined, value: unknown, prefix: string) => {
       if (!schema) return undefined;
       const r = schema.safeParse(value);
       if (r.success) return r.data;
       problems.push(...problemsFromZod(r.error.issues, prefix));
       return undefined;
     };
-    const params = parse(spec.params, event.pathParameters ?? {}, '/path');
-    const query = parse(spec.query, event.queryStringParameters ?? {}, '/query');
-    const body = spec.body ? parse(spec.body, parseJsonBody(event, headers, spec.body), '') : undefined;
+    const params = parse(route.params, event.pathParameters ?? {}, '/path');
+    const query = parse(route.query, event.queryStringParameters ?? {}, '/query');
+    const bodySpec = route.body as BodySpec | undefined;
+    let body: unknown;
+    if (bodySpec) {
+      // A body the use case checks is never refused for being absent: its problems list what is missing.
+      const optional = bodySpec.checkedByUseCase || bodySpec.schema.safeParse({}).success;
+      const json = parseJsonBody(event, headers, optional);
+      body = bodySpec.checkedByUseCase ? json : parse(bodySpec.schema, json, '');
+    }
     if (problems.length) throw new ValidationError(problems);
 
     const result = await run({
-      body: body as Out<B>,
-      params: params as Out<P>,
-      query: query as Out<Q>,
+      params,
+      query,
       headers,
+      body,
       caller,
       requestId,
       baseUrl: baseUrlOf(event, headers),
-    });
+    } as HttpRequest<S>);
     return {
       statusCode: result.status,
       headers: { 'content-type': 'application/json; charset=utf-8', ...CORS, ...result.headers },

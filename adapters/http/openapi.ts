@@ -1,30 +1,22 @@
 /**
- * Builds the OpenAPI 3.1 document from the route table (method, path, caller) and the contract
- * (core/api/contract.ts): every schema in it comes out of `z.toJSONSchema` (draft 2020-12, the
- * dialect of OpenAPI 3.1) — request bodies, parameters and headers as the handlers accept them
- * (io: 'input': a field with a default may be omitted), responses as they are sent (io: 'output').
+ * Builds the OpenAPI 3.1 document from the routes' specs (the `route` export of every
+ * functions/*.handler.ts, collected by functions/routes.ts): every schema in it comes out of
+ * `z.toJSONSchema` (draft 2020-12, the dialect of OpenAPI 3.1) — request bodies, parameters and
+ * headers as the handlers accept them (io: 'input': a field with a default may be omitted),
+ * responses as they are sent (io: 'output'). Every status a route can answer is listed: its own
+ * successes and problems, and the generic ones its shape implies (401 for a credential, 413/415 for
+ * a body…).
  *
- * The route table is a parameter rather than an import, so the core does not depend on
- * functions/; functions/get-openapi.handler.ts passes functions/routes.ts's table.
+ * The document is built at deploy time (infra) and at `npm start` (local), and served as a file by
+ * functions/get-openapi.handler.ts: the Lambda carries no schema.
  */
 import * as z from 'zod';
-import {
-  type RouteContract,
-  requestSchemas,
-  responseSchemas,
-  routeContracts,
-  TAGS,
-  type Tag,
-  webhookContracts,
-} from './contract.ts';
+import type { AnyRouteSpec, CallerKind, ResponseSpec } from './route.ts';
+import { components, webhookContracts } from './schemas.ts';
+import { TAGS, type Tag } from './tags.ts';
 
-/** A row of functions/routes.ts, as far as the document needs it. */
-export interface ApiRoute {
-  readonly method: string;
-  readonly path: string;
-  readonly name: string;
-  readonly caller: 'public' | 'portal' | 'department';
-}
+type ApiRoute = AnyRouteSpec;
+type RouteContract = AnyRouteSpec;
 
 export type OpenApiDocument = {
   openapi: string;
@@ -88,7 +80,7 @@ export const SECURITY_SCHEMES = {
   },
 } as const;
 
-const SECURITY: Record<ApiRoute['caller'], Record<string, string[]>[]> = {
+const SECURITY: Record<CallerKind, Record<string, string[]>[]> = {
   public: [],
   portal: [{ portalApiKey: [] }],
   department: [{ bearerAuth: [] }],
@@ -100,21 +92,18 @@ function bare(schema: JsonSchema): JsonSchema {
   return rest;
 }
 
+/** The named schemas (adapters/http/schemas.ts `component`) of one side, converted together. */
 function componentSchemas(
-  schemas: Readonly<Record<string, z.ZodType>>,
+  schemas: ReadonlyMap<z.ZodType, string>,
   io: 'input' | 'output',
 ): { json: Record<string, JsonSchema>; ids: Map<z.ZodType, string> } {
   const registry = z.registry<{ id: string }>();
-  const ids = new Map<z.ZodType, string>();
-  for (const [id, schema] of Object.entries(schemas)) {
-    registry.add(schema, { id });
-    ids.set(schema, id);
-  }
+  for (const [schema, id] of schemas) registry.add(schema, { id });
   const out = z.toJSONSchema(registry, { io, uri: (id) => `#/components/schemas/${id}` });
   const json = Object.fromEntries(
     Object.entries(out.schemas).map(([id, schema]) => [id, bare(schema as JsonSchema)]),
   );
-  return { json, ids };
+  return { json, ids: new Map(schemas) };
 }
 
 /** Path, query or header parameters from a zod object, as the handler accepts them. */
@@ -148,6 +137,7 @@ function problemResponses(route: ApiRoute, c: RouteContract): Record<string, Res
   const generic: Record<string, string | undefined> = {
     400:
       [
+        c.headers ? 'A required header is missing or malformed.' : '',
         c.body ? 'The body is empty or not JSON.' : '',
         c.params ? 'The path is not valid percent-encoded UTF-8.' : '',
       ]
@@ -183,7 +173,10 @@ function operation(
 ): Operation {
   const idOf = (ids: Map<z.ZodType, string>, schema: z.ZodType, what: string) => {
     const id = ids.get(schema);
-    if (!id) throw new Error(`${route.name}: its ${what} schema is not listed in core/api/contract.ts`);
+    if (!id)
+      throw new Error(
+        `${route.name}: its ${what} schema has no name: give it one with component(id, schema) (adapters/http/schemas.ts)`,
+      );
     return id;
   };
   const params = [
@@ -197,7 +190,7 @@ function operation(
     throw new Error(`${route.name}: path parameters ${inPath.join(', ')} do not match its contract's params`);
 
   const responses: Record<string, Response> = {};
-  for (const [status, r] of Object.entries(c.responses)) {
+  for (const [status, r] of Object.entries(c.responses as Record<string, ResponseSpec>)) {
     responses[status] = {
       description: r.description,
       ...(r.headers
@@ -237,35 +230,36 @@ function operation(
 }
 
 /**
- * The document for `routes`. Throws when a route has no contract entry or its contract does not
+ * The document for `routes`. Throws when a route's spec does not
  * fit the route (path parameters, unlisted schemas): an undocumented route is never published.
  */
 export function buildOpenApiDocument(
-  routes: readonly ApiRoute[],
+  routes: readonly AnyRouteSpec[],
   options: { serverUrl?: string } = {},
 ): OpenApiDocument {
-  const missing = routes.filter((r) => !routeContracts[r.name]).map((r) => r.name);
-  if (missing.length)
-    throw new Error(`No contract in core/api/contract.ts for route(s): ${missing.join(', ')}`);
-  const requests = componentSchemas(requestSchemas, 'input');
-  const responses = componentSchemas(responseSchemas, 'output');
+  // Bodies are requests (as accepted); every other named schema is a response (as sent).
+  const bodies = new Set(routes.flatMap((r) => (r.body ? [r.body.schema as z.ZodType] : [])));
+  const named = (want: boolean) => new Map([...components].filter(([schema]) => bodies.has(schema) === want));
+  const requests = componentSchemas(named(true), 'input');
+  const responses = componentSchemas(named(false), 'output');
   const clash = Object.keys(requests.json).filter((id) => id in responses.json);
   if (clash.length) throw new Error(`Component names used for both a request and a response: ${clash}`);
 
   const paths: Record<string, Record<string, Operation>> = {};
   const used = new Set<Tag>();
   for (const route of routes) {
-    const c = routeContracts[route.name]!;
-    for (const t of c.tags) used.add(t);
+    for (const t of route.tags) used.add(t);
     paths[route.path] ??= {};
-    paths[route.path]![route.method.toLowerCase()] = operation(route, c, requests.ids, responses.ids);
+    if (paths[route.path]![route.method.toLowerCase()])
+      throw new Error(`Two routes are ${route.method} ${route.path}`);
+    paths[route.path]![route.method.toLowerCase()] = operation(route, route, requests.ids, responses.ids);
   }
 
   const webhooks: OpenApiDocument['webhooks'] = {};
   for (const [name, w] of Object.entries(webhookContracts)) {
     for (const t of w.tags) used.add(t);
     const id = responses.ids.get(w.body);
-    if (!id) throw new Error(`webhook ${name}: its body schema is not listed in core/api/contract.ts`);
+    if (!id) throw new Error(`webhook ${name}: its body schema has no name (component(id, schema))`);
     webhooks[name] = {
       post: {
         operationId: name.replace(/[._-]([a-z])/g, (_, ch: string) => ch.toUpperCase()),

@@ -1,11 +1,11 @@
 /**
  * Path, query and header shapes of the HTTP routes (zod at the trust boundary). They live here,
  * not inline in the handlers, because two readers need the very same objects: the handler that
- * parses a request with them, and the API contract (core/api/contract.ts) that publishes them in
+ * parses a request with them, and the API contract (adapters/http/schemas.ts and each route spec) that publishes them in
  * the OpenAPI document. Catalog routes use core/catalog/requests.ts the same way.
  */
 import * as z from 'zod';
-import { TASK_STATUSES } from '../case/model.ts';
+import { TASK_STATUSES } from '#core/case/model.ts';
 
 export const CaseParams = z.object({ caseId: z.string().min(1).max(100) });
 export const MaterialParams = z.object({ materialId: z.string().min(1).max(100) });

@@ -9,14 +9,14 @@ import {
   type DomainError,
   ForbiddenError,
   NotFoundError,
-  PayloadTooLargeError,
   type Problem,
   UnauthorizedError,
   UnavailableError,
   UnprocessableError,
-  UnsupportedMediaTypeError,
   ValidationError,
 } from '#core/shared/errors.ts';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.ts';
+import { RETRY_AFTER_SECONDS } from './gateway-responses.ts';
 
 const STATUS: [new (...a: never[]) => DomainError, number, string][] = [
   [ValidationError, 422, 'The request breaks one or more rules'],
@@ -78,17 +78,18 @@ export function toProblem(
   for (const [Type, status, title] of STATUS) {
     if (err instanceof Type) {
       const problems = 'problems' in err ? (err.problems as readonly Problem[]) : undefined;
-      return {
-        expected: true,
-        response: problemResponse(status, {
-          type: `https://yijianshi.dev/problems/${err.code}`,
-          title,
-          detail: err.message,
-          code: err.code,
-          instance: requestId,
-          ...listedProblems(problems),
-        }),
-      };
+      const response = problemResponse(status, {
+        type: `https://yijianshi.dev/problems/${err.code}`,
+        title,
+        detail: err.message,
+        code: err.code,
+        instance: requestId,
+        ...listedProblems(problems),
+      });
+      // An outage: the client should retry, and is told when.
+      if (status === 503)
+        response.headers = { ...response.headers, 'retry-after': String(RETRY_AFTER_SECONDS) };
+      return { expected: true, response };
     }
   }
   return {

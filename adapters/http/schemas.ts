@@ -1,60 +1,52 @@
 /**
- * The HTTP contract as data: for every route of functions/routes.ts (by name) what it takes and
- * what it answers, as zod schemas. core/api/openapi.ts turns this into the published OpenAPI 3.1
- * document (GET /v1/openapi.json); nothing in that document is written by hand.
+ * The schemas of the HTTP contract: what the routes answer (and the few request shapes not owned by
+ * a use case), as zod. Each route's spec (the `route` export of functions/<name>.handler.ts) names
+ * the ones it takes and answers; adapters/http/openapi.ts publishes them in the OpenAPI 3.1
+ * document (GET /v1/openapi.json), so nothing in that document is written by hand.
  *
- * Requests reuse the very schemas the handlers parse with (core/api/requests.ts,
- * core/catalog/requests.ts, the use cases' body schemas), so the document cannot drift from what
- * is accepted. Responses are described here, next to the views that build them (core/case/views.ts,
- * core/catalog/views.ts, core/catalog/guide.ts and the handlers); tests call every route and
- * validate the real answers against the document, so these cannot drift either. Response objects
- * are closed (no undocumented field gets out); a later version may add fields, so clients should
- * ignore fields they do not know.
+ * Requests reuse the very schemas the use cases parse with (core/case, core/catalog, core/flow…),
+ * so the document cannot drift from what is accepted. Responses are described here; handlers are
+ * typed so that each body they return is the input of the schema of its status, and tests call
+ * every route and validate the real answers against the document. Response objects are closed (no
+ * undocumented field gets out); a later version may add fields, so clients should ignore fields
+ * they do not know.
  */
 import * as z from 'zod';
-import { ApplicantSchema, ApplicationSchema } from '../case/application.ts';
-import { CASE_STATUSES } from '../case/lifecycle.ts';
+import { ApplicantSchema, ApplicationSchema } from '#core/case/application.ts';
+import { CASE_STATUSES } from '#core/case/lifecycle.ts';
 import {
   CaseMaterialSchema,
   CorrectionItemSchema,
   OUTCOMES,
   TASK_KINDS,
   TASK_STATUSES,
-} from '../case/model.ts';
-import { SupplementSchema } from '../case/submit-supplement.ts';
-import { WithdrawalSchema } from '../case/withdraw-case.ts';
-import { PrefillRequestSchema } from '../catalog/prefill.ts';
-import { BundleParams, ServicesQuery } from '../catalog/requests.ts';
+} from '#core/case/model.ts';
+import { SupplementSchema } from '#core/case/submit-supplement.ts';
+import { WithdrawalSchema } from '#core/case/withdraw-case.ts';
+import { PrefillRequestSchema } from '#core/catalog/prefill.ts';
+import { ServicesQuery } from '#core/catalog/requests.ts';
 import {
   BundleSchema,
   DeliveryMethodSchema,
   MaterialAskSchema,
   MaterialTypeSchema,
   ServiceSchema,
-} from '../catalog/schema.ts';
-import { DecisionRequestSchema } from '../flow/decide-task.ts';
-import { DeclarationSchema } from '../materials/declaration.ts';
-import { CASE_STATUS_CHANGED } from '../webhooks/events.ts';
-import { WebhookParams, WebhookRequestSchema } from '../webhooks/register.ts';
+} from '#core/catalog/schema.ts';
+import { DecisionRequestSchema } from '#core/flow/decide-task.ts';
+import { DeclarationSchema } from '#core/materials/declaration.ts';
+import { CASE_STATUS_CHANGED } from '#core/webhooks/events.ts';
+import { WebhookRequestSchema } from '#core/webhooks/register.ts';
 import {
   WEBHOOK_ID_HEADER,
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_TIMESTAMP_HEADER,
-} from '../webhooks/signing.ts';
-import {
-  CaseParams,
-  DepartmentParams,
-  LicenseParams,
-  MaterialParams,
-  SubmitCaseHeaders,
-  TaskListQuery,
-  TaskParams,
-} from './requests.ts';
+} from '#core/webhooks/signing.ts';
+import type { Tag } from './tags.ts';
 
 // ───────────────────────────── shared pieces ─────────────────────────────
 
 /** `?services=a,b` of the catalog routes (guide, form, metrics), documented once. */
-const ChosenServicesQuery = ServicesQuery.extend({
+export const ChosenServicesQuery = ServicesQuery.extend({
   services: ServicesQuery.shape.services.describe(
     'Comma-separated service ids; omitted means the whole bundle.',
   ),
@@ -121,6 +113,11 @@ export const ProblemSchema = z
     ],
   });
 
+/** The `Location` header of an answer that created something. */
+export const LocationHeader = {
+  Location: { description: 'The URL of the created resource.', schema: z.url() },
+};
+
 const DepartmentRef = z.object({ id: z.string(), name: z.string() });
 
 // ───────────────────────────── catalog ─────────────────────────────
@@ -165,8 +162,16 @@ export const ReductionMetricsSchema = z.object({
     reductionPercent: z.number(),
   }),
   prefillableShare: z.number().min(0).max(1),
-  visits: count.describe('Counter visits needed: 0 when everything can be done online.'),
+  visits: count.describe(
+    'Visits the applicant makes: a counter visit unless everything can be done online, plus on-site inspections (one when joint, 联合勘验).',
+  ),
+  inspections: z.object({ services: count, visits: count }),
   timeLimitDays: z.object({ parallel: count, sequentialSum: count }),
+  staged: z
+    .object({ days: count, path: z.array(z.string()) })
+    .describe(
+      'Staged dispatch: the longest path through the prerequisites, in working days, and its services.',
+    ),
 });
 
 const ServiceDetail = ServiceSummary.extend({
@@ -249,7 +254,12 @@ export const GuideSchema = z.object({
   }),
   results: z.array(z.object({ serviceId: z.string(), kind: s.result.shape.kind, name: z.string() })),
   delivery: z.array(DeliveryMethodSchema),
-  timeLimitDays: count,
+  timeLimitDays: count.describe(
+    'Working days along the longest path through the prerequisites (staged dispatch): see criticalPath.',
+  ),
+  criticalPath: z
+    .array(z.object({ serviceId: z.string(), name: z.string(), department: DepartmentRef, days: count }))
+    .describe('The chain of services that decides the time limit, first to last.'),
   legalTimeLimitDays: count,
   steps: z.array(GuideStep),
   metrics: ReductionMetricsSchema,
@@ -347,6 +357,9 @@ export const TaskViewSchema = z.object({
   departmentName: z.string(),
   services: z.array(z.string()),
   round: count.describe('0, then one more per correction round.'),
+  stage: count
+    .optional()
+    .describe('Staged dispatch: 0 for services without prerequisites, one more per prerequisite level.'),
   status: z.enum(TASK_STATUSES),
   createdAt: Timestamp,
   dueAt: Timestamp,
@@ -363,6 +376,10 @@ const MaskedApplicant = z
   .describe('Personal data masked (张**, 3204**********1234, 138****5678).');
 
 const CaseStatus = z.enum(CASE_STATUSES);
+
+const CasePlaces = z
+  .object({ acceptedAt: z.string(), decidedAt: z.string().optional() })
+  .describe('通办: the place where the case was accepted and the competent place that decides it.');
 
 export const CaseViewSchema = z.object({
   id: z.string(),
@@ -405,6 +422,13 @@ export const CaseViewSchema = z.object({
   licenses: z.array(
     z.object({ id: z.string(), serviceId: z.string(), name: z.string(), issuedAt: Timestamp }),
   ),
+  places: CasePlaces.optional(),
+  results: z
+    .record(z.string(), z.record(z.string(), z.string()))
+    .optional()
+    .describe(
+      'What the approved services produced, per service (the new enterprise’s uscc, licence numbers…).',
+    ),
 });
 
 export const CaseSubmittedSchema = z.object({
@@ -473,6 +497,39 @@ export const TaskDetailSchema = TaskViewSchema.omit({ services: true }).extend({
       expiresAt: Timestamp.optional(),
     }),
   ),
+  prerequisites: z
+    .array(
+      z.object({
+        serviceId: z.string(),
+        name: z.string(),
+        departmentId: z.string(),
+        result: z.object({
+          kind: z.string(),
+          name: z.string(),
+          data: z.record(z.string(), z.string()),
+        }),
+      }),
+    )
+    .optional()
+    .describe(
+      'Staged dispatch: the approved prerequisites of this task’s services and the data their results produced (e.g. the new enterprise’s uscc) — 同步获取前置部门的办理信息.',
+    ),
+  inspection: z
+    .object({
+      services: z.array(z.string()),
+      departments: z.array(z.object({ id: z.string(), name: z.string() })),
+      taskId: z.string().optional(),
+      organiser: z.string().optional(),
+      status: z.enum(TASK_STATUSES).optional(),
+      scheduledBy: Timestamp.optional(),
+      findings: z.string().optional(),
+      decidedAt: Timestamp.optional(),
+    })
+    .optional()
+    .describe(
+      '联合勘验: the one on-site inspection this task’s services share with the other inspecting departments.',
+    ),
+  places: CasePlaces.optional(),
 });
 
 export const TaskDecidedSchema = TaskViewSchema.extend({
@@ -587,291 +644,22 @@ export const OpenApiDocumentSchema = z
 
 // ───────────────────────────── the routes ─────────────────────────────
 
-export const TAGS = {
-  Catalog: '一张清单, 一次告知, 一表申请: the bundles of this city, their guides and merged forms. Public.',
-  Materials: '一套材料: declare a file, upload its bytes to the presigned URL, check it was verified.',
-  Cases: '一次提交, 进度查询, 补正: one application for a bundle, its progress and corrections.',
-  Licences: '一窗出件: the signed e-licences of a case, and their public verification.',
-  Departments: '一次分办, 并联审批: a department’s inbox, task detail and decision.',
-  Supervision: '电子监察: overdue and at-risk work.',
-  Webhooks:
-    'A portal’s callback URLs: a thin, signed `case.status_changed` event (ids and statuses, no personal data) for every status change of its cases, at least once.',
-  Meta: 'Health and this document.',
-} as const;
-export type Tag = keyof typeof TAGS;
-
-export interface ResponseContract {
-  readonly description: string;
-  readonly schema: z.ZodType;
-  /** Response headers worth knowing (names as sent). */
-  readonly headers?: Readonly<Record<string, { readonly description: string; readonly schema: z.ZodType }>>;
-}
-
-/** 4xx statuses a route answers by its own logic; the generic ones are added from the route's shape. */
-export type ProblemStatus = 400 | 403 | 404 | 409 | 422;
-
-export interface RouteContract {
-  readonly summary: string;
-  readonly description?: string;
-  readonly tags: readonly Tag[];
-  readonly params?: z.ZodObject;
-  readonly query?: z.ZodObject;
-  /** Request headers (lower-case names). */
-  readonly headers?: z.ZodObject;
-  readonly body?: { readonly schema: z.ZodType; readonly description: string };
-  /** Success responses by status. */
-  readonly responses: Readonly<Record<number, ResponseContract>>;
-  /** Problems this route answers by its own logic, with when. */
-  readonly problems?: Readonly<Partial<Record<ProblemStatus, string>>>;
-}
-
-const Location = {
-  Location: { description: 'The URL of the created resource.', schema: z.url() },
-};
-
 /**
- * Every route, by the name it has in functions/routes.ts. A route without an entry here cannot be
- * published: the OpenAPI builder refuses it, and test/api/openapi.test.ts fails.
+ * Named schemas of the document (`#/components/schemas/<id>`). Any module may name one with
+ * `component(id, schema)` — a new route's handler file included — and the OpenAPI builder publishes
+ * every named schema: those a route takes as its body as requests (io: input), the others as
+ * responses (io: output). A schema without a name is inlined where it is used.
  */
-export const routeContracts: Readonly<Record<string, RouteContract>> = {
-  'get-health': {
-    summary: 'Liveness, and which city and catalog version this deployment serves',
-    description:
-      'Checks the table and the files bucket with one cheap call each. When one does not answer: 503 problem+json with Retry-After, each dependency down named in `errors` (`/dependencies/database`, `/dependencies/storage`).',
-    tags: ['Meta'],
-    responses: { 200: { description: 'Up.', schema: HealthSchema } },
-  },
-  'get-openapi': {
-    summary: 'This OpenAPI 3.1 document, generated from the zod schemas the API runs on',
-    tags: ['Meta'],
-    responses: { 200: { description: 'The document.', schema: OpenApiDocumentSchema } },
-  },
-  'list-bundles': {
-    summary: 'The published list of bundles (一张清单)',
-    tags: ['Catalog'],
-    responses: { 200: { description: 'Every bundle of this city.', schema: BundleListSchema } },
-  },
-  'get-bundle': {
-    summary: 'One bundle with its services in full',
-    tags: ['Catalog'],
-    params: BundleParams,
-    responses: { 200: { description: 'The bundle.', schema: BundleDetailSchema } },
-    problems: { 404: 'There is no such bundle in this city’s catalog.' },
-  },
-  'get-guide': {
-    summary: 'The one complete notice (一次告知) for the chosen services',
-    description:
-      'Legal basis, conditions, the deduplicated materials — and what is not asked because the government already holds it — fees, results, time limits and the ordered steps.',
-    tags: ['Catalog'],
-    params: BundleParams,
-    query: ChosenServicesQuery,
-    responses: { 200: { description: 'The notice.', schema: GuideSchema } },
-    problems: {
-      404: 'There is no such bundle.',
-      422: 'Unknown services, or a combination the bundle’s rules do not allow: every problem listed.',
-    },
-  },
-  'get-form': {
-    summary: 'The ONE merged form (一表申请) for the chosen services, as JSON Schema',
-    tags: ['Catalog'],
-    params: BundleParams,
-    query: ChosenServicesQuery,
-    responses: { 200: { description: 'The merged form.', schema: FormSchema } },
-    problems: {
-      404: 'There is no such bundle.',
-      422: 'Unknown services, or a combination the bundle’s rules do not allow: every problem listed.',
-    },
-  },
-  'get-metrics': {
-    summary: 'How much the bundle saves for the chosen services (fields, materials, visits, days)',
-    tags: ['Catalog'],
-    params: BundleParams,
-    query: ChosenServicesQuery,
-    responses: { 200: { description: 'The reduction metrics.', schema: MetricsSchema } },
-    problems: {
-      404: 'There is no such bundle.',
-      422: 'Unknown services, or a combination the bundle’s rules do not allow: every problem listed.',
-    },
-  },
-  prefill: {
-    summary: 'What the government already holds about the applicant: form values and materials on file',
-    description:
-      'POST so that no identifier is ever in a URL. An unknown applicant is not an error: `found: false`, nothing filled.',
-    tags: ['Cases'],
-    body: {
-      schema: PrefillRequestSchema,
-      description: 'The bundle, chosen services and the applicant’s identifier.',
-    },
-    responses: { 200: { description: 'The prefill.', schema: PrefillSchema } },
-    problems: { 422: 'Unknown bundle or services, or an invalid identifier: every problem listed.' },
-  },
-  'create-material': {
-    summary: 'Declare one file of 一套材料 and get a presigned URL for its bytes',
-    description:
-      'The material is usable in a case once the bytes sent to `upload.url` (with exactly `upload.headers`) match the declared size, SHA-256 and content type.',
-    tags: ['Materials'],
-    body: { schema: DeclarationSchema, description: 'The file about to be uploaded.' },
-    responses: {
-      201: {
-        description: 'Declared; upload the bytes next.',
-        schema: MaterialCreatedSchema,
-        headers: Location,
-      },
-    },
-    problems: {
-      422: 'The declaration breaks the shape or the catalog (unknown bundle or type, content type not accepted, too large): every problem listed.',
-    },
-  },
-  'get-material': {
-    summary: 'One of this portal’s materials; its bytes are judged if they arrived since the last look',
-    tags: ['Materials'],
-    params: MaterialParams,
-    responses: { 200: { description: 'The material.', schema: MaterialSchema } },
-    problems: { 404: 'No such material of this portal (another portal’s material is 404 too).' },
-  },
-  'submit-case': {
-    summary: 'Apply once (一次提交) for all or some services of a bundle',
-    description:
-      'Every problem of the application comes back at once (一次反馈): missing or malformed fields, missing, unknown or unverified materials, services not in the bundle or that must go together.',
-    tags: ['Cases'],
-    headers: SubmitCaseHeaders,
-    body: { schema: ApplicationSchema, description: 'The application.' },
-    responses: {
-      201: {
-        description: 'Submitted; the same answer for every retry with the same Idempotency-Key and body.',
-        schema: CaseSubmittedSchema,
-        headers: {
-          ...Location,
-          'Idempotent-Replayed': {
-            description: '"true" when this answers a retry of an earlier submission.',
-            schema: z.enum(['true', 'false']),
-          },
-        },
-      },
-    },
-    problems: {
-      400: 'The Idempotency-Key header is missing or malformed, or the body is not JSON.',
-      422: 'The application is invalid (every problem listed — among them `material_in_use` for a material already part of another case, `material_changed` for one whose stored bytes changed since they were verified), or the Idempotency-Key was used before with another body (code `idempotency_key_reused`). Nothing is written: the same Idempotency-Key may be sent again with a corrected body.',
-    },
-  },
-  'get-case': {
-    summary: 'Progress (进度查询): status, services, tasks, the correction request and the timeline',
-    tags: ['Cases'],
-    params: CaseParams,
-    responses: { 200: { description: 'The case.', schema: CaseViewSchema } },
-    problems: { 404: 'No such case of this portal (another portal’s case is 404 too).' },
-  },
-  'submit-supplement': {
-    summary: 'Answer the one consolidated correction request (补正), once',
-    tags: ['Cases'],
-    params: CaseParams,
-    body: { schema: SupplementSchema, description: 'Corrected form values and/or replacement materials.' },
-    responses: {
-      202: { description: 'Accepted; the flow resumes.', schema: SupplementAcceptedSchema },
-    },
-    problems: {
-      404: 'No such case of this portal.',
-      409: 'The case is not awaiting a correction (or was already supplemented).',
-      422: 'The supplement is invalid: every problem listed (`material_in_use`, `material_changed` among them). Nothing changes: the correction stays open for a corrected supplement.',
-    },
-  },
-  'withdraw-case': {
-    summary: 'Withdraw the case (撤回) while it is not final',
-    description:
-      'Open tasks leave the departments’ inboxes and the flow stops. Withdrawing again answers the same.',
-    tags: ['Cases'],
-    params: CaseParams,
-    body: { schema: WithdrawalSchema, description: 'Optionally, why.' },
-    responses: { 200: { description: 'Withdrawn.', schema: WithdrawnSchema } },
-    problems: {
-      404: 'No such case of this portal.',
-      409: 'The case is already final (issued or rejected), or is changing at this very moment (retry).',
-    },
-  },
-  'list-licenses': {
-    summary: 'The case’s e-licences (一窗出件), with short-lived download links',
-    tags: ['Licences'],
-    params: CaseParams,
-    responses: { 200: { description: 'The licences issued so far.', schema: LicenseListSchema } },
-    problems: { 404: 'No such case of this portal.' },
-  },
-  'verify-license': {
-    summary: 'Verify an e-licence: stored files intact and signature valid',
-    tags: ['Licences'],
-    params: LicenseParams,
-    responses: { 200: { description: 'The verdict, valid or not.', schema: VerificationSchema } },
-    problems: { 404: 'There is no such licence.' },
-  },
-  'list-tasks': {
-    summary: 'A department’s inbox, by task status, paginated',
-    tags: ['Departments'],
-    params: DepartmentParams,
-    query: TaskListQuery,
-    responses: { 200: { description: 'One page of tasks.', schema: TaskListSchema } },
-    problems: {
-      400: 'The cursor is not one this listing gave out.',
-      403: 'A department sees only its own inbox.',
-    },
-  },
-  'get-task': {
-    summary: 'A task with only the case data its services need (最小必要)',
-    tags: ['Departments'],
-    params: TaskParams,
-    responses: { 200: { description: 'The task.', schema: TaskDetailSchema } },
-    problems: { 404: 'No such task of this department (another department’s task is 404 too).' },
-  },
-  'decide-task': {
-    summary: 'Decide a task: approve, reject, or ask for corrections',
-    description:
-      'A decision is final: a different second decision is 409; an identical retry answers as the first (`replayed: true`).',
-    tags: ['Departments'],
-    params: TaskParams,
-    body: { schema: DecisionRequestSchema, description: 'The decision.' },
-    responses: { 200: { description: 'Decided.', schema: TaskDecidedSchema } },
-    problems: {
-      404: 'No such task of this department.',
-      409: 'The task is already decided otherwise, or closed: its case was withdrawn or has ended (a decision racing with a withdrawal never lands after it).',
-      422: 'The decision is incomplete (a rejection needs an opinion; a correction needs items or an opinion).',
-    },
-  },
-  'get-supervision': {
-    summary: 'Overdue and at-risk tasks (电子监察): all departments for a supervisor, else the caller’s own',
-    tags: ['Supervision'],
-    responses: { 200: { description: 'The tasks needing attention.', schema: SupervisionSchema } },
-  },
-  'create-webhook': {
-    summary: 'Register a callback URL for the status changes of this portal’s cases',
-    description:
-      'Each change is POSTed as `{ id, type: "case.status_changed", caseId, status, previousStatus?, occurredAt, links: { case } }` signed in the Standard Webhooks scheme (`webhook-id`, `webhook-timestamp`, `webhook-signature`; verify with any `standardwebhooks` library and the secret as returned). Delivery is at least once, retried with exponential backoff: dedupe by `webhook-id`, tolerate any order, refuse a timestamp more than 5 minutes off, answer 2xx fast.',
-    tags: ['Webhooks'],
-    body: { schema: WebhookRequestSchema, description: 'The callback URL and an optional label.' },
-    responses: {
-      201: {
-        description: 'Registered; the signing secret is in this answer only.',
-        schema: WebhookCreatedSchema,
-        headers: Location,
-      },
-    },
-    problems: {
-      422: 'Not https, credentials in the URL, a host that is or resolves to a private, loopback, link-local, CGNAT, multicast or metadata address, an unresolvable host, a description too long, or too many webhooks (`too_many_webhooks`: at most 10 per portal, however many registrations run at once): every problem listed.',
-    },
-  },
-  'list-webhooks': {
-    summary: 'This portal’s webhooks (without their secrets)',
-    tags: ['Webhooks'],
-    responses: { 200: { description: 'The webhooks.', schema: WebhookListSchema } },
-  },
-  'delete-webhook': {
-    summary: 'Delete a webhook: no further deliveries, queued ones are dropped',
-    tags: ['Webhooks'],
-    params: WebhookParams,
-    responses: { 200: { description: 'Deleted; the webhook as it was.', schema: WebhookSchema } },
-    problems: { 404: 'No such webhook of this portal (another portal’s webhook is 404 too).' },
-  },
-};
+export const components = new Map<z.ZodType, string>();
 
-/** Request body schemas, by component name in the document (parsed as input: defaults are optional). */
-export const requestSchemas: Readonly<Record<string, z.ZodType>> = {
+export function component<T extends z.ZodType>(id: string, schema: T): T {
+  const taken = [...components].find(([s, i]) => i === id && s !== schema);
+  if (taken) throw new Error(`Two schemas are named "${id}" in the OpenAPI components.`);
+  components.set(schema, id);
+  return schema;
+}
+
+for (const [id, schema] of Object.entries({
   Application: ApplicationSchema,
   Supplement: SupplementSchema,
   Withdrawal: WithdrawalSchema,
@@ -879,12 +667,8 @@ export const requestSchemas: Readonly<Record<string, z.ZodType>> = {
   PrefillRequest: PrefillRequestSchema,
   DecisionRequest: DecisionRequestSchema,
   WebhookRequest: WebhookRequestSchema,
-};
-
-/** Response schemas, by component name in the document. */
-export const responseSchemas: Readonly<Record<string, z.ZodType>> = {
   Problem: ProblemSchema,
-  Timestamp,
+  Timestamp: Timestamp,
   Health: HealthSchema,
   OpenApiDocument: OpenApiDocumentSchema,
   BundleList: BundleListSchema,
@@ -911,4 +695,5 @@ export const responseSchemas: Readonly<Record<string, z.ZodType>> = {
   Webhook: WebhookSchema,
   WebhookCreated: WebhookCreatedSchema,
   WebhookList: WebhookListSchema,
-};
+}))
+  component(id, schema);

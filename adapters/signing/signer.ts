@@ -34,15 +34,33 @@ function chooseSigner(): LicenseSigner {
   );
 }
 
-export const signer: LicenseSigner = chooseSigner();
+let chosen: LicenseSigner | undefined;
+const current = () => {
+  chosen ??= chooseSigner();
+  return chosen;
+};
 
-const verifiers = new Map<string, LicenseSigner>([[signer.keyId, signer]]);
+/**
+ * The signer of this deployment, chosen from the configuration at its first use (not at import:
+ * the route table loads every handler module to read its spec, with no configuration at all).
+ */
+export const signer: LicenseSigner = {
+  get keyId() {
+    return current().keyId;
+  },
+  algorithm: 'ECDSA_SHA_256',
+  sign: (message) => current().sign(message),
+  verify: (message, signature) => current().verify(message, signature),
+};
+
+const verifiers = new Map<string, LicenseSigner>();
 
 /**
  * The key a licence names (its keyId), to verify it with — which may be an earlier KMS key than
  * the one signing today. Undefined when that key cannot be used here (an earlier local key).
  */
 export function verifierFor(keyId: string): LicenseSigner | undefined {
+  if (keyId === current().keyId) return current();
   let v = verifiers.get(keyId);
   if (!v && keyId.startsWith('arn:')) {
     v = kmsSigner(keyId, kmsClientFor(keyId));

@@ -67,15 +67,15 @@ export class ConflictError extends DomainError {
 /** A dependency (database, storage, workflow) is unavailable; safe to retry. */
 export class UnavailableError extends DomainError {
   readonly code = 'unavailable';
+  /** Which dependencies did not answer, when that is known (e.g. a health check). */
+  readonly problems: readonly Problem[];
+  constructor(message: string, options?: { cause?: unknown; problems?: readonly Problem[] }) {
+    super(message, options);
+    this.problems = options?.problems ?? [];
+  }
 }
 
-export class PayloadTooLargeError extends DomainError {
-  readonly code = 'payload_too_large';
-}
 
-export class UnsupportedMediaTypeError extends DomainError {
-  readonly code = 'unsupported_media_type';
-}
 
 /**
  * Named so ASL can Catch it: the case a flow step or licence issuing runs for does not exist.

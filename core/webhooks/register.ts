@@ -54,8 +54,13 @@ export interface RegisterDeps {
 export async function registerWebhook(
   deps: RegisterDeps,
   portalId: string,
-  body: { url?: unknown; description?: unknown },
+  request: unknown,
 ): Promise<WebhookRecord> {
+  // Any JSON arrives here (the use case checks the shape itself): a non-object has no fields.
+  const body = (typeof request === 'object' && request !== null && !Array.isArray(request) ? request : {}) as {
+    url?: unknown;
+    description?: unknown;
+  };
   const problems: Problem[] = [];
   const check = checkWebhookUrl(body.url, { allowPrivate: deps.allowPrivate });
   problems.push(...check.problems);

@@ -67,6 +67,8 @@ export interface HandlerFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** Defaults to <repo>/functions; tests may point at a fixture folder. */
   readonly functionsDir?: string;
+  /** More files to ship beside the bundle: name in /var/task → source path (e.g. openapi.json). */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 export class HandlerFunction extends Construct {
@@ -137,6 +139,9 @@ export class HandlerFunction extends Construct {
           // version); the adapters read it from CATALOG_FILE once per container.
           afterBundling: (_inputDir: string, outputDir: string) => [
             `cp ${shellQuote(props.catalogFile)} ${shellQuote(join(outputDir, 'catalog.json'))}`,
+            ...Object.entries(props.files ?? {}).map(
+              ([name, source]) => `cp ${shellQuote(source)} ${shellQuote(join(outputDir, name))}`,
+            ),
           ],
         },
       },

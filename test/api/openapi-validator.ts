@@ -4,7 +4,7 @@
  * Component schemas are compiled strictly, so a schema ajv would not understand fails loudly here.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import type { OpenApiDocument, Response } from '../../core/api/openapi.ts';
+import type { OpenApiDocument, Response } from '../../adapters/http/openapi.ts';
 
 const BASE = 'urn:yijianshi:openapi';
 

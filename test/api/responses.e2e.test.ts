@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildOpenApiDocument, type OpenApiDocument } from '../../core/api/openapi.ts';
+import { buildOpenApiDocument, type OpenApiDocument } from '../../adapters/http/openapi.ts';
 import { httpRoutes } from '../../functions/routes.ts';
 import { SEEDED_PERSONS } from '../../local/setup/seed-shared-data.ts';
 import { eventually, pdfBytes, sha256 } from '../e2e/portal.ts';

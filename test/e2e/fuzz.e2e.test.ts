@@ -15,7 +15,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OpenApiDocument, Operation, Parameter } from '../../core/api/openapi.ts';
+import type { OpenApiDocument, Operation, Parameter } from '../../adapters/http/openapi.ts';
 import { httpRoutes } from '../../functions/routes.ts';
 import { DocumentValidator } from '../api/openapi-validator.ts';
 import { corrupted, hostileString, type Schema, valid } from '../api/schema-arbitrary.ts';

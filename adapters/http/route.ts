@@ -1,0 +1,108 @@
+/**
+ * One declaration per route (STYLE 7a): a RouteSpec says everything about an HTTP route — method,
+ * path, who may call it, the schemas of its path, query, headers and body, its answers by status,
+ * the problems it can give, and the AWS access its Lambda needs. Each handler file exports its
+ * spec as `route` beside `handler`; from those specs come
+ *   - the typed handler (adapters/http/handler.ts: the caller typed by kind, the answer typed by
+ *     the response schemas),
+ *   - the OpenAPI document (adapters/http/openapi.ts),
+ *   - the local dev server's routes and the API Gateway routes (functions/routes.ts reads the
+ *     specs of every functions/*.handler.ts),
+ *   - the IAM grants of each function (infra/city-stack.ts, from `needs`),
+ *   - the access-matrix test (test/e2e/access-matrix.e2e.test.ts).
+ */
+import type * as z from 'zod';
+import type { Tag } from './tags.ts';
+
+/** Who may call a route: anyone, a portal (x-api-key), or a department (Bearer token). */
+export type CallerKind = 'public' | 'portal' | 'department';
+
+/** The verified caller of a route of kind K, as the authorizer established it. */
+export type Caller<K extends CallerKind = CallerKind> = {
+  public: { readonly kind: 'public' };
+  portal: { readonly kind: 'portal'; readonly portalId: string };
+  department: { readonly kind: 'department'; readonly departmentId: string };
+}[K];
+
+/** Step Functions calls a function may make on the city's case flow. */
+export type WorkflowAccess = 'start' | 'stop' | 'callback' | 'describe';
+
+/**
+ * The AWS access a function needs — read-only by default, nothing unless named. infra/city-stack.ts
+ * turns it into the function's IAM policy; test/int/iam-proof checks every recorded SDK call against it.
+ */
+export interface Needs {
+  /** The city table: `read` (Get/Query/BatchGet) or `write` (read and every item write). */
+  readonly table?: 'read' | 'write';
+  /** The files bucket (materials, licences): `read` (Get/Head) or `write` (also Put, presigned PUTs included). */
+  readonly files?: 'read' | 'write';
+  /** Calls on the case flow's executions. */
+  readonly workflow?: readonly WorkflowAccess[];
+  /** The licence signing key: `verify` (GetPublicKey, Verify) or `sign` (also Sign). */
+  readonly signing?: 'verify' | 'sign';
+}
+
+export interface ResponseSpec<S extends z.ZodType = z.ZodType> {
+  readonly description: string;
+  readonly schema: S;
+  /** Response headers worth knowing (names as sent). */
+  readonly headers?: Readonly<Record<string, { readonly description: string; readonly schema: z.ZodType }>>;
+}
+
+/** 4xx statuses a route answers by its own logic; the generic ones come from the route's shape. */
+export type ProblemStatus = 400 | 403 | 404 | 409 | 422;
+
+export interface BodySpec<B extends z.ZodType = z.ZodType> {
+  /** The schema published, and (unless `checkedByUseCase`) the one the request is parsed with. */
+  readonly schema: B;
+  readonly description: string;
+  /**
+   * The use case checks the body itself, so that shape and domain problems come back in ONE 422
+   * (一次反馈): the handler receives the raw JSON value.
+   */
+  readonly checkedByUseCase?: boolean;
+}
+
+export interface RouteSpec<
+  K extends CallerKind = CallerKind,
+  P extends z.ZodObject | undefined = z.ZodObject | undefined,
+  Q extends z.ZodObject | undefined = z.ZodObject | undefined,
+  H extends z.ZodObject | undefined = z.ZodObject | undefined,
+  B extends BodySpec | undefined = BodySpec | undefined,
+  R extends Readonly<Record<number, ResponseSpec>> = Readonly<Record<number, ResponseSpec>>,
+> {
+  /** functions/<name>.handler.ts; the OpenAPI operationId is its camelCase. */
+  readonly name: string;
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway style path, parameters in braces. */
+  readonly path: string;
+  readonly caller: K;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tags: readonly Tag[];
+  readonly params?: P;
+  readonly query?: Q;
+  /** Request headers (lower-case names); a missing or malformed one is a 400. */
+  readonly headers?: H;
+  readonly body?: B;
+  /** Success answers by status. */
+  readonly responses: R;
+  /** Problems this route answers by its own logic, with when. */
+  readonly problems?: Readonly<Partial<Record<ProblemStatus, string>>>;
+  readonly needs?: Needs;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the widest spec, for tables of routes of any shape
+export type AnyRouteSpec = RouteSpec<CallerKind, any, any, any, any, any>;
+
+/** Declares a route; only checks and preserves the literal types of the spec. */
+export function defineRoute<
+  const K extends CallerKind,
+  P extends z.ZodObject | undefined = undefined,
+  Q extends z.ZodObject | undefined = undefined,
+  H extends z.ZodObject | undefined = undefined,
+  B extends BodySpec | undefined = undefined,
+  const R extends Readonly<Record<number, ResponseSpec>> = Readonly<Record<number, ResponseSpec>>,
+>(spec: RouteSpec<K, P, Q, H, B, R>): RouteSpec<K, P, Q, H, B, R> {
+  return spec;
+}
