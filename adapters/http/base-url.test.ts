@@ -2,6 +2,9 @@
  * Links follow the host API Gateway was called at; X-Forwarded-Host only for a configured proxy
  * (issue 10, defect 8). Calls the OpenAPI handler as API Gateway would: no emulator involved.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { invoke, proxyEvent } from '../../test/support/lambda-events.ts';
@@ -11,6 +14,10 @@ let handler: Parameters<typeof invoke>[0];
 beforeAll(async () => {
   // Before the configuration is first read (it is parsed once per process, as in Lambda).
   process.env.TRUSTED_FORWARDED_HOSTS = 'www.gov.example.cn, API.Example.cn';
+  // The document the handler serves, as deploy and start build it beside the function.
+  const file = join(mkdtempSync(join(tmpdir(), 'base-url-')), 'openapi.json');
+  writeFileSync(file, JSON.stringify({ openapi: '3.1.1', info: { title: 't', version: '1' }, paths: {} }));
+  process.env.OPENAPI_FILE = file;
   ({ handler } = await import('#functions/get-openapi.handler.ts'));
 });
 
