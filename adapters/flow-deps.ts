@@ -1,6 +1,7 @@
 /** The real adapters behind the flow's ports, wired once per container. */
 import type { FlowDeps } from '#core/flow/steps.ts';
 import { catalog } from './catalog/file-catalog.ts';
+import { places } from './catalog/places.ts';
 import { caseRepository, taskRepository } from './dynamodb/case-repository.ts';
 import { workflow } from './sfn/workflow.ts';
 
@@ -10,6 +11,7 @@ export function flowDeps(): FlowDeps {
     tasks: taskRepository,
     workflow,
     catalog: catalog(),
+    places: places(),
     now: () => new Date(),
   };
 }

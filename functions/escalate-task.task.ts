@@ -5,11 +5,12 @@ import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
 import { escalateTask } from '#core/flow/steps.ts';
 
 const Input = z.object({
-  kind: z.enum(['acceptance', 'review']),
+  kind: z.enum(['acceptance', 'review', 'inspection']),
   state: z.looseObject({
     caseId: z.string(),
     round: z.number().int().nonnegative(),
     departmentId: z.string().optional(),
+    stage: z.number().int().nonnegative().optional(),
   }),
 });
 

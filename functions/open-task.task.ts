@@ -6,8 +6,9 @@ import { openTask } from '#core/flow/steps.ts';
 
 const Input = z.object({
   caseId: z.string(),
-  kind: z.enum(['acceptance', 'review', 'supplement']),
+  kind: z.enum(['acceptance', 'review', 'supplement', 'inspection']),
   round: z.number().int().nonnegative(),
+  stage: z.number().int().nonnegative().optional(),
   taskToken: z.string().min(1),
   departmentId: z.string().optional(),
   services: z.array(z.string()).optional(),

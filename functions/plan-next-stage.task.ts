@@ -1,4 +1,4 @@
-/** Task: 汇总 — merges every department's latest review into one outcome. */
+/** Task: after a stage — open whatever became ready, or 汇总: merge every service's latest decision. */
 import * as z from 'zod';
 import { flowDeps } from '#adapters/flow-deps.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { type CatalogIndex, indexCatalog } from '#core/catalog/catalog-index.ts';
 import { CatalogSchema } from '#core/catalog/schema.ts';
 import { config } from '../config.ts';
+import { placesBeside } from './places.ts';
 
 let cached: CatalogIndex | undefined;
 
@@ -19,7 +20,9 @@ export function loadCatalogFile(file: string): CatalogIndex {
       `Catalog ${file} is invalid (${parsed.error.issues.length} problems):\n${lines.join('\n')}`,
     );
   }
-  return indexCatalog(parsed.data);
+  // 通办: the places' departments (金坛区市场监管局…) are departments of the city like the catalog's.
+  const placeDepartments = placesBeside(file, parsed.data).departments(parsed.data.departments);
+  return indexCatalog({ ...parsed.data, departments: [...parsed.data.departments, ...placeDepartments] });
 }
 
 export function catalog(): CatalogIndex {

@@ -72,6 +72,12 @@ export const ApplicationSchema = z.object({
   form: z.record(z.string(), z.unknown()).default({}),
   materials: z.array(MaterialRefSchema).max(100).default([]),
   delivery: DeliverySchema,
+  /** 通办: the place (places.json id) of the counter or portal where the application is made; default the city. */
+  acceptedAt: z
+    .string()
+    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
+    .max(50)
+    .optional(),
   /** 告知承诺制: the services whose conditions the applicant commits to, instead of proving. */
   commitments: z
     .array(z.object({ serviceId: z.string(), accepted: z.literal(true) }))

@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { ApplicantSchema, DeliverySchema } from './application.ts';
 import { CASE_STATUSES, CORRECTION_STAGES } from './lifecycle.ts';
 
-export const TASK_KINDS = ['acceptance', 'review', 'supplement'] as const;
+export const TASK_KINDS = ['acceptance', 'review', 'supplement', 'inspection'] as const;
 export const TASK_STATUSES = ['pending', 'approved', 'rejected', 'correction_requested', 'closed'] as const;
 export const OUTCOMES = ['approve', 'reject', 'correct'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -78,6 +78,10 @@ export const CaseRecordSchema = z.object({
     })
     .optional(),
   executionArn: z.string().optional(),
+  /** 通办: where the case was accepted (the portal's or counter's place) and where it is decided. */
+  places: z.object({ acceptedAt: z.string(), decidedAt: z.string().optional() }).optional(),
+  /** Data the approved services produced (credit code, licence numbers…), per service. */
+  results: z.record(z.string(), z.record(z.string(), z.string())).optional(),
   version: z.number().int(),
 });
 export type CaseRecord = z.infer<typeof CaseRecordSchema>;
@@ -89,6 +93,8 @@ export const TaskRecordSchema = z.object({
   departmentId: z.string(),
   services: z.array(z.string()),
   round: z.number().int().nonnegative(),
+  /** Staged dispatch: 0 for the services without prerequisites, then one more per stage. */
+  stage: z.number().int().nonnegative().optional(),
   status: z.enum(TASK_STATUSES),
   createdAt: z.string(),
   dueAt: z.string(),
@@ -127,14 +133,21 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** "<caseId>.r<round>.<departmentId|kind>": deterministic, so re-opening a task is idempotent. */
+/**
+ * "<caseId>.r<round>.<departmentId|kind>[-s<stage>]": deterministic, so re-opening a task is
+ * idempotent. A department reviewing in a later stage (staged dispatch) gets its stage appended.
+ */
 export function taskIdFor(
   caseId: string,
   round: number,
-  kind: 'acceptance' | 'review' | 'supplement',
+  kind: (typeof TASK_KINDS)[number],
   departmentId: string,
+  stage = 0,
 ): string {
-  return kind === 'review' ? `${caseId}.r${round}.${departmentId}` : `${caseId}.r${round}.${kind}`;
+  const suffix = stage > 0 ? `-s${stage}` : '';
+  return kind === 'review'
+    ? `${caseId}.r${round}.${departmentId}${suffix}`
+    : `${caseId}.r${round}.${kind}${suffix}`;
 }
 
 export function caseIdOfTask(taskId: string): string | undefined {

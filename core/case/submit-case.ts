@@ -168,6 +168,7 @@ export async function submitCase(
       services.map((s) => s.timeLimit),
     ).toISOString(),
     correctionRound: 0,
+    ...(application.acceptedAt ? { places: { acceptedAt: application.acceptedAt } } : {}),
     version: 1,
   };
   let created: boolean;

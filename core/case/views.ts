@@ -28,6 +28,7 @@ export function taskView(index: CatalogIndex, t: TaskRecord) {
         : (index.departments.get(t.departmentId)?.name ?? t.departmentId),
     services: t.services,
     round: t.round,
+    ...(t.stage ? { stage: t.stage } : {}),
     status: t.status,
     createdAt: t.createdAt,
     dueAt: t.dueAt,
@@ -100,5 +101,7 @@ export function caseView(index: CatalogIndex, v: CaseView) {
       name: l.name,
       issuedAt: l.issuedAt,
     })),
+    ...(r.places ? { places: r.places } : {}),
+    ...(r.results ? { results: r.results } : {}),
   };
 }

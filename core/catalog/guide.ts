@@ -6,6 +6,7 @@
 import type { CatalogIndex } from './catalog-index.ts';
 import { type MergedMaterial, mergeFields, mergeMaterials } from './merge.ts';
 import type { Bundle, DeliveryMethod, Service } from './schema.ts';
+import { criticalPath, jointInspection, prerequisites } from '../flow/stages.ts';
 import { workingDaysOf } from './time-limit.ts';
 
 export interface ReductionMetrics {
@@ -23,8 +24,18 @@ export interface ReductionMetrics {
   };
   /** Share of the merged form's fields that shared data can fill in. */
   readonly prefillableShare: number;
-  /** Counter visits needed: 0 when every chosen service can be applied for and delivered online. */
+  /**
+   * Visits the applicant makes: a counter visit unless every chosen service can be applied for and
+   * delivered online, plus the on-site inspections — ONE when several services inspect jointly (联合勘验).
+   */
   readonly visits: number;
+  /** On-site inspections: how many services need one, and the visits they cost (1 when joint). */
+  readonly inspections: { readonly services: number; readonly visits: number };
+  /**
+   * Staged dispatch: a review opens when its prerequisites are approved, so the bundle takes the
+   * longest path through the `order`/`requires` rules (working days), along these services.
+   */
+  readonly staged: { readonly days: number; readonly path: readonly string[] };
   /**
    * Working days (calendar-day limits converted, five in seven): parallel reviews take the slowest
    * branch, not the sum.
@@ -50,6 +61,14 @@ export function reductionMetrics(index: CatalogIndex, services: readonly Service
   const fieldsBefore = services.reduce((n, s) => n + s.fields.length, 0);
   const materialsBefore = services.reduce((n, s) => n + s.materials.length, 0);
   const alreadyHeld = materials.filter((m) => m.material.sharedData).length;
+  // Service ids are unique in a catalog: the bundle is the one holding the services.
+  const bundle = index.catalog.bundles.find((b) => b.services.some((s) => s.id === services[0]?.id));
+  const chosen = services.map((s) => s.id);
+  const graph = bundle ? prerequisites(bundle, chosen) : new Map(chosen.map((id) => [id, []]));
+  const path = criticalPath(services, graph);
+  const inspecting = services.filter((s) => s.inspection).length;
+  const joint = bundle ? jointInspection(bundle, chosen) : undefined;
+  const inspections = { services: inspecting, visits: joint ? 1 : inspecting };
   return {
     services: services.length,
     departments: new Set(services.map((s) => s.departmentId)).size,
@@ -69,7 +88,9 @@ export function reductionMetrics(index: CatalogIndex, services: readonly Service
       fields.length === 0
         ? 0
         : Math.round((fields.filter((f) => f.field.prefill).length / fields.length) * 1000) / 1000,
-    visits: services.every((s) => s.delivery.includes('electronic')) ? 0 : 1,
+    visits: (services.every((s) => s.delivery.includes('electronic')) ? 0 : 1) + inspections.visits,
+    inspections,
+    staged: { days: path.days, path: path.path.filter((id) => chosen.includes(id)) },
     timeLimitDays: {
       parallel: bundleTimeLimitDays(services),
       sequentialSum: services.reduce((n, s) => n + committedWorkingDays(s), 0),
@@ -154,7 +175,12 @@ export function guide(index: CatalogIndex, bundle: Bundle, services: readonly Se
     },
     results: services.map((s) => ({ serviceId: s.id, kind: s.result.kind, name: s.result.name })),
     delivery,
-    timeLimitDays: metrics.timeLimitDays.parallel,
+    // Staged dispatch: the longest path through the prerequisites (the guide shows it below).
+    timeLimitDays: metrics.staged.days,
+    criticalPath: metrics.staged.path.map((id) => {
+      const s = services.find((x) => x.id === id)!;
+      return { serviceId: id, name: s.name, department: dept(s.departmentId), days: committedWorkingDays(s) };
+    }),
     legalTimeLimitDays: Math.max(
       0,
       ...services.map((s) => workingDaysOf(s.timeLimit.legalDays, s.timeLimit.unit)),
@@ -178,7 +204,7 @@ export function guide(index: CatalogIndex, bundle: Bundle, services: readonly Se
         name: '一次分办，并联审批',
         departments: reviewing.map(dept),
         description:
-          '牵头部门一次分办，各部门同时审查各自事项 (one dispatch; departments review in parallel).',
+          '牵头部门一次分办；各部门事项的前置事项办结即同步开始审查，并获取前置部门的办理结果，互不依赖的事项并行审查；多个事项需现场核查的，联合勘验一次 (one dispatch; each review opens as soon as its prerequisites are approved, with their results; independent ones in parallel; one joint inspection).',
         // Not `order`: that key is the step's own number.
         ...(orderRules.length ? { orderRules } : {}),
       },

@@ -187,7 +187,23 @@ export const ServiceSchema = z.object({
     data: z.array(camelId).optional(),
     /** The e-licence type the result is kept as in the e-licence library, when it is one. */
     licenseType: z.string().min(1).optional(),
+    /**
+     * Data the result creates (not given by the applicant): numbers assigned on approval, e.g. the
+     * new enterprise's credit code. Keyed by a field id of the dictionary, so dependent services'
+     * tasks, later forms and the licences read them as that field.
+     */
+    produces: z
+      .array(
+        z.object({
+          fieldId: camelId,
+          kind: z.enum(['uscc', 'serial']),
+          prefix: z.string().max(8).optional(),
+        }),
+      )
+      .optional(),
   }),
+  /** Needs an on-site inspection (现场核查): bundles with several such services inspect jointly (联合勘验). */
+  inspection: z.boolean().default(false),
   /** 告知承诺制: the applicant may sign a commitment instead of proving these conditions. */
   commitment: z.boolean().default(false),
   delivery: z.array(DeliveryMethodSchema).min(1).default(['electronic', 'pickup', 'courier']),
@@ -351,6 +367,10 @@ export const CatalogSchema = CatalogShape.superRefine((c, ctx) => {
             `"${m.typeId}" is asked per ${earlier} elsewhere, not per ${m.perParty}`,
           );
         partyOf.set(m.typeId, m.perParty);
+      });
+      s.result.produces?.forEach((p, pi) => {
+        if (!fields.has(p.fieldId))
+          issue(at('services', si, 'result', 'produces', pi), `unknown field "${p.fieldId}"`);
       });
       s.result.data?.forEach((id, di) => {
         if (!fields.has(id)) issue(at('services', si, 'result', 'data', di), `unknown field "${id}"`);

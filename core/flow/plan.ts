@@ -1,11 +1,22 @@
 /**
  * The flow's decisions, as pure functions over the stored case and its tasks. The state machine
- * only routes; what "accepted", "merged" or "who re-reviews" means is decided here and tested here.
+ * only routes; what "accepted", "ready", "merged" or "who re-reviews" means is decided here and
+ * tested here.
  */
 
 import type { CaseRecord, CorrectionItem, TaskRecord } from '../case/model.ts';
 import type { Bundle, Service } from '../catalog/schema.ts';
 import { latestDeadline } from '../catalog/time-limit.ts';
+import type { PlaceIndex } from '../places/places.ts';
+import {
+  dependantsOf,
+  depths,
+  JOINT_INSPECTION,
+  jointInspection,
+  type NodeState,
+  nodeState,
+  prerequisites,
+} from './stages.ts';
 
 /** At most this many consolidated correction rounds; after that a correction counts as a rejection. */
 export const MAX_CORRECTION_ROUNDS = 3;
@@ -23,44 +34,185 @@ export function secondsUntil(due: Date, now: Date): number {
 
 export interface ReviewPlan {
   readonly caseId: string;
+  /** A department's review, or the one joint inspection (联合勘验) of the inspected services. */
+  readonly kind: 'review' | 'inspection';
   readonly departmentId: string;
   readonly services: readonly string[];
   readonly round: number;
+  /** Staged dispatch: the services' depth in the prerequisite graph (0: no prerequisites). */
+  readonly stage: number;
   readonly dueAt: string;
   readonly timeoutSeconds: number;
 }
 
-/** The chosen services grouped by owning department (一次分办: one review task per department). */
+/** The chosen services grouped by owning department. */
 export function servicesByDepartment(services: readonly Service[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const s of services) out.set(s.departmentId, [...(out.get(s.departmentId) ?? []), s.id]);
   return out;
 }
 
+/** Where the case is decided: as recorded at acceptance, else the competent place for its bundle and form. */
+export function decidingPlace(
+  record: CaseRecord,
+  bundle: Bundle,
+  places: PlaceIndex | undefined,
+): string | undefined {
+  return record.places?.decidedAt ?? places?.decidedAt(bundle, record.form);
+}
+
+/** The department that handles `departmentId`'s work at the deciding place (通办: 归属地审批). */
+export function competentDepartment(
+  record: CaseRecord,
+  bundle: Bundle,
+  places: PlaceIndex | undefined,
+  departmentId: string,
+): string {
+  const place = decidingPlace(record, bundle, places);
+  return places && place ? places.departmentAt(place, departmentId) : departmentId;
+}
+
+export type Rejection = { serviceId: string; departmentId: string; opinion: string };
+
+export type StagePlan =
+  | { readonly next: 'review'; readonly reviews: ReviewPlan[] }
+  | {
+      readonly next: 'correct';
+      readonly corrections: (CorrectionItem & { departmentId: string })[];
+      readonly askedBy: string[];
+    }
+  | { readonly next: 'merge'; readonly approved: string[]; readonly rejected: Rejection[] };
+
 /**
- * Who reviews in `round`: everyone involved in round 0; afterwards only the departments that asked
- * for the corrections the applicant has just supplied.
+ * The next step of a staged review, from the stored tasks:
+ *  1. re-review (after a supplement): only the tasks that asked for corrections, as they were —
+ *     approved stages are not reopened;
+ *  2. any correction asked (within MAX_CORRECTION_ROUNDS): ONE consolidated request;
+ *  3. whatever became ready — every prerequisite approved, itself not yet decided — opens now, one
+ *     task per department and stage (the joint inspection as one task of its organiser);
+ *  4. nothing left to open: merge. A refused prerequisite closes its dependants with the reason.
  */
-export function planReviews(record: CaseRecord, bundle: Bundle, round: number, now: Date): ReviewPlan[] {
-  const chosen = bundle.services.filter((s) => record.services.includes(s.id));
-  const groups = servicesByDepartment(chosen);
-  const only = round === 0 ? undefined : new Set(record.correction?.departments ?? []);
-  return [...groups.entries()]
-    .filter(([dept]) => !only || only.has(dept))
-    .map(([departmentId, services]) => {
-      const due = latestDeadline(
-        now,
-        chosen.filter((s) => services.includes(s.id)).map((s) => s.timeLimit),
-      );
-      return {
-        caseId: record.caseId,
-        departmentId,
-        services,
-        round,
-        dueAt: due.toISOString(),
-        timeoutSeconds: secondsUntil(due, now),
-      };
+export function planStage(
+  record: CaseRecord,
+  bundle: Bundle,
+  tasks: readonly TaskRecord[],
+  round: number,
+  now: Date,
+  options: { readonly reReview?: boolean; readonly places?: PlaceIndex | undefined } = {},
+): StagePlan {
+  const graph = prerequisites(bundle, record.services);
+  const depth = depths(graph);
+  const joint = jointInspection(bundle, record.services);
+  const state = new Map([...graph.keys()].map((n) => [n, nodeState(tasks, n)]));
+  const canCorrect = record.correctionRound < MAX_CORRECTION_ROUNDS;
+  const serviceOf = new Map(bundle.services.map((s) => [s.id, s]));
+  const planFor = (
+    kind: ReviewPlan['kind'],
+    departmentId: string,
+    services: readonly string[],
+    stage: number,
+    taskRound: number,
+  ): ReviewPlan => {
+    const due = latestDeadline(
+      now,
+      services.flatMap((id) => serviceOf.get(id)?.timeLimit ?? []),
+    );
+    return {
+      caseId: record.caseId,
+      kind,
+      departmentId,
+      services: [...services],
+      round: taskRound,
+      stage,
+      dueAt: due.toISOString(),
+      timeoutSeconds: secondsUntil(due, now),
+    };
+  };
+  const again = (t: TaskRecord, taskRound: number) =>
+    planFor(
+      t.kind === 'inspection' ? 'inspection' : 'review',
+      t.departmentId,
+      t.services,
+      t.stage ?? 0,
+      taskRound,
+    );
+  const tasksIn = (wanted: NodeState['state']) => {
+    const seen = new Map<string, TaskRecord>();
+    for (const s of state.values()) if (s.state === wanted && 'task' in s) seen.set(s.task.taskId, s.task);
+    return [...seen.values()].sort((a, b) => a.taskId.localeCompare(b.taskId));
+  };
+
+  if (options.reReview) return { next: 'review', reviews: tasksIn('correct').map((t) => again(t, round)) };
+
+  const asking = tasksIn('correct');
+  if (asking.length && canCorrect) {
+    const corrections = asking.flatMap((t) => {
+      const d = t.decision!;
+      const items = d.corrections.length ? d.corrections : [{ message: d.opinion || '请按部门意见补正' }];
+      return items.map((c) => ({ ...c, departmentId: t.departmentId }));
     });
+    return { next: 'correct', corrections, askedBy: [...new Set(asking.map((t) => t.departmentId))].sort() };
+  }
+
+  // Refused (or out of correction rounds): the node fails, and so does everything waiting for it.
+  const failed = new Map<string, { departmentId: string; opinion: string }>();
+  for (const [node, s] of state)
+    if (s.state === 'reject' || s.state === 'correct') {
+      const d = s.task.decision!;
+      failed.set(node, {
+        departmentId: s.task.departmentId,
+        opinion:
+          s.state === 'correct' ? `补正次数已达上限 (${MAX_CORRECTION_ROUNDS}): ${d.opinion}` : d.opinion,
+      });
+    }
+  const blocked = new Map<string, { departmentId: string; opinion: string }>();
+  for (const [node, why] of failed) {
+    const name = node === JOINT_INSPECTION ? '联合勘验' : (serviceOf.get(node)?.name ?? node);
+    for (const dep of dependantsOf(graph, node))
+      if (!failed.has(dep) && !blocked.has(dep) && state.get(dep)?.state !== 'approve')
+        blocked.set(dep, {
+          departmentId: why.departmentId,
+          opinion: `前置事项「${name}」未获批准，本事项不予办理 (a prerequisite was not approved): ${why.opinion}`,
+        });
+  }
+
+  const ready = [...graph.keys()].filter((node) => {
+    const s = state.get(node)!.state;
+    if ((s !== 'unopened' && s !== 'pending') || blocked.has(node)) return false;
+    return (graph.get(node) ?? []).every((p) => state.get(p)?.state === 'approve');
+  });
+  if (ready.length) {
+    const reviews: ReviewPlan[] = [];
+    const groups = new Map<string, string[]>();
+    for (const node of ready) {
+      const s = state.get(node)!;
+      if (s.state === 'pending') {
+        // Already open (a replay, or a retried step): opened again, it refreshes its token.
+        if (!reviews.some((r) => r.services.includes(node))) reviews.push(again(s.task, s.task.round));
+        continue;
+      }
+      if (node === JOINT_INSPECTION) {
+        const organiser = competentDepartment(record, bundle, options.places, joint!.departments[0]!);
+        reviews.push(planFor('inspection', organiser, joint!.services, depth.get(node)!, round));
+        continue;
+      }
+      const dept = competentDepartment(record, bundle, options.places, serviceOf.get(node)!.departmentId);
+      const key = `${dept}#${depth.get(node)}`;
+      groups.set(key, [...(groups.get(key) ?? []), node]);
+    }
+    for (const [key, services] of groups) {
+      const [dept, stage] = key.split('#') as [string, string];
+      reviews.push(planFor('review', dept, services, Number(stage), round));
+    }
+    return { next: 'review', reviews };
+  }
+
+  const approved = record.services.filter((id) => state.get(id)?.state === 'approve');
+  const rejected = record.services.flatMap((serviceId) => {
+    const why = failed.get(serviceId) ?? blocked.get(serviceId);
+    return why ? [{ serviceId, ...why }] : [];
+  });
+  return { next: 'merge', approved, rejected };
 }
 
 export type AcceptanceNext = 'dispatch' | 'correct' | 'refused';
@@ -76,7 +228,7 @@ export function acceptanceOutcome(task: TaskRecord): AcceptanceNext {
 export interface MergeResult {
   readonly next: 'issue' | 'correct' | 'reject';
   readonly approved: readonly string[];
-  readonly rejected: readonly { serviceId: string; departmentId: string; opinion: string }[];
+  readonly rejected: readonly Rejection[];
   /** The consolidated correction request (一次反馈), when next is 'correct'. */
   readonly corrections: readonly (CorrectionItem & { departmentId: string })[];
   /** Departments that asked for corrections: only they review again. */
@@ -84,52 +236,43 @@ export interface MergeResult {
 }
 
 /**
- * 汇总: each department's latest review decides its services. Corrections from any departments
- * become ONE request (bounded by MAX_CORRECTION_ROUNDS). Deferred (容缺) materials still missing
- * hold the issue back: they are asked for in the same way before anything is issued.
+ * After a stage: open what became ready, or — nothing left to open — 汇总: each service is approved
+ * or not by its latest review, a refused prerequisite having closed its dependants. Corrections
+ * from any departments are ONE request (bounded by MAX_CORRECTION_ROUNDS). Deferred (容缺)
+ * materials still missing hold the issue back: they are asked for in the same way before anything
+ * is issued.
  */
-export function mergeReviews(record: CaseRecord, tasks: readonly TaskRecord[], now: Date): MergeResult {
-  const latest = new Map<string, TaskRecord>();
-  for (const t of tasks)
-    if (t.kind === 'review' && t.decision && (latest.get(t.departmentId)?.round ?? -1) < t.round)
-      latest.set(t.departmentId, t);
-
-  const approved: string[] = [];
-  const rejected: { serviceId: string; departmentId: string; opinion: string }[] = [];
-  const corrections: (CorrectionItem & { departmentId: string })[] = [];
-  const askedBy: string[] = [];
-  const canCorrect = record.correctionRound < MAX_CORRECTION_ROUNDS;
-  for (const t of [...latest.values()].sort((a, b) => a.departmentId.localeCompare(b.departmentId))) {
-    const d = t.decision!;
-    if (d.outcome === 'approve') approved.push(...t.services);
-    else if (d.outcome === 'correct' && canCorrect) {
-      askedBy.push(t.departmentId);
-      const items = d.corrections.length ? d.corrections : [{ message: d.opinion || '请按部门意见补正' }];
-      corrections.push(...items.map((c) => ({ ...c, departmentId: t.departmentId })));
-    } else {
-      const opinion =
-        d.outcome === 'correct' ? `补正次数已达上限 (${MAX_CORRECTION_ROUNDS}): ${d.opinion}` : d.opinion;
-      rejected.push(...t.services.map((serviceId) => ({ serviceId, departmentId: t.departmentId, opinion })));
-    }
-  }
-  const order = record.services;
-  approved.sort((a, b) => order.indexOf(a) - order.indexOf(b));
-
-  if (corrections.length) return { next: 'correct', approved, rejected, corrections, askedBy };
-  if (approved.length === 0) return { next: 'reject', approved, rejected, corrections, askedBy };
+export function mergeReviews(
+  record: CaseRecord,
+  bundle: Bundle,
+  tasks: readonly TaskRecord[],
+  now: Date,
+  places?: PlaceIndex,
+): MergeResult | { next: 'review'; reviews: ReviewPlan[] } {
+  const plan = planStage(record, bundle, tasks, record.correctionRound, now, { places });
+  if (plan.next === 'review') return plan;
+  if (plan.next === 'correct')
+    return {
+      next: 'correct',
+      approved: [],
+      rejected: [],
+      corrections: plan.corrections,
+      askedBy: plan.askedBy,
+    };
+  const { approved, rejected } = plan;
+  if (approved.length === 0) return { next: 'reject', approved, rejected, corrections: [], askedBy: [] };
   const owed = record.materials.filter((m) => m.deferredUntil && !m.materialId);
-  if (owed.length && canCorrect)
+  if (owed.length && record.correctionRound < MAX_CORRECTION_ROUNDS)
     return {
       next: 'correct',
       approved,
       rejected,
-      askedBy,
+      askedBy: [],
       corrections: owed.map((m) => ({
         departmentId: 'lead',
         materialType: m.type,
         message: `容缺受理的材料 ${m.type} 须在 ${m.deferredUntil!.slice(0, 10)} 前补交，补交后统一出件。`,
       })),
     };
-  void now;
-  return { next: 'issue', approved, rejected, corrections, askedBy };
+  return { next: 'issue', approved, rejected, corrections: [], askedBy: [] };
 }

@@ -7,18 +7,23 @@ import { type CaseStatus, isFinal } from '../case/lifecycle.ts';
 import { type CaseRecord, type TaskRecord, taskIdFor } from '../case/model.ts';
 import type { CaseRepository, TaskRepository, Workflow } from '../case/ports.ts';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import type { Bundle } from '../catalog/schema.ts';
+import type { PlaceIndex } from '../places/places.ts';
 import { DomainError } from '../shared/errors.ts';
 import { addWorkingDays } from '../time/working-days.ts';
 import {
   ACCEPTANCE_DAYS,
   acceptanceOutcome,
+  competentDepartment,
+  decidingPlace,
   ESCALATION_DAYS,
   mergeReviews,
-  planReviews,
+  planStage,
   type ReviewPlan,
   SUPPLEMENT_DAYS,
   secondsUntil,
 } from './plan.ts';
+import { producedData } from './stages.ts';
 
 /** Named so ASL can Catch it: the case the execution runs for does not exist. */
 export class CaseNotFoundError extends DomainError {
@@ -30,6 +35,8 @@ export interface FlowDeps {
   readonly tasks: TaskRepository;
   readonly workflow: Workflow;
   readonly catalog: CatalogIndex;
+  /** 通办: the city's places; absent, everything is decided by the catalog's (city) departments. */
+  readonly places?: PlaceIndex;
   now(): Date;
 }
 
@@ -82,9 +89,10 @@ async function move(
 
 export interface OpenTaskInput {
   readonly caseId: string;
-  readonly kind: 'acceptance' | 'review' | 'supplement';
+  readonly kind: 'acceptance' | 'review' | 'supplement' | 'inspection';
   readonly round: number;
   readonly taskToken: string;
+  readonly stage?: number | undefined;
   readonly departmentId?: string | undefined;
   readonly services?: readonly string[] | undefined;
   readonly dueAt?: string | undefined;
@@ -109,7 +117,7 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
   }
   const departmentId =
     input.kind === 'acceptance'
-      ? bundle.leadDepartmentId
+      ? competentDepartment(record, bundle, deps.places, bundle.leadDepartmentId)
       : input.kind === 'supplement'
         ? 'applicant'
         : input.departmentId!;
@@ -118,7 +126,8 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
     (input.kind === 'acceptance'
       ? addWorkingDays(now, ACCEPTANCE_DAYS).toISOString()
       : (record.correction?.dueAt ?? addWorkingDays(now, SUPPLEMENT_DAYS).toISOString()));
-  const taskId = taskIdFor(record.caseId, input.round, input.kind, departmentId);
+  const stage = input.stage ?? 0;
+  const taskId = taskIdFor(record.caseId, input.round, input.kind, departmentId, stage);
   const task: TaskRecord = {
     taskId,
     caseId: record.caseId,
@@ -126,6 +135,7 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
     departmentId,
     services: input.kind === 'supplement' ? [] : [...(input.services ?? record.services)],
     round: input.round,
+    ...(stage > 0 ? { stage } : {}),
     status: 'pending',
     createdAt: now.toISOString(),
     dueAt,
@@ -136,7 +146,7 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
   const stored = await deps.tasks.open(task, {
     at: now.toISOString(),
     event: `${input.kind}_task_opened`,
-    detail: { taskId, departmentId, services: task.services, dueAt },
+    detail: { taskId, departmentId, services: task.services, dueAt, ...(stage > 0 ? { stage } : {}) },
   });
   if (stored.decision) await deps.workflow.succeed(input.taskToken, { outcome: stored.decision.outcome });
   return { taskId };
@@ -160,8 +170,14 @@ export async function recordAcceptance(
   const now = deps.now();
   const next = acceptanceOutcome(task);
   if (next === 'dispatch') {
-    await move(deps, record, ['submitted'], 'in_review', {}, 'accepted', { departmentId: task.departmentId });
-    return { caseId, round, next, reviews: planReviews(record, bundle, 0, now) };
+    const places = placesOf(deps, record, bundle);
+    await move(deps, record, ['submitted'], 'in_review', places ? { places } : {}, 'accepted', {
+      departmentId: task.departmentId,
+      ...(places ?? {}),
+    });
+    // 一次分办: the first stage — every service without prerequisites — opens at once.
+    const plan = planStage(record, bundle, [task], 0, now, { places: deps.places });
+    return { caseId, round, next, reviews: plan.next === 'review' ? plan.reviews : [] };
   }
   if (next === 'correct' && record.correctionRound > round) {
     // Replayed: this correction was requested (and perhaps answered) already.
@@ -221,13 +237,19 @@ export async function recordAcceptance(
 }
 
 export type MergeStep =
+  | { caseId: string; round: number; next: 'review'; reviews: ReviewPlan[] }
   | { caseId: string; round: number; next: 'issue'; approved: readonly string[] }
   | { caseId: string; round: number; next: 'correct'; timeoutSeconds: number }
   | { caseId: string; round: number; next: 'reject' };
 
-/** 汇总: merge every department's latest decision into one outcome. */
+/**
+ * After a stage's reviews: record what the approved services produced (credit code, licence
+ * numbers…), then open the next stage — whatever became ready — or, nothing left, 汇总: merge every
+ * service's latest decision into one outcome.
+ */
 export async function mergeDecisions(deps: FlowDeps, caseId: string, round: number): Promise<MergeStep> {
-  const record = await load(deps, caseId);
+  let record = await load(deps, caseId);
+  const bundle = deps.catalog.bundle(record.bundleId);
   const now = deps.now();
   if (record.correctionRound > round) {
     // A retry or a replay: this round's merge already asked for corrections.
@@ -235,7 +257,9 @@ export async function mergeDecisions(deps: FlowDeps, caseId: string, round: numb
   }
 
   const tasks = await deps.tasks.listForCase(caseId);
-  const merged = mergeReviews(record, tasks, now);
+  record = await recordResults(deps, record, bundle, tasks, now);
+  const merged = mergeReviews(record, bundle, tasks, now, deps.places);
+  if (merged.next === 'review') return { caseId, round, next: 'review', reviews: merged.reviews };
   const outcome = {
     approved: [...merged.approved],
     rejected: [...merged.rejected],
@@ -296,7 +320,46 @@ export async function resumeAfterSupplement(deps: FlowDeps, caseId: string): Pro
       next: 'accept',
       timeoutSeconds: secondsUntil(addWorkingDays(now, ACCEPTANCE_DAYS), now),
     };
-  return { caseId, round, next: 'dispatch', reviews: planReviews(record, bundle, round, now) };
+  // Only the departments that asked review again; approved stages stay approved.
+  const tasks = await deps.tasks.listForCase(caseId);
+  const plan = planStage(record, bundle, tasks, round, now, { reReview: true, places: deps.places });
+  return { caseId, round, next: 'dispatch', reviews: plan.next === 'review' ? plan.reviews : [] };
+}
+
+/** 通办: where the case was accepted (the portal's or counter's place, default the city) and is decided. */
+function placesOf(deps: FlowDeps, record: CaseRecord, bundle: Bundle) {
+  if (!deps.places) return undefined;
+  const decidedAt = decidingPlace(record, bundle, deps.places) ?? deps.places.city.id;
+  return { acceptedAt: record.places?.acceptedAt ?? deps.places.city.id, decidedAt };
+}
+
+/**
+ * Results as data: each approved service's declared products (the new enterprise's credit code,
+ * licence numbers…) are recorded on the case once, so the next stage's tasks, the licences and
+ * later forms read them. Stable per case and service: a retried step records the same values.
+ */
+async function recordResults(
+  deps: FlowDeps,
+  record: CaseRecord,
+  bundle: Bundle,
+  tasks: readonly TaskRecord[],
+  now: Date,
+): Promise<CaseRecord> {
+  const approved = new Set(
+    tasks.filter((t) => t.kind === 'review' && t.decision?.outcome === 'approve').flatMap((t) => t.services),
+  );
+  const place = deps.places?.place(decidingPlace(record, bundle, deps.places) ?? '') ?? deps.places?.city;
+  const division = place?.divisionCode ?? '000000';
+  const fresh: Record<string, Record<string, string>> = {};
+  for (const s of bundle.services)
+    if (approved.has(s.id) && s.result.produces?.length && !record.results?.[s.id])
+      fresh[s.id] = producedData(record, s, division, now);
+  if (Object.keys(fresh).length === 0) return record;
+  const results = { ...(record.results ?? {}), ...fresh };
+  await move(deps, record, ['in_review'], 'in_review', { results }, 'results_recorded', {
+    services: Object.keys(fresh),
+  });
+  return { ...record, results };
 }
 
 /** The applicant did not answer the correction request in time: the case ends, recorded. */
@@ -331,15 +394,20 @@ export async function closeUnanswered(
  * A callback task passed its deadline: mark it overdue, record the escalation (电子监察), and give
  * it a new, shorter timeout. The task stays open: an explicit decision still completes it.
  */
-export async function escalateTask<T extends { caseId: string; round: number; departmentId?: string }>(
+export async function escalateTask<
+  T extends { caseId: string; round: number; departmentId?: string; stage?: number },
+>(
   deps: FlowDeps,
-  kind: 'acceptance' | 'review',
+  kind: 'acceptance' | 'review' | 'inspection',
   state: T,
 ): Promise<T & { timeoutSeconds: number }> {
   const record = await load(deps, state.caseId);
   const bundle = deps.catalog.bundle(record.bundleId);
-  const departmentId = kind === 'acceptance' ? bundle.leadDepartmentId : state.departmentId!;
-  const taskId = taskIdFor(record.caseId, state.round, kind, departmentId);
+  const departmentId =
+    kind === 'acceptance'
+      ? competentDepartment(record, bundle, deps.places, bundle.leadDepartmentId)
+      : state.departmentId!;
+  const taskId = taskIdFor(record.caseId, state.round, kind, departmentId, state.stage ?? 0);
   const now = deps.now();
   await deps.tasks.markOverdue(taskId, {
     at: now.toISOString(),

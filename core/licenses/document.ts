@@ -16,8 +16,19 @@ export type ResultKind = Service['result']['kind'];
 export interface LicenseService {
   readonly serviceId: string;
   readonly serviceName: string;
-  readonly result: { readonly kind: ResultKind; readonly name: string };
+  readonly result: {
+    readonly kind: ResultKind;
+    readonly name: string;
+    /** What the results produced (this service's and its prerequisites'): the credit code, licence numbers… */
+    readonly data?: readonly ResultDatum[];
+  };
   readonly department: { readonly id: string; readonly name: string };
+}
+
+export interface ResultDatum {
+  readonly field: string;
+  readonly title: string;
+  readonly value: string;
 }
 
 export interface LicenseData {
@@ -25,7 +36,11 @@ export interface LicenseData {
   readonly caseId: string;
   readonly serviceId: string;
   readonly serviceName: string;
-  readonly result: { readonly kind: ResultKind; readonly name: string };
+  readonly result: {
+    readonly kind: ResultKind;
+    readonly name: string;
+    readonly data?: readonly ResultDatum[];
+  };
   readonly holder: {
     readonly kind: 'person' | 'organisation';
     readonly name: string;
@@ -78,7 +93,11 @@ export function licenseData(record: CaseRecord, service: LicenseService, issuedA
     caseId: record.caseId,
     serviceId: service.serviceId,
     serviceName: service.serviceName,
-    result: { kind: service.result.kind, name: service.result.name },
+    result: {
+      kind: service.result.kind,
+      name: service.result.name,
+      ...(service.result.data?.length ? { data: service.result.data } : {}),
+    },
     holder:
       a.kind === 'organisation'
         ? { kind: a.kind, name: a.name, identifierType: 'uscc', identifier: maskIdentifier(a.uscc) }
@@ -137,6 +156,7 @@ export function licenseHtml(d: LicenseData): string {
     [HOLDER_ID_LABELS[d.holder.identifierType], d.holder.identifier],
     ['办理事项', d.serviceName],
     ['结果类型', RESULT_KIND_LABELS[d.result.kind]],
+    ...(d.result.data ?? []).map((x): [string, string] => [x.title, x.value]),
     ['办件编号', d.caseId],
     ['发证机关', d.issuer.name],
     ['签发日期', chineseDate(d.issuedAt)],

@@ -2,7 +2,9 @@
  * Issue the e-licences of a case's approved services, together (一窗出件).
  *
  * 1. Load the case; a missing case is CaseNotFoundError (the state machine catches it by name).
- * 2. Resolve every approved service in the case's bundle, with its result and issuing department.
+ * 2. Resolve every approved service in the case's bundle, with its result and issuing department;
+ *    the result carries the data the case's results produced — its own (a licence number) and its
+ *    approved prerequisites' (the new enterprise's credit code on the 公章刻制备案).
  * 3. Skip the services whose licence is already recorded: this is a retry after a partial failure.
  * 4. For each remaining service, at one issue time: build both files, store them, sign their
  *    hashes, record the licence. The record comes last — it is the commit point, so a failure at
@@ -15,8 +17,15 @@
 import type { CaseRecord } from '../case/model.ts';
 import type { CaseRepository } from '../case/ports.ts';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import { prerequisites, prerequisitesOf } from '../flow/stages.ts';
 import { DomainError } from '../shared/errors.ts';
-import { buildLicense, type LicenseService, licenseIdFor, signedMessage } from './document.ts';
+import {
+  buildLicense,
+  type LicenseService,
+  licenseIdFor,
+  type ResultDatum,
+  signedMessage,
+} from './document.ts';
 import type { IssuedLicense, LicenseFiles, LicenseSigner, LicenseStore } from './ports.ts';
 
 export class CaseNotFoundError extends DomainError {
@@ -59,7 +68,7 @@ export async function issueLicenses(
   if (!record) throw new CaseNotFoundError(`There is no case "${input.caseId}".`);
 
   const approved = [...new Set(input.approved)];
-  const services = approved.map((id) => resolveService(deps.catalog, record, id));
+  const services = approved.map((id) => resolveService(deps.catalog, record, id, approved));
 
   const recorded = new Set((await deps.store.listForCase(record.caseId)).map((l) => l.serviceId));
   const issuedAt = deps.now().toISOString();
@@ -75,14 +84,33 @@ export async function issueLicenses(
   };
 }
 
-function resolveService(catalog: CatalogIndex, record: CaseRecord, serviceId: string): LicenseService {
-  const service = catalog.bundles.get(record.bundleId)?.services.find((s) => s.id === serviceId);
-  if (!service || !record.services.includes(serviceId))
+function resolveService(
+  catalog: CatalogIndex,
+  record: CaseRecord,
+  serviceId: string,
+  approved: readonly string[],
+): LicenseService {
+  const bundle = catalog.bundles.get(record.bundleId);
+  const service = bundle?.services.find((s) => s.id === serviceId);
+  if (!bundle || !service || !record.services.includes(serviceId))
     throw new UnknownServiceError(`Service "${serviceId}" is not one of case ${record.caseId}'s services.`);
+  // A prerequisite's new identity (the enterprise's credit code) goes on the dependants' licences;
+  // its own numbers (the business licence number) stay on its own.
+  const values = new Map<string, string>();
+  for (const id of prerequisitesOf(prerequisites(bundle, record.services), serviceId))
+    for (const p of bundle.services.find((s) => s.id === id)?.result.produces ?? [])
+      if (p.kind === 'uscc' && approved.includes(id) && record.results?.[id]?.[p.fieldId])
+        values.set(p.fieldId, record.results[id][p.fieldId]!);
+  for (const [field, value] of Object.entries(record.results?.[serviceId] ?? {})) values.set(field, value);
+  const data: ResultDatum[] = [...values].map(([field, value]) => ({
+    field,
+    title: catalog.fields.get(field)?.title ?? field,
+    value,
+  }));
   return {
     serviceId,
     serviceName: service.name,
-    result: service.result,
+    result: { kind: service.result.kind, name: service.result.name, ...(data.length ? { data } : {}) },
     department: {
       id: service.departmentId,
       name: catalog.departments.get(service.departmentId)?.name ?? service.departmentId,

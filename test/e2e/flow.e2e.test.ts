@@ -1,8 +1,9 @@
 /**
  * The heart, end to end through HTTP with the demo credentials, as portals and departments use it:
- * acceptance → reviews by every involved department at once → two departments ask for corrections
- * → ONE combined request → one supplement → only those two re-review → approved → licences listed
- * and verifiable → status issued, with the full timeline.
+ * acceptance → 企业设立登记 reviewed first (staged dispatch) → the departments after it review at
+ * once, each seeing the new credit code → two departments ask for corrections → ONE combined
+ * request → one supplement → only those two re-review → approved → licences listed and verifiable
+ * → status issued, with the full timeline.
  */
 
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -56,24 +57,24 @@ describe('one case through the whole flow', () => {
       (await decide(acceptance.id, LEAD, { outcome: 'approve', opinion: '材料齐全，予以受理' })).status,
     ).toBe(200);
 
-    // One dispatch: one review task per involved department, all open at once.
-    const departments = ['market-regulation', 'public-security', 'pboc-changzhou', 'tax'];
-    const reviews = Object.fromEntries(
-      await Promise.all(departments.map(async (d) => [d, await pendingTask(d, caseId, 'review')] as const)),
-    );
+    // One dispatch, staged: 企业设立登记 first — the others need the enterprise it creates.
+    const registration = await pendingTask(LEAD, caseId, 'review');
     const progress = await getCase(caseId);
     expect(progress.body.status).toBe('in_review');
     expect(
-      progress.body.tasks.filter(
-        (t: { kind: string; status: string }) => t.kind === 'review' && t.status === 'pending',
-      ),
-    ).toHaveLength(4);
+      progress.body.tasks
+        .filter((t: { kind: string }) => t.kind === 'review')
+        .map((t: { id: string }) => t.id),
+    ).toEqual([registration.id]);
+    await decide(registration.id, LEAD, { outcome: 'approve', opinion: '同意' });
 
-    // Two departments ask for corrections, two approve.
-    await decide(reviews['market-regulation'].id, 'market-regulation', {
-      outcome: 'approve',
-      opinion: '同意',
-    });
+    // Then the departments after it, all open at once.
+    const departments = ['public-security', 'pboc-changzhou', 'tax'];
+    const reviews = Object.fromEntries(
+      await Promise.all(departments.map(async (d) => [d, await pendingTask(d, caseId, 'review')] as const)),
+    );
+
+    // Two departments ask for corrections, one approves.
     await decide(reviews['pboc-changzhou'].id, 'pboc-changzhou', { outcome: 'approve', opinion: '同意' });
     await decide(reviews['public-security'].id, 'public-security', {
       outcome: 'correct',

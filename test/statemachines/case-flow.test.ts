@@ -3,9 +3,24 @@
  * the local Step Functions runtime. Task functions are scripted per test (the ASL only routes; what
  * the tasks decide is tested in core/flow). Assertions are on the execution's events, never sleeps.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadCaseFlowDefinition } from '../../local/state-machines.ts';
 import { LocalStepFunctions, type TaskSubmittedEvent } from '../../local/stepfunctions/runtime.ts';
+
+/**
+ * The deployed file with its `${…FunctionArn}` substitutions filled by function names — done here
+ * rather than through functions/routes.ts, so this test runs the ASL without loading any handler.
+ */
+function loadCaseFlowDefinition(): string {
+  const file = new URL('../../statemachines/case-flow.asl.json', import.meta.url);
+  return readFileSync(file, 'utf8').replace(/\$\{(\w+)\}/g, (_, key: string) => {
+    if (key === 'Partition') return 'aws';
+    const name = key
+      .replace(/FunctionArn$/, '')
+      .replace(/[A-Z]/g, (c, i) => `${i ? '-' : ''}${c.toLowerCase()}`);
+    return `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+  });
+}
 
 type Fn = (payload: Record<string, unknown>, call: number) => unknown;
 
@@ -79,15 +94,23 @@ async function harness(script: Record<string, Fn>) {
   return { runtime, start, finish, nextTask, succeed, calls, counts };
 }
 
-const reviews = (...departments: string[]) =>
+const reviews = (...departments: string[]) => staged(0, ...departments);
+
+const staged = (stage: number, ...departments: string[]) =>
   departments.map((departmentId) => ({
     caseId: 'c-test',
+    kind: 'review',
     departmentId,
     services: [`${departmentId}-svc`],
     round: 0,
+    stage,
     dueAt: '2030-01-01T00:00:00Z',
     timeoutSeconds: 3600,
   }));
+
+/** Every *StateEntered event is one billed state transition (Map iterations included). */
+const transitions = (events: readonly { type: string }[]) =>
+  events.filter((e) => e.type.endsWith('StateEntered')).length;
 
 const issued = { licenses: [{ id: 'c-test.a-svc', serviceId: 'a-svc' }] };
 
@@ -95,7 +118,7 @@ describe('case flow ASL', () => {
   it('issues when the lead accepts and every department approves', async () => {
     const h = await harness({
       'record-acceptance': (p) => ({ ...p, next: 'dispatch', reviews: reviews('a', 'b', 'c') }),
-      'merge-decisions': (p) => ({ ...p, next: 'issue', approved: ['a-svc', 'b-svc', 'c-svc'] }),
+      'plan-next-stage': (p) => ({ ...p, next: 'issue', approved: ['a-svc', 'b-svc', 'c-svc'] }),
       'issue-licenses': () => issued,
       'deliver-results': (p) => ({ caseId: p.caseId, status: 'issued' }),
     });
@@ -114,8 +137,8 @@ describe('case flow ASL', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(entered).toEqual(
       expect.arrayContaining([
-        'Dispatch To Departments',
-        'Merge Decisions',
+        'Review Ready Services',
+        'Plan Next Stage',
         'Issue Licenses',
         'Deliver Results',
         'Case Issued',
@@ -128,10 +151,125 @@ describe('case flow ASL', () => {
     });
   });
 
+  it('opens the second stage only after the first is decided, and takes at most 20 transitions for 企业开办', async () => {
+    // 企业开办: 企业设立登记 first; 公章、银行开户、发票、社保、公积金 after it, together.
+    const second = ['public-security', 'pboc-changzhou', 'tax', 'hrss', 'housing-fund'];
+    const h = await harness({
+      'record-acceptance': (p) => ({ ...p, next: 'dispatch', reviews: reviews('market-regulation') }),
+      'plan-next-stage': (p, call) =>
+        call === 1
+          ? { ...p, next: 'review', reviews: staged(1, ...second) }
+          : { ...p, next: 'issue', approved: ['all'] },
+      'issue-licenses': () => issued,
+      'deliver-results': (p) => ({ caseId: p.caseId, status: 'issued' }),
+    });
+    const opened: string[] = [];
+    h.runtime.on('taskSubmitted', (t) => {
+      const p = t.payload as { kind?: string; departmentId?: string };
+      if (p.kind === 'review') opened.push(p.departmentId!);
+    });
+    const arn = await h.start();
+    await h.succeed(await h.nextTask('acceptance'));
+    const registration = await h.nextTask('review', 'market-regulation');
+    expect(registration.payload).toMatchObject({ stage: 0, services: ['market-regulation-svc'] });
+    // Nothing of the second stage is open while the registration is under review.
+    expect(opened).toEqual(['market-regulation']);
+    await h.succeed(registration);
+    const stage2 = await Promise.all(second.map((d) => h.nextTask('review', d)));
+    expect(stage2.map((t) => (t.payload as { stage: number }).stage)).toEqual([1, 1, 1, 1, 1]);
+    for (const t of stage2.reverse()) await h.succeed(t);
+    const { result, events, entered } = await h.finish(arn);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(entered.filter((s) => s === 'Review Ready Services')).toHaveLength(2);
+    expect(entered.filter((s) => s === 'Ask Department To Review')).toHaveLength(6);
+    expect(h.counts.get('plan-next-stage')).toBe(2);
+    // Accept (3) + stage 1 (Map + 1 + Plan + Choice) + stage 2 (Map + 5 + Plan + Choice) + issue (3).
+    expect(transitions(events)).toBe(18);
+    expect(transitions(events)).toBeLessThanOrEqual(20);
+  });
+
+  it('ends rejected without a second stage when the prerequisite is refused', async () => {
+    const h = await harness({
+      'record-acceptance': (p) => ({ ...p, next: 'dispatch', reviews: reviews('market-regulation') }),
+      'plan-next-stage': (p) => ({ ...p, next: 'reject' }),
+    });
+    const arn = await h.start();
+    await h.succeed(await h.nextTask('acceptance'));
+    await h.succeed(await h.nextTask('review', 'market-regulation'), { outcome: 'reject' });
+    const { result, entered } = await h.finish(arn);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(entered).toContain('Case Rejected');
+    expect(entered.filter((s) => s === 'Review Ready Services')).toHaveLength(1);
+    expect(entered.filter((s) => s === 'Ask Department To Review')).toHaveLength(1);
+    expect(entered).not.toContain('Issue Licenses');
+  });
+
+  it('re-reviews only the asker of a later stage after a correction, then goes on staging', async () => {
+    const h = await harness({
+      'record-acceptance': (p) => ({ ...p, next: 'dispatch', reviews: reviews('a') }),
+      'plan-next-stage': (p, call) =>
+        call === 1
+          ? { ...p, next: 'review', reviews: staged(1, 'b', 'c') }
+          : call === 2
+            ? { ...p, round: 1, next: 'correct', timeoutSeconds: 3600 }
+            : { ...p, next: 'issue', approved: ['a-svc', 'b-svc', 'c-svc'] },
+      'resume-after-supplement': (p) => ({
+        caseId: p.caseId,
+        round: 1,
+        next: 'dispatch',
+        reviews: staged(1, 'c').map((r) => ({ ...r, round: 1 })),
+      }),
+      'issue-licenses': () => issued,
+    });
+    const arn = await h.start();
+    await h.succeed(await h.nextTask('acceptance'));
+    await h.succeed(await h.nextTask('review', 'a'));
+    await h.succeed(await h.nextTask('review', 'b'));
+    await h.succeed(await h.nextTask('review', 'c'), { outcome: 'correct' });
+    await h.succeed(await h.nextTask('supplement'));
+    const again = await h.nextTask('review', 'c');
+    expect(again.payload).toMatchObject({ round: 1, stage: 1 });
+    await h.succeed(again);
+    const { result, entered } = await h.finish(arn);
+    expect(result.status).toBe('SUCCEEDED');
+    // a (stage 0) and b (stage 1) approved: not reopened.
+    expect(entered.filter((s) => s === 'Ask Department To Review')).toHaveLength(4);
+    expect(entered.filter((s) => s === 'Wait For Applicant Supplement')).toHaveLength(1);
+    expect(
+      h.calls.filter(
+        (c) => c.name === 'open-task' && (c.payload as { departmentId?: string }).departmentId === 'a',
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('opens the joint inspection as a task of its own beside the reviews of its stage', async () => {
+    const h = await harness({
+      'record-acceptance': (p) => ({
+        ...p,
+        next: 'dispatch',
+        reviews: [...reviews('city-management'), { ...reviews('market-regulation')[0]!, kind: 'inspection' }],
+      }),
+      'plan-next-stage': (p) => ({ ...p, next: 'reject' }),
+    });
+    const arn = await h.start();
+    await h.succeed(await h.nextTask('acceptance'));
+    const inspection = await h.nextTask('inspection', 'market-regulation');
+    await h.succeed(await h.nextTask('review', 'city-management'));
+    await h.succeed(inspection);
+    const { result } = await h.finish(arn);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(
+      h.calls
+        .filter((c) => c.name === 'open-task')
+        .map((c) => (c.payload as { kind: string }).kind)
+        .sort(),
+    ).toEqual(['acceptance', 'inspection', 'review']);
+  });
+
   it('ends rejected when the merge approves nothing', async () => {
     const h = await harness({
       'record-acceptance': (p) => ({ ...p, next: 'dispatch', reviews: reviews('a') }),
-      'merge-decisions': (p) => ({ ...p, next: 'reject' }),
+      'plan-next-stage': (p) => ({ ...p, next: 'reject' }),
     });
     const arn = await h.start();
     await h.succeed(await h.nextTask('acceptance'));
@@ -148,13 +286,13 @@ describe('case flow ASL', () => {
     await h.succeed(await h.nextTask('acceptance'));
     const { entered } = await h.finish(arn);
     expect(entered).toContain('Case Refused');
-    expect(entered).not.toContain('Dispatch To Departments');
+    expect(entered).not.toContain('Review Ready Services');
   });
 
   it('waits for one supplement and re-dispatches only to the departments that asked', async () => {
     const h = await harness({
       'record-acceptance': (p) => ({ ...p, next: 'dispatch', reviews: reviews('a', 'b', 'c') }),
-      'merge-decisions': (p, call) =>
+      'plan-next-stage': (p, call) =>
         call === 1
           ? { ...p, round: 1, next: 'correct', timeoutSeconds: 3600 }
           : { ...p, next: 'issue', approved: ['a-svc'] },
@@ -178,7 +316,8 @@ describe('case flow ASL', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(entered.filter((s) => s === 'Wait For Applicant Supplement')).toHaveLength(1);
     expect(entered.filter((s) => s === 'Ask Department To Review')).toHaveLength(5);
-    expect(h.counts.get('merge-decisions')).toBe(2);
+    expect(h.counts.get('plan-next-stage')).toBe(2);
+    // The re-review carries only the askers: one Map of two, after the first Map of three.
   });
 
   it('goes back to the lead department after a correction asked at acceptance', async () => {
@@ -210,7 +349,7 @@ describe('case flow ASL', () => {
         reviews: reviews('a').map((r) => ({ ...r, timeoutSeconds: 1 })),
       }),
       'escalate-task': (p) => ({ ...(p.state as object), timeoutSeconds: 3600 }),
-      'merge-decisions': (p) => ({ ...p, next: 'reject' }),
+      'plan-next-stage': (p) => ({ ...p, next: 'reject' }),
     });
     const arn = await h.start();
     await h.succeed(await h.nextTask('acceptance'));
