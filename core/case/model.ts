@@ -58,6 +58,8 @@ export const CaseRecordSchema = z.object({
   /** The bundle's deadline: working days of the slowest service, extended while paused. */
   dueAt: z.string(),
   correctionRound: z.number().int().nonnegative(),
+  /** The last supplement: which round it answered and its request's hash, so a retry is answered alike. */
+  supplemented: z.object({ round: z.number().int(), requestHash: z.string() }).optional(),
   /** The open consolidated correction request (一次反馈), if any. */
   correction: z
     .object({

@@ -17,8 +17,8 @@ import { mergeFields, mergeMaterials } from '../catalog/merge.ts';
 import { ConflictError, NotFoundError, type Problem, ValidationError } from '../shared/errors.ts';
 import { addWorkingDays, workingDaysBetween } from '../time/working-days.ts';
 import { MAX_ATTACHED_MATERIALS, materialProblem } from './application.ts';
-import { allows, transition } from './lifecycle.ts';
-import { type CaseRecord, taskIdFor } from './model.ts';
+import { allows, isFinal, transition } from './lifecycle.ts';
+import { type CaseRecord, requestHash, taskIdFor } from './model.ts';
 import {
   type CaseRepository,
   type MaterialLookup,
@@ -56,10 +56,17 @@ export async function submitSupplement(
   const record = await deps.cases.get(input.caseId);
   if (!record || record.portalId !== input.portalId)
     throw new NotFoundError(`There is no case "${input.caseId}" of yours.`);
-  if (!allows(record.status, 'supplement') || !record.correction)
+  if (!allows(record.status, 'supplement') || !record.correction) {
+    // The same supplement again (a retry of one that committed, perhaps without resuming the
+    // flow): the same answer, and the flow resumed. Anything else finds no open request.
+    if (record.supplemented?.requestHash === requestHash(input.supplement) && !isFinal(record.status)) {
+      await resumeFlow(deps, taskIdFor(record.caseId, record.supplemented.round, 'supplement', 'applicant'));
+      return record;
+    }
     throw new ConflictError(
       `Case ${record.caseId} is ${record.status}: there is no open correction request to answer.`,
     );
+  }
 
   const bundle = index.bundle(record.bundleId);
   const services = bundle.services.filter((s) => record.services.includes(s.id));
@@ -143,7 +150,13 @@ export async function submitSupplement(
     ok = await deps.cases.transition(
       record.caseId,
       [from],
-      { status: to, form: { ...record.form, ...form }, materials: newMaterials, dueAt },
+      {
+        status: to,
+        form: { ...record.form, ...form },
+        materials: newMaterials,
+        dueAt,
+        supplemented: { round: record.correction.round, requestHash: requestHash(input.supplement) },
+      },
       {
         at,
         event: 'supplemented',
@@ -196,10 +209,29 @@ export async function submitSupplement(
     );
   }
   if (!ok) throw new ConflictError(`Case ${record.caseId} was already supplemented.`);
-  if (open) {
-    // The freshest token (the task may have been re-opened with a new one meanwhile).
-    const token = (await deps.tasks.get(taskId))?.taskToken ?? open.taskToken;
-    if (token) await deps.workflow.succeed(token, { outcome: 'supplemented' });
-  }
+  await resumeFlow(deps, taskId);
   return (await deps.cases.get(record.caseId))!;
+}
+
+/**
+ * Resumes the execution waiting on the supplement task, whoever opened it when: the task read
+ * before the commit may not have existed yet (the flow opens it when it starts waiting, and may
+ * have done so between that read and the commit — it then saw the case still awaiting). Re-read
+ * now, a task still pending is settled here; and its freshest token is sent (a re-opened task has
+ * a new one). Sending a token already used is harmless (stale), so retries may call this again.
+ */
+async function resumeFlow(deps: SupplementDeps, taskId: string): Promise<void> {
+  const task = await deps.tasks.get(taskId);
+  if (!task?.taskToken) return; // not opened yet: the flow will see the case supplemented
+  if (task.status === 'pending') {
+    const at = deps.now().toISOString();
+    await deps.tasks.decide(
+      task,
+      { outcome: 'approve', opinion: '', corrections: [], decidedAt: at, decidedBy: 'applicant' },
+      'approved',
+      { at, event: 'supplement_task_closed', detail: { taskId } },
+      { actor: 'applicant', action: 'supplement', detail: { taskId } },
+    );
+  }
+  await deps.workflow.succeed(task.taskToken, { outcome: 'supplemented' });
 }

@@ -64,11 +64,12 @@ describe('withdrawCase', () => {
     },
   );
 
-  it('answers a retry with the withdrawn case, writing nothing', async () => {
+  it('answers a retry with the withdrawn case, and stops the flow a failed first attempt left running', async () => {
     const { ports, deps, input } = setup({ status: 'withdrawn' });
     expect((await withdrawCase(deps, input)).status).toBe('withdrawn');
+    // No second withdrawal is written; stopping again is harmless (an ended execution stays as it is).
     expect(ports.writes).toEqual([]);
-    expect(ports.workflow.stopped).toEqual([]);
+    expect(ports.workflow.stopped).toHaveLength(1);
   });
 
   it.each<CaseStatus>(['issued', 'rejected'])(

@@ -6,7 +6,8 @@
  *     either committed before (and the task is not closed) or is refused (409) — decisions are
  *     conditional on the case not being final. A task decided between the read and the write
  *     cancels it; it is then retried on the tasks as they are.
- *  3. Any task opened meanwhile is closed too, and the execution is stopped.
+ *  3. Any task opened meanwhile is closed too, and the execution is stopped — on a retry as well:
+ *     an attempt that committed and then failed before stopping the flow is finished by the retry.
  */
 import * as z from 'zod';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
@@ -23,12 +24,26 @@ export async function withdrawCase(
   const record = await deps.cases.get(input.caseId);
   if (!record || record.portalId !== input.portalId)
     throw new NotFoundError(`There is no case "${input.caseId}" of yours.`);
-  if (record.status === leadsTo('withdraw')) return record; // a retry
+  const at = deps.now().toISOString();
+  // Already withdrawn: a retry — perhaps of an attempt that committed and then failed to stop the
+  // flow. What follows the commit is idempotent, so a retry finishes it.
+  if (record.status !== leadsTo('withdraw')) await commitWithdrawal(deps, input, record, at);
+  await deps.tasks.closeOpen(record.caseId, { at, event: 'tasks_closed', detail: { reason: 'withdrawn' } });
+  if (record.executionArn) await deps.workflow.stop(record.executionArn, 'withdrawn by the applicant');
+  return (await deps.cases.get(record.caseId))!;
+}
+
+/** The status change, timeline, audit and the closing of the open tasks, in one transaction. */
+async function commitWithdrawal(
+  deps: { cases: CaseRepository; tasks: TaskRepository },
+  input: { portalId: string; caseId: string; reason: string },
+  record: CaseRecord,
+  at: string,
+): Promise<void> {
   const { to } = transition(record.status, 'withdraw');
   // Conditional on any status that allows withdrawal: a step of the flow moving the case between
   // the read and the write does not stop it (the table leads every one of them to `to`).
   const from = statusesAllowing('withdraw');
-  const at = deps.now().toISOString();
   for (let attempt = 0, current = record; ; attempt++) {
     const open = (await deps.tasks.listForCase(current.caseId)).filter((t) => t.status === 'pending');
     const ok = await deps.cases.transition(
@@ -53,7 +68,4 @@ export async function withdrawCase(
       throw new ConflictError(`Case ${record.caseId} is changing right now; retry the withdrawal.`);
     current = now;
   }
-  await deps.tasks.closeOpen(record.caseId, { at, event: 'tasks_closed', detail: { reason: 'withdrawn' } });
-  if (record.executionArn) await deps.workflow.stop(record.executionArn, 'withdrawn by the applicant');
-  return (await deps.cases.get(record.caseId))!;
 }
