@@ -7,7 +7,8 @@
  *
  * Nothing here is per route: requests and expectations come from each route's spec.
  *  - The request fills the path parameters by name from the fixtures (a case id names the pending
- *    case for reads and the issued — final — case for writes, so the owner changes nothing), sends
+ *    case for reads and the issued — final — case for writes, so the owner changes nothing; any
+ *    other parameter takes the first example its spec gives), sends
  *    the fixture's Idempotency-Key where the spec takes one, and a body: the fixture body for the
  *    body schemas below (where what a stranger sends matters), `{}` for any other.
  *  - public routes answer everyone (no 401/403, never 5xx);
@@ -125,11 +126,19 @@ function requestFor(r: Route, f: Fixtures, caller: CallerName): RouteRequest {
     departmentId: () => LEAD,
     webhookId: () => (caller === 'portal A' && r.method === 'DELETE' ? f.spareWebhookId : f.webhook.id),
   };
+  // Any other parameter: the first example its spec gives (`.meta({ examples: [...] })`).
+  const example = (p: string) =>
+    ((r.params as z.ZodObject | undefined)?.shape[p] as z.ZodType | undefined)?.meta()?.examples as
+      | unknown[]
+      | undefined;
   const params = Object.fromEntries(
     paramsOf(r).map((p) => {
-      if (!value[p])
-        throw new Error(`${r.name}: no fixture for path parameter {${p}}: add one to requestFor`);
-      return [p, value[p]()];
+      const v = value[p]?.() ?? example(p)?.[0];
+      if (typeof v !== 'string')
+        throw new Error(
+          `${r.name}: give the path parameter {${p}} an example in its spec (.meta({ examples }))`,
+        );
+      return [p, v];
     }),
   );
   const headerNames = Object.keys((r.headers as z.ZodObject | undefined)?.shape ?? {});
