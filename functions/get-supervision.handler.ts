@@ -1,5 +1,6 @@
 /** GET /v1/supervision — overdue and at-risk tasks per department (电子监察). */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
+import { places } from '#adapters/catalog/places.ts';
 import { openTasksDueBefore } from '#adapters/dynamodb/task-queries.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { defineRoute } from '#adapters/http/route.ts';
@@ -7,7 +8,7 @@ import { SupervisionSchema } from '#adapters/http/schemas.ts';
 import type { TaskRecord } from '#core/case/model.ts';
 import { taskView } from '#core/case/views.ts';
 import { SUPERVISOR_ID } from '#core/credentials/tokens.ts';
-import { attentionHorizon, groupByDepartment } from '#core/flow/supervision.ts';
+import { attentionHorizon, groupByDepartment, totalsByPlace } from '#core/flow/supervision.ts';
 
 const MAX_PAGES = 20;
 
@@ -36,7 +37,9 @@ export const handler = httpHandler(route)(async ({ caller }) => {
   const visible =
     caller.departmentId === SUPERVISOR_ID ? open : open.filter((t) => t.departmentId === caller.departmentId);
   const index = catalog();
-  const departments = groupByDepartment(visible, now).map((g) => ({
+  const groups = groupByDepartment(visible, now);
+  const city = places();
+  const departments = groups.map((g) => ({
     departmentId: g.departmentId,
     departmentName: index.departments.get(g.departmentId)?.name ?? g.departmentId,
     overdue: g.overdue.map((t) => taskView(index, t)),
@@ -51,6 +54,10 @@ export const handler = httpHandler(route)(async ({ caller }) => {
         atRisk: departments.reduce((n, d) => n + d.atRisk.length, 0),
       },
       departments,
+      places: totalsByPlace(groups, city.placeOfDepartment).map((p) => ({
+        ...p,
+        placeName: city.place(p.placeId)?.name ?? p.placeId,
+      })),
     },
   };
 });

@@ -547,6 +547,9 @@ export const SupervisionSchema = z.object({
       atRisk: z.array(TaskViewSchema),
     }),
   ),
+  places: z
+    .array(z.object({ placeId: z.string(), placeName: z.string(), overdue: count, atRisk: count }))
+    .describe('通办: the same tasks counted per place (each department belongs to one place).'),
 });
 
 // ───────────────────────────── licences ─────────────────────────────

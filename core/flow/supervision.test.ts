@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../case/model.ts';
-import { groupByDepartment, urgency } from './supervision.ts';
+import { addWorkingDays } from '../time/working-days.ts';
+import {
+  AT_RISK_WORKING_DAYS,
+  attentionHorizon,
+  groupByDepartment,
+  totalsByPlace,
+  urgency,
+} from './supervision.ts';
 
 const task = (departmentId: string, dueAt: string, status: TaskRecord['status'] = 'pending'): TaskRecord => ({
   taskId: `c-x.r0.${departmentId}`,
@@ -45,5 +52,30 @@ describe('supervision', () => {
       ['hrss', 1, 0],
       ['tax', 1, 1],
     ]);
+  });
+});
+
+describe('totalsByPlace', () => {
+  it('counts each department’s overdue and at-risk tasks for the place it belongs to', () => {
+    const t = (departmentId: string) => ({ departmentId }) as never;
+    const groups = [
+      { departmentId: 'jintan-market-regulation', overdue: [t('a')], atRisk: [t('b'), t('c')] },
+      { departmentId: 'jintan-city-management', overdue: [], atRisk: [t('d')] },
+      { departmentId: 'tax', overdue: [t('e')], atRisk: [] },
+    ];
+    const placeOf = (d: string) => (d.startsWith('jintan-') ? 'jintan' : 'changzhou');
+    expect(totalsByPlace(groups, placeOf)).toEqual([
+      { placeId: 'changzhou', overdue: 1, atRisk: 0 },
+      { placeId: 'jintan', overdue: 1, atRisk: 3 },
+    ]);
+  });
+});
+
+describe('attentionHorizon', () => {
+  it('lies after a task due exactly one working day ahead, which is at risk (the query bound is exclusive)', () => {
+    const now = new Date('2026-11-10T02:00:00.000Z');
+    const due = addWorkingDays(now, AT_RISK_WORKING_DAYS).toISOString();
+    expect(urgency({ dueAt: due, status: 'pending' }, now)).toBe('at_risk');
+    expect(due < attentionHorizon(now)).toBe(true);
   });
 });

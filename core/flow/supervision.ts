@@ -18,9 +18,13 @@ export function urgency(task: Pick<TaskRecord, 'dueAt' | 'status'>, now: Date): 
   return 'on_time';
 }
 
-/** The instant before which an open task is at least at risk (the supervision query's bound). */
+/**
+ * The instant before which an open task is at least at risk (the supervision query's bound, which
+ * is exclusive): just after the at-risk deadline, so a task due exactly then — as every acceptance
+ * is, one working day from its opening — is found, as `urgency` counts it.
+ */
 export function attentionHorizon(now: Date): string {
-  return addWorkingDays(now, AT_RISK_WORKING_DAYS).toISOString();
+  return new Date(addWorkingDays(now, AT_RISK_WORKING_DAYS).getTime() + 1).toISOString();
 }
 
 export interface DepartmentSupervision {
@@ -41,4 +45,24 @@ export function groupByDepartment(tasks: readonly TaskRecord[], now: Date): Depa
   return [...out.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([departmentId, e]) => ({ departmentId, ...e }));
+}
+
+export interface PlaceSupervision {
+  readonly placeId: string;
+  readonly overdue: number;
+  readonly atRisk: number;
+}
+
+/** 通办: the same attention counted per place — each department belongs to one (the city's by default). */
+export function totalsByPlace(
+  groups: readonly DepartmentSupervision[],
+  placeOf: (departmentId: string) => string,
+): PlaceSupervision[] {
+  const out = new Map<string, { overdue: number; atRisk: number }>();
+  for (const g of groups) {
+    const place = placeOf(g.departmentId);
+    const t = out.get(place) ?? { overdue: 0, atRisk: 0 };
+    out.set(place, { overdue: t.overdue + g.overdue.length, atRisk: t.atRisk + g.atRisk.length });
+  }
+  return [...out.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([placeId, t]) => ({ placeId, ...t }));
 }

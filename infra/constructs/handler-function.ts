@@ -3,7 +3,8 @@
  * entry file in functions/ becomes a HandlerFunction, so bundling, runtime, logging and tracing
  * cannot drift between functions.
  */
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -139,6 +140,12 @@ export class HandlerFunction extends Construct {
           // version); the adapters read it from CATALOG_FILE once per container.
           afterBundling: (_inputDir: string, outputDir: string) => [
             `cp ${shellQuote(props.catalogFile)} ${shellQuote(join(outputDir, 'catalog.json'))}`,
+            // 通办: the city's places travel beside its catalog (adapters/catalog/places.ts).
+            ...(existsSync(join(dirname(props.catalogFile), 'places.json'))
+              ? [
+                  `cp ${shellQuote(join(dirname(props.catalogFile), 'places.json'))} ${shellQuote(join(outputDir, 'places.json'))}`,
+                ]
+              : []),
             ...Object.entries(props.files ?? {}).map(
               ([name, source]) => `cp ${shellQuote(source)} ${shellQuote(join(outputDir, name))}`,
             ),

@@ -77,6 +77,14 @@ describe('通办: accept anywhere, approve at home', () => {
     expect(acceptance).toHaveLength(1);
     expect(await inbox('market-regulation', caseId)).toEqual([]);
     expect(await inbox('tianning-market-regulation', caseId)).toEqual([]);
+    // Supervision per place: the acceptance (due within a working day) is at risk at 金坛.
+    const supervision = await call('GET', '/v1/supervision', { headers: departmentAuth('supervision') });
+    expect(supervision.status).toBe(200);
+    const jintan = supervision.body.places.find((p: { placeId: string }) => p.placeId === 'jintan');
+    expect(jintan).toMatchObject({ placeName: '金坛区' });
+    expect(jintan.atRisk + jintan.overdue).toBeGreaterThanOrEqual(1);
+    const own = await call('GET', '/v1/supervision', { headers: departmentAuth('jintan-market-regulation') });
+    expect(own.body.places.map((p: { placeId: string }) => p.placeId)).toEqual(['jintan']);
 
     const { done, deciders } = await approveAll(caseId);
     expect(done.body.status).toBe('issued');
