@@ -1,6 +1,7 @@
 /** POST /v1/cases — 一次提交: one application for all or some services of a bundle. */
 import * as z from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
+import { places } from '#adapters/catalog/places.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { materialLookup } from '#adapters/dynamodb/material-store.ts';
 import { sharedData } from '#adapters/dynamodb/shared-data.ts';
@@ -47,7 +48,14 @@ export const route = defineRoute({
 
 export const handler = httpHandler(route)(async ({ body, headers, caller, baseUrl }) => {
   const { record, created } = await submitCase(
-    { cases: caseRepository, materials: materialLookup, sharedData, workflow, now: () => new Date() },
+    {
+      cases: caseRepository,
+      materials: materialLookup,
+      sharedData,
+      workflow,
+      places: places(),
+      now: () => new Date(),
+    },
     catalog(),
     { portalId: caller.portalId, idempotencyKey: headers['idempotency-key']!, body },
   );

@@ -72,6 +72,8 @@ export interface SubmitDeps {
   readonly cases: CaseRepository;
   readonly materials: MaterialLookup;
   readonly workflow: Workflow;
+  /** 通办: the city's places, to check where the application was made. */
+  readonly places?: { place(id: string): unknown };
   now(): Date;
 }
 
@@ -122,13 +124,28 @@ export async function submitCase(
   const materialIds = materialIdsOf(input.body);
   const facts = await deps.materials.facts(input.portalId, materialIds);
   const onFile = await materialsOnFile(deps, index, input.body);
-  const { application, bundle, services, materials, deferred } = checkApplication(
-    index,
-    input.body,
-    facts,
-    onFile,
-    caseId,
-  );
+  // 通办: the accepting place must be one of the city's (listed with every other problem, 一次反馈).
+  const acceptedAt = (input.body as { acceptedAt?: unknown } | null)?.acceptedAt;
+  const placeProblems =
+    deps.places && typeof acceptedAt === 'string' && !deps.places.place(acceptedAt)
+      ? [
+          {
+            path: '/acceptedAt',
+            code: 'unknown_place',
+            message: `"${acceptedAt}" is not a place of this city.`,
+          },
+        ]
+      : [];
+  let checked: ReturnType<typeof checkApplication>;
+  try {
+    checked = checkApplication(index, input.body, facts, onFile, caseId);
+  } catch (err) {
+    if (err instanceof ValidationError && placeProblems.length)
+      throw new ValidationError([...err.problems, ...placeProblems]);
+    throw err;
+  }
+  if (placeProblems.length) throw new ValidationError(placeProblems);
+  const { application, bundle, services, materials, deferred } = checked;
 
   const now = deps.now();
   // A material asked once per party (each seller, each heir…) may be given several times.

@@ -98,6 +98,19 @@ describe('通办: accept anywhere, approve at home', () => {
     expect(names?.departmentName).toBe('金坛区城管局');
   });
 
+  it('refuses an unknown accepting place together with every other problem', async () => {
+    const application = await buildApplication('convenience-store-opening');
+    const r = await submit({
+      ...application,
+      acceptedAt: 'atlantis',
+      form: { ...application.form, contactPhone: '123' },
+    });
+    expect(r.status).toBe(422);
+    const paths = (r.body.errors as { path: string; code: string }[]).map((e) => `${e.path} ${e.code}`);
+    expect(paths).toContain('/acceptedAt unknown_place');
+    expect(paths.some((p) => p.startsWith('/form/contactPhone'))).toBe(true);
+  });
+
   it('records the city as the accepting place by default and the 海事局 as competent for ships', async () => {
     const submitted = await submit(await buildApplication('ship-joint-inspection'));
     expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
