@@ -40,8 +40,13 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TABLE_SHAPE } from '../adapters/dynamodb/table.ts';
 import { AUTHORIZER_UNAVAILABLE } from '../adapters/http/gateway-responses.ts';
-import type { Needs, WorkflowAccess } from '../adapters/http/route.ts';
 import { buildOpenApiDocument } from '../adapters/http/openapi.ts';
+import {
+  AUTHORIZER_CACHE_SECONDS,
+  IDENTITY_SOURCES,
+  type Needs,
+  type WorkflowAccess,
+} from '../adapters/http/route.ts';
 import { FILES_BUCKET_CORS } from '../adapters/s3/cors.ts';
 import {
   type CallerKind,
@@ -50,6 +55,7 @@ import {
   httpRoutes,
   scheduledFunctions,
   substitutionKey,
+  TASK_NEEDS,
   type TaskFunction,
   taskFunctions,
 } from '../functions/routes.ts';
@@ -60,6 +66,9 @@ import { caseFlowAslPath, functionsDir as defaultFunctionsDir, repoRoot } from '
 
 /** functions/<AUTHORIZER_NAME>.authorizer.ts verifies portal API keys and department tokens. */
 export const AUTHORIZER_NAME = 'authorize-caller';
+
+/** The authorizer's AWS access (adapters/http/route.ts `Needs`): it reads credentials, writes nothing. */
+const AUTHORIZER_NEEDS: Needs = { table: 'read' };
 
 /** Headers browsers may send cross-origin; the same list the local dev server answers with. */
 const CORS_HEADERS = ['content-type', 'x-api-key', 'authorization', 'idempotency-key'];
@@ -166,11 +175,14 @@ export class CityStack extends Stack {
 
     for (const task of tasks) {
       const fn = this.createFunction('Tasks', task.name, 'task', this.sharedEnvironment, `task ${task.name}`);
-      this.grantData(fn);
       this.taskFunctions.set(task.name, fn);
     }
 
     this.stateMachine = this.createStateMachine(dataRemoval);
+    // Least privilege for tasks too: their row's `needs` (functions/routes.ts), granted once the
+    // state machine exists (a callback names it).
+    for (const task of tasks as readonly TaskFunction[])
+      this.grantNeeds(this.taskFunctions.get(task.name)!, task.needs ?? TASK_NEEDS);
 
     const httpEnvironment = {
       ...this.sharedEnvironment,
@@ -178,7 +190,9 @@ export class CityStack extends Stack {
     };
     // The OpenAPI document is built here, from the same specs as the routes, and shipped beside
     // the function that serves it (it carries no schema itself).
-    const openApiFile = routes.some((r) => r.name === 'get-openapi') ? writeOpenApiDocument(routes) : undefined;
+    const openApiFile = routes.some((r) => r.name === 'get-openapi')
+      ? writeOpenApiDocument(routes)
+      : undefined;
     for (const route of routes) {
       const fn = this.createFunction(
         'Http',
@@ -193,10 +207,6 @@ export class CityStack extends Stack {
       this.httpFunctions.set(route.name, fn);
     }
 
-    // Only the functions that sign or verify licences may use the signing key.
-    const issueLicenses = this.taskFunctions.get('issue-licenses');
-    if (issueLicenses) this.grantSigning(issueLicenses, 'sign');
-
     this.api = this.createApi(dataRemoval);
     for (const route of routes) this.addRoute(route, this.httpFunctions.get(route.name)!);
 
@@ -209,7 +219,7 @@ export class CityStack extends Stack {
         this.sharedEnvironment,
         `scheduled ${job.name}`,
       );
-      this.grantData(fn);
+      this.grantNeeds(fn, job.needs);
       new events.Rule(this, `${pascal(job.name)}Schedule`, {
         schedule: events.Schedule.expression(job.schedule),
         targets: [new eventsTargets.LambdaFunction(fn.function, { retryAttempts: 2 })],
@@ -398,9 +408,13 @@ export class CityStack extends Stack {
     });
   }
 
-  /** What a route's spec says its function needs (adapters/http/route.ts `Needs`), and nothing more. */
+  /**
+   * What a function's `needs` names (adapters/http/route.ts `Needs`: a route's spec, or the row of
+   * a task, scheduled or event function in functions/routes.ts), and nothing more. The IAM proof
+   * (test/support/iam-proof.ts) checks every AWS call of the test run against the result.
+   */
   private grantNeeds(fn: HandlerFunction, needs: Needs): void {
-    const why = "Granted from the route's `needs` on this city's own table, bucket and key:";
+    const why = "Granted from the function's `needs` on this city's own table, bucket and key:";
     if (needs.table) {
       if (needs.table === 'write') this.table.grantReadWriteData(fn.function);
       else this.table.grantReadData(fn.function);
@@ -418,7 +432,13 @@ export class CityStack extends Stack {
         iam5Resource(fn, `${this.bucket.bucketArn}/*`),
         `${why} object keys are per case and material, not known at deploy.`,
       );
-      const actions = ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+      const actions = [
+        's3:GetObject*',
+        's3:GetBucket*',
+        's3:List*',
+        'kms:ReEncrypt*',
+        'kms:GenerateDataKey*',
+      ];
       if (needs.files === 'write') actions.push('s3:DeleteObject*', 's3:Abort*');
       for (const action of actions)
         acknowledge(fn, iam5Action(action), `${why} object access limited to the files bucket and its key.`);
@@ -433,7 +453,10 @@ export class CityStack extends Stack {
   private grantSigning(fn: HandlerFunction, use: 'verify' | 'sign'): void {
     fn.function.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: use === 'sign' ? ['kms:Sign', 'kms:GetPublicKey', 'kms:Verify'] : ['kms:GetPublicKey', 'kms:Verify'],
+        actions:
+          use === 'sign'
+            ? ['kms:Sign', 'kms:GetPublicKey', 'kms:Verify']
+            : ['kms:GetPublicKey', 'kms:Verify'],
         resources: [this.signingKey.keyArn],
       }),
     );
@@ -453,7 +476,9 @@ export class CityStack extends Stack {
       ...(access.includes('describe') ? ['states:DescribeExecution', 'states:GetExecutionHistory'] : []),
     ];
     if (onExecutions.length) {
-      fn.function.addToRolePolicy(new iam.PolicyStatement({ actions: onExecutions, resources: [executions] }));
+      fn.function.addToRolePolicy(
+        new iam.PolicyStatement({ actions: onExecutions, resources: [executions] }),
+      );
       acknowledge(
         fn,
         iam5Resource(fn, executions),
@@ -473,39 +498,6 @@ export class CityStack extends Stack {
         fn,
         'IAM5[Resource::*]',
         'Only actions without resource-level permissions use "*": states:SendTaskSuccess/SendTaskFailure (the task token is the capability) and X-Ray PutTraceSegments/PutTelemetryRecords.',
-      );
-    }
-  }
-
-  /** Cases, materials and licences: read/write on the table and the files bucket. */
-  private grantData(fn: HandlerFunction): void {
-    this.table.grantReadWriteData(fn.function);
-    this.bucket.grantReadWrite(fn.function);
-    // AwsSolutions-IAM5: what remains after the grants above is inherent to them.
-    const why =
-      "Granted by table.grantReadWriteData / bucket.grantReadWrite on this city's own table, bucket and key:";
-    acknowledge(
-      fn,
-      iam5Resource(fn, `${this.table.tableArn}/index/*`),
-      `${why} queries use the table's GSIs (gsi1, gsi2).`,
-    );
-    acknowledge(
-      fn,
-      iam5Resource(fn, `${this.bucket.bucketArn}/*`),
-      `${why} object keys are per case and material, not known at deploy.`,
-    );
-    for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
-      acknowledge(
-        fn,
-        iam5Action(action),
-        `${why} SSE-KMS writes need data keys from the city's data key (only that key).`,
-      );
-    }
-    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) {
-      acknowledge(
-        fn,
-        iam5Action(action),
-        `${why} object read/write/abort of uploads, limited to the files bucket.`,
       );
     }
   }
@@ -752,9 +744,9 @@ export class CityStack extends Stack {
       caller === 'portal' ? 'PortalAuthorizer' : 'DepartmentAuthorizer',
       {
         handler: this.authorizerFunction.function,
-        identitySources: [apigw.IdentitySource.header(caller === 'portal' ? 'x-api-key' : 'Authorization')],
-        // Revoking a token or key takes effect within this time.
-        resultsCacheTtl: Duration.minutes(5),
+        identitySources: IDENTITY_SOURCES[caller].map((h) => apigw.IdentitySource.header(h)),
+        // Revoking a token or key takes effect within this time (the local dev server caches alike).
+        resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_SECONDS),
       },
     );
     this.authorizers.set(caller, authorizer);
@@ -866,15 +858,12 @@ export class CityStack extends Stack {
     queue.grantSendMessages(enqueueFn.function);
     // ChangeMessageVisibility (the backoff) is part of grantConsumeMessages, which the event
     // source adds; the dead letters and webhooks are items of the table.
-    for (const fn of [enqueueFn, deliverFn]) {
-      this.table.grantReadWriteData(fn.function);
-      const why =
-        "Granted by table.grantReadWriteData / queue grants on this city's own table, queue and key:";
-      acknowledge(
-        fn,
-        iam5Resource(fn, `${this.table.tableArn}/index/*`),
-        `${why} queries use the table's GSIs (gsi1, gsi2).`,
-      );
+    for (const [row, fn] of [
+      [enqueue, enqueueFn],
+      [deliver, deliverFn],
+    ] as const) {
+      this.grantNeeds(fn, row.needs);
+      const why = "Granted by the queue grants on this city's own queue and key:";
       for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*'])
         acknowledge(
           fn,
@@ -915,12 +904,7 @@ export class CityStack extends Stack {
       'API Gateway authorizer: portal API keys and department tokens',
     );
     // Looks up API key hashes and revoked tokens; writes nothing.
-    this.table.grantReadData(fn.function);
-    acknowledge(
-      fn,
-      iam5Resource(fn, `${this.table.tableArn}/index/*`),
-      "Added by table.grantReadData: reads through the GSIs of this city's table.",
-    );
+    this.grantNeeds(fn, AUTHORIZER_NEEDS);
     return fn;
   }
 }

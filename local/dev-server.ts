@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AUTHORIZER_UNAVAILABLE } from '#adapters/http/gateway-responses.ts';
+import { AUTHORIZER_CACHE_SECONDS, IDENTITY_SOURCES } from '#adapters/http/route.ts';
 import { type HttpRoute, httpRoutes } from '#functions/routes.ts';
 import { invokeFunction } from './lambda-registry.ts';
 
@@ -43,13 +44,45 @@ export type Authorizer = (
   route: HttpRoute,
 ) => Promise<Record<string, string> | null>;
 
+/**
+ * API Gateway keeps an authorizer's answer per credential (the route kind's identity sources) for
+ * its results-cache TTL: a key or token revoked meanwhile still works until then, and the
+ * authorizer's look-up is not paid on every request. The dev server does the same, so that local
+ * tests and benchmarks see what a deployment does. Failures (an outage) are not kept.
+ */
+function cachedAuthorizer(authorize: Authorizer, ttlMs: number): Authorizer {
+  const answers = new Map<string, { context: Record<string, string> | null; until: number }>();
+  return async (event, route) => {
+    if (ttlMs <= 0 || route.caller === 'public') return authorize(event, route);
+    const headers = Object.fromEntries(
+      Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']),
+    );
+    const sources = IDENTITY_SOURCES[route.caller as keyof typeof IDENTITY_SOURCES];
+    // API Gateway answers 401 itself, without calling the authorizer, when an identity source is missing.
+    if (sources.some((h) => !headers[h])) return null;
+    const key = JSON.stringify([route.caller, ...sources.map((h) => headers[h])]);
+    const now = Date.now();
+    const hit = answers.get(key);
+    if (hit && hit.until > now) return hit.context;
+    const context = await authorize(event, route);
+    answers.set(key, { context, until: now + ttlMs });
+    if (answers.size > 10_000) answers.delete(answers.keys().next().value!);
+    return context;
+  };
+}
+
 export async function startDevServer(options: {
   port?: number;
   host?: string;
   authorize?: Authorizer;
+  /** The authorizer results cache, as API Gateway's. @default AUTHORIZER_CACHE_SECONDS × 1000 */
+  authorizerCacheMs?: number;
   onRequest?: (line: string) => void;
 }): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const compiled = compile(httpRoutes);
+  const authorize =
+    options.authorize &&
+    cachedAuthorizer(options.authorize, options.authorizerCacheMs ?? AUTHORIZER_CACHE_SECONDS * 1000);
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
@@ -138,7 +171,7 @@ export async function startDevServer(options: {
       if (match.route.caller !== 'public') {
         let context: Record<string, string> | null;
         try {
-          context = options.authorize ? await options.authorize(event, match.route) : null;
+          context = authorize ? await authorize(event, match.route) : null;
         } catch {
           const { status, headers, problem } = AUTHORIZER_UNAVAILABLE;
           res.writeHead(status, headers);

@@ -13,6 +13,7 @@ import type {
   APIGatewayProxyEvent,
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
+import { AUTHORIZER_CACHE_SECONDS } from '#adapters/http/route.ts';
 import { scheduledFunctions } from '#functions/routes.ts';
 import { startDevServer } from './dev-server.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './emulators/dynamodb-local.ts';
@@ -33,6 +34,11 @@ export interface LocalStackOptions {
   persistDir?: string;
   progress?: (message: string) => void;
   onRequest?: (line: string) => void;
+  /**
+   * How long the dev server keeps an authorizer answer per credential, as API Gateway does (its
+   * results cache: revocations take effect within it). @default AUTHORIZER_CACHE_SECONDS env, else 300 s
+   */
+  authorizerCacheMs?: number;
 }
 
 export interface LocalStack {
@@ -143,8 +149,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (n) step(`resumed ${n} running execution${n === 1 ? '' : 's'} of the last run`);
     }
 
+    const authorizerCacheMs =
+      options.authorizerCacheMs ??
+      Number(process.env.AUTHORIZER_CACHE_SECONDS ?? AUTHORIZER_CACHE_SECONDS) * 1000;
+    env.AUTHORIZER_CACHE_SECONDS = String(authorizerCacheMs / 1000);
     const server = await startDevServer({
       authorize: authorizeLocally,
+      authorizerCacheMs,
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     });

@@ -17,6 +17,18 @@ import type { Tag } from './tags.ts';
 /** Who may call a route: anyone, a portal (x-api-key), or a department (Bearer token). */
 export type CallerKind = 'public' | 'portal' | 'department';
 
+/**
+ * The request headers that identify a caller of each kind: the authorizer's identity sources in API
+ * Gateway, and the key of its results cache (API Gateway's and the local dev server's alike).
+ */
+export const IDENTITY_SOURCES: Readonly<Record<Exclude<CallerKind, 'public'>, readonly string[]>> = {
+  portal: ['x-api-key'],
+  department: ['authorization'],
+};
+
+/** How long API Gateway keeps an authorizer's answer per credential: revocations take effect within it. */
+export const AUTHORIZER_CACHE_SECONDS = 300;
+
 /** The verified caller of a route of kind K, as the authorizer established it. */
 export type Caller<K extends CallerKind = CallerKind> = {
   public: { readonly kind: 'public' };

@@ -51,7 +51,7 @@ describe.skipIf(!isLocalTarget())('with DynamoDB down', () => {
     expectOutage(await http(stack.baseUrl, 'GET', '/v1/webhooks', { 'x-api-key': portalKey }));
   });
 
-  it('answers 503 to a portal submitting a case: the request never reaches a handler', async () => {
+  it('answers 503 to a portal submitting a case, whether its credential was cached or not', async () => {
     const res = await http(
       stack.baseUrl,
       'POST',
@@ -59,9 +59,9 @@ describe.skipIf(!isLocalTarget())('with DynamoDB down', () => {
       { 'x-api-key': portalKey, 'idempotency-key': randomUUID() },
       { bundleId: 'enterprise-opening' },
     );
+    // The key was used before the outage, so its authorizer answer is cached (as in API Gateway):
+    // the request reaches the handler, whose store call fails — a 503 with Retry-After all the same.
     expectOutage(res);
-    // The gateway's answer (credentials could not be checked), not a handler's.
-    expect(res.body.detail).toMatch(/credentials cannot be checked/i);
   });
 
   it('answers 503 to a department whose valid token cannot be checked against revocations', async () => {

@@ -1,6 +1,7 @@
 /**
  * The operators' credentials command (scripts/credentials/operations.ts — what the CLI runs)
- * against the local stack: a portal key it issues works over HTTP and stops working once revoked;
+ * against the local stack: a portal key it issues works over HTTP and stops working once revoked
+ * (once the authorizer cache, which the dev server keeps as API Gateway does, has expired);
  * the same for department tokens (by token and by jti); department ids are checked against the
  * catalog; and on AWS the usage-plan side gets exactly the key value DynamoDB knows.
  */
@@ -19,6 +20,10 @@ import {
   UsageError,
 } from '../../scripts/credentials/operations.ts';
 import { call } from '../e2e/target.ts';
+
+/** Waits out the authorizer results cache (API Gateway's 300 s; the test stack's is shortened). */
+const afterAuthorizerCache = () =>
+  new Promise((resolve) => setTimeout(resolve, Number(process.env.AUTHORIZER_CACHE_SECONDS) * 1000 + 200));
 
 const local: CredentialsTarget = {
   kind: 'local',
@@ -52,6 +57,9 @@ describe('portal credentials', () => {
     expect(JSON.stringify(listed)).not.toContain(hashApiKey(first.apiKey));
 
     expect(await revokePortal(local, { id })).toEqual({ portalId: id, revokedKeys: 2 });
+    // As behind API Gateway, a cached answer may serve the revoked keys until the authorizer cache
+    // expires (AUTHORIZER_CACHE_SECONDS); then they are refused.
+    await afterAuthorizerCache();
     expect((await asPortal(first.apiKey)).status).toBe(401);
     expect((await asPortal(second.apiKey)).status).toBe(401);
     expect((await listPortals(local)).find((p) => p.portalId === id)).toMatchObject({ status: 'revoked' });
@@ -102,6 +110,7 @@ describe('department tokens', () => {
       departmentId: 'tax',
       alreadyExpired: false,
     });
+    await afterAuthorizerCache();
     expect((await asDepartment('tax', issued.token)).status).toBe(401);
   });
 
@@ -109,6 +118,7 @@ describe('department tokens', () => {
     const issued = issueDepartment(local, { id: 'market-regulation' });
     expect((await asDepartment('market-regulation', issued.token)).status).toBe(200);
     await revokeTokenById(local, { jti: issued.jti });
+    await afterAuthorizerCache();
     expect((await asDepartment('market-regulation', issued.token)).status).toBe(401);
     // Other tokens of the same department still work.
     const other = issueDepartment(local, { id: 'market-regulation' });

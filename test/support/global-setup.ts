@@ -55,10 +55,14 @@ async function startSharedStack(): Promise<SharedStack> {
   const started = Date.now();
   // Everything the system logs during the run is scanned for personal data at the end.
   const capture = captureOutput();
+  // Every AWS call of every function is checked against its IAM policy at the end (the IAM proof).
+  const iamProof = (await import('./iam-proof.ts')).startIamProof();
   // Imported here, so that a run against a deployed target loads none of the local runtime.
   const { startLocalStack } = await import('../../local/stack.ts');
   const { createDemoCredentials } = await import('../../local/setup/demo-credentials.ts');
-  const stack = await startLocalStack({ city: 'changzhou' });
+  // The authorizer cache as API Gateway has it, shortened from 300 s so that the revocation tests
+  // can watch a revoked credential stop working (AUTHORIZER_CACHE_SECONDS in the workers' env).
+  const stack = await startLocalStack({ city: 'changzhou', authorizerCacheMs: 1500 });
   const credentials = await createDemoCredentials(stack);
   process.stdout.write(`local stack for tests ready in ${Date.now() - started} ms at ${stack.baseUrl}\n`);
   return {
@@ -75,6 +79,7 @@ async function startSharedStack(): Promise<SharedStack> {
       process.stdout.write(
         `log scan: ${capture.text().length} characters of system logs, no personal data or secrets\n`,
       );
+      process.stdout.write(`${(await iamProof.finish()).report}\n`);
     },
   };
 }
