@@ -8,7 +8,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { AnyRouteSpec } from '#adapters/http/route.ts';
+import type { AnyRouteSpec, Needs } from '#adapters/http/route.ts';
 
 export type { CallerKind } from '#adapters/http/route.ts';
 export type HttpRoute = AnyRouteSpec;
@@ -40,16 +40,25 @@ export const httpRoutes: readonly HttpRoute[] = await loadHttpRoutes();
 export interface TaskFunction {
   /** functions/<name>.task.ts; its ARN reaches the ASL as ${<PascalName>FunctionArn}. */
   readonly name: string;
+  /**
+   * The AWS access it needs (adapters/http/route.ts `Needs`). @default TASK_NEEDS: the flow steps
+   * read and write cases and tasks, nothing else.
+   */
+  readonly needs?: Needs;
 }
 
+/** What a task function gets unless its row says otherwise. */
+export const TASK_NEEDS: Needs = { table: 'write' };
+
 export const taskFunctions = [
-  { name: 'open-task' },
+  // Answers its own wait at once when the answer came first (openTask: workflow.succeed).
+  { name: 'open-task', needs: { table: 'write', workflow: ['callback'] } },
   { name: 'record-acceptance' },
   { name: 'plan-next-stage' },
-  { name: 'resume-after-supplement' },
+  { name: 'resume-after-supplement', needs: { table: 'read' } },
   { name: 'close-unanswered' },
   { name: 'escalate-task' },
-  { name: 'issue-licenses' },
+  { name: 'issue-licenses', needs: { table: 'write', files: 'write', signing: 'sign' } },
   { name: 'deliver-results' },
   { name: 'record-failure' },
 ] as const satisfies readonly TaskFunction[];
@@ -60,10 +69,11 @@ export interface ScheduledFunction {
   /** EventBridge schedule expression in AWS; the local stack runs it every `localEveryMs`. */
   readonly schedule: string;
   readonly localEveryMs: number;
+  readonly needs: Needs;
 }
 
 export const scheduledFunctions = [
-  { name: 'mark-overdue', schedule: 'rate(15 minutes)', localEveryMs: 60_000 },
+  { name: 'mark-overdue', schedule: 'rate(15 minutes)', localEveryMs: 60_000, needs: { table: 'write' } },
 ] as const satisfies readonly ScheduledFunction[];
 
 export interface EventFunction {
@@ -71,6 +81,8 @@ export interface EventFunction {
   readonly name: string;
   /** `stream`: DynamoDB Streams of the table; `queue`: an SQS queue (both AWS only). */
   readonly kind: 'stream' | 'queue';
+  /** Its table access; the stream, the queue and their key are granted with their wiring. */
+  readonly needs: Needs;
 }
 
 /**
@@ -79,8 +91,10 @@ export interface EventFunction {
  * on the outbox instead. The stack wires these two explicitly (stream source, queue, DLQ).
  */
 export const eventFunctions = [
-  { name: 'enqueue-webhooks', kind: 'stream' },
-  { name: 'deliver-webhook', kind: 'queue' },
+  // Reads the portal's webhooks, marks the outbox item dispatched.
+  { name: 'enqueue-webhooks', kind: 'stream', needs: { table: 'write' } },
+  // Reads the webhook, writes a dead-letter item after the last try.
+  { name: 'deliver-webhook', kind: 'queue', needs: { table: 'write' } },
 ] as const satisfies readonly EventFunction[];
 
 /** "open-task" → "OpenTaskFunctionArn": the definitionSubstitutions key for a task function. */

@@ -250,13 +250,14 @@ describe.each(cities)('the stack of %s', (city) => {
     }
   });
 
-  it('grants each HTTP function exactly what its route spec needs, and tasks no workflow calls', () => {
+  it('grants each HTTP function exactly what its route spec needs, and each task what its row needs', () => {
     const wrong: string[] = [];
     for (const route of httpRoutes) {
       const policy = policyOf(stack, stack.httpFunctions.get(route.name)!.role);
       const needs = route.needs ?? {};
       const check = (what: string, action: string, wanted: boolean) => {
-        if (policy.includes(action) !== wanted) wrong.push(`${route.name}: ${what} ${wanted ? 'missing' : 'granted'}`);
+        if (policy.includes(action) !== wanted)
+          wrong.push(`${route.name}: ${what} ${wanted ? 'missing' : 'granted'}`);
       };
       check('table read', 'dynamodb:GetItem', Boolean(needs.table));
       check('table write', 'dynamodb:PutItem', needs.table === 'write');
@@ -269,7 +270,17 @@ describe.each(cities)('the stack of %s', (city) => {
       check('signing', 'kms:Sign', needs.signing === 'sign');
     }
     expect(wrong).toEqual([]);
-    for (const fn of stack.taskFunctions.values()) expect(policyOf(stack, fn.role)).not.toContain('states:');
+    // Tasks: workflow calls only where their row names them (open-task answers its own wait when the
+    // answer came first); files and the signing key only for issue-licenses.
+    for (const task of taskFunctions as readonly TaskFunction[]) {
+      const policy = policyOf(stack, stack.taskFunctions.get(task.name)!.role);
+      const needs = task.needs ?? {};
+      if (policy.includes('states:') !== Boolean(needs.workflow?.length))
+        wrong.push(`${task.name}: workflow`);
+      if (policy.includes('s3:GetObject') !== Boolean(needs.files)) wrong.push(`${task.name}: files`);
+      if (policy.includes('kms:Sign') !== (needs.signing === 'sign')) wrong.push(`${task.name}: signing`);
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('writes no ARN with a hard-coded partition', () => {
@@ -314,7 +325,13 @@ describe('the hooks and guards around the route table', () => {
 
   it('refuses a department route when the authorizer file is missing', () => {
     const routes: HttpRoute[] = [
-      { ...SPEC, method: 'POST', path: '/v1/tasks/{taskId}/decision', name: 'decide-task', caller: 'department' },
+      {
+        ...SPEC,
+        method: 'POST',
+        path: '/v1/tasks/{taskId}/decision',
+        name: 'decide-task',
+        caller: 'department',
+      },
     ];
     const functionsDir = join(fixtures, 'functions-without-authorizer');
     expect(() => build(city, { stackProps: { routes, tasks: [], functionsDir } })).toThrow(

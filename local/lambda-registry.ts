@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { runAsFunction } from '#adapters/aws-call-recorder.ts';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -51,8 +52,15 @@ export function lambdaContext(functionName: string, timeoutMs = 30_000): Context
   };
 }
 
-/** Invokes functions/<file>'s handler as Lambda would (one event, one context). */
+/**
+ * Invokes functions/<file>'s handler as Lambda would (one event, one context). Its AWS SDK calls —
+ * the module's init included, when this is its first invocation — are attributed to it when calls
+ * are recorded (adapters/aws-call-recorder.ts, the IAM proof).
+ */
 export async function invokeFunction(file: string, event: unknown): Promise<unknown> {
-  const handler = await load(file);
-  return handler(event, lambdaContext(file.split('.')[0]!));
+  const name = file.split('.')[0]!;
+  return runAsFunction(name, async () => {
+    const handler = await load(file);
+    return handler(event, lambdaContext(name));
+  });
 }

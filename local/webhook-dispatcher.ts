@@ -8,8 +8,12 @@
  *    a timer standing in for the SQS visibility timeout — until it is delivered or dead-lettered.
  * Pending tries live in memory: stopping the stack drops them (events not yet dispatched stay in
  * the outbox and go out at the next start with --persist).
+ * For the IAM proof (adapters/aws-call-recorder.ts), a fan-out's calls are those of
+ * enqueue-webhooks and a try's those of deliver-webhook, with the SQS calls the timers stand in
+ * for; the outbox poll stands in for the table's stream and is nobody's (unattributed).
  */
 
+import { recordStandIn, runAsFunction } from '#adapters/aws-call-recorder.ts';
 import { outboxStore, pendingOutboxEvents } from '#adapters/dynamodb/outbox.ts';
 import { deadLetterStore, webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
 import { logger } from '#adapters/logger.ts';
@@ -66,7 +70,11 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
   const attempt = async (message: DeliveryMessage, n: number): Promise<void> => {
     const ids = { eventId: message.eventId, webhookId: message.webhookId, attempt: n };
     try {
-      const outcome = await deliverWebhook(deliverDeps, message, n);
+      const outcome = await runAsFunction('deliver-webhook', async () => {
+        const o = await deliverWebhook(deliverDeps, message, n);
+        if (o.outcome === 'retry') recordStandIn('sqs', 'ChangeMessageVisibility', {}, 'local timer');
+        return o;
+      });
       if (outcome.outcome === 'retry') {
         logger.info('webhook delivery failed; retrying', {
           ...ids,
@@ -86,6 +94,7 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
 
   const queue: DeliveryQueue = {
     async enqueue(messages) {
+      if (messages.length) recordStandIn('sqs', 'SendMessageBatch', {}, 'local queue');
       for (const m of messages) later(0, () => attempt(m, 1));
     },
   };
@@ -99,9 +108,11 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
       if (recent.has(event.eventId)) continue;
       recent.set(event.eventId, now);
       try {
-        await fanOut(
-          { outbox: outboxStore, webhooks: webhookRepository, queue, baseUrl: options.baseUrl },
-          event,
+        await runAsFunction('enqueue-webhooks', () =>
+          fanOut(
+            { outbox: outboxStore, webhooks: webhookRepository, queue, baseUrl: options.baseUrl },
+            event,
+          ),
         );
         dispatched++;
       } catch (err) {

@@ -4,13 +4,18 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { UnavailableError } from '#core/shared/errors.ts';
+import { recordCallsOf } from '../aws-call-recorder.ts';
 import { config } from '../config.ts';
 
-export const s3 = new S3Client({
-  forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
-  requestChecksumCalculation: 'WHEN_REQUIRED',
-  responseChecksumValidation: 'WHEN_REQUIRED',
-});
+// Presigned URLs run this client's middleware too: recorded as the action they grant.
+export const s3 = recordCallsOf(
+  's3',
+  new S3Client({
+    forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  }),
+);
 
 export const bucket = () => config().BUCKET_NAME;
 

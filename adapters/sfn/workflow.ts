@@ -11,9 +11,10 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { Workflow } from '#core/case/ports.ts';
 import { UnavailableError } from '#core/shared/errors.ts';
+import { recordCallsOf } from '../aws-call-recorder.ts';
 import { config } from '../config.ts';
 
-export const sfn = new SFNClient({});
+export const sfn = recordCallsOf('sfn', new SFNClient({}));
 
 const STALE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 

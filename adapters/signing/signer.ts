@@ -6,6 +6,7 @@
  */
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { LicenseSigner } from '#core/licenses/ports.ts';
+import { recordCallsOf, recordStandIn } from '../aws-call-recorder.ts';
 import { config } from '../config.ts';
 import { kmsSigner } from './kms-signer.ts';
 import { localSigner } from './local-signer.ts';
@@ -17,7 +18,7 @@ function kmsClientFor(keyArn: string): KMSClient {
   const k = region ?? '';
   let client = kmsClients.get(k);
   if (!client) {
-    client = new KMSClient(region ? { region } : {});
+    client = recordCallsOf('kms', new KMSClient(region ? { region } : {}));
     kmsClients.set(k, client);
   }
   return client;
@@ -28,10 +29,29 @@ function chooseSigner(): LicenseSigner {
   if (arn && local)
     throw new Error('Set SIGNING_KEY_ARN or LOCAL_SIGNING_KEY, not both: licences need one signer.');
   if (arn) return kmsSigner(arn, kmsClientFor(arn));
-  if (local) return localSigner(Buffer.from(local, 'base64').toString('utf8'));
+  if (local) return standingInForKms(localSigner(Buffer.from(local, 'base64').toString('utf8')));
   throw new Error(
     'No licence signing key: set SIGNING_KEY_ARN (KMS key ARN) or LOCAL_SIGNING_KEY (base64 PKCS#8 PEM).',
   );
+}
+
+/**
+ * The local key stands in for the KMS key: its uses are recorded as the KMS calls they replace
+ * (kms:Sign; verifying starts with kms:GetPublicKey), so the IAM proof sees who signs and verifies.
+ */
+function standingInForKms(local: LicenseSigner): LicenseSigner {
+  return {
+    keyId: local.keyId,
+    algorithm: local.algorithm,
+    sign(message) {
+      recordStandIn('kms', 'Sign', {}, 'local signer');
+      return local.sign(message);
+    },
+    verify(message, signature) {
+      recordStandIn('kms', 'GetPublicKey', {}, 'local signer');
+      return local.verify(message, signature);
+    },
+  };
 }
 
 let chosen: LicenseSigner | undefined;

@@ -5,8 +5,9 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import type { DeliveryMessage, DeliveryQueue } from '#core/webhooks/ports.ts';
+import { recordCallsOf } from '../aws-call-recorder.ts';
 
-const sqs = new SQSClient({});
+const sqs = recordCallsOf('sqs', new SQSClient({}));
 
 /** SQS allows at most 12 hours of visibility timeout. */
 const MAX_VISIBILITY_SECONDS = 12 * 3600;
