@@ -59,8 +59,9 @@ function cachedAuthorizer(authorize: Authorizer, ttlMs: number): Authorizer {
     );
     const sources = IDENTITY_SOURCES[route.caller as keyof typeof IDENTITY_SOURCES];
     // API Gateway answers 401 itself, without calling the authorizer, when an identity source is missing.
-    if (sources.some((h) => !headers[h])) return null;
-    const key = JSON.stringify([route.caller, ...sources.map((h) => headers[h])]);
+    const values = sources.map((h) => headers[h.toLowerCase()]);
+    if (values.some((v) => !v)) return null;
+    const key = JSON.stringify([route.caller, ...values]);
     const now = Date.now();
     const hit = answers.get(key);
     if (hit && hit.until > now) return hit.context;

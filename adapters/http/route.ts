@@ -23,7 +23,7 @@ export type CallerKind = 'public' | 'portal' | 'department';
  */
 export const IDENTITY_SOURCES: Readonly<Record<Exclude<CallerKind, 'public'>, readonly string[]>> = {
   portal: ['x-api-key'],
-  department: ['authorization'],
+  department: ['Authorization'],
 };
 
 /** How long API Gateway keeps an authorizer's answer per credential: revocations take effect within it. */
