@@ -154,7 +154,13 @@ describe('city catalogs', () => {
   it.each(cityIds)('uses every field, material and department %s defines', (city) => {
     const catalog = loadCatalog(city);
     const services = catalog.bundles.flatMap((b) => b.services);
-    const fields = new Set(services.flatMap((s) => s.fields.map((f) => f.fieldId)));
+    // A field is used when a service asks for it, or when a service's result produces it (results as data).
+    const fields = new Set(
+      services.flatMap((s) => [
+        ...s.fields.map((f) => f.fieldId),
+        ...(s.result.produces ?? []).map((p) => p.fieldId),
+      ]),
+    );
     const materials = new Set(services.flatMap((s) => s.materials.map((m) => m.typeId)));
     const departments = new Set(catalog.bundles.flatMap((b) => [b.leadDepartmentId, ...b.departmentIds]));
 
