@@ -257,4 +257,45 @@ describe('submitSupplement', () => {
     await run(answer);
     expect(ports.workflow.succeeded.map((s) => s.taskToken)).toEqual(['token-fresh']);
   });
+
+  it('settles and resumes a supplement task the flow opened after the supplement looked for it', async () => {
+    const record = awaiting('review');
+    const { ports, run, taskId } = setup(record, { taskOpen: false });
+    // The flow opens its wait between the supplement's read of the task (none) and its write.
+    ports.beforeWrite.push(() =>
+      ports.store.tasks.set(
+        taskId,
+        taskRecord({
+          taskId,
+          kind: 'supplement',
+          departmentId: 'applicant',
+          round: 1,
+          services: [],
+          taskToken: 'token-late',
+        }),
+      ),
+    );
+    expect((await run(answer)).status).toBe('in_review');
+    expect(ports.store.tasks.get(taskId)?.status).toBe('approved');
+    expect(ports.workflow.succeeded.map((s) => s.taskToken)).toEqual(['token-late']);
+  });
+
+  it('answers a retry of a committed supplement alike and resumes the flow; another supplement is 409', async () => {
+    const record = awaiting('review');
+    const { ports, run } = setup(record);
+    // The first attempt commits, then resuming the flow fails (the portal gets a 503 and retries).
+    ports.workflow.staleTokens.clear();
+    const original = ports.workflow.succeed;
+    let failures = 1;
+    (ports.workflow as { succeed: typeof original }).succeed = async (token, output) => {
+      if (failures-- > 0) throw new Error('SendTaskSuccess timed out');
+      return original(token, output);
+    };
+    await expect(run(answer)).rejects.toThrow(/timed out/);
+    expect(ports.store.cases.get(record.caseId)?.status).toBe('in_review');
+    const retried = await run(answer);
+    expect(retried.status).toBe('in_review');
+    expect(ports.workflow.succeeded.map((s) => s.taskToken)).toEqual(['token-s']);
+    await expect(run({ form: { name: '别的名字' } })).rejects.toThrow(ConflictError);
+  });
 });

@@ -148,7 +148,26 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
     event: `${input.kind}_task_opened`,
     detail: { taskId, departmentId, services: task.services, dueAt, ...(stage > 0 ? { stage } : {}) },
   });
-  if (stored.decision) await deps.workflow.succeed(input.taskToken, { outcome: stored.decision.outcome });
+  if (stored.decision) {
+    await deps.workflow.succeed(input.taskToken, { outcome: stored.decision.outcome });
+    return { taskId };
+  }
+  // The applicant may have supplemented between the read above and this write, having found no
+  // task to settle: look again, and resume now rather than wait for an answer already given.
+  if (input.kind === 'supplement') {
+    const after = await load(deps, input.caseId);
+    if (after.status !== 'awaiting_correction' || after.correctionRound !== input.round) {
+      const at = deps.now().toISOString();
+      await deps.tasks.decide(
+        stored,
+        { outcome: 'approve', opinion: '', corrections: [], decidedAt: at, decidedBy: 'applicant' },
+        'approved',
+        { at, event: 'supplement_task_closed', detail: { taskId } },
+        { actor: 'flow', action: 'supplement', detail: { taskId } },
+      );
+      await deps.workflow.succeed(input.taskToken, { outcome: 'supplemented' });
+    }
+  }
   return { taskId };
 }
 
