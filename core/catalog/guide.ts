@@ -3,10 +3,11 @@
  * deduplicated materials (and what is NOT asked because the government already holds it), fees,
  * results, time limit and the ordered steps — plus the reduction metrics the reform tracks.
  */
+
+import { criticalPath, jointInspection, prerequisites } from '../flow/stages.ts';
 import type { CatalogIndex } from './catalog-index.ts';
 import { type MergedMaterial, mergeFields, mergeMaterials } from './merge.ts';
 import type { Bundle, DeliveryMethod, Service } from './schema.ts';
-import { criticalPath, jointInspection, prerequisites } from '../flow/stages.ts';
 import { workingDaysOf } from './time-limit.ts';
 
 export interface ReductionMetrics {

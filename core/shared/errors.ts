@@ -75,8 +75,6 @@ export class UnavailableError extends DomainError {
   }
 }
 
-
-
 /**
  * Named so ASL can Catch it: the case a flow step or licence issuing runs for does not exist.
  * The one definition (core/flow/steps.ts and core/licenses/issue.ts are to import it).

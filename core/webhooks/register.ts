@@ -57,7 +57,9 @@ export async function registerWebhook(
   request: unknown,
 ): Promise<WebhookRecord> {
   // Any JSON arrives here (the use case checks the shape itself): a non-object has no fields.
-  const body = (typeof request === 'object' && request !== null && !Array.isArray(request) ? request : {}) as {
+  const body = (
+    typeof request === 'object' && request !== null && !Array.isArray(request) ? request : {}
+  ) as {
     url?: unknown;
     description?: unknown;
   };

@@ -11,6 +11,11 @@ import { BaseResolver, createConfig, lintDocument, makeDocumentFromString } from
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import {
+  buildOpenApiDocument,
+  type OpenApiDocument,
+  PROBLEM_MEDIA_TYPE,
+} from '../../adapters/http/openapi.ts';
+import {
   BundleDetailSchema,
   BundleListSchema,
   CaseSubmittedSchema,
@@ -19,7 +24,6 @@ import {
   ReductionMetricsSchema,
   TaskViewSchema,
 } from '../../adapters/http/schemas.ts';
-import { buildOpenApiDocument, type OpenApiDocument, PROBLEM_MEDIA_TYPE } from '../../adapters/http/openapi.ts';
 import { caseView, submissionView, taskView } from '../../core/case/views.ts';
 import { guide, reductionMetrics } from '../../core/catalog/guide.ts';
 import { bundleDetail, bundleSummary } from '../../core/catalog/views.ts';
@@ -146,13 +150,20 @@ describe('the OpenAPI document', () => {
     expect(() =>
       buildOpenApiDocument([
         ...httpRoutes,
-        { ...base, name: 'undocumented', path: '/v1/secret/{caseId}', responses: { 200: { description: 'x', schema: z.object({}) } } },
+        {
+          ...base,
+          name: 'undocumented',
+          path: '/v1/secret/{caseId}',
+          responses: { 200: { description: 'x', schema: z.object({}) } },
+        },
       ]),
     ).toThrow(/undocumented: its 200 response schema has no name/);
-    expect(() => buildOpenApiDocument([...httpRoutes, { ...base, name: 'stray', path: '/v1/stray/{other}' }])).toThrow(
-      /stray: path parameters other/,
+    expect(() =>
+      buildOpenApiDocument([...httpRoutes, { ...base, name: 'stray', path: '/v1/stray/{other}' }]),
+    ).toThrow(/stray: path parameters other/);
+    expect(() => buildOpenApiDocument([...httpRoutes, { ...base, name: 'twice' }])).toThrow(
+      /Two routes are GET/,
     );
-    expect(() => buildOpenApiDocument([...httpRoutes, { ...base, name: 'twice' }])).toThrow(/Two routes are GET/);
   });
 });
 
