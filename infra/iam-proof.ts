@@ -218,6 +218,13 @@ function usedByAws(grant: Grant, ids: Partial<Record<ResourceKind, string>>, kin
     /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)$/.test(grant.action)
   )
     return true;
+  // The stream mapping sends the positions of failed batches to its on-failure queue.
+  if (
+    kind === 'stream' &&
+    grant.action.startsWith('sqs:') &&
+    !(ids.queue && grant.resource.includes(ids.queue))
+  )
+    return true;
   if (
     kind === 'queue' &&
     /^sqs:(ReceiveMessage|DeleteMessage|GetQueueAttributes|GetQueueUrl)$/.test(grant.action)
@@ -302,8 +309,50 @@ export function describeDenied(d: DeniedCall): string {
   return `${d.fn}: ${d.action} on ${what} (${d.arn}) is not allowed by its role — needed by ${d.commands.join(', ')}; ${d.fix}`;
 }
 
+/** `${TableCD117FA1.Arn}/index/*` → `table/index/*`: a grant's resource by what it is. */
+function shortResource(resource: string, ids: Partial<Record<ResourceKind, string>>): string {
+  let out = resource;
+  for (const [kind, id] of Object.entries(ids)) {
+    if (!id) continue;
+    out = out
+      .split(`\${${id}.Arn}`)
+      .join(kind)
+      .split(`\${${id}.Name}`)
+      .join(`${kind}-name`)
+      .split(`\${${id}}`)
+      .join(kind);
+  }
+  return out.replace(
+    /^arn:\$\{AWS::Partition\}:states:\$\{AWS::Region\}:\$\{AWS::AccountId\}:execution:state-machine-name:/,
+    'execution:',
+  );
+}
+
+/** Unused grants of one function, one line: `dynamodb:{DeleteItem, Scan} on table; s3:List* on bucket`. */
+function describeUnused(grants: readonly UnusedGrant[], ids: Partial<Record<ResourceKind, string>>): string {
+  const byResource = new Map<string, string[]>();
+  for (const g of grants) {
+    const r = shortResource(g.resource, ids);
+    byResource.set(r, [...(byResource.get(r) ?? []), g.action]);
+  }
+  return [...byResource]
+    .map(([r, actions]) => {
+      const services = new Map<string, string[]>();
+      for (const a of actions) {
+        const [service, name] = a.split(':') as [string, string];
+        services.set(service, [...(services.get(service) ?? []), name]);
+      }
+      const spelled = [...services].map(([s, names]) =>
+        names.length === 1 ? `${s}:${names[0]}` : `${s}:{${names.sort().join(', ')}}`,
+      );
+      return `${spelled.join(' ')} on ${r}`;
+    })
+    .join('; ');
+}
+
 /** The report printed after a run. */
-export function describeProof(result: ProofResult): string {
+export function describeProof(result: ProofResult, template?: Template): string {
+  const ids = template ? resourceIds(template) : {};
   const lines = [
     `IAM proof: ${result.checked} (function, action, resource) checked for ${result.functions.length} functions, ${result.denied.length} denied; ${result.unattributed} calls outside any function not checked`,
   ];
@@ -313,7 +362,7 @@ export function describeProof(result: ProofResult): string {
   if (byFn.size) lines.push('  grants never used in this run (information):');
   for (const [fn, grants] of [...byFn].sort(([a], [b]) => a.localeCompare(b))) {
     const note = grants[0]!.functionRecorded ? '' : ' (no calls recorded for this function)';
-    lines.push(`    ${fn}${note}: ${grants.map((g) => `${g.action} ${g.resource}`).join(', ')}`);
+    lines.push(`    ${fn}${note}: ${describeUnused(grants, ids)}`);
   }
   return lines.join('\n');
 }

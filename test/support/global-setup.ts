@@ -46,7 +46,11 @@ export default async function setup(project: TestProject) {
     stack.users -= 1;
     if (stack.users === 0) {
       shared.__yijianshiStack = undefined;
-      await stack.stop();
+      // vitest prints a teardown error ("error during close") but would still exit 0: fail the run.
+      await stack.stop().catch((err: unknown) => {
+        process.exitCode = 1;
+        throw err;
+      });
     }
   };
 }
@@ -73,13 +77,15 @@ async function startSharedStack(): Promise<SharedStack> {
     async stop() {
       await stack.stop();
       capture.restore();
+      const proof = await iamProof.finish().catch((err: Error) => err);
       const leaks = personalDataIn(capture.text());
       if (leaks.length)
         throw new Error(`The system logged personal data or secrets during the tests: ${leaks.join(', ')}`);
       process.stdout.write(
         `log scan: ${capture.text().length} characters of system logs, no personal data or secrets\n`,
       );
-      process.stdout.write(`${(await iamProof.finish()).report}\n`);
+      if (proof instanceof Error) throw proof;
+      process.stdout.write(`${proof.report}\n`);
     },
   };
 }

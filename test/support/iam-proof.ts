@@ -50,8 +50,9 @@ export function startIamProof(): IamProofRun {
       const calls = recording.calls();
       // IAM_PROOF_OUT=<file>: the recorded calls as JSON, to look at what each function used.
       if (process.env.IAM_PROOF_OUT) writeFileSync(process.env.IAM_PROOF_OUT, JSON.stringify(calls, null, 2));
-      const result = checkCalls(await synthesizedTemplate(), calls);
-      const report = describeProof(result);
+      const template = await synthesizedTemplate();
+      const result = checkCalls(template, calls);
+      const report = describeProof(result, template);
       if (result.denied.length)
         throw new Error(
           `The IAM policies of the stack would deny ${result.denied.length} call(s) the functions made during the tests:\n` +
