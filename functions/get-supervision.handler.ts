@@ -5,12 +5,7 @@ import { openTasksDueBefore } from '#adapters/dynamodb/task-queries.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { defineRoute } from '#adapters/http/route.ts';
 import { SupervisionSchema } from '#adapters/http/schemas.ts';
-import type { TaskRecord } from '#core/case/model.ts';
-import { taskView } from '#core/case/views.ts';
-import { SUPERVISOR_ID } from '#core/credentials/tokens.ts';
-import { attentionHorizon, groupByDepartment, totalsByPlace } from '#core/flow/supervision.ts';
-
-const MAX_PAGES = 20;
+import { supervisionView } from '#core/flow/supervision.ts';
 
 export const route = defineRoute({
   name: 'get-supervision',
@@ -23,41 +18,10 @@ export const route = defineRoute({
   needs: { table: 'read' },
 });
 
-export const handler = httpHandler(route)(async ({ caller }) => {
-  const now = new Date();
-  const open: TaskRecord[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const r = await openTasksDueBefore(attentionHorizon(now), 100, cursor);
-    open.push(...r.items);
-    if (!r.nextCursor) break;
-    cursor = r.nextCursor;
-  }
-  // Supervisors see every department; a department sees itself.
-  const visible =
-    caller.departmentId === SUPERVISOR_ID ? open : open.filter((t) => t.departmentId === caller.departmentId);
-  const index = catalog();
-  const groups = groupByDepartment(visible, now);
-  const city = places();
-  const departments = groups.map((g) => ({
-    departmentId: g.departmentId,
-    departmentName: index.departments.get(g.departmentId)?.name ?? g.departmentId,
-    overdue: g.overdue.map((t) => taskView(index, t)),
-    atRisk: g.atRisk.map((t) => taskView(index, t)),
-  }));
-  return {
-    status: 200,
-    body: {
-      generatedAt: now.toISOString(),
-      totals: {
-        overdue: departments.reduce((n, d) => n + d.overdue.length, 0),
-        atRisk: departments.reduce((n, d) => n + d.atRisk.length, 0),
-      },
-      departments,
-      places: totalsByPlace(groups, city.placeOfDepartment).map((p) => ({
-        ...p,
-        placeName: city.place(p.placeId)?.name ?? p.placeId,
-      })),
-    },
-  };
-});
+export const handler = httpHandler(route)(async ({ caller }) => ({
+  status: 200,
+  body: await supervisionView(
+    { openTasks: { openTasksDueBefore }, catalog: catalog(), places: places(), now: () => new Date() },
+    caller,
+  ),
+}));

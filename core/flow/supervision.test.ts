@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../case/model.ts';
+import { cityOnly, indexPlaces } from '../places/places.ts';
 import { addWorkingDays } from '../time/working-days.ts';
 import {
   AT_RISK_WORKING_DAYS,
   attentionHorizon,
   groupByDepartment,
+  supervisionView,
   totalsByPlace,
   urgency,
 } from './supervision.ts';
@@ -77,5 +79,42 @@ describe('attentionHorizon', () => {
     const due = addWorkingDays(now, AT_RISK_WORKING_DAYS).toISOString();
     expect(urgency({ dueAt: due, status: 'pending' }, now)).toBe('at_risk');
     expect(due < attentionHorizon(now)).toBe(true);
+  });
+});
+
+describe('the supervision view', () => {
+  const now = new Date('2026-11-20T10:00:00+08:00');
+  const index = {
+    departments: new Map([
+      ['a', { id: 'a', name: '甲局' }],
+      ['b', { id: 'b', name: '乙局' }],
+    ]),
+  } as unknown as Parameters<typeof supervisionView>[0]['catalog'];
+  const places = indexPlaces(cityOnly({ city: { id: 'changzhou', name: '常州市' } }));
+  // Two pages of open tasks: the view reads them all.
+  const pages = [
+    { items: [task('a', '2026-11-19T15:59:59Z'), task('b', '2026-11-23T10:00:00+08:00')], nextCursor: 'p2' },
+    { items: [{ ...task('b', '2026-11-18T00:00:00Z'), taskId: 'c-y.r0.b' }] },
+  ];
+  const openTasks = {
+    async openTasksDueBefore(_before: string, _limit: number, cursor?: string) {
+      return pages[cursor === 'p2' ? 1 : 0]!;
+    },
+  };
+  const deps = { openTasks, catalog: index, places, now: () => now };
+
+  it('shows a supervisor every department, across pages, with totals', async () => {
+    const view = await supervisionView(deps, { departmentId: 'supervision' });
+    expect(view.totals).toEqual({ overdue: 2, atRisk: 1 });
+    expect(view.departments.map((d) => [d.departmentName, d.overdue.length, d.atRisk.length])).toEqual([
+      ['甲局', 1, 0],
+      ['乙局', 1, 1],
+    ]);
+  });
+
+  it('shows a department only its own work', async () => {
+    const view = await supervisionView(deps, { departmentId: 'a' });
+    expect(view.departments.map((d) => d.departmentId)).toEqual(['a']);
+    expect(view.totals).toEqual({ overdue: 1, atRisk: 0 });
   });
 });

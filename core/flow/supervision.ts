@@ -1,8 +1,12 @@
 /**
- * 电子监察: which open tasks are overdue or at risk. Pure: the scheduled function and the
- * supervision endpoint both use it over the open-task index.
+ * 电子监察: which open tasks are overdue or at risk, and the supervision view over them. Pure: the
+ * scheduled function and the supervision endpoint both use it over the open-task index (a port).
  */
 import type { TaskRecord } from '../case/model.ts';
+import { taskView } from '../case/views.ts';
+import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import { SUPERVISOR_ID } from '../credentials/tokens.ts';
+import type { PlaceIndex } from '../places/places.ts';
 import { addWorkingDays } from '../time/working-days.ts';
 
 /** A task is at risk when its deadline falls within this many working days. */
@@ -65,4 +69,63 @@ export function totalsByPlace(
     out.set(place, { overdue: t.overdue + g.overdue.length, atRisk: t.atRisk + g.atRisk.length });
   }
   return [...out.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([placeId, t]) => ({ placeId, ...t }));
+}
+
+/** The open tasks due before a time, one page at a time (the adapter's open-task index). */
+export interface OpenTaskIndex {
+  openTasksDueBefore(
+    before: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: TaskRecord[]; nextCursor?: string | undefined }>;
+}
+
+export interface SupervisionDeps {
+  readonly openTasks: OpenTaskIndex;
+  readonly catalog: CatalogIndex;
+  readonly places: PlaceIndex;
+  now(): Date;
+}
+
+/** At most this many pages of open tasks are read per view (100 each): a bound on one request's work. */
+const MAX_PAGES = 20;
+
+/**
+ * Use case: the supervision view (电子监察).
+ *  1. Read the open tasks due before the attention horizon (overdue or due within a working day).
+ *  2. A supervisor sees every department's; a department sees its own.
+ *  3. Group them by department (overdue, at risk) and total them per place (通办).
+ */
+export async function supervisionView(deps: SupervisionDeps, viewer: { departmentId: string }) {
+  const now = deps.now();
+  const open: TaskRecord[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const r = await deps.openTasks.openTasksDueBefore(attentionHorizon(now), 100, cursor);
+    open.push(...r.items);
+    if (!r.nextCursor) break;
+    cursor = r.nextCursor;
+  }
+  const visible =
+    viewer.departmentId === SUPERVISOR_ID ? open : open.filter((t) => t.departmentId === viewer.departmentId);
+  const index = deps.catalog;
+  const groups = groupByDepartment(visible, now);
+  const departments = groups.map((g) => ({
+    departmentId: g.departmentId,
+    departmentName: index.departments.get(g.departmentId)?.name ?? g.departmentId,
+    overdue: g.overdue.map((t) => taskView(index, t)),
+    atRisk: g.atRisk.map((t) => taskView(index, t)),
+  }));
+  return {
+    generatedAt: now.toISOString(),
+    totals: {
+      overdue: departments.reduce((n, d) => n + d.overdue.length, 0),
+      atRisk: departments.reduce((n, d) => n + d.atRisk.length, 0),
+    },
+    departments,
+    places: totalsByPlace(groups, deps.places.placeOfDepartment).map((p) => ({
+      ...p,
+      placeName: deps.places.place(p.placeId)?.name ?? p.placeId,
+    })),
+  };
 }
