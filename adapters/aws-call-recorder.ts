@@ -61,6 +61,8 @@ export interface AwsCallRecording {
   calls(): RecordedCall[];
   /** How many SDK calls were seen (attributed or not). */
   readonly total: number;
+  /** How often each function ran (`runAsFunction`), whether or not it called AWS. */
+  invocations(): Map<string, number>;
   stop(): void;
 }
 
@@ -75,6 +77,7 @@ interface Entry {
 interface Active {
   entries: Map<string, Entry>;
   total: number;
+  invocations: Map<string, number>;
 }
 
 interface State {
@@ -91,7 +94,7 @@ const state: State = holder[KEY];
 export function startAwsCallRecording(): AwsCallRecording {
   if (process.env.AWS_LAMBDA_FUNCTION_NAME)
     throw new Error('AWS calls are recorded locally only, never in Lambda.');
-  const active: Active = { entries: new Map(), total: 0 };
+  const active: Active = { entries: new Map(), total: 0, invocations: new Map() };
   state.active = active;
   return {
     calls: () =>
@@ -105,6 +108,7 @@ export function startAwsCallRecording(): AwsCallRecording {
     get total() {
       return active.total;
     },
+    invocations: () => new Map(active.invocations),
     stop() {
       if (state.active === active) state.active = undefined;
     },
@@ -120,7 +124,10 @@ export function isRecordingAwsCalls(): boolean {
 
 /** Runs `body` as function `name` (its SDK calls are attributed to it). A plain call when off. */
 export function runAsFunction<T>(name: string, body: () => T): T {
-  return state.active ? state.als.run(name, body) : body();
+  const active = state.active;
+  if (!active) return body();
+  active.invocations.set(name, (active.invocations.get(name) ?? 0) + 1);
+  return state.als.run(name, body);
 }
 
 /** The function the current code runs for, if any. */

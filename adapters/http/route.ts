@@ -41,7 +41,8 @@ export type WorkflowAccess = 'start' | 'stop' | 'callback' | 'describe';
 
 /**
  * The AWS access a function needs — read-only by default, nothing unless named. infra/city-stack.ts
- * turns it into the function's IAM policy; test/int/iam-proof checks every recorded SDK call against it.
+ * turns it into the function's IAM policy; the IAM proof (test/support/iam-proof.ts) checks every
+ * AWS call each function makes during the test run against that policy.
  */
 export interface Needs {
   /** The city table: `read` (Get/Query/BatchGet) or `write` (read and every item write). */

@@ -58,12 +58,21 @@ export function startIamProof(): IamProofRun {
           `The IAM policies of the stack would deny ${result.denied.length} call(s) the functions made during the tests:\n` +
             result.denied.map((d) => `  ${describeDenied(d)}`).join('\n'),
         );
-      // Not vacuous: SDK calls were seen, so they must have been attributed to functions.
-      if (recording.total > 0 && result.functions.length === 0)
+      // Not vacuous: what ran must show up. Functions ran → some of their calls were attributed;
+      // a case flow started → its first task (run by the local Step Functions runtime) was seen.
+      const invoked = recording.invocations();
+      if (invoked.size > 0 && result.functions.length === 0)
         throw new Error(
-          `The IAM proof recorded ${recording.total} AWS calls but none inside a function: attribution (local/lambda-registry.ts invokeFunction) is broken.`,
+          `The IAM proof saw ${invoked.size} functions run and ${recording.total} AWS calls, none attributed to a function: attribution (local/lambda-registry.ts invokeFunction) is broken.`,
         );
-      return { result, report };
+      const started = calls.some((c) => c.fn === 'submit-case' && c.action === 'states:StartExecution');
+      if (started && !result.functions.includes('open-task'))
+        throw new Error(
+          'The IAM proof saw submit-case start case flows but no call of their first task (open-task): the Step Functions runtime does not invoke tasks through invokeFunction any more.',
+        );
+      const silent = [...invoked.keys()].filter((fn) => !result.functions.includes(fn)).sort();
+      const summary = `IAM proof: ${invoked.size} functions ran (${[...invoked.values()].reduce((a, b) => a + b, 0)} invocations); without any AWS call: ${silent.join(', ') || 'none'}`;
+      return { result, report: `${report}\n${summary}` };
     },
   };
 }
