@@ -11,8 +11,12 @@
  */
 
 import type { CaseRecord, TaskRecord } from '../case/model.ts';
+import type { CaseRepository, TaskRepository } from '../case/ports.ts';
+import { taskView } from '../case/views.ts';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { mergeFields, mergeMaterials } from '../catalog/merge.ts';
+import type { Material } from '../materials/material.ts';
+import { CaseNotFoundError, NotFoundError } from '../shared/errors.ts';
 import { JOINT_INSPECTION, jointInspection, prerequisites, prerequisitesOf } from './stages.ts';
 
 /** The values a service's approved result stands for: its recorded form data and what it produced. */
@@ -105,5 +109,64 @@ export function taskScope(
     ...(task.kind === 'acceptance' ? {} : { prerequisites: prerequisiteResults }),
     ...(inspection ? { inspection } : {}),
     ...(record.places ? { places: record.places } : {}),
+  };
+}
+
+export interface TaskDetailDeps {
+  readonly tasks: Pick<TaskRepository, 'get' | 'listForCase'>;
+  readonly cases: Pick<CaseRepository, 'get'>;
+  /** A portal's stored material, for its file facts (undefined when gone). */
+  material(
+    portalId: string,
+    materialId: string,
+  ): Promise<Pick<Material, 's3Key' | 'fileName' | 'contentType' | 'size'> | undefined>;
+  /** A short-lived download link for a stored file. */
+  presignDownload(
+    key: string,
+    file: { readonly fileName: string; readonly contentType: string },
+  ): Promise<{ url: string; expiresAt: string }>;
+  readonly catalog: CatalogIndex;
+}
+
+/**
+ * Use case: a department opens one of its tasks.
+ *  1. Only its own task (another department's, or the applicant's supplement wait, is not found).
+ *  2. The case data its services need (taskScope), with a short-lived download link per material.
+ */
+export async function taskDetail(deps: TaskDetailDeps, input: { taskId: string; departmentId: string }) {
+  const task = await deps.tasks.get(input.taskId);
+  if (!task || task.kind === 'supplement' || task.departmentId !== input.departmentId)
+    throw new NotFoundError(`There is no task "${input.taskId}" of your department.`);
+  const record = await deps.cases.get(task.caseId);
+  if (!record) throw new CaseNotFoundError(`Case ${task.caseId} of task ${task.taskId} is missing.`);
+  const index = deps.catalog;
+  const scope = taskScope(index, record, task, await deps.tasks.listForCase(task.caseId));
+  const materials = await Promise.all(
+    scope.materials.map(async (m) => {
+      if (!m.materialId) return m;
+      const stored = await deps.material(record.portalId, m.materialId);
+      if (!stored) return m;
+      const link = await deps.presignDownload(stored.s3Key, stored);
+      return {
+        ...m,
+        fileName: stored.fileName,
+        contentType: stored.contentType,
+        size: stored.size,
+        downloadUrl: link.url,
+        expiresAt: link.expiresAt,
+      };
+    }),
+  );
+  return {
+    ...taskView(index, task),
+    case: {
+      id: record.caseId,
+      status: record.status,
+      applicant: record.applicant,
+      delivery: record.delivery.method,
+      dueAt: record.dueAt,
+    },
+    ...scope,
+    materials,
   };
 }
