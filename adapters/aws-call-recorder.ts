@@ -135,11 +135,16 @@ export function currentFunction(): string | undefined {
   return state.als.getStore();
 }
 
-function record(service: AwsService, command: string, input: Record<string, unknown>, note?: string): void {
+function record(
+  fn: string | undefined,
+  service: AwsService,
+  command: string,
+  input: Record<string, unknown>,
+  note?: string,
+): void {
   const active = state.active;
   if (!active) return;
   active.total++;
-  const fn = state.als.getStore();
   const label = note ? `${command} (${note})` : command;
   for (const p of permissionsOf(service, command, input)) {
     const key = `${fn ?? ''}|${p.action}|${p.resource.kind}|${p.resource.detail ?? ''}`;
@@ -170,15 +175,18 @@ export function recordCallsOf<C extends MiddlewareClient>(service: AwsService, c
       async (args: { input: Record<string, unknown> }) => {
         if (!state.active) return next(args);
         const command = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+        // Whose call it is, taken before the request (not from whatever the response resumes in).
+        const fn = state.als.getStore();
         let result: { output?: Record<string, unknown> };
         try {
           result = await next(args);
         } catch (err) {
-          record(service, command, args.input);
+          record(fn, service, command, args.input);
           throw err;
         }
         // The presigner runs this stack and answers with the URL instead of sending.
         record(
+          fn,
           service,
           command,
           args.input,
@@ -198,7 +206,7 @@ export function recordStandIn(
   input: Record<string, unknown>,
   standIn: string,
 ): void {
-  record(service, command, input, standIn);
+  record(state.als.getStore(), service, command, input, standIn);
 }
 
 // ── SDK command → IAM permissions ──────────────────────────────────────────────────────────────
