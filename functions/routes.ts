@@ -99,5 +99,10 @@ export const eventFunctions = [
 
 /** "open-task" → "OpenTaskFunctionArn": the definitionSubstitutions key for a task function. */
 export function substitutionKey(name: string): string {
-  return `${name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}FunctionArn`;
+  return `${pascal(name)}FunctionArn`;
+}
+
+/** "open-task" → "OpenTask": construct ids and substitution keys. */
+export function pascal(name: string): string {
+  return name.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 }

@@ -39,6 +39,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TABLE_SHAPE } from '../adapters/dynamodb/table.ts';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '../adapters/http/cors.ts';
 import { AUTHORIZER_UNAVAILABLE } from '../adapters/http/gateway-responses.ts';
 import { buildOpenApiDocument } from '../adapters/http/openapi.ts';
 import {
@@ -53,6 +54,7 @@ import {
   eventFunctions,
   type HttpRoute,
   httpRoutes,
+  pascal,
   scheduledFunctions,
   substitutionKey,
   TASK_NEEDS,
@@ -69,9 +71,6 @@ export const AUTHORIZER_NAME = 'authorize-caller';
 
 /** The authorizer's AWS access (adapters/http/route.ts `Needs`): it reads credentials, writes nothing. */
 const AUTHORIZER_NEEDS: Needs = { table: 'read' };
-
-/** Headers browsers may send cross-origin; the same list the local dev server answers with. */
-const CORS_HEADERS = ['content-type', 'x-api-key', 'authorization', 'idempotency-key'];
 
 export interface CityStackProps extends StackProps {
   readonly config: CityConfig;
@@ -616,8 +615,8 @@ export class CityStack extends Stack {
       // access-control-allow-origin to their own responses (proxy integration passes them through).
       defaultCorsPreflightOptions: {
         allowOrigins: apigw.Cors.ALL_ORIGINS,
-        allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-        allowHeaders: CORS_HEADERS,
+        allowMethods: [...CORS_ALLOW_METHODS],
+        allowHeaders: [...CORS_ALLOW_HEADERS],
         maxAge: Duration.hours(1),
       },
     });
@@ -907,10 +906,6 @@ export class CityStack extends Stack {
     this.grantNeeds(fn, AUTHORIZER_NEEDS);
     return fn;
   }
-}
-
-function pascal(name: string): string {
-  return name.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 }
 
 function kebab(pascalName: string): string {

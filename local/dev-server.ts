@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '#adapters/http/cors.ts';
 import { AUTHORIZER_UNAVAILABLE } from '#adapters/http/gateway-responses.ts';
 import { AUTHORIZER_CACHE_SECONDS, IDENTITY_SOURCES } from '#adapters/http/route.ts';
 import { type HttpRoute, httpRoutes } from '#functions/routes.ts';
@@ -100,8 +101,8 @@ export async function startDevServer(options: {
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {
           'access-control-allow-origin': '*',
-          'access-control-allow-methods': 'GET,POST,PUT,DELETE,OPTIONS',
-          'access-control-allow-headers': 'content-type,x-api-key,authorization,idempotency-key',
+          'access-control-allow-methods': CORS_ALLOW_METHODS.join(','),
+          'access-control-allow-headers': CORS_ALLOW_HEADERS.join(','),
         });
         return res.end();
       }

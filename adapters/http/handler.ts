@@ -13,15 +13,12 @@ import { BadRequestError, type Problem, ValidationError } from '#core/shared/err
 import { edgeConfig } from '../config.ts';
 import { logger } from '../logger.ts';
 import { resolveCaller } from './callers.ts';
+import { CORS_RESPONSE_HEADERS } from './cors.ts';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.ts';
 import { problemsFromZod, toProblem } from './problem.ts';
 import type { AnyRouteSpec, BodySpec, Caller, ResponseSpec } from './route.ts';
 
-/** Portals call from browsers too; API Gateway does not add CORS headers to proxy responses. */
-const CORS = {
-  'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'location, idempotent-replayed',
-};
+const CORS = CORS_RESPONSE_HEADERS;
 
 /** Bodies above this are refused with 413 before parsing (API Gateway's own limit is 10 MB). */
 export const MAX_BODY_BYTES = 256 * 1024;
