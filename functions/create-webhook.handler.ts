@@ -1,10 +1,10 @@
 /** POST /v1/webhooks — a portal registers a callback URL for its cases' status changes. */
 import { randomUUID } from 'node:crypto';
+import { webhookConfig } from '#adapters/config.ts';
 import { webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { defineRoute } from '#adapters/http/route.ts';
 import { LocationHeader, WebhookCreatedSchema } from '#adapters/http/schemas.ts';
-import { webhookConfig } from '#adapters/webhooks/config.ts';
 import { resolveHost } from '#adapters/webhooks/dns.ts';
 import { registerWebhook, WebhookRequestSchema, webhookView } from '#core/webhooks/register.ts';
 import { newWebhookSecret } from '#core/webhooks/signing.ts';

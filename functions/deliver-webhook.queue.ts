@@ -9,9 +9,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { retryPolicy, webhookConfig } from '#adapters/config.ts';
 import { deadLetterStore, webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
 import { logger } from '#adapters/logger.ts';
-import { retryPolicy, webhookConfig } from '#adapters/webhooks/config.ts';
 import { createHttpSender } from '#adapters/webhooks/http-sender.ts';
 import { DeliveryMessageSchema, retryAfter } from '#adapters/webhooks/sqs-queue.ts';
 import { deliverWebhook } from '#core/webhooks/deliver.ts';

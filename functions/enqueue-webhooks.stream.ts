@@ -10,10 +10,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { webhookConfig } from '#adapters/config.ts';
 import { outboxEventFromImage, outboxStore } from '#adapters/dynamodb/outbox.ts';
 import { webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
 import { logger } from '#adapters/logger.ts';
-import { webhookConfig } from '#adapters/webhooks/config.ts';
 import { sqsDeliveryQueue } from '#adapters/webhooks/sqs-queue.ts';
 import { fanOut } from '#core/webhooks/deliver.ts';
 

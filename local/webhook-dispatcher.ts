@@ -14,10 +14,10 @@
  */
 
 import { recordStandIn, runAsFunction } from '#adapters/aws-call-recorder.ts';
+import { retryPolicy, webhookConfig } from '#adapters/config.ts';
 import { outboxStore, pendingOutboxEvents } from '#adapters/dynamodb/outbox.ts';
 import { deadLetterStore, webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
 import { logger } from '#adapters/logger.ts';
-import { retryPolicy, webhookConfig } from '#adapters/webhooks/config.ts';
 import { createHttpSender } from '#adapters/webhooks/http-sender.ts';
 import { type DeliverDeps, deliverWebhook, fanOut } from '#core/webhooks/deliver.ts';
 import type { DeliveryMessage, DeliveryQueue } from '#core/webhooks/ports.ts';
