@@ -175,7 +175,8 @@ export async function runLatency(
   const { dynamo } = await import('#adapters/dynamodb/client.ts');
   const { sfn } = await import('#adapters/sfn/workflow.ts');
   const { StartExecutionCommand, SendTaskSuccessCommand } = await import('@aws-sdk/client-sfn');
-  const { caseIdFor } = await import('#core/case/model.ts');
+  const { caseIdFor, TaskRecordSchema } = await import('#core/case/model.ts');
+  const { settleTaskItem } = await import('#adapters/dynamodb/case-repository.ts');
   const { ACCEPTANCE_DAYS, secondsUntil } = await import('#core/flow/plan.ts');
   const { addWorkingDays } = await import('#core/time/working-days.ts');
   const { verifyDepartmentToken } = await import('#core/credentials/tokens.ts');
@@ -413,28 +414,14 @@ export async function runLatency(
         await dynamo.send(
           new TransactWriteCommand({
             TransactItems: [
-              {
-                Update: {
-                  TableName: T,
-                  Key: keys.task(caseId, taskId),
-                  UpdateExpression:
-                    'SET #status = :status, decision = :decision, gsi1pk = :gsi1pk REMOVE gsi2pk, gsi2sk',
-                  ConditionExpression: '#status = :pending',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: {
-                    ':status': 'approved',
-                    ':decision': {
-                      outcome: 'approve',
-                      opinion: '材料齐全，予以受理',
-                      corrections: [],
-                      decidedAt: at,
-                      decidedBy: `department:${lead}`,
-                    },
-                    ':pending': 'pending',
-                    ':gsi1pk': keys.inbox(lead, 'approved', task.dueAt as string, taskId).gsi1pk,
-                  },
-                },
-              },
+              // The very write the decision makes (the repository's own item builder).
+              settleTaskItem(TaskRecordSchema.parse(task), 'approved', {
+                outcome: 'approve',
+                opinion: '材料齐全，予以受理',
+                corrections: [],
+                decidedAt: at,
+                decidedBy: `department:${lead}`,
+              }),
               {
                 Put: {
                   TableName: T,
