@@ -69,6 +69,24 @@ import { caseFlowAslPath, functionsDir as defaultFunctionsDir, repoRoot } from '
 /** functions/<AUTHORIZER_NAME>.authorizer.ts verifies portal API keys and department tokens. */
 export const AUTHORIZER_NAME = 'authorize-caller';
 
+/**
+ * The DynamoDB actions of `needs.table`: what the adapters send (Get, BatchGet, Query; Put,
+ * Update, and transactions of Put/Update/Delete/ConditionCheck items). The IAM proof fails the
+ * test run if a function sends anything else.
+ */
+const TABLE_ACTIONS: Record<'read' | 'write', readonly string[]> = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  write: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:ConditionCheckItem',
+  ],
+};
+
 /** The authorizer's AWS access (adapters/http/route.ts `Needs`): it reads credentials, writes nothing. */
 const AUTHORIZER_NEEDS: Needs = { table: 'read' };
 
@@ -415,8 +433,16 @@ export class CityStack extends Stack {
   private grantNeeds(fn: HandlerFunction, needs: Needs): void {
     const why = "Granted from the function's `needs` on this city's own table, bucket and key:";
     if (needs.table) {
-      if (needs.table === 'write') this.table.grantReadWriteData(fn.function);
-      else this.table.grantReadData(fn.function);
+      // The item actions the adapters use (no Scan, no BatchWriteItem, no stream reads: CDK's
+      // grantReadWriteData would add them); a transaction is authorised item by item.
+      this.table.grant(fn.function, ...TABLE_ACTIONS[needs.table]);
+      // The table's own key (SSE-KMS), as CDK's table grants add it.
+      this.dataKey.grant(
+        fn.function,
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        ...(needs.table === 'write' ? ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'] : []),
+      );
       acknowledge(
         fn,
         iam5Resource(fn, `${this.table.tableArn}/index/*`),

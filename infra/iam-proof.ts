@@ -213,6 +213,14 @@ function usedByAws(grant: Grant, ids: Partial<Record<ResourceKind, string>>, kin
   // The table, the bucket and the queue are encrypted with the data key: DynamoDB, S3 and SQS use
   // it (on the caller's behalf) for every read and write.
   if (service === 'kms' && !(ids['signing-key'] && grant.resource.includes(ids['signing-key']))) return true;
+  // s3:ListBucket is what makes S3 answer a GET/HEAD of a missing key 404 rather than 403 (the
+  // adapters read "not uploaded yet" from the 404): used, though by no call of its own.
+  if (
+    wildcardMatch(grant.action, 's3:ListBucket', true) &&
+    ids.bucket &&
+    grant.resource === `\${${ids.bucket}.Arn}`
+  )
+    return true;
   if (
     kind === 'stream' &&
     /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)$/.test(grant.action)
