@@ -3,7 +3,15 @@
  * a failed task, so running a step twice must leave the same state as running it once.
  */
 
-import { type CaseStatus, isFinal } from '../case/lifecycle.ts';
+import {
+  allows,
+  type CaseStatus,
+  correctionStageOf,
+  isFinal,
+  leadsTo,
+  type Transition,
+  transition,
+} from '../case/lifecycle.ts';
 import { type CaseRecord, type TaskRecord, taskIdFor } from '../case/model.ts';
 import type { CaseRepository, TaskRepository, Workflow } from '../case/ports.ts';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
@@ -59,12 +67,14 @@ export class CaseClosedError extends DomainError {
 async function move(
   deps: FlowDeps,
   record: CaseRecord,
-  from: readonly CaseStatus[],
-  to: CaseStatus,
+  step: Transition,
   changes: Partial<CaseRecord>,
   event: string,
   detail: Record<string, unknown> = {},
 ): Promise<void> {
+  // From the status this step expects (not the record's: a replayed step finds the case moved on).
+  const from = [step.from];
+  const to = step.to;
   const at = deps.now().toISOString();
   const attempt = () =>
     deps.cases.transition(
@@ -109,7 +119,7 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
   const now = deps.now();
   if (
     input.kind === 'supplement' &&
-    (record.status !== 'awaiting_correction' || record.correctionRound !== input.round)
+    (!allows(record.status, 'supplement') || record.correctionRound !== input.round)
   ) {
     // The applicant answered before this wait began: resume at once.
     await deps.workflow.succeed(input.taskToken, { outcome: 'supplemented' });
@@ -156,7 +166,7 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
   // task to settle: look again, and resume now rather than wait for an answer already given.
   if (input.kind === 'supplement') {
     const after = await load(deps, input.caseId);
-    if (after.status !== 'awaiting_correction' || after.correctionRound !== input.round) {
+    if (!allows(after.status, 'supplement') || after.correctionRound !== input.round) {
       const at = deps.now().toISOString();
       await deps.tasks.decide(
         stored,
@@ -190,7 +200,7 @@ export async function recordAcceptance(
   const next = acceptanceOutcome(task);
   if (next === 'dispatch') {
     const places = placesOf(deps, record, bundle);
-    await move(deps, record, ['submitted'], 'in_review', places ? { places } : {}, 'accepted', {
+    await move(deps, record, transition('submitted', 'accept'), places ? { places } : {}, 'accepted', {
       departmentId: task.departmentId,
       ...(places ?? {}),
     });
@@ -208,19 +218,18 @@ export async function recordAcceptance(
       round: record.correctionRound + 1,
       requestedAt: now.toISOString(),
       dueAt: due.toISOString(),
-      stage: 'acceptance' as const,
+      stage: correctionStageOf('submitted')!,
       departments: [task.departmentId],
       items: (task.decision.corrections.length
         ? task.decision.corrections
         : [{ message: task.decision.opinion || '请补正' }]
       ).map((c) => ({ ...c, departmentId: task.departmentId })),
     };
-    if (record.status !== 'awaiting_correction')
+    if (record.status !== leadsTo('request_correction'))
       await move(
         deps,
         record,
-        ['submitted'],
-        'awaiting_correction',
+        transition('submitted', 'request_correction'),
         { correction, correctionRound: correction.round },
         'correction_requested',
         {
@@ -239,8 +248,7 @@ export async function recordAcceptance(
   await move(
     deps,
     record,
-    ['submitted'],
-    'rejected',
+    transition('submitted', 'refuse'),
     {
       outcome: {
         approved: [],
@@ -290,15 +298,14 @@ export async function mergeDecisions(deps: FlowDeps, caseId: string, round: numb
       round: record.correctionRound + 1,
       requestedAt: now.toISOString(),
       dueAt: due.toISOString(),
-      stage: 'review' as const,
+      stage: correctionStageOf('in_review')!,
       departments: [...merged.askedBy],
       items: [...merged.corrections],
     };
     await move(
       deps,
       record,
-      ['in_review'],
-      'awaiting_correction',
+      transition('in_review', 'request_correction'),
       { correction, correctionRound: correction.round },
       'correction_requested',
       {
@@ -310,12 +317,12 @@ export async function mergeDecisions(deps: FlowDeps, caseId: string, round: numb
     return { caseId, round: correction.round, next: 'correct', timeoutSeconds: secondsUntil(due, now) };
   }
   if (merged.next === 'reject') {
-    await move(deps, record, ['in_review'], 'rejected', { outcome }, 'rejected', {
+    await move(deps, record, transition('in_review', 'reject'), { outcome }, 'rejected', {
       rejected: merged.rejected.length,
     });
     return { caseId, round, next: 'reject' };
   }
-  await move(deps, record, ['in_review'], 'in_review', { outcome }, 'merged', {
+  await move(deps, record, transition('in_review', 'merge'), { outcome }, 'merged', {
     approved: merged.approved,
     rejected: merged.rejected.length,
   });
@@ -375,7 +382,7 @@ async function recordResults(
       fresh[s.id] = producedData(record, s, division, now);
   if (Object.keys(fresh).length === 0) return record;
   const results = { ...(record.results ?? {}), ...fresh };
-  await move(deps, record, ['in_review'], 'in_review', { results }, 'results_recorded', {
+  await move(deps, record, transition('in_review', 'record_results'), { results }, 'results_recorded', {
     services: Object.keys(fresh),
   });
   return { ...record, results };
@@ -391,8 +398,7 @@ export async function closeUnanswered(
   await move(
     deps,
     record,
-    ['awaiting_correction'],
-    'rejected',
+    transition('awaiting_correction', 'reject'),
     {
       outcome: {
         approved: [],
@@ -443,7 +449,7 @@ export async function deliverResults(
   licenses: readonly { id: string; serviceId: string }[],
 ) {
   const record = await load(deps, caseId);
-  await move(deps, record, ['in_review'], 'issued', {}, 'issued', {
+  await move(deps, record, transition('in_review', 'issue'), {}, 'issued', {
     licenses: licenses.map((l) => l.id),
     delivery: record.delivery.method,
   });
