@@ -5,7 +5,6 @@
 
 import {
   allows,
-  type CaseStatus,
   correctionStageOf,
   isFinal,
   leadsTo,
