@@ -1,8 +1,9 @@
 /**
  * Least privilege, proven (issue 11): records every AWS SDK call each function makes, as the IAM
  * action and resource it needs, so a test can check them against that function's synthesized
- * policy (infra/iam-proof.ts). Local only, and off unless started (`startAwsCallRecording()`, or
- * RECORD_AWS_CALLS=1 outside Lambda): when off, the middleware on each client is one branch.
+ * policy (infra/iam-proof.ts). Local only (it refuses to start in Lambda) and off unless started
+ * — `startAwsCallRecording()`, which the test run's global setup calls before the local stack
+ * starts; when off, the middleware on each client is one branch.
  *
  * - Every module-scope client of adapters/ gets the middleware (`recordCallsOf`): the DynamoDB
  *   document client, S3, Step Functions, KMS, SQS. Presigned URLs go through the same middleware
@@ -114,9 +115,6 @@ export function startAwsCallRecording(): AwsCallRecording {
     },
   };
 }
-
-if (process.env.RECORD_AWS_CALLS === '1' && !process.env.AWS_LAMBDA_FUNCTION_NAME && !state.active)
-  startAwsCallRecording();
 
 export function isRecordingAwsCalls(): boolean {
   return state.active !== undefined;
