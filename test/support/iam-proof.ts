@@ -16,8 +16,22 @@ import {
   type Template,
 } from '../../infra/iam-proof.ts';
 
-/** The template `cdk synth -c city=<city>` deploys, without bundling (as infra/city-stack.test.ts builds it). */
-export async function synthesizedTemplate(city = 'changzhou'): Promise<Template> {
+const templates = new Map<string, Promise<Template>>();
+
+/**
+ * The template `cdk synth -c city=<city>` deploys, without bundling (as infra/city-stack.test.ts
+ * builds it); synthesized once per process and city. Callers must not change it (copy it first).
+ */
+export function synthesizedTemplate(city = 'changzhou'): Promise<Template> {
+  let t = templates.get(city);
+  if (!t) {
+    t = synthesize(city);
+    templates.set(city, t);
+  }
+  return t;
+}
+
+async function synthesize(city: string): Promise<Template> {
   const [{ createCityApp }, { repoRoot }, { Template: Assertions }] = await Promise.all([
     import('../../infra/city-app.ts'),
     import('../../infra/paths.ts'),
