@@ -15,8 +15,10 @@
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { mergeMaterials } from '../catalog/merge.ts';
 import { prefillFrom, type SharedDataPort } from '../catalog/prefill.ts';
+import type { Bundle, Service } from '../catalog/schema.ts';
 import { latestDeadline } from '../catalog/time-limit.ts';
 import { ACCEPTANCE_DAYS, secondsUntil } from '../flow/plan.ts';
+import { criticalPath, prerequisites } from '../flow/stages.ts';
 import { UnprocessableError, ValidationError } from '../shared/errors.ts';
 import { addWorkingDays, chinaDate } from '../time/working-days.ts';
 import { ApplicantSchema, checkApplication } from './application.ts';
@@ -180,10 +182,7 @@ export async function submitCase(
     requestHash: hash,
     createdAt: at,
     updatedAt: at,
-    dueAt: latestDeadline(
-      now,
-      services.map((s) => s.timeLimit),
-    ).toISOString(),
+    dueAt: caseDeadline(now, bundle, services).toISOString(),
     correctionRound: 0,
     ...(application.acceptedAt ? { places: { acceptedAt: application.acceptedAt } } : {}),
     version: 1,
@@ -225,4 +224,20 @@ export async function submitCase(
   }
   await ensureFlow(deps, record);
   return { record, created: true };
+}
+
+/**
+ * The bundle's deadline for the chosen services: staged review takes the longest chain of
+ * prerequisites (its working days in sequence), and never less than the slowest single service's
+ * own committed limit (calendar-day limits counted as the calendar says).
+ */
+export function caseDeadline(now: Date, bundle: Bundle, services: readonly Service[]): Date {
+  const chosen = services.map((s) => s.id);
+  const path = criticalPath(services, prerequisites(bundle, chosen));
+  const single = latestDeadline(
+    now,
+    services.map((s) => s.timeLimit),
+  );
+  const chain = addWorkingDays(now, path.days);
+  return chain > single ? chain : single;
 }
