@@ -2,7 +2,7 @@
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { defineRoute } from '#adapters/http/route.ts';
-import { ChosenServicesQuery, FormSchema } from '#adapters/http/schemas.ts';
+import { ChosenServicesQuery, FormSchema, SERVICE_SELECTION_PROBLEMS } from '#adapters/http/schemas.ts';
 import { formJsonSchema } from '#core/catalog/form.ts';
 import { mergeFields } from '#core/catalog/merge.ts';
 import { BundleParams } from '#core/catalog/requests.ts';
@@ -18,10 +18,7 @@ export const route = defineRoute({
   params: BundleParams,
   query: ChosenServicesQuery,
   responses: { 200: { description: 'The merged form.', schema: FormSchema } },
-  problems: {
-    404: 'There is no such bundle.',
-    422: 'Unknown services, or a combination the bundle’s rules do not allow: every problem listed.',
-  },
+  problems: SERVICE_SELECTION_PROBLEMS,
 });
 
 export const handler = httpHandler(route)(async ({ params, query }) => {

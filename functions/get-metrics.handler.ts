@@ -6,7 +6,7 @@
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { defineRoute } from '#adapters/http/route.ts';
-import { ChosenServicesQuery, MetricsSchema } from '#adapters/http/schemas.ts';
+import { ChosenServicesQuery, MetricsSchema, SERVICE_SELECTION_PROBLEMS } from '#adapters/http/schemas.ts';
 import { reductionMetrics } from '#core/catalog/guide.ts';
 import { BundleParams } from '#core/catalog/requests.ts';
 import { selectServices } from '#core/catalog/selection.ts';
@@ -21,10 +21,7 @@ export const route = defineRoute({
   params: BundleParams,
   query: ChosenServicesQuery,
   responses: { 200: { description: 'The reduction metrics.', schema: MetricsSchema } },
-  problems: {
-    404: 'There is no such bundle.',
-    422: 'Unknown services, or a combination the bundle’s rules do not allow: every problem listed.',
-  },
+  problems: SERVICE_SELECTION_PROBLEMS,
 });
 
 export const handler = httpHandler(route)(async ({ params, query }) => {

@@ -45,6 +45,12 @@ import type { Tag } from './tags.ts';
 
 // ───────────────────────────── shared pieces ─────────────────────────────
 
+/** What a catalog route for chosen services (guide, form, metrics) can refuse, documented once. */
+export const SERVICE_SELECTION_PROBLEMS = {
+  404: 'There is no such bundle.',
+  422: 'Unknown services, or a combination the bundle’s rules do not allow: every problem listed.',
+} as const;
+
 /** `?services=a,b` of the catalog routes (guide, form, metrics), documented once. */
 export const ChosenServicesQuery = ServicesQuery.extend({
   services: ServicesQuery.shape.services.describe(
