@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { LAMBDA_ALIASES } from '../infra/lambda-bundling.ts';
 import type { Progress } from './lib/env.ts';
 import { fmt, round, type Summary, summarize, table } from './lib/stats.ts';
 
@@ -216,6 +217,7 @@ export async function runColdStart(options: ColdStartOptions, progress: Progress
       sourcemap: true,
       mainFields: ['module', 'main'],
       banner: { js: banner },
+      alias: { ...LAMBDA_ALIASES },
       metafile: true,
       absWorkingDir: repoRoot,
       logLevel: 'silent',

@@ -12,6 +12,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LAMBDA_ALIASES } from '../lambda-bundling.ts';
 import { acknowledge } from '../nag.ts';
 import { functionsDir as defaultFunctionsDir, repoRoot } from '../paths.ts';
 
@@ -133,6 +134,10 @@ export class HandlerFunction extends Construct {
         // runtime happens to ship; and bundled, it is tree-shaken per function.
         bundleAwsSDK: true,
         externalModules: [],
+        // Lambda's credentials are in the environment: the SDK's whole default chain stays out.
+        esbuildArgs: Object.fromEntries(
+          Object.entries(LAMBDA_ALIASES).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
