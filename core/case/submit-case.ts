@@ -238,6 +238,5 @@ export function caseDeadline(now: Date, bundle: Bundle, services: readonly Servi
     now,
     services.map((s) => s.timeLimit),
   );
-  const chain = addWorkingDays(now, path.days);
-  return chain > single ? chain : single;
+  return new Date(Math.max(addWorkingDays(now, path.days).getTime(), single.getTime()));
 }
