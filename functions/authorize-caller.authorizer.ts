@@ -1,13 +1,21 @@
 /**
  * API Gateway REQUEST authorizer — and, in `npm start`, the dev server runs this same file.
- * x-api-key → a portal (key looked up by its SHA-256); Authorization: Bearer → a department
- * (HS256 token for this city, not revoked). The verified identity goes to the handlers as context.
+ *   x-api-key alone                      → a portal (key looked up by its SHA-256);
+ *   x-api-key + Authorization: Bearer    → an applicant through that portal: the portal key, and the
+ *                                          applicant's OpenID Connect access token verified with
+ *                                          `jose` against the city's identity provider (IDP_*);
+ *   Authorization: Bearer alone          → a department (HS256 token for this city, not revoked).
+ * The verified identity goes to the handlers as context (adapters/http/callers.ts). A refused
+ * applicant token with a valid portal key is no refusal here: the portal's own routes still serve
+ * it, and applicant routes answer 401 with the token's WWW-Authenticate challenge.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { config } from '#adapters/config.ts';
 import { isTokenRevoked, portalForApiKey } from '#adapters/dynamodb/credential-store.ts';
+import { bearerChallenge, bearerToken, verifyApplicantToken } from '#adapters/identity/applicant-tokens.ts';
 import { logger } from '#adapters/logger.ts';
 import { verifyDepartmentToken } from '#core/credentials/tokens.ts';
+import { type ApplicantIdentity, ApplicantTokenRefusedError, acrFor } from '#core/identity/applicant.ts';
 import { UnavailableError } from '#core/shared/errors.ts';
 
 function header(event: APIGatewayRequestAuthorizerEvent, name: string): string | undefined {
@@ -52,7 +60,21 @@ export async function authorize(
 async function decide(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const apiKey = header(event, 'x-api-key');
   const bearer = /^Bearer\s+(\S+)$/i.exec(header(event, 'authorization') ?? '')?.[1];
-  if (bearer) {
+  if (apiKey) {
+    const portalId = await portalForApiKey(apiKey);
+    // usageIdentifierKey: the REST API takes API keys from the authorizer (apiKeySourceType
+    // AUTHORIZER), so the key verified here is the one API Gateway meters against the portal's
+    // usage plan (`npm run credentials` creates the API Gateway key with the same value).
+    if (portalId) {
+      const context: Record<string, string> = bearer
+        ? await applicantContext(portalId, header(event, 'authorization'))
+        : { callerKind: 'portal', portalId };
+      return {
+        ...allow(`portal:${portalId}`, event.methodArn, context),
+        usageIdentifierKey: apiKey,
+      };
+    }
+  } else if (bearer) {
     const { TOKEN_SECRET, CITY_ID } = config();
     const claims = TOKEN_SECRET ? verifyDepartmentToken(TOKEN_SECRET, bearer, CITY_ID) : null;
     if (claims && !(await isTokenRevoked(claims.jti)))
@@ -60,20 +82,55 @@ async function decide(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatew
         callerKind: 'department',
         departmentId: claims.sub,
       });
-  } else if (apiKey) {
-    const portalId = await portalForApiKey(apiKey);
-    // usageIdentifierKey: the REST API takes API keys from the authorizer (apiKeySourceType
-    // AUTHORIZER), so the key verified here is the one API Gateway meters against the portal's
-    // usage plan (`npm run credentials` creates the API Gateway key with the same value).
-    if (portalId)
-      return {
-        ...allow(`portal:${portalId}`, event.methodArn, { callerKind: 'portal', portalId }),
-        usageIdentifierKey: apiKey,
-      };
   }
   logger.info('credentials refused', { scheme: bearer ? 'bearer' : apiKey ? 'api-key' : 'none' });
   // API Gateway turns this exact message into a 401.
   throw new Error('Unauthorized');
+}
+
+/**
+ * The context of an applicant through `portalId`: the identity, minimal (what the routes need to
+ * bind the call to the applicant — kind, subject, names, identifiers, role, assurance), or the
+ * refusal and its challenge. A JWKS that cannot be fetched is an outage (UnavailableError → 503).
+ */
+async function applicantContext(
+  portalId: string,
+  authorization: string | undefined,
+): Promise<Record<string, string>> {
+  const token = bearerToken(authorization);
+  try {
+    if (!token) throw new ApplicantTokenRefusedError('malformed_token', 'the bearer token is not a JWT');
+    const { identity } = await verifyApplicantToken(token);
+    return { callerKind: 'applicant', portalId, applicant: JSON.stringify(minimal(identity)) };
+  } catch (err) {
+    if (!(err instanceof ApplicantTokenRefusedError)) throw err;
+    logger.info('applicant token refused', { reason: err.reason });
+    return {
+      callerKind: 'portal',
+      portalId,
+      applicantRefused: err.reason,
+      applicantChallenge: bearerChallenge(err, acrFor),
+    };
+  }
+}
+
+function minimal(identity: ApplicantIdentity): ApplicantIdentity {
+  const person = (p: { subject: string; name: string; idNumber: string }) => ({
+    subject: p.subject,
+    name: p.name,
+    idNumber: p.idNumber,
+  });
+  return identity.kind === 'person'
+    ? { kind: 'person', ...person(identity), assurance: identity.assurance }
+    : {
+        kind: 'organisation',
+        subject: identity.subject,
+        uscc: identity.uscc,
+        name: identity.name,
+        actingPerson: person(identity.actingPerson),
+        role: identity.role,
+        assurance: identity.assurance,
+      };
 }
 
 export const handler = authorize;

@@ -5,6 +5,7 @@ import { httpHandler } from '#adapters/http/handler.ts';
 import { CaseParams } from '#adapters/http/params.ts';
 import { defineRoute } from '#adapters/http/route.ts';
 import { CaseViewSchema } from '#adapters/http/schemas.ts';
+import { ownCase } from '#core/case/ownership.ts';
 import { caseView } from '#core/case/views.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 
@@ -12,19 +13,19 @@ export const route = defineRoute({
   name: 'get-case',
   method: 'GET',
   path: '/v1/cases/{caseId}',
-  caller: 'portal',
+  caller: 'applicant',
   summary: 'Progress (进度查询): status, services, tasks, the correction request and the timeline',
   tags: ['Cases'],
   params: CaseParams,
   responses: { 200: { description: 'The case.', schema: CaseViewSchema } },
-  problems: { 404: 'No such case of this portal (another portal’s case is 404 too).' },
+  problems: { 404: 'No such case of this portal and applicant (another portal’s or another applicant’s case is 404 too).' },
   needs: { table: 'read' },
 });
 
 export const handler = httpHandler(route)(async ({ params, caller }) => {
   const view = await caseRepository.view(params.caseId);
-  // Another portal's case is indistinguishable from a missing one.
-  if (!view || view.record.portalId !== caller.portalId)
+  // Another portal's case, or another applicant's, is indistinguishable from a missing one.
+  if (!view || !ownCase(view.record, caller))
     throw new NotFoundError(`There is no case "${params.caseId}" of yours.`);
   return { status: 200, body: caseView(catalog(), view) };
 });

@@ -6,13 +6,14 @@ import { CaseParams } from '#adapters/http/params.ts';
 import { defineRoute } from '#adapters/http/route.ts';
 import { LicenseListSchema } from '#adapters/http/schemas.ts';
 import { licenseFiles } from '#adapters/s3/license-files.ts';
+import { ownCase } from '#core/case/ownership.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 
 export const route = defineRoute({
   name: 'list-licenses',
   method: 'GET',
   path: '/v1/cases/{caseId}/licenses',
-  caller: 'portal',
+  caller: 'applicant',
   summary: 'The case’s e-licences (一窗出件), with short-lived download links',
   tags: ['Licences'],
   params: CaseParams,
@@ -24,9 +25,9 @@ export const route = defineRoute({
 export const handler = httpHandler(route)(async ({ params, caller }) => {
   const record = await caseRepository.get(params.caseId);
   // Another portal's case is "not found", never "forbidden": case ids cannot be probed.
-  if (!record || record.portalId !== caller.portalId)
+  if (!ownCase(record, caller))
     throw new NotFoundError(`There is no case "${params.caseId}" of yours.`);
-  const licenses = await licenseStore.listForCase(record.caseId);
+  const licenses = await licenseStore.listForCase(params.caseId);
   const items = await Promise.all(
     licenses.map(async (l) => ({
       id: l.licenseId,

@@ -14,7 +14,7 @@ export const route = defineRoute({
   name: 'prefill',
   method: 'POST',
   path: '/v1/prefill',
-  caller: 'portal',
+  caller: 'applicant',
   summary: 'What the government already holds about the applicant: form values and materials on file',
   description:
     'POST so that no identifier is ever in a URL. An unknown applicant is not an error: `found: false`, nothing filled.',
@@ -26,11 +26,16 @@ export const route = defineRoute({
     checkedByUseCase: true,
   },
   responses: { 200: { description: 'The prefill.', schema: PrefillSchema } },
-  problems: { 422: 'Unknown bundle or services, or an invalid identifier: every problem listed.' },
+  problems: {
+    403: 'The applicant asked about is not the signed-in applicant, nor one it may act for (`applicant_mismatch`): nothing is looked up.',
+    422: 'Unknown bundle or services, or an invalid identifier: every problem listed.',
+  },
   needs: { table: 'read' },
 });
 
-export const handler = httpHandler(route)(async ({ body }) => {
-  const answer = await prefillApplication({ sharedData, now: () => new Date() }, catalog(), body);
+export const handler = httpHandler(route)(async ({ body, caller }) => {
+  const answer = await prefillApplication({ sharedData, now: () => new Date() }, catalog(), body, {
+    identity: caller.applicant,
+  });
   return { status: 200, body: answer, headers: { 'cache-control': 'no-store' } };
 });

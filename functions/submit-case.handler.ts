@@ -18,7 +18,7 @@ export const route = defineRoute({
   name: 'submit-case',
   method: 'POST',
   path: '/v1/cases',
-  caller: 'portal',
+  caller: 'applicant',
   summary: 'Apply once (一次提交) for all or some services of a bundle',
   description:
     'Every problem of the application comes back at once (一次反馈): missing or malformed fields, missing, unknown or unverified materials, services not in the bundle or that must go together.',
@@ -40,6 +40,7 @@ export const route = defineRoute({
     },
   },
   problems: {
+    403: 'The application’s applicant is not the signed-in applicant (by ID number or credit code, or by name), nor one it may act for (`applicant_mismatch`, saying what disagrees).',
     400: 'The Idempotency-Key header is missing or malformed, or the body is not JSON.',
     422: 'The application is invalid (every problem listed — among them `material_in_use` for a material already part of another case, `material_changed` for one whose stored bytes changed since they were verified), or the Idempotency-Key was used before with another body (code `idempotency_key_reused`). Nothing is written: the same Idempotency-Key may be sent again with a corrected body.',
   },
@@ -57,7 +58,12 @@ export const handler = httpHandler(route)(async ({ body, headers, caller, baseUr
       now: () => new Date(),
     },
     catalog(),
-    { portalId: caller.portalId, idempotencyKey: headers['idempotency-key']!, body },
+    {
+      portalId: caller.portalId,
+      identity: caller.applicant,
+      idempotencyKey: headers['idempotency-key']!,
+      body,
+    },
   );
   return {
     status: 201,

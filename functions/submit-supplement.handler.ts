@@ -13,7 +13,7 @@ export const route = defineRoute({
   name: 'submit-supplement',
   method: 'POST',
   path: '/v1/cases/{caseId}/supplements',
-  caller: 'portal',
+  caller: 'applicant',
   summary: 'Answer the one consolidated correction request (补正), once',
   tags: ['Cases'],
   params: CaseParams,
@@ -37,7 +37,7 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
       now: () => new Date(),
     },
     catalog(),
-    { portalId: caller.portalId, caseId: params.caseId, supplement: body },
+    { portalId: caller.portalId, applicant: caller.applicant, caseId: params.caseId, supplement: body },
   );
   return { status: 202, body: { id: record.caseId, status: record.status, dueAt: record.dueAt } };
 });

@@ -11,7 +11,7 @@ export const route = defineRoute({
   name: 'withdraw-case',
   method: 'POST',
   path: '/v1/cases/{caseId}/withdrawal',
-  caller: 'portal',
+  caller: 'applicant',
   summary: 'Withdraw the case (撤回) while it is not final',
   description:
     'Open tasks leave the departments’ inboxes and the flow stops. Withdrawing again answers the same.',
@@ -29,7 +29,7 @@ export const route = defineRoute({
 export const handler = httpHandler(route)(async ({ params, body, caller }) => {
   const record = await withdrawCase(
     { cases: caseRepository, tasks: taskRepository, workflow, now: () => new Date() },
-    { portalId: caller.portalId, caseId: params.caseId, reason: body.reason },
+    { portalId: caller.portalId, applicant: caller.applicant, caseId: params.caseId, reason: body.reason },
   );
   return { status: 200, body: { id: record.caseId, status: record.status, updatedAt: record.updatedAt } };
 });

@@ -240,6 +240,7 @@ describe.each(cities)('the stack of %s', (city) => {
       const expected = {
         public: ['NONE', false, undefined],
         portal: ['CUSTOM', true, 'method.request.header.x-api-key'],
+        applicant: ['CUSTOM', true, 'method.request.header.x-api-key,method.request.header.Authorization'],
         department: ['CUSTOM', false, 'method.request.header.Authorization'],
       }[route.caller];
       expect([

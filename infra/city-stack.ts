@@ -729,7 +729,7 @@ export class CityStack extends Stack {
         requestParameters: Object.fromEntries(pathParameters.map((p) => [`method.request.path.${p}`, true])),
         // Portal traffic is metered per portal (addPortalUsagePlan); identity still comes from the
         // authorizer, which the handlers read from requestContext.authorizer.
-        apiKeyRequired: route.caller === 'portal',
+        apiKeyRequired: route.caller === 'portal' || route.caller === 'applicant',
         ...(route.caller === 'public'
           ? { authorizationType: apigw.AuthorizationType.NONE }
           : { authorizer: this.authorizerFor(route.caller, route) }),
@@ -766,7 +766,7 @@ export class CityStack extends Stack {
     this.authorizerFunction ??= this.createAuthorizerFunction();
     const authorizer = new apigw.RequestAuthorizer(
       this,
-      caller === 'portal' ? 'PortalAuthorizer' : 'DepartmentAuthorizer',
+      { portal: 'PortalAuthorizer', applicant: 'ApplicantAuthorizer', department: 'DepartmentAuthorizer' }[caller],
       {
         handler: this.authorizerFunction.function,
         identitySources: IDENTITY_SOURCES[caller].map((h) => apigw.IdentitySource.header(h)),

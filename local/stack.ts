@@ -4,7 +4,7 @@
  * Used by `npm start` and by the test suite's globalSetup, so tests run what users run.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,11 +13,13 @@ import type {
   APIGatewayProxyEvent,
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
+import { identityEnv } from '#adapters/config.ts';
 import { AUTHORIZER_CACHE_SECONDS } from '#adapters/http/route.ts';
 import { scheduledFunctions } from '#functions/routes.ts';
 import { startDevServer } from './dev-server.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './emulators/dynamodb-local.ts';
 import { type S3Local, startS3 } from './emulators/s3.ts';
+import { type IdentityProvider, startIdentityProvider } from './identity/provider.ts';
 import { invokeFunction, repoRoot } from './lambda-registry.ts';
 import { seedSharedData } from './setup/seed-shared-data.ts';
 import { ensureTable } from './setup/tables.ts';
@@ -47,6 +49,8 @@ export interface LocalStack {
   readonly env: Readonly<Record<string, string>>;
   readonly stepFunctions: LocalStepFunctions;
   readonly stateMachineArn: string;
+  /** The city's identity provider (统一身份认证), in this process: tokens for the demo applicants. */
+  readonly identityProvider: IdentityProvider;
   /** Runs a scheduled function now (tests; the timers run them periodically). */
   runScheduled(name: string): Promise<unknown>;
   readonly pids: readonly number[];
@@ -84,6 +88,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const s3: S3Local = s3Result.value;
     step(`DynamoDB Local at ${ddb.endpoint}, s3rver at ${s3.endpoint}`);
 
+    // The city's 统一身份认证: a real OpenID provider; the handlers verify its tokens by its JWKS,
+    // as they would any provider's (IDP_* configuration only).
+    const identityProvider = await startIdentityProvider({
+      city,
+      ...(options.persistDir ? { dataDir: scratch } : {}),
+    });
+    stops.push(() => identityProvider.stop());
+    step(`identity provider at ${identityProvider.issuer}`);
+
     // The handlers read their configuration from the environment, exactly as in Lambda.
     const env: Record<string, string> = {
       AWS_REGION: LOCAL_REGION,
@@ -100,6 +113,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       POWERTOOLS_SERVICE_NAME: 'yijianshi',
       AWS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true',
       TOKEN_SECRET: localTokenSecret(options.persistDir ? scratch : undefined),
+      ...identityEnv(identityProvider.verification),
       LOCAL_SIGNING_KEY: localSigningKey(options.persistDir ? scratch : undefined),
       // Webhooks: receivers on this machine (http, 127.0.0.1) are allowed here only; retries are
       // fast (50 ms, 100 ms … capped at 0.8 s) so the retry path shows in seconds.
@@ -184,6 +198,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env,
       stepFunctions,
       stateMachineArn,
+      identityProvider,
       runScheduled,
       pids: [ddb.pid],
       stop: stopAll,
@@ -199,6 +214,7 @@ function localTokenSecret(persistDir: string | undefined): string {
   if (!persistDir) return randomBytes(32).toString('hex');
   const file = join(persistDir, 'token-secret');
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  chmodSync(file, 0o600);
   return readFileSync(file, 'utf8').trim();
 }
 
@@ -214,6 +230,7 @@ function localSigningKey(persistDir: string | undefined): string {
   if (!persistDir) return Buffer.from(generate()).toString('base64');
   const file = join(persistDir, 'license-signing-key.pem');
   if (!existsSync(file)) writeFileSync(file, generate(), { mode: 0o600 });
+  chmodSync(file, 0o600);
   return Buffer.from(readFileSync(file, 'utf8')).toString('base64');
 }
 

@@ -3,7 +3,7 @@
  * `PORT` the port (default 3000); `--persist [dir]` keeps data in .local/data/<city> between runs.
  * Ctrl-C stops every child process.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './lambda-registry.ts';
 import { writeDemoCredentials } from './setup/demo-credentials.ts';
@@ -40,17 +40,23 @@ async function main() {
   const credentialsFile = join(localDir, 'credentials.json');
   mkdirSync(localDir, { recursive: true });
   const creds = await writeDemoCredentials(stack, credentialsFile);
+  // stack.json holds the stack's secrets (token secret, signing key): only its owner reads it.
+  // (`mode` applies only when the file is created; chmod covers one left by an earlier run.)
+  const stackFile = join(localDir, 'stack.json');
   writeFileSync(
-    join(localDir, 'stack.json'),
+    stackFile,
     JSON.stringify({ baseUrl: stack.baseUrl, city, pids: stack.pids, ...stack.env }, null, 2),
+    { mode: 0o600 },
   );
+  chmodSync(stackFile, 0o600);
 
   process.stdout.write(
     [
       '',
       `Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
       `  API:          ${stack.baseUrl}/v1   (try: curl ${stack.baseUrl}/v1/bundles)`,
-      `  Credentials:  ${credentialsFile}  (${creds.portals.length} portals, ${creds.departments.length} departments)`,
+      `  Credentials:  ${credentialsFile}  (${creds.portals.length} portals, ${creds.departments.length} departments, ${creds.applicants?.length ?? 0} applicants)`,
+      `  Identity:     ${stack.identityProvider.issuer}   (a fresh token: npm run applicant-token -- chen-jing)`,
       '  Stop with Ctrl-C.',
       '',
     ].join('\n'),

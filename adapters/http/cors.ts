@@ -10,5 +10,5 @@ export const CORS_ALLOW_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'] as
 /** On every answer of a handler. */
 export const CORS_RESPONSE_HEADERS = {
   'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'location, idempotent-replayed',
+  'access-control-expose-headers': 'location, idempotent-replayed, retry-after, www-authenticate',
 } as const;

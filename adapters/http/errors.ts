@@ -3,7 +3,7 @@
  * it. The core never raises these (it knows no bodies or media types); adapters/http/problem.ts
  * maps them like the domain's.
  */
-import { DomainError } from '#core/shared/errors.ts';
+import { DomainError, UnauthorizedError } from '#core/shared/errors.ts';
 
 export class PayloadTooLargeError extends DomainError {
   readonly code = 'payload_too_large';
@@ -11,4 +11,17 @@ export class PayloadTooLargeError extends DomainError {
 
 export class UnsupportedMediaTypeError extends DomainError {
   readonly code = 'unsupported_media_type';
+}
+
+/**
+ * 401 for an applicant-scoped route without a valid applicant token: carries the
+ * `WWW-Authenticate` challenge (RFC 6750; RFC 9470 step-up for too low an assurance level).
+ */
+export class ApplicantTokenChallenge extends UnauthorizedError {
+  constructor(
+    message: string,
+    readonly challenge: string,
+  ) {
+    super(message);
+  }
 }

@@ -72,6 +72,13 @@ export const SECURITY_SCHEMES = {
     name: 'x-api-key',
     description: 'A portal’s API key. A portal sees only the cases and materials it created.',
   },
+  applicantToken: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'The applicant’s access token from the city’s identity provider (统一身份认证, OpenID Connect; a JWT for this API’s audience, verified against the provider’s JWKS), sent beside the portal’s x-api-key. Locally: `npm run applicant-token -- chen-jing`.',
+  },
   bearerAuth: {
     type: 'http',
     scheme: 'bearer',
@@ -83,6 +90,8 @@ export const SECURITY_SCHEMES = {
 const SECURITY: Record<CallerKind, Record<string, string[]>[]> = {
   public: [],
   portal: [{ portalApiKey: [] }],
+  // Both together: the portal, and the applicant it acts for.
+  applicant: [{ portalApiKey: [], applicantToken: [] }],
   department: [{ bearerAuth: [] }],
 };
 
@@ -146,9 +155,11 @@ function problemResponses(route: ApiRoute, c: RouteContract): Record<string, Res
     401:
       route.caller === 'portal'
         ? 'The x-api-key header is missing or not a valid key.'
-        : route.caller === 'department'
-          ? 'The bearer token is missing, invalid, expired or revoked (or the caller is not a department).'
-          : undefined,
+        : route.caller === 'applicant'
+          ? 'The x-api-key header is missing or not a valid key, or the applicant’s token is missing or refused (expired, wrong issuer or audience, too low an assurance level…); the `WWW-Authenticate` header says why (RFC 6750, RFC 9470).'
+          : route.caller === 'department'
+            ? 'The bearer token is missing, invalid, expired or revoked (or the caller is not a department).'
+            : undefined,
     413: c.body ? 'The body exceeds 256 KiB.' : undefined,
     415: c.body ? 'The body is not sent as application/json.' : undefined,
     422: takesInput ? 'The request breaks the declared shape: every problem listed in `errors`.' : undefined,

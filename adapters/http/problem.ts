@@ -15,7 +15,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '#core/shared/errors.ts';
-import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.ts';
+import { ApplicantTokenChallenge, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.ts';
 import { RETRY_AFTER_SECONDS } from './gateway-responses.ts';
 
 const STATUS: [new (...a: never[]) => DomainError, number, string][] = [
@@ -89,6 +89,11 @@ export function toProblem(
       // An outage: the client should retry, and is told when.
       if (status === 503)
         response.headers = { ...response.headers, 'retry-after': String(RETRY_AFTER_SECONDS) };
+      // Too many requests of one kind (e.g. prefill lookups): the client is told when to try again.
+      if ('retryAfterSeconds' in err && typeof err.retryAfterSeconds === 'number')
+        response.headers = { ...response.headers, 'retry-after': String(err.retryAfterSeconds) };
+      if (err instanceof ApplicantTokenChallenge)
+        response.headers = { ...response.headers, 'www-authenticate': err.challenge };
       return { expected: true, response };
     }
   }

@@ -12,10 +12,15 @@
  *   - the access-matrix test (test/e2e/access-matrix.e2e.test.ts).
  */
 import type * as z from 'zod';
+import type { ApplicantIdentity } from '#core/identity/applicant.ts';
 import type { Tag } from './tags.ts';
 
-/** Who may call a route: anyone, a portal (x-api-key), or a department (Bearer token). */
-export type CallerKind = 'public' | 'portal' | 'department';
+/**
+ * Who may call a route: anyone, a portal (x-api-key), an applicant through a portal (x-api-key and
+ * the applicant's OpenID Connect access token as Authorization: Bearer), or a department (Bearer
+ * token alone).
+ */
+export type CallerKind = 'public' | 'portal' | 'applicant' | 'department';
 
 /**
  * The request headers that identify a caller of each kind: the authorizer's identity sources in API
@@ -23,6 +28,8 @@ export type CallerKind = 'public' | 'portal' | 'department';
  */
 export const IDENTITY_SOURCES: Readonly<Record<Exclude<CallerKind, 'public'>, readonly string[]>> = {
   portal: ['x-api-key'],
+  // The portal key and the applicant's token: an answer is cached per pair, never per key alone.
+  applicant: ['x-api-key', 'Authorization'],
   department: ['Authorization'],
 };
 
@@ -33,6 +40,7 @@ export const AUTHORIZER_CACHE_SECONDS = 300;
 export type Caller<K extends CallerKind = CallerKind> = {
   public: { readonly kind: 'public' };
   portal: { readonly kind: 'portal'; readonly portalId: string };
+  applicant: { readonly kind: 'applicant'; readonly portalId: string; readonly applicant: ApplicantIdentity };
   department: { readonly kind: 'department'; readonly departmentId: string };
 }[K];
 

@@ -84,6 +84,20 @@ export const CaseRecordSchema = z.object({
   places: z.object({ acceptedAt: z.string(), decidedAt: z.string().optional() }).optional(),
   /** Data the approved services produced (credit code, licence numbers…), per service. */
   results: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+  /**
+   * Who acted, as the identity provider vouched (the token's subject, never an identifier), and on
+   * what grounds: as the applicant themself, for their organisation, or under a recorded 帮办代办
+   * authorisation. Absent on cases submitted before applicants were known.
+   */
+  acting: z
+    .object({
+      subject: z.string(),
+      kind: z.enum(['person', 'organisation']),
+      basis: z.enum(['self', 'legal_representative', 'authorised', 'authorisation']),
+      authorisationId: z.string().optional(),
+      assurance: z.number().int().min(1).max(3),
+    })
+    .optional(),
   version: z.number().int(),
 });
 export type CaseRecord = z.infer<typeof CaseRecordSchema>;

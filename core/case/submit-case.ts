@@ -19,11 +19,14 @@ import type { Bundle, Service } from '../catalog/schema.ts';
 import { latestDeadline } from '../catalog/time-limit.ts';
 import { ACCEPTANCE_DAYS, secondsUntil } from '../flow/plan.ts';
 import { criticalPath, prerequisites } from '../flow/stages.ts';
+import type { ApplicantIdentity } from '../identity/applicant.ts';
+import { bindApplicant } from '../identity/binding.ts';
 import { UnprocessableError, ValidationError } from '../shared/errors.ts';
 import { addWorkingDays, chinaDate } from '../time/working-days.ts';
 import { ApplicantSchema, checkApplication } from './application.ts';
 import { INITIAL_STATUS } from './lifecycle.ts';
 import { type CaseMaterial, type CaseRecord, caseIdFor, requestHash } from './model.ts';
+import { isApplicantsCase } from './ownership.ts';
 import {
   type CaseRepository,
   type MaterialLookup,
@@ -81,6 +84,11 @@ export interface SubmitDeps {
 
 export interface SubmitInput {
   readonly portalId: string;
+  /**
+   * The signed-in applicant (the token's identity): the application's applicant must be them, or
+   * one they may act for; the case records who acted for whom.
+   */
+  readonly identity?: ApplicantIdentity;
   readonly idempotencyKey: string;
   readonly body: unknown;
 }
@@ -112,7 +120,8 @@ export async function submitCase(
   const caseId = caseIdFor(input.portalId, input.idempotencyKey);
   const hash = requestHash(input.body);
   const replay = async (existing: CaseRecord) => {
-    if (existing.requestHash !== hash)
+    // Another applicant of the portal replaying a key: not their case, whatever the body.
+    if (existing.requestHash !== hash || (input.identity && !isApplicantsCase(existing, input.identity)))
       throw new IdempotencyKeyReusedError(
         'This Idempotency-Key was already used with a different request body.',
       );
@@ -150,6 +159,14 @@ export async function submitCase(
   const { application, bundle, services, materials, deferred } = checked;
 
   const now = deps.now();
+  // Only once the application is well-formed (every problem of it comes first, in one 422).
+  const acting = input.identity
+    ? bindApplicant(input.identity, application.applicant, {
+        purpose: { bundleId: bundle.id, serviceIds: services.map((s) => s.id) },
+        authorisations: [],
+        now,
+      })
+    : undefined;
   // A material asked once per party (each seller, each heir…) may be given several times.
   const given = new Map<string, string[]>();
   for (const m of application.materials)
@@ -186,13 +203,35 @@ export async function submitCase(
     correctionRound: 0,
     ...(application.acceptedAt ? { places: { acceptedAt: application.acceptedAt } } : {}),
     version: 1,
+    ...(input.identity && acting
+      ? {
+          acting: {
+            subject: input.identity.subject,
+            kind: input.identity.kind,
+            basis: acting.basis,
+            ...(acting.authorisationId ? { authorisationId: acting.authorisationId } : {}),
+            assurance: input.identity.assurance,
+          },
+        }
+      : {}),
   };
   let created: boolean;
   try {
     created = await deps.cases.create(
       record,
       { at, event: 'submitted', detail: { services: record.services, deferred } },
-      { actor: `portal:${input.portalId}`, action: 'submit', detail: { bundleId: bundle.id } },
+      {
+        actor: `portal:${input.portalId}`,
+        action: 'submit',
+        detail: {
+          bundleId: bundle.id,
+          // Who acted for whom: the token's subject (a pseudonym), on what grounds.
+          ...(record.acting
+            ? { actingSubject: record.acting.subject, actingBasis: record.acting.basis }
+            : {}),
+          ...(record.acting?.authorisationId ? { authorisationId: record.acting.authorisationId } : {}),
+        },
+      },
       [...given.values()].flat(),
     );
   } catch (err) {

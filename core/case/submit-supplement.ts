@@ -17,8 +17,10 @@ import { mergeFields, mergeMaterials } from '../catalog/merge.ts';
 import { ConflictError, NotFoundError, type Problem, ValidationError } from '../shared/errors.ts';
 import { addWorkingDays, workingDaysBetween } from '../time/working-days.ts';
 import { MAX_ATTACHED_MATERIALS, materialProblem } from './application.ts';
+import type { ApplicantIdentity } from '../identity/applicant.ts';
 import { allows, isFinal, transition } from './lifecycle.ts';
 import { type CaseRecord, requestHash, taskIdFor } from './model.ts';
+import { ownCase } from './ownership.ts';
 import {
   type CaseRepository,
   type MaterialLookup,
@@ -51,10 +53,10 @@ export interface SupplementDeps {
 export async function submitSupplement(
   deps: SupplementDeps,
   index: CatalogIndex,
-  input: { portalId: string; caseId: string; supplement: Supplement },
+  input: { portalId: string; applicant?: ApplicantIdentity; caseId: string; supplement: Supplement },
 ): Promise<CaseRecord> {
-  const record = await deps.cases.get(input.caseId);
-  if (!record || record.portalId !== input.portalId)
+  const record = ownCase(await deps.cases.get(input.caseId), input);
+  if (!record)
     throw new NotFoundError(`There is no case "${input.caseId}" of yours.`);
   if (!allows(record.status, 'supplement') || !record.correction) {
     // The same supplement again (a retry of one that committed, perhaps without resuming the

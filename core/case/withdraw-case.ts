@@ -12,17 +12,19 @@
 import * as z from 'zod';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import { leadsTo, statusesAllowing, transition } from './lifecycle.ts';
+import type { ApplicantIdentity } from '../identity/applicant.ts';
 import type { CaseRecord } from './model.ts';
+import { ownCase } from './ownership.ts';
 import type { CaseRepository, TaskRepository, Workflow } from './ports.ts';
 
 export const WithdrawalSchema = z.object({ reason: z.string().max(500).default('') });
 
 export async function withdrawCase(
   deps: { cases: CaseRepository; tasks: TaskRepository; workflow: Workflow; now(): Date },
-  input: { portalId: string; caseId: string; reason: string },
+  input: { portalId: string; applicant?: ApplicantIdentity; caseId: string; reason: string },
 ): Promise<CaseRecord> {
-  const record = await deps.cases.get(input.caseId);
-  if (!record || record.portalId !== input.portalId)
+  const record = ownCase(await deps.cases.get(input.caseId), input);
+  if (!record)
     throw new NotFoundError(`There is no case "${input.caseId}" of yours.`);
   const at = deps.now().toISOString();
   // Already withdrawn: a retry — perhaps of an attempt that committed and then failed to stop the

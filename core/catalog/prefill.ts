@@ -16,6 +16,8 @@
  * An unknown applicant is not an error: the answer is `found: false`, an empty form, nothing on file.
  */
 import * as z from 'zod';
+import type { ApplicantIdentity } from '../identity/applicant.ts';
+import { bindApplicant } from '../identity/binding.ts';
 import { type Problem, ValidationError } from '../shared/errors.ts';
 import { isValidIdNumber, isValidUscc } from '../shared/identifiers.ts';
 import { chinaDate } from '../time/working-days.ts';
@@ -245,8 +247,16 @@ export async function prefillApplication(
   deps: { readonly sharedData: SharedDataPort; readonly now: () => Date },
   index: CatalogIndex,
   body: unknown,
+  /** The signed-in applicant: only they (or one they may act for) are looked up. */
+  context?: { readonly identity: ApplicantIdentity },
 ): Promise<PrefillAnswer> {
   const { bundle, services, applicant } = checkPrefillRequest(index, body);
+  if (context)
+    bindApplicant(context.identity, applicant, {
+      purpose: { bundleId: bundle.id, serviceIds: services.map((s) => s.id) },
+      authorisations: [],
+      now: deps.now(),
+    });
   const records = await deps.sharedData.lookup(applicant);
   const found =
     Boolean(records.registry) || records.licenses.length > 0 || records.earlierMaterials.length > 0;

@@ -56,7 +56,7 @@ export class UnauthorizedError extends DomainError {
 }
 
 export class ForbiddenError extends DomainError {
-  readonly code = 'forbidden';
+  readonly code: string = 'forbidden';
 }
 
 /** The resource is in a state that does not allow this (e.g. a task already decided). */

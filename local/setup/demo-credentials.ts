@@ -3,15 +3,33 @@
  * for every department of the city's catalog. Written to .local/credentials.json in the shape of
  * the API contract.
  */
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { registerPortalKey } from '#adapters/dynamodb/credential-store.ts';
 import { newApiKey, SUPERVISOR_ID, signDepartmentToken } from '#core/credentials/tokens.ts';
+import {
+  type ApplicantCredential,
+  applicantCredentials,
+  type IdentityProviderCredential,
+  identityProviderCredential,
+} from '../identity/credentials.ts';
+import type { IdentityProvider } from '../identity/provider.ts';
 
 export interface DemoCredentials {
   baseUrl: string;
   portals: { id: string; name: string; apiKey: string }[];
   departments: { id: string; name: string; token: string }[];
+  /** Demo applicants of the seeded shared data, each with a ready access token (API contract, "Applicants"). */
+  applicants?: ApplicantCredential[];
+  /** Where fresh applicant tokens come from (`npm run applicant-token -- <id>`). */
+  identityProvider?: IdentityProviderCredential;
+}
+
+interface StackForCredentials {
+  baseUrl: string;
+  city: string;
+  env: Readonly<Record<string, string>>;
+  identityProvider?: IdentityProvider;
 }
 
 export const DEMO_PORTALS = [
@@ -19,11 +37,7 @@ export const DEMO_PORTALS = [
   { id: 'portal-b', name: '演示门户 B (第三方政务小程序)' },
 ];
 
-export async function createDemoCredentials(stack: {
-  baseUrl: string;
-  city: string;
-  env: Readonly<Record<string, string>>;
-}): Promise<DemoCredentials> {
+export async function createDemoCredentials(stack: StackForCredentials): Promise<DemoCredentials> {
   const secret = stack.env.TOKEN_SECRET;
   if (!secret) throw new Error('TOKEN_SECRET is not set in the local stack');
   const portals = [];
@@ -40,14 +54,23 @@ export async function createDemoCredentials(stack: {
     token: signDepartmentToken(secret, { departmentId: d.id, city: stack.city, ttlSeconds: 30 * 24 * 3600 })
       .token,
   }));
-  return { baseUrl: stack.baseUrl, portals, departments };
+  const idp = stack.identityProvider;
+  return {
+    baseUrl: stack.baseUrl,
+    portals,
+    departments,
+    ...(idp
+      ? { applicants: await applicantCredentials(idp), identityProvider: identityProviderCredential(idp) }
+      : {}),
+  };
 }
 
 export async function writeDemoCredentials(
-  stack: { baseUrl: string; city: string; env: Readonly<Record<string, string>> },
+  stack: StackForCredentials,
   file: string,
 ): Promise<DemoCredentials> {
   const creds = await createDemoCredentials(stack);
   writeFileSync(file, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
   return creds;
 }

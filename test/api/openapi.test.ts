@@ -76,13 +76,19 @@ describe('the OpenAPI document', () => {
     for (const route of httpRoutes) {
       const op = doc.paths[route.path]![route.method.toLowerCase()]!;
       expect(op.security, route.name).toEqual(
-        { public: [], portal: [{ portalApiKey: [] }], department: [{ bearerAuth: [] }] }[route.caller],
+        {
+          public: [],
+          portal: [{ portalApiKey: [] }],
+          applicant: [{ portalApiKey: [], applicantToken: [] }],
+          department: [{ bearerAuth: [] }],
+        }[route.caller],
       );
       if (route.caller !== 'public') expect(Object.keys(op.responses), route.name).toContain('401');
     }
     expect(doc.components.securitySchemes).toMatchObject({
       portalApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
       bearerAuth: { type: 'http', scheme: 'bearer' },
+      applicantToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
     });
   });
 

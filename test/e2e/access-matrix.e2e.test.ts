@@ -1,9 +1,11 @@
 /**
  * Role × route × resource: EVERY route (the spec of every functions/*.handler.ts) is called by
- * every kind of caller — nobody, portal A (the owner of the fixtures), portal B, the owning
- * department, another department, the supervisor, a bad API key and a bad token — against
- * resources that belong to portal A (case, material, licence, webhook) and to department A (its
- * task).
+ * every kind of caller — nobody, portal A (the owner of the fixtures) without an applicant's
+ * token, portal B, applicant A through portal A (the owner of the cases), applicant B through
+ * portal A, applicant A through portal B, the owning department, another department, the
+ * supervisor, a bad API key, a bad token and portal A with a bad applicant token — against
+ * resources that belong to portal A (case, material, licence, webhook), to applicant A (the cases)
+ * and to department A (its task).
  *
  * Nothing here is per route: requests and expectations come from each route's spec.
  *  - The request fills the path parameters by name from the fixtures (a case id names the pending
@@ -14,7 +16,12 @@
  *  - public routes answer everyone (no 401/403, never 5xx);
  *  - a route for portals answers 401 without a portal key; portal B gets 404 for a route about one
  *    of A's resources (a path parameter A owns) — or the 4xx its malformed request earns anywhere —
- *    and for any other a non-5xx answer of its own;
+ *    and for any other a non-5xx answer of its own; a portal's key with an applicant's token is
+ *    that portal on these routes;
+ *  - a route for applicants answers 401 without both the portal key and a valid applicant token
+ *    (portal A alone, a bad applicant token); another applicant through portal A, or applicant A
+ *    through portal B, gets 404 for a route about A's case, and for any other (prefill, the case
+ *    list, the access log) an answer of its own — which must hold nothing of A's;
  *  - a route for departments answers 401 without a department token; another department (and the
  *    supervisor) gets 403/404 for a route about department A's inbox or task;
  *  - the owner never gets 401, 403, 404 or a 5xx;
@@ -31,8 +38,7 @@ import { DecisionRequestSchema } from '../../core/flow/decide-task.ts';
 import { DeclarationSchema } from '../../core/materials/declaration.ts';
 import { WebhookRequestSchema } from '../../core/webhooks/register.ts';
 import { httpRoutes } from '../../functions/routes.ts';
-import { SEEDED_PERSONS } from '../../local/setup/seed-shared-data.ts';
-import { pdfBytes, sha256 } from './portal.ts';
+import { demoApplicant, pdfBytes, sha256 } from './portal.ts';
 import {
   as,
   BUNDLE,
@@ -49,17 +55,37 @@ import {
   webhookUrl,
 } from './routes-client.ts';
 
+/** The applicant who owns the fixtures' cases (an enterprise: the bundle is for enterprises), and another. */
+const APPLICANT_A = 'qingguoxiang-catering';
+const APPLICANT_B = 'yunhe-digital';
+
+/** Each caller: its headers, and what it is — which portal, which applicant — for the rules. */
 const CALLERS = {
-  nobody: as.nobody,
-  'portal A': () => as.portal(0),
-  'portal B': () => as.portal(1),
-  'owning department': () => as.department(LEAD),
-  'other department': () => as.department(OTHER_DEPARTMENT),
-  supervisor: as.supervisor,
-  'bad api key': as.badKey,
-  'bad token': as.badToken,
-} as const;
+  nobody: { headers: as.nobody },
+  'portal A': { headers: () => as.portal(0), portal: 'A' },
+  'portal B': { headers: () => as.portal(1), portal: 'B' },
+  'applicant A (portal A)': { headers: () => as.applicant(APPLICANT_A, 0), portal: 'A', applicant: 'A' },
+  'applicant B (portal A)': { headers: () => as.applicant(APPLICANT_B, 0), portal: 'A', applicant: 'B' },
+  'applicant A (portal B)': { headers: () => as.applicant(APPLICANT_A, 1), portal: 'B', applicant: 'A' },
+  'owning department': { headers: () => as.department(LEAD), department: 'A' },
+  'other department': { headers: () => as.department(OTHER_DEPARTMENT), department: 'B' },
+  supervisor: { headers: as.supervisor, department: 'supervisor' },
+  'bad api key': { headers: as.badKey },
+  'bad token': { headers: as.badToken },
+  // A valid portal key with an applicant token that is not one: a portal, and no applicant.
+  'portal A with a bad applicant token': { headers: () => as.badApplicantToken(0), portal: 'A' },
+} as const satisfies Record<
+  string,
+  {
+    headers: () => Record<string, string>;
+    portal?: 'A' | 'B';
+    applicant?: 'A' | 'B';
+    department?: 'A' | 'B' | 'supervisor';
+  }
+>;
 type CallerName = keyof typeof CALLERS;
+type CallerFacts = { portal?: 'A' | 'B'; applicant?: 'A' | 'B'; department?: 'A' | 'B' | 'supervisor' };
+const facts = (caller: CallerName): CallerFacts => CALLERS[caller] as CallerFacts;
 
 interface Fixtures {
   pending: PendingCase;
@@ -92,20 +118,41 @@ const BODIES = new Map<z.ZodType, (f: Fixtures) => unknown>([
   // Portal B replays portal A's Idempotency-Key and body: it must not reach A's case.
   [ApplicationSchema, (f) => f.pending.application],
   [DeclarationSchema, () => declaration()],
+  // Prefill asks about applicant A, whoever calls: only A may learn anything.
   [
     PrefillRequestSchema,
-    () => ({ bundleId: BUNDLE, applicant: { kind: 'person', idNumber: SEEDED_PERSONS[0]!.idNumber } }),
+    () => ({ bundleId: BUNDLE, applicant: { kind: 'organisation', uscc: demoApplicant(APPLICANT_A).uscc } }),
   ],
   [WebhookRequestSchema, () => ({ url: webhookUrl(), description: 'access matrix' })],
   // A rejection without a reason: past the ownership check for the owner (422), nothing decided.
   [DecisionRequestSchema, () => ({ outcome: 'reject' })],
 ]);
 
-const OWNER: Record<Route['caller'], CallerName | undefined> = {
-  public: undefined,
-  portal: 'portal A',
-  department: 'owning department',
-};
+/**
+ * Whether `caller` is asked `r` at all: on a portal's own routes a portal key with an applicant's
+ * token (valid or not) is that portal — portal A's owner rules would apply twice (and two owners
+ * would race to delete the same webhook), so only portal A itself calls them.
+ */
+const asks = (r: Route, caller: CallerName): boolean =>
+  !(r.caller === 'portal' && facts(caller).portal === 'A' && caller !== 'portal A');
+
+/** Whether `caller` owns the fixtures as far as a route for `kind` is concerned. */
+function isOwnerOf(kind: Route['caller'], caller: CallerName): boolean {
+  const c = facts(caller);
+  if (kind === 'public') return true;
+  if (kind === 'portal') return c.portal === 'A';
+  if (kind === 'applicant') return c.portal === 'A' && c.applicant === 'A';
+  return c.department === 'A';
+}
+
+/** Whether `caller` holds a valid credential of the kind a route for `kind` takes (owner or not). */
+function isOfKind(kind: Route['caller'], caller: CallerName): boolean {
+  const c = facts(caller);
+  if (kind === 'portal') return c.portal !== undefined;
+  if (kind === 'applicant') return c.portal !== undefined && c.applicant !== undefined;
+  if (kind === 'department') return c.department !== undefined;
+  return true;
+}
 
 /** Path parameters that name something of portal A's or department A's. */
 const OWNED = new Set(['caseId', 'materialId', 'webhookId', 'taskId', 'departmentId']);
@@ -124,7 +171,7 @@ function requestFor(r: Route, f: Fixtures, caller: CallerName): RouteRequest {
     taskId: () => f.pending.taskId,
     licenseId: () => f.issued.licenseIds[0]!,
     departmentId: () => LEAD,
-    webhookId: () => (caller === 'portal A' && r.method === 'DELETE' ? f.spareWebhookId : f.webhook.id),
+    webhookId: () => (isOwnerOf('portal', caller) && r.method === 'DELETE' ? f.spareWebhookId : f.webhook.id),
   };
   // Any other parameter: the first example its spec gives (`.meta({ examples: [...] })`).
   const example = (p: string) =>
@@ -156,20 +203,22 @@ function refusal(r: Route, caller: CallerName, status: number): string | undefin
   if (status >= 500) return 'a 5xx';
   if (r.caller === 'public')
     return status === 401 || status === 403 ? 'refused on a public route' : undefined;
-  const isOwner = caller === OWNER[r.caller];
-  if (isOwner) return [401, 403, 404].includes(status) ? 'refused to the owner' : undefined;
-  const sameKind =
-    r.caller === 'portal' ? caller === 'portal B' : caller === 'other department' || caller === 'supervisor';
-  if (!sameKind) return status === 401 ? undefined : 'expected 401 without the right credential';
+  if (isOwnerOf(r.caller, caller))
+    return [401, 403, 404].includes(status) ? 'refused to the owner' : undefined;
+  if (!isOfKind(r.caller, caller))
+    return status === 401 ? undefined : 'expected 401 without the right credential';
   // A request malformed in itself is refused before any resource is looked up: that says nothing
   // about the resource (the same answer for every id), so it is no leak.
   if ([400, 413, 415, 422].includes(status)) return undefined;
   const aboutOwned = paramsOf(r).some((p) => OWNED.has(p));
+  // Prefill about applicant A: another applicant is refused (403) — and learns nothing of A.
+  if (!aboutOwned && r.caller === 'applicant' && r.body?.schema === PrefillRequestSchema)
+    return status === 403 || status === 404 ? undefined : 'expected 403/404 asking about another applicant';
   if (!aboutOwned) return status === 401 || status === 403 ? 'refused a caller of the right kind' : undefined;
-  return r.caller === 'portal'
+  return r.caller === 'portal' || r.caller === 'applicant'
     ? status === 404
       ? undefined
-      : 'expected 404 for another portal’s resource'
+      : 'expected 404 for another portal’s or applicant’s resource'
     : [403, 404].includes(status)
       ? undefined
       : 'expected 403/404 for another department’s work';
@@ -211,10 +260,10 @@ const createdWebhooks: { id: string; portal: number }[] = [];
 /** What the owners see of the fixtures; the matrix must leave all of it unchanged. */
 async function snapshot() {
   const [pendingView, task, issuedView, licenses, material, webhooks] = await Promise.all([
-    callRoute('get-case', { headers: as.portal(0), params: { caseId: f.pending.caseId } }),
+    callRoute('get-case', { headers: as.applicant(APPLICANT_A), params: { caseId: f.pending.caseId } }),
     callRoute('get-task', { headers: as.department(LEAD), params: { taskId: f.pending.taskId } }),
-    callRoute('get-case', { headers: as.portal(0), params: { caseId: f.issued.caseId } }),
-    callRoute('list-licenses', { headers: as.portal(0), params: { caseId: f.issued.caseId } }),
+    callRoute('get-case', { headers: as.applicant(APPLICANT_A), params: { caseId: f.issued.caseId } }),
+    callRoute('list-licenses', { headers: as.applicant(APPLICANT_A), params: { caseId: f.issued.caseId } }),
     callRoute('get-material', { headers: as.portal(0), params: { materialId: f.materialId } }),
     callRoute('list-webhooks', { headers: as.portal(0) }),
   ]);
@@ -236,7 +285,7 @@ async function snapshot() {
 let before: Awaited<ReturnType<typeof snapshot>>;
 
 beforeAll(async () => {
-  const [pending, issued] = await Promise.all([pendingCase(0), issuedCase(0)]);
+  const [pending, issued] = await Promise.all([pendingCase(0, APPLICANT_A), issuedCase(0, APPLICANT_A)]);
   const hook = async () => {
     const r = await callRoute('create-webhook', {
       headers: as.portal(0),
@@ -272,24 +321,26 @@ describe('every route × every caller', () => {
     async (_, route) => {
       const failures: string[] = [];
       await Promise.all(
-        (Object.keys(CALLERS) as CallerName[]).map(async (caller) => {
-          const request = requestFor(route, f, caller);
-          const res = await callRoute(route.name, {
-            ...request,
-            headers: { ...request.headers, ...CALLERS[caller]() },
-          });
-          if (route.name === 'create-webhook' && res.status === 201)
-            createdWebhooks.push({ id: res.body.id, portal: caller === 'portal B' ? 1 : 0 });
-          const wrong = refusal(route, caller, res.status);
-          if (wrong)
-            failures.push(`${caller}: ${res.status}, ${wrong} — ${JSON.stringify(res.body).slice(0, 300)}`);
-          const isOwner = route.caller === 'public' || caller === OWNER[route.caller];
-          const maySee = caller === 'supervisor' && SUPERVISOR_SEES.has(route.name);
-          if (!isOwner && !maySee)
-            for (const leak of leaks(res, request, allSecrets(f))) failures.push(`${caller}: ${leak}`);
-          if (res.status >= 400 && res.body?.status !== res.status)
-            failures.push(`${caller}: problem status ${res.body?.status} ≠ HTTP ${res.status}`);
-        }),
+        (Object.keys(CALLERS) as CallerName[])
+          .filter((caller) => asks(route, caller))
+          .map(async (caller) => {
+            const request = requestFor(route, f, caller);
+            const res = await callRoute(route.name, {
+              ...request,
+              headers: { ...request.headers, ...CALLERS[caller].headers() },
+            });
+            if (route.name === 'create-webhook' && res.status === 201)
+              createdWebhooks.push({ id: res.body.id, portal: facts(caller).portal === 'B' ? 1 : 0 });
+            const wrong = refusal(route, caller, res.status);
+            if (wrong)
+              failures.push(`${caller}: ${res.status}, ${wrong} — ${JSON.stringify(res.body).slice(0, 300)}`);
+            const isOwner = isOwnerOf(route.caller, caller);
+            const maySee = caller === 'supervisor' && SUPERVISOR_SEES.has(route.name);
+            if (!isOwner && !maySee)
+              for (const leak of leaks(res, request, allSecrets(f))) failures.push(`${caller}: ${leak}`);
+            if (res.status >= 400 && res.body?.status !== res.status)
+              failures.push(`${caller}: problem status ${res.body?.status} ≠ HTTP ${res.status}`);
+          }),
       );
       await deleteCreatedWebhooks();
       expect(failures).toEqual([]);
@@ -303,7 +354,7 @@ describe('every route × every caller', () => {
     expect(after.issuedCase.status).toBe('issued');
     // And portal B's replay of A's Idempotency-Key made no case of B's with A's data.
     const replayedAsB = await callRoute('get-case', {
-      headers: as.portal(1),
+      headers: as.applicant(APPLICANT_A, 1),
       params: { caseId: f.pending.caseId },
     });
     expect(replayedAsB.status).toBe(404);

@@ -8,6 +8,50 @@ import { idNumberCheckCharacter } from '../../core/shared/identifiers.ts';
 import { call, flowWaitMs, target } from './target.ts';
 
 export const portalKey = (i = 0) => ({ 'x-api-key': target().credentials.portals[i]!.apiKey });
+
+/** The demo applicant a test acts as when it does not say (a person), and the organisation one. */
+export const DEFAULT_PERSON = 'chen-jing';
+export const DEFAULT_ORGANISATION = 'qingguoxiang-catering';
+
+type ApplicantCredential = NonNullable<ReturnType<typeof target>['credentials']['applicants']>[number];
+
+/** A demo applicant of the credentials (`.local/credentials.json` `applicants`), by id. */
+export function demoApplicant(id: string): ApplicantCredential {
+  const a = target().credentials.applicants?.find((x) => x.id === id);
+  if (!a) throw new Error(`no demo applicant "${id}" in the credentials (is the identity provider running?)`);
+  return a;
+}
+
+/** The demo applicant an application names (by ID number or credit code), if any. */
+export function demoApplicantOf(applicant: unknown): ApplicantCredential | undefined {
+  const a = (applicant ?? {}) as { kind?: string; idNumber?: string; uscc?: string };
+  return target().credentials.applicants?.find((x) =>
+    a.kind === 'organisation'
+      ? x.kind === 'organisation' && x.uscc === a.uscc
+      : x.kind === 'person' && x.idNumber === a.idNumber,
+  );
+}
+
+/** Portal `portal`'s key and demo applicant `id`'s token: an applicant-scoped call. */
+export const applicantAuth = (id: string = DEFAULT_PERSON, portal = 0) => ({
+  ...portalKey(portal),
+  authorization: `Bearer ${demoApplicant(id).token}`,
+});
+
+/** Who submitted each case this worker submitted: reads of it go with that applicant's token. */
+const submittedBy = new Map<string, string>();
+/** The demo applicant who submitted `caseId` (through `submit`), or the default person. */
+export const applicantOfCase = (caseId: string): string => submittedBy.get(caseId) ?? DEFAULT_PERSON;
+/** Applicant-scoped headers for a case: its portal's key and its applicant's token. */
+export const caseAuth = (caseId: string, portal = 0) => applicantAuth(applicantOfCase(caseId), portal);
+
+/** The application's `applicant` for a demo applicant. */
+export function applicantOfDemo(id: string) {
+  const a = demoApplicant(id);
+  return a.kind === 'organisation'
+    ? { kind: 'organisation' as const, name: a.name, uscc: a.uscc!, phone: '13812345678' }
+    : { kind: 'person' as const, name: a.name, idNumber: a.idNumber!, phone: '13812345678' };
+}
 export const departmentAuth = (departmentId: string) => {
   const d = target().credentials.departments.find((x) => x.id === departmentId);
   if (!d) throw new Error(`no demo credentials for department ${departmentId}`);
@@ -55,12 +99,21 @@ export async function uploadMaterial(
   return created.body.id as string;
 }
 
-/** A complete, valid application for `services` of `bundleId` (all when omitted). */
-export async function buildApplication(bundleId: string, services?: string[], portal = 0) {
+/**
+ * A complete, valid application for `services` of `bundleId` (all when omitted), as demo applicant
+ * `applicantId` — by default a person, or an organisation for a bundle for organisations.
+ */
+export async function buildApplication(
+  bundleId: string,
+  services?: string[],
+  portal = 0,
+  applicantId?: string,
+) {
   const q = services ? `?services=${services.join(',')}` : '';
-  const [guide, form] = await Promise.all([
+  const [guide, form, bundle] = await Promise.all([
     call('GET', `/v1/bundles/${bundleId}/guide${q}`),
     call('GET', `/v1/bundles/${bundleId}/form${q}`),
+    call('GET', `/v1/bundles/${bundleId}`),
   ]);
   expect(guide.status).toBe(200);
   expect(form.status).toBe(200);
@@ -88,7 +141,9 @@ export async function buildApplication(bundleId: string, services?: string[], po
   return {
     bundleId,
     ...(services ? { services } : {}),
-    applicant: { kind: 'person', name: '张三', idNumber: newIdNumber(), phone: '13812345678' },
+    applicant: applicantOfDemo(
+      applicantId ?? (bundle.body?.audience === 'organisation' ? DEFAULT_ORGANISATION : DEFAULT_PERSON),
+    ) as ReturnType<typeof applicantOfDemo>,
     form: values,
     materials,
     delivery: { method: 'electronic' },
@@ -112,15 +167,23 @@ export async function eventually<T>(
   }
 }
 
+/**
+ * Submits as the demo applicant the application names (the default person when it names none of
+ * them — an application refused for its applicant anyway), through `portal`.
+ */
 export async function submit(application: unknown, key = randomUUID(), portal = 0) {
-  return call('POST', '/v1/cases', {
-    headers: { ...portalKey(portal), 'idempotency-key': key },
+  const who =
+    demoApplicantOf((application as { applicant?: unknown } | null)?.applicant)?.id ?? DEFAULT_PERSON;
+  const res = await call('POST', '/v1/cases', {
+    headers: { ...applicantAuth(who, portal), 'idempotency-key': key },
     body: application,
   });
+  if (res.status === 201 && typeof res.body?.id === 'string') submittedBy.set(res.body.id, who);
+  return res;
 }
 
 export async function getCase(caseId: string, portal = 0) {
-  return call('GET', `/v1/cases/${caseId}`, { headers: portalKey(portal) });
+  return call('GET', `/v1/cases/${caseId}`, { headers: caseAuth(caseId, portal) });
 }
 
 /** The department's pending task for the case (waits until it is opened). */

@@ -5,7 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { httpRoutes } from '../../functions/routes.ts';
 import {
+  applicantAuth,
   buildApplication,
+  caseAuth,
+  DEFAULT_ORGANISATION,
   decide,
   departmentAuth,
   eventually,
@@ -66,6 +69,8 @@ export const OTHER_DEPARTMENT = 'tax';
 
 export interface PendingCase {
   readonly caseId: string;
+  /** The demo applicant who applied (an organisation: SERVICE is for enterprises). */
+  readonly applicantId: string;
   readonly idempotencyKey: string;
   readonly application: Awaited<ReturnType<typeof buildApplication>>;
   readonly materialIds: string[];
@@ -75,25 +80,33 @@ export interface PendingCase {
   readonly secrets: string[];
 }
 
-/** A case of `portal` for SERVICE, with recognisable personal data, waiting for acceptance. */
-export async function pendingCase(portal = 0): Promise<PendingCase> {
-  const application = await buildApplication(BUNDLE, [SERVICE], portal);
+/**
+ * A case of `portal` and demo applicant `applicantId` for SERVICE, with recognisable data,
+ * waiting for acceptance.
+ */
+export async function pendingCase(portal = 0, applicantId = DEFAULT_ORGANISATION): Promise<PendingCase> {
+  const application = await buildApplication(BUNDLE, [SERVICE], portal, applicantId);
   const tag = randomUUID().slice(0, 8);
-  application.applicant = { ...application.applicant, name: `欧阳${tag}` };
   application.form = { ...application.form, enterpriseName: `常州${tag}科技有限公司` };
   const idempotencyKey = randomUUID();
   const submitted = await submit(application, idempotencyKey, portal);
   if (submitted.status !== 201) throw new Error(`submission failed: ${JSON.stringify(submitted.body)}`);
   const caseId = submitted.body.id as string;
   const task = await pendingTask(LEAD, caseId, 'acceptance');
-  const applicant = application.applicant as { name: string; idNumber: string; phone: string };
+  const applicant = application.applicant as {
+    name: string;
+    idNumber?: string;
+    uscc?: string;
+    phone: string;
+  };
   return {
     caseId,
+    applicantId,
     idempotencyKey,
     application,
     materialIds: application.materials.map((m) => m.materialId),
     taskId: task.id as string,
-    secrets: [applicant.name, applicant.idNumber, applicant.phone, `常州${tag}科技有限公司`, tag],
+    secrets: [applicant.name, (applicant.idNumber ?? applicant.uscc)!, `常州${tag}科技有限公司`, tag],
   };
 }
 
@@ -102,8 +115,8 @@ export interface IssuedCase extends PendingCase {
 }
 
 /** A case of `portal` accepted, approved and issued, with its licence(s). */
-export async function issuedCase(portal = 0): Promise<IssuedCase> {
-  const c = await pendingCase(portal);
+export async function issuedCase(portal = 0, applicantId = DEFAULT_ORGANISATION): Promise<IssuedCase> {
+  const c = await pendingCase(portal, applicantId);
   const accepted = await decide(c.taskId, LEAD, { outcome: 'approve', opinion: '予以受理' });
   if (accepted.status !== 200) throw new Error(`acceptance failed: ${JSON.stringify(accepted.body)}`);
   const review = await pendingTask(LEAD, c.caseId, 'review');
@@ -114,7 +127,9 @@ export async function issuedCase(portal = 0): Promise<IssuedCase> {
     (r) => r.body.status === 'issued',
     'issued',
   );
-  const licenses = await call('GET', `/v1/cases/${c.caseId}/licenses`, { headers: portalKey(portal) });
+  const licenses = await call('GET', `/v1/cases/${c.caseId}/licenses`, {
+    headers: caseAuth(c.caseId, portal),
+  });
   return { ...c, licenseIds: (licenses.body.items as { id: string }[]).map((l) => l.id) };
 }
 
@@ -148,9 +163,19 @@ export const webhookUrl = () =>
 export const as = {
   nobody: (): Record<string, string> => ({}),
   portal: (i: number): Record<string, string> => portalKey(i),
+  /** Demo applicant `id` through portal `i`: the portal's key and the applicant's token. */
+  applicant: (id: string, i = 0): Record<string, string> => applicantAuth(id, i),
   department: (id: string): Record<string, string> => departmentAuth(id),
   supervisor: (): Record<string, string> => departmentAuth('supervision'),
   badKey: (): Record<string, string> => ({ 'x-api-key': `yjs_${randomUUID()}` }),
+  /** Portal `i`'s valid key, with an applicant token whose signature is wrong. */
+  badApplicantToken: (i = 0): Record<string, string> => {
+    const [header, payload] = (target().credentials.applicants?.[0]?.token ?? 'a.b.c').split('.');
+    return {
+      ...portalKey(i),
+      authorization: `Bearer ${header}.${payload}.${Buffer.from(randomUUID()).toString('base64url')}`,
+    };
+  },
   /** Well-formed, but signed with another secret. */
   badToken: (): Record<string, string> => {
     const [header, payload] = target().credentials.departments[0]!.token.split('.');
