@@ -36,9 +36,11 @@ import type { CallRecord } from './lib/meters.ts';
 import {
   applicationTemplate,
   bearer,
+  caseHeaders,
   freshApplication,
   type InboxTask,
-  portalHeaders,
+  rememberCase,
+  submitHeaders,
 } from './lib/portal.ts';
 import { LAMBDA_MEMORY_GB, PRICES, type PriceList } from './lib/prices.ts';
 import { fmt, round, table } from './lib/stats.ts';
@@ -202,10 +204,11 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       };
       sf.on('taskSubmitted', onTask);
       const submitted = await b.api.expect(201, 'POST', '/v1/cases', {
-        headers: { ...portalHeaders(apiKey), 'idempotency-key': randomUUID() },
+        headers: { ...submitHeaders(apiKey, application), 'idempotency-key': randomUUID() },
         body: application,
       });
       const caseId = submitted.body.id as string;
+      rememberCase(caseId, application);
       const executionArn = executionArnPrefix + caseId;
       const queue = opened.get(executionArn) ?? [];
       opened.set(executionArn, queue);
@@ -250,10 +253,12 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       await ended;
       sf.off('taskSubmitted', onTask);
       // The applicant: the final status and the licences (downloading each document once).
-      const shown = await b.api.expect(200, 'GET', `/v1/cases/${caseId}`, { headers: portalHeaders(apiKey) });
+      const shown = await b.api.expect(200, 'GET', `/v1/cases/${caseId}`, {
+        headers: caseHeaders(apiKey, caseId),
+      });
       if (shown.body.status !== 'issued') throw new Error(`${bundleId}: case ended ${shown.body.status}`);
       const licenses = await b.api.expect(200, 'GET', `/v1/cases/${caseId}/licenses`, {
-        headers: portalHeaders(apiKey),
+        headers: caseHeaders(apiKey, caseId),
       });
       const items = licenses.body.items as { downloadUrl: string }[];
       for (const l of items) await (await fetch(l.downloadUrl)).arrayBuffer();

@@ -24,7 +24,9 @@ import {
   applicationFrom,
   applicationTemplate,
   bearer,
-  portalHeaders,
+  caseHeaders,
+  rememberCase,
+  submitHeaders,
   uploadMaterial,
 } from './lib/portal.ts';
 import { fmt, pool, round, type Summary, summarize, table } from './lib/stats.ts';
@@ -213,10 +215,11 @@ export async function runLatency(
   // ── 1. POST /v1/cases ──────────────────────────────────────────────────────────────────────────
   const submitOp = async (app: unknown) => {
     const r = await b.api.call('POST', '/v1/cases', {
-      headers: { ...portalHeaders(portal.apiKey), 'idempotency-key': randomUUID() },
+      headers: { ...submitHeaders(portal.apiKey, app), 'idempotency-key': randomUUID() },
       body: app,
     });
     if (r.status !== 201) throw new Error(`submit → ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
+    rememberCase(r.body.id as string, app);
     return r;
   };
   // Raw writes exactly what one real submission wrote in its transactions (same items, same sizes),
@@ -304,7 +307,7 @@ export async function runLatency(
   const allCases = [...opCaseIds, ...rawCaseIds];
   const getCaseIds = Array.from({ length: total }, (_, i) => allCases[i % allCases.length]!);
   const getObserved = await observe(ctx, 'get-case.handler.ts', () =>
-    b.api.call('GET', `/v1/cases/${getCaseIds[0]}`, { headers: portalHeaders(portal.apiKey) }),
+    b.api.call('GET', `/v1/cases/${getCaseIds[0]}`, { headers: caseHeaders(portal.apiKey, getCaseIds[0]!) }),
   );
   const getTimes = await alternate(
     ctx,
@@ -313,7 +316,7 @@ export async function runLatency(
     options.warmup,
     async (i) => {
       const r = await b.api.call('GET', `/v1/cases/${getCaseIds[i]}`, {
-        headers: portalHeaders(portal.apiKey),
+        headers: caseHeaders(portal.apiKey, getCaseIds[i]!),
       });
       if (r.status !== 200) throw new Error(`get case → ${r.status}`);
       return r.ms;

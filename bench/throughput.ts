@@ -15,9 +15,11 @@ import {
   type ApplicationTemplate,
   applicationTemplate,
   bearer,
+  caseHeaders,
   freshApplication,
   type InboxTask,
-  portalHeaders,
+  rememberCase,
+  submitHeaders,
 } from './lib/portal.ts';
 import { fmt, pool, round, type Summary, sleep, summarize, table } from './lib/stats.ts';
 
@@ -161,12 +163,13 @@ export async function runThroughput(
         const app = await freshApplication(b.api, p.apiKey, template);
         if (performance.now() >= stopAt) return;
         const r = await b.api.call('POST', '/v1/cases', {
-          headers: { ...portalHeaders(p.apiKey), 'idempotency-key': randomUUID() },
+          headers: { ...submitHeaders(p.apiKey, app), 'idempotency-key': randomUUID() },
           body: app,
         });
         if (r.status !== 201)
           throw new Error(`submit → ${r.status}: ${JSON.stringify(r.body).slice(0, 200)}`);
         submitMs.push(r.ms);
+        rememberCase(r.body.id as string, app);
         accepted.set(r.body.id as string, {
           submittedAt: performance.now(),
           bundleId: template.bundleId,
@@ -306,7 +309,7 @@ export async function runThroughput(
     let status: string;
     try {
       const r = await b.api.call('GET', `/v1/cases/${id}`, {
-        headers: portalHeaders(apiKey),
+        headers: caseHeaders(apiKey, id),
         timeoutMs: remainingMs(),
       });
       status = r.status === 200 ? (r.body.status as string) : `HTTP ${r.status}`;

@@ -12,6 +12,7 @@ import type { DemoCredentials } from '#local/setup/demo-credentials.ts';
 import type { LocalStack } from '#local/stack.ts';
 import { Api } from './http.ts';
 import { Meters, type MiddlewareClient } from './meters.ts';
+import { useDemoApplicants } from './portal.ts';
 
 export interface ApiRequest {
   method: string;
@@ -78,6 +79,8 @@ export async function startBenchStack(progress: Progress = stderrProgress): Prom
   });
   try {
     const creds = await createDemoCredentials(stack);
+    // The bench applies as demo applicants, with their tokens (applicant-scoped routes need them).
+    useDemoApplicants(creds.applicants);
     // Imported only now: the product's clients read their endpoints from the environment the stack set.
     const { dynamo } = await import('#adapters/dynamodb/client.ts');
     const { s3 } = await import('#adapters/s3/client.ts');

@@ -10,6 +10,54 @@ import { type Api, REQUEST_TIMEOUT_MS } from './http.ts';
 export const portalHeaders = (apiKey: string) => ({ 'x-api-key': apiKey });
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** A demo applicant of the credentials (`applicants` of .local/credentials.json). */
+interface DemoApplicant {
+  readonly id: string;
+  readonly kind: 'person' | 'organisation';
+  readonly name: string;
+  readonly idNumber?: string;
+  readonly uscc?: string;
+  readonly token: string;
+}
+/** The applicants the bench applies as: one person, one organisation (by the bundle's audience). */
+const applicants: Partial<Record<'person' | 'organisation', DemoApplicant>> = {};
+/** Who applied for each case: reads of the case go with that applicant's token. */
+const caseApplicant = new Map<string, DemoApplicant>();
+
+export function useDemoApplicants(list: readonly DemoApplicant[] | undefined): void {
+  for (const kind of ['person', 'organisation'] as const) {
+    const a = list?.find((x) => x.kind === kind);
+    if (a) applicants[kind] = a;
+  }
+}
+
+function applicantOf(kind: string): DemoApplicant {
+  const a = applicants[kind as 'person' | 'organisation'];
+  if (!a) throw new Error(`no demo applicant of kind ${kind}: call useDemoApplicants with the credentials`);
+  return a;
+}
+
+/** The portal's key and the token of the applicant an application names: for POST /v1/cases. */
+export function submitHeaders(apiKey: string, application: unknown) {
+  const kind = (application as { applicant?: { kind?: string } }).applicant?.kind ?? 'person';
+  return { ...portalHeaders(apiKey), ...bearer(applicantOf(kind).token) };
+}
+
+/** Remembers who applied for `caseId`, for `caseHeaders`. */
+export function rememberCase(caseId: string, application: unknown): void {
+  const kind = (application as { applicant?: { kind?: string } }).applicant?.kind ?? 'person';
+  lastApplicant = applicantOf(kind);
+  caseApplicant.set(caseId, lastApplicant);
+}
+/** For cases written straight to the table from a submission's items (latency's raw cases): its applicant. */
+let lastApplicant: DemoApplicant | undefined;
+
+/** The portal's key and the token of the case's applicant: for reads of the case. */
+export function caseHeaders(apiKey: string, caseId: string) {
+  const a = caseApplicant.get(caseId) ?? lastApplicant ?? applicantOf('person');
+  return { ...portalHeaders(apiKey), ...bearer(a.token) };
+}
+
 /** A small but real PDF, different each time. */
 export function pdfBytes(label = randomUUID()): Buffer {
   return Buffer.from(
@@ -32,6 +80,8 @@ export interface ApplicationTemplate {
   form: Record<string, unknown>;
   /** Material types the guide marks as required: each application uploads its own. */
   materialTypes: string[];
+  /** Who the bundle is for: the bench applies as a demo person or organisation accordingly. */
+  audience: 'person' | 'organisation';
 }
 
 /** Reads the guide and the merged form once (2 requests); reused for many applications. */
@@ -41,9 +91,10 @@ export async function applicationTemplate(
   services?: string[],
 ): Promise<ApplicationTemplate> {
   const q = services ? `?services=${services.join(',')}` : '';
-  const [guide, form] = await Promise.all([
+  const [guide, form, bundle] = await Promise.all([
     api.expect(200, 'GET', `/v1/bundles/${bundleId}/guide${q}`),
     api.expect(200, 'GET', `/v1/bundles/${bundleId}/form${q}`),
+    api.expect(200, 'GET', `/v1/bundles/${bundleId}`),
   ]);
   const values = Object.fromEntries(
     Object.entries(form.body.schema.properties as Record<string, { examples: unknown[] }>).map(([k, p]) => [
@@ -54,7 +105,8 @@ export async function applicationTemplate(
   const materialTypes = (guide.body.materials as { type: string; required: boolean }[])
     .filter((m) => m.required)
     .map((m) => m.type);
-  return { bundleId, ...(services ? { services } : {}), form: values, materialTypes };
+  const audience = bundle.body.audience === 'organisation' ? 'organisation' : 'person';
+  return { bundleId, ...(services ? { services } : {}), form: values, materialTypes, audience };
 }
 
 /**
@@ -93,6 +145,14 @@ export async function uploadMaterial(api: Api, apiKey: string, bundleId: string,
   return id;
 }
 
+/** The application's `applicant`: the bench's demo applicant of that kind (the token's subject). */
+function applicantFor(audience: 'person' | 'organisation') {
+  const a = applicantOf(audience);
+  return a.kind === 'organisation'
+    ? { kind: 'organisation', name: a.name, uscc: a.uscc, phone: '13812345678' }
+    : { kind: 'person', name: a.name, idNumber: a.idNumber, phone: '13812345678' };
+}
+
 export function applicationFrom(
   template: ApplicationTemplate,
   materials: { type: string; materialId: string }[],
@@ -100,7 +160,7 @@ export function applicationFrom(
   return {
     bundleId: template.bundleId,
     ...(template.services ? { services: template.services } : {}),
-    applicant: { kind: 'person', name: '张三', idNumber: newIdNumber(), phone: '13812345678' },
+    applicant: applicantFor(template.audience),
     form: template.form,
     materials,
     delivery: { method: 'electronic' },

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, type OpenApiDocument } from '../../adapters/http/openapi.ts';
 import { httpRoutes } from '../../functions/routes.ts';
 import { SEEDED_PERSONS } from '../../local/setup/seed-shared-data.ts';
-import { eventually, pdfBytes, sha256 } from '../e2e/portal.ts';
+import { DEFAULT_ORGANISATION, eventually, pdfBytes, sha256 } from '../e2e/portal.ts';
 import {
   as,
   BUNDLE,
@@ -95,12 +95,12 @@ describe('answers that match the document', () => {
   it('for prefill, known and unknown applicants and a bad identifier', async () => {
     const person = SEEDED_PERSONS[0]!;
     const known = await checked('prefill', {
-      headers: as.portal(0),
+      headers: as.applicant('chen-jing'),
       body: { bundleId: 'newborn', applicant: { kind: 'person', idNumber: person.idNumber } },
     });
     expect(known.status).toBe(200);
     const bad = await checked('prefill', {
-      headers: as.portal(0),
+      headers: as.applicant('chen-jing'),
       body: { bundleId: 'newborn', applicant: { kind: 'person', idNumber: '123' } },
     });
     expect(bad.status).toBe(422);
@@ -168,12 +168,12 @@ describe('answers that match the document', () => {
     // Submitted, replayed, seen by the portal and the lead department.
     const c = await pendingCase();
     const replay = await checked('submit-case', {
-      headers: { ...as.portal(0), 'idempotency-key': c.idempotencyKey },
+      headers: { ...as.applicant(DEFAULT_ORGANISATION), 'idempotency-key': c.idempotencyKey },
       body: c.application,
     });
     expect(replay.status).toBe(201);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    await checked('get-case', { headers: as.portal(0), params: { caseId: c.caseId } });
+    await checked('get-case', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: c.caseId } });
     const inbox = await checked('list-tasks', {
       headers: as.department(LEAD),
       params: { departmentId: LEAD },
@@ -199,7 +199,7 @@ describe('answers that match the document', () => {
     });
     expect(asked.status).toBe(200);
     const waiting = await eventually(
-      () => checked('get-case', { headers: as.portal(0), params: { caseId: c.caseId } }),
+      () => checked('get-case', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: c.caseId } }),
       (r) => r.body.status === 'awaiting_correction',
       'awaiting_correction',
     );
@@ -211,7 +211,7 @@ describe('answers that match the document', () => {
     });
     expect(again.status).toBe(409);
     const supplemented = await checked('submit-supplement', {
-      headers: as.portal(0),
+      headers: as.applicant(DEFAULT_ORGANISATION),
       params: { caseId: c.caseId },
       body: { form: { enterpriseName: '常州更正后科技有限公司' } },
     });
@@ -219,7 +219,7 @@ describe('answers that match the document', () => {
     expect(
       (
         await checked('submit-supplement', {
-          headers: as.portal(0),
+          headers: as.applicant(DEFAULT_ORGANISATION),
           params: { caseId: c.caseId },
           body: { form: { enterpriseName: '常州再次更正科技有限公司' } },
         })
@@ -242,11 +242,11 @@ describe('answers that match the document', () => {
     });
     expect(decided.body.replayed).toBe(false);
     await eventually(
-      () => checked('get-case', { headers: as.portal(0), params: { caseId: c.caseId } }),
+      () => checked('get-case', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: c.caseId } }),
       (r) => r.body.status === 'issued',
       'issued',
     );
-    const licenses = await checked('list-licenses', { headers: as.portal(0), params: { caseId: c.caseId } });
+    const licenses = await checked('list-licenses', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: c.caseId } });
     expect(licenses.body.items.length).toBeGreaterThan(0);
     for (const l of licenses.body.items as { id: string }[]) {
       const v = await checked('verify-license', { params: { licenseId: l.id } });
@@ -254,18 +254,18 @@ describe('answers that match the document', () => {
     }
     // A final case cannot be withdrawn.
     expect(
-      (await checked('withdraw-case', { headers: as.portal(0), params: { caseId: c.caseId }, body: {} }))
+      (await checked('withdraw-case', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: c.caseId }, body: {} }))
         .status,
     ).toBe(409);
 
     // Problems: another portal, unknown ids, missing key, invalid application, other department.
     const problems = [
-      await checked('get-case', { headers: as.portal(1), params: { caseId: c.caseId } }),
-      await checked('list-licenses', { headers: as.portal(1), params: { caseId: c.caseId } }),
+      await checked('get-case', { headers: as.applicant(DEFAULT_ORGANISATION, 1), params: { caseId: c.caseId } }),
+      await checked('list-licenses', { headers: as.applicant(DEFAULT_ORGANISATION, 1), params: { caseId: c.caseId } }),
       await checked('verify-license', { params: { licenseId: 'l-none' } }),
-      await checked('submit-case', { headers: as.portal(0), body: c.application }),
+      await checked('submit-case', { headers: as.applicant(DEFAULT_ORGANISATION), body: c.application }),
       await checked('submit-case', {
-        headers: { ...as.portal(0), 'idempotency-key': randomUUID() },
+        headers: { ...as.applicant(DEFAULT_ORGANISATION), 'idempotency-key': randomUUID() },
         body: {
           ...c.application,
           bundleId: 'nope',
@@ -274,7 +274,7 @@ describe('answers that match the document', () => {
         },
       }),
       await checked('submit-case', {
-        headers: { ...as.portal(0), 'idempotency-key': c.idempotencyKey },
+        headers: { ...as.applicant(DEFAULT_ORGANISATION), 'idempotency-key': c.idempotencyKey },
         body: { ...c.application, form: { ...c.application.form, enterpriseName: '常州另一家科技有限公司' } },
       }),
       await checked('list-tasks', {
@@ -296,13 +296,13 @@ describe('answers that match the document', () => {
   it('for a withdrawal, supervision and the licences of an issued case', async () => {
     const c = await pendingCase();
     const withdrawn = await checked('withdraw-case', {
-      headers: as.portal(0),
+      headers: as.applicant(DEFAULT_ORGANISATION),
       params: { caseId: c.caseId },
       body: { reason: '不再需要' },
     });
     expect(withdrawn.body.status).toBe('withdrawn');
     await eventually(
-      () => checked('get-case', { headers: as.portal(0), params: { caseId: c.caseId } }),
+      () => checked('get-case', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: c.caseId } }),
       (r) => r.body.tasks.every((t: { status: string }) => t.status !== 'pending'),
       'tasks closed',
     );
@@ -310,8 +310,8 @@ describe('answers that match the document', () => {
     await checked('get-supervision', { headers: as.department(LEAD) });
 
     const issued = await issuedCase();
-    await checked('list-licenses', { headers: as.portal(0), params: { caseId: issued.caseId } });
-    await checked('get-case', { headers: as.portal(0), params: { caseId: issued.caseId } });
+    await checked('list-licenses', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: issued.caseId } });
+    await checked('get-case', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: issued.caseId } });
   });
 });
 

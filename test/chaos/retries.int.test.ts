@@ -15,11 +15,22 @@ import type { TaskRepository } from '#core/case/ports.ts';
 import { SupplementSchema, submitSupplement as supplementCase } from '#core/case/submit-supplement.ts';
 import { handler as submitSupplement } from '#functions/submit-supplement.handler.ts';
 import { handler as withdrawCase } from '#functions/withdraw-case.handler.ts';
-import { buildApplication, decide, eventually, getCase, pendingTask, submit } from '../e2e/portal.ts';
+import {
+  applicantContext,
+  buildApplication,
+  DEFAULT_ORGANISATION,
+  decide,
+  eventually,
+  getCase,
+  pendingTask,
+  submit,
+} from '../e2e/portal.ts';
 import { invoke, proxyEvent } from '../support/lambda-events.ts';
 import { sdkError } from './faults.ts';
 
-const PORTAL = { callerKind: 'portal', portalId: 'portal-a' };
+const PORTAL = { portalId: 'portal-a' };
+/** The applicant of the cases buildApplication builds for 企业开办 (an enterprise), through portal A. */
+const APPLICANT = () => applicantContext(DEFAULT_ORGANISATION, PORTAL.portalId);
 const LEAD = 'market-regulation';
 const original = sfn.send.bind(sfn);
 
@@ -84,7 +95,7 @@ describe('a write retried after its Step Functions call failed', () => {
       resource: '/v1/cases/{caseId}/withdrawal',
       pathParameters: { caseId },
       body: { reason: '' },
-      authorizer: PORTAL,
+      authorizer: APPLICANT(),
     });
     failOnce('StopExecutionCommand');
 
@@ -114,7 +125,7 @@ describe('a write retried after its Step Functions call failed', () => {
       resource: '/v1/cases/{caseId}/supplements',
       pathParameters: { caseId },
       body: { form: { enterpriseName: application.form.enterpriseName } },
-      authorizer: PORTAL,
+      authorizer: APPLICANT(),
     });
     failOnce('SendTaskSuccessCommand');
 

@@ -13,6 +13,32 @@ import type { Prng } from './faults.ts';
 export interface Credentials {
   portals: { id: string; apiKey: string }[];
   departments: { id: string; token: string }[];
+  /** Demo applicants with their tokens (the case routes act for an applicant). */
+  applicants?: {
+    id: string;
+    kind: 'person' | 'organisation';
+    name: string;
+    idNumber?: string;
+    uscc?: string;
+    token: string;
+  }[];
+}
+
+/** Who the chaos bundles are for (the catalog's `audience`): cases apply as a demo applicant of that kind. */
+const ORGANISATION_BUNDLES = new Set(['enterprise-opening', 'restaurant-opening']);
+
+/** The demo applicant applying for `bundleId`, its application `applicant`, and its headers through portal `i`. */
+export function applicantFor(creds: Credentials, bundleId: string, i = 0) {
+  const kind = ORGANISATION_BUNDLES.has(bundleId) ? 'organisation' : 'person';
+  const a = creds.applicants?.find((x) => x.kind === kind);
+  if (!a) throw new Error(`the credentials hold no demo applicant of kind ${kind}`);
+  return {
+    headers: { 'x-api-key': creds.portals[i]!.apiKey, authorization: `Bearer ${a.token}` },
+    applicant:
+      a.kind === 'organisation'
+        ? { kind: 'organisation', name: a.name, uscc: a.uscc, phone: '13812345678' }
+        : { kind: 'person', name: a.name, idNumber: a.idNumber, phone: '13812345678' },
+  };
 }
 
 /** The five detailed Changzhou bundles, each with the services a case applies for. */
@@ -169,7 +195,8 @@ export async function runCase(
   stop: () => boolean,
 ): Promise<void> {
   const { plan } = run;
-  const portal = { 'x-api-key': creds.portals[0]!.apiKey };
+  // The portal's key and the applicant's token: materials take the key, the case routes both.
+  const { headers: portal, applicant } = applicantFor(creds, plan.bundleId);
   const dept = (id: string) => ({
     authorization: `Bearer ${creds.departments.find((d) => d.id === id)!.token}`,
   });
@@ -188,7 +215,7 @@ export async function runCase(
   const application = {
     bundleId: plan.bundleId,
     services: plan.services,
-    applicant: { kind: 'person', name: '张三', idNumber: idNumber(actor.prng), phone: '13812345678' },
+    applicant,
     form: Object.fromEntries(examples),
     materials,
     delivery: { method: 'electronic' },
@@ -303,8 +330,9 @@ function decide(
 
 /** Client mistakes: each must get exactly these statuses (a 503 only when a fault hit its path). */
 export async function sendMistake(actor: Actor, creds: Credentials, registry: Registry): Promise<Answer> {
-  const a = { 'x-api-key': creds.portals[0]!.apiKey };
-  const b = { 'x-api-key': creds.portals[1]!.apiKey };
+  // Portal A as a demo person; for a known case, its own applicant through portal A or B.
+  const a = applicantFor(creds, 'newborn', 0).headers;
+  const ofCase = (c: { bundleId: string }, i: number) => applicantFor(creds, c.bundleId, i).headers;
   const lead = {
     authorization: `Bearer ${creds.departments.find((d) => d.id === 'market-regulation')!.token}`,
   };
@@ -374,7 +402,7 @@ export async function sendMistake(actor: Actor, creds: Credentials, registry: Re
     mistakes.push(
       () =>
         actor.send("mistake: another portal's case", 'GET', `/v1/cases/${known.caseId}`, {
-          headers: b,
+          headers: ofCase(known, 1),
           mistake: [404],
         }),
       () =>
@@ -383,14 +411,14 @@ export async function sendMistake(actor: Actor, creds: Credentials, registry: Re
           'POST',
           `/v1/cases/${known.caseId}/withdrawal`,
           {
-            headers: b,
+            headers: ofCase(known, 1),
             body: { reason: 'x' },
             mistake: [404],
           },
         ),
       () =>
         actor.send('mistake: Idempotency-Key reused with another body', 'POST', '/v1/cases', {
-          headers: { ...a, 'idempotency-key': known.key },
+          headers: { ...ofCase(known, 0), 'idempotency-key': known.key },
           body: { bundleId: known.bundleId, other: true },
           mistake: [422],
         }),
@@ -400,7 +428,7 @@ export async function sendMistake(actor: Actor, creds: Credentials, registry: Re
       // Defect 1: a material already attached to another case is a problem of the application (422).
       () =>
         actor.send('mistake: material already in another case', 'POST', '/v1/cases', {
-          headers: { ...a, 'idempotency-key': key() },
+          headers: { ...ofCase(attached, 0), 'idempotency-key': key() },
           body: {
             ...attached.application,
             applicant: { kind: 'person', name: '李四', idNumber: idNumber(actor.prng), phone: '13812345678' },
@@ -411,7 +439,7 @@ export async function sendMistake(actor: Actor, creds: Credentials, registry: Re
   if (finalCase)
     mistakes.push(() =>
       actor.send('mistake: supplement to a final case', 'POST', `/v1/cases/${finalCase.caseId}/supplements`, {
-        headers: a,
+        headers: ofCase(finalCase, 0),
         body: { form: { x: 1 } },
         mistake: [409],
       }),

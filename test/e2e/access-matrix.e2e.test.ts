@@ -136,12 +136,16 @@ const BODIES = new Map<z.ZodType, (f: Fixtures) => unknown>([
 const asks = (r: Route, caller: CallerName): boolean =>
   !(r.caller === 'portal' && facts(caller).portal === 'A' && caller !== 'portal A');
 
-/** Whether `caller` owns the fixtures as far as a route for `kind` is concerned. */
-function isOwnerOf(kind: Route['caller'], caller: CallerName): boolean {
+/**
+ * Whether `caller` owns what a route for `kind` is about: portal A's resources, applicant A's
+ * case through portal A — or, for an applicant route about no resource (prefill about A, the
+ * case list, the access log), applicant A through any portal: A's own data is A's to see.
+ */
+function isOwnerOf(kind: Route['caller'], caller: CallerName, aboutOwned = true): boolean {
   const c = facts(caller);
   if (kind === 'public') return true;
   if (kind === 'portal') return c.portal === 'A';
-  if (kind === 'applicant') return c.portal === 'A' && c.applicant === 'A';
+  if (kind === 'applicant') return c.applicant === 'A' && (c.portal === 'A' || !aboutOwned);
   return c.department === 'A';
 }
 
@@ -203,7 +207,13 @@ function refusal(r: Route, caller: CallerName, status: number): string | undefin
   if (status >= 500) return 'a 5xx';
   if (r.caller === 'public')
     return status === 401 || status === 403 ? 'refused on a public route' : undefined;
-  if (isOwnerOf(r.caller, caller))
+  if (
+    isOwnerOf(
+      r.caller,
+      caller,
+      paramsOf(r).some((p) => OWNED.has(p)),
+    )
+  )
     return [401, 403, 404].includes(status) ? 'refused to the owner' : undefined;
   if (!isOfKind(r.caller, caller))
     return status === 401 ? undefined : 'expected 401 without the right credential';
@@ -334,7 +344,11 @@ describe('every route × every caller', () => {
             const wrong = refusal(route, caller, res.status);
             if (wrong)
               failures.push(`${caller}: ${res.status}, ${wrong} — ${JSON.stringify(res.body).slice(0, 300)}`);
-            const isOwner = isOwnerOf(route.caller, caller);
+            const isOwner = isOwnerOf(
+              route.caller,
+              caller,
+              paramsOf(route).some((p) => OWNED.has(p)),
+            );
             const maySee = caller === 'supervisor' && SUPERVISOR_SEES.has(route.name);
             if (!isOwner && !maySee)
               for (const leak of leaks(res, request, allSecrets(f))) failures.push(`${caller}: ${leak}`);

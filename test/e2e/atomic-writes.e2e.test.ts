@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { caseIdFor } from '../../core/case/model.ts';
 import {
   buildApplication,
+  caseAuth,
   decide,
   eventually,
   getCase,
@@ -116,7 +117,7 @@ describe('a supplement citing a material of another case', () => {
 
     // Act: the supplement cites A's material.
     const refused = await call('POST', `/v1/cases/${caseId}/supplements`, {
-      headers: portalKey(),
+      headers: caseAuth(caseId),
       body: { materials: [taken] },
     });
 
@@ -134,7 +135,7 @@ describe('a supplement citing a material of another case', () => {
     // A corrected supplement (a fresh upload) is accepted and the flow resumes.
     const fresh = await uploadMaterial(BUNDLE, taken.type);
     const accepted = await call('POST', `/v1/cases/${caseId}/supplements`, {
-      headers: portalKey(),
+      headers: caseAuth(caseId),
       body: { materials: [{ type: taken.type, materialId: fresh }] },
     });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildApplication,
+  caseAuth,
   decide,
   eventually,
   getCase,
@@ -53,13 +54,13 @@ describe('a case with a deferred material (容缺受理)', () => {
     expect(waiting.body.correction.items).toEqual([
       expect.objectContaining({ materialType: 'food-safety-rules' }),
     ]);
-    expect((await call('GET', `/v1/cases/${caseId}/licenses`, { headers: portalKey() })).body.items).toEqual(
-      [],
-    );
+    expect(
+      (await call('GET', `/v1/cases/${caseId}/licenses`, { headers: caseAuth(caseId) })).body.items,
+    ).toEqual([]);
 
     const materialId = await uploadMaterial(BUNDLE, 'food-safety-rules');
     const supplied = await call('POST', `/v1/cases/${caseId}/supplements`, {
-      headers: portalKey(),
+      headers: caseAuth(caseId),
       body: { materials: [{ type: 'food-safety-rules', materialId }] },
     });
     expect(supplied.status, JSON.stringify(supplied.body)).toBe(202);

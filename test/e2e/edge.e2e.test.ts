@@ -6,7 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildApplication, pdfBytes, portalKey, sha256, submit } from './portal.ts';
+import {
+  applicantAuth,
+  buildApplication,
+  caseAuth,
+  DEFAULT_ORGANISATION,
+  pdfBytes,
+  portalKey,
+  sha256,
+  submit,
+} from './portal.ts';
 import { call, target } from './target.ts';
 
 const EVIL = 'evil.example';
@@ -42,7 +51,11 @@ describe('links the API hands out', () => {
   it('ignores X-Forwarded-Host from a client in the Location of a submitted case', async () => {
     const application = await buildApplication(BUNDLE, ['enterprise-establishment-registration']);
     const res = await call('POST', '/v1/cases', {
-      headers: { ...portalKey(), 'idempotency-key': randomUUID(), 'x-forwarded-host': EVIL },
+      headers: {
+        ...applicantAuth(DEFAULT_ORGANISATION),
+        'idempotency-key': randomUUID(),
+        'x-forwarded-host': EVIL,
+      },
       body: application,
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -56,7 +69,7 @@ describe('a withdrawal, whose reason is optional', () => {
     expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
     const res = await fetch(`${target().baseUrl}/v1/cases/${submitted.body.id}/withdrawal`, {
       method: 'POST',
-      headers: portalKey(),
+      headers: caseAuth(submitted.body.id),
     });
     const body = (await res.json()) as { status?: string };
     expect(res.status, JSON.stringify(body)).toBe(200);
@@ -66,7 +79,7 @@ describe('a withdrawal, whose reason is optional', () => {
   it('still refuses a body that is not JSON (415)', async () => {
     const submitted = await submit(await buildApplication(BUNDLE, ['enterprise-establishment-registration']));
     const res = await call('POST', `/v1/cases/${submitted.body.id}/withdrawal`, {
-      headers: { ...portalKey(), 'content-type': 'text/plain' },
+      headers: { ...caseAuth(submitted.body.id), 'content-type': 'text/plain' },
       rawBody: 'reason: none',
     });
     expect(res.status).toBe(415);

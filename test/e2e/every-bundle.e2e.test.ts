@@ -13,7 +13,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { idNumberCheckCharacter, usccCheckCharacter } from '../../core/shared/identifiers.ts';
 import type { DemoCredentials } from '../../local/setup/demo-credentials.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { pdfBytes, sha256 } from './portal.ts';
@@ -57,33 +56,29 @@ function client(baseUrl: string, credentials: DemoCredentials) {
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
   };
   const portal = { 'x-api-key': credentials.portals[0]!.apiKey };
+  /** A demo applicant of the deployment (a person, or an organisation for a bundle for organisations). */
+  const applicantFor = (audience: string) => {
+    const a = credentials.applicants?.find((x) => x.kind === audience);
+    if (!a) throw new Error(`the credentials hold no demo applicant of kind ${audience}`);
+    return {
+      headers: { ...portal, authorization: `Bearer ${a.token}` },
+      applicant:
+        a.kind === 'organisation'
+          ? { kind: 'organisation', name: a.name, uscc: a.uscc, phone: '13812345678' }
+          : { kind: 'person', name: a.name, idNumber: a.idNumber, phone: '13812345678' },
+    };
+  };
   const department = (id: string) => {
     const d = credentials.departments.find((x) => x.id === id);
     if (!d) throw new Error(`no demo credentials for department ${id}`);
     return { authorization: `Bearer ${d.token}` };
   };
-  return { call, portal, department };
+  return { call, portal, applicantFor, department };
 }
 type Client = ReturnType<typeof client>;
 
 const holds = (c: Condition, form: Record<string, unknown>) =>
   (Array.isArray(c.equals) ? c.equals : [c.equals]).includes(form[c.field]);
-
-let serial = 0;
-/** A fresh valid resident ID number (GB 11643) or unified social credit code (GB 32100). */
-function freshIdNumber(): string {
-  const first17 = `32040219850101${String(100 + (serial++ % 900)).padStart(3, '0')}`;
-  return first17 + idNumberCheckCharacter(first17);
-}
-function freshUscc(): string {
-  const org = randomUUID()
-    .replace(/[^0-9A-F]/gi, '')
-    .toUpperCase()
-    .replace(/[IOSVZ]/g, '0')
-    .slice(0, 9);
-  const first17 = `91320400${org}`;
-  return first17 + usccCheckCharacter(first17);
-}
 
 /** Polls a read until `check` passes, bounded by the flow wait. */
 async function until<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string): Promise<T> {
@@ -157,12 +152,10 @@ async function walk(api: Client, bundle: { id: string; audience: string; service
   );
   walked.uploads = materials.length;
 
-  const applicant =
-    bundle.audience === 'organisation'
-      ? { kind: 'organisation', name: '常州测试科技有限公司', uscc: freshUscc(), phone: '13812345678' }
-      : { kind: 'person', name: '张三', idNumber: freshIdNumber(), phone: '13812345678' };
+  // The applicant signed in (统一身份认证): the application names them, their token goes with it.
+  const { applicant, headers: asApplicant } = api.applicantFor(bundle.audience);
   const submitted = await api.call('POST', '/v1/cases', {
-    headers: { ...api.portal, 'idempotency-key': randomUUID() },
+    headers: { ...asApplicant, 'idempotency-key': randomUUID() },
     body: { bundleId: bundle.id, applicant, form: values, materials, delivery: { method: 'electronic' } },
   });
   expect(submitted.status, `${bundle.id}: ${JSON.stringify(submitted.body)}`).toBe(201);
@@ -172,7 +165,7 @@ async function walk(api: Client, bundle: { id: string; audience: string; service
   const decided = new Set<string>();
   const done = await until(
     async () => {
-      const c = await api.call('GET', `/v1/cases/${caseId}`, { headers: api.portal });
+      const c = await api.call('GET', `/v1/cases/${caseId}`, { headers: asApplicant });
       for (const t of (c.body.tasks ?? []) as Task[]) {
         if (t.status !== 'pending' || decided.has(t.id) || t.kind === 'supplement') continue;
         decided.add(t.id);
@@ -191,7 +184,7 @@ async function walk(api: Client, bundle: { id: string; audience: string; service
   const reviewers = new Set(
     (done.body.tasks as Task[]).filter((t) => t.kind === 'review').map((t) => t.departmentId),
   );
-  const licenses = await api.call('GET', `/v1/cases/${caseId}/licenses`, { headers: api.portal });
+  const licenses = await api.call('GET', `/v1/cases/${caseId}/licenses`, { headers: asApplicant });
   expect(licenses.status).toBe(200);
   expect(licenses.body.items.map((l: { serviceId: string }) => l.serviceId).sort(), bundle.id).toEqual(
     bundle.services.map((s) => s.id).sort(),

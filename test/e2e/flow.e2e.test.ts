@@ -10,6 +10,7 @@ import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import {
   buildApplication,
+  caseAuth,
   decide,
   departmentAuth,
   eventually,
@@ -104,7 +105,7 @@ describe('one case through the whole flow', () => {
     // The applicant supplements once.
     const name = application.form.enterpriseName as string;
     const supplemented = await call('POST', `/v1/cases/${caseId}/supplements`, {
-      headers: portalKey(),
+      headers: caseAuth(caseId),
       body: { form: { enterpriseName: `${name}（已更正）` } },
     });
     expect(supplemented.status, JSON.stringify(supplemented.body)).toBe(202);
@@ -142,7 +143,7 @@ describe('one case through the whole flow', () => {
         'issued',
       ]),
     );
-    const licenses = await call('GET', `/v1/cases/${caseId}/licenses`, { headers: portalKey() });
+    const licenses = await call('GET', `/v1/cases/${caseId}/licenses`, { headers: caseAuth(caseId) });
     expect(licenses.status).toBe(200);
     expect(licenses.body.items.map((l: { serviceId: string }) => l.serviceId).sort()).toEqual(
       [...SERVICES].sort(),
@@ -237,7 +238,7 @@ describe('withdrawing a case', () => {
     const caseId = submitted.body.id as string;
     const acceptance = await pendingTask(LEAD, caseId, 'acceptance');
     const res = await call('POST', `/v1/cases/${caseId}/withdrawal`, {
-      headers: portalKey(),
+      headers: caseAuth(caseId),
       body: { reason: '不再需要' },
     });
     expect(res.status).toBe(200);
@@ -246,10 +247,14 @@ describe('withdrawing a case', () => {
     expect(shown.body.status).toBe('withdrawn');
     expect(shown.body.tasks.every((t: { status: string }) => t.status !== 'pending')).toBe(true);
     expect((await decide(acceptance.id, LEAD, { outcome: 'approve', opinion: '' })).status).toBe(409);
-    const again = await call('POST', `/v1/cases/${caseId}/withdrawal`, { headers: portalKey(), body: {} });
+    const again = await call('POST', `/v1/cases/${caseId}/withdrawal`, {
+      headers: caseAuth(caseId),
+      body: {},
+    });
     expect(again.status).toBe(200);
     expect(
-      (await call('POST', `/v1/cases/${caseId}/withdrawal`, { headers: portalKey(1), body: {} })).status,
+      (await call('POST', `/v1/cases/${caseId}/withdrawal`, { headers: caseAuth(caseId, 1), body: {} }))
+        .status,
     ).toBe(404);
   });
 });

@@ -4,7 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildApplication, getCase, portalKey, submit, uploadMaterial } from './portal.ts';
+import {
+  applicantAuth,
+  buildApplication,
+  DEFAULT_ORGANISATION,
+  demoApplicant,
+  getCase,
+  submit,
+  uploadMaterial,
+} from './portal.ts';
 import { call } from './target.ts';
 
 const BUNDLE = 'enterprise-opening';
@@ -18,7 +26,9 @@ describe('submitting a case', () => {
     const shown = await getCase(res.body.id);
     expect(shown.status).toBe(200);
     expect(shown.body.timeline[0].event).toBe('submitted');
-    expect(shown.body.applicant.idNumber).toMatch(/^\d{4}\*+\d{3}[\dX]$/); // masked
+    // An enterprise applies (企业开办): its public credit code shown, its phone masked.
+    expect(shown.body.applicant.uscc).toBe(demoApplicant(DEFAULT_ORGANISATION).uscc);
+    expect(shown.body.applicant.phone).toMatch(/^\d{3}\*+\d{4}$/);
   });
 
   it('lists exactly the five injected mistakes in one 422', async () => {
@@ -26,7 +36,7 @@ describe('submitting a case', () => {
     const broken = {
       ...app,
       services: [...SERVICES, 'no-such-service'], // 1 unknown service
-      applicant: { ...app.applicant, idNumber: '320402199001011230' }, // 2 wrong check digit
+      applicant: { ...app.applicant, uscc: '91320402MA27QK3L8X' }, // 2 wrong check character
       form: { ...app.form, contactPhone: '12345' }, // 3 malformed phone
       materials: [
         ...app.materials.filter((m) => m.type !== 'articles-of-association'), // 4 missing material
@@ -49,7 +59,7 @@ describe('submitting a case', () => {
     expect(found).toEqual(
       [
         'unknown_service /services/2',
-        'invalid_idNumber /applicant/idNumber',
+        'invalid_uscc /applicant/uscc',
         'invalid_phone /form/contactPhone',
         'material_missing /materials',
         'material_unknown /materials/' +
@@ -98,7 +108,7 @@ describe('submitting a case', () => {
 
   it('requires an Idempotency-Key', async () => {
     const res = await call('POST', '/v1/cases', {
-      headers: portalKey(),
+      headers: applicantAuth(DEFAULT_ORGANISATION),
       body: await buildApplication(BUNDLE, SERVICES),
     });
     expect(res.status).toBe(400);
@@ -106,7 +116,7 @@ describe('submitting a case', () => {
   });
 
   it('refuses malformed JSON, a wrong content type and an oversized body with clean 4xx', async () => {
-    const headers = { ...portalKey(), 'idempotency-key': randomUUID() };
+    const headers = { ...applicantAuth(DEFAULT_ORGANISATION), 'idempotency-key': randomUUID() };
     const badJson = await call('POST', '/v1/cases', {
       headers: { ...headers, 'content-type': 'application/json' },
       rawBody: '{"bundleId": ',

@@ -3,7 +3,7 @@
  * reference POST /v1/prefill gives, instead of being uploaded again (减证便民).
  */
 import { describe, expect, it } from 'vitest';
-import { buildApplication, getCase, portalKey, submit } from './portal.ts';
+import { applicantAuth, buildApplication, DEFAULT_ORGANISATION, getCase, submit } from './portal.ts';
 import { call } from './target.ts';
 
 const BUNDLE = 'restaurant-opening';
@@ -14,7 +14,7 @@ const USCC = '91320402MA27QK3L8L';
 describe('citing a material on file', () => {
   it('accepts the reference from prefill in place of an upload', async () => {
     const prefill = await call('POST', '/v1/prefill', {
-      headers: portalKey(),
+      headers: applicantAuth(DEFAULT_ORGANISATION),
       body: { bundleId: BUNDLE, services: SERVICES, applicant: { kind: 'organisation', uscc: USCC } },
     });
     expect(prefill.status).toBe(200);

@@ -218,3 +218,34 @@ export async function decide(taskId: string, departmentId: string, decision: Rec
     body: decision,
   });
 }
+
+/**
+ * The authorizer's context for demo applicant `id` through `portalId` — what a handler invoked
+ * directly (int tests) receives when the authorizer has verified that applicant's token.
+ */
+export function applicantContext(id: string = DEFAULT_PERSON, portalId = 'portal-a') {
+  const a = demoApplicant(id);
+  const identity =
+    a.kind === 'organisation'
+      ? {
+          kind: 'organisation',
+          subject: `test-${a.id}`,
+          uscc: a.uscc,
+          name: a.name,
+          actingPerson: {
+            subject: `test-${a.id}`,
+            name: a.actingPerson!.name,
+            idNumber: a.actingPerson!.idNumber,
+          },
+          role: a.actingPerson!.role,
+          assurance: a.assurance,
+        }
+      : {
+          kind: 'person',
+          subject: `test-${a.id}`,
+          name: a.name,
+          idNumber: a.idNumber,
+          assurance: a.assurance,
+        };
+  return { callerKind: 'applicant', portalId, applicant: JSON.stringify(identity) };
+}

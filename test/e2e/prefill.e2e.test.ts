@@ -7,7 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { idNumberCheckCharacter } from '../../core/shared/identifiers.ts';
 import { SEEDED_ENTERPRISES, SEEDED_PERSONS } from '../../local/setup/seed-shared-data.ts';
-import { buildApplication, portalKey, submit } from './portal.ts';
+import {
+  applicantAuth,
+  buildApplication,
+  DEFAULT_PERSON,
+  demoApplicantOf,
+  portalKey,
+  submit,
+} from './portal.ts';
 import { call } from './target.ts';
 
 const seeded = (name: string) => {
@@ -21,8 +28,12 @@ const ZHOU_TING = seeded('周婷');
 const ZHAO_MIN = seeded('赵敏');
 const RESTAURANT = SEEDED_ENTERPRISES.find((e) => e.name === '常州青果巷餐饮管理有限公司')!;
 
-const prefill = (body: unknown, headers: Record<string, string> = portalKey()) =>
-  call('POST', '/v1/prefill', { headers, body });
+/** Prefill as the demo applicant the body asks about (the default person when it names none). */
+const prefill = (body: { applicant?: unknown; [k: string]: unknown }, headers?: Record<string, string>) =>
+  call('POST', '/v1/prefill', {
+    headers: headers ?? applicantAuth(demoApplicantOf(body.applicant)?.id ?? DEFAULT_PERSON),
+    body,
+  });
 
 /** The body without the form values that ask for the identifier: where else does it appear? */
 const beyondTheForm = (body: { form?: Record<string, unknown> }, askedFor: readonly string[]) => {
@@ -161,23 +172,28 @@ describe('POST /v1/prefill', () => {
       bundleId: 'after-death',
       applicant: { kind: 'person', idNumber: SUN_LIXIN.idNumber },
     });
-    const application = await buildApplication('after-death');
+    const application = await buildApplication('after-death', undefined, 0, 'sun-lixin');
 
     const created = await submit({ ...application, form: { ...application.form, ...res.body.form } });
 
     expect(created.status, JSON.stringify(created.body)).toBe(201);
   });
 
-  it('answers an unknown but valid person with found: false and an empty form', async () => {
+  it('looks up nobody but the signed-in applicant: another person, known or not, is 403 with nothing of them', async () => {
     const first17 = '32040219991231987';
-    const idNumber = first17 + idNumberCheckCharacter(first17);
+    const unknown = first17 + idNumberCheckCharacter(first17);
 
-    const res = await prefill({ bundleId: 'newborn', applicant: { kind: 'person', idNumber } });
-
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ found: false, form: {}, materials: [] });
-    expect(res.body.missing.length).toBeGreaterThan(0);
-    expect(JSON.stringify(res.body)).not.toContain(idNumber);
+    for (const idNumber of [unknown, SUN_LIXIN.idNumber]) {
+      const res = await prefill(
+        { bundleId: 'newborn', applicant: { kind: 'person', idNumber } },
+        applicantAuth('chen-jing'),
+      );
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('applicant_mismatch');
+      const text = JSON.stringify(res.body);
+      for (const leak of [idNumber, SUN_LIXIN.name, SUN_LIXIN.record.address])
+        expect(text).not.toContain(leak);
+    }
   });
 
   it('answers an invalid ID number with a 422 naming GB 11643, with every other problem at once', async () => {
@@ -222,5 +238,17 @@ describe('POST /v1/prefill', () => {
 
     expect(res.status).toBe(401);
     expect(JSON.stringify(res.body)).not.toContain(CHEN_JING.idNumber);
+  });
+
+  it('refuses a portal key without the applicant’s token with 401 and a Bearer challenge', async () => {
+    const res = await prefill(
+      { bundleId: 'newborn', applicant: { kind: 'person', idNumber: CHEN_JING.idNumber } },
+      portalKey(),
+    );
+
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="applicant"/);
+    expect(JSON.stringify(res.body)).not.toContain(CHEN_JING.idNumber);
+    expect(JSON.stringify(res.body)).not.toContain(CHEN_JING.record.address);
   });
 });

@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildStack, childStack, http } from '../support/child-stack.ts';
-import { newIdNumber, pdfBytes } from './portal.ts';
+import { pdfBytes } from './portal.ts';
 import { isLocalTarget } from './target.ts';
 
 const SERVICE = 'enterprise-establishment-registration';
@@ -26,6 +26,10 @@ afterAll(async () => {
 const call = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
   http(stack.baseUrl, method, path, headers, body);
 const portal = () => ({ 'x-api-key': stack.credentials().portals[0]!.apiKey });
+/** The enterprise that applies, signed in: its token of this run (the provider restarts with the stack). */
+const APPLICANT = 'qingguoxiang-catering';
+const demo = () => stack.credentials().applicants!.find((a) => a.id === APPLICANT)!;
+const asApplicant = () => ({ ...portal(), authorization: `Bearer ${demo().token}` });
 const dept = (id: string) => ({
   authorization: `Bearer ${stack.credentials().departments.find((d) => d.id === id)!.token}`,
 });
@@ -74,11 +78,11 @@ async function caseAwaitingReview(): Promise<string> {
   const submitted = await call(
     'POST',
     '/v1/cases',
-    { ...portal(), 'idempotency-key': randomUUID() },
+    { ...asApplicant(), 'idempotency-key': randomUUID() },
     {
       bundleId: 'enterprise-opening',
       services: [SERVICE],
-      applicant: { kind: 'person', name: '赵六', idNumber: newIdNumber(), phone: '13812345678' },
+      applicant: { kind: 'organisation', name: demo().name, uscc: demo().uscc, phone: '13812345678' },
       form: Object.fromEntries(
         Object.entries(form.body.schema.properties).map(([k, p]) => [
           k,
@@ -103,7 +107,7 @@ async function caseAwaitingReview(): Promise<string> {
 
 /** After the restart: progress still shows, the review is still pending, and deciding it issues. */
 async function finishes(caseId: string): Promise<void> {
-  const shown = await call('GET', `/v1/cases/${caseId}`, portal());
+  const shown = await call('GET', `/v1/cases/${caseId}`, asApplicant());
   expect(shown.status).toBe(200);
   expect(shown.body.status).toBe('in_review');
   expect(
@@ -118,7 +122,7 @@ async function finishes(caseId: string): Promise<void> {
   });
   expect(decided.status, JSON.stringify(decided.body)).toBe(200);
   const done = await until(
-    () => call('GET', `/v1/cases/${caseId}`, portal()),
+    () => call('GET', `/v1/cases/${caseId}`, asApplicant()),
     (r) => r.body.status === 'issued',
     `case ${caseId} issued`,
   );

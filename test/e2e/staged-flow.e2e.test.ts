@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { isValidUscc } from '../../core/shared/identifiers.ts';
 import {
   buildApplication,
+  caseAuth,
   decide,
   departmentAuth,
   eventually,
@@ -72,7 +73,7 @@ describe('staged dispatch (企业开办)', () => {
     );
     expect(done.body.services.every((s: { result: string }) => s.result === 'approved')).toBe(true);
     // The licences carry the data: the seal filing names the enterprise's new credit code.
-    const licenses = await call('GET', `/v1/cases/${caseId}/licenses`, { headers: portalKey() });
+    const licenses = await call('GET', `/v1/cases/${caseId}/licenses`, { headers: caseAuth(caseId) });
     expect(licenses.status).toBe(200);
     const seal = licenses.body.items.find(
       (l: { serviceId: string }) => l.serviceId === 'company-seal-filing',

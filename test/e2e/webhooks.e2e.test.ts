@@ -13,7 +13,16 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApplication, decide, eventually, getCase, pendingTask, portalKey, submit } from './portal.ts';
+import {
+  buildApplication,
+  caseAuth,
+  decide,
+  eventually,
+  getCase,
+  pendingTask,
+  portalKey,
+  submit,
+} from './portal.ts';
 import { call, isLocalTarget, target } from './target.ts';
 
 const BUNDLE = 'enterprise-opening';
@@ -118,7 +127,7 @@ describe.skipIf(remote)('webhook deliveries to a receiver on this machine (local
       'awaiting_correction',
     );
     const supplemented = await call('POST', `/v1/cases/${caseId}/supplements`, {
-      headers: portalKey(),
+      headers: caseAuth(caseId),
       body: { form: { enterpriseName: `${application.form.enterpriseName}（已更正）` } },
     });
     expect(supplemented.status, JSON.stringify(supplemented.body)).toBe(202);
@@ -169,9 +178,9 @@ describe.skipIf(remote)('webhook deliveries to a receiver on this machine (local
       ])
         expect(d.raw).not.toContain(personal);
     }
-    // The link works with the portal's key.
+    // The link works with the portal's key and the applicant's token.
     expect(
-      (await call('GET', new URL(events[0]!.body.links.case).pathname, { headers: portalKey() })).status,
+      (await call('GET', new URL(events[0]!.body.links.case).pathname, { headers: caseAuth(caseId) })).status,
     ).toBe(200);
   });
 

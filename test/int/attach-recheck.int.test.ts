@@ -12,6 +12,7 @@ import { getMaterial } from '#adapters/dynamodb/material-store.ts';
 import { bucket, s3 } from '#adapters/s3/client.ts';
 import {
   buildApplication,
+  caseAuth,
   decide,
   eventually,
   getCase,
@@ -101,7 +102,7 @@ describe('attaching a material whose stored bytes changed since verification', (
 
     // Act
     const res = await call('POST', `/v1/cases/${caseId}/supplements`, {
-      headers: portalKey(),
+      headers: caseAuth(caseId),
       body: { materials: [{ type, materialId: replacement }] },
     });
 

@@ -12,11 +12,12 @@ import { sfn } from '#adapters/sfn/workflow.ts';
 import { caseIdFor } from '#core/case/model.ts';
 import { handler as getMaterial } from '#functions/get-material.handler.ts';
 import { handler as submitCase } from '#functions/submit-case.handler.ts';
-import { buildApplication, pdfBytes, sha256 } from '../e2e/portal.ts';
+import { applicantContext, buildApplication, DEFAULT_ORGANISATION, pdfBytes, sha256 } from '../e2e/portal.ts';
 import { call, target } from '../e2e/target.ts';
 import { invoke, proxyEvent } from '../support/lambda-events.ts';
 
-const PORTAL = { callerKind: 'portal', portalId: 'portal-a' };
+/** The organisation that applies for 企业开办 (buildApplication's default for it), through portal A. */
+const APPLICANT = () => applicantContext(DEFAULT_ORGANISATION, 'portal-a');
 const submitEvent = (body: unknown, key: string) =>
   proxyEvent({
     method: 'POST',
@@ -24,7 +25,7 @@ const submitEvent = (body: unknown, key: string) =>
     resource: '/v1/cases',
     body,
     headers: { 'idempotency-key': key },
-    authorizer: PORTAL,
+    authorizer: APPLICANT(),
   });
 
 afterEach(() => {
@@ -98,7 +99,7 @@ describe('dependency failures mid-request', () => {
       path: `/v1/materials/${id}`,
       resource: '/v1/materials/{materialId}',
       pathParameters: { materialId: id },
-      authorizer: PORTAL,
+      authorizer: APPLICANT(),
     });
     s3Faults.before = () => {
       throw Object.assign(new Error('503 Slow Down'), {

@@ -16,12 +16,14 @@ import { sha256Hex } from '#core/licenses/document.ts';
 import { usccCheckCharacter } from '#core/shared/identifiers.ts';
 import { handler } from '#functions/issue-licenses.task.ts';
 import { lambdaContext } from '#local/lambda-registry.ts';
-import { call, target } from '../e2e/target.ts';
+import { applicantAuth, DEFAULT_ORGANISATION } from '../e2e/portal.ts';
+import { call } from '../e2e/target.ts';
 
 const ESTABLISHMENT = 'enterprise-establishment-registration';
 const SEAL = 'company-seal-filing';
 const uscc17 = '91320412MA1QWERT5';
-const USCC = `${uscc17}${usccCheckCharacter(uscc17)}`;
+/** The seeded enterprise a demo applicant signs in for: the case is theirs, so they may list its licences. */
+const USCC = '91320402MA27QK3L8L';
 
 async function newCase(portalId = 'portal-a'): Promise<CaseRecord> {
   const now = new Date().toISOString();
@@ -32,8 +34,8 @@ async function newCase(portalId = 'portal-a'): Promise<CaseRecord> {
     services: [ESTABLISHMENT, SEAL, 'bank-account-booking'],
     catalogVersion: '2022.1',
     status: 'in_review',
-    applicant: { kind: 'organisation', name: '常州青果科技有限公司', uscc: USCC, phone: '13812345678' },
-    form: { enterpriseName: '常州青果科技有限公司' },
+    applicant: { kind: 'organisation', name: '常州青果巷餐饮管理有限公司', uscc: USCC, phone: '13812345678' },
+    form: { enterpriseName: '常州青果巷餐饮管理有限公司' },
     materials: [],
     delivery: { method: 'electronic' },
     commitments: [],
@@ -58,9 +60,8 @@ const issue = (caseId: string, approved: string[]) =>
     licenses: { id: string; serviceId: string }[];
   }>;
 
-const portal = (i: number) => ({ 'x-api-key': target().credentials.portals[i]!.apiKey });
 const listLicenses = (caseId: string, as = 0) =>
-  call('GET', `/v1/cases/${caseId}/licenses`, { headers: portal(as) });
+  call('GET', `/v1/cases/${caseId}/licenses`, { headers: applicantAuth(DEFAULT_ORGANISATION, as) });
 const verify = (licenseId: string) =>
   call('GET', `/v1/licenses/${encodeURIComponent(licenseId)}/verification`);
 
@@ -82,7 +83,7 @@ describe('e-licences', () => {
     expect(typeof est.issuedAt).toBe('string');
     const html = await (await fetch(est.downloadUrl)).text();
     expect(html).toContain('营业执照（含电子营业执照）');
-    expect(html).toContain('常州青果科技有限公司');
+    expect(html).toContain('常州青果巷餐饮管理有限公司');
     expect(html).not.toContain(USCC);
     const data = (await (await fetch(est.dataUrl)).json()) as Record<string, unknown>;
     expect(data).toMatchObject({
@@ -125,7 +126,7 @@ describe('e-licences', () => {
       new PutObjectCommand({
         Bucket: bucket(),
         Key: stored!.documentKey,
-        Body: html.replace('常州青果科技有限公司', '常州冒名科技有限公司'),
+        Body: html.replace('常州青果巷餐饮管理有限公司', '常州冒名科技有限公司'),
         ContentType: 'text/html; charset=utf-8',
       }),
     );

@@ -23,7 +23,16 @@ import { handler as createWebhook } from '#functions/create-webhook.handler.ts';
 import { handler as decideTask } from '#functions/decide-task.handler.ts';
 import { handler as deleteWebhook } from '#functions/delete-webhook.handler.ts';
 import { handler as withdrawCase } from '#functions/withdraw-case.handler.ts';
-import { buildApplication, decide, eventually, pendingTask, submit, uploadMaterial } from '../e2e/portal.ts';
+import {
+  applicantContext,
+  buildApplication,
+  DEFAULT_ORGANISATION,
+  decide,
+  eventually,
+  pendingTask,
+  submit,
+  uploadMaterial,
+} from '../e2e/portal.ts';
 import { invoke, proxyEvent } from '../support/lambda-events.ts';
 
 const portal = (portalId: string) => ({ callerKind: 'portal', portalId });
@@ -283,7 +292,8 @@ describe('a decision and the end of its case', () => {
             resource: '/v1/cases/{caseId}/withdrawal',
             pathParameters: { caseId },
             body: {},
-            authorizer: portal('portal-a'),
+            // The applicant who submitted it (buildApplication's organisation for 企业开办).
+            authorizer: applicantContext(DEFAULT_ORGANISATION, 'portal-a'),
           }),
         ),
         invoke(
