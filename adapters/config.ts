@@ -40,6 +40,26 @@ const EnvSchema = z.object({
     .string()
     .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'a KMS key ARN (not an alias)')
     .optional(),
+  /**
+   * The city's secret for keyed identifiers (HMAC of ID numbers, credit codes… in storage keys).
+   * Local only (local/ generates it into a 0600 file); in AWS it is fetched at run time from
+   * Secrets Manager by IDENTIFIER_SECRET_ARN and never put into a Lambda's environment.
+   */
+  IDENTIFIER_SECRET: z.string().min(32).optional(),
+  IDENTIFIER_SECRET_ARN: z.string().min(1).optional(),
+  /**
+   * How long after its last open task on a case closes a department still sees the applicant's
+   * personal data in full (then masked): e.g. `30d`, `12h`, `2s`.
+   */
+  DEPARTMENT_ACCESS_AFTER_CLOSE: z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30d, 12h or 2s')
+    .default('30d')
+    .transform((v) => {
+      const [, n, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(v)!;
+      const ms = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as 'ms'];
+      return Number(n) * ms;
+    }),
   /** Local stand-in for SIGNING_KEY_ARN: base64 of a PKCS#8 PEM P-256 private key (local/ generates it). */
   LOCAL_SIGNING_KEY: z.string().min(1).optional(),
   /** s3rver and other emulators need path-style URLs. */

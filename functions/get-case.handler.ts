@@ -18,7 +18,9 @@ export const route = defineRoute({
   tags: ['Cases'],
   params: CaseParams,
   responses: { 200: { description: 'The case.', schema: CaseViewSchema } },
-  problems: { 404: 'No such case of this portal and applicant (another portal’s or another applicant’s case is 404 too).' },
+  problems: {
+    404: 'No such case of this portal and applicant (another portal’s or another applicant’s case is 404 too).',
+  },
   needs: { table: 'read' },
 });
 

@@ -1,7 +1,14 @@
-/** GET /v1/tasks/{taskId} — a department's task with the case data its services need. */
+/**
+ * GET /v1/tasks/{taskId} — a department's task with the case data its services need. The
+ * applicant's personal data in full (and material download links) only while the department holds
+ * an open task on the case and for DEPARTMENT_ACCESS_AFTER_CLOSE after; every such read — and every
+ * batch of download links — is in the applicant's access log (core/flow/task-detail.ts).
+ */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
+import { config } from '#adapters/config.ts';
 import { caseRepository, taskRepository } from '#adapters/dynamodb/case-repository.ts';
 import { getMaterial } from '#adapters/dynamodb/material-store.ts';
+import { privacyStore } from '#adapters/dynamodb/privacy-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { TaskParams } from '#adapters/http/params.ts';
 import { defineRoute } from '#adapters/http/route.ts';
@@ -19,7 +26,8 @@ export const route = defineRoute({
   params: TaskParams,
   responses: { 200: { description: 'The task.', schema: TaskDetailSchema } },
   problems: { 404: 'No such task of this department (another department’s task is 404 too).' },
-  needs: { table: 'read', files: 'read' },
+  // Writes the applicant's access log.
+  needs: { table: 'write', files: 'read' },
 });
 
 export const handler = httpHandler(route)(async ({ params, caller }) => ({
@@ -31,6 +39,11 @@ export const handler = httpHandler(route)(async ({ params, caller }) => ({
       material: getMaterial,
       presignDownload: (key, file) => presignDownload(key, file),
       catalog: catalog(),
+      personalData: {
+        accessAfterMs: config().DEPARTMENT_ACCESS_AFTER_CLOSE,
+        recordAccess: privacyStore.recordAccess,
+        now: () => new Date(),
+      },
     },
     { taskId: params.taskId, departmentId: caller.departmentId },
   ),

@@ -25,8 +25,7 @@ export const route = defineRoute({
 export const handler = httpHandler(route)(async ({ params, caller }) => {
   const record = await caseRepository.get(params.caseId);
   // Another portal's case is "not found", never "forbidden": case ids cannot be probed.
-  if (!ownCase(record, caller))
-    throw new NotFoundError(`There is no case "${params.caseId}" of yours.`);
+  if (!ownCase(record, caller)) throw new NotFoundError(`There is no case "${params.caseId}" of yours.`);
   const licenses = await licenseStore.listForCase(params.caseId);
   const items = await Promise.all(
     licenses.map(async (l) => ({

@@ -113,6 +113,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       POWERTOOLS_SERVICE_NAME: 'yijianshi',
       AWS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true',
       TOKEN_SECRET: localTokenSecret(options.persistDir ? scratch : undefined),
+      IDENTIFIER_SECRET: localSecret(scratch, 'identifier-secret'),
+      // Short enough to see locally; tests shorten it further (test/support/global-setup.ts).
+      DEPARTMENT_ACCESS_AFTER_CLOSE: process.env.DEPARTMENT_ACCESS_AFTER_CLOSE ?? '30d',
       ...identityEnv(identityProvider.verification),
       LOCAL_SIGNING_KEY: localSigningKey(options.persistDir ? scratch : undefined),
       // Webhooks: receivers on this machine (http, 127.0.0.1) are allowed here only; retries are
@@ -207,6 +210,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * A secret of this city kept in `dir` (mode 0600, generated on first use): the keyed identifiers
+ * of persisted data must stay the same across restarts.
+ */
+function localSecret(dir: string, name: string): string {
+  const file = join(dir, name);
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return readFileSync(file, 'utf8').trim();
 }
 
 /** The department-token secret: random per run, or kept beside persisted data so tokens survive. */

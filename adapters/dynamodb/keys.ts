@@ -23,8 +23,18 @@
  * | outbox events not yet handed to delivery     | gsi2 (sparse) | OUTBOX                    | <occurredAt>#<eventId>      |
  * | a portal's dead-lettered webhook deliveries  | table         | DEADLETTER#<portalId>     | <failedAt>#<webhookId>#<eventId> |
  * | every dead letter, newest last (operators)   | gsi2 (sparse) | DEADLETTER                | <failedAt>#<webhookId>#<eventId> |
+ * | a portal's cases of one applicant, newest first | table      | APPLICANT#<portalId>#<applicantKey> | CASE#<createdAt>#<caseId> |
+ * | reads of an applicant's personal data (access log), newest first | table | ACCESS#<applicantKey> | <at>#<entryId> |
+ * | consents an applicant gave (prefill)         | table         | CONSENT#<applicantKey>    | <recordedAt>#<consentId>    |
+ * | prefill lookups of an applicant in an hour (rate limit, TTL) | table | RATE#prefill#<subjectKey> | <hour>        |
  *
- * Values are ids and hashes only: no personal data in any key.
+ * `applicantKey` is the keyed identifier (HMAC-SHA256 under the city's secret, core/identity/
+ * keyed-ids.ts) of the applicant's ID number or credit code; `subjectKey` that of the token's
+ * subject. The applicant's cases: one index item per case, written in the case's own transaction
+ * (so it exists exactly when the case does), read newest first with a cursor (the last sort key);
+ * the case items give the current status.
+ *
+ * Values are ids and keyed hashes only: no personal data in any key.
  */
 export const keys = {
   apiKey: (hash: string) => ({ pk: `APIKEY#${hash}`, sk: 'APIKEY' }),
@@ -68,5 +78,22 @@ export const keys = {
     sk: `${failedAt}#${webhookId}#${eventId}`,
     gsi2pk: 'DEADLETTER',
     gsi2sk: `${failedAt}#${webhookId}#${eventId}`,
+  }),
+  applicantCase: (portalId: string, applicantKey: string, createdAt: string, caseId: string) => ({
+    pk: `APPLICANT#${portalId}#${applicantKey}`,
+    sk: `CASE#${createdAt}#${caseId}`,
+  }),
+  applicantCasesPk: (portalId: string, applicantKey: string) => `APPLICANT#${portalId}#${applicantKey}`,
+  accessLog: (applicantKey: string, at: string, entryId: string) => ({
+    pk: `ACCESS#${applicantKey}`,
+    sk: `${at}#${entryId}`,
+  }),
+  consent: (applicantKey: string, recordedAt: string, consentId: string) => ({
+    pk: `CONSENT#${applicantKey}`,
+    sk: `${recordedAt}#${consentId}`,
+  }),
+  rate: (kind: string, subjectKey: string, window: string) => ({
+    pk: `RATE#${kind}#${subjectKey}`,
+    sk: window,
   }),
 } as const;

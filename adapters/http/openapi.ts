@@ -165,7 +165,7 @@ function problemResponses(route: ApiRoute, c: RouteContract): Record<string, Res
     422: takesInput ? 'The request breaks the declared shape: every problem listed in `errors`.' : undefined,
   };
   const out: Record<string, Response> = {};
-  for (const status of [400, 401, 403, 404, 409, 413, 415, 422] as const) {
+  for (const status of [400, 401, 403, 404, 409, 413, 415, 422, 429] as const) {
     const text = (own as Record<number, string | undefined>)[status] ?? generic[status];
     if (text) out[status] = problem(text);
   }

@@ -20,6 +20,12 @@ export const TaskListQuery = z.object({
   cursor: z.string().max(2000).optional().describe('The nextCursor of the previous page, unchanged.'),
 });
 
+/** `?limit=&cursor=` of an applicant's listings (their cases, their access log). */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(2000).optional().describe('The nextCursor of the previous page, unchanged.'),
+});
+
 /** 1–255 visible ASCII characters: the key a portal chooses so that retries never create two cases. */
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 

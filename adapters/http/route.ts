@@ -71,7 +71,7 @@ export interface ResponseSpec<S extends z.ZodType = z.ZodType> {
 }
 
 /** 4xx statuses a route answers by its own logic; the generic ones come from the route's shape. */
-export type ProblemStatus = 400 | 403 | 404 | 409 | 422;
+export type ProblemStatus = 400 | 403 | 404 | 409 | 422 | 429;
 
 export interface BodySpec<B extends z.ZodType = z.ZodType> {
   /** The schema published, and (unless `checkedByUseCase`) the one the request is parsed with. */

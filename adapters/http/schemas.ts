@@ -311,6 +311,62 @@ export const PrefillSchema = z.object({
     )
     .describe('Materials already on file: not to be uploaded again.'),
   missing: z.array(z.string()).describe('Merged fields still to fill, in the form’s order.'),
+  preview: z
+    .array(
+      z.object({
+        field: z.string(),
+        source: z.enum(['population', 'legalPerson', 'license']),
+        withheld: z
+          .literal(true)
+          .optional()
+          .describe(
+            'Held, but another person’s identifier: not given (the applicant types it), shown masked.',
+          ),
+        masked: z.string().optional(),
+      }),
+    )
+    .optional()
+    .describe('What will be reused, field by field, and from where (the preview the applicant confirms).'),
+  consent: z
+    .object({
+      id: z.string(),
+      purpose: z.object({ bundleId: z.string(), services: z.array(z.string()) }),
+      fields: z.array(z.string()),
+      expiresAt: z.string(),
+      recordedAt: z.string(),
+    })
+    .optional()
+    .describe('The consent recorded for this lookup.'),
+});
+
+// ───────────────────────────── the applicant's own ─────────────────────────────
+
+export const AccessLogSchema = z.object({
+  items: z
+    .array(
+      z.object({
+        at: z.string(),
+        actor: z.object({
+          kind: z.enum(['portal', 'department', 'supervisor']),
+          id: z.string().describe('The portal or department that read the data.'),
+        }),
+        purpose: z
+          .string()
+          .describe(
+            'Why: `prefill:<bundleId>`, `task:<taskId>` (task detail), `material:<taskId>` (downloads)…',
+          ),
+        caseId: z.string().optional(),
+      }),
+    )
+    .describe('Every read of the applicant’s personal data, newest first.'),
+  nextCursor: z.string().optional(),
+});
+
+export const ApplicantCaseListSchema = z.object({
+  items: z
+    .array(z.object({ id: z.string(), bundleId: z.string(), status: z.string(), createdAt: z.string() }))
+    .describe('This portal’s cases of the signed-in applicant, newest first.'),
+  nextCursor: z.string().optional(),
 });
 
 // ───────────────────────────── materials ─────────────────────────────
@@ -477,7 +533,16 @@ export const TaskDetailSchema = TaskViewSchema.omit({ services: true }).extend({
   case: z.object({
     id: z.string(),
     status: CaseStatus,
-    applicant: ApplicantSchema,
+    applicant: z
+      .union([ApplicantSchema, MaskedApplicant])
+      .describe(
+        'In full while the department holds an open task on the case and for a period after its last one (DEPARTMENT_ACCESS_AFTER_CLOSE); then masked, and materials without download links.',
+      ),
+    personalData: z
+      .enum(['full', 'masked'])
+      .describe(
+        'Whether this answer shows the applicant’s personal data in full (and so is in their access log).',
+      ),
     delivery: DeliveryMethodSchema,
     dueAt: Timestamp,
   }),
@@ -686,6 +751,8 @@ for (const [id, schema] of Object.entries({
   Form: FormSchema,
   Metrics: MetricsSchema,
   Prefill: PrefillSchema,
+  AccessLog: AccessLogSchema,
+  ApplicantCaseList: ApplicantCaseListSchema,
   ReductionMetrics: ReductionMetricsSchema,
   MaterialCreated: MaterialCreatedSchema,
   Material: MaterialSchema,

@@ -14,10 +14,10 @@ import * as z from 'zod';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { formProblems } from '../catalog/form.ts';
 import { mergeFields, mergeMaterials } from '../catalog/merge.ts';
+import type { ApplicantIdentity } from '../identity/applicant.ts';
 import { ConflictError, NotFoundError, type Problem, ValidationError } from '../shared/errors.ts';
 import { addWorkingDays, workingDaysBetween } from '../time/working-days.ts';
 import { MAX_ATTACHED_MATERIALS, materialProblem } from './application.ts';
-import type { ApplicantIdentity } from '../identity/applicant.ts';
 import { allows, isFinal, transition } from './lifecycle.ts';
 import { type CaseRecord, requestHash, taskIdFor } from './model.ts';
 import { ownCase } from './ownership.ts';
@@ -56,8 +56,7 @@ export async function submitSupplement(
   input: { portalId: string; applicant?: ApplicantIdentity; caseId: string; supplement: Supplement },
 ): Promise<CaseRecord> {
   const record = ownCase(await deps.cases.get(input.caseId), input);
-  if (!record)
-    throw new NotFoundError(`There is no case "${input.caseId}" of yours.`);
+  if (!record) throw new NotFoundError(`There is no case "${input.caseId}" of yours.`);
   if (!allows(record.status, 'supplement') || !record.correction) {
     // The same supplement again (a retry of one that committed, perhaps without resuming the
     // flow): the same answer, and the flow resumed. Anything else finds no open request.

@@ -10,9 +10,9 @@
  *     an attempt that committed and then failed before stopping the flow is finished by the retry.
  */
 import * as z from 'zod';
+import type { ApplicantIdentity } from '../identity/applicant.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import { leadsTo, statusesAllowing, transition } from './lifecycle.ts';
-import type { ApplicantIdentity } from '../identity/applicant.ts';
 import type { CaseRecord } from './model.ts';
 import { ownCase } from './ownership.ts';
 import type { CaseRepository, TaskRepository, Workflow } from './ports.ts';
@@ -24,8 +24,7 @@ export async function withdrawCase(
   input: { portalId: string; applicant?: ApplicantIdentity; caseId: string; reason: string },
 ): Promise<CaseRecord> {
   const record = ownCase(await deps.cases.get(input.caseId), input);
-  if (!record)
-    throw new NotFoundError(`There is no case "${input.caseId}" of yours.`);
+  if (!record) throw new NotFoundError(`There is no case "${input.caseId}" of yours.`);
   const at = deps.now().toISOString();
   // Already withdrawn: a retry — perhaps of an attempt that committed and then failed to stop the
   // flow. What follows the commit is idempotent, so a retry finishes it.

@@ -16,10 +16,11 @@
  * An unknown applicant is not an error: the answer is `found: false`, an empty form, nothing on file.
  */
 import * as z from 'zod';
-import type { ApplicantIdentity } from '../identity/applicant.ts';
+import { type ApplicantIdentity, actingPersonOf } from '../identity/applicant.ts';
 import { bindApplicant } from '../identity/binding.ts';
-import { type Problem, ValidationError } from '../shared/errors.ts';
-import { isValidIdNumber, isValidUscc } from '../shared/identifiers.ts';
+import type { Consent, PrivacyPort } from '../identity/privacy.ts';
+import { type Problem, TooManyRequestsError, ValidationError } from '../shared/errors.ts';
+import { isValidIdNumber, isValidUscc, maskIdentifier } from '../shared/identifiers.ts';
 import { chinaDate } from '../time/working-days.ts';
 import type { CatalogIndex } from './catalog-index.ts';
 import { type MergedField, type MergedMaterial, mergeFields, mergeMaterials } from './merge.ts';
@@ -156,8 +157,25 @@ export function prefillFrom(
 }
 
 /** The shape of POST /v1/prefill; identifiers are checked separately so their problems say which standard. */
+/** The applicant's consent to reuse held data (EU OOTS: only at their explicit request, after a preview). */
+export const PrefillConsentSchema = z.object({
+  /** The merged-form fields the applicant agrees to have filled from held data. */
+  fields: z.array(z.string().min(1).max(100)).min(1).max(200),
+  /** Until when the consent holds (at most MAX_CONSENT_DAYS ahead). */
+  expiresAt: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'an ISO 8601 date-time'),
+});
+export type PrefillConsent = z.infer<typeof PrefillConsentSchema>;
+export const MAX_CONSENT_DAYS = 30;
+/** Lookups one applicant may make per hour (a guessing oracle otherwise). */
+export const PREFILL_LOOKUPS_PER_HOUR = 20;
+
 export const PrefillRequestSchema = z.object({
   bundleId: z.string().min(1).max(100),
+  /**
+   * Required of an applicant's portal (the route checks): the purpose is this request's bundle
+   * and services; `fields` and `expiresAt` are what the applicant agreed to.
+   */
+  consent: PrefillConsentSchema.optional(),
   /** Omitted: the whole bundle. */
   services: z.array(z.string().min(1).max(100)).max(50).optional(),
   applicant: z.discriminatedUnion('kind', [
@@ -176,6 +194,7 @@ export interface PrefillRequest {
   readonly bundle: Bundle;
   readonly services: readonly Service[];
   readonly applicant: PrefillApplicant;
+  readonly consent?: PrefillConsent;
 }
 
 const record = (v: unknown): Record<string, unknown> =>
@@ -232,7 +251,59 @@ export function checkPrefillRequest(index: CatalogIndex, body: unknown): Prefill
     }
   }
   if (problems.length || !parsed.success || !bundle) throw new ValidationError(problems);
-  return { bundle, services, applicant: parsed.data.applicant };
+  return {
+    bundle,
+    services,
+    applicant: parsed.data.applicant,
+    ...(parsed.data.consent ? { consent: parsed.data.consent } : {}),
+  };
+}
+
+/** The consent's problems: missing, expired or too long, or naming fields the form does not have. */
+function consentProblems(
+  consent: PrefillConsent | undefined,
+  fields: readonly MergedField[],
+  now: Date,
+): Problem[] {
+  if (!consent)
+    return [
+      {
+        path: '/consent',
+        code: 'consent_required',
+        message:
+          'Held data is reused only with the applicant’s consent: send consent { fields, expiresAt } for this bundle and these services.',
+      },
+    ];
+  const problems: Problem[] = [];
+  const expires = Date.parse(consent.expiresAt);
+  if (expires <= now.getTime() || expires > now.getTime() + MAX_CONSENT_DAYS * 86_400_000)
+    problems.push({
+      path: '/consent/expiresAt',
+      code: 'consent_expiry',
+      message: `The consent must expire in the future, within ${MAX_CONSENT_DAYS} days.`,
+    });
+  const known = new Set(fields.map((f) => f.field.id));
+  consent.fields.forEach((f, i) => {
+    if (!known.has(f))
+      problems.push({
+        path: `/consent/fields/${i}`,
+        code: 'unknown_field',
+        message: `"${f.slice(0, 100)}" is not a field of this bundle’s form.`,
+      });
+  });
+  return problems;
+}
+
+/** A resident ID number that is not `own`: another person's (a legal representative's, a spouse's…). */
+const thirdPartyIdNumber = (value: AttributeValue, own: string) =>
+  typeof value === 'string' && isValidIdNumber(value) && value.toUpperCase() !== own.toUpperCase();
+
+export interface PreviewEntry {
+  readonly field: string;
+  readonly source: 'population' | 'legalPerson' | 'license';
+  /** Held, but another person's identifier: withheld from the form, shown masked. */
+  readonly withheld?: true;
+  readonly masked?: string;
 }
 
 export interface PrefillAnswer extends Prefill {
@@ -240,6 +311,16 @@ export interface PrefillAnswer extends Prefill {
   readonly services: string[];
   /** Whether any shared-data source knows the applicant. */
   readonly found: boolean;
+  readonly preview?: PreviewEntry[];
+  readonly consent?: Consent & { readonly id: string };
+}
+
+/** For an applicant's portal: who is signed in, through which portal, and where reads are recorded. */
+export interface PrefillContext {
+  readonly identity: ApplicantIdentity;
+  readonly portalId: string;
+  readonly privacy: PrivacyPort;
+  readonly newId: () => string;
 }
 
 /** POST /v1/prefill: checks the request, looks the applicant up once, and prefills. */
@@ -248,23 +329,94 @@ export async function prefillApplication(
   index: CatalogIndex,
   body: unknown,
   /** The signed-in applicant: only they (or one they may act for) are looked up. */
-  context?: { readonly identity: ApplicantIdentity },
+  context?: PrefillContext,
 ): Promise<PrefillAnswer> {
-  const { bundle, services, applicant } = checkPrefillRequest(index, body);
-  if (context)
-    bindApplicant(context.identity, applicant, {
-      purpose: { bundleId: bundle.id, serviceIds: services.map((s) => s.id) },
-      authorisations: [],
-      now: deps.now(),
-    });
+  const { bundle, services, applicant, consent } = checkPrefillRequest(index, body);
+  const fields = mergeFields(index, services);
+  const now = deps.now();
+  if (!context) return plainPrefill(deps, index, bundle, services, applicant, fields);
+
+  // 1. The consent is well-formed (422), 2. the applicant asked about is the signed-in one (403),
+  // 3. within the hourly lookups (429): only then is anything looked up — and recorded.
+  const problems = consentProblems(consent, fields, now);
+  if (problems.length || !consent) throw new ValidationError(problems);
+  bindApplicant(context.identity, applicant, {
+    purpose: { bundleId: bundle.id, serviceIds: services.map((s) => s.id) },
+    authorisations: [],
+    now,
+  });
+  const turn = await context.privacy.takeLookup(context.identity.subject, PREFILL_LOOKUPS_PER_HOUR, now);
+  if (!turn.allowed)
+    throw new TooManyRequestsError(
+      `At most ${PREFILL_LOOKUPS_PER_HOUR} prefill lookups per applicant per hour.`,
+      turn.retryAfterSeconds,
+    );
+  const recorded: Consent = {
+    id: context.newId(),
+    portalId: context.portalId,
+    subject: context.identity.subject,
+    purpose: { bundleId: bundle.id, services: services.map((s) => s.id) },
+    fields: [...new Set(consent.fields)],
+    expiresAt: new Date(Date.parse(consent.expiresAt)).toISOString(),
+    recordedAt: now.toISOString(),
+  };
+  await context.privacy.recordConsent(applicant, recorded);
+  // Recorded before the lookup: a read that fails half-way is still a read.
+  await context.privacy.recordAccess(applicant, {
+    at: now.toISOString(),
+    actor: { kind: 'portal', id: context.portalId },
+    purpose: `prefill:${bundle.id}`,
+  });
   const records = await deps.sharedData.lookup(applicant);
   const found =
     Boolean(records.registry) || records.licenses.length > 0 || records.earlierMaterials.length > 0;
-  const prefill = prefillFrom(
-    mergeFields(index, services),
-    mergeMaterials(index, services),
-    records,
-    chinaDate(deps.now()),
-  );
+  const full = prefillFrom(fields, mergeMaterials(index, services), records, chinaDate(now));
+  // Only the consented fields; never another person's identifier (shown masked in the preview).
+  const consented = new Set(recorded.fields);
+  const own = actingPersonOf(context.identity).idNumber;
+  const sourceOf = new Map(fields.map((f) => [f.field.id, f.field.prefill?.source]));
+  const form: Record<string, AttributeValue> = {};
+  const preview: PreviewEntry[] = [];
+  const missing = [...full.missing];
+  for (const [field, value] of Object.entries(full.form)) {
+    const source = (sourceOf.get(field) ?? 'population') as PreviewEntry['source'];
+    if (!consented.has(field)) {
+      missing.push(field);
+      continue;
+    }
+    if (thirdPartyIdNumber(value, own)) {
+      preview.push({ field, source, withheld: true, masked: maskIdentifier(String(value)) });
+      missing.push(field);
+      continue;
+    }
+    form[field] = value;
+    preview.push({ field, source });
+  }
+  const order = new Map(fields.map((f, i) => [f.field.id, i]));
+  missing.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  return {
+    bundleId: bundle.id,
+    services: services.map((s) => s.id),
+    found,
+    form,
+    materials: full.materials,
+    missing,
+    preview,
+    consent: recorded,
+  };
+}
+
+async function plainPrefill(
+  deps: { readonly sharedData: SharedDataPort; readonly now: () => Date },
+  index: CatalogIndex,
+  bundle: Bundle,
+  services: readonly Service[],
+  applicant: PrefillApplicant,
+  fields: readonly MergedField[],
+): Promise<PrefillAnswer> {
+  const records = await deps.sharedData.lookup(applicant);
+  const found =
+    Boolean(records.registry) || records.licenses.length > 0 || records.earlierMaterials.length > 0;
+  const prefill = prefillFrom(fields, mergeMaterials(index, services), records, chinaDate(deps.now()));
   return { bundleId: bundle.id, services: services.map((s) => s.id), found, ...prefill };
 }

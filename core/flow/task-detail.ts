@@ -15,8 +15,10 @@ import type { CaseRepository, TaskRepository } from '../case/ports.ts';
 import { taskView } from '../case/views.ts';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { mergeFields, mergeMaterials } from '../catalog/merge.ts';
+import type { PrivacyPort } from '../identity/privacy.ts';
 import type { Material } from '../materials/material.ts';
 import { CaseNotFoundError, NotFoundError } from '../shared/errors.ts';
+import { maskedForDepartment, maskedForm, seesPersonalData } from './personal-data.ts';
 import { JOINT_INSPECTION, jointInspection, prerequisites, prerequisitesOf } from './stages.ts';
 
 /** The values a service's approved result stands for: its recorded form data and what it produced. */
@@ -133,17 +135,51 @@ export interface TaskDetailDeps {
  *  1. Only its own task (another department's, or the applicant's supplement wait, is not found).
  *  2. The case data its services need (taskScope), with a short-lived download link per material.
  */
-export async function taskDetail(deps: TaskDetailDeps, input: { taskId: string; departmentId: string }) {
+/**
+ * Personal data in task detail (PIPL purpose limitation): shown in full only while the department
+ * holds an open task on the case and for `accessAfterMs` after (core/flow/personal-data.ts), each
+ * such read recorded in the applicant's access log — with a second entry when material download
+ * links are issued; masked after, without download links.
+ */
+export interface PersonalDataDeps {
+  readonly accessAfterMs: number;
+  readonly recordAccess: PrivacyPort['recordAccess'];
+  now(): Date;
+}
+
+export async function taskDetail(
+  deps: TaskDetailDeps & { readonly personalData?: PersonalDataDeps },
+  input: { taskId: string; departmentId: string },
+) {
   const task = await deps.tasks.get(input.taskId);
   if (!task || task.kind === 'supplement' || task.departmentId !== input.departmentId)
     throw new NotFoundError(`There is no task "${input.taskId}" of your department.`);
   const record = await deps.cases.get(task.caseId);
   if (!record) throw new CaseNotFoundError(`Case ${task.caseId} of task ${task.taskId} is missing.`);
   const index = deps.catalog;
-  const scope = taskScope(index, record, task, await deps.tasks.listForCase(task.caseId));
+  const tasks = await deps.tasks.listForCase(task.caseId);
+  const scope = taskScope(index, record, task, tasks);
+  const pd = deps.personalData;
+  const now = pd?.now() ?? new Date();
+  const full = !pd || seesPersonalData(record, tasks, input.departmentId, now, pd.accessAfterMs);
+  if (pd && full) {
+    // In the applicant's access log before the data leaves: who, which department, why (the task).
+    const whose =
+      record.applicant.kind === 'person'
+        ? { kind: 'person' as const, idNumber: record.applicant.idNumber }
+        : { kind: 'organisation' as const, uscc: record.applicant.uscc };
+    const entry = {
+      at: now.toISOString(),
+      actor: { kind: 'department' as const, id: input.departmentId },
+      caseId: record.caseId,
+    };
+    await pd.recordAccess(whose, { ...entry, purpose: `task:${task.taskId}` });
+    if (scope.materials.some((m) => m.materialId))
+      await pd.recordAccess(whose, { ...entry, purpose: `material:${task.taskId}` });
+  }
   const materials = await Promise.all(
     scope.materials.map(async (m) => {
-      if (!m.materialId) return m;
+      if (!m.materialId || !full) return m;
       const stored = await deps.material(record.portalId, m.materialId);
       if (!stored) return m;
       const link = await deps.presignDownload(stored.s3Key, stored);
@@ -162,11 +198,13 @@ export async function taskDetail(deps: TaskDetailDeps, input: { taskId: string; 
     case: {
       id: record.caseId,
       status: record.status,
-      applicant: record.applicant,
+      applicant: full ? record.applicant : maskedForDepartment(record.applicant),
+      personalData: full ? ('full' as const) : ('masked' as const),
       delivery: record.delivery.method,
       dueAt: record.dueAt,
     },
     ...scope,
+    form: full ? scope.form : maskedForm(scope.form),
     materials,
   };
 }

@@ -34,7 +34,7 @@ export function crockfordBase32(bytes: Uint8Array): string {
 export const MIN_SECRET_BYTES = 32;
 
 /** What a keyed identifier stands for: each purpose has its own key space (domain separation). */
-export type IdentifierPurpose = 'idNumber' | 'uscc' | 'idempotencyKey' | 'verificationCode';
+export type IdentifierPurpose = 'idNumber' | 'uscc' | 'idempotencyKey' | 'verificationCode' | 'subject';
 
 export type IdentifierSecret = string | Uint8Array;
 

@@ -59,6 +59,17 @@ export class ForbiddenError extends DomainError {
   readonly code: string = 'forbidden';
 }
 
+/** Too many requests of one kind by one caller (e.g. prefill lookups of an applicant): 429 with Retry-After. */
+export class TooManyRequestsError extends DomainError {
+  readonly code = 'too_many_requests';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The resource is in a state that does not allow this (e.g. a task already decided). */
 export class ConflictError extends DomainError {
   readonly code = 'conflict';

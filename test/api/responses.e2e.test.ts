@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, type OpenApiDocument } from '../../adapters/http/openapi.ts';
 import { httpRoutes } from '../../functions/routes.ts';
 import { SEEDED_PERSONS } from '../../local/setup/seed-shared-data.ts';
-import { DEFAULT_ORGANISATION, eventually, pdfBytes, sha256 } from '../e2e/portal.ts';
+import { consentFor, DEFAULT_ORGANISATION, eventually, pdfBytes, sha256 } from '../e2e/portal.ts';
 import {
   as,
   BUNDLE,
@@ -96,7 +96,11 @@ describe('answers that match the document', () => {
     const person = SEEDED_PERSONS[0]!;
     const known = await checked('prefill', {
       headers: as.applicant('chen-jing'),
-      body: { bundleId: 'newborn', applicant: { kind: 'person', idNumber: person.idNumber } },
+      body: {
+        bundleId: 'newborn',
+        applicant: { kind: 'person', idNumber: person.idNumber },
+        consent: await consentFor('newborn'),
+      },
     });
     expect(known.status).toBe(200);
     const bad = await checked('prefill', {

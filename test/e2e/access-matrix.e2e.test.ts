@@ -38,7 +38,7 @@ import { DecisionRequestSchema } from '../../core/flow/decide-task.ts';
 import { DeclarationSchema } from '../../core/materials/declaration.ts';
 import { WebhookRequestSchema } from '../../core/webhooks/register.ts';
 import { httpRoutes } from '../../functions/routes.ts';
-import { demoApplicant, pdfBytes, sha256 } from './portal.ts';
+import { consentFor, demoApplicant, pdfBytes, sha256 } from './portal.ts';
 import {
   as,
   BUNDLE,
@@ -95,6 +95,8 @@ interface Fixtures {
   webhook: { id: string; url: string };
   /** Another webhook of portal A, that the owner's own DELETE may remove. */
   spareWebhookId: string;
+  /** Applicant A's consent to prefill the bundle's form. */
+  prefillConsent: Awaited<ReturnType<typeof consentFor>>;
 }
 
 const caseSecrets = (c: PendingCase) => [...c.secrets, c.caseId];
@@ -121,7 +123,11 @@ const BODIES = new Map<z.ZodType, (f: Fixtures) => unknown>([
   // Prefill asks about applicant A, whoever calls: only A may learn anything.
   [
     PrefillRequestSchema,
-    () => ({ bundleId: BUNDLE, applicant: { kind: 'organisation', uscc: demoApplicant(APPLICANT_A).uscc } }),
+    (f) => ({
+      bundleId: BUNDLE,
+      applicant: { kind: 'organisation', uscc: demoApplicant(APPLICANT_A).uscc },
+      consent: f.prefillConsent,
+    }),
   ],
   [WebhookRequestSchema, () => ({ url: webhookUrl(), description: 'access matrix' })],
   // A rejection without a reason: past the ownership check for the owner (422), nothing decided.
@@ -306,7 +312,14 @@ beforeAll(async () => {
     return r.body as { id: string; url: string };
   };
   const [webhook, spare] = [await hook(), await hook()];
-  f = { pending, issued, materialId: pending.materialIds[0]!, webhook, spareWebhookId: spare.id };
+  f = {
+    pending,
+    issued,
+    materialId: pending.materialIds[0]!,
+    webhook,
+    spareWebhookId: spare.id,
+    prefillConsent: await consentFor(BUNDLE),
+  };
   before = await snapshot();
   expect(before.task.status).toBe('pending');
   expect(before.webhook).toBeDefined();

@@ -3,7 +3,14 @@
  * reference POST /v1/prefill gives, instead of being uploaded again (减证便民).
  */
 import { describe, expect, it } from 'vitest';
-import { applicantAuth, buildApplication, DEFAULT_ORGANISATION, getCase, submit } from './portal.ts';
+import {
+  applicantAuth,
+  buildApplication,
+  consentFor,
+  DEFAULT_ORGANISATION,
+  getCase,
+  submit,
+} from './portal.ts';
 import { call } from './target.ts';
 
 const BUNDLE = 'restaurant-opening';
@@ -15,7 +22,12 @@ describe('citing a material on file', () => {
   it('accepts the reference from prefill in place of an upload', async () => {
     const prefill = await call('POST', '/v1/prefill', {
       headers: applicantAuth(DEFAULT_ORGANISATION),
-      body: { bundleId: BUNDLE, services: SERVICES, applicant: { kind: 'organisation', uscc: USCC } },
+      body: {
+        bundleId: BUNDLE,
+        services: SERVICES,
+        applicant: { kind: 'organisation', uscc: USCC },
+        consent: await consentFor(BUNDLE, SERVICES),
+      },
     });
     expect(prefill.status).toBe(200);
     const onFile = prefill.body.materials.find((m: { type: string }) => m.type === 'fire-acceptance-proof');

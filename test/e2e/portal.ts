@@ -249,3 +249,17 @@ export function applicantContext(id: string = DEFAULT_PERSON, portalId = 'portal
         };
   return { callerKind: 'applicant', portalId, applicant: JSON.stringify(identity) };
 }
+
+/**
+ * The applicant's consent to reuse held data for `bundleId` (and `services`): every field of the
+ * merged form, for an hour — what a portal sends after showing the applicant the preview.
+ */
+export async function consentFor(bundleId: string, services?: readonly string[]) {
+  const q = services ? `?services=${services.join(',')}` : '';
+  const form = await call('GET', `/v1/bundles/${bundleId}/form${q}`);
+  expect(form.status).toBe(200);
+  return {
+    fields: Object.keys(form.body.schema.properties as Record<string, unknown>),
+    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+  };
+}

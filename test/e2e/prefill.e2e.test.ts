@@ -10,6 +10,7 @@ import { SEEDED_ENTERPRISES, SEEDED_PERSONS } from '../../local/setup/seed-share
 import {
   applicantAuth,
   buildApplication,
+  consentFor,
   DEFAULT_PERSON,
   demoApplicantOf,
   portalKey,
@@ -28,11 +29,22 @@ const ZHOU_TING = seeded('周婷');
 const ZHAO_MIN = seeded('赵敏');
 const RESTAURANT = SEEDED_ENTERPRISES.find((e) => e.name === '常州青果巷餐饮管理有限公司')!;
 
-/** Prefill as the demo applicant the body asks about (the default person when it names none). */
-const prefill = (body: { applicant?: unknown; [k: string]: unknown }, headers?: Record<string, string>) =>
+/**
+ * Prefill as the demo applicant the body asks about (the default person when it names none), with
+ * their consent to reuse every field of the form (unless the body gives one).
+ */
+const prefill = async (
+  body: { applicant?: unknown; bundleId?: string; services?: string[]; [k: string]: unknown },
+  headers?: Record<string, string>,
+) =>
   call('POST', '/v1/prefill', {
     headers: headers ?? applicantAuth(demoApplicantOf(body.applicant)?.id ?? DEFAULT_PERSON),
-    body,
+    body: {
+      ...(body.bundleId && !('consent' in body)
+        ? { consent: await consentFor(body.bundleId, body.services).catch(() => undefined) }
+        : {}),
+      ...body,
+    },
   });
 
 /** The body without the form values that ask for the identifier: where else does it appear? */

@@ -64,6 +64,9 @@ async function startSharedStack(): Promise<SharedStack> {
   // Imported here, so that a run against a deployed target loads none of the local runtime.
   const { startLocalStack } = await import('../../local/stack.ts');
   const { createDemoCredentials } = await import('../../local/setup/demo-credentials.ts');
+  // Departments see a closed case's personal data in full for this long (30 days by default):
+  // short, so that the masking after it is seen within a test.
+  process.env.DEPARTMENT_ACCESS_AFTER_CLOSE ??= '4s';
   // The authorizer cache as API Gateway has it, shortened from 300 s so that the revocation tests
   // can watch a revoked credential stop working (AUTHORIZER_CACHE_SECONDS in the workers' env).
   const stack = await startLocalStack({ city: 'changzhou', authorizerCacheMs: 1500 });

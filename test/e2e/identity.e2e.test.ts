@@ -1,0 +1,273 @@
+/**
+ * Knowing the applicant (issue 12), through the HTTP API: the applicant's token beside the portal
+ * key, prefill only for oneself with consent and a rate limit, submissions bound to the token,
+ * held documents citable only by their holder, and an access log of every read of one's data —
+ * with departments seeing it in full only while (and shortly after) they work on the case.
+ *
+ * Demo applicants (local/identity/demo-applicants.ts) sign in at the stack's identity provider:
+ * 陈静 (chen-jing) and 刘洋 (liu-yang) are the newborn's parents; 刘洋's prefill quota is spent on
+ * the burst test, so nothing else here prefills as him.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { SEEDED_PERSONS } from '../../local/setup/seed-shared-data.ts';
+import {
+  applicantAuth,
+  buildApplication,
+  caseAuth,
+  consentFor,
+  demoApplicant,
+  departmentAuth,
+  eventually,
+  pendingTask,
+  portalKey,
+  submit,
+} from './portal.ts';
+import { call } from './target.ts';
+
+const A = 'chen-jing';
+const B = 'liu-yang';
+const seeded = (name: string) => SEEDED_PERSONS.find((p) => p.name === name)!;
+const NEWBORN_LEAD = 'health';
+
+const prefillBody = async (idNumber: string) => ({
+  bundleId: 'newborn',
+  applicant: { kind: 'person', idNumber },
+  consent: await consentFor('newborn'),
+});
+const accessLog = (who: string) =>
+  call('GET', '/v1/me/access-log?limit=100', { headers: applicantAuth(who) });
+
+describe('prefill, for oneself only', () => {
+  it('answers a portal key without the applicant’s token with 401 and a Bearer challenge, revealing nothing', async () => {
+    const res = await call('POST', '/v1/prefill', {
+      headers: portalKey(),
+      body: await prefillBody(demoApplicant(A).idNumber!),
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="applicant"/);
+    expect(JSON.stringify(res.body)).not.toContain(seeded('陈静').record.address);
+  });
+
+  it('refuses a token that is not a valid one with 401 saying why (invalid_token)', async () => {
+    const [h, p] = demoApplicant(A).token.split('.');
+    const res = await call('POST', '/v1/prefill', {
+      headers: {
+        ...portalKey(),
+        authorization: `Bearer ${h}.${p}.${Buffer.from('forged').toString('base64url')}`,
+      },
+      body: await prefillBody(demoApplicant(A).idNumber!),
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
+  it('refuses A’s token asking about B with 403, with nothing of B in the answer', async () => {
+    const b = seeded('刘洋');
+    const res = await call('POST', '/v1/prefill', {
+      headers: applicantAuth(A),
+      body: await prefillBody(b.idNumber),
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('applicant_mismatch');
+    const text = JSON.stringify(res.body);
+    for (const secret of [b.idNumber, b.name, b.record.address, b.record.householdAddress])
+      expect(text).not.toContain(secret);
+  });
+
+  it('needs the applicant’s consent: none, or one expired, is 422', async () => {
+    const { consent: _none, ...without } = await prefillBody(demoApplicant(A).idNumber!);
+    const missing = await call('POST', '/v1/prefill', { headers: applicantAuth(A), body: without });
+    expect(missing.status).toBe(422);
+    expect(missing.body.errors.map((e: { code: string }) => e.code)).toEqual(['consent_required']);
+
+    const expired = await call('POST', '/v1/prefill', {
+      headers: applicantAuth(A),
+      body: {
+        ...without,
+        consent: { fields: ['applicantName'], expiresAt: new Date(Date.now() - 1000).toISOString() },
+      },
+    });
+    expect(expired.status).toBe(422);
+    expect(expired.body.errors.map((e: { code: string }) => e.code)).toEqual(['consent_expiry']);
+  });
+
+  it('fills only the consented fields, previews what is reused, records the consent — and the lookup is in the access log', async () => {
+    const res = await call('POST', '/v1/prefill', {
+      headers: applicantAuth(A),
+      body: {
+        bundleId: 'newborn',
+        applicant: { kind: 'person', idNumber: demoApplicant(A).idNumber },
+        consent: { fields: ['applicantName'], expiresAt: new Date(Date.now() + 600_000).toISOString() },
+      },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.form).toEqual({ applicantName: '陈静' });
+    expect(res.body.missing).toContain('residentialAddress'); // held, but not consented to
+    expect(res.body.preview).toEqual([{ field: 'applicantName', source: 'population' }]);
+    expect(res.body.consent).toMatchObject({
+      purpose: { bundleId: 'newborn' },
+      fields: ['applicantName'],
+    });
+
+    const log = await eventually(
+      () => accessLog(A),
+      (r) =>
+        r.status === 200 && r.body.items.some((e: { purpose: string }) => e.purpose === 'prefill:newborn'),
+      'the prefill in the access log',
+      5_000,
+    );
+    expect(log.body.items.find((e: { purpose: string }) => e.purpose === 'prefill:newborn')).toMatchObject({
+      actor: { kind: 'portal', id: 'portal-a' },
+    });
+  });
+
+  it('never gives a third person’s full identifier: an authorised employee sees the legal representative’s ID number masked', async () => {
+    // 周婷 acts for 常州新北精密机械 as authorised, not as its legal representative.
+    const org = demoApplicant('xinbei-machinery');
+    const res = await call('POST', '/v1/prefill', {
+      headers: applicantAuth('xinbei-machinery'),
+      body: {
+        bundleId: 'restaurant-opening',
+        applicant: { kind: 'organisation', uscc: org.uscc },
+        consent: await consentFor('restaurant-opening'),
+      },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const withheld = (res.body.preview as { field: string; withheld?: boolean; masked?: string }[]).filter(
+      (p) => p.withheld,
+    );
+    expect(withheld.map((p) => p.field)).toContain('legalRepresentativeIdNumber');
+    expect(res.body.form.legalRepresentativeIdNumber).toBeUndefined();
+    expect(withheld[0]!.masked).toMatch(/^\d{4}\*+\d{3}[\dX]$/);
+    // No valid ID number anywhere but the acting person's own (none is asked of her here).
+    expect(JSON.stringify(res.body)).not.toMatch(/\b\d{17}[\dX]\b/);
+  });
+
+  it('allows 20 lookups per applicant per hour: a burst of 30 gets 429s with Retry-After', async () => {
+    const body = await prefillBody(demoApplicant(B).idNumber!);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => call('POST', '/v1/prefill', { headers: applicantAuth(B), body })),
+    );
+    const ok = answers.filter((r) => r.status === 200);
+    const limited = answers.filter((r) => r.status === 429);
+    expect(ok.length + limited.length).toBe(30);
+    expect(ok.length).toBeLessThanOrEqual(20);
+    expect(limited.length).toBeGreaterThanOrEqual(10);
+    const retryAfter = Number(limited[0]!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    expect(limited[0]!.body.code).toBe('too_many_requests');
+  });
+});
+
+describe('submissions, bound to the token', () => {
+  it('refuses applying as B with A’s token (403 applicant_mismatch), and writes nothing', async () => {
+    const asB = await buildApplication('newborn', undefined, 0, B);
+    const res = await call('POST', '/v1/cases', {
+      headers: { ...applicantAuth(A), 'idempotency-key': randomUUID() },
+      body: asB,
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('applicant_mismatch');
+    expect(res.body.detail).toMatch(/ID number/);
+  });
+
+  it('refuses the signed-in person’s ID number with another name (403 saying the name disagrees)', async () => {
+    const mine = await buildApplication('newborn', undefined, 0, A);
+    const res = await submit({ ...mine, applicant: { ...mine.applicant, name: '张三' } });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('applicant_mismatch');
+    expect(res.body.detail).toMatch(/name/);
+  });
+
+  it('refuses citing B’s held document: a reference on file is citable only by its holder (422)', async () => {
+    // 陈静's e-licences on file, as her own prefill lists them.
+    const hers = await call('POST', '/v1/prefill', {
+      headers: applicantAuth(A),
+      body: await prefillBody(demoApplicant(A).idNumber!),
+    });
+    expect(hers.status).toBe(200);
+    const held = (hers.body.materials as { type: string; reference: string }[])[0]!;
+    expect(held).toBeDefined();
+
+    // 刘洋 applies, citing her document.
+    const his = await buildApplication('newborn', undefined, 0, B);
+    const res = await submit({
+      ...his,
+      materials: [
+        ...his.materials.filter((m) => m.type !== held.type),
+        { type: held.type, reference: held.reference },
+      ],
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.errors.map((e: { code: string }) => e.code)).toContain('material_not_on_file');
+  });
+
+  it('records who acted: the case answers its applicant, and another applicant of the same portal gets 404', async () => {
+    const res = await submit(await buildApplication('newborn', undefined, 0, A));
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const caseId = res.body.id as string;
+    expect((await call('GET', `/v1/cases/${caseId}`, { headers: caseAuth(caseId) })).status).toBe(200);
+    const other = await call('GET', `/v1/cases/${caseId}`, { headers: applicantAuth(B) });
+    expect(other.status).toBe(404);
+    expect(JSON.stringify(other.body)).not.toContain(demoApplicant(A).idNumber!);
+  });
+});
+
+describe('the access log and departments’ view of personal data', () => {
+  it('shows a department reading A’s task detail in A’s access log within seconds', async () => {
+    const res = await submit(await buildApplication('newborn', undefined, 0, A));
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const caseId = res.body.id as string;
+    const task = await pendingTask(NEWBORN_LEAD, caseId, 'acceptance');
+
+    const detail = await call('GET', `/v1/tasks/${task.id}`, { headers: departmentAuth(NEWBORN_LEAD) });
+    expect(detail.status).toBe(200);
+    expect(detail.body.case.personalData).toBe('full');
+    expect(detail.body.case.applicant.idNumber).toBe(demoApplicant(A).idNumber);
+
+    const log = await eventually(
+      () => accessLog(A),
+      (r) => r.status === 200 && r.body.items.some((e: { caseId?: string }) => e.caseId === caseId),
+      'the department’s read in the access log',
+      5_000,
+    );
+    const entries = (
+      log.body.items as { caseId?: string; purpose: string; actor: unknown; at: string }[]
+    ).filter((e) => e.caseId === caseId);
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        actor: { kind: 'department', id: NEWBORN_LEAD },
+        purpose: `task:${task.id}`,
+      }),
+    );
+    // Its materials came with download links: that read is logged too.
+    expect(entries.map((e) => e.purpose)).toContain(`material:${task.id}`);
+    // And B's log has none of it.
+    const bs = await accessLog(B);
+    expect(bs.body.items.some((e: { caseId?: string }) => e.caseId === caseId)).toBe(false);
+  });
+
+  it('masks the ID number in task detail once the case is closed and the period (4 s in tests) has passed', async () => {
+    const res = await submit(await buildApplication('newborn', undefined, 0, A));
+    const caseId = res.body.id as string;
+    const task = await pendingTask(NEWBORN_LEAD, caseId, 'acceptance');
+    const withdrawn = await call('POST', `/v1/cases/${caseId}/withdrawal`, {
+      headers: caseAuth(caseId),
+      body: {},
+    });
+    expect(withdrawn.status).toBe(200);
+
+    const masked = await eventually(
+      () => call('GET', `/v1/tasks/${task.id}`, { headers: departmentAuth(NEWBORN_LEAD) }),
+      (r) => r.status === 200 && r.body.case.personalData === 'masked',
+      'task detail masked after the period',
+      15_000,
+    );
+    const idNumber = demoApplicant(A).idNumber!;
+    expect(masked.body.case.applicant.idNumber).toMatch(/^\d{4}\*+\d{3}[\dX]$/);
+    expect(JSON.stringify(masked.body)).not.toContain(idNumber);
+    expect(JSON.stringify(masked.body)).not.toContain('downloadUrl');
+  });
+});
