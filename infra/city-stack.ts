@@ -40,7 +40,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TABLE_SHAPE } from '../adapters/dynamodb/table.ts';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '../adapters/http/cors.ts';
-import { AUTHORIZER_UNAVAILABLE } from '../adapters/http/gateway-responses.ts';
+import { AUTHORIZER_UNAVAILABLE, UNAUTHORIZED_CHALLENGE } from '../adapters/http/gateway-responses.ts';
 import { buildOpenApiDocument } from '../adapters/http/openapi.ts';
 import {
   AUTHORIZER_CACHE_SECONDS,
@@ -655,6 +655,7 @@ export class CityStack extends Stack {
         responseHeaders: {
           'Access-Control-Allow-Origin': "'*'",
           'Content-Type': "'application/problem+json'",
+          ...(status === 401 ? { 'WWW-Authenticate': `'${UNAUTHORIZED_CHALLENGE}'` } : {}),
         },
         templates: {
           'application/json': `{"type":"about:blank","title":"${title}","status":${status},"detail":$context.error.messageString}`,
@@ -766,7 +767,9 @@ export class CityStack extends Stack {
     this.authorizerFunction ??= this.createAuthorizerFunction();
     const authorizer = new apigw.RequestAuthorizer(
       this,
-      { portal: 'PortalAuthorizer', applicant: 'ApplicantAuthorizer', department: 'DepartmentAuthorizer' }[caller],
+      { portal: 'PortalAuthorizer', applicant: 'ApplicantAuthorizer', department: 'DepartmentAuthorizer' }[
+        caller
+      ],
       {
         handler: this.authorizerFunction.function,
         identitySources: IDENTITY_SOURCES[caller].map((h) => apigw.IdentitySource.header(h)),

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '#adapters/http/cors.ts';
-import { AUTHORIZER_UNAVAILABLE } from '#adapters/http/gateway-responses.ts';
+import { AUTHORIZER_UNAVAILABLE, UNAUTHORIZED_CHALLENGE } from '#adapters/http/gateway-responses.ts';
 import { AUTHORIZER_CACHE_SECONDS, IDENTITY_SOURCES } from '#adapters/http/route.ts';
 import { type HttpRoute, httpRoutes } from '#functions/routes.ts';
 import { invokeFunction } from './lambda-registry.ts';
@@ -31,7 +31,11 @@ function compile(routes: readonly HttpRoute[]): CompiledRoute[] {
 }
 
 function problem(res: ServerResponse, status: number, title: string, detail: string) {
-  res.writeHead(status, { 'content-type': 'application/problem+json' });
+  res.writeHead(status, {
+    'content-type': 'application/problem+json',
+    // As the stack's Gateway Response for UNAUTHORIZED.
+    ...(status === 401 ? { 'www-authenticate': UNAUTHORIZED_CHALLENGE } : {}),
+  });
   res.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
 }
 
@@ -188,7 +192,9 @@ export async function startDevServer(options: {
             'Unauthorized',
             match.route.caller === 'portal'
               ? 'Send a valid x-api-key header.'
-              : 'Send a valid Authorization: Bearer <token> header.',
+              : match.route.caller === 'applicant'
+                ? "Send a valid x-api-key header and the applicant's token as Authorization: Bearer <token>."
+                : 'Send a valid Authorization: Bearer <token> header.',
           );
         }
         event.requestContext.authorizer = context;

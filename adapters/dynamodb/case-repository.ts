@@ -26,6 +26,7 @@ import { pauseBeforeRetry } from '../shared/backoff.ts';
 import { keys } from './keys.ts';
 import { attachToCaseItems } from './material-store.ts';
 import { createdOutbox, exactFrom, transitionOutbox } from './outbox.ts';
+import { applicantKey } from './privacy-store.ts';
 import { isConditionFailure, isTransactionConflict, queryPartition, send } from './send.ts';
 
 const table = () => config().TABLE_NAME;
@@ -139,6 +140,21 @@ async function transact(items: TransactItems) {
   }
 }
 
+/** The portal's index entry of the case under its applicant (keys.ts: APPLICANT#). */
+async function applicantCaseItem(record: CaseRecord): Promise<Record<string, unknown>> {
+  const a = record.applicant;
+  const key = await applicantKey(
+    a.kind === 'person' ? { kind: 'person', idNumber: a.idNumber } : { kind: 'organisation', uscc: a.uscc },
+  );
+  return {
+    ...keys.applicantCase(record.portalId, key, record.createdAt, record.caseId),
+    type: 'applicantCase',
+    caseId: record.caseId,
+    bundleId: record.bundleId,
+    createdAt: record.createdAt,
+  };
+}
+
 export const caseRepository: CaseRepository = {
   async create(record, timeline, audit, materialIds = []) {
     const ids = [...new Set(materialIds)];
@@ -154,6 +170,8 @@ export const caseRepository: CaseRepository = {
       { Put: { TableName: table(), Item: auditItem(record.caseId, timeline.at, audit) } },
       // Webhooks: the status-change event commits with the case, or not at all.
       createdOutbox(record.caseId, record.status, timeline.at),
+      // GET /v1/cases: the applicant's index entry exists exactly when the case does.
+      { Put: { TableName: table(), Item: await applicantCaseItem(record) } },
     ];
     try {
       // The materials are attached in the same transaction: no case without its materials, and

@@ -28,3 +28,10 @@ export const AUTHORIZER_UNAVAILABLE = {
     detail: 'Credentials cannot be checked right now (a dependency is unavailable); please retry.',
   },
 } as const;
+
+/**
+ * The challenge on API Gateway's own 401 (a credential missing or refused by the authorizer): a
+ * 401 names its scheme (RFC 9110). The API's handlers answer applicant-token refusals with a
+ * precise one (adapters/http/callers.ts).
+ */
+export const UNAUTHORIZED_CHALLENGE = 'Bearer realm="yijianshi"';

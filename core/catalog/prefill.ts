@@ -312,7 +312,8 @@ export interface PrefillAnswer extends Prefill {
   /** Whether any shared-data source knows the applicant. */
   readonly found: boolean;
   readonly preview?: PreviewEntry[];
-  readonly consent?: Consent & { readonly id: string };
+  /** The consent recorded, as the applicant gave it (who and through which portal stay in the record). */
+  readonly consent?: Pick<Consent, 'id' | 'purpose' | 'fields' | 'expiresAt' | 'recordedAt'>;
 }
 
 /** For an applicant's portal: who is signed in, through which portal, and where reads are recorded. */
@@ -402,7 +403,13 @@ export async function prefillApplication(
     materials: full.materials,
     missing,
     preview,
-    consent: recorded,
+    consent: {
+      id: recorded.id,
+      purpose: recorded.purpose,
+      fields: recorded.fields,
+      expiresAt: recorded.expiresAt,
+      recordedAt: recorded.recordedAt,
+    },
   };
 }
 

@@ -111,6 +111,21 @@ describe('answers that match the document', () => {
     expect((await checked('prefill', { body: {} })).status).toBe(401);
   });
 
+  it('for the applicant’s own: their cases and their access log, a page at a time', async () => {
+    const c = await pendingCase();
+    const cases = await checked('list-cases', {
+      headers: as.applicant(DEFAULT_ORGANISATION),
+      query: { limit: '100' },
+    });
+    expect(cases.status).toBe(200);
+    expect(cases.body.items.map((i: { id: string }) => i.id)).toContain(c.caseId);
+    await checked('get-task', { headers: as.department(LEAD), params: { taskId: c.taskId } });
+    const log = await checked('get-access-log', { headers: as.applicant(DEFAULT_ORGANISATION) });
+    expect(log.status).toBe(200);
+    expect(log.body.items.length).toBeGreaterThan(0);
+    expect((await checked('list-cases', { headers: as.portal(0) })).status).toBe(401);
+  });
+
   it('for materials: declared, uploaded, verified; refused declarations and bodies', async () => {
     const bytes = pdfBytes();
     const declaration = {
@@ -203,7 +218,8 @@ describe('answers that match the document', () => {
     });
     expect(asked.status).toBe(200);
     const waiting = await eventually(
-      () => checked('get-case', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: c.caseId } }),
+      () =>
+        checked('get-case', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: c.caseId } }),
       (r) => r.body.status === 'awaiting_correction',
       'awaiting_correction',
     );
@@ -246,11 +262,15 @@ describe('answers that match the document', () => {
     });
     expect(decided.body.replayed).toBe(false);
     await eventually(
-      () => checked('get-case', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: c.caseId } }),
+      () =>
+        checked('get-case', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: c.caseId } }),
       (r) => r.body.status === 'issued',
       'issued',
     );
-    const licenses = await checked('list-licenses', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: c.caseId } });
+    const licenses = await checked('list-licenses', {
+      headers: as.applicant(DEFAULT_ORGANISATION),
+      params: { caseId: c.caseId },
+    });
     expect(licenses.body.items.length).toBeGreaterThan(0);
     for (const l of licenses.body.items as { id: string }[]) {
       const v = await checked('verify-license', { params: { licenseId: l.id } });
@@ -258,14 +278,25 @@ describe('answers that match the document', () => {
     }
     // A final case cannot be withdrawn.
     expect(
-      (await checked('withdraw-case', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: c.caseId }, body: {} }))
-        .status,
+      (
+        await checked('withdraw-case', {
+          headers: as.applicant(DEFAULT_ORGANISATION),
+          params: { caseId: c.caseId },
+          body: {},
+        })
+      ).status,
     ).toBe(409);
 
     // Problems: another portal, unknown ids, missing key, invalid application, other department.
     const problems = [
-      await checked('get-case', { headers: as.applicant(DEFAULT_ORGANISATION, 1), params: { caseId: c.caseId } }),
-      await checked('list-licenses', { headers: as.applicant(DEFAULT_ORGANISATION, 1), params: { caseId: c.caseId } }),
+      await checked('get-case', {
+        headers: as.applicant(DEFAULT_ORGANISATION, 1),
+        params: { caseId: c.caseId },
+      }),
+      await checked('list-licenses', {
+        headers: as.applicant(DEFAULT_ORGANISATION, 1),
+        params: { caseId: c.caseId },
+      }),
       await checked('verify-license', { params: { licenseId: 'l-none' } }),
       await checked('submit-case', { headers: as.applicant(DEFAULT_ORGANISATION), body: c.application }),
       await checked('submit-case', {
@@ -306,7 +337,8 @@ describe('answers that match the document', () => {
     });
     expect(withdrawn.body.status).toBe('withdrawn');
     await eventually(
-      () => checked('get-case', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: c.caseId } }),
+      () =>
+        checked('get-case', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: c.caseId } }),
       (r) => r.body.tasks.every((t: { status: string }) => t.status !== 'pending'),
       'tasks closed',
     );
@@ -314,8 +346,14 @@ describe('answers that match the document', () => {
     await checked('get-supervision', { headers: as.department(LEAD) });
 
     const issued = await issuedCase();
-    await checked('list-licenses', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: issued.caseId } });
-    await checked('get-case', { headers: as.applicant(DEFAULT_ORGANISATION), params: { caseId: issued.caseId } });
+    await checked('list-licenses', {
+      headers: as.applicant(DEFAULT_ORGANISATION),
+      params: { caseId: issued.caseId },
+    });
+    await checked('get-case', {
+      headers: as.applicant(DEFAULT_ORGANISATION),
+      params: { caseId: issued.caseId },
+    });
   });
 });
 
