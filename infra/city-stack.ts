@@ -135,6 +135,8 @@ export class CityStack extends Stack {
   private readonly authorizers = new Map<Exclude<CallerKind, 'public'>, apigw.IAuthorizer>();
   private authorizerFunction?: HandlerFunction;
   private tokenSecret?: secretsmanager.Secret;
+  /** The city's secret for keyed identifiers in storage keys (HMAC of ID numbers, credit codes…). */
+  private readonly identifierSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: CityStackProps) {
     super(scope, id, {
@@ -172,6 +174,18 @@ export class CityStack extends Stack {
 
     this.table = this.createTable(dataRemoval);
     this.bucket = this.createBuckets(dataRemoval);
+    // Fetched by the functions at run time (adapters/identity/identifier-secret.ts): only its ARN
+    // is in their environment. Rotating it would re-key every stored identifier: by hand, never.
+    this.identifierSecret = new secretsmanager.Secret(this, 'IdentifierSecret', {
+      description: `yijianshi ${config.cityId}: HMAC key of identifiers in storage keys`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: dataRemoval,
+    });
+    acknowledge(
+      this.identifierSecret,
+      'SMG4',
+      'Rotating the identifier key re-keys every stored identifier (access log, case index): a migration by hand, not a schedule.',
+    );
 
     // 电子印章: licences are signed with an asymmetric KMS key the stack owns (ECDSA P-256, the
     // algorithm the local signer uses too). Asymmetric keys cannot rotate; a new key gets a new
@@ -188,6 +202,7 @@ export class CityStack extends Stack {
       BUCKET_NAME: this.bucket.bucketName,
       CITY_ID: config.cityId,
       SIGNING_KEY_ARN: this.signingKey.keyArn,
+      IDENTIFIER_SECRET_ARN: this.identifierSecret.secretArn,
     };
 
     for (const task of tasks) {
@@ -436,6 +451,8 @@ export class CityStack extends Stack {
       // The item actions the adapters use (no Scan, no BatchWriteItem, no stream reads: CDK's
       // grantReadWriteData would add them); a transaction is authorised item by item.
       this.table.grant(fn.function, ...TABLE_ACTIONS[needs.table]);
+      // Table keys of applicants are keyed identifiers: the functions reading or writing them fetch the secret.
+      this.identifierSecret.grantRead(fn.function);
       // The table's own key (SSE-KMS), as CDK's table grants add it.
       this.dataKey.grant(
         fn.function,
