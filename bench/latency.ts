@@ -225,12 +225,12 @@ export async function runLatency(
   // Raw writes exactly what one real submission wrote in its transactions (same items, same sizes),
   // re-keyed per raw case — but in ONE TransactWriteItems, the necessary round trip.
   const templateRun = await observe(ctx, 'submit-case.handler.ts', () => submitOp(templateApp));
-  const templateCaseId = (
-    templateRun.find((c) => c.command === 'GetItem' && c.origin === 'submit-case.handler.ts')?.input?.Key as
-      | { pk?: string }
-      | undefined
-  )?.pk?.replace(/^CASE#/, '');
-  if (!templateCaseId) throw new Error('could not see the submission read its case');
+  // The case id is random: read it from the case item the submission's transaction put.
+  const templateCaseId = templateRun
+    .filter((c) => c.command === 'TransactWriteItems' && c.origin === 'submit-case.handler.ts')
+    .flatMap((c) => (c.input?.TransactItems ?? []) as { Put?: { Item?: { sk?: string; caseId?: string } } }[])
+    .find((i) => i.Put?.Item?.sk === 'CASE')?.Put?.Item?.caseId;
+  if (!templateCaseId) throw new Error('could not see the submission write its case');
   const templateTransactions = templateRun
     .filter((c) => c.command === 'TransactWriteItems' && c.origin === 'submit-case.handler.ts')
     .map((c) => (c.input?.TransactItems ?? []) as Record<string, unknown>[]);
@@ -242,6 +242,8 @@ export async function runLatency(
     templateMaterialIds.forEach((id, i) => {
       text = text.replaceAll(id, materialIds[i]!);
     });
+    // Each raw case has its own Idempotency-Key record (the template's is keyed: replace the hash).
+    text = text.replace(/IDEMPOTENCY#[0-9a-f]{64}/g, () => `IDEMPOTENCY#${randomUUID().replaceAll('-', '')}`);
     // Event ids (outbox) must stay unique, as each real submission's are.
     const fresh = new Map<string, string>();
     text = text.replace(UUID, (u) => fresh.get(u) ?? fresh.set(u, randomUUID()).get(u)!);

@@ -22,6 +22,7 @@ import {
 } from '#core/case/ports.ts';
 import { CaseClosedError } from '#core/flow/steps.ts';
 import { config } from '../config.ts';
+import { cityKeyer } from '../identity/identifier-secret.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
 import { keys } from './keys.ts';
 import { attachToCaseItems } from './material-store.ts';
@@ -140,6 +141,11 @@ async function transact(items: TransactItems) {
   }
 }
 
+/** A portal's Idempotency-Key as stored: keyed under the city's secret, never the key itself. */
+async function keyedIdempotencyKey(portalId: string, key: string): Promise<string> {
+  return (await cityKeyer())('idempotencyKey', `${portalId}\n${key}`);
+}
+
 /** The portal's index entry of the case under its applicant (keys.ts: APPLICANT#). */
 async function applicantCaseItem(record: CaseRecord): Promise<Record<string, unknown>> {
   const a = record.applicant;
@@ -156,7 +162,7 @@ async function applicantCaseItem(record: CaseRecord): Promise<Record<string, unk
 }
 
 export const caseRepository: CaseRepository = {
-  async create(record, timeline, audit, materialIds = []) {
+  async create(record, timeline, audit, materialIds = [], idempotencyKey) {
     const ids = [...new Set(materialIds)];
     const fixed: TransactItems = [
       {
@@ -166,6 +172,23 @@ export const caseRepository: CaseRepository = {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
+      // The key's record: at most one case per portal and key, whatever the (random) case id.
+      ...(idempotencyKey
+        ? [
+            {
+              Put: {
+                TableName: table(),
+                Item: {
+                  ...keys.idempotency(await keyedIdempotencyKey(record.portalId, idempotencyKey)),
+                  type: 'idempotency',
+                  caseId: record.caseId,
+                  createdAt: record.createdAt,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ]
+        : []),
       { Put: { TableName: table(), Item: eventItem(record.caseId, timeline) } },
       { Put: { TableName: table(), Item: auditItem(record.caseId, timeline.at, audit) } },
       // Webhooks: the status-change event commits with the case, or not at all.
@@ -182,16 +205,30 @@ export const caseRepository: CaseRepository = {
       if (!isConditionFailure(err)) throw err;
       const failed = failedConditions(err);
       if (failed === undefined) {
-        // No per-item reasons: tell the two causes apart by reading the case.
+        // No per-item reasons: tell the causes apart by reading the case and the key's record.
         if (await this.get(record.caseId)) return false;
+        if (idempotencyKey && (await this.caseIdForIdempotencyKey(record.portalId, idempotencyKey)))
+          return false;
         throw new MaterialsUnavailableError(ids, { cause: err });
       }
-      if (failed.has(0)) return false; // the case id exists: a concurrent duplicate won
+      // The case id or the Idempotency-Key exists: a concurrent duplicate won.
+      if (failed.has(0) || (idempotencyKey && failed.has(1))) return false;
       throw new MaterialsUnavailableError(
         ids.filter((_, i) => failed.has(fixed.length + i)),
         { cause: err },
       );
     }
+  },
+
+  async caseIdForIdempotencyKey(portalId, idempotencyKey) {
+    const r = await send<{ Item?: Record<string, unknown> }>(
+      new GetCommand({
+        TableName: table(),
+        Key: keys.idempotency(await keyedIdempotencyKey(portalId, idempotencyKey)),
+        ConsistentRead: true,
+      }),
+    );
+    return typeof r.Item?.caseId === 'string' ? r.Item.caseId : undefined;
   },
 
   async get(caseId) {

@@ -23,6 +23,7 @@
  * | outbox events not yet handed to delivery     | gsi2 (sparse) | OUTBOX                    | <occurredAt>#<eventId>      |
  * | a portal's dead-lettered webhook deliveries  | table         | DEADLETTER#<portalId>     | <failedAt>#<webhookId>#<eventId> |
  * | every dead letter, newest last (operators)   | gsi2 (sparse) | DEADLETTER                | <failedAt>#<webhookId>#<eventId> |
+ * | the case a portal's Idempotency-Key created  | table         | IDEMPOTENCY#<keyed(portal, key)> | IDEMPOTENCY          |
  * | a portal's cases of one applicant, newest first | table      | APPLICANT#<portalId>#<applicantKey> | CASE#<createdAt>#<caseId> |
  * | reads of an applicant's personal data (access log), newest first | table | ACCESS#<applicantKey> | <at>#<entryId> |
  * | consents an applicant gave (prefill)         | table         | CONSENT#<applicantKey>    | <recordedAt>#<consentId>    |
@@ -79,6 +80,7 @@ export const keys = {
     gsi2pk: 'DEADLETTER',
     gsi2sk: `${failedAt}#${webhookId}#${eventId}`,
   }),
+  idempotency: (keyed: string) => ({ pk: `IDEMPOTENCY#${keyed}`, sk: 'IDEMPOTENCY' }),
   applicantCase: (portalId: string, applicantKey: string, createdAt: string, caseId: string) => ({
     pk: `APPLICANT#${portalId}#${applicantKey}`,
     sk: `CASE#${createdAt}#${caseId}`,

@@ -1,6 +1,6 @@
 /**
  * A case (办件) and its tasks as stored and as shown. Ids carry no personal data: a case id is
- * derived from the portal and its Idempotency-Key, a task id from its case, round and department.
+ * random (128 bits), a task id derived from its case, round and department.
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
@@ -127,7 +127,11 @@ export interface TimelineEntry {
   readonly detail?: Readonly<Record<string, unknown>>;
 }
 
-/** Case id from the portal and its Idempotency-Key: the same key can only ever name one case. */
+/**
+ * The old case id, derived from the portal and its Idempotency-Key — computable by anyone who can
+ * guess a key, so no longer used for new cases (they get core/identity/keyed-ids.ts `newCaseId`;
+ * the key maps to its case through a keyed record). Kept for tests and data written before.
+ */
 export function caseIdFor(portalId: string, idempotencyKey: string): string {
   const h = createHash('sha256').update(`${portalId}\n${idempotencyKey}`).digest();
   return `c-${base32(h).slice(0, 24)}`;

@@ -70,7 +70,14 @@ export interface CaseRepository {
     timeline: TimelineEntry,
     audit: AuditRecord,
     materialIds?: readonly string[],
+    /**
+     * The portal's Idempotency-Key: its record (keyed, naming the case) is written in the same
+     * transaction, conditional on not existing — false when another submission holds the key.
+     */
+    idempotencyKey?: string,
   ): Promise<boolean>;
+  /** The case a portal's Idempotency-Key created, if any (the replay reads it: ids are random). */
+  caseIdForIdempotencyKey(portalId: string, idempotencyKey: string): Promise<string | undefined>;
   get(caseId: string): Promise<CaseRecord | undefined>;
   view(caseId: string): Promise<CaseView | undefined>;
   /**

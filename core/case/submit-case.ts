@@ -1,13 +1,14 @@
 /**
  * Use case: submit a case (一次提交).
- *  1. Derive the case id from the portal and its Idempotency-Key; a replay with the same body
- *     returns that case (and makes sure its flow runs), a different body is refused.
+ *  1. Look the portal's Idempotency-Key up (its keyed record names the case it created); a replay
+ *     with the same body returns that case (and makes sure its flow runs), a different body is
+ *     refused. A new case gets a random id (128 bits): nobody computes it from a key.
  *  2. Read the cited materials as they stand now (verified, unchanged, free or already this
  *     case's), then check the whole application at once (一次反馈): every problem in one
  *     ValidationError — a material already part of another case among them.
  *  3. Write case + first timeline entry + audit record + outbox event + the attachment of every
- *     material in ONE transaction, conditional on the id being new (concurrent duplicates create
- *     exactly one case) and on each material still being free: a material taken by another case
+ *     material in ONE transaction, conditional on the id and the key's record being new (concurrent
+ *     duplicates create exactly one case) and on each material still being free: a material taken by another case
  *     meanwhile cancels the whole write, and the answer is the same 422 — nothing was written, so
  *     the same Idempotency-Key can be used again with a corrected body.
  *  4. Start the flow, named by the case id (safe to retry: a replay starts it if it is missing).
@@ -21,11 +22,12 @@ import { ACCEPTANCE_DAYS, secondsUntil } from '../flow/plan.ts';
 import { criticalPath, prerequisites } from '../flow/stages.ts';
 import type { ApplicantIdentity } from '../identity/applicant.ts';
 import { bindApplicant } from '../identity/binding.ts';
+import { newCaseId } from '../identity/keyed-ids.ts';
 import { UnprocessableError, ValidationError } from '../shared/errors.ts';
 import { addWorkingDays, chinaDate } from '../time/working-days.ts';
 import { ApplicantSchema, checkApplication } from './application.ts';
 import { INITIAL_STATUS } from './lifecycle.ts';
-import { type CaseMaterial, type CaseRecord, caseIdFor, requestHash } from './model.ts';
+import { type CaseMaterial, type CaseRecord, requestHash } from './model.ts';
 import { isApplicantsCase } from './ownership.ts';
 import {
   type CaseRepository,
@@ -80,6 +82,8 @@ export interface SubmitDeps {
   /** 通办: the city's places, to check where the application was made. */
   readonly places?: { place(id: string): unknown };
   now(): Date;
+  /** Random case ids (core/identity/keyed-ids.ts `newCaseId`); replaceable in tests. */
+  readonly newCaseId?: () => string;
 }
 
 export interface SubmitInput {
@@ -117,7 +121,6 @@ export async function submitCase(
   index: CatalogIndex,
   input: SubmitInput,
 ): Promise<{ record: CaseRecord; created: boolean }> {
-  const caseId = caseIdFor(input.portalId, input.idempotencyKey);
   const hash = requestHash(input.body);
   const replay = async (existing: CaseRecord) => {
     // Another applicant of the portal replaying a key: not their case, whatever the body.
@@ -129,8 +132,40 @@ export async function submitCase(
     return { record: existing, created: false };
   };
 
-  const existing = await deps.cases.get(caseId);
+  // The key's record names the case it created: ids are random, never computed from the key.
+  const createdFor = async () => {
+    const id = await deps.cases.caseIdForIdempotencyKey(input.portalId, input.idempotencyKey);
+    return id ? deps.cases.get(id) : undefined;
+  };
+  const existing = await createdFor();
   if (existing) return replay(existing);
+  try {
+    return await submitNew(deps, index, input, hash);
+  } catch (err) {
+    // A concurrent duplicate committed between the lookup and this check (its materials are now
+    // its case's, so this one's look taken): answer as it did.
+    if (!(err instanceof ValidationError)) throw err;
+    const winner = await createdFor();
+    if (winner) return replay(winner);
+    throw err;
+  }
+}
+
+async function submitNew(
+  deps: SubmitDeps,
+  index: CatalogIndex,
+  input: SubmitInput,
+  hash: string,
+): Promise<{ record: CaseRecord; created: boolean }> {
+  const replay = async (existing: CaseRecord) => {
+    if (existing.requestHash !== hash || (input.identity && !isApplicantsCase(existing, input.identity)))
+      throw new IdempotencyKeyReusedError(
+        'This Idempotency-Key was already used with a different request body.',
+      );
+    await ensureFlow(deps, existing);
+    return { record: existing, created: false };
+  };
+  const caseId = (deps.newCaseId ?? newCaseId)();
 
   const materialIds = materialIdsOf(input.body);
   const facts = await deps.materials.facts(input.portalId, materialIds);
@@ -233,6 +268,7 @@ export async function submitCase(
         },
       },
       [...given.values()].flat(),
+      input.idempotencyKey,
     );
   } catch (err) {
     if (!(err instanceof MaterialsUnavailableError)) throw err;
@@ -257,7 +293,8 @@ export async function submitCase(
   }
   if (!created) {
     // A concurrent duplicate won the race: answer as it did.
-    const winner = await deps.cases.get(caseId);
+    const winnerId = await deps.cases.caseIdForIdempotencyKey(input.portalId, input.idempotencyKey);
+    const winner = winnerId ? await deps.cases.get(winnerId) : undefined;
     if (!winner) throw new Error(`case ${caseId} was reported as existing but cannot be read`);
     return replay(winner);
   }

@@ -119,7 +119,8 @@ http.Server.prototype.emit = function (this: http.Server, event: string | symbol
   return requests.run(context, () => emit.apply(this, [event, ...args]));
 } as typeof http.Server.prototype.emit;
 
-const CASE_ID = /c-[a-z2-7]{24}/;
+/** A case id: random (c- + 26 Crockford base32), or derived as before (c- + 24 base32). */
+const CASE_ID = /c-(?:[0-9a-hjkmnp-tv-z]{26}|[a-z2-7]{24})/;
 
 function choose(
   service: Service,

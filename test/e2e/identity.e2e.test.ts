@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { caseIdFor } from '../../core/case/model.ts';
 import { SEEDED_PERSONS } from '../../local/setup/seed-shared-data.ts';
 import {
   applicantAuth,
@@ -212,6 +213,21 @@ describe('submissions, bound to the token', () => {
     const other = await call('GET', `/v1/cases/${caseId}`, { headers: applicantAuth(B) });
     expect(other.status).toBe(404);
     expect(JSON.stringify(other.body)).not.toContain(demoApplicant(A).idNumber!);
+  });
+});
+
+describe('unguessable case ids', () => {
+  it('gives a case a random id, not one computed from the Idempotency-Key; the key still replays', async () => {
+    const key = randomUUID();
+    const application = await buildApplication('newborn', undefined, 0, A);
+    const first = await submit(application, key);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.body.id).toMatch(/^c-[0-9a-hjkmnp-tv-z]{26}$/);
+    expect(first.body.id).not.toBe(caseIdFor('portal-a', key)); // the old, computable derivation
+    const again = await submit(application, key);
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
   });
 });
 

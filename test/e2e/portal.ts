@@ -171,7 +171,7 @@ export async function eventually<T>(
  * Submits as the demo applicant the application names (the default person when it names none of
  * them — an application refused for its applicant anyway), through `portal`.
  */
-export async function submit(application: unknown, key = randomUUID(), portal = 0) {
+export async function submit(application: unknown, key: string = randomUUID(), portal = 0) {
   const who =
     demoApplicantOf((application as { applicant?: unknown } | null)?.applicant)?.id ?? DEFAULT_PERSON;
   const res = await call('POST', '/v1/cases', {

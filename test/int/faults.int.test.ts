@@ -9,7 +9,6 @@ import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { faults } from '#adapters/dynamodb/send.ts';
 import { s3Faults } from '#adapters/s3/client.ts';
 import { sfn } from '#adapters/sfn/workflow.ts';
-import { caseIdFor } from '#core/case/model.ts';
 import { handler as getMaterial } from '#functions/get-material.handler.ts';
 import { handler as submitCase } from '#functions/submit-case.handler.ts';
 import { applicantContext, buildApplication, DEFAULT_ORGANISATION, pdfBytes, sha256 } from '../e2e/portal.ts';
@@ -47,7 +46,7 @@ describe('dependency failures mid-request', () => {
     expect(res.status).toBe(503);
     expect(res.headers['content-type']).toBe('application/problem+json');
     expect(res.body.detail).not.toContain('socket'); // no internals
-    expect(await caseRepository.get(caseIdFor('portal-a', key))).toBeUndefined();
+    expect(await caseRepository.caseIdForIdempotencyKey('portal-a', key)).toBeUndefined();
 
     faults.before = undefined;
     const retry = await invoke(submitCase, submitEvent(application, key));
@@ -70,7 +69,7 @@ describe('dependency failures mid-request', () => {
       sfn.send = original;
     }
     // The case is whole (written in one transaction) but has no execution yet; the retry starts it.
-    const stored = await caseRepository.get(caseIdFor('portal-a', key));
+    const stored = await caseRepository.get((await caseRepository.caseIdForIdempotencyKey('portal-a', key))!);
     expect(stored?.executionArn).toBeUndefined();
     const retry = await invoke(submitCase, submitEvent(application, key));
     expect(retry.status).toBe(201);

@@ -13,7 +13,6 @@ import { attachToCaseItems, materialLookup } from '#adapters/dynamodb/material-s
 import { send } from '#adapters/dynamodb/send.ts';
 import { webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
 import { workflow } from '#adapters/sfn/workflow.ts';
-import { caseIdFor } from '#core/case/model.ts';
 import type { MaterialLookup } from '#core/case/ports.ts';
 import { submitCase } from '#core/case/submit-case.ts';
 import { submitSupplement } from '#core/case/submit-supplement.ts';
@@ -151,7 +150,7 @@ describe('a material attached to another case between the check and the write', 
     expect((err as ValidationError).problems.map((p) => `${p.code} ${p.path}`)).toEqual([
       'material_in_use /materials/0/materialId',
     ]);
-    expect(await caseRepository.get(caseIdFor('portal-a', key))).toBeUndefined();
+    expect(await caseRepository.caseIdForIdempotencyKey('portal-a', key)).toBeUndefined();
     expect((await materialLookup.facts('portal-a', [victim])).get(victim)?.caseId).toBe(materials.other);
     // The same key with another upload creates the case.
     const fixed = {

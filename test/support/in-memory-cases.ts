@@ -55,6 +55,8 @@ const clone = <T>(v: T): T => structuredClone(v);
 
 export function inMemoryCases(): InMemoryCases {
   const cases = new Map<string, CaseRecord>();
+  /** portal \n Idempotency-Key → case id */
+  const idempotency = new Map<string, string>();
   const tasks = new Map<string, TaskRecord>();
   const timeline = new Map<string, TimelineEntry[]>();
   const audit: { caseId: string; record: AuditRecord }[] = [];
@@ -89,9 +91,10 @@ export function inMemoryCases(): InMemoryCases {
   };
 
   const caseRepo: CaseRepository = {
-    async create(record, entry, a, materialIds = []) {
+    async create(record, entry, a, materialIds = [], idempotencyKey) {
       race();
-      if (cases.has(record.caseId)) {
+      const keyOf = idempotencyKey && `${record.portalId}\n${idempotencyKey}`;
+      if (cases.has(record.caseId) || (keyOf && idempotency.has(keyOf))) {
         writes.push({ kind: 'create', committed: false });
         return false;
       }
@@ -101,6 +104,7 @@ export function inMemoryCases(): InMemoryCases {
         throw new MaterialsUnavailableError(refused);
       }
       cases.set(record.caseId, clone(record));
+      if (keyOf) idempotency.set(keyOf, record.caseId);
       attach(materialIds, record.caseId);
       log(record.caseId, entry, a);
       writes.push({ kind: 'create', committed: true });
@@ -109,6 +113,9 @@ export function inMemoryCases(): InMemoryCases {
     async get(caseId) {
       const r = cases.get(caseId);
       return r && clone(r);
+    },
+    async caseIdForIdempotencyKey(portalId, idempotencyKey) {
+      return idempotency.get(`${portalId}\n${idempotencyKey}`);
     },
     async view(caseId) {
       const record = cases.get(caseId);
