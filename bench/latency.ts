@@ -225,12 +225,18 @@ export async function runLatency(
   // Raw writes exactly what one real submission wrote in its transactions (same items, same sizes),
   // re-keyed per raw case — but in ONE TransactWriteItems, the necessary round trip.
   const templateRun = await observe(ctx, 'submit-case.handler.ts', () => submitOp(templateApp));
-  // The case id is random: read it from the case item the submission's transaction put.
-  const templateCaseId = templateRun
-    .filter((c) => c.command === 'TransactWriteItems' && c.origin === 'submit-case.handler.ts')
-    .flatMap((c) => (c.input?.TransactItems ?? []) as { Put?: { Item?: { sk?: string; caseId?: string } } }[])
-    .find((i) => i.Put?.Item?.sk === 'CASE')?.Put?.Item?.caseId;
-  if (!templateCaseId) throw new Error('could not see the submission write its case');
+  // The case id is random: read it from the case item the submission's transaction put (its pk).
+  const templateCaseId = /"pk":(?:\{"S":)?"CASE#(c-[0-9a-z]+)"/.exec(
+    JSON.stringify(
+      templateRun
+        .filter((c) => c.command === 'TransactWriteItems' && c.origin === 'submit-case.handler.ts')
+        .map((c) => c.input),
+    ),
+  )?.[1];
+  if (!templateCaseId)
+    throw new Error(
+      `could not see the submission write its case (saw ${templateRun.map((c) => `${c.command}@${c.origin}`).join(', ')})`,
+    );
   const templateTransactions = templateRun
     .filter((c) => c.command === 'TransactWriteItems' && c.origin === 'submit-case.handler.ts')
     .map((c) => (c.input?.TransactItems ?? []) as Record<string, unknown>[]);

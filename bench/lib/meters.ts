@@ -74,6 +74,20 @@ function originOf(stack: string | undefined): string | undefined {
   return m?.[1];
 }
 
+/**
+ * A stack trace deep enough to reach the functions/ entry file through the adapters, the use case
+ * and the SDK's middleware (V8 keeps 10 frames by default).
+ */
+function deepStack(): string | undefined {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 60;
+  try {
+    return new Error().stack;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 export class Meters {
   private inflight = 0;
   private lastActivity = performance.now();
@@ -96,7 +110,7 @@ export class Meters {
         async (args: { input: Record<string, unknown> }) => {
           const command = (context.commandName ?? 'Unknown').replace(/Command$/, '');
           if (this.ignore(service, command, args.input)) return next(args);
-          const origin = this.attribute ? originOf(new Error().stack) : undefined;
+          const origin = this.attribute ? originOf(deepStack()) : undefined;
           if (service === 'dynamodb' && this.consumedCapacity) args.input.ReturnConsumedCapacity = 'INDEXES';
           const startedAt = performance.now();
           this.inflight++;

@@ -12,6 +12,7 @@ import { isLocalTarget } from './target.ts';
 
 let stack: ChildStack;
 let portalKey: string;
+let applicantToken: string;
 let departmentToken: string;
 
 beforeAll(async () => {
@@ -20,6 +21,8 @@ beforeAll(async () => {
   await stack.start();
   const creds = stack.credentials();
   portalKey = creds.portals[0]!.apiKey;
+  // Submitting acts for an applicant: the enterprise's token beside the key.
+  applicantToken = creds.applicants!.find((a) => a.kind === 'organisation')!.token;
   departmentToken = creds.departments.find((d) => d.id === 'market-regulation')!.token;
   // Up first: the same credentials are good.
   expect((await http(stack.baseUrl, 'GET', '/v1/webhooks', { 'x-api-key': portalKey })).status).toBe(200);
@@ -56,7 +59,7 @@ describe.skipIf(!isLocalTarget())('with DynamoDB down', () => {
       stack.baseUrl,
       'POST',
       '/v1/cases',
-      { 'x-api-key': portalKey, 'idempotency-key': randomUUID() },
+      { 'x-api-key': portalKey, authorization: `Bearer ${applicantToken}`, 'idempotency-key': randomUUID() },
       { bundleId: 'enterprise-opening' },
     );
     // The key was used before the outage, so its authorizer answer is cached (as in API Gateway):
