@@ -90,10 +90,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The city's 统一身份认证: a real OpenID provider; the handlers verify its tokens by its JWKS,
     // as they would any provider's (IDP_* configuration only).
-    const identityProvider = await startIdentityProvider({
-      city,
-      ...(options.persistDir ? { dataDir: scratch } : {}),
+    // With --persist the provider keeps its port too: its issuer URL is in every token handed out,
+    // so tokens signed before a restart stay valid after it (as its keys do).
+    const portFile = options.persistDir ? join(scratch, 'identity-provider.port') : undefined;
+    const savedPort = portFile && existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : undefined;
+    const startProvider = (port?: number) =>
+      startIdentityProvider({
+        city,
+        ...(options.persistDir ? { dataDir: scratch } : {}),
+        ...(port ? { port } : {}),
+      });
+    const identityProvider = await startProvider(savedPort).catch((err: NodeJS.ErrnoException) => {
+      if (savedPort && err.code === 'EADDRINUSE') return startProvider(); // taken meanwhile: a new issuer
+      throw err;
     });
+    if (portFile) writeFileSync(portFile, new URL(identityProvider.issuer).port, { mode: 0o600 });
     stops.push(() => identityProvider.stop());
     step(`identity provider at ${identityProvider.issuer}`);
 
