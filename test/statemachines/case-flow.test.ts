@@ -1,7 +1,7 @@
 /**
  * Every path through statemachines/case-flow.asl.json — the very file CDK deploys — executed by
  * the local Step Functions runtime. Task functions are scripted per test (the ASL only routes; what
- * the tasks decide is tested in core/flow). Assertions are on the execution's events, never sleeps.
+ * the tasks decide is tested in core/flow/steps.test.ts and its neighbours). Assertions are on the execution's events, never sleeps.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

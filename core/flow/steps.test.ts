@@ -1,0 +1,214 @@
+/**
+ * The flow steps the state machine's task functions run, over in-memory fakes of the ports (no
+ * emulator): acceptance, the correction request, staged reviews and their merge, the supplement's
+ * resumption, the unanswered correction, delivery — and that a replayed step changes nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { caseRecord, inMemoryCases, taskRecord } from '#test/support/in-memory-cases.ts';
+import type { Decision, TaskRecord } from '../case/model.ts';
+import { indexCatalog } from '../catalog/catalog-index.ts';
+import { CatalogSchema } from '../catalog/schema.ts';
+import {
+  closeUnanswered,
+  deliverResults,
+  type FlowDeps,
+  mergeDecisions,
+  openTask,
+  recordAcceptance,
+  resumeAfterSupplement,
+} from './steps.ts';
+
+const index = indexCatalog(
+  CatalogSchema.parse(
+    JSON.parse(readFileSync(new URL('../../cities/changzhou/catalog.json', import.meta.url), 'utf8')),
+  ),
+);
+const NOW = new Date('2026-11-02T02:00:00.000Z'); // a Monday
+const REGISTRATION = 'enterprise-establishment-registration';
+const SEAL = 'company-seal-filing';
+
+function setup(overrides: Parameters<typeof caseRecord>[0] = {}) {
+  const ports = inMemoryCases();
+  const record = caseRecord({ bundleId: 'enterprise-opening', services: [REGISTRATION, SEAL], ...overrides });
+  ports.store.cases.set(record.caseId, record);
+  const deps: FlowDeps = {
+    cases: ports.cases,
+    tasks: ports.tasks,
+    workflow: ports.workflow,
+    catalog: index,
+    now: () => NOW,
+  };
+  return { ports, deps, record };
+}
+
+const decision = (outcome: Decision['outcome'], extra: Partial<Decision> = {}): Decision => ({
+  outcome,
+  opinion: outcome === 'approve' ? '' : '请补正',
+  corrections: [],
+  decidedAt: NOW.toISOString(),
+  decidedBy: 'department:x',
+  ...extra,
+});
+
+function decided(caseId: string, over: Partial<TaskRecord>, d: Decision): TaskRecord {
+  const status = d.outcome === 'approve' ? 'approved' : d.outcome === 'reject' ? 'rejected' : 'corrected';
+  return taskRecord({ caseId, status: status as TaskRecord['status'], decision: d, ...over });
+}
+
+describe('the flow steps', () => {
+  it('opens a callback task with its token, and completes at once one that was already decided', async () => {
+    const { ports, deps, record } = setup();
+    const { taskId } = await openTask(deps, {
+      caseId: record.caseId,
+      round: 0,
+      kind: 'acceptance',
+      taskToken: 't1',
+    });
+    expect(ports.store.tasks.get(taskId)).toMatchObject({
+      status: 'pending',
+      taskToken: 't1',
+      departmentId: 'market-regulation',
+    });
+    // Decided while its token expired, then re-opened: the recorded decision completes it.
+    ports.store.tasks.set(taskId, {
+      ...ports.store.tasks.get(taskId)!,
+      status: 'approved',
+      decision: decision('approve'),
+    });
+    await openTask(deps, { caseId: record.caseId, round: 0, kind: 'acceptance', taskToken: 't2' });
+    expect(ports.workflow.succeeded).toEqual([{ taskToken: 't2', output: { outcome: 'approve' } }]);
+  });
+
+  it('accepts: the case goes to review and only the services without prerequisites open first', async () => {
+    const { ports, deps, record } = setup();
+    ports.store.tasks.set(
+      `${record.caseId}.r0.acceptance`,
+      decided(
+        record.caseId,
+        { taskId: `${record.caseId}.r0.acceptance`, departmentId: 'market-regulation' },
+        decision('approve'),
+      ),
+    );
+    const step = await recordAcceptance(deps, record.caseId, 0);
+    expect(step.next).toBe('dispatch');
+    expect(ports.store.cases.get(record.caseId)?.status).toBe('in_review');
+    if (step.next !== 'dispatch') throw new Error('not dispatched');
+    expect(step.reviews.flatMap((r) => r.services)).toEqual([REGISTRATION]);
+    // Replayed, the step changes nothing more.
+    const writes = ports.writes.length;
+    await recordAcceptance(deps, record.caseId, 0);
+    expect(ports.store.cases.get(record.caseId)?.status).toBe('in_review');
+    expect(ports.writes.filter((w) => w.committed).length).toBe(
+      ports.writes.slice(0, writes).filter((w) => w.committed).length,
+    );
+  });
+
+  it('asks once for corrections at acceptance, or refuses the case', async () => {
+    const asked = setup();
+    asked.ports.store.tasks.set(
+      `${asked.record.caseId}.r0.acceptance`,
+      decided(
+        asked.record.caseId,
+        { departmentId: 'market-regulation' },
+        decision('correct', { corrections: [{ path: '/form/x', message: '请补正' }] }),
+      ),
+    );
+    const step = await recordAcceptance(asked.deps, asked.record.caseId, 0);
+    expect(step.next).toBe('correct');
+    const stored = asked.ports.store.cases.get(asked.record.caseId)!;
+    expect(stored).toMatchObject({ status: 'awaiting_correction', correctionRound: 1 });
+    expect(stored.correction).toMatchObject({ stage: 'acceptance', departments: ['market-regulation'] });
+
+    const refused = setup();
+    refused.ports.store.tasks.set(
+      `${refused.record.caseId}.r0.acceptance`,
+      decided(
+        refused.record.caseId,
+        { departmentId: 'market-regulation' },
+        decision('reject', { opinion: '不予受理' }),
+      ),
+    );
+    expect((await recordAcceptance(refused.deps, refused.record.caseId, 0)).next).toBe('refused');
+    expect(refused.ports.store.cases.get(refused.record.caseId)?.outcome?.refused).toEqual({
+      opinion: '不予受理',
+    });
+  });
+
+  it('opens the dependants once the prerequisite is approved, then merges into one outcome', async () => {
+    const { ports, deps, record } = setup({ status: 'in_review' });
+    const review = (services: string[], departmentId: string, stage?: number) => ({
+      taskId: `${record.caseId}.r0.review.${departmentId}${stage ? `-s${stage}` : ''}`,
+      kind: 'review' as const,
+      departmentId,
+      services,
+      ...(stage ? { stage } : {}),
+    });
+    const registration = decided(
+      record.caseId,
+      review([REGISTRATION], 'market-regulation'),
+      decision('approve'),
+    );
+    ports.store.tasks.set(registration.taskId, registration);
+    const next = await mergeDecisions(deps, record.caseId, 0);
+    expect(next.next).toBe('review');
+    if (next.next !== 'review') throw new Error('no next stage');
+    expect(next.reviews.flatMap((r) => r.services)).toEqual([SEAL]);
+    // What the registration produced is recorded before the seal is reviewed.
+    expect(ports.store.cases.get(record.caseId)?.results?.[REGISTRATION]).toBeDefined();
+
+    const seal = decided(record.caseId, review([SEAL], 'public-security', 1), decision('approve'));
+    ports.store.tasks.set(seal.taskId, seal);
+    const merged = await mergeDecisions(deps, record.caseId, 0);
+    expect(merged.next).toBe('issue');
+    expect(ports.store.cases.get(record.caseId)?.outcome?.approved.sort()).toEqual(
+      [REGISTRATION, SEAL].sort(),
+    );
+  });
+
+  it('ends a case whose prerequisite is refused, without reviewing its dependants', async () => {
+    const { ports, deps, record } = setup({ status: 'in_review' });
+    const registration = decided(
+      record.caseId,
+      {
+        taskId: `${record.caseId}.r0.review.market-regulation`,
+        kind: 'review',
+        departmentId: 'market-regulation',
+        services: [REGISTRATION],
+      },
+      decision('reject', { opinion: '名称不予登记' }),
+    );
+    ports.store.tasks.set(registration.taskId, registration);
+    expect((await mergeDecisions(deps, record.caseId, 0)).next).toBe('reject');
+    expect(ports.store.cases.get(record.caseId)?.status).toBe('rejected');
+  });
+
+  it('returns a supplemented acceptance correction to acceptance', async () => {
+    const { deps, record } = setup({
+      status: 'submitted',
+      correctionRound: 1,
+      correction: {
+        round: 1,
+        requestedAt: NOW.toISOString(),
+        dueAt: NOW.toISOString(),
+        stage: 'acceptance',
+        departments: ['market-regulation'],
+        items: [{ departmentId: 'market-regulation', message: '请补正' }],
+      },
+    });
+    expect((await resumeAfterSupplement(deps, record.caseId)).next).toBe('accept');
+  });
+
+  it('rejects a case whose correction went unanswered, and issues an approved one', async () => {
+    const unanswered = setup({ status: 'awaiting_correction', correctionRound: 1 });
+    expect((await closeUnanswered(unanswered.deps, unanswered.record.caseId)).next).toBe('reject');
+    expect(unanswered.ports.store.cases.get(unanswered.record.caseId)?.status).toBe('rejected');
+
+    const approved = setup({ status: 'in_review' });
+    await deliverResults(approved.deps, approved.record.caseId, [{ id: 'l-1', serviceId: REGISTRATION }]);
+    expect(approved.ports.store.cases.get(approved.record.caseId)?.status).toBe('issued');
+    // Delivering again (a retry) leaves it issued.
+    await deliverResults(approved.deps, approved.record.caseId, [{ id: 'l-1', serviceId: REGISTRATION }]);
+    expect(approved.ports.store.cases.get(approved.record.caseId)?.status).toBe('issued');
+  });
+});
