@@ -8,7 +8,7 @@ import { httpHandler } from '#adapters/http/handler.ts';
 import { PageQuery } from '#adapters/http/params.ts';
 import { defineRoute } from '#adapters/http/route.ts';
 import { AccessLogSchema } from '#adapters/http/schemas.ts';
-import { claimedApplicantOf } from '#core/identity/applicant.ts';
+import { dataSubjectOf } from '#core/identity/applicant.ts';
 import { BadRequestError } from '#core/shared/errors.ts';
 
 export const route = defineRoute({
@@ -27,11 +27,7 @@ export const route = defineRoute({
 });
 
 export const handler = httpHandler(route)(async ({ query, caller }) => {
-  const claimed = claimedApplicantOf(caller.applicant);
-  const whose =
-    claimed.kind === 'person'
-      ? { kind: 'person' as const, idNumber: claimed.idNumber }
-      : { kind: 'organisation' as const, uscc: claimed.uscc };
+  const whose = dataSubjectOf(caller.applicant);
   let page: Awaited<ReturnType<typeof privacyStore.listAccess>>;
   try {
     page = await privacyStore.listAccess(whose, {

@@ -4,7 +4,7 @@ import { httpHandler } from '#adapters/http/handler.ts';
 import { PageQuery } from '#adapters/http/params.ts';
 import { defineRoute } from '#adapters/http/route.ts';
 import { ApplicantCaseListSchema } from '#adapters/http/schemas.ts';
-import { claimedApplicantOf } from '#core/identity/applicant.ts';
+import { dataSubjectOf } from '#core/identity/applicant.ts';
 
 export const route = defineRoute({
   name: 'list-cases',
@@ -22,11 +22,7 @@ export const route = defineRoute({
 });
 
 export const handler = httpHandler(route)(async ({ query, caller }) => {
-  const claimed = claimedApplicantOf(caller.applicant);
-  const whose =
-    claimed.kind === 'person'
-      ? { kind: 'person' as const, idNumber: claimed.idNumber }
-      : { kind: 'organisation' as const, uscc: claimed.uscc };
+  const whose = dataSubjectOf(caller.applicant);
   const page = await applicantCases(caller.portalId, whose, {
     limit: query.limit,
     ...(query.cursor ? { cursor: query.cursor } : {}),

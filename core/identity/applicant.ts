@@ -168,5 +168,15 @@ export const claimedApplicantOf = (identity: ApplicantIdentity): ClaimedApplican
     ? { kind: 'person', idNumber: identity.idNumber, name: identity.name }
     : { kind: 'organisation', uscc: identity.uscc, name: identity.name };
 
+/** Whose data an identity stands for, by its registry identifier alone (a person's ID number, an organisation's credit code). */
+export const dataSubjectOf = (
+  identity: ApplicantIdentity,
+):
+  | { readonly kind: 'person'; readonly idNumber: string }
+  | { readonly kind: 'organisation'; readonly uscc: string } =>
+  identity.kind === 'person'
+    ? { kind: 'person', idNumber: identity.idNumber }
+    : { kind: 'organisation', uscc: identity.uscc };
+
 export const meetsAssurance = (identity: ApplicantIdentity, minimum: AssuranceLevel): boolean =>
   identity.assurance >= minimum;
