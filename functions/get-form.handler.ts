@@ -6,7 +6,7 @@ import { ChosenServicesQuery, FormSchema, SERVICE_SELECTION_PROBLEMS } from '#ad
 import { formJsonSchema } from '#core/catalog/form.ts';
 import { mergeFields } from '#core/catalog/merge.ts';
 import { BundleParams } from '#core/catalog/requests.ts';
-import { selectServices } from '#core/catalog/selection.ts';
+import { chosenServices } from '#core/catalog/selection.ts';
 
 export const route = defineRoute({
   name: 'get-form',
@@ -23,8 +23,7 @@ export const route = defineRoute({
 
 export const handler = httpHandler(route)(async ({ params, query }) => {
   const index = catalog();
-  const bundle = index.bundle(params.bundleId);
-  const services = selectServices(bundle, query.services, '/query/services');
+  const { bundle, services } = chosenServices(index, params.bundleId, query.services);
   const fields = mergeFields(index, services);
   return {
     status: 200,

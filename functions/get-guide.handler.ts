@@ -5,7 +5,7 @@ import { defineRoute } from '#adapters/http/route.ts';
 import { ChosenServicesQuery, GuideSchema, SERVICE_SELECTION_PROBLEMS } from '#adapters/http/schemas.ts';
 import { guide } from '#core/catalog/guide.ts';
 import { BundleParams } from '#core/catalog/requests.ts';
-import { selectServices } from '#core/catalog/selection.ts';
+import { chosenServices } from '#core/catalog/selection.ts';
 
 export const route = defineRoute({
   name: 'get-guide',
@@ -24,7 +24,6 @@ export const route = defineRoute({
 
 export const handler = httpHandler(route)(async ({ params, query }) => {
   const index = catalog();
-  const bundle = index.bundle(params.bundleId);
-  const services = selectServices(bundle, query.services, '/query/services');
+  const { bundle, services } = chosenServices(index, params.bundleId, query.services);
   return { status: 200, body: guide(index, bundle, services) };
 });

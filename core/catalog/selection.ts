@@ -3,6 +3,7 @@
  * Checks a choice against the bundle's rules and reports every problem at once.
  */
 import { type Problem, ValidationError } from '../shared/errors.ts';
+import type { CatalogIndex } from './catalog-index.ts';
 import type { Bundle, Service } from './schema.ts';
 
 /**
@@ -60,4 +61,13 @@ export function ruleProblems(bundle: Bundle, chosen: ReadonlySet<string>, at = '
     }
   }
   return problems;
+}
+
+/**
+ * The bundle and the services a catalog route's `?services=` chose (all when omitted): unknown
+ * bundle → not found, unknown or disallowed services → every problem at `/query/services`.
+ */
+export function chosenServices(index: CatalogIndex, bundleId: string, chosen: readonly string[] | undefined) {
+  const bundle = index.bundle(bundleId);
+  return { bundle, services: selectServices(bundle, chosen, '/query/services') };
 }
