@@ -10,7 +10,7 @@
  *   (the presigner runs the client's middleware stack up to signing), so a presigned PUT is
  *   recorded as s3:PutObject of the function that signed it.
  * - Stand-ins that replace an AWS service locally record the call they stand for
- *   (`recordStandIn`): the local licence signer records kms:Sign / kms:GetPublicKey.
+ *   (`recordStandIn`): the local license signer records kms:Sign / kms:GetPublicKey.
  * - Attribution: the function currently running, an AsyncLocalStorage set by
  *   local/lambda-registry.ts `invokeFunction` (`runAsFunction`). Calls outside any function (setup,
  *   the local webhook dispatcher's outbox poll, tests' own reads) are counted as unattributed.

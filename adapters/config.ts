@@ -35,7 +35,7 @@ const EnvSchema = z.object({
   STATE_MACHINE_ARN: z.string().optional(),
   /** HMAC secret for department tokens (the stack injects it from its secret store). */
   TOKEN_SECRET: z.string().min(32).optional(),
-  /** Licence signing key in KMS (ECC_NIST_P256, SIGN_VERIFY); a key ARN, not an alias: it is recorded on each licence. */
+  /** License signing key in KMS (ECC_NIST_P256, SIGN_VERIFY); a key ARN, not an alias: it is recorded on each license. */
   SIGNING_KEY_ARN: z
     .string()
     .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'a KMS key ARN (not an alias)')

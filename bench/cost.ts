@@ -18,11 +18,11 @@
  *    we halve those. So the units are DynamoDB Local's accounting corrected by that one rule, an
  *    estimate of what AWS would bill.
  *  - S3 requests: the product's SDK calls (HeadObject, GetObject, PutObject), the portal's presigned
- *    PUT per material, and the applicant's download of each licence document (one GET each).
- *  - KMS: one Sign per licence (the local signer stands in for the KMS key).
+ *    PUT per material, and the applicant's download of each license document (one GET each).
+ *  - KMS: one Sign per license (the local signer stands in for the KMS key).
  *  - API Gateway requests: the portal's and departments' requests, scripted as the minimum a real
  *    client makes: guide + form, per material POST + GET, submit; per task one inbox read, the task
- *    detail and the decision; at the end the case and its licence list. (Waiting happens on the
+ *    detail and the decision; at the end the case and its license list. (Waiting happens on the
  *    local runtime's events, not by polling the API.)
  *
  * Not counted: CloudWatch Logs and X-Ray, storage (GB-month), data transfer, the fixed-rate overdue
@@ -130,7 +130,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
   const { httpRoutes } = await import('#functions/routes.ts');
   const sf = b.stack.stepFunctions;
 
-  // Count licence signatures (KMS Sign in AWS) by wrapping the container's signer.
+  // Count license signatures (KMS Sign in AWS) by wrapping the container's signer.
   let signs = 0;
   const sign = signer.sign.bind(signer);
   (signer as { sign: typeof signer.sign }).sign = async (message) => {
@@ -252,7 +252,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       }
       await ended;
       sf.off('taskSubmitted', onTask);
-      // The applicant: the final status and the licences (downloading each document once).
+      // The applicant: the final status and the licenses (downloading each document once).
       const shown = await b.api.expect(200, 'GET', `/v1/cases/${caseId}`, {
         headers: caseHeaders(apiKey, caseId),
       });
@@ -334,7 +334,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       const s3Calls = calls.filter((c) => c.service === 's3');
       const s3By: Record<string, number> = {
         'PUT (presigned upload)': uploads,
-        'GET (licence download)': items.length,
+        'GET (license download)': items.length,
       };
       for (const c of s3Calls) s3By[c.command] = (s3By[c.command] ?? 0) + 1;
       const putClass = uploads + s3Calls.filter((c) => S3_PUT_CLASS.has(c.command)).length;
@@ -396,7 +396,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       'Transitions = *StateEntered events of the execution history (AWS bills every state entered, Map iterations included, plus one per retry; no retries here).',
       'Lambda: 512 MB arm64; duration = time measured here in-process (dev server per request incl. authorizer; each task function), rounded up to 1 ms per invocation. Authorizer invocations are an upper bound (AWS caches its result 5 min per credential).',
       'DynamoDB: units reported by DynamoDB Local with ReturnConsumedCapacity=INDEXES; TransactWriteItems halved (Local reports 4 WCU/KB, AWS documents 2) — an estimate, not a bill. GSI writes included.',
-      'S3: SDK calls of the product + one presigned PUT per material + one GET per licence document downloaded.',
+      'S3: SDK calls of the product + one presigned PUT per material + one GET per license document downloaded.',
       'Webhooks: the fan-out of each status change (local dispatcher; DynamoDB Streams → enqueue-webhooks in AWS) is counted for its DynamoDB calls, not for the enqueue-webhooks invocations (≤ 1 per status change) nor SQS; its 100 ms outbox poll is local-only and not counted.',
       'Excluded: CloudWatch Logs, X-Ray, storage, data transfer, the fixed-rate overdue sweep, free tiers.',
     ],

@@ -1,4 +1,4 @@
-/** Task: 一窗出件 — all licences issued; record the delivery and end the case `issued`. */
+/** Task: 一窗出件 — all licenses issued; record the delivery and end the case `issued`. */
 import * as z from 'zod';
 import { flowDeps } from '#adapters/flow-deps.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';

@@ -1,4 +1,4 @@
-/** Task: 一窗出件 — sign and store the e-licence of every approved service, idempotently. */
+/** Task: 一窗出件 — sign and store the e-license of every approved service, idempotently. */
 import * as z from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';

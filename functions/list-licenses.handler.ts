@@ -1,4 +1,4 @@
-/** GET /v1/cases/{caseId}/licenses — the case's e-licences, with short-lived download links. */
+/** GET /v1/cases/{caseId}/licenses — the case's e-licenses, with short-lived download links. */
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { licenseStore } from '#adapters/dynamodb/license-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
@@ -14,10 +14,10 @@ export const route = defineRoute({
   method: 'GET',
   path: '/v1/cases/{caseId}/licenses',
   caller: 'applicant',
-  summary: 'The case’s e-licences (一窗出件), with short-lived download links',
-  tags: ['Licences'],
+  summary: 'The case’s e-licenses (一窗出件), with short-lived download links',
+  tags: ['Licenses'],
   params: CaseParams,
-  responses: { 200: { description: 'The licences issued so far.', schema: LicenseListSchema } },
+  responses: { 200: { description: 'The licenses issued so far.', schema: LicenseListSchema } },
   problems: { 404: 'No such case of this portal.' },
   needs: { table: 'read', files: 'read' },
 });

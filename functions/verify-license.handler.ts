@@ -1,7 +1,7 @@
 /**
- * GET /v1/licenses/{licenseId}/verification — anyone holding a licence can check it: both stored
+ * GET /v1/licenses/{licenseId}/verification — anyone holding a license can check it: both stored
  * files are hashed again and compared with the record, and the signature over those hashes is
- * checked with the key that made it. Only what the licence itself prints is shown, masked.
+ * checked with the key that made it. Only what the license itself prints is shown, masked.
  */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { licenseStore } from '#adapters/dynamodb/license-store.ts';
@@ -18,11 +18,11 @@ export const route = defineRoute({
   method: 'GET',
   path: '/v1/licenses/{licenseId}/verification',
   caller: 'public',
-  summary: 'Verify an e-licence: stored files intact and signature valid',
-  tags: ['Licences'],
+  summary: 'Verify an e-license: stored files intact and signature valid',
+  tags: ['Licenses'],
   params: LicenseParams,
   responses: { 200: { description: 'The verdict, valid or not.', schema: VerificationSchema } },
-  problems: { 404: 'There is no such licence.' },
+  problems: { 404: 'There is no such license.' },
   needs: { table: 'read', files: 'read', signing: 'verify' },
 });
 

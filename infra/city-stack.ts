@@ -1,6 +1,6 @@
 /**
  * One city's deployment of 一件事一次办: HTTP API → Lambda → DynamoDB (single table) and S3
- * (materials, licences) → Step Functions (one Standard execution per case).
+ * (materials, licenses) → Step Functions (one Standard execution per case).
  *
  * Everything repeated is generated from data: one Lambda and one API method per row of
  * functions/routes.ts, one task function per row of taskFunctions, the ASL loaded from
@@ -127,7 +127,7 @@ export class CityStack extends Stack {
   webhookQueue?: sqs.Queue;
 
   private readonly dataKey: kms.Key;
-  /** The asymmetric key that signs licences. */
+  /** The asymmetric key that signs licenses. */
   readonly signingKey: kms.Key;
   private readonly logsKey: kms.Key;
   private readonly functionsDir: string;
@@ -166,7 +166,7 @@ export class CityStack extends Stack {
     const dataRemoval = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.dataKey = new kms.Key(this, 'DataKey', {
-      description: `yijianshi ${config.cityId}: cases, materials and licences (DynamoDB, S3)`,
+      description: `yijianshi ${config.cityId}: cases, materials and licenses (DynamoDB, S3)`,
       enableKeyRotation: true,
       removalPolicy: dataRemoval,
     });
@@ -187,11 +187,11 @@ export class CityStack extends Stack {
       'Rotating the identifier key re-keys every stored identifier (access log, case index): a migration by hand, not a schedule.',
     );
 
-    // 电子印章: licences are signed with an asymmetric KMS key the stack owns (ECDSA P-256, the
+    // 电子印章: licenses are signed with an asymmetric KMS key the stack owns (ECDSA P-256, the
     // algorithm the local signer uses too). Asymmetric keys cannot rotate; a new key gets a new
-    // keyId and licences signed with the old one keep verifying (the signer looks keys up by id).
+    // keyId and licenses signed with the old one keep verifying (the signer looks keys up by id).
     this.signingKey = new kms.Key(this, 'LicenseSigningKey', {
-      description: `yijianshi ${config.cityId}: signs e-licences (电子证照)`,
+      description: `yijianshi ${config.cityId}: signs e-licenses (电子证照)`,
       keySpec: kms.KeySpec.ECC_NIST_P256,
       keyUsage: kms.KeyUsage.SIGN_VERIFY,
       removalPolicy: dataRemoval,
@@ -395,11 +395,11 @@ export class CityStack extends Stack {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
-      // A licence or material overwritten or deleted by mistake can be recovered.
+      // A license or material overwritten or deleted by mistake can be recovered.
       versioned: true,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'files/',
-      // Browsers upload materials straight to S3 with presigned PUT URLs (and read licences with
+      // Browsers upload materials straight to S3 with presigned PUT URLs (and read licenses with
       // presigned GETs); the signature, not the origin, is what authorises the request. The same
       // rule as the local emulator's (adapters/s3/cors.ts).
       cors: [

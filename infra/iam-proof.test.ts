@@ -145,7 +145,7 @@ describe('the IAM proof against the synthesized changzhou template', () => {
     template = await synthesizedTemplate('changzhou');
   }, 60_000);
 
-  /** What a submission, a withdrawal, a decision, a licence and its verification call. */
+  /** What a submission, a withdrawal, a decision, a license and its verification call. */
   const flowCalls = [
     call('submit-case', 'dynamodb:PutItem', { kind: 'table' }),
     call('submit-case', 's3:GetObject', { kind: 'bucket-object', detail: 'materials' }),

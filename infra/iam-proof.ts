@@ -305,7 +305,7 @@ const kindLabel: Record<ResourceKind, string> = {
   'bucket-object': 'objects of the files bucket',
   'state-machine': 'the case flow state machine',
   execution: 'executions of the case flow',
-  'signing-key': 'the licence signing key',
+  'signing-key': 'the license signing key',
   queue: 'the webhook delivery queue',
   secret: 'the department token secret',
   any: '"*" (no resource-level permission)',

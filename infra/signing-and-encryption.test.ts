@@ -10,7 +10,7 @@ beforeAll(() => {
   ({ stack, template } = testStack('changzhou'));
 });
 
-describe('licence signing and execution data encryption', () => {
+describe('license signing and execution data encryption', () => {
   it('owns an asymmetric ECC P-256 signing key, retained with the data', () => {
     template.hasResource('AWS::KMS::Key', {
       Properties: Match.objectLike({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
@@ -18,7 +18,7 @@ describe('licence signing and execution data encryption', () => {
     });
   });
 
-  it('tells every function which key signs licences and lets only the licence functions use it', () => {
+  it('tells every function which key signs licenses and lets only the license functions use it', () => {
     const signingKeyId = stack.getLogicalId(stack.signingKey.node.defaultChild as never);
     const functions = template.findResources('AWS::Lambda::Function');
     for (const fn of Object.values(functions))

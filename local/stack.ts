@@ -244,8 +244,8 @@ function localTokenSecret(persistDir: string | undefined): string {
 }
 
 /**
- * The licence signing key (stand-in for the KMS key): a P-256 PKCS#8 PEM, base64. Random per run,
- * or kept beside persisted data so licences issued earlier still verify.
+ * The license signing key (stand-in for the KMS key): a P-256 PKCS#8 PEM, base64. Random per run,
+ * or kept beside persisted data so licenses issued earlier still verify.
  */
 function localSigningKey(persistDir: string | undefined): string {
   const generate = () =>

@@ -12,8 +12,8 @@
  * | a department's inbox by status, due first    | gsi1          | DEPT#<deptId>#<status>    | <dueAt>#<taskId>            |
  * | open tasks by due date (supervision)         | gsi2 (sparse) | OPENTASK                  | <dueAt>#<taskId>            |
  * | a material                                   | table         | MATERIAL#<materialId>     | MATERIAL                    |
- * | a licence (case id is inside the licence id) | table         | CASE#<caseId>             | LICENSE#<licenseId>         |
- * | shared data (registries, e-licences)         | table         | SHARED#<source>#<sha256>  | RECORD / LICENSE#<type>     |
+ * | a license (case id is inside the license id) | table         | CASE#<caseId>             | LICENSE#<licenseId>         |
+ * | shared data (registries, e-licenses)         | table         | SHARED#<source>#<sha256>  | RECORD / LICENSE#<type>     |
  * | materials on file from earlier cases         | table         | SHARED#earlierCase#<sha256> | MATERIAL#<materialType>   |
  * | webhook subscriptions of a portal            | table         | PORTAL#<portalId>         | WEBHOOK#<webhookId>         |
  * | how many webhooks a portal has (the cap)     | table         | PORTAL#<portalId>         | WEBHOOKS                    |

@@ -1,7 +1,7 @@
 /**
- * Licence records in the case's partition (pk CASE#<caseId>, sk LICENSE#<licenseId>), so the case
- * view reads them in its one Query and a licence id alone finds its record (the case id is inside
- * it). Records are written once, never updated: a licence is immutable once issued.
+ * License records in the case's partition (pk CASE#<caseId>, sk LICENSE#<licenseId>), so the case
+ * view reads them in its one Query and a license id alone finds its record (the case id is inside
+ * it). Records are written once, never updated: a license is immutable once issued.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { caseIdOfLicense } from '#core/licenses/document.ts';
@@ -29,7 +29,7 @@ export const licenseStore: LicenseStore = {
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
       // Identical: our own write, retried by the SDK after its response was lost — a success.
-      // Different: another attempt recorded this licence first; the caller reconciles.
+      // Different: another attempt recorded this license first; the caller reconciles.
       const stored = await this.get(license.licenseId);
       if (!stored) throw err;
       return { created: same(stored, license), stored };

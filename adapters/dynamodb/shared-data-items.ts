@@ -1,6 +1,6 @@
 /**
  * Item shapes of the shared data (共享数据) in the single table, and their builders: registry
- * records, e-licences and materials from earlier cases, each under its holder's hashed identifier
+ * records, e-licenses and materials from earlier cases, each under its holder's hashed identifier
  * (keys.shared). The identifier never appears in a key; the record may hold it, as the government's
  * registry does.
  *
@@ -8,7 +8,7 @@
  * |------------------------------------------|-----------------------------------------|-------------------------|
  * | population registry record (a person)    | SHARED#population#<sha256(idNumber)>    | RECORD                  |
  * | legal-person registry record             | SHARED#legalPerson#<sha256(uscc)>       | RECORD                  |
- * | e-licences held (person or organisation) | SHARED#license#<sha256(identifier)>     | LICENSE#<licenseType>   |
+ * | e-licenses held (person or organisation) | SHARED#license#<sha256(identifier)>     | LICENSE#<licenseType>   |
  * | files from the holder's earlier cases    | SHARED#earlierCase#<sha256(identifier)> | MATERIAL#<materialType> |
  *
  * Free of side effects (no client, config or logger), so that local seeding can import it before

@@ -1,8 +1,8 @@
 /**
- * The shared-data read port (共享数据自动调用): one applicant's registry record, e-licences and
+ * The shared-data read port (共享数据自动调用): one applicant's registry record, e-licenses and
  * earlier-case materials, looked up by the hash of their identifier (layout in shared-data-items.ts).
  * One lookup is three reads in parallel (GetItem + two Queries). Items are parsed with zod; an item
- * that does not parse is skipped with a warning naming only its sort key, so one bad licence from a
+ * that does not parse is skipped with a warning naming only its sort key, so one bad license from a
  * feeding system does not cost the applicant the rest.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';

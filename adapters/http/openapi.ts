@@ -304,7 +304,7 @@ export function buildOpenApiDocument(
       description: [
         'Portals (x-api-key) submit one application for a bundle (一件事) — one merged form, one set of',
         'materials — and departments (bearer token) accept, review in parallel and decide; every result',
-        'is issued together as signed e-licences. Errors are RFC 9457 problem details (`application/problem+json`)',
+        'is issued together as signed e-licenses. Errors are RFC 9457 problem details (`application/problem+json`)',
         'whose `errors` array lists every problem of the request at once. Response objects may gain',
         'fields in later versions: ignore the ones you do not know.',
       ].join(' '),

@@ -55,11 +55,11 @@ export type WorkflowAccess = 'start' | 'stop' | 'callback' | 'describe';
 export interface Needs {
   /** The city table: `read` (Get/Query/BatchGet) or `write` (read and every item write). */
   readonly table?: 'read' | 'write';
-  /** The files bucket (materials, licences): `read` (Get/Head) or `write` (also Put, presigned PUTs included). */
+  /** The files bucket (materials, licenses): `read` (Get/Head) or `write` (also Put, presigned PUTs included). */
   readonly files?: 'read' | 'write';
   /** Calls on the case flow's executions. */
   readonly workflow?: readonly WorkflowAccess[];
-  /** The licence signing key: `verify` (GetPublicKey, Verify) or `sign` (also Sign). */
+  /** The license signing key: `verify` (GetPublicKey, Verify) or `sign` (also Sign). */
   readonly signing?: 'verify' | 'sign';
 }
 

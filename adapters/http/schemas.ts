@@ -305,7 +305,7 @@ export const PrefillSchema = z.object({
         licenseType: z.string().optional(),
         reference: z
           .string()
-          .describe('The e-licence id or earlier material reference, never an identifier.'),
+          .describe('The e-license id or earlier material reference, never an identifier.'),
         validUntil: z.string().optional(),
       }),
     )
@@ -489,7 +489,7 @@ export const CaseViewSchema = z.object({
     .record(z.string(), z.record(z.string(), z.string()))
     .optional()
     .describe(
-      'What the approved services produced, per service (the new enterprise’s uscc, licence numbers…).',
+      'What the approved services produced, per service (the new enterprise’s uscc, license numbers…).',
     ),
 });
 
@@ -623,7 +623,7 @@ export const SupervisionSchema = z.object({
     .describe('通办: the same tasks counted per place (each department belongs to one place).'),
 });
 
-// ───────────────────────────── licences ─────────────────────────────
+// ───────────────────────────── licenses ─────────────────────────────
 
 export const LicenseListSchema = z.object({
   items: z.array(
@@ -632,8 +632,8 @@ export const LicenseListSchema = z.object({
       serviceId: z.string(),
       name: z.string(),
       issuedAt: Timestamp,
-      downloadUrl: Link.describe('The signed licence document.'),
-      dataUrl: Link.describe('The licence data (JSON) the signature covers.'),
+      downloadUrl: Link.describe('The signed license document.'),
+      dataUrl: Link.describe('The license data (JSON) the signature covers.'),
     }),
   ),
 });
@@ -653,7 +653,7 @@ export const VerificationSchema = z.object({
       identifier: z.string(),
     })
     .optional()
-    .describe('Shown, masked, only when the licence data is intact.'),
+    .describe('Shown, masked, only when the license data is intact.'),
   checks: z.object({ documentIntact: z.boolean(), dataIntact: z.boolean(), signatureValid: z.boolean() }),
   algorithm: z.string(),
   keyId: z.string(),

@@ -3,7 +3,7 @@ export const TAGS = {
   Catalog: '一张清单, 一次告知, 一表申请: the bundles of this city, their guides and merged forms. Public.',
   Materials: '一套材料: declare a file, upload its bytes to the presigned URL, check it was verified.',
   Cases: '一次提交, 进度查询, 补正: one application for a bundle, its progress and corrections.',
-  Licences: '一窗出件: the signed e-licences of a case, and their public verification.',
+  Licenses: '一窗出件: the signed e-licenses of a case, and their public verification.',
   Departments: '一次分办, 并联审批: a department’s inbox, task detail and decision.',
   Supervision: '电子监察: overdue and at-risk work.',
   Webhooks:

@@ -1,7 +1,7 @@
 /**
  * The files bucket's one CORS rule — the deployed bucket (infra/city-stack.ts) and the local S3
  * emulator (local/emulators/s3.ts) both take it from here, so a browser upload that works locally
- * works on AWS. Browsers PUT materials to presigned URLs and GET licences and materials from them;
+ * works on AWS. Browsers PUT materials to presigned URLs and GET licenses and materials from them;
  * the signature, not the origin, authorises the request.
  *
  * Every header a presigned upload signs (material-files.ts presignUpload: content-type,

@@ -1,7 +1,7 @@
 /**
- * Licence files in S3: `licenses/<licenseId>/document.html` (what people read) and
+ * License files in S3: `licenses/<licenseId>/document.html` (what people read) and
  * `licenses/<licenseId>/data.json` (what systems read). Downloads go straight to S3 through
- * short-lived presigned URLs, so no licence bytes pass through Lambda or API Gateway.
+ * short-lived presigned URLs, so no license bytes pass through Lambda or API Gateway.
  */
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, type GetObjectCommandOutput, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -26,7 +26,7 @@ async function putFile(key: string, body: Uint8Array, contentType: string) {
       ContentType: contentType,
       // S3 checks the bytes it stores against this: a corrupted upload fails here, not at verification.
       ChecksumSHA256: createHash('sha256').update(body).digest('base64'),
-      // Licence ids are public (printed, verifiable): only a presigned URL may read the bytes.
+      // License ids are public (printed, verifiable): only a presigned URL may read the bytes.
       CacheControl: 'private, no-store',
     }),
   );

@@ -1,5 +1,5 @@
 /**
- * The licence signer in AWS: an asymmetric KMS key (ECC_NIST_P256, SIGN_VERIFY) whose private half
+ * The license signer in AWS: an asymmetric KMS key (ECC_NIST_P256, SIGN_VERIFY) whose private half
  * never leaves KMS (电子印章). Sign goes to KMS with MessageType RAW (KMS hashes with SHA-256).
  * Verification is done here with the key's public half, fetched once per container and cached:
  * verification is a public endpoint and must not cost a KMS call each (quota, price); if the public
@@ -26,7 +26,7 @@ export interface KmsSend {
 
 const ALGORITHM = 'ECDSA_SHA_256' as const;
 
-/** `keyArn` must be a key ARN (not an alias): it is recorded on every licence as its keyId. */
+/** `keyArn` must be a key ARN (not an alias): it is recorded on every license as its keyId. */
 export function kmsSigner(keyArn: string, kms: KmsSend): LicenseSigner {
   let publicKey: Promise<KeyObject | undefined> | undefined;
 

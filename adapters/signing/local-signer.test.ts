@@ -14,7 +14,7 @@ function flipBit(bytes: Uint8Array, index: number): Uint8Array {
   return copy;
 }
 
-describe('local licence signer', () => {
+describe('local license signer', () => {
   it('signs with ECDSA P-256 / SHA-256 and verifies its own DER signature', async () => {
     const signer = localSigner(pem(p256()));
     const signature = await signer.sign(message);
@@ -39,7 +39,7 @@ describe('local licence signer', () => {
     expect(await b.verify(message, await a.sign(message))).toBe(false);
   });
 
-  it('gives the same key the same id, so persisted licences keep verifying', () => {
+  it('gives the same key the same id, so persisted licenses keep verifying', () => {
     const key = pem(p256());
     expect(localSigner(key).keyId).toBe(localSigner(key).keyId);
   });
@@ -92,7 +92,7 @@ function fakeKms(options: { publicKeyFails?: boolean } = {}) {
   return { kms, calls, local };
 }
 
-describe('KMS licence signer (against a stand-in for KMS)', () => {
+describe('KMS license signer (against a stand-in for KMS)', () => {
   const arn = 'arn:aws:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
   it('verifies locally with the cached public key: one GetPublicKey, no Verify calls', async () => {

@@ -1,6 +1,6 @@
 /**
- * The licence signer for a laptop or CI: the same algorithm as the KMS key (ECDSA on P-256 over
- * SHA-256, DER signatures), from a PKCS#8 PEM private key, with node:crypto. Licences it signs
+ * The license signer for a laptop or CI: the same algorithm as the KMS key (ECDSA on P-256 over
+ * SHA-256, DER signatures), from a PKCS#8 PEM private key, with node:crypto. Licenses it signs
  * verify exactly like KMS-signed ones, so the rest of the system cannot tell the difference.
  */
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
@@ -21,7 +21,7 @@ export function localSigner(privateKeyPem: string): LicenseSigner {
       `LOCAL_SIGNING_KEY must be an EC P-256 key (got ${privateKey.asymmetricKeyType ?? 'unknown'} ${curve ?? ''}).`,
     );
   const publicKey = createPublicKey(privateKey);
-  // The key id names the public key itself, so a licence signed by an earlier (random) local key
+  // The key id names the public key itself, so a license signed by an earlier (random) local key
   // is recognised as such instead of failing verification for an unclear reason.
   const fingerprint = createHash('sha256')
     .update(publicKey.export({ format: 'der', type: 'spki' }))

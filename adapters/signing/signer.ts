@@ -1,8 +1,8 @@
 /**
- * The licence signer of this container, chosen once at init from the environment:
+ * The license signer of this container, chosen once at init from the environment:
  * SIGNING_KEY_ARN (an AWS KMS key — deployments) or LOCAL_SIGNING_KEY (base64 of a PKCS#8 PEM —
  * `npm start` and tests). Exactly one must be set; anything else fails at init, not at the first
- * licence.
+ * license.
  */
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { LicenseSigner } from '#core/licenses/ports.ts';
@@ -27,11 +27,11 @@ function kmsClientFor(keyArn: string): KMSClient {
 function chooseSigner(): LicenseSigner {
   const { SIGNING_KEY_ARN: arn, LOCAL_SIGNING_KEY: local } = config();
   if (arn && local)
-    throw new Error('Set SIGNING_KEY_ARN or LOCAL_SIGNING_KEY, not both: licences need one signer.');
+    throw new Error('Set SIGNING_KEY_ARN or LOCAL_SIGNING_KEY, not both: licenses need one signer.');
   if (arn) return kmsSigner(arn, kmsClientFor(arn));
   if (local) return standingInForKms(localSigner(Buffer.from(local, 'base64').toString('utf8')));
   throw new Error(
-    'No licence signing key: set SIGNING_KEY_ARN (KMS key ARN) or LOCAL_SIGNING_KEY (base64 PKCS#8 PEM).',
+    'No license signing key: set SIGNING_KEY_ARN (KMS key ARN) or LOCAL_SIGNING_KEY (base64 PKCS#8 PEM).',
   );
 }
 
@@ -76,7 +76,7 @@ export const signer: LicenseSigner = {
 const verifiers = new Map<string, LicenseSigner>();
 
 /**
- * The key a licence names (its keyId), to verify it with — which may be an earlier KMS key than
+ * The key a license names (its keyId), to verify it with — which may be an earlier KMS key than
  * the one signing today. Undefined when that key cannot be used here (an earlier local key).
  */
 export function verifierFor(keyId: string): LicenseSigner | undefined {

@@ -59,7 +59,7 @@ export const MaterialRefSchema = z.union([
   z.object({ type: z.string().min(1).max(100), materialId: z.string().min(1).max(100) }),
   /** 容缺: a deferrable material promised for later. */
   z.object({ type: z.string().min(1).max(100), deferred: z.literal(true) }),
-  /** Already on file (an e-licence, or a material of an earlier case): the reference POST /v1/prefill gave. */
+  /** Already on file (an e-license, or a material of an earlier case): the reference POST /v1/prefill gave. */
   z.object({ type: z.string().min(1).max(100), reference: z.string().min(1).max(100) }),
 ]);
 export type MaterialRef = z.infer<typeof MaterialRefSchema>;

@@ -25,7 +25,7 @@ export const CASE_ACTIONS = [
   'request_correction', // lead or reviewers ask once for corrections (一次告知)
   'supplement', // applicant answers the correction request
   'merge', // reviews decided, outcome merged
-  'record_results', // the data approved services produced (credit code, licence numbers) recorded
+  'record_results', // the data approved services produced (credit code, license numbers) recorded
   'issue', // results issued
   'reject', // nothing approved, or the correction was not supplied in time
   'withdraw', // applicant withdraws (撤回)

@@ -31,9 +31,9 @@ export type Decision = z.infer<typeof DecisionSchema>;
 export const CaseMaterialSchema = z.object({
   type: z.string(),
   materialId: z.string().optional(),
-  /** Held by the government (e-licence library / earlier case): fetched, not uploaded. */
+  /** Held by the government (e-license library / earlier case): fetched, not uploaded. */
   sharedData: z.boolean().optional(),
-  /** The e-licence or earlier-case material cited (from POST /v1/prefill). */
+  /** The e-license or earlier-case material cited (from POST /v1/prefill). */
   reference: z.string().optional(),
   /** 容缺: promised for later, due by this instant. */
   deferredUntil: z.string().optional(),
@@ -82,7 +82,7 @@ export const CaseRecordSchema = z.object({
   executionArn: z.string().optional(),
   /** 通办: where the case was accepted (the portal's or counter's place) and where it is decided. */
   places: z.object({ acceptedAt: z.string(), decidedAt: z.string().optional() }).optional(),
-  /** Data the approved services produced (credit code, licence numbers…), per service. */
+  /** Data the approved services produced (credit code, license numbers…), per service. */
   results: z.record(z.string(), z.record(z.string(), z.string())).optional(),
   /**
    * Who acted, as the identity provider vouched (the token's subject, never an identifier), and on

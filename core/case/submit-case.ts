@@ -74,7 +74,7 @@ async function materialsOnFile(
 }
 
 export interface SubmitDeps {
-  /** Shared data (registries, e-licences, earlier cases): to check cited materials on file. */
+  /** Shared data (registries, e-licenses, earlier cases): to check cited materials on file. */
   readonly sharedData?: SharedDataPort;
   readonly cases: CaseRepository;
   readonly materials: MaterialLookup;

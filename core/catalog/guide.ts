@@ -17,7 +17,7 @@ export interface ReductionMetrics {
   readonly materials: {
     readonly before: number;
     readonly after: number;
-    /** Of `after`: already held by the government (e-licence library, earlier cases). */
+    /** Of `after`: already held by the government (e-license library, earlier cases). */
     readonly alreadyHeld: number;
     /** What the applicant actually uploads. */
     readonly toUpload: number;
@@ -161,7 +161,7 @@ export function guide(index: CatalogIndex, bundle: Bundle, services: readonly Se
       ...materialView(m),
       reason:
         m.material.sharedData?.source === 'eLicense'
-          ? '政府已持有该电子证照，系统自动调用，无需提交 (already held as an e-licence)'
+          ? '政府已持有该电子证照，系统自动调用，无需提交 (already held as an e-license)'
           : '已在以往办件中提交，系统复用，无需重复提交 (already on file from an earlier case)',
     })),
     deferrable: toProvide.filter((m) => m.material.deferrable).map((m) => m.material.id),

@@ -9,7 +9,7 @@ import { type Catalog, type CatalogInput, CatalogSchema } from './schema.ts';
 import { selectServices } from './selection.ts';
 
 const FIELD_IDS = ['name', 'idNo', 'phone', 'address', 'capital', 'scope', 'startDate', 'employees'];
-const MATERIAL_IDS = ['id-card', 'lease', 'articles', 'photo', 'licence', 'plan'];
+const MATERIAL_IDS = ['id-card', 'lease', 'articles', 'photo', 'license', 'plan'];
 
 /** A random but valid catalog: one bundle whose services draw fields and materials from shared pools. */
 const catalogArb = fc

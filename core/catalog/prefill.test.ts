@@ -204,7 +204,7 @@ describe('prefillFrom (共享数据自动调用)', () => {
     expect(result.missing).toContain('applicantIdNumber');
   });
 
-  it('fills licence fields from the one valid licence of the named type, its number included', () => {
+  it('fills license fields from the one valid license of the named type, its number included', () => {
     const result = prefillFrom(
       fields,
       materials,
@@ -215,7 +215,7 @@ describe('prefillFrom (共享数据自动调用)', () => {
     expect(result.form).toEqual({ propertyAddress: '龙锦路88号', certificateNumber: '苏（2018）第7号' });
   });
 
-  it('leaves licence fields to the applicant when two licences of the type are held, but keeps the material on file', () => {
+  it('leaves license fields to the applicant when two licenses of the type are held, but keeps the material on file', () => {
     const result = prefillFrom(
       fields,
       materials,
@@ -227,7 +227,7 @@ describe('prefillFrom (共享数据自动调用)', () => {
     expect(result.materials.map((m) => m.type)).toEqual(['property-cert']);
   });
 
-  it('puts the applicant’s own valid e-licences and earlier files on file, never someone else’s document', () => {
+  it('puts the applicant’s own valid e-licenses and earlier files on file, never someone else’s document', () => {
     const records: SharedRecords = {
       licenses: [
         lic('居民身份证', { licenseId: 'el-id', validUntil: '2030-01-01' }),
@@ -258,7 +258,7 @@ describe('prefillFrom (共享数据自动调用)', () => {
     ]);
   });
 
-  it('ignores expired and not yet valid licences', () => {
+  it('ignores expired and not yet valid licenses', () => {
     const records: SharedRecords = {
       ...none,
       licenses: [

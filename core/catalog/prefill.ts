@@ -1,6 +1,6 @@
 /**
  * 共享数据自动调用: what the government already holds about an applicant — the population registry
- * (by resident ID number), the legal-person registry (by unified social credit code), the e-licence
+ * (by resident ID number), the legal-person registry (by unified social credit code), the e-license
  * library and materials from earlier cases — fills the merged form and takes materials off the
  * checklist, so the applicant is not asked for it again.
  *
@@ -10,7 +10,7 @@
  * 2. Look the applicant up through the SharedDataPort (the adapter keys by hash only).
  * 3. Fill each merged field whose `prefill` source holds its attribute, if the value is valid for
  *    the field (a registry value the form would refuse is left for the applicant).
- * 4. List the materials already on file: the applicant's own valid e-licences, and files from
+ * 4. List the materials already on file: the applicant's own valid e-licenses, and files from
  *    earlier cases. Everything not filled is `missing`.
  *
  * An unknown applicant is not an error: the answer is `found: false`, an empty form, nothing on file.
@@ -34,9 +34,9 @@ export type PrefillApplicant =
 export type AttributeValue = string | number | boolean;
 export type Attributes = Readonly<Record<string, AttributeValue>>;
 
-/** An e-licence (电子证照) held by the applicant. */
+/** An e-license (电子证照) held by the applicant. */
 export interface HeldLicense {
-  /** Opaque id of the licence in the e-licence library: the reference a case can cite. */
+  /** Opaque id of the license in the e-license library: the reference a case can cite. */
   readonly licenseId: string;
   /** As the catalog names it (MaterialType.sharedData.licenseType), e.g. "不动产权证书". */
   readonly licenseType: string;
@@ -46,7 +46,7 @@ export interface HeldLicense {
   readonly issuedAt: string;
   /** YYYY-MM-DD; absent means valid indefinitely (长期). */
   readonly validUntil?: string | undefined;
-  /** The licence's face (照面信息), named as the catalog's prefill attributes, e.g. "location". */
+  /** The license's face (照面信息), named as the catalog's prefill attributes, e.g. "location". */
   readonly attributes: Attributes;
 }
 
@@ -75,7 +75,7 @@ export interface MaterialOnFile {
   readonly name: string;
   readonly source: 'eLicense' | 'earlierCase';
   readonly licenseType?: string;
-  /** The e-licence id or the earlier case's material reference: never a personal identifier. */
+  /** The e-license id or the earlier case's material reference: never a personal identifier. */
   readonly reference: string;
   readonly validUntil?: string;
 }
@@ -90,7 +90,7 @@ export interface Prefill {
 const isValidOn = (l: HeldLicense, today: string) =>
   l.issuedAt <= today && (l.validUntil === undefined || l.validUntil >= today);
 
-/** A licence's attributes as prefill sees them: its face plus its own facts (number, issuer…). */
+/** A license's attributes as prefill sees them: its face plus its own facts (number, issuer…). */
 const licenseAttributes = (l: HeldLicense): Attributes => ({
   ...l.attributes,
   number: l.number,
@@ -101,7 +101,7 @@ const licenseAttributes = (l: HeldLicense): Attributes => ({
 
 /**
  * The pure rule: merged fields and materials of the chosen services + what is held → the prefill.
- * `today` (YYYY-MM-DD, China time) decides which licences are still valid.
+ * `today` (YYYY-MM-DD, China time) decides which licenses are still valid.
  */
 export function prefillFrom(
   fields: readonly MergedField[],
@@ -118,7 +118,7 @@ export function prefillFrom(
     const p = field.prefill;
     let value: AttributeValue | undefined;
     if (p?.source === 'license') {
-      // Two valid licences of the type (two flats, say) leave the choice to the applicant.
+      // Two valid licenses of the type (two flats, say) leave the choice to the applicant.
       const [only, ...more] = ofType(p.licenseType);
       if (only && more.length === 0) value = licenseAttributes(only)[p.attribute];
     } else if (p && records.registry?.source === p.source) {

@@ -24,7 +24,7 @@ export const PrefillSourceSchema = z.object({
   source: z.enum(['population', 'legalPerson', 'license']),
   /** The attribute of the shared-data record, e.g. "name", "address", "uscc". */
   attribute: z.string().min(1),
-  /** For source "license": which of the applicant's e-licences holds the attribute (e.g. "不动产权证书"). */
+  /** For source "license": which of the applicant's e-licenses holds the attribute (e.g. "不动产权证书"). */
   licenseType: z.string().min(1).optional(),
 });
 
@@ -108,14 +108,14 @@ export const MaterialTypeSchema = z.object({
   id: slug,
   name: z.string().min(1),
   holder: z.enum(['person', 'organisation', 'any']),
-  /** The government already holds it: an e-licence (电子证照) or a material from an earlier case. */
+  /** The government already holds it: an e-license (电子证照) or a material from an earlier case. */
   sharedData: z
     .object({
       source: z.enum(['eLicense', 'earlierCase']),
       licenseType: z.string().optional(),
       /**
-       * The form field naming the licence's holder when it is not the applicant (e.g. the deceased's
-       * ID card: "deceasedIdNumber"). Absent: the applicant's own licence, found by prefill.
+       * The form field naming the license's holder when it is not the applicant (e.g. the deceased's
+       * ID card: "deceasedIdNumber"). Absent: the applicant's own license, found by prefill.
        */
       holderField: camelId.optional(),
     })
@@ -185,12 +185,12 @@ export const ServiceSchema = z.object({
     name: z.string().min(1),
     /** The form fields whose values the result records (the data it produces for later cases). */
     data: z.array(camelId).optional(),
-    /** The e-licence type the result is kept as in the e-licence library, when it is one. */
+    /** The e-license type the result is kept as in the e-license library, when it is one. */
     licenseType: z.string().min(1).optional(),
     /**
      * Data the result creates (not given by the applicant): numbers assigned on approval, e.g. the
      * new enterprise's credit code. Keyed by a field id of the dictionary, so dependent services'
-     * tasks, later forms and the licences read them as that field.
+     * tasks, later forms and the licenses read them as that field.
      */
     produces: z
       .array(
@@ -291,7 +291,7 @@ export const CatalogSchema = CatalogShape.superRefine((c, ctx) => {
     if (f.prefill?.source === 'license' && !f.prefill.licenseType)
       issue(
         ['fields', i, 'prefill', 'licenseType'],
-        `"${f.id}" is prefilled from an e-licence: name its licenseType`,
+        `"${f.id}" is prefilled from an e-license: name its licenseType`,
       );
   });
   const parties = new Map(c.parties.map((p) => [p.id, p]));

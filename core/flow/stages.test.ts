@@ -64,16 +64,16 @@ describe('staged dispatch', () => {
     const restaurant = index.bundle('restaurant-opening');
     const joint = jointInspection(restaurant, all('restaurant-opening'));
     expect(joint).toEqual({
-      services: ['food-business-licence', 'restaurant-fire-safety-inspection'],
+      services: ['food-business-license', 'restaurant-fire-safety-inspection'],
       departments: ['market-regulation', 'fire-rescue'],
     });
     const graph = prerequisites(restaurant, all('restaurant-opening'));
-    expect(graph.get('food-business-licence')).toEqual([JOINT_INSPECTION]);
+    expect(graph.get('food-business-license')).toEqual([JOINT_INSPECTION]);
     expect(graph.get('restaurant-signboard')).toEqual([]);
     const m = guide(index, restaurant, restaurant.services).metrics;
     expect(m.inspections).toEqual({ services: 2, visits: 1 });
-    // Alone, the food licence keeps its own inspection: no joint one.
-    expect(jointInspection(restaurant, ['food-business-licence'])).toBeUndefined();
+    // Alone, the food license keeps its own inspection: no joint one.
+    expect(jointInspection(restaurant, ['food-business-license'])).toBeUndefined();
   });
 
   it('produces a valid GB 32100 credit code with the place’s division, the same on every retry', () => {
@@ -88,7 +88,7 @@ describe('staged dispatch', () => {
     );
     const registration = opening.services[0]!;
     const data = producedData({ caseId: 'c-x' }, registration, '320400', new Date('2026-12-01T00:00:00Z'));
-    expect(Object.keys(data)).toEqual(['uscc', 'licenceNumber']);
-    expect(data.licenceNumber).toMatch(/^YYZZ3204002026\d{6}$/);
+    expect(Object.keys(data)).toEqual(['uscc', 'licenseNumber']);
+    expect(data.licenseNumber).toMatch(/^YYZZ3204002026\d{6}$/);
   });
 });

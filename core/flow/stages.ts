@@ -217,7 +217,7 @@ export function newUscc(seed: string, divisionCode: string): string {
   return `${first17}${usccCheckCharacter(first17)}`;
 }
 
-/** A licence or certificate number: prefix, division, year, six stable digits. */
+/** A license or certificate number: prefix, division, year, six stable digits. */
 export function newSerial(seed: string, prefix: string, divisionCode: string, year: string): string {
   return `${prefix}${divisionCode}${year}${String(digest(seed) % 1_000_000n).padStart(6, '0')}`;
 }

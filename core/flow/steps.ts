@@ -269,7 +269,7 @@ export type MergeStep =
   | { caseId: string; round: number; next: 'reject' };
 
 /**
- * After a stage's reviews: record what the approved services produced (credit code, licence
+ * After a stage's reviews: record what the approved services produced (credit code, license
  * numbers…), then open the next stage — whatever became ready — or, nothing left, 汇总: merge every
  * service's latest decision into one outcome.
  */
@@ -360,7 +360,7 @@ function placesOf(deps: FlowDeps, record: CaseRecord, bundle: Bundle) {
 
 /**
  * Results as data: each approved service's declared products (the new enterprise's credit code,
- * licence numbers…) are recorded on the case once, so the next stage's tasks, the licences and
+ * license numbers…) are recorded on the case once, so the next stage's tasks, the licenses and
  * later forms read them. Stable per case and service: a retried step records the same values.
  */
 async function recordResults(
@@ -441,7 +441,7 @@ export async function escalateTask<
   return { ...state, timeoutSeconds: secondsUntil(addWorkingDays(now, ESCALATION_DAYS), now) };
 }
 
-/** 一窗出件: every approved service has its licence; record the delivery and end the case issued. */
+/** 一窗出件: every approved service has its license; record the delivery and end the case issued. */
 export async function deliverResults(
   deps: FlowDeps,
   caseId: string,

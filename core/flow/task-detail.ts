@@ -5,7 +5,7 @@
  *
  * Staged dispatch: a review also carries what its prerequisites produced ("同步获取…前置部门的办理
  * 信息") — each approved prerequisite's result with its data (the new enterprise's credit code, the
- * licence number…) — so nobody asks for what another department just produced. A field its services
+ * license number…) — so nobody asks for what another department just produced. A field its services
  * need that a prerequisite produced is shown with that value. An inspected service's review carries
  * the joint inspection (联合勘验) it shares with the other inspecting departments.
  */

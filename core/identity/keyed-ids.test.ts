@@ -6,10 +6,10 @@ import {
   formatVerificationCode,
   identifierKeyer,
   isCaseId,
-  isLicenceId,
+  isLicenseId,
   keyedIdentifier,
   newCaseId,
-  newLicenceId,
+  newLicenseId,
   newVerificationCode,
   normaliseVerificationCode,
   verificationCodeDigest,
@@ -57,21 +57,21 @@ describe('keyedIdentifier', () => {
   });
 });
 
-describe('case and licence ids', () => {
+describe('case and license ids', () => {
   it('are random 128-bit ids in lower-case Crockford base32, never repeating', () => {
     const ids = Array.from({ length: 2000 }, newCaseId);
     for (const id of ids) expect(isCaseId(id), id).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
-    const licence = newLicenceId();
-    expect(isLicenceId(licence)).toBe(true);
-    expect(isCaseId(licence)).toBe(false);
-    // Still fits the existing task-id and licence patterns (c-[a-z0-9]+).
+    const license = newLicenseId();
+    expect(isLicenseId(license)).toBe(true);
+    expect(isCaseId(license)).toBe(false);
+    // Still fits the existing task-id and license patterns (c-[a-z0-9]+).
     expect(ids[0]).toMatch(/^c-[a-z0-9]+$/);
   });
 
   it('refuses ids of the old, computable form', () => {
     expect(isCaseId('c-abcdefghijklmnopqrstuvwx')).toBe(false);
-    expect(isLicenceId('c-abc.birth-registration')).toBe(false);
+    expect(isLicenseId('c-abc.birth-registration')).toBe(false);
   });
 });
 
@@ -84,8 +84,8 @@ describe('crockfordBase32', () => {
   });
 });
 
-describe('licence verification codes', () => {
-  const LICENCE = 'l-0123456789abcdefghjkmnpqrs';
+describe('license verification codes', () => {
+  const LICENSE = 'l-0123456789abcdefghjkmnpqrs';
 
   it('are 8 typable characters, printed as XXXX-XXXX', () => {
     const code = newVerificationCode();
@@ -94,26 +94,26 @@ describe('licence verification codes', () => {
   });
 
   it('match what a person types: any case, hyphens, spaces, O for 0 and I or L for 1', () => {
-    const digest = verificationCodeDigest(SECRET, LICENCE, '10K0-3ABC');
+    const digest = verificationCodeDigest(SECRET, LICENSE, '10K0-3ABC');
     for (const typed of ['10K03ABC', '10k0-3abc', 'IOKO 3ABC', 'l0k0-3abc'])
-      expect(verificationCodeMatches(SECRET, LICENCE, digest, typed), typed).toBe(true);
+      expect(verificationCodeMatches(SECRET, LICENSE, digest, typed), typed).toBe(true);
   });
 
-  it('refuse another code, a code of another licence, a malformed code, and another city', () => {
+  it('refuse another code, a code of another license, a malformed code, and another city', () => {
     const code = newVerificationCode();
-    const digest = verificationCodeDigest(SECRET, LICENCE, code);
+    const digest = verificationCodeDigest(SECRET, LICENSE, code);
     const other = code.startsWith('0') ? `1${code.slice(1)}` : `0${code.slice(1)}`;
-    expect(verificationCodeMatches(SECRET, LICENCE, digest, other)).toBe(false);
+    expect(verificationCodeMatches(SECRET, LICENSE, digest, other)).toBe(false);
     expect(verificationCodeMatches(SECRET, 'l-zzzzzzzzzzzzzzzzzzzzzzzzzz', digest, code)).toBe(false);
-    expect(verificationCodeMatches(SECRET, LICENCE, digest, `${code}0`)).toBe(false);
-    expect(verificationCodeMatches(SECRET, LICENCE, digest, 'U0000000')).toBe(false);
-    expect(verificationCodeMatches(OTHER_CITY, LICENCE, digest, code)).toBe(false);
-    expect(verificationCodeMatches(SECRET, LICENCE, 'not-hex', code)).toBe(false);
+    expect(verificationCodeMatches(SECRET, LICENSE, digest, `${code}0`)).toBe(false);
+    expect(verificationCodeMatches(SECRET, LICENSE, digest, 'U0000000')).toBe(false);
+    expect(verificationCodeMatches(OTHER_CITY, LICENSE, digest, code)).toBe(false);
+    expect(verificationCodeMatches(SECRET, LICENSE, 'not-hex', code)).toBe(false);
   });
 
   it('store no code in clear: the digest does not contain it', () => {
     const code = newVerificationCode();
-    expect(verificationCodeDigest(SECRET, LICENCE, code).toUpperCase()).not.toContain(code);
+    expect(verificationCodeDigest(SECRET, LICENSE, code).toUpperCase()).not.toContain(code);
   });
 
   it('normalise only what can be a code', () => {
@@ -130,10 +130,10 @@ describe('licence verification codes', () => {
         (a, b) => {
           const ca = crockfordBase32(a);
           const cb = crockfordBase32(b);
-          const digest = verificationCodeDigest(SECRET, LICENCE, ca);
+          const digest = verificationCodeDigest(SECRET, LICENSE, ca);
           return (
-            verificationCodeMatches(SECRET, LICENCE, digest, ca) &&
-            verificationCodeMatches(SECRET, LICENCE, digest, cb) === (ca === cb)
+            verificationCodeMatches(SECRET, LICENSE, digest, ca) &&
+            verificationCodeMatches(SECRET, LICENSE, digest, cb) === (ca === cb)
           );
         },
       ),

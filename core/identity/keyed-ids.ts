@@ -4,8 +4,8 @@
  *   export or a key in a log does not give away an ID number or a credit code, and nobody without
  *   the secret can compute the key of a given person (a plain SHA-256 of an 18-character ID number
  *   is reversed by enumerating birth dates and sequence numbers in minutes);
- * - random case and licence ids (128 bits), never derived from an Idempotency-Key;
- * - the licence verification code printed on a licence: 8 characters of Crockford base32 (40 bits),
+ * - random case and license ids (128 bits), never derived from an Idempotency-Key;
+ * - the license verification code printed on a license: 8 characters of Crockford base32 (40 bits),
  *   easy to type from paper, compared in constant time, stored only as a keyed digest.
  * Pure: node:crypto only.
  */
@@ -72,19 +72,19 @@ export function identifierKeyer(secret: IdentifierSecret): IdentifierKeyer {
 const random128 = () => crockfordBase32(randomBytes(16)).toLowerCase();
 
 const CASE_ID = /^c-[0-9a-hjkmnp-tv-z]{26}$/;
-const LICENCE_ID = /^l-[0-9a-hjkmnp-tv-z]{26}$/;
+const LICENSE_ID = /^l-[0-9a-hjkmnp-tv-z]{26}$/;
 
 /** A new case id, e.g. `c-5x1v9…`: random, so knowing the Idempotency-Key tells nothing about it. */
 export const newCaseId = (): string => `c-${random128()}`;
 export const isCaseId = (value: string): boolean => CASE_ID.test(value);
 
-/** A new licence id, e.g. `l-8k2m…`: random, not `<caseId>.<serviceId>`. */
-export const newLicenceId = (): string => `l-${random128()}`;
-export const isLicenceId = (value: string): boolean => LICENCE_ID.test(value);
+/** A new license id, e.g. `l-8k2m…`: random, not `<caseId>.<serviceId>`. */
+export const newLicenseId = (): string => `l-${random128()}`;
+export const isLicenseId = (value: string): boolean => LICENSE_ID.test(value);
 
 export const VERIFICATION_CODE_LENGTH = 8;
 
-/** A new verification code to print on a licence: 8 Crockford characters, shown as `XXXX-XXXX`. */
+/** A new verification code to print on a license: 8 Crockford characters, shown as `XXXX-XXXX`. */
 export function newVerificationCode(): string {
   // 5 bytes = 40 bits = exactly 8 characters.
   return crockfordBase32(randomBytes(5));
@@ -108,29 +108,29 @@ export function normaliseVerificationCode(typed: string): string | undefined {
 }
 
 /**
- * What the licence stores instead of its code: a keyed digest bound to the licence id, so a code
- * copied from one licence does not verify another and a leaked table does not reveal codes.
+ * What the license stores instead of its code: a keyed digest bound to the license id, so a code
+ * copied from one license does not verify another and a leaked table does not reveal codes.
  */
-export function verificationCodeDigest(secret: IdentifierSecret, licenceId: string, code: string): string {
+export function verificationCodeDigest(secret: IdentifierSecret, licenseId: string, code: string): string {
   const canonical = normaliseVerificationCode(code);
   if (!canonical) throw new RangeError('not a verification code');
-  return keyedIdentifier(secret, 'verificationCode', `${licenceId}\n${canonical}`);
+  return keyedIdentifier(secret, 'verificationCode', `${licenseId}\n${canonical}`);
 }
 
 /**
- * Whether the typed code is the licence's, in time that does not depend on where they differ.
- * `storedDigest` is what `verificationCodeDigest` returned when the licence was issued.
+ * Whether the typed code is the license's, in time that does not depend on where they differ.
+ * `storedDigest` is what `verificationCodeDigest` returned when the license was issued.
  */
 export function verificationCodeMatches(
   secret: IdentifierSecret,
-  licenceId: string,
+  licenseId: string,
   storedDigest: string,
   typed: string,
 ): boolean {
   const canonical = normaliseVerificationCode(typed);
   // A malformed code is still compared (against a digest of a fixed code), so timing tells nothing.
   const presented = Buffer.from(
-    keyedIdentifier(secret, 'verificationCode', `${licenceId}\n${canonical ?? '00000000'}`),
+    keyedIdentifier(secret, 'verificationCode', `${licenseId}\n${canonical ?? '00000000'}`),
     'hex',
   );
   const stored = Buffer.from(storedDigest, 'hex');

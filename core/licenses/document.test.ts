@@ -47,8 +47,8 @@ function caseRecord(applicantName = '常州示例科技有限公司'): CaseRecor
 const issuedAt = '2024-03-01T16:30:00.000Z';
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
-describe('licence document', () => {
-  it('derives the licence id from case and service, and the case back from the id', () => {
+describe('license document', () => {
+  it('derives the license id from case and service, and the case back from the id', () => {
     expect(licenseIdFor('c-abc234', 'company-seal-filing')).toBe('c-abc234.company-seal-filing');
     expect(caseIdOfLicense('c-abc234.company-seal-filing')).toBe('c-abc234');
   });

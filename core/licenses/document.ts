@@ -1,5 +1,5 @@
 /**
- * The e-licence (电子证照) of one approved service, as two files: a readable, self-contained HTML
+ * The e-license (电子证照) of one approved service, as two files: a readable, self-contained HTML
  * document and its machine-readable data (JSON). Both are pure functions of the case, the service
  * and the issue time, so a retried issue rebuilds byte-identical files. The signature covers the
  * hashes of both files (signedMessage), so altering either one is detected at verification.
@@ -19,7 +19,7 @@ export interface LicenseService {
   readonly result: {
     readonly kind: ResultKind;
     readonly name: string;
-    /** What the results produced (this service's and its prerequisites'): the credit code, licence numbers… */
+    /** What the results produced (this service's and its prerequisites'): the credit code, license numbers… */
     readonly data?: readonly ResultDatum[];
   };
   readonly department: { readonly id: string; readonly name: string };
@@ -45,7 +45,7 @@ export interface LicenseData {
     readonly kind: 'person' | 'organisation';
     readonly name: string;
     readonly identifierType: 'idNumber' | 'uscc';
-    /** Masked: the licence is shown and shared, the full identifier is not needed to recognise it. */
+    /** Masked: the license is shown and shared, the full identifier is not needed to recognise it. */
     readonly identifier: string;
   };
   readonly issuer: { readonly departmentId: string; readonly name: string };
@@ -61,12 +61,12 @@ export interface BuiltLicense {
   readonly documentSha256: string;
 }
 
-/** "<caseId>.<serviceId>": one licence per approved service, so issuing twice cannot duplicate it. */
+/** "<caseId>.<serviceId>": one license per approved service, so issuing twice cannot duplicate it. */
 export function licenseIdFor(caseId: string, serviceId: string): string {
   return `${caseId}.${serviceId}`;
 }
 
-/** The case a licence id belongs to (its partition), or undefined for an id that cannot be ours. */
+/** The case a license id belongs to (its partition), or undefined for an id that cannot be ours. */
 export function caseIdOfLicense(licenseId: string): string | undefined {
   const dot = licenseId.indexOf('.');
   if (dot < 0 || dot === licenseId.length - 1) return undefined;
@@ -108,7 +108,7 @@ export function licenseData(record: CaseRecord, service: LicenseService, issuedA
   };
 }
 
-/** Builds both files of a licence and their hashes. */
+/** Builds both files of a license and their hashes. */
 export function buildLicense(record: CaseRecord, service: LicenseService, issuedAt: string): BuiltLicense {
   const data = licenseData(record, service, issuedAt);
   const encoder = new TextEncoder();
@@ -144,7 +144,7 @@ export function chineseDate(iso: string): string {
 }
 
 /**
- * The readable licence. Self-contained (inline style, no scripts, no external resources, a CSP
+ * The readable license. Self-contained (inline style, no scripts, no external resources, a CSP
  * that forbids them) so it renders the same offline, years later, from any copy; every value is
  * escaped because names come from applicants.
  */

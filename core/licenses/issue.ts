@@ -1,17 +1,17 @@
 /**
- * Issue the e-licences of a case's approved services, together (一窗出件).
+ * Issue the e-licenses of a case's approved services, together (一窗出件).
  *
  * 1. Load the case; a missing case is CaseNotFoundError (the state machine catches it by name).
  * 2. Resolve every approved service in the case's bundle, with its result and issuing department;
- *    the result carries the data the case's results produced — its own (a licence number) and its
+ *    the result carries the data the case's results produced — its own (a license number) and its
  *    approved prerequisites' (the new enterprise's credit code on the 公章刻制备案).
- * 3. Skip the services whose licence is already recorded: this is a retry after a partial failure.
+ * 3. Skip the services whose license is already recorded: this is a retry after a partial failure.
  * 4. For each remaining service, at one issue time: build both files, store them, sign their
- *    hashes, record the licence. The record comes last — it is the commit point, so a failure at
- *    any step leaves nothing that looks issued, and the retry redoes that licence from scratch.
- * 5. If another attempt recorded a licence first (a lost race), rebuild its files from its own
+ *    hashes, record the license. The record comes last — it is the commit point, so a failure at
+ *    any step leaves nothing that looks issued, and the retry redoes that license from scratch.
+ * 5. If another attempt recorded a license first (a lost race), rebuild its files from its own
  *    issue time and store them again, as this attempt may have overwritten them with its own.
- * 6. Return every approved service's licence id. The case status is not touched: the flow's next
+ * 6. Return every approved service's license id. The case status is not touched: the flow's next
  *    step moves the case to `issued`.
  */
 import type { CaseRecord } from '../case/model.ts';
@@ -37,7 +37,7 @@ export class UnknownServiceError extends DomainError {
   readonly code = 'unknown_service';
 }
 
-/** A recorded licence whose files cannot be rebuilt to match it (the case or catalog changed). */
+/** A recorded license whose files cannot be rebuilt to match it (the case or catalog changed). */
 export class LicenseConflictError extends DomainError {
   readonly code = 'license_conflict';
 }
@@ -74,7 +74,7 @@ export async function issueLicenses(
   const issuedAt = deps.now().toISOString();
   const pending = services.filter((s) => !recorded.has(s.serviceId));
 
-  // Every licence is attempted even when one fails, so a retry has as little left to do as possible.
+  // Every license is attempted even when one fails, so a retry has as little left to do as possible.
   const settled = await Promise.allSettled(pending.map((s) => issueOne(deps, record, s, issuedAt)));
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
@@ -94,8 +94,8 @@ function resolveService(
   const service = bundle?.services.find((s) => s.id === serviceId);
   if (!bundle || !service || !record.services.includes(serviceId))
     throw new UnknownServiceError(`Service "${serviceId}" is not one of case ${record.caseId}'s services.`);
-  // A prerequisite's new identity (the enterprise's credit code) goes on the dependants' licences;
-  // its own numbers (the business licence number) stay on its own.
+  // A prerequisite's new identity (the enterprise's credit code) goes on the dependants' licenses;
+  // its own numbers (the business license number) stay on its own.
   const values = new Map<string, string>();
   for (const id of prerequisitesOf(prerequisites(bundle, record.services), serviceId))
     for (const p of bundle.services.find((s) => s.id === id)?.result.produces ?? [])
@@ -157,7 +157,7 @@ async function restoreFiles(
   const rebuilt = buildLicense(record, service, stored.issuedAt);
   if (rebuilt.documentSha256 !== stored.documentSha256 || rebuilt.dataSha256 !== stored.dataSha256)
     throw new LicenseConflictError(
-      `Licence ${stored.licenseId} is recorded with files that cannot be rebuilt.`,
+      `License ${stored.licenseId} is recorded with files that cannot be rebuilt.`,
     );
   await deps.files.put(stored.licenseId, rebuilt.documentBytes, rebuilt.dataBytes);
 }

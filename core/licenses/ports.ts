@@ -1,28 +1,28 @@
 /**
- * What issuing and verifying e-licences (电子证照) need from the outside world: a signing key
+ * What issuing and verifying e-licenses (电子证照) need from the outside world: a signing key
  * (电子印章 — KMS in AWS, a local key on a laptop), file storage for the documents, and a store
- * for the licence records. The record is the commit point: a licence exists once its record does.
+ * for the license records. The record is the commit point: a license exists once its record does.
  */
 import * as z from 'zod';
 import type { LicenseRecord } from '../case/ports.ts';
 
 /** An ECDSA P-256 key that signs with SHA-256; signatures are DER (the form KMS returns). */
 export interface LicenseSigner {
-  /** Recorded with every licence, so a licence stays verifiable with the key that signed it. */
+  /** Recorded with every license, so a license stays verifiable with the key that signed it. */
   readonly keyId: string;
   readonly algorithm: 'ECDSA_SHA_256';
   sign(message: Uint8Array): Promise<Uint8Array /* DER */>;
   verify(message: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }
 
-/** The stored licence: the case port's LicenseRecord plus the hash of its machine-readable data. */
+/** The stored license: the case port's LicenseRecord plus the hash of its machine-readable data. */
 export interface IssuedLicense extends LicenseRecord {
   readonly dataSha256: string;
 }
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
-/** Parses a licence read back from storage (zod at every trust boundary, storage included). */
+/** Parses a license read back from storage (zod at every trust boundary, storage included). */
 export const IssuedLicenseSchema = z.object({
   licenseId: z.string().min(1),
   caseId: z.string().min(1),
@@ -41,9 +41,9 @@ export const IssuedLicenseSchema = z.object({
 }) satisfies z.ZodType<IssuedLicense>;
 
 export interface LicenseFiles {
-  /** Where a licence's files live; a pure function of the licence id. */
+  /** Where a license's files live; a pure function of the license id. */
   keysFor(licenseId: string): { readonly documentKey: string; readonly dataKey: string };
-  /** Writes (or overwrites with identical bytes) both files of a licence. */
+  /** Writes (or overwrites with identical bytes) both files of a license. */
   put(licenseId: string, document: Uint8Array, data: Uint8Array): Promise<void>;
   /** The stored bytes, or undefined when the object is missing. */
   read(key: string): Promise<Uint8Array | undefined>;
@@ -53,9 +53,9 @@ export interface LicenseFiles {
 
 export interface LicenseStore {
   /**
-   * Records a licence unless one with its id exists (a conditional write). `created` is true when
+   * Records a license unless one with its id exists (a conditional write). `created` is true when
    * the record is now exactly `license` (an SDK retry of this very write included); false when a
-   * different licence with this id was recorded first — `stored` is that one.
+   * different license with this id was recorded first — `stored` is that one.
    */
   put(license: IssuedLicense): Promise<{ created: boolean; stored: IssuedLicense }>;
   listForCase(caseId: string): Promise<IssuedLicense[]>;

@@ -26,12 +26,12 @@ const departments = (entries: [string, string][]) =>
 
 const KEY = keyPair('local:key-1');
 const OTHER = keyPair('local:key-2');
-const LICENSE_ID = 'c-aaaaaaaaaaaaaaaaaaaaaaaa.business-licence';
+const LICENSE_ID = 'c-aaaaaaaaaaaaaaaaaaaaaaaa.business-license';
 
 const data: LicenseData = {
   licenseId: LICENSE_ID,
   caseId: 'c-aaaaaaaaaaaaaaaaaaaaaaaa',
-  serviceId: 'business-licence',
+  serviceId: 'business-license',
   serviceName: '营业执照',
   result: { kind: 'license', name: '营业执照' },
   holder: { kind: 'person', name: '张三丰', identifierType: 'idNumber', identifier: '1101**********7777' },
@@ -79,12 +79,12 @@ function setup(options: { signWith?: typeof KEY; algorithm?: string } = {}) {
 }
 
 describe('verifyLicense', () => {
-  it('verifies intact files signed by the key the licence names, showing the holder masked', async () => {
+  it('verifies intact files signed by the key the license names, showing the holder masked', async () => {
     const { deps } = setup();
     expect(await verifyLicense(deps, LICENSE_ID)).toEqual({
       valid: true,
       licenseId: LICENSE_ID,
-      serviceId: 'business-licence',
+      serviceId: 'business-license',
       name: '营业执照',
       issuedAt: data.issuedAt,
       issuer: { id: 'market', name: '市场监督管理局' },
@@ -142,7 +142,7 @@ describe('verifyLicense', () => {
     expect(v.issuer).toEqual({ id: 'market', name: 'market' });
   });
 
-  it('answers 404 for an unknown licence', async () => {
+  it('answers 404 for an unknown license', async () => {
     const { deps } = setup();
     await expect(verifyLicense(deps, 'c-bbbbbbbbbbbbbbbbbbbbbbbb.x')).rejects.toThrow(NotFoundError);
   });

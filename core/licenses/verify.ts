@@ -1,10 +1,10 @@
 /**
- * Use case: anyone holding an e-licence checks it (验证).
- *  1. The licence record by its id; an unknown id is NotFoundError (404).
+ * Use case: anyone holding an e-license checks it (验证).
+ *  1. The license record by its id; an unknown id is NotFoundError (404).
  *  2. Both stored files (document and data) are hashed again and compared with the record.
- *  3. The signature over those hashes is checked with the key the licence names — which may be an
+ *  3. The signature over those hashes is checked with the key the license names — which may be an
  *     earlier key than the one signing today; a key that cannot be used here fails the check.
- *  4. Only what the licence itself prints is shown, and only from intact data (an altered file
+ *  4. Only what the license itself prints is shown, and only from intact data (an altered file
  *     must not put words in our mouth); a person's name is masked, as the identifier already is.
  */
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
@@ -16,7 +16,7 @@ import type { LicenseFiles, LicenseSigner, LicenseStore } from './ports.ts';
 export interface VerifyLicenseDeps {
   readonly store: Pick<LicenseStore, 'get'>;
   readonly files: Pick<LicenseFiles, 'read'>;
-  /** The key a licence names (its keyId), to verify with; undefined when it cannot be used here. */
+  /** The key a license names (its keyId), to verify with; undefined when it cannot be used here. */
   verifierFor(keyId: string): Pick<LicenseSigner, 'verify'> | undefined;
   /** For the issuer's name. */
   readonly catalog: Pick<CatalogIndex, 'departments'>;
@@ -45,7 +45,7 @@ export interface LicenseVerification {
   readonly keyId: string;
 }
 
-/** The only algorithm licences are signed with (LicenseSigner); anything else cannot verify. */
+/** The only algorithm licenses are signed with (LicenseSigner); anything else cannot verify. */
 const SIGNING_ALGORITHM: LicenseSigner['algorithm'] = 'ECDSA_SHA_256';
 
 const intact = (bytes: Uint8Array | undefined, sha256: string): bytes is Uint8Array =>
@@ -56,7 +56,7 @@ export async function verifyLicense(
   licenseId: string,
 ): Promise<LicenseVerification> {
   const l = await deps.store.get(licenseId);
-  if (!l) throw new NotFoundError(`There is no licence "${licenseId}".`);
+  if (!l) throw new NotFoundError(`There is no license "${licenseId}".`);
   const [document, data] = await Promise.all([deps.files.read(l.documentKey), deps.files.read(l.dataKey)]);
   const verifier = l.algorithm === SIGNING_ALGORITHM ? deps.verifierFor(l.keyId) : undefined;
   const dataIntact = intact(data, l.dataSha256);

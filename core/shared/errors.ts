@@ -87,7 +87,7 @@ export class UnavailableError extends DomainError {
 }
 
 /**
- * Named so ASL can Catch it: the case a flow step or licence issuing runs for does not exist.
+ * Named so ASL can Catch it: the case a flow step or license issuing runs for does not exist.
  * The one definition (core/flow/steps.ts and core/licenses/issue.ts are to import it).
  */
 export class CaseNotFoundError extends DomainError {

@@ -1,11 +1,11 @@
 /**
  * Synthetic shared data for the local stack (共享数据自动调用 needs something to find): population
- * registry records, legal-person registry records, e-licences and files from earlier cases, for a
+ * registry records, legal-person registry records, e-licenses and files from earlier cases, for a
  * few made-up people and enterprises of Changzhou. Every identifier is synthetic but valid (the
  * check characters are computed), so the API accepts them; none belongs to anyone.
  *
  * The attribute names are the ones the catalog's fields prefill from (cities/changzhou/catalog.json
- * `prefill: { source, attribute, licenseType }`), and the licence types the ones its materials name
+ * `prefill: { source, attribute, licenseType }`), and the license types the ones its materials name
  * (`sharedData.licenseType`). Exported as constants so tests and the README can use them.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -187,7 +187,7 @@ export const SEEDED_PERSONS: readonly SeededPerson[] = [
     ],
   },
   {
-    demo: 'any person bundle — an ID card e-licence that has expired: the data is filled in, the expired card is not on file; disability-assistance — her 残疾人证 number and level filled in',
+    demo: 'any person bundle — an ID card e-license that has expired: the data is filled in, the expired card is not on file; disability-assistance — her 残疾人证 number and level filled in',
     name: '周婷',
     idNumber: ZHOU_TING,
     record: {
@@ -216,7 +216,7 @@ const businessLicense = (number: string, issuer: string, issuedAt: string) =>
 
 export const SEEDED_ENTERPRISES: readonly SeededEnterprise[] = [
   {
-    demo: 'restaurant-opening — name, credit code, addresses, scope and legal representative filled in; business licence on file, the fire acceptance from an earlier case',
+    demo: 'restaurant-opening — name, credit code, addresses, scope and legal representative filled in; business license on file, the fire acceptance from an earlier case',
     name: '常州青果巷餐饮管理有限公司',
     uscc: RESTAURANT,
     record: {
@@ -241,7 +241,7 @@ export const SEEDED_ENTERPRISES: readonly SeededEnterprise[] = [
     ],
   },
   {
-    demo: 'enterprise or restaurant bundles — a software company with its business licence',
+    demo: 'enterprise or restaurant bundles — a software company with its business license',
     name: '常州运河数字科技有限公司',
     uscc: DIGITAL,
     record: {
@@ -295,7 +295,7 @@ export const SEEDED_ENTERPRISES: readonly SeededEnterprise[] = [
   },
 ];
 
-/** Every item the seed writes (registry records, e-licences, earlier-case files). */
+/** Every item the seed writes (registry records, e-licenses, earlier-case files). */
 export function sharedDataItems(): Record<string, unknown>[] {
   const items: Record<string, unknown>[] = [];
   const holders = [

@@ -1,6 +1,6 @@
 /**
  * Real answers against the published document: drives every route through HTTP — the catalog,
- * materials, a case from submission through a correction round to issued licences, the
+ * materials, a case from submission through a correction round to issued licenses, the
  * departments' work, supervision, a withdrawal — plus problem answers (401, 403, 404, 409, 413,
  * 415, 422), and validates each body with ajv against the schema GET /v1/openapi.json gives for
  * that route and status. Every route must be seen answering 2xx at least once.
@@ -183,7 +183,7 @@ describe('answers that match the document', () => {
     expect(problems.map((p) => p.status)).toEqual([422, 400, 415, 413, 404, 401]);
   });
 
-  it('for a case from submission through a correction round to its licences, and its problems', async () => {
+  it('for a case from submission through a correction round to its licenses, and its problems', async () => {
     // Submitted, replayed, seen by the portal and the lead department.
     const c = await pendingCase();
     const replay = await checked('submit-case', {
@@ -328,7 +328,7 @@ describe('answers that match the document', () => {
     expect(problems[5]!.body.code).toBe('idempotency_key_reused');
   });
 
-  it('for a withdrawal, supervision and the licences of an issued case', async () => {
+  it('for a withdrawal, supervision and the licenses of an issued case', async () => {
     const c = await pendingCase();
     const withdrawn = await checked('withdraw-case', {
       headers: as.applicant(DEFAULT_ORGANISATION),

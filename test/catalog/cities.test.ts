@@ -284,8 +284,8 @@ describe('Changzhou catalog', () => {
     );
   });
 
-  it('offers 告知承诺 for the food business licence', () => {
-    const service = catalog.bundles.flatMap((b) => b.services).find((s) => s.id === 'food-business-licence');
+  it('offers 告知承诺 for the food business license', () => {
+    const service = catalog.bundles.flatMap((b) => b.services).find((s) => s.id === 'food-business-license');
 
     expect(service?.commitment).toBe(true);
   });

@@ -1,6 +1,6 @@
 /**
  * The synthetic shared data the local stack seeds fits the Changzhou catalog: valid identifiers,
- * the attribute names its fields prefill from, the licence types its materials name.
+ * the attribute names its fields prefill from, the license types its materials name.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -47,7 +47,7 @@ describe('seeded shared data', () => {
       for (const id of ids) expect(`${item.pk} ${item.sk}`).not.toContain(id);
   });
 
-  it('names only licence types and material types the catalog knows', () => {
+  it('names only license types and material types the catalog knows', () => {
     const licenseTypes = new Set(
       [
         ...index.catalog.materials.map((m) => m.sharedData?.licenseType),
@@ -97,8 +97,8 @@ describe('seeded shared data', () => {
     },
   );
 
-  it('fills every e-licence field of the catalog for someone', () => {
-    const licenceFields = index.catalog.fields.filter((f) => f.prefill?.source === 'license');
+  it('fills every e-license field of the catalog for someone', () => {
+    const licenseFields = index.catalog.fields.filter((f) => f.prefill?.source === 'license');
     const filled = new Set<string>();
     const holders = [
       ...SEEDED_PERSONS.map((p) => ({ audience: 'person', records: recordsOf(p, 'population') })),
@@ -109,7 +109,7 @@ describe('seeded shared data', () => {
         const r = prefillFrom(mergeFields(index, b.services), [], records, TODAY);
         for (const id of Object.keys(r.form)) filled.add(id);
       }
-    expect(licenceFields.length).toBeGreaterThan(0);
-    for (const f of licenceFields) expect(filled, f.id).toContain(f.id);
+    expect(licenseFields.length).toBeGreaterThan(0);
+    for (const f of licenseFields) expect(filled, f.id).toContain(f.id);
   });
 });

@@ -63,7 +63,7 @@ export const BUNDLES: readonly { bundleId: string; services: readonly (readonly 
   },
   {
     bundleId: 'restaurant-opening',
-    services: [['food-business-licence', 'restaurant-signboard'], ['food-business-licence']],
+    services: [['food-business-license', 'restaurant-signboard'], ['food-business-license']],
   },
   {
     bundleId: 'after-death',

@@ -4,7 +4,7 @@
  * token, portal B, applicant A through portal A (the owner of the cases), applicant B through
  * portal A, applicant A through portal B, the owning department, another department, the
  * supervisor, a bad API key, a bad token and portal A with a bad applicant token — against
- * resources that belong to portal A (case, material, licence, webhook), to applicant A (the cases)
+ * resources that belong to portal A (case, material, license, webhook), to applicant A (the cases)
  * and to department A (its task).
  *
  * Nothing here is per route: requests and expectations come from each route's spec.
@@ -27,7 +27,7 @@
  *  - the owner never gets 401, 403, 404 or a 5xx;
  *  - no refused answer carries anything of the resources (it is a bare problem, and none of their
  *    values appear in it unless the caller sent them), nor does any answer to a non-owner;
- *  - nothing changes: after the whole matrix the case, the task, the material, the licences and
+ *  - nothing changes: after the whole matrix the case, the task, the material, the licenses and
  *    the webhook are as they were.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -374,7 +374,7 @@ describe('every route × every caller', () => {
     },
   );
 
-  it('leaves the case, the task, the material, the licences and the webhook as they were', async () => {
+  it('leaves the case, the task, the material, the licenses and the webhook as they were', async () => {
     const after = await snapshot();
     expect(after).toEqual(before);
     expect(after.task.status).toBe('pending');

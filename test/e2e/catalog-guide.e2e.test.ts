@@ -102,7 +102,7 @@ describe('企业开办: one form, one set of materials, one notice', () => {
     ]);
     for (const m of notRequired) {
       expect(m.name).toBeTruthy();
-      expect(m.reason).toMatch(/电子证照|e-licence/);
+      expect(m.reason).toMatch(/电子证照|e-license/);
     }
     const toUpload = (guide.body.materials as { type: string }[]).map((m) => m.type);
     for (const m of notRequired) expect(toUpload).not.toContain(m.type);

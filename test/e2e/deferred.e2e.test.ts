@@ -1,7 +1,7 @@
 /**
  * 容缺受理 and 告知承诺: a restaurant opening accepted with a non-key material promised for later
  * and a signed commitment; reviews approve, but nothing is issued until the deferred material
- * arrives — asked for once, supplied once, then every licence is issued together.
+ * arrives — asked for once, supplied once, then every license is issued together.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -18,7 +18,7 @@ import {
 import { call } from './target.ts';
 
 const BUNDLE = 'restaurant-opening';
-const SERVICES = ['food-business-licence', 'restaurant-signboard'];
+const SERVICES = ['food-business-license', 'restaurant-signboard'];
 
 describe('a case with a deferred material (容缺受理)', () => {
   it('is accepted now and issued only after the deferred material arrives', async () => {
@@ -29,7 +29,7 @@ describe('a case with a deferred material (容缺受理)', () => {
         ...app.materials.filter((m) => m.type !== 'food-safety-rules'),
         { type: 'food-safety-rules', deferred: true },
       ],
-      commitments: [{ serviceId: 'food-business-licence', accepted: true }],
+      commitments: [{ serviceId: 'food-business-license', accepted: true }],
     };
     const submitted = await submit(application);
     expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);

@@ -4,7 +4,7 @@
  * first example, uploads every material the guide asks for — conditional ones only when the
  * examples make them apply, per-party ones once for each party the form counts — submits, and
  * every department approves its task (acceptance by the lead, then each review) until the case is
- * `issued` with one licence per service.
+ * `issued` with one license per service.
  *
  * Changzhou runs on the suite's stack; Langfang on a second local stack this file starts (the
  * suite's stack serves one city). Against a deployed target only that target's city is walked.

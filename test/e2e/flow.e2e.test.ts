@@ -2,7 +2,7 @@
  * The heart, end to end through HTTP with the demo credentials, as portals and departments use it:
  * acceptance → 企业设立登记 reviewed first (staged dispatch) → the departments after it review at
  * once, each seeing the new credit code → two departments ask for corrections → ONE combined
- * request → one supplement → only those two re-review → approved → licences listed and verifiable
+ * request → one supplement → only those two re-review → approved → licenses listed and verifiable
  * → status issued, with the full timeline.
  */
 
@@ -45,7 +45,7 @@ const SERVICES = [
 const LEAD = 'market-regulation';
 
 describe('one case through the whole flow', () => {
-  it('goes from submission through one correction round to issued licences', async () => {
+  it('goes from submission through one correction round to issued licenses', async () => {
     // Prepare: a portal submits a subset of 企业开办.
     const application = await buildApplication(BUNDLE, SERVICES);
     const submitted = await submit(application);
@@ -119,7 +119,7 @@ describe('one case through the whole flow', () => {
         (await decide(t.id, t.departmentId, { outcome: 'approve', opinion: '已补正，同意' })).status,
       ).toBe(200);
 
-    // Issued: every approved service has its licence, listed and verifiable.
+    // Issued: every approved service has its license, listed and verifiable.
     const done = await eventually(
       () => getCase(caseId),
       (r) => r.body.status === 'issued',

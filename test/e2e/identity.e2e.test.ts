@@ -183,7 +183,7 @@ describe('submissions, bound to the token', () => {
   });
 
   it('refuses citing B’s held document: a reference on file is citable only by its holder (422)', async () => {
-    // 陈静's e-licences on file, as her own prefill lists them.
+    // 陈静's e-licenses on file, as her own prefill lists them.
     const hers = await call('POST', '/v1/prefill', {
       headers: applicantAuth(A),
       body: await prefillBody(demoApplicant(A).idNumber!),

@@ -1,5 +1,5 @@
 /**
- * 联合勘验 through HTTP: in 餐饮店准营 the food business licence and the fire safety inspection each
+ * 联合勘验 through HTTP: in 餐饮店准营 the food business license and the fire safety inspection each
  * need an on-site inspection; ONE joint inspection task replaces a visit each, and the two reviews
  * open after it, carrying its findings. The guide's metrics count one visit for it.
  */
@@ -37,10 +37,10 @@ describe('联合勘验 (餐饮店准营)', () => {
     const joint = tasks.filter((t) => t.kind === 'inspection');
     expect(joint).toHaveLength(1);
     expect(joint[0]!.departmentId).toBe(LEAD);
-    expect(joint[0]!.services).toEqual(['food-business-licence', 'restaurant-fire-safety-inspection']);
+    expect(joint[0]!.services).toEqual(['food-business-license', 'restaurant-fire-safety-inspection']);
     // The inspected services wait for it; the others are reviewed meanwhile.
     const reviewing = tasks.filter((t) => t.kind === 'review').flatMap((t) => t.services);
-    expect(reviewing).not.toContain('food-business-licence');
+    expect(reviewing).not.toContain('food-business-license');
     expect(reviewing).not.toContain('restaurant-fire-safety-inspection');
 
     const detail = await call('GET', `/v1/tasks/${joint[0]!.id}`, { headers: departmentAuth(LEAD) });
@@ -115,7 +115,7 @@ describe('联合勘验 (餐饮店准营)', () => {
       (done.body.services as { id: string; result: string }[]).map((s) => [s.id, s.result]),
     );
     expect(result).toEqual({
-      'food-business-licence': 'rejected',
+      'food-business-license': 'rejected',
       'restaurant-signboard': 'approved',
       'restaurant-fire-safety-inspection': 'rejected',
       'restaurant-sewage-discharge-permit': 'approved',

@@ -1,5 +1,5 @@
 /**
- * Materials already on file (an e-licence, a material of an earlier case) are cited by the
+ * Materials already on file (an e-license, a material of an earlier case) are cited by the
  * reference POST /v1/prefill gives, instead of being uploaded again (减证便民).
  */
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import {
 import { call } from './target.ts';
 
 const BUNDLE = 'restaurant-opening';
-const SERVICES = ['food-business-licence', 'restaurant-fire-safety-inspection'];
+const SERVICES = ['food-business-license', 'restaurant-fire-safety-inspection'];
 // A seeded enterprise (local/setup/seed-shared-data.ts) with a fire acceptance from an earlier case.
 const USCC = '91320402MA27QK3L8L';
 

@@ -1,6 +1,6 @@
 /**
  * 共享数据自动调用 over HTTP: POST /v1/prefill fills the merged form with what the registries and
- * the e-licence library hold about the applicant, and lists the materials already on file. The
+ * the e-license library hold about the applicant, and lists the materials already on file. The
  * identities are the synthetic ones the local stack seeds (local/setup/seed-shared-data.ts); a
  * deployed target needs the same seed loaded.
  */
@@ -55,7 +55,7 @@ const beyondTheForm = (body: { form?: Record<string, unknown> }, askedFor: reado
 };
 
 describe('POST /v1/prefill', () => {
-  it('fills a mother’s newborn form from the population registry and her birth certificate, with her e-licences on file', async () => {
+  it('fills a mother’s newborn form from the population registry and her birth certificate, with her e-licenses on file', async () => {
     const res = await prefill({
       bundleId: 'newborn',
       applicant: { kind: 'person', idNumber: CHEN_JING.idNumber },
@@ -131,7 +131,7 @@ describe('POST /v1/prefill', () => {
     expect(JSON.stringify(res.body)).not.toContain(ZHAO_MIN.idNumber);
   });
 
-  it('does not count an expired e-licence as on file', async () => {
+  it('does not count an expired e-license as on file', async () => {
     const res = await prefill({
       bundleId: 'after-death',
       applicant: { kind: 'person', idNumber: ZHOU_TING.idNumber },
@@ -143,7 +143,7 @@ describe('POST /v1/prefill', () => {
     expect(res.body.materials).toEqual([]);
   });
 
-  it('fills a restaurant’s form from the legal-person registry, with its business licence and earlier fire acceptance on file', async () => {
+  it('fills a restaurant’s form from the legal-person registry, with its business license and earlier fire acceptance on file', async () => {
     const res = await prefill({
       bundleId: 'restaurant-opening',
       applicant: { kind: 'organisation', uscc: RESTAURANT.uscc },

@@ -1,6 +1,6 @@
 /**
  * Calls routes by their name in functions/routes.ts, and the fixtures the contract tests share:
- * a case waiting for acceptance and an issued case with its licences, created through HTTP only.
+ * a case waiting for acceptance and an issued case with its licenses, created through HTTP only.
  */
 import { randomUUID } from 'node:crypto';
 import { httpRoutes } from '../../functions/routes.ts';
@@ -114,7 +114,7 @@ export interface IssuedCase extends PendingCase {
   readonly licenseIds: string[];
 }
 
-/** A case of `portal` accepted, approved and issued, with its licence(s). */
+/** A case of `portal` accepted, approved and issued, with its license(s). */
 export async function issuedCase(portal = 0, applicantId = DEFAULT_ORGANISATION): Promise<IssuedCase> {
   const c = await pendingCase(portal, applicantId);
   const accepted = await decide(c.taskId, LEAD, { outcome: 'approve', opinion: '予以受理' });

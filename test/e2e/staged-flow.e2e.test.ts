@@ -72,7 +72,7 @@ describe('staged dispatch (企业开办)', () => {
       'issued',
     );
     expect(done.body.services.every((s: { result: string }) => s.result === 'approved')).toBe(true);
-    // The licences carry the data: the seal filing names the enterprise's new credit code.
+    // The licenses carry the data: the seal filing names the enterprise's new credit code.
     const licenses = await call('GET', `/v1/cases/${caseId}/licenses`, { headers: caseAuth(caseId) });
     expect(licenses.status).toBe(200);
     const seal = licenses.body.items.find(
@@ -80,11 +80,11 @@ describe('staged dispatch (企业开办)', () => {
     );
     const data = (await (await fetch(seal.dataUrl)).json()) as { result: { data: unknown } };
     expect(data.result.data).toEqual([{ field: 'uscc', title: '统一社会信用代码', value: uscc }]);
-    const licence = licenses.body.items.find(
+    const license = licenses.body.items.find(
       (l: { serviceId: string }) => l.serviceId === 'enterprise-establishment-registration',
     );
-    const own = (await (await fetch(licence.dataUrl)).json()) as { result: { data: { field: string }[] } };
-    expect(own.result.data.map((d: { field: string }) => d.field)).toEqual(['uscc', 'licenceNumber']);
+    const own = (await (await fetch(license.dataUrl)).json()) as { result: { data: { field: string }[] } };
+    expect(own.result.data.map((d: { field: string }) => d.field)).toEqual(['uscc', 'licenseNumber']);
   });
 
   it('ends the case rejected when 企业设立登记 is refused, without the others ever reviewing', async () => {

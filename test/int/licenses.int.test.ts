@@ -1,5 +1,5 @@
 /**
- * Issuing, listing and verifying e-licences against the local stack: the task handler writes to
+ * Issuing, listing and verifying e-licenses against the local stack: the task handler writes to
  * DynamoDB Local and s3rver; listing and verification go through the dev server over HTTP.
  */
 import { randomUUID } from 'node:crypto';
@@ -22,7 +22,7 @@ import { call } from '../e2e/target.ts';
 const ESTABLISHMENT = 'enterprise-establishment-registration';
 const SEAL = 'company-seal-filing';
 const uscc17 = '91320412MA1QWERT5';
-/** The seeded enterprise a demo applicant signs in for: the case is theirs, so they may list its licences. */
+/** The seeded enterprise a demo applicant signs in for: the case is theirs, so they may list its licenses. */
 const USCC = '91320402MA27QK3L8L';
 
 async function newCase(portalId = 'portal-a'): Promise<CaseRecord> {
@@ -65,8 +65,8 @@ const listLicenses = (caseId: string, as = 0) =>
 const verify = (licenseId: string) =>
   call('GET', `/v1/licenses/${encodeURIComponent(licenseId)}/verification`);
 
-describe('e-licences', () => {
-  it('issues one licence per approved service and lists them for the portal that owns the case', async () => {
+describe('e-licenses', () => {
+  it('issues one license per approved service and lists them for the portal that owns the case', async () => {
     const c = await newCase();
 
     const out = await issue(c.caseId, [ESTABLISHMENT, SEAL]);
@@ -95,7 +95,7 @@ describe('e-licences', () => {
     expect((await caseRepository.get(c.caseId))?.status).toBe('in_review'); // the flow's next step issues the case
   });
 
-  it('verifies an untouched licence as valid, with the issuer and the holder masked', async () => {
+  it('verifies an untouched license as valid, with the issuer and the holder masked', async () => {
     const c = await newCase();
     const [first] = (await issue(c.caseId, [ESTABLISHMENT])).licenses;
 
@@ -116,7 +116,7 @@ describe('e-licences', () => {
     expect(JSON.stringify(res.body)).not.toContain('13812345678');
   });
 
-  it('reports a licence whose stored document was altered as invalid', async () => {
+  it('reports a license whose stored document was altered as invalid', async () => {
     const c = await newCase();
     const [first] = (await issue(c.caseId, [ESTABLISHMENT])).licenses;
     const stored = await licenseStore.get(first!.id);
@@ -139,7 +139,7 @@ describe('e-licences', () => {
     });
   });
 
-  it('reports a licence whose record hashes were changed as having an invalid signature', async () => {
+  it('reports a license whose record hashes were changed as having an invalid signature', async () => {
     const c = await newCase();
     const [first] = (await issue(c.caseId, [SEAL])).licenses;
     const stored = (await licenseStore.get(first!.id))!;
@@ -167,17 +167,17 @@ describe('e-licences', () => {
     });
   });
 
-  it('answers 404 to another portal listing the case, and to an unknown licence', async () => {
+  it('answers 404 to another portal listing the case, and to an unknown license', async () => {
     const c = await newCase();
     await issue(c.caseId, [ESTABLISHMENT]);
 
     expect((await listLicenses(c.caseId, 1)).status).toBe(404);
     expect((await listLicenses('c-nosuchcase')).status).toBe(404);
     expect((await verify(`${c.caseId}.bank-account-booking`)).status).toBe(404);
-    expect((await verify('not-a-licence')).status).toBe(404);
+    expect((await verify('not-a-license')).status).toBe(404);
   });
 
-  it('issues the same licences when invoked twice, without duplicates or re-signing', async () => {
+  it('issues the same licenses when invoked twice, without duplicates or re-signing', async () => {
     const c = await newCase();
     const first = await issue(c.caseId, [ESTABLISHMENT, SEAL]);
     const before = await licenseStore.listForCase(c.caseId);
@@ -191,7 +191,7 @@ describe('e-licences', () => {
     expect((await listLicenses(c.caseId)).body.items).toHaveLength(2);
   });
 
-  it('completes the rest after a partial issue and leaves the licence already issued as it was', async () => {
+  it('completes the rest after a partial issue and leaves the license already issued as it was', async () => {
     const c = await newCase();
     await issue(c.caseId, [ESTABLISHMENT]);
     const [issuedBefore] = await licenseStore.listForCase(c.caseId);

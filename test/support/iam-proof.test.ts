@@ -25,7 +25,7 @@ describe("the test run's IAM proof", () => {
     run = startIamProof();
     runAsFunction('get-case', () => recordStandIn('kms', 'Sign', {}, 'local signer'));
     await expect(run.finish()).rejects.toThrow(
-      /get-case: kms:Sign on the licence signing key .*functions\/get-case\.handler\.ts/,
+      /get-case: kms:Sign on the license signing key .*functions\/get-case\.handler\.ts/,
     );
   }, 60_000);
 
