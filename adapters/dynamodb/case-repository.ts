@@ -391,6 +391,8 @@ export const taskRepository: TaskRepository = {
   async open(task, timeline) {
     const existing = await this.get(task.taskId);
     if (existing) {
+      // Opened early (on a prerequisite's approval) and now again without a token: nothing to store.
+      if (task.taskToken === undefined) return existing;
       // Re-opened (e.g. after a timeout): a new token, the same task and decision (if any).
       const r = await send<{ Attributes?: Record<string, unknown> }>(
         new UpdateCommand({
