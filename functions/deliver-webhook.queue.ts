@@ -10,7 +10,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { retryPolicy, webhookConfig } from '#adapters/config.ts';
-import { deadLetterStore, webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
+import {
+  deadLetterStore,
+  departmentWebhookRepository,
+  webhookRepository,
+} from '#adapters/dynamodb/webhook-store.ts';
 import { logger } from '#adapters/logger.ts';
 import { createHttpSender } from '#adapters/webhooks/http-sender.ts';
 import { DeliveryMessageSchema, retryAfter } from '#adapters/webhooks/sqs-queue.ts';
@@ -22,6 +26,7 @@ const queueUrl = env.WEBHOOK_QUEUE_URL;
 
 const deps = {
   webhooks: webhookRepository,
+  departmentWebhooks: departmentWebhookRepository,
   sender: createHttpSender({ allowPrivate: env.WEBHOOK_ALLOW_PRIVATE, timeoutMs: env.WEBHOOK_TIMEOUT_MS }),
   deadLetters: deadLetterStore,
   policy: retryPolicy(env),

@@ -1,7 +1,8 @@
 /**
  * DynamoDB Streams (AWS only): the table's new outbox items — the event source mapping's filter
  * lets only INSERTs of `type = outbox` through — fanned out to one SQS message per webhook of the
- * case's portal (core/webhooks/deliver.ts, the same use case the local dispatcher runs).
+ * case's portal (case events) or of the task's department (task events; core/webhooks/deliver.ts,
+ * the same use case the local dispatcher runs).
  *
  * Records are handled in order; at the first failure the rest of the batch is reported failed
  * (ReportBatchItemFailures), so Lambda retries from there. A record handled twice enqueues twice:
@@ -12,7 +13,7 @@ import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { webhookConfig } from '#adapters/config.ts';
 import { outboxEventFromImage, outboxStore } from '#adapters/dynamodb/outbox.ts';
-import { webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
+import { departmentWebhookRepository, webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
 import { logger } from '#adapters/logger.ts';
 import { sqsDeliveryQueue } from '#adapters/webhooks/sqs-queue.ts';
 import { fanOut } from '#core/webhooks/deliver.ts';
@@ -24,6 +25,7 @@ if (!env.WEBHOOK_QUEUE_URL || !env.PUBLIC_BASE_URL)
 const deps = {
   outbox: outboxStore,
   webhooks: webhookRepository,
+  departmentWebhooks: departmentWebhookRepository,
   queue: sqsDeliveryQueue(env.WEBHOOK_QUEUE_URL),
   baseUrl: env.PUBLIC_BASE_URL,
 };

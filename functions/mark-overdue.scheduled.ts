@@ -1,7 +1,11 @@
-/** Scheduled (EventBridge in AWS, a timer in `npm start`): flags overdue tasks for supervision. */
+/**
+ * Scheduled (EventBridge in AWS, a timer in `npm start`): flags overdue tasks for supervision, and
+ * writes each task's `task.due_soon` / `task.overdue` webhook event once (core/flow/sweep.ts).
+ */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { taskRepository } from '#adapters/dynamodb/case-repository.ts';
+import { taskEventOnce } from '#adapters/dynamodb/outbox.ts';
 import { openTasksDueBefore } from '#adapters/dynamodb/task-queries.ts';
 import { logger } from '#adapters/logger.ts';
 import { sweepOverdue } from '#core/flow/sweep.ts';
@@ -12,8 +16,9 @@ export const handler = middy()
     const result = await sweepOverdue({
       tasks: taskRepository,
       openTasksDueBefore: (before, cursor) => openTasksDueBefore(before, 100, cursor),
+      notifyOnce: taskEventOnce,
       now: () => new Date(),
     });
-    logger.info('supervision sweep', result);
+    logger.info('supervision sweep', { ...result });
     return result;
   });

@@ -233,6 +233,7 @@ export class CityStack extends Stack {
         httpEnvironment,
         `${route.method} ${route.path}`,
         route.name === 'get-openapi' && openApiFile ? { 'openapi.json': openApiFile } : undefined,
+        route.timeoutSeconds,
       );
       // Least privilege: each route gets exactly what its spec's `needs` names, nothing by default.
       this.grantNeeds(fn, route.needs ?? {});
@@ -425,6 +426,7 @@ export class CityStack extends Stack {
     environment: Record<string, string>,
     description: string,
     files?: Readonly<Record<string, string>>,
+    timeoutSeconds?: number,
   ): HandlerFunction {
     // Grouped (Http/, Tasks/, Auth/) so a handler and a task of the same name cannot collide.
     const parent = (this.node.tryFindChild(group) as Construct | undefined) ?? new Construct(this, group);
@@ -437,6 +439,7 @@ export class CityStack extends Stack {
       logEncryptionKey: this.logsKey,
       functionsDir: this.functionsDir,
       ...(files ? { files } : {}),
+      ...(timeoutSeconds ? { timeout: Duration.seconds(timeoutSeconds) } : {}),
     });
   }
 

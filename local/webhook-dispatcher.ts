@@ -1,5 +1,6 @@
 /**
- * Webhook delivery on this machine: what DynamoDB Streams → enqueue-webhooks → SQS →
+ * Webhook delivery on this machine (portals' case events and departments' task events alike): what
+ * DynamoDB Streams → enqueue-webhooks → SQS →
  * deliver-webhook do in AWS, with the same use cases (core/webhooks/deliver.ts) and adapters
  * (DynamoDB outbox and webhooks, the guarded HTTP sender):
  *  - polls the outbox backlog (gsi2 OUTBOX: events not yet dispatched) every `pollEveryMs`;
@@ -16,7 +17,11 @@
 import { recordStandIn, runAsFunction } from '#adapters/aws-call-recorder.ts';
 import { retryPolicy, webhookConfig } from '#adapters/config.ts';
 import { outboxStore, pendingOutboxEvents } from '#adapters/dynamodb/outbox.ts';
-import { deadLetterStore, webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
+import {
+  deadLetterStore,
+  departmentWebhookRepository,
+  webhookRepository,
+} from '#adapters/dynamodb/webhook-store.ts';
 import { logger } from '#adapters/logger.ts';
 import { createHttpSender } from '#adapters/webhooks/http-sender.ts';
 import { type DeliverDeps, deliverWebhook, fanOut } from '#core/webhooks/deliver.ts';
@@ -43,6 +48,7 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
   const policy = retryPolicy(env);
   const deliverDeps: DeliverDeps = {
     webhooks: webhookRepository,
+    departmentWebhooks: departmentWebhookRepository,
     sender: createHttpSender({ allowPrivate: env.WEBHOOK_ALLOW_PRIVATE, timeoutMs: env.WEBHOOK_TIMEOUT_MS }),
     deadLetters: deadLetterStore,
     policy,
@@ -110,7 +116,13 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
       try {
         await runAsFunction('enqueue-webhooks', () =>
           fanOut(
-            { outbox: outboxStore, webhooks: webhookRepository, queue, baseUrl: options.baseUrl },
+            {
+              outbox: outboxStore,
+              webhooks: webhookRepository,
+              departmentWebhooks: departmentWebhookRepository,
+              queue,
+              baseUrl: options.baseUrl,
+            },
             event,
           ),
         );

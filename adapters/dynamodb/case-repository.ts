@@ -26,7 +26,7 @@ import { cityKeyer } from '../identity/identifier-secret.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
 import { keys } from './keys.ts';
 import { attachToCaseItems } from './material-store.ts';
-import { createdOutbox, exactFrom, transitionOutbox } from './outbox.ts';
+import { createdOutbox, exactFrom, taskOpenedOutbox, transitionOutbox } from './outbox.ts';
 import { applicantKey } from './privacy-store.ts';
 import { isConditionFailure, isTransactionConflict, queryPartition, send } from './send.ts';
 
@@ -414,6 +414,9 @@ export const taskRepository: TaskRepository = {
         // No new task on a case that has ended (a withdrawal committed while the flow was on its
         // way here): its inbox would hold work nobody can finish.
         openCaseCheck(task.caseId),
+        // Department webhooks: `task.opened` commits with the task, or not at all (kept last: the
+        // indexes above are read from failed conditions).
+        ...taskOpenedOutbox(task, timeline.at),
       ]);
       return task;
     } catch (err) {

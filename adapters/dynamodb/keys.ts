@@ -19,10 +19,13 @@
  * | how many webhooks a portal has (the cap)     | table         | PORTAL#<portalId>         | WEBHOOKS                    |
  * | a portal's API keys (revocation)             | table         | PORTAL#<portalId>         | APIKEY#<sha256(key)>        |
  * | every portal (operators)                     | gsi2 (sparse) | PORTALS                   | <portalId>                  |
- * | a case's status-change events (outbox)       | table         | OUTBOX#<caseId>           | EVENT#<occurredAt>#<eventId> |
+ * | a case's events: status changes, task events (outbox) | table | OUTBOX#<caseId>         | EVENT#<occurredAt>#<eventId> |
  * | outbox events not yet handed to delivery     | gsi2 (sparse) | OUTBOX                    | <occurredAt>#<eventId>      |
  * | a portal's dead-lettered webhook deliveries  | table         | DEADLETTER#<portalId>     | <failedAt>#<webhookId>#<eventId> |
  * | every dead letter, newest last (operators)   | gsi2 (sparse) | DEADLETTER                | <failedAt>#<webhookId>#<eventId> |
+ * | webhook subscriptions of a department        | table         | DEPARTMENT#<departmentId> | WEBHOOK#<webhookId>         |
+ * | how many webhooks a department has (the cap) | table         | DEPARTMENT#<departmentId> | WEBHOOKS                    |
+ * | a department's dead-lettered deliveries      | table         | DEADLETTER#DEPARTMENT#<departmentId> | <failedAt>#<webhookId>#<eventId> |
  * | the case a portal's Idempotency-Key created  | table         | IDEMPOTENCY#<keyed(portal, key)> | IDEMPOTENCY          |
  * | a portal's cases of one applicant, newest first | table      | APPLICANT#<portalId>#<applicantKey> | CASE#<createdAt>#<caseId> |
  * | reads of an applicant's personal data (access log), newest first | table | ACCESS#<applicantKey> | <at>#<entryId> |
@@ -76,6 +79,17 @@ export const keys = {
   }),
   deadLetter: (portalId: string, failedAt: string, webhookId: string, eventId: string) => ({
     pk: `DEADLETTER#${portalId}`,
+    sk: `${failedAt}#${webhookId}#${eventId}`,
+    gsi2pk: 'DEADLETTER',
+    gsi2sk: `${failedAt}#${webhookId}#${eventId}`,
+  }),
+  departmentWebhook: (departmentId: string, webhookId: string) => ({
+    pk: `DEPARTMENT#${departmentId}`,
+    sk: `WEBHOOK#${webhookId}`,
+  }),
+  departmentWebhookCount: (departmentId: string) => ({ pk: `DEPARTMENT#${departmentId}`, sk: 'WEBHOOKS' }),
+  departmentDeadLetter: (departmentId: string, failedAt: string, webhookId: string, eventId: string) => ({
+    pk: `DEADLETTER#DEPARTMENT#${departmentId}`,
     sk: `${failedAt}#${webhookId}#${eventId}`,
     gsi2pk: 'DEADLETTER',
     gsi2sk: `${failedAt}#${webhookId}#${eventId}`,

@@ -1,7 +1,10 @@
 /**
- * The transactional outbox of case status changes (webhooks). The case repository adds one Put of
- * an outbox item to the very transaction that changes a case's status — so an event exists iff
- * the change committed — and nothing when the status stays. From there:
+ * The transactional outbox of webhook events: case status changes and task events. The case
+ * repository adds one Put of an outbox item to the very transaction that changes a case's status
+ * (and nothing when the status stays), and to the one that opens a department's task — so an
+ * event exists iff the change committed. The sweep's task events (due soon, overdue) are written
+ * at most once per task, each with a conditional mark on the task in the same transaction
+ * (`taskEventOnce`). From there:
  *  - in AWS, DynamoDB Streams (NEW_IMAGE, filtered on type = outbox) invokes
  *    functions/enqueue-webhooks.stream.ts;
  *  - locally, local/webhook-dispatcher.ts polls the sparse gsi2 partition OUTBOX.
@@ -9,13 +12,23 @@
  * of that partition: what remains there is the backlog not yet handed to delivery.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CaseStatus } from '#core/case/lifecycle.ts';
-import { CASE_STATUS_CHANGED, type OutboxEvent, OutboxEventSchema } from '#core/webhooks/events.ts';
+import type { TaskRecord } from '#core/case/model.ts';
+import {
+  CASE_STATUS_CHANGED,
+  type OutboxEvent,
+  OutboxEventSchema,
+  TASK_DUE_SOON,
+  TASK_OPENED,
+  TASK_OVERDUE,
+  type TaskEventType,
+  type TaskOutboxEvent,
+} from '#core/webhooks/events.ts';
 import type { OutboxPort } from '#core/webhooks/ports.ts';
 import { config } from '../config.ts';
 import { keys } from './keys.ts';
-import { isConditionFailure, send } from './send.ts';
+import { isConditionFailure, isTransactionConflict, send } from './send.ts';
 
 /** Outbox items expire (DynamoDB TTL) a month after the change: delivery is long over by then. */
 export const OUTBOX_TTL_SECONDS = 30 * 24 * 3600;
@@ -92,6 +105,77 @@ export async function exactFrom(
   return current && from.includes(current) ? [current] : null;
 }
 
+/** The task event of `type` for `task`, occurring at `occurredAt`. */
+function taskEvent(task: TaskRecord, type: TaskEventType, occurredAt: string): TaskOutboxEvent {
+  return {
+    eventId: randomUUID(),
+    eventType: type,
+    caseId: task.caseId,
+    taskId: task.taskId,
+    kind: task.kind,
+    departmentId: task.departmentId,
+    dueAt: task.dueAt,
+    occurredAt,
+  };
+}
+
+/**
+ * The outbox Puts (zero or one) for a task being opened, for the transaction that creates it (so
+ * `task.opened` exists iff the task does, once: the task's Put is conditional on it being new).
+ * None for the applicant's supplement wait: it is no department's task.
+ */
+export function taskOpenedOutbox(task: TaskRecord, occurredAt: string) {
+  return task.kind === 'supplement' ? [] : [outboxPut(taskEvent(task, TASK_OPENED, occurredAt))];
+}
+
+/**
+ * The task attribute marking that its event of a type went out (the event's id), read back by
+ * the sweep's query so that a notified task costs no further write.
+ */
+export const TASK_NOTICE_ATTRIBUTES: Readonly<Record<typeof TASK_DUE_SOON | typeof TASK_OVERDUE, string>> = {
+  [TASK_DUE_SOON]: 'dueSoonEventId',
+  [TASK_OVERDUE]: 'overdueEventId',
+};
+
+/**
+ * Writes the task's `type` event at most once, while the task is pending: one transaction of the
+ * outbox Put and the task's mark, conditional on the mark being absent. True iff it was written
+ * now (false: written before, or the task is no longer pending).
+ */
+export async function taskEventOnce(
+  task: TaskRecord,
+  type: keyof typeof TASK_NOTICE_ATTRIBUTES,
+  occurredAt: string,
+): Promise<boolean> {
+  const event = taskEvent(task, type, occurredAt);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: table(),
+                Key: keys.task(task.caseId, task.taskId),
+                UpdateExpression: 'SET #mark = :id',
+                ConditionExpression:
+                  'attribute_exists(pk) AND #status = :pending AND attribute_not_exists(#mark)',
+                ExpressionAttributeNames: { '#mark': TASK_NOTICE_ATTRIBUTES[type], '#status': 'status' },
+                ExpressionAttributeValues: { ':id': event.eventId, ':pending': 'pending' },
+              },
+            },
+            outboxPut(event),
+          ],
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      if (!isTransactionConflict(err) || attempt >= 3) throw err;
+    }
+  }
+}
+
 /** Outbox events not yet dispatched, oldest first (local dispatcher; operators' backlog). */
 export async function pendingOutboxEvents(limit = 25): Promise<OutboxEvent[]> {
   const r = await send<{ Items?: Record<string, unknown>[] }>(
@@ -113,6 +197,7 @@ export async function pendingOutboxEvents(limit = 25): Promise<OutboxEvent[]> {
 export function outboxEventFromImage(
   image: Record<string, { S?: string } | undefined> | undefined,
 ): OutboxEvent | undefined {
+  // Every field of every event type is a string attribute (task events included).
   if (image?.type?.S !== 'outbox') return undefined;
   const flat: Record<string, string> = {};
   for (const [k, v] of Object.entries(image)) if (typeof v?.S === 'string') flat[k] = v.S;

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { TASK_STATUSES } from '#core/case/model.ts';
+import { MAX_WAIT_SECONDS } from '#core/flow/long-poll.ts';
 
 export const CaseParams = z.object({ caseId: z.string().min(1).max(100) });
 export const MaterialParams = z.object({ materialId: z.string().min(1).max(100) });
@@ -18,6 +19,15 @@ export const TaskListQuery = z.object({
   status: z.enum(TASK_STATUSES).default('pending'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(2000).optional().describe('The nextCursor of the previous page, unchanged.'),
+  wait: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_WAIT_SECONDS)
+    .default(0)
+    .describe(
+      `Long poll: with an empty first page, wait up to this many seconds (0–${MAX_WAIT_SECONDS}) for a task to arrive, answering as soon as one does.`,
+    ),
 });
 
 /** `?limit=&cursor=` of an applicant's listings (their cases, their access log). */

@@ -111,6 +111,11 @@ export interface RouteSpec<
   /** Problems this route answers by its own logic, with when. */
   readonly problems?: Readonly<Partial<Record<ProblemStatus, string>>>;
   readonly needs?: Needs;
+  /**
+   * The function's timeout when a route may legitimately take longer than an HTTP handler's
+   * default 10 s (a long poll); at most 28 s, inside API Gateway's 29 s.
+   */
+  readonly timeoutSeconds?: number;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the widest spec, for tables of routes of any shape

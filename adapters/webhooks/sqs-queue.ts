@@ -12,12 +12,12 @@ const sqs = recordCallsOf('sqs', new SQSClient({}));
 /** SQS allows at most 12 hours of visibility timeout. */
 const MAX_VISIBILITY_SECONDS = 12 * 3600;
 
-export const DeliveryMessageSchema = z.object({
-  eventId: z.string().min(1),
-  portalId: z.string().min(1),
-  webhookId: z.string().min(1),
-  body: z.string().min(1),
-});
+const Delivery = { eventId: z.string().min(1), webhookId: z.string().min(1), body: z.string().min(1) };
+/** A portal's delivery (case events) or a department's (task events). */
+export const DeliveryMessageSchema = z.union([
+  z.object({ ...Delivery, portalId: z.string().min(1) }),
+  z.object({ ...Delivery, departmentId: z.string().min(1) }),
+]);
 
 export function sqsDeliveryQueue(queueUrl: string): DeliveryQueue {
   return {

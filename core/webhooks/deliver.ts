@@ -1,50 +1,83 @@
 /**
  * Webhook delivery, the same use cases in AWS (DynamoDB Streams → SQS → Lambda) and locally
- * (local/webhook-dispatcher.ts): fan one committed event out to the portal's webhooks, then try
- * each delivery, answering what the transport must do next — nothing, retry after a delay, or
- * nothing because the delivery was dead-lettered.
+ * (local/webhook-dispatcher.ts): fan one committed event out to its audience's webhooks — a case
+ * event to the portal that owns the case, a task event to the department's webhooks that chose
+ * that event — then try each delivery, answering what the transport must do next — nothing, retry
+ * after a delay, or nothing because the delivery was dead-lettered.
  */
 import { mayRetry, type RetryPolicy, retryDelayMs } from './backoff.ts';
-import { type OutboxEvent, thinEvent } from './events.ts';
-import type {
-  DeadLetterStore,
-  DeliveryMessage,
-  DeliveryQueue,
-  OutboxPort,
-  WebhookRepository,
-  WebhookSender,
+import { audienceOf, type OutboxEvent, thinEvent } from './events.ts';
+import {
+  type DeadLetterStore,
+  type DeliveryMessage,
+  type DeliveryQueue,
+  type OutboxPort,
+  ownerOf,
+  type WebhookOwner,
+  type WebhookRecord,
+  type WebhookRepository,
+  type WebhookSender,
 } from './ports.ts';
 import { signedHeaders } from './signing.ts';
 
-export interface FanOutDeps {
-  readonly outbox: OutboxPort;
+/** Where webhooks are found: portals' and departments' are stored apart. */
+export interface WebhookDirectory {
+  /** Portals' webhooks (case events). */
   readonly webhooks: WebhookRepository;
+  /** Departments' webhooks (task events). */
+  readonly departmentWebhooks: WebhookRepository;
+}
+
+export interface FanOutDeps extends WebhookDirectory {
+  readonly outbox: OutboxPort;
   readonly queue: DeliveryQueue;
   /** The API's public base URL, for the event's links. */
   readonly baseUrl: string;
 }
 
+/** The repository holding an owner's webhooks. */
+const repositoryOf = (deps: WebhookDirectory, owner: WebhookOwner) =>
+  ownerOf(owner).kind === 'department' ? deps.departmentWebhooks : deps.webhooks;
+
+/** Whom an event goes to, and which of their webhooks now. */
+async function recipients(
+  deps: FanOutDeps,
+  event: OutboxEvent,
+): Promise<{ owner: WebhookOwner; hooks: WebhookRecord[] } | undefined> {
+  const audience = audienceOf(event);
+  if (audience.kind === 'department') {
+    const hooks = await deps.departmentWebhooks.list(audience.departmentId);
+    return {
+      owner: { departmentId: audience.departmentId },
+      // A department's webhook gets the task events it chose (all three by default).
+      hooks: hooks.filter((h) => !h.events || h.events.includes(audience.eventType)),
+    };
+  }
+  const portalId = await deps.outbox.portalOf(audience.caseId);
+  return portalId ? { owner: { portalId }, hooks: await deps.webhooks.list(portalId) } : undefined;
+}
+
 /**
- * 1. Find the portal that owns the case.
- * 2. One delivery message per webhook it has now, all with the same body.
+ * 1. Find the audience: the portal that owns the case (case events), or the department that holds
+ *    the task (task events; only its webhooks that chose this event).
+ * 2. One delivery message per such webhook it has now, all with the same body.
  * 3. Enqueue them, then mark the outbox event dispatched. A failure before the mark is retried
  *    by the caller, so a delivery may be enqueued twice: receivers dedupe by event id.
  */
 export async function fanOut(deps: FanOutDeps, event: OutboxEvent): Promise<number> {
-  const portalId = await deps.outbox.portalOf(event.caseId);
-  const hooks = portalId ? await deps.webhooks.list(portalId) : [];
-  if (portalId && hooks.length) {
+  const to = await recipients(deps, event);
+  const hooks = to?.hooks ?? [];
+  if (to && hooks.length) {
     const body = JSON.stringify(thinEvent(event, deps.baseUrl));
     await deps.queue.enqueue(
-      hooks.map((h) => ({ eventId: event.eventId, portalId, webhookId: h.webhookId, body })),
+      hooks.map((h) => ({ ...to.owner, eventId: event.eventId, webhookId: h.webhookId, body })),
     );
   }
   await deps.outbox.markDispatched(event);
   return hooks.length;
 }
 
-export interface DeliverDeps {
-  readonly webhooks: WebhookRepository;
+export interface DeliverDeps extends WebhookDirectory {
   readonly sender: WebhookSender;
   readonly deadLetters: DeadLetterStore;
   readonly policy: RetryPolicy;
@@ -84,7 +117,7 @@ export async function deliverWebhook(
   message: DeliveryMessage,
   attempt: number,
 ): Promise<DeliveryOutcome> {
-  const hook = await deps.webhooks.get(message.portalId, message.webhookId);
+  const hook = await repositoryOf(deps, message).get(ownerOf(message).id, message.webhookId);
   if (!hook) return { outcome: 'dropped', reason: 'webhook_deleted' };
   const result = await deps.sender.post(
     hook.url,
@@ -99,7 +132,9 @@ export async function deliverWebhook(
       error: result.error,
     };
   await deps.deadLetters.record({
-    portalId: message.portalId,
+    ...(message.departmentId !== undefined
+      ? { departmentId: message.departmentId }
+      : { portalId: message.portalId }),
     webhookId: message.webhookId,
     eventId: message.eventId,
     attempts: attempt,

@@ -1,16 +1,29 @@
 /**
- * Webhook events: what the transactional outbox records for each committed case status change,
- * and the thin event a portal receives for it. Thin on purpose (Notificaties / GOV.UK Pay style):
- * ids, statuses, a time and a link — never personal data; the receiver fetches the case with its
- * own API key if it needs more.
+ * Webhook events: what the transactional outbox records, and the thin event a subscriber
+ * receives for it. One discriminated union (on `eventType`) of
+ *  - case events (`case.status_changed`) — for the portal that submitted the case, and
+ *  - task events (`task.opened`, `task.due_soon`, `task.overdue`) — for the department holding the
+ *    task.
+ * Each goes to its own kind of subscriber only (`audienceOf`): a portal never receives a task
+ * event, a department never a case event.
+ * Thin on purpose (Notificaties / GOV.UK Pay style): ids, statuses, a time and a link — never
+ * personal data; the receiver fetches the case or task with its own credential if it needs more.
  */
 import * as z from 'zod';
 import { CASE_STATUSES } from '../case/lifecycle.ts';
+import { TASK_KINDS } from '../case/model.ts';
 
 export const CASE_STATUS_CHANGED = 'case.status_changed';
+export const TASK_OPENED = 'task.opened';
+export const TASK_DUE_SOON = 'task.due_soon';
+export const TASK_OVERDUE = 'task.overdue';
 
-/** One committed status change, as the outbox item holds it (flat string attributes). */
-export const OutboxEventSchema = z.object({
+/** The events a department may subscribe to (all of them unless it chooses). */
+export const TASK_EVENT_TYPES = [TASK_OPENED, TASK_DUE_SOON, TASK_OVERDUE] as const;
+export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
+
+/** One committed case status change, as the outbox item holds it (flat string attributes). */
+export const CaseOutboxEventSchema = z.object({
   eventId: z.string().min(1).max(100),
   eventType: z.literal(CASE_STATUS_CHANGED),
   caseId: z.string().min(1).max(100),
@@ -18,10 +31,45 @@ export const OutboxEventSchema = z.object({
   previousStatus: z.enum(CASE_STATUSES).optional(),
   occurredAt: z.string().min(1),
 });
+export type CaseOutboxEvent = z.infer<typeof CaseOutboxEventSchema>;
+
+/** One task event: opened (with the task), due within a working day, or past its deadline (the sweep). */
+export const TaskOutboxEventSchema = z.object({
+  eventId: z.string().min(1).max(100),
+  eventType: z.enum(TASK_EVENT_TYPES),
+  caseId: z.string().min(1).max(100),
+  taskId: z.string().min(1).max(300),
+  /** The task's kind (acceptance, review, inspection). */
+  kind: z.enum(TASK_KINDS),
+  departmentId: z.string().min(1).max(100),
+  dueAt: z.string().min(1),
+  occurredAt: z.string().min(1),
+});
+export type TaskOutboxEvent = z.infer<typeof TaskOutboxEventSchema>;
+
+export const OutboxEventSchema = z.discriminatedUnion('eventType', [
+  CaseOutboxEventSchema,
+  TaskOutboxEventSchema,
+]);
 export type OutboxEvent = z.infer<typeof OutboxEventSchema>;
 
+export function isTaskEvent(event: OutboxEvent): event is TaskOutboxEvent {
+  return (TASK_EVENT_TYPES as readonly string[]).includes(event.eventType);
+}
+
+/** Who receives an event: the case's portal, or the department that holds the task. */
+export type Audience =
+  | { readonly kind: 'portal'; readonly caseId: string }
+  | { readonly kind: 'department'; readonly departmentId: string; readonly eventType: TaskEventType };
+
+export function audienceOf(event: OutboxEvent): Audience {
+  return isTaskEvent(event)
+    ? { kind: 'department', departmentId: event.departmentId, eventType: event.eventType }
+    : { kind: 'portal', caseId: event.caseId };
+}
+
 /** The body POSTed to a portal's webhook. */
-export interface ThinEvent {
+export interface CaseThinEvent {
   readonly id: string;
   readonly type: typeof CASE_STATUS_CHANGED;
   readonly caseId: string;
@@ -31,7 +79,39 @@ export interface ThinEvent {
   readonly links: { readonly case: string };
 }
 
+/** The body POSTed to a department's webhook. */
+export interface TaskThinEvent {
+  readonly id: string;
+  readonly type: TaskEventType;
+  readonly taskId: string;
+  readonly kind: string;
+  readonly caseId: string;
+  readonly departmentId: string;
+  readonly dueAt: string;
+  readonly occurredAt: string;
+  readonly links: { readonly task: string };
+}
+
+export type ThinEvent = CaseThinEvent | TaskThinEvent;
+
+const base = (url: string) => url.replace(/\/+$/, '');
+
+export function thinEvent(event: CaseOutboxEvent, baseUrl: string): CaseThinEvent;
+export function thinEvent(event: TaskOutboxEvent, baseUrl: string): TaskThinEvent;
+export function thinEvent(event: OutboxEvent, baseUrl: string): ThinEvent;
 export function thinEvent(event: OutboxEvent, baseUrl: string): ThinEvent {
+  if (isTaskEvent(event))
+    return {
+      id: event.eventId,
+      type: event.eventType,
+      taskId: event.taskId,
+      kind: event.kind,
+      caseId: event.caseId,
+      departmentId: event.departmentId,
+      dueAt: event.dueAt,
+      occurredAt: event.occurredAt,
+      links: { task: `${base(baseUrl)}/v1/tasks/${encodeURIComponent(event.taskId)}` },
+    };
   return {
     id: event.eventId,
     type: event.eventType,
@@ -39,6 +119,6 @@ export function thinEvent(event: OutboxEvent, baseUrl: string): ThinEvent {
     status: event.status,
     ...(event.previousStatus ? { previousStatus: event.previousStatus } : {}),
     occurredAt: event.occurredAt,
-    links: { case: `${baseUrl.replace(/\/+$/, '')}/v1/cases/${encodeURIComponent(event.caseId)}` },
+    links: { case: `${base(baseUrl)}/v1/cases/${encodeURIComponent(event.caseId)}` },
   };
 }

@@ -1,42 +1,58 @@
 /** The webhook use cases' ports: storage, the delivery queue, the HTTP sender, DNS. */
 import { DomainError } from '../shared/errors.ts';
-import type { OutboxEvent } from './events.ts';
+import type { OutboxEvent, TaskEventType } from './events.ts';
 
-export interface WebhookRecord {
+/**
+ * Whose webhook it is: a portal's (the status changes of its cases) or a department's (the events
+ * of its tasks). Exactly one of the two ids is set.
+ */
+export type WebhookOwner =
+  | { readonly portalId: string; readonly departmentId?: never }
+  | { readonly departmentId: string; readonly portalId?: never };
+
+/** The owner as a kind and an id (which repository, which key). */
+export function ownerOf(owner: WebhookOwner): { kind: 'portal' | 'department'; id: string } {
+  return owner.departmentId !== undefined
+    ? { kind: 'department', id: owner.departmentId }
+    : { kind: 'portal', id: owner.portalId };
+}
+
+export type WebhookRecord = WebhookOwner & {
   readonly webhookId: string;
-  readonly portalId: string;
   readonly url: string;
   readonly description?: string | undefined;
+  /** A department's webhook: the task events it receives. Portals' webhooks receive case events. */
+  readonly events?: readonly TaskEventType[] | undefined;
   /** HMAC key of the signatures; shown to the portal once, at registration. */
   readonly secret: string;
   readonly createdAt: string;
-}
+};
 
-/** Thrown by WebhookRepository.create when the portal already has its limit: nothing is stored. */
+/** Thrown by WebhookRepository.create when the owner already has its limit: nothing is stored. */
 export class WebhookLimitError extends DomainError {
   readonly code = 'too_many_webhooks';
 }
 
+/** The webhooks of one kind of owner (portals, or departments), by the owner's id. */
 export interface WebhookRepository {
   /**
-   * Stores the webhook iff the portal has fewer than `limit` at that instant — decided atomically,
+   * Stores the webhook iff its owner has fewer than `limit` at that instant — decided atomically,
    * so concurrent registrations never exceed it; otherwise throws WebhookLimitError.
    */
   create(record: WebhookRecord, limit: number): Promise<void>;
-  list(portalId: string): Promise<WebhookRecord[]>;
-  get(portalId: string, webhookId: string): Promise<WebhookRecord | undefined>;
-  /** The deleted webhook; undefined when the portal has no such webhook. */
-  delete(portalId: string, webhookId: string): Promise<WebhookRecord | undefined>;
+  list(ownerId: string): Promise<WebhookRecord[]>;
+  get(ownerId: string, webhookId: string): Promise<WebhookRecord | undefined>;
+  /** The deleted webhook; undefined when the owner has no such webhook. */
+  delete(ownerId: string, webhookId: string): Promise<WebhookRecord | undefined>;
 }
 
 /** One event for one webhook: what the queue carries between fan-out and delivery. */
-export interface DeliveryMessage {
+export type DeliveryMessage = WebhookOwner & {
   readonly eventId: string;
-  readonly portalId: string;
   readonly webhookId: string;
   /** The exact JSON body to POST (and sign); the same on every try. */
   readonly body: string;
-}
+};
 
 export interface DeliveryQueue {
   enqueue(messages: readonly DeliveryMessage[]): Promise<void>;
@@ -51,15 +67,14 @@ export interface WebhookSender {
   post(url: string, headers: Readonly<Record<string, string>>, body: string): Promise<SendResult>;
 }
 
-export interface DeadLetter {
-  readonly portalId: string;
+export type DeadLetter = WebhookOwner & {
   readonly webhookId: string;
   readonly eventId: string;
   readonly attempts: number;
   readonly lastError: string;
   readonly failedAt: string;
   readonly body: string;
-}
+};
 
 export interface DeadLetterStore {
   record(deadLetter: DeadLetter): Promise<void>;

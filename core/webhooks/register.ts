@@ -1,22 +1,32 @@
 /**
- * Registering a portal's webhook: the URL rules and the SSRF checks, every problem at once, then
- * the subscription with a fresh signing secret that the portal sees only in this answer.
+ * Registering a webhook — a portal's (its cases' status changes) or a department's (its task
+ * events): the URL rules and the SSRF checks, every problem at once, then the subscription with a
+ * fresh signing secret that its owner sees only in this answer.
  */
 
 import * as z from 'zod';
 import type { Problem } from '../shared/errors.ts';
 import { ValidationError } from '../shared/errors.ts';
-import { type ResolveHost, WebhookLimitError, type WebhookRecord, type WebhookRepository } from './ports.ts';
+import { TASK_EVENT_TYPES, type TaskEventType } from './events.ts';
+import {
+  ownerOf,
+  type ResolveHost,
+  WebhookLimitError,
+  type WebhookOwner,
+  type WebhookRecord,
+  type WebhookRepository,
+} from './ports.ts';
 import { addressProblems, checkWebhookUrl, MAX_WEBHOOK_URL_LENGTH } from './url-policy.ts';
 
+/** The cap on one owner's webhooks, a portal's or a department's alike. */
 export const MAX_WEBHOOKS_PER_PORTAL = 10;
 export const MAX_DESCRIPTION_LENGTH = 200;
 
-const tooMany: Problem = {
+const tooMany = (owner: WebhookOwner): Problem => ({
   path: '',
   code: 'too_many_webhooks',
-  message: `A portal has at most ${MAX_WEBHOOKS_PER_PORTAL} webhooks; delete one first.`,
-};
+  message: `A ${ownerOf(owner).kind} has at most ${MAX_WEBHOOKS_PER_PORTAL} webhooks; delete one first.`,
+});
 
 /**
  * The body as documented. The handler parses leniently and `registerWebhook` checks each field,
@@ -32,6 +42,18 @@ export const WebhookRequestSchema = z.object({
   description: z.string().max(MAX_DESCRIPTION_LENGTH).optional().describe('A label for your own use.'),
 });
 
+/** A department's subscription: the same, and which of its task events it wants. */
+export const DepartmentWebhookRequestSchema = WebhookRequestSchema.extend({
+  events: z
+    .array(z.enum(TASK_EVENT_TYPES))
+    .min(1)
+    .max(TASK_EVENT_TYPES.length)
+    .optional()
+    .describe(
+      'The task events to receive, each at most once in the list; all three (`task.opened`, `task.due_soon`, `task.overdue`) when absent.',
+    ),
+});
+
 export const WebhookParams = z.object({ webhookId: z.string().min(1).max(100) });
 
 export interface RegisterDeps {
@@ -44,24 +66,51 @@ export interface RegisterDeps {
   now(): Date;
 }
 
+/** A portal's webhook, for the status changes of its cases (see `register`). */
+export function registerWebhook(deps: RegisterDeps, portalId: string, request: unknown) {
+  return register(deps, { portalId }, request);
+}
+
 /**
- * 1. Check the body: url (https, no credentials, a public IP literal) and description.
+ * A department's webhook, for its task events: as a portal's, plus the `events` it chooses
+ * (checked with the rest, for the one answer).
+ */
+export function registerDepartmentWebhook(deps: RegisterDeps, departmentId: string, request: unknown) {
+  return register(deps, { departmentId }, request);
+}
+
+function eventsOf(value: unknown, problems: Problem[]): readonly TaskEventType[] {
+  if (value === undefined) return TASK_EVENT_TYPES;
+  const valid =
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((e) => (TASK_EVENT_TYPES as readonly unknown[]).includes(e)) &&
+    new Set(value).size === value.length;
+  if (valid) return TASK_EVENT_TYPES.filter((e) => value.includes(e));
+  problems.push({
+    path: '/events',
+    code: 'invalid_events',
+    message: `Optional: a non-empty list of distinct task events among ${TASK_EVENT_TYPES.join(', ')}.`,
+  });
+  return [];
+}
+
+/**
+ * 1. Check the body: url (https, no credentials, a public IP literal), description, and — for a
+ *    department — the events.
  * 2. Resolve a host name: every address must be public (a name for 10.0.0.1 is 10.0.0.1).
  * 3. Keep within MAX_WEBHOOKS_PER_PORTAL: checked with the others for the one answer, and again
  *    atomically by the store (concurrent registrations cannot pass it together).
  * 4. Store it with a new secret and return it — the only time the secret is shown.
  */
-export async function registerWebhook(
-  deps: RegisterDeps,
-  portalId: string,
-  request: unknown,
-): Promise<WebhookRecord> {
+async function register(deps: RegisterDeps, owner: WebhookOwner, request: unknown): Promise<WebhookRecord> {
   // Any JSON arrives here (the use case checks the shape itself): a non-object has no fields.
   const body = (
     typeof request === 'object' && request !== null && !Array.isArray(request) ? request : {}
   ) as {
     url?: unknown;
     description?: unknown;
+    events?: unknown;
   };
   const problems: Problem[] = [];
   const check = checkWebhookUrl(body.url, { allowPrivate: deps.allowPrivate });
@@ -72,11 +121,12 @@ export async function registerWebhook(
   )
     problems.push({
       path: '/description',
-      code: typeof body.description === 'string' ? 'too_long' : 'invalid_type',
+      code: typeof body.description === 'string' ? 'too_long' : 'wrong_type',
       message: `The description is optional text of at most ${MAX_DESCRIPTION_LENGTH} characters.`,
     });
-  const existing = await deps.webhooks.list(portalId);
-  if (existing.length >= MAX_WEBHOOKS_PER_PORTAL) problems.push(tooMany);
+  const events = owner.departmentId !== undefined ? eventsOf(body.events, problems) : undefined;
+  const existing = await deps.webhooks.list(ownerOf(owner).id);
+  if (existing.length >= MAX_WEBHOOKS_PER_PORTAL) problems.push(tooMany(owner));
   if (check.problems.length === 0 && check.host && !check.isIpLiteral) {
     let addresses: string[] = [];
     try {
@@ -95,28 +145,55 @@ export async function registerWebhook(
   if (problems.length) throw new ValidationError(problems);
 
   const record: WebhookRecord = {
+    ...owner,
     webhookId: deps.newId(),
-    portalId,
     url: check.url!.href,
     ...(typeof body.description === 'string' && body.description ? { description: body.description } : {}),
+    ...(events ? { events } : {}),
     secret: deps.newSecret(),
     createdAt: deps.now().toISOString(),
   };
   try {
     await deps.webhooks.create(record, MAX_WEBHOOKS_PER_PORTAL);
   } catch (err) {
-    if (err instanceof WebhookLimitError) throw new ValidationError([tooMany]);
+    if (err instanceof WebhookLimitError) throw new ValidationError([tooMany(owner)]);
     throw err;
   }
   return record;
 }
 
-/** A webhook as listed: never the secret. */
+/** A webhook as listed: never the secret (a department's with the events it receives). */
 export function webhookView(w: WebhookRecord) {
   return {
     id: w.webhookId,
     url: w.url,
     ...(w.description ? { description: w.description } : {}),
+    ...(w.events ? { events: [...w.events] } : {}),
     createdAt: w.createdAt,
   };
+}
+
+/** A department's webhook as listed (never the secret). */
+export const DepartmentWebhookSchema = z.object({
+  id: z.string(),
+  url: z.url(),
+  description: z.string().optional(),
+  events: z.array(z.enum(TASK_EVENT_TYPES)).describe('The task events it receives.'),
+  createdAt: z.iso.datetime().describe('An instant, ISO 8601 in UTC.'),
+});
+
+export const DepartmentWebhookCreatedSchema = DepartmentWebhookSchema.extend({
+  secret: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/)
+    .describe(
+      'The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it.',
+    ),
+});
+
+export const DepartmentWebhookListSchema = z.object({ items: z.array(DepartmentWebhookSchema) });
+
+/** The events of a department's webhook as stored: all three for one registered without a choice. */
+export function departmentWebhookView(w: WebhookRecord) {
+  return { ...webhookView(w), events: [...(w.events ?? TASK_EVENT_TYPES)] };
 }

@@ -5,29 +5,50 @@ import { describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../shared/errors.ts';
 import type { RetryPolicy } from './backoff.ts';
 import { deliverWebhook, fanOut } from './deliver.ts';
-import type { OutboxEvent } from './events.ts';
-import type { DeadLetter, DeliveryMessage, SendResult, WebhookRecord, WebhookRepository } from './ports.ts';
-import { MAX_WEBHOOKS_PER_PORTAL, registerWebhook } from './register.ts';
+import type { OutboxEvent, TaskOutboxEvent } from './events.ts';
+import {
+  type DeadLetter,
+  type DeliveryMessage,
+  ownerOf,
+  type SendResult,
+  type WebhookRecord,
+  type WebhookRepository,
+} from './ports.ts';
+import { MAX_WEBHOOKS_PER_PORTAL, registerDepartmentWebhook, registerWebhook } from './register.ts';
 
 function memoryWebhooks(initial: WebhookRecord[] = []): WebhookRepository & { all: WebhookRecord[] } {
   const all = [...initial];
+  const owned = (ownerId: string) => (w: WebhookRecord) => ownerOf(w).id === ownerId;
   return {
     all,
     async create(r) {
       all.push(r);
     },
-    async list(portalId) {
-      return all.filter((w) => w.portalId === portalId);
+    async list(ownerId) {
+      return all.filter(owned(ownerId));
     },
-    async get(portalId, id) {
-      return all.find((w) => w.portalId === portalId && w.webhookId === id);
+    async get(ownerId, id) {
+      return all.find((w) => owned(ownerId)(w) && w.webhookId === id);
     },
-    async delete(portalId, id) {
-      const i = all.findIndex((w) => w.portalId === portalId && w.webhookId === id);
+    async delete(ownerId, id) {
+      const i = all.findIndex((w) => owned(ownerId)(w) && w.webhookId === id);
       return i < 0 ? undefined : all.splice(i, 1)[0];
     },
   };
 }
+
+const departmentHook = (
+  n: number,
+  departmentId: string,
+  events?: WebhookRecord['events'],
+): WebhookRecord => ({
+  webhookId: `dwh-${n}`,
+  departmentId,
+  url: `https://dept${n}.example.cn/`,
+  ...(events ? { events } : {}),
+  secret: `whsec_${Buffer.from(`secret of department webhook ${n}`).toString('base64')}`,
+  createdAt: '2025-01-01T00:00:00.000Z',
+});
 
 const hook = (n: number, portalId = 'portal-a'): WebhookRecord => ({
   webhookId: `wh-${n}`,
@@ -147,6 +168,8 @@ describe('fanning an event out', () => {
           markDispatched: async (e) => void marked.push(e.eventId),
         },
         webhooks: memoryWebhooks([hook(1), hook(2), hook(3, 'portal-b')]),
+        // A department's webhook never receives a case event.
+        departmentWebhooks: memoryWebhooks([departmentHook(1, 'market-regulation')]),
         queue: { enqueue: async (m) => void queued.push(...m) },
         baseUrl: 'https://api.example.cn/api/',
       },
@@ -176,6 +199,7 @@ describe('fanning an event out', () => {
             markDispatched: async (e) => void marked.push(e.eventId),
           },
           webhooks: memoryWebhooks([hook(1)]),
+          departmentWebhooks: memoryWebhooks(),
           queue: {
             enqueue: async () => {
               throw new Error('queue down');
@@ -187,6 +211,113 @@ describe('fanning an event out', () => {
       ),
     ).rejects.toThrow('queue down');
     expect(marked).toEqual([]);
+  });
+});
+
+const TASK_EVENT: TaskOutboxEvent = {
+  eventId: 'e-2',
+  eventType: 'task.opened',
+  caseId: 'c-1',
+  taskId: 'c-1.r0.tax-s1',
+  kind: 'review',
+  departmentId: 'tax',
+  dueAt: '2025-03-10T08:00:00.000Z',
+  occurredAt: '2025-03-01T08:00:00.000Z',
+};
+
+describe('fanning a task event out', () => {
+  function fanOutDeps(departmentHooks: WebhookRecord[]) {
+    const queued: DeliveryMessage[] = [];
+    const marked: string[] = [];
+    return {
+      queued,
+      marked,
+      deps: {
+        outbox: {
+          portalOf: async () => 'portal-a',
+          markDispatched: async (e: OutboxEvent) => void marked.push(e.eventId),
+        },
+        // The case's portal has webhooks: they never receive a task event.
+        webhooks: memoryWebhooks([hook(1), hook(2)]),
+        departmentWebhooks: memoryWebhooks(departmentHooks),
+        queue: { enqueue: async (m: readonly DeliveryMessage[]) => void queued.push(...m) },
+        baseUrl: 'https://api.example.cn/api/',
+      },
+    };
+  }
+
+  it('queues it for the webhooks of the department holding the task only, thin, with a link to the task', async () => {
+    const { deps, queued, marked } = fanOutDeps([
+      departmentHook(1, 'tax'),
+      departmentHook(2, 'hrss'),
+      departmentHook(3, 'tax', ['task.opened', 'task.overdue']),
+    ]);
+    expect(await fanOut(deps, TASK_EVENT)).toBe(2);
+    expect(queued.map((m) => [m.webhookId, m.departmentId, m.portalId])).toEqual([
+      ['dwh-1', 'tax', undefined],
+      ['dwh-3', 'tax', undefined],
+    ]);
+    expect(JSON.parse(queued[0]!.body)).toEqual({
+      id: 'e-2',
+      type: 'task.opened',
+      taskId: 'c-1.r0.tax-s1',
+      kind: 'review',
+      caseId: 'c-1',
+      departmentId: 'tax',
+      dueAt: '2025-03-10T08:00:00.000Z',
+      occurredAt: '2025-03-01T08:00:00.000Z',
+      links: { task: 'https://api.example.cn/api/v1/tasks/c-1.r0.tax-s1' },
+    });
+    expect(marked).toEqual(['e-2']);
+  });
+
+  it('leaves out the webhooks that did not choose the event', async () => {
+    const { deps, queued, marked } = fanOutDeps([departmentHook(1, 'tax', ['task.opened'])]);
+    expect(await fanOut(deps, { ...TASK_EVENT, eventId: 'e-3', eventType: 'task.due_soon' })).toBe(0);
+    expect(queued).toEqual([]);
+    expect(marked).toEqual(['e-3']);
+  });
+});
+
+describe('registering a department webhook', () => {
+  const dns = { 'dept.example.cn': ['203.119.1.1'] };
+
+  it('subscribes to all three task events unless it chooses', async () => {
+    const webhooks = memoryWebhooks();
+    const all = await registerDepartmentWebhook(registerDeps(webhooks, dns), 'tax', {
+      url: 'https://dept.example.cn/hook',
+    });
+    expect(all).toMatchObject({
+      departmentId: 'tax',
+      events: ['task.opened', 'task.due_soon', 'task.overdue'],
+    });
+    expect(all.portalId).toBeUndefined();
+    const some = await registerDepartmentWebhook(registerDeps(webhooks, dns), 'tax', {
+      url: 'https://dept.example.cn/hook',
+      events: ['task.overdue', 'task.opened'],
+    });
+    expect(some.events).toEqual(['task.opened', 'task.overdue']);
+  });
+
+  it('refuses unknown, repeated or no events together with the URL problems', async () => {
+    const deps = registerDeps(memoryWebhooks(), dns);
+    for (const events of [[], ['case.status_changed'], ['task.opened', 'task.opened'], 'task.opened'])
+      expect(
+        await problemsOf(registerDepartmentWebhook(deps, 'tax', { url: 'http://10.0.0.1/', events })),
+      ).toEqual(expect.arrayContaining(['invalid_events', 'https_required']));
+  });
+
+  it('keeps a department within the cap, apart from the portals', async () => {
+    const full = memoryWebhooks(
+      Array.from({ length: MAX_WEBHOOKS_PER_PORTAL }, (_, i) => departmentHook(i, 'tax')),
+    );
+    const deps = registerDeps(full, dns);
+    expect(
+      await problemsOf(registerDepartmentWebhook(deps, 'tax', { url: 'https://dept.example.cn/' })),
+    ).toEqual(['too_many_webhooks']);
+    await expect(
+      registerDepartmentWebhook(deps, 'hrss', { url: 'https://dept.example.cn/' }),
+    ).resolves.toBeDefined();
   });
 });
 
@@ -208,6 +339,7 @@ describe('one delivery try', () => {
       deadLetters,
       deps: {
         webhooks: memoryWebhooks(hooks),
+        departmentWebhooks: memoryWebhooks([departmentHook(1, 'tax')]),
         sender: {
           post: async (url: string, headers: Readonly<Record<string, string>>, body: string) => {
             sent.push({ url, headers: { ...headers }, body });
@@ -275,5 +407,29 @@ describe('one delivery try', () => {
     const { deps, sent } = deliverDeps({ ok: true, status: 200 }, []);
     expect(await deliverWebhook(deps, message, 1)).toEqual({ outcome: 'dropped', reason: 'webhook_deleted' });
     expect(sent).toEqual([]);
+  });
+
+  it('delivers a message for a department to its webhook, and dead-letters it under the department', async () => {
+    const { deps, sent, deadLetters } = deliverDeps({ ok: false, status: 500, error: 'http_500' });
+    const toDepartment: DeliveryMessage = {
+      eventId: 'e-2',
+      departmentId: 'tax',
+      webhookId: 'dwh-1',
+      body: '{}',
+    };
+    expect(await deliverWebhook(deps, toDepartment, 3)).toEqual({
+      outcome: 'dead_lettered',
+      error: 'http_500',
+    });
+    expect(sent[0]!.url).toBe('https://dept1.example.cn/');
+    expect(deadLetters[0]).toMatchObject({ departmentId: 'tax', webhookId: 'dwh-1', eventId: 'e-2' });
+    expect(deadLetters[0]!.portalId).toBeUndefined();
+    // A portal's message never reaches a department's webhook of the same id.
+    expect(
+      await deliverWebhook(deps, { eventId: 'e-2', portalId: 'tax', webhookId: 'dwh-1', body: '{}' }, 1),
+    ).toEqual({
+      outcome: 'dropped',
+      reason: 'webhook_deleted',
+    });
   });
 });

@@ -300,7 +300,8 @@ export async function collect(
       .filter((i) => i.type === 'event')
       .map((i) => ({ caseId: caseOf(i), at: i.at as string, event: i.event as string })),
     outbox: items
-      .filter((i) => i.type === 'outbox')
+      // Case status changes only: the outbox holds departments' task events too.
+      .filter((i) => i.type === 'outbox' && i.eventType === 'case.status_changed')
       .map((i) => ({
         caseId: i.caseId as string,
         eventId: i.eventId as string,
