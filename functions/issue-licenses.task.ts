@@ -1,8 +1,9 @@
-/** Task: 一窗出件 — sign and store the e-license of every approved service, idempotently. */
+/** Task: 一窗出件 — sign and store the e-license of every approved service (random id, printed verification code), idempotently. */
 import * as z from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { licenseStore } from '#adapters/dynamodb/license-store.ts';
+import { cityKeyer } from '#adapters/identity/identifier-secret.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
 import { licenseFiles } from '#adapters/s3/license-files.ts';
 import { signer } from '#adapters/signing/signer.ts';
@@ -13,9 +14,10 @@ const Input = z.object({
   approved: z.array(z.string().min(1).max(100)).max(50),
 });
 
-export const handler = makeTaskHandler(Input, (input) =>
+export const handler = makeTaskHandler(Input, async (input) =>
   issueLicenses(
     {
+      keyer: await cityKeyer(),
       cases: caseRepository,
       catalog: catalog(),
       files: licenseFiles,

@@ -1,10 +1,12 @@
 /**
- * License records in the case's partition (pk CASE#<caseId>, sk LICENSE#<licenseId>), so the case
- * view reads them in its one Query and a license id alone finds its record (the case id is inside
- * it). Records are written once, never updated: a license is immutable once issued.
+ * License records, twice, written in one transaction and never updated (a license is immutable):
+ * - in the case's partition (pk CASE#<caseId>, sk LICENSE#<serviceId>), so the case view reads
+ *   them in its one Query, and one license per approved service is a conditional write on its key
+ *   — a retried issue finds the service's license there and cannot record a second one;
+ * - under the license's own random id (pk LICENSE#<licenseId>), so verification finds it by the
+ *   id printed on it. The id says nothing about the case: that is in the record, behind the code.
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { caseIdOfLicense } from '#core/licenses/document.ts';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type IssuedLicense, IssuedLicenseSchema, type LicenseStore } from '#core/licenses/ports.ts';
 import { config } from '../config.ts';
 import { keys } from './keys.ts';
@@ -12,25 +14,58 @@ import { isConditionFailure, queryPartition, send } from './send.ts';
 
 const table = () => config().TABLE_NAME;
 
+/**
+ * The two license items' keys (the access-pattern table in keys.ts still shows the former single
+ * item, CASE#<caseId> / LICENSE#<licenseId>, and should list these two).
+ */
+export const licenseKeys = {
+  ofService: (caseId: string, serviceId: string) => ({ pk: keys.casePk(caseId), sk: `LICENSE#${serviceId}` }),
+  byId: (licenseId: string) => ({ pk: `LICENSE#${licenseId}`, sk: 'LICENSE' }),
+};
+
 const FIELDS = Object.keys(IssuedLicenseSchema.shape) as (keyof IssuedLicense)[];
 const same = (a: IssuedLicense, b: IssuedLicense) => FIELDS.every((f) => a[f] === b[f]);
+
+async function getItem(key: { pk: string; sk: string }): Promise<IssuedLicense | undefined> {
+  const r = await send<{ Item?: Record<string, unknown> }>(
+    new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }),
+  );
+  return r.Item ? IssuedLicenseSchema.parse(r.Item) : undefined;
+}
 
 export const licenseStore: LicenseStore = {
   async put(license) {
     try {
       await send(
-        new PutCommand({
-          TableName: table(),
-          Item: { ...keys.license(license.caseId, license.licenseId), type: 'license', ...license },
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: table(),
+                Item: {
+                  ...licenseKeys.ofService(license.caseId, license.serviceId),
+                  type: 'license',
+                  ...license,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: table(),
+                Item: { ...licenseKeys.byId(license.licenseId), type: 'licenseById', ...license },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
         }),
       );
       return { created: true, stored: license };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
       // Identical: our own write, retried by the SDK after its response was lost — a success.
-      // Different: another attempt recorded this license first; the caller reconciles.
-      const stored = await this.get(license.licenseId);
+      // Different: another attempt recorded the service's license first; that one stands.
+      const stored = await getItem(licenseKeys.ofService(license.caseId, license.serviceId));
       if (!stored) throw err;
       return { created: same(stored, license), stored };
     }
@@ -41,12 +76,5 @@ export const licenseStore: LicenseStore = {
     return items.map((i) => IssuedLicenseSchema.parse(i));
   },
 
-  async get(licenseId) {
-    const caseId = caseIdOfLicense(licenseId);
-    if (!caseId) return undefined;
-    const r = await send<{ Item?: Record<string, unknown> }>(
-      new GetCommand({ TableName: table(), Key: keys.license(caseId, licenseId), ConsistentRead: true }),
-    );
-    return r.Item ? IssuedLicenseSchema.parse(r.Item) : undefined;
-  },
+  get: (licenseId) => getItem(licenseKeys.byId(licenseId)),
 };

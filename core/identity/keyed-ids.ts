@@ -112,9 +112,14 @@ export function normaliseVerificationCode(typed: string): string | undefined {
  * copied from one license does not verify another and a leaked table does not reveal codes.
  */
 export function verificationCodeDigest(secret: IdentifierSecret, licenseId: string, code: string): string {
+  return verificationCodeDigestWith(identifierKeyer(secret), licenseId, code);
+}
+
+/** `verificationCodeDigest` with the city's keyer (what the issuing function holds, not the secret). */
+export function verificationCodeDigestWith(keyer: IdentifierKeyer, licenseId: string, code: string): string {
   const canonical = normaliseVerificationCode(code);
   if (!canonical) throw new RangeError('not a verification code');
-  return keyedIdentifier(secret, 'verificationCode', `${licenseId}\n${canonical}`);
+  return keyer('verificationCode', `${licenseId}\n${canonical}`);
 }
 
 /**
@@ -127,12 +132,19 @@ export function verificationCodeMatches(
   storedDigest: string,
   typed: string,
 ): boolean {
+  return verificationCodeMatchesWith(identifierKeyer(secret), licenseId, storedDigest, typed);
+}
+
+/** `verificationCodeMatches` with the city's keyer. */
+export function verificationCodeMatchesWith(
+  keyer: IdentifierKeyer,
+  licenseId: string,
+  storedDigest: string,
+  typed: string,
+): boolean {
   const canonical = normaliseVerificationCode(typed);
   // A malformed code is still compared (against a digest of a fixed code), so timing tells nothing.
-  const presented = Buffer.from(
-    keyedIdentifier(secret, 'verificationCode', `${licenseId}\n${canonical ?? '00000000'}`),
-    'hex',
-  );
+  const presented = Buffer.from(keyer('verificationCode', `${licenseId}\n${canonical ?? '00000000'}`), 'hex');
   const stored = Buffer.from(storedDigest, 'hex');
   const equal = stored.length === presented.length && timingSafeEqual(stored, presented);
   return equal && canonical !== undefined;

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseRecord } from '../case/model.ts';
-import {
-  buildLicense,
-  caseIdOfLicense,
-  chineseDate,
-  escapeHtml,
-  type LicenseService,
-  licenseIdFor,
-  signedMessage,
-} from './document.ts';
+import { buildLicense, chineseDate, escapeHtml, type LicenseService, signedMessage } from './document.ts';
 
 const service: LicenseService = {
   serviceId: 'enterprise-establishment-registration',
@@ -45,22 +37,23 @@ function caseRecord(applicantName = '常州示例科技有限公司'): CaseRecor
 }
 
 const issuedAt = '2024-03-01T16:30:00.000Z';
+const identity = { licenseId: 'l-8k2mq4v7x9zt3bn5rd6wc1hj0p', verificationCode: '7K3M9QX2' };
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 describe('license document', () => {
-  it('derives the license id from case and service, and the case back from the id', () => {
-    expect(licenseIdFor('c-abc234', 'company-seal-filing')).toBe('c-abc234.company-seal-filing');
-    expect(caseIdOfLicense('c-abc234.company-seal-filing')).toBe('c-abc234');
+  it('prints the license id and its verification code (XXXX-XXXX) on both files, and how to verify with both', () => {
+    const built = buildLicense(caseRecord(), service, issuedAt, identity);
+    const html = text(built.documentBytes);
+    expect(built.data).toMatchObject({ licenseId: identity.licenseId, verificationCode: '7K3M-9QX2' });
+    expect(html).toContain('<dt>核验码</dt><dd>7K3M-9QX2</dd>');
+    expect(html).toContain(`/v1/licenses/${identity.licenseId}/verification?code=7K3M-9QX2`);
+    // The id is the license's own, not made of the case id.
+    expect(html).not.toContain(`${caseRecord().caseId}.`);
   });
 
-  it('finds no case in ids that cannot be ours', () => {
-    for (const id of ['c-abc234', 'c-abc234.', 'x-abc.svc', 'c-ABC.svc', '../c-abc.svc', '', 'c-.svc'])
-      expect(caseIdOfLicense(id)).toBeUndefined();
-  });
-
-  it('builds byte-identical files from the same inputs, so a retried issue changes nothing', () => {
-    const a = buildLicense(caseRecord(), service, issuedAt);
-    const b = buildLicense(caseRecord(), service, issuedAt);
+  it('builds byte-identical files from the same inputs, so their hashes can be checked again', () => {
+    const a = buildLicense(caseRecord(), service, issuedAt, identity);
+    const b = buildLicense(caseRecord(), service, issuedAt, identity);
     expect(a.documentBytes).toEqual(b.documentBytes);
     expect(a.dataBytes).toEqual(b.dataBytes);
     expect(a.documentSha256).toBe(b.documentSha256);
@@ -68,14 +61,14 @@ describe('license document', () => {
   });
 
   it('changes both hashes when the issue time changes', () => {
-    const a = buildLicense(caseRecord(), service, issuedAt);
-    const b = buildLicense(caseRecord(), service, '2024-03-02T16:30:00.000Z');
+    const a = buildLicense(caseRecord(), service, issuedAt, identity);
+    const b = buildLicense(caseRecord(), service, '2024-03-02T16:30:00.000Z', identity);
     expect(b.documentSha256).not.toBe(a.documentSha256);
     expect(b.dataSha256).not.toBe(a.dataSha256);
   });
 
   it('prints the result, holder, issuer and date in Chinese, with the identifier masked', () => {
-    const built = buildLicense(caseRecord(), service, issuedAt);
+    const built = buildLicense(caseRecord(), service, issuedAt, identity);
     const html = text(built.documentBytes);
     expect(html).toContain('营业执照（含电子营业执照）');
     expect(html).toContain('常州示例科技有限公司');
@@ -85,7 +78,7 @@ describe('license document', () => {
     expect(html).not.toContain('91320400MA1XXXXX0X');
     expect(text(built.dataBytes)).not.toContain('91320400MA1XXXXX0X');
     expect(built.data).toMatchObject({
-      licenseId: 'c-abc234.enterprise-establishment-registration',
+      licenseId: identity.licenseId,
       result: { kind: 'license', name: '营业执照（含电子营业执照）' },
       holder: { kind: 'organisation', identifierType: 'uscc', identifier: '9132**********XX0X' },
       issuer: { departmentId: 'market-regulation', name: '市市场监管局' },
@@ -101,6 +94,7 @@ describe('license document', () => {
         caseRecord(hostile),
         { ...service, result: { kind: 'license', name: '<b>证</b>' } },
         issuedAt,
+        identity,
       ).documentBytes,
     );
     expect(html).not.toContain('<script>');

@@ -1,12 +1,13 @@
 /**
  * The e-license (电子证照) of one approved service, as two files: a readable, self-contained HTML
- * document and its machine-readable data (JSON). Both are pure functions of the case, the service
- * and the issue time, so a retried issue rebuilds byte-identical files. The signature covers the
+ * document and its machine-readable data (JSON). Both are pure functions of the case, the service,
+ * the issue time and the license's identity (its random id and verification code). The signature covers the
  * hashes of both files (signedMessage), so altering either one is detected at verification.
  */
 import { createHash } from 'node:crypto';
 import { type CaseRecord, canonicalJson } from '../case/model.ts';
 import type { Service } from '../catalog/schema.ts';
+import { formatVerificationCode } from '../identity/keyed-ids.ts';
 import { maskIdentifier } from '../shared/identifiers.ts';
 import type { IssuedLicense } from './ports.ts';
 
@@ -33,6 +34,8 @@ export interface ResultDatum {
 
 export interface LicenseData {
   readonly licenseId: string;
+  /** 核验码, printed as `XXXX-XXXX`: whoever checks the license needs it with the id. */
+  readonly verificationCode: string;
   readonly caseId: string;
   readonly serviceId: string;
   readonly serviceName: string;
@@ -61,17 +64,12 @@ export interface BuiltLicense {
   readonly documentSha256: string;
 }
 
-/** "<caseId>.<serviceId>": one license per approved service, so issuing twice cannot duplicate it. */
-export function licenseIdFor(caseId: string, serviceId: string): string {
-  return `${caseId}.${serviceId}`;
-}
-
-/** The case a license id belongs to (its partition), or undefined for an id that cannot be ours. */
-export function caseIdOfLicense(licenseId: string): string | undefined {
-  const dot = licenseId.indexOf('.');
-  if (dot < 0 || dot === licenseId.length - 1) return undefined;
-  const caseId = licenseId.slice(0, dot);
-  return /^c-[a-z0-9]+$/.test(caseId) ? caseId : undefined;
+/** What makes one license itself: its (random) id and the verification code printed on it. */
+export interface LicenseIdentity {
+  /** `l-` + 128 random bits (core/identity/keyed-ids.ts `newLicenseId`): not computable from the case. */
+  readonly licenseId: string;
+  /** The code printed on the license (`XXXX-XXXX`); verification needs it beside the id. */
+  readonly verificationCode: string;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -86,10 +84,16 @@ export function signedMessage(
   return new TextEncoder().encode(canonicalJson({ licenseId, documentSha256, dataSha256, issuedAt, keyId }));
 }
 
-export function licenseData(record: CaseRecord, service: LicenseService, issuedAt: string): LicenseData {
+export function licenseData(
+  record: CaseRecord,
+  service: LicenseService,
+  issuedAt: string,
+  identity: LicenseIdentity,
+): LicenseData {
   const a = record.applicant;
   return {
-    licenseId: licenseIdFor(record.caseId, service.serviceId),
+    licenseId: identity.licenseId,
+    verificationCode: formatVerificationCode(identity.verificationCode),
     caseId: record.caseId,
     serviceId: service.serviceId,
     serviceName: service.serviceName,
@@ -109,8 +113,13 @@ export function licenseData(record: CaseRecord, service: LicenseService, issuedA
 }
 
 /** Builds both files of a license and their hashes. */
-export function buildLicense(record: CaseRecord, service: LicenseService, issuedAt: string): BuiltLicense {
-  const data = licenseData(record, service, issuedAt);
+export function buildLicense(
+  record: CaseRecord,
+  service: LicenseService,
+  issuedAt: string,
+  identity: LicenseIdentity,
+): BuiltLicense {
+  const data = licenseData(record, service, issuedAt, identity);
   const encoder = new TextEncoder();
   const dataBytes = encoder.encode(canonicalJson(data));
   const documentBytes = encoder.encode(licenseHtml(data));
@@ -152,6 +161,7 @@ export function licenseHtml(d: LicenseData): string {
   const e = escapeHtml;
   const rows: [string, string][] = [
     ['证照编号', d.licenseId],
+    ['核验码', d.verificationCode],
     ['持证主体', d.holder.name],
     [HOLDER_ID_LABELS[d.holder.identifierType], d.holder.identifier],
     ['办理事项', d.serviceName],
@@ -188,7 +198,7 @@ footer{margin-top:3rem;font-size:.8rem;color:#666;border-top:1px solid #ddd;padd
 ${rows.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('\n')}
 </dl>
 <div class="seal" role="img" aria-label="电子印章">${e(d.issuer.name)}<br>电子印章</div>
-<footer>本证照由发证机关以电子签名（ECDSA P-256 / SHA-256）签发，签名覆盖本文件及其数据文件的摘要；文件经任何改动即核验不通过。核验：GET /v1/licenses/${e(encodeURIComponent(d.licenseId))}/verification</footer>
+<footer>本证照由发证机关以电子签名（ECDSA P-256 / SHA-256）签发，签名覆盖本文件及其数据文件的摘要；文件经任何改动即核验不通过。核验：GET /v1/licenses/${e(encodeURIComponent(d.licenseId))}/verification?code=${e(encodeURIComponent(d.verificationCode))}（证照编号与核验码须同时提供）</footer>
 </main>
 </body>
 </html>

@@ -6,11 +6,14 @@
  *    the result carries the data the case's results produced — its own (a license number) and its
  *    approved prerequisites' (the new enterprise's credit code on the 公章刻制备案).
  * 3. Skip the services whose license is already recorded: this is a retry after a partial failure.
- * 4. For each remaining service, at one issue time: build both files, store them, sign their
- *    hashes, record the license. The record comes last — it is the commit point, so a failure at
- *    any step leaves nothing that looks issued, and the retry redoes that license from scratch.
- * 5. If another attempt recorded a license first (a lost race), rebuild its files from its own
- *    issue time and store them again, as this attempt may have overwritten them with its own.
+ * 4. For each remaining service, at one issue time: draw a random license id and verification code,
+ *    build both files (the code printed on them), store them, sign their hashes, record the license
+ *    with the code's keyed digest only. The record comes last — it is the commit point, conditional
+ *    on case + service, so a failure at any step leaves nothing that looks issued, and the retry
+ *    redoes that license from scratch under a new id.
+ * 5. If another attempt recorded the service's license first (a lost race), that one stands: its
+ *    files are under its own id, which this attempt never wrote to; this attempt's files are under
+ *    an id nobody learns.
  * 6. Return every approved service's license id. The case status is not touched: the flow's next
  *    step moves the case to `issued`.
  */
@@ -18,14 +21,14 @@ import type { CaseRecord } from '../case/model.ts';
 import type { CaseRepository } from '../case/ports.ts';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { prerequisites, prerequisitesOf } from '../flow/stages.ts';
-import { DomainError } from '../shared/errors.ts';
 import {
-  buildLicense,
-  type LicenseService,
-  licenseIdFor,
-  type ResultDatum,
-  signedMessage,
-} from './document.ts';
+  type IdentifierKeyer,
+  newLicenseId,
+  newVerificationCode,
+  verificationCodeDigestWith,
+} from '../identity/keyed-ids.ts';
+import { DomainError } from '../shared/errors.ts';
+import { buildLicense, type LicenseService, type ResultDatum, signedMessage } from './document.ts';
 import type { IssuedLicense, LicenseFiles, LicenseSigner, LicenseStore } from './ports.ts';
 
 export class CaseNotFoundError extends DomainError {
@@ -37,18 +40,18 @@ export class UnknownServiceError extends DomainError {
   readonly code = 'unknown_service';
 }
 
-/** A recorded license whose files cannot be rebuilt to match it (the case or catalog changed). */
-export class LicenseConflictError extends DomainError {
-  readonly code = 'license_conflict';
-}
-
 export interface IssueLicensesDeps {
   readonly cases: Pick<CaseRepository, 'get'>;
   readonly catalog: CatalogIndex;
   readonly files: LicenseFiles;
   readonly store: LicenseStore;
   readonly signer: LicenseSigner;
+  /** The city's keyer: the verification code is stored only as its keyed digest. */
+  readonly keyer: IdentifierKeyer;
   readonly now: () => Date;
+  /** Random by default (tests may fix them). */
+  readonly newLicenseId?: () => string;
+  readonly newVerificationCode?: () => string;
 }
 
 export interface IssueLicensesInput {
@@ -70,7 +73,9 @@ export async function issueLicenses(
   const approved = [...new Set(input.approved)];
   const services = approved.map((id) => resolveService(deps.catalog, record, id, approved));
 
-  const recorded = new Set((await deps.store.listForCase(record.caseId)).map((l) => l.serviceId));
+  const recorded = new Map(
+    (await deps.store.listForCase(record.caseId)).map((l) => [l.serviceId, l.licenseId] as const),
+  );
   const issuedAt = deps.now().toISOString();
   const pending = services.filter((s) => !recorded.has(s.serviceId));
 
@@ -78,9 +83,10 @@ export async function issueLicenses(
   const settled = await Promise.allSettled(pending.map((s) => issueOne(deps, record, s, issuedAt)));
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+  for (const r of settled) if (r.status === 'fulfilled') recorded.set(r.value.serviceId, r.value.licenseId);
 
   return {
-    licenses: approved.map((serviceId) => ({ id: licenseIdFor(record.caseId, serviceId), serviceId })),
+    licenses: approved.map((serviceId) => ({ id: recorded.get(serviceId)!, serviceId })),
   };
 }
 
@@ -123,9 +129,10 @@ async function issueOne(
   record: CaseRecord,
   service: LicenseService,
   issuedAt: string,
-) {
-  const built = buildLicense(record, service, issuedAt);
-  const licenseId = built.data.licenseId;
+): Promise<IssuedLicense> {
+  const licenseId = (deps.newLicenseId ?? newLicenseId)();
+  const verificationCode = (deps.newVerificationCode ?? newVerificationCode)();
+  const built = buildLicense(record, service, issuedAt, { licenseId, verificationCode });
   await deps.files.put(licenseId, built.documentBytes, built.dataBytes);
 
   const unsigned = {
@@ -137,6 +144,7 @@ async function issueOne(
     ...deps.files.keysFor(licenseId),
     documentSha256: built.documentSha256,
     dataSha256: built.dataSha256,
+    verificationCodeDigest: verificationCodeDigestWith(deps.keyer, licenseId, verificationCode),
     algorithm: deps.signer.algorithm,
     keyId: deps.signer.keyId,
     issuedAt,
@@ -144,20 +152,6 @@ async function issueOne(
   const signature = await deps.signer.sign(signedMessage(unsigned));
   const license: IssuedLicense = { ...unsigned, signature: Buffer.from(signature).toString('base64') };
 
-  const { created, stored } = await deps.store.put(license);
-  if (!created) await restoreFiles(deps, record, service, stored);
-}
-
-async function restoreFiles(
-  deps: IssueLicensesDeps,
-  record: CaseRecord,
-  service: LicenseService,
-  stored: IssuedLicense,
-) {
-  const rebuilt = buildLicense(record, service, stored.issuedAt);
-  if (rebuilt.documentSha256 !== stored.documentSha256 || rebuilt.dataSha256 !== stored.dataSha256)
-    throw new LicenseConflictError(
-      `License ${stored.licenseId} is recorded with files that cannot be rebuilt.`,
-    );
-  await deps.files.put(stored.licenseId, rebuilt.documentBytes, rebuilt.dataBytes);
+  // Lost a race: the license recorded first is the service's; ours is never shown to anyone.
+  return (await deps.store.put(license)).stored;
 }

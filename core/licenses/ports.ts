@@ -15,9 +15,13 @@ export interface LicenseSigner {
   verify(message: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }
 
-/** The stored license: the case port's LicenseRecord plus the hash of its machine-readable data. */
+/**
+ * The stored license: the case port's LicenseRecord plus the hash of its machine-readable data and
+ * the keyed digest of its verification code (core/identity/keyed-ids.ts) — never the code itself.
+ */
 export interface IssuedLicense extends LicenseRecord {
   readonly dataSha256: string;
+  readonly verificationCodeDigest: string;
 }
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
@@ -33,6 +37,7 @@ export const IssuedLicenseSchema = z.object({
   dataKey: z.string().min(1),
   documentSha256: sha256Hex,
   dataSha256: sha256Hex,
+  verificationCodeDigest: sha256Hex,
   /** base64 of the DER signature over signedMessage(record). */
   signature: z.string().min(1),
   algorithm: z.string().min(1),
@@ -53,9 +58,11 @@ export interface LicenseFiles {
 
 export interface LicenseStore {
   /**
-   * Records a license unless one with its id exists (a conditional write). `created` is true when
-   * the record is now exactly `license` (an SDK retry of this very write included); false when a
-   * different license with this id was recorded first — `stored` is that one.
+   * Records a license unless the case already has one for its service (a conditional write on
+   * case + service: one license per approved service, however often issuing is retried).
+   * `created` is true when the record is now exactly `license` (an SDK retry of this very write
+   * included); false when a different license for this service was recorded first — `stored` is
+   * that one, which stays the service's license.
    */
   put(license: IssuedLicense): Promise<{ created: boolean; stored: IssuedLicense }>;
   listForCase(caseId: string): Promise<IssuedLicense[]>;

@@ -5,6 +5,7 @@
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { identifierKeyer, verificationCodeDigest } from '../identity/keyed-ids.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { type LicenseData, sha256Hex, signedMessage } from './document.ts';
 import type { IssuedLicense, LicenseSigner } from './ports.ts';
@@ -26,11 +27,14 @@ const departments = (entries: [string, string][]) =>
 
 const KEY = keyPair('local:key-1');
 const OTHER = keyPair('local:key-2');
-const LICENSE_ID = 'c-aaaaaaaaaaaaaaaaaaaaaaaa.business-license';
+const LICENSE_ID = 'l-aaaaaaaaaaaaaaaaaaaaaaaaaa';
+const SECRET = 'a-test-identifier-secret-of-32-bytes!!';
+const CODE = '7K3M-9QX2';
 
 const data: LicenseData = {
   licenseId: LICENSE_ID,
-  caseId: 'c-aaaaaaaaaaaaaaaaaaaaaaaa',
+  verificationCode: CODE,
+  caseId: 'c-aaaaaaaaaaaaaaaaaaaaaaaaaa',
   serviceId: 'business-license',
   serviceName: '营业执照',
   result: { kind: 'license', name: '营业执照' },
@@ -57,6 +61,7 @@ function setup(options: { signWith?: typeof KEY; algorithm?: string } = {}) {
     dataKey: 'data',
     documentSha256: sha256Hex(document),
     dataSha256: sha256Hex(dataBytes),
+    verificationCodeDigest: verificationCodeDigest(SECRET, LICENSE_ID, CODE),
     algorithm: options.algorithm ?? 'ECDSA_SHA_256',
     keyId: KEY.keyId,
     issuedAt: data.issuedAt,
@@ -74,6 +79,7 @@ function setup(options: { signWith?: typeof KEY; algorithm?: string } = {}) {
       return keyId === KEY.keyId ? KEY : undefined;
     },
     catalog: { departments: departments([['market', '市场监督管理局']]) },
+    keyer: identifierKeyer(SECRET),
   };
   return { deps, files, license, asked };
 }
@@ -81,7 +87,7 @@ function setup(options: { signWith?: typeof KEY; algorithm?: string } = {}) {
 describe('verifyLicense', () => {
   it('verifies intact files signed by the key the license names, showing the holder masked', async () => {
     const { deps } = setup();
-    expect(await verifyLicense(deps, LICENSE_ID)).toEqual({
+    expect(await verifyLicense(deps, LICENSE_ID, CODE)).toEqual({
       valid: true,
       licenseId: LICENSE_ID,
       serviceId: 'business-license',
@@ -98,7 +104,7 @@ describe('verifyLicense', () => {
   it('does not verify an altered document, but still shows the intact data', async () => {
     const { deps, files } = setup();
     files.set('doc', new TextEncoder().encode('<html>伪造</html>'));
-    const v = await verifyLicense(deps, LICENSE_ID);
+    const v = await verifyLicense(deps, LICENSE_ID, CODE);
     expect(v.valid).toBe(false);
     expect(v.checks).toEqual({ documentIntact: false, dataIntact: true, signatureValid: true });
     expect(v.holder).toBeDefined();
@@ -110,40 +116,58 @@ describe('verifyLicense', () => {
       'data',
       new TextEncoder().encode(JSON.stringify({ ...data, holder: { ...data.holder, name: '李四' } })),
     );
-    const altered = await verifyLicense(deps, LICENSE_ID);
+    const altered = await verifyLicense(deps, LICENSE_ID, CODE);
     expect(altered.checks.dataIntact).toBe(false);
     expect(altered).not.toHaveProperty('holder');
     files.delete('data');
-    expect((await verifyLicense(deps, LICENSE_ID)).checks.dataIntact).toBe(false);
+    expect((await verifyLicense(deps, LICENSE_ID, CODE)).checks.dataIntact).toBe(false);
   });
 
   it('does not verify a signature made by another key', async () => {
     const { deps } = setup({ signWith: OTHER });
-    const v = await verifyLicense(deps, LICENSE_ID);
+    const v = await verifyLicense(deps, LICENSE_ID, CODE);
     expect(v.checks).toEqual({ documentIntact: true, dataIntact: true, signatureValid: false });
     expect(v.valid).toBe(false);
   });
 
   it('fails the signature check for an algorithm it does not sign with, without looking for a key', async () => {
     const { deps, asked } = setup({ algorithm: 'RSASSA_PSS_SHA_256' });
-    expect((await verifyLicense(deps, LICENSE_ID)).checks.signatureValid).toBe(false);
+    expect((await verifyLicense(deps, LICENSE_ID, CODE)).checks.signatureValid).toBe(false);
     expect(asked).toEqual([]);
   });
 
   it('fails the signature check when the named key cannot be used here', async () => {
     const { deps } = setup();
-    const v = await verifyLicense({ ...deps, verifierFor: () => undefined }, LICENSE_ID);
+    const v = await verifyLicense({ ...deps, verifierFor: () => undefined }, LICENSE_ID, CODE);
     expect(v.checks.signatureValid).toBe(false);
   });
 
   it('names the issuer by id when the catalog no longer has it', async () => {
     const { deps } = setup();
-    const v = await verifyLicense({ ...deps, catalog: { departments: departments([]) } }, LICENSE_ID);
+    const v = await verifyLicense({ ...deps, catalog: { departments: departments([]) } }, LICENSE_ID, CODE);
     expect(v.issuer).toEqual({ id: 'market', name: 'market' });
   });
 
   it('answers 404 for an unknown license', async () => {
     const { deps } = setup();
-    await expect(verifyLicense(deps, 'c-bbbbbbbbbbbbbbbbbbbbbbbb.x')).rejects.toThrow(NotFoundError);
+    await expect(verifyLicense(deps, 'l-bbbbbbbbbbbbbbbbbbbbbbbbbb', CODE)).rejects.toThrow(NotFoundError);
+  });
+
+  it('verifies nothing from the id alone or with a wrong code: the same 404 as an unknown id', async () => {
+    const { deps, asked } = setup();
+    const unknown = await verifyLicense(deps, 'l-bbbbbbbbbbbbbbbbbbbbbbbbbb', CODE).catch((e: Error) => e);
+    for (const code of [undefined, '', '7K3M-9QX3', 'not a code', `${CODE}0`]) {
+      const err = await verifyLicense(deps, LICENSE_ID, code).catch((e: Error) => e);
+      expect(err, String(code)).toBeInstanceOf(NotFoundError);
+      expect((err as Error).message).toBe((unknown as Error).message);
+      expect((err as Error).message).not.toContain(LICENSE_ID);
+    }
+    // Nothing of the license was read beyond its record: no key asked for.
+    expect(asked).toEqual([]);
+  });
+
+  it('accepts the code as a person types it from paper (any case, a space for the hyphen)', async () => {
+    const { deps } = setup();
+    expect((await verifyLicense(deps, LICENSE_ID, '7k3m 9qx2')).valid).toBe(true);
   });
 });

@@ -1,6 +1,9 @@
 /**
- * Use case: anyone holding an e-license checks it (验证).
- *  1. The license record by its id; an unknown id is NotFoundError (404).
+ * Use case: anyone holding an e-license checks it (验证), with the license id AND the verification
+ * code printed on it — the id alone verifies nothing.
+ *  1. The license record by its id, and the code against the record's keyed digest. An unknown id,
+ *     a missing code and a wrong code are one and the same NotFoundError (404): no answer tells
+ *     whether an id exists.
  *  2. Both stored files (document and data) are hashed again and compared with the record.
  *  3. The signature over those hashes is checked with the key the license names — which may be an
  *     earlier key than the one signing today; a key that cannot be used here fails the check.
@@ -8,6 +11,7 @@
  *     must not put words in our mouth); a person's name is masked, as the identifier already is.
  */
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import { type IdentifierKeyer, verificationCodeMatchesWith } from '../identity/keyed-ids.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { maskName } from '../shared/identifiers.ts';
 import { type LicenseData, sha256Hex, signedMessage } from './document.ts';
@@ -20,7 +24,12 @@ export interface VerifyLicenseDeps {
   verifierFor(keyId: string): Pick<LicenseSigner, 'verify'> | undefined;
   /** For the issuer's name. */
   readonly catalog: Pick<CatalogIndex, 'departments'>;
+  /** The city's keyer, to check the code against the stored digest. */
+  readonly keyer: IdentifierKeyer;
 }
+
+/** The one answer to an unknown id, a missing code and a wrong code alike. */
+const NO_SUCH_LICENSE = 'There is no license with this id and verification code.';
 
 /** The verdict, valid or not (the body of GET /v1/licenses/{licenseId}/verification). */
 export interface LicenseVerification {
@@ -54,9 +63,15 @@ const intact = (bytes: Uint8Array | undefined, sha256: string): bytes is Uint8Ar
 export async function verifyLicense(
   deps: VerifyLicenseDeps,
   licenseId: string,
+  code: string | undefined,
 ): Promise<LicenseVerification> {
   const l = await deps.store.get(licenseId);
-  if (!l) throw new NotFoundError(`There is no license "${licenseId}".`);
+  if (
+    !l ||
+    code === undefined ||
+    !verificationCodeMatchesWith(deps.keyer, l.licenseId, l.verificationCodeDigest, code)
+  )
+    throw new NotFoundError(NO_SUCH_LICENSE);
   const [document, data] = await Promise.all([deps.files.read(l.documentKey), deps.files.read(l.dataKey)]);
   const verifier = l.algorithm === SIGNING_ALGORITHM ? deps.verifierFor(l.keyId) : undefined;
   const dataIntact = intact(data, l.dataSha256);

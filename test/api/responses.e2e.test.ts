@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, type OpenApiDocument } from '../../adapters/http/openapi.ts';
 import { httpRoutes } from '../../functions/routes.ts';
 import { SEEDED_PERSONS } from '../../local/setup/seed-shared-data.ts';
+import { printedCode } from '../e2e/licenses.ts';
 import { consentFor, DEFAULT_ORGANISATION, eventually, pdfBytes, sha256 } from '../e2e/portal.ts';
 import {
   as,
@@ -272,8 +273,11 @@ describe('answers that match the document', () => {
       params: { caseId: c.caseId },
     });
     expect(licenses.body.items.length).toBeGreaterThan(0);
-    for (const l of licenses.body.items as { id: string }[]) {
-      const v = await checked('verify-license', { params: { licenseId: l.id } });
+    for (const l of licenses.body.items as { id: string; dataUrl: string }[]) {
+      const v = await checked('verify-license', {
+        params: { licenseId: l.id },
+        query: { code: await printedCode(l.dataUrl) },
+      });
       expect(v.body.valid).toBe(true);
     }
     // A final case cannot be withdrawn.

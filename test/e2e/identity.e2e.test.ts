@@ -12,11 +12,14 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { caseIdFor } from '../../core/case/model.ts';
 import { SEEDED_PERSONS } from '../../local/setup/seed-shared-data.ts';
+import { printedCode, verifyLicense } from './licenses.ts';
 import {
   applicantAuth,
   buildApplication,
   caseAuth,
   consentFor,
+  DEFAULT_ORGANISATION,
+  decide,
   demoApplicant,
   departmentAuth,
   eventually,
@@ -228,6 +231,66 @@ describe('unguessable case ids', () => {
     expect(again.status).toBe(201);
     expect(again.body.id).toBe(first.body.id);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
+  });
+});
+
+describe('unguessable license ids and the printed verification code', () => {
+  /** An enterprise's case with one service, accepted and approved: its one e-license. */
+  async function issuedLicense() {
+    const submitted = await submit(
+      await buildApplication(
+        'enterprise-opening',
+        ['enterprise-establishment-registration'],
+        0,
+        DEFAULT_ORGANISATION,
+      ),
+    );
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+    const caseId = submitted.body.id as string;
+    for (const kind of ['acceptance', 'review'] as const) {
+      const task = await pendingTask('market-regulation', caseId, kind);
+      expect(
+        (await decide(task.id, 'market-regulation', { outcome: 'approve', opinion: '同意' })).status,
+      ).toBe(200);
+    }
+    await eventually(
+      () => call('GET', `/v1/cases/${caseId}`, { headers: caseAuth(caseId) }),
+      (r) => r.body.status === 'issued',
+      `case ${caseId} issued`,
+    );
+    const listed = await call('GET', `/v1/cases/${caseId}/licenses`, { headers: caseAuth(caseId) });
+    const license = listed.body.items[0] as { id: string; dataUrl: string; downloadUrl: string };
+    return { caseId, license, code: await printedCode(license.dataUrl) };
+  }
+
+  it('a license id alone verifies nothing: without the code, or with a wrong one, it is as unknown as a made-up id', async () => {
+    const { caseId, license, code } = await issuedLicense();
+    // Random, and nothing of the case in it.
+    expect(license.id).toMatch(/^l-[0-9a-hjkmnp-tv-z]{26}$/);
+    expect(license.id).not.toContain(caseId);
+    // The code is printed on the license document its holder downloads.
+    expect(await (await fetch(license.downloadUrl)).text()).toContain(code);
+
+    const unknown = await verifyLicense('l-0000000000000000000000000z', code);
+    expect(unknown.status).toBe(404);
+    const wrong = `${code.slice(0, 8)}${code.endsWith('0') ? '1' : '0'}`;
+    for (const [what, res] of [
+      ['the id alone', await verifyLicense(license.id, undefined)],
+      ['a wrong code', await verifyLicense(license.id, wrong)],
+      ['the old computable id', await verifyLicense(`${caseId}.enterprise-establishment-registration`, code)],
+    ] as const) {
+      expect(res.status, what).toBe(404);
+      const { instance: _i, ...body } = res.body;
+      const { instance: _u, ...unknownBody } = unknown.body;
+      expect(body, what).toEqual(unknownBody);
+      expect(JSON.stringify(res.body), what).not.toContain('常州');
+    }
+
+    // The id with its code: valid, the holder shown masked only now.
+    const ok = await verifyLicense(license.id, code);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ valid: true, licenseId: license.id, holder: { kind: 'organisation' } });
+    expect(ok.body.holder.identifier).not.toBe(demoApplicant(DEFAULT_ORGANISATION).uscc);
   });
 });
 

@@ -7,8 +7,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
-import { keys } from '#adapters/dynamodb/keys.ts';
-import { licenseStore } from '#adapters/dynamodb/license-store.ts';
+import { licenseKeys, licenseStore } from '#adapters/dynamodb/license-store.ts';
 import { send } from '#adapters/dynamodb/send.ts';
 import { bucket, sendS3 } from '#adapters/s3/client.ts';
 import { type CaseRecord, caseIdFor } from '#core/case/model.ts';
@@ -16,6 +15,7 @@ import { sha256Hex } from '#core/licenses/document.ts';
 import { usccCheckCharacter } from '#core/shared/identifiers.ts';
 import { handler } from '#functions/issue-licenses.task.ts';
 import { lambdaContext } from '#local/lambda-registry.ts';
+import { printedCode, verifyLicense } from '../e2e/licenses.ts';
 import { applicantAuth, DEFAULT_ORGANISATION } from '../e2e/portal.ts';
 import { call } from '../e2e/target.ts';
 
@@ -62,8 +62,15 @@ const issue = (caseId: string, approved: string[]) =>
 
 const listLicenses = (caseId: string, as = 0) =>
   call('GET', `/v1/cases/${caseId}/licenses`, { headers: applicantAuth(DEFAULT_ORGANISATION, as) });
-const verify = (licenseId: string) =>
-  call('GET', `/v1/licenses/${encodeURIComponent(licenseId)}/verification`);
+/** The code printed on the license, as its holder has it (from the license's data file). */
+async function codeOf(caseId: string, licenseId: string): Promise<string> {
+  const items = (await listLicenses(caseId)).body.items as { id: string; dataUrl: string }[];
+  return printedCode(items.find((i) => i.id === licenseId)!.dataUrl);
+}
+/** Verification as the holder does it: the license id with the code printed on it. */
+const verify = async (caseId: string, licenseId: string) =>
+  verifyLicense(licenseId, await codeOf(caseId, licenseId));
+const LICENSE_ID = /^l-[0-9a-hjkmnp-tv-z]{26}$/;
 
 describe('e-licenses', () => {
   it('issues one license per approved service and lists them for the portal that owns the case', async () => {
@@ -72,22 +79,27 @@ describe('e-licenses', () => {
     const out = await issue(c.caseId, [ESTABLISHMENT, SEAL]);
 
     expect(out.licenses).toEqual([
-      { id: `${c.caseId}.${ESTABLISHMENT}`, serviceId: ESTABLISHMENT },
-      { id: `${c.caseId}.${SEAL}`, serviceId: SEAL },
+      { id: expect.stringMatching(LICENSE_ID), serviceId: ESTABLISHMENT },
+      { id: expect.stringMatching(LICENSE_ID), serviceId: SEAL },
     ]);
+    // Random ids: nothing of the case in them, and not the same for two services.
+    expect(out.licenses[0]!.id).not.toBe(out.licenses[1]!.id);
+    for (const l of out.licenses) expect(l.id).not.toContain(c.caseId.slice(2));
     const res = await listLicenses(c.caseId);
     expect(res.status).toBe(200);
     expect(res.body.items).toHaveLength(2);
     const est = res.body.items.find((i: { serviceId: string }) => i.serviceId === ESTABLISHMENT);
-    expect(est).toMatchObject({ id: `${c.caseId}.${ESTABLISHMENT}`, name: '营业执照（含电子营业执照）' });
+    expect(est).toMatchObject({ id: out.licenses[0]!.id, name: '营业执照（含电子营业执照）' });
     expect(typeof est.issuedAt).toBe('string');
     const html = await (await fetch(est.downloadUrl)).text();
     expect(html).toContain('营业执照（含电子营业执照）');
     expect(html).toContain('常州青果巷餐饮管理有限公司');
     expect(html).not.toContain(USCC);
+    expect(html).toContain(`<dt>核验码</dt><dd>${await printedCode(est.dataUrl)}</dd>`);
     const data = (await (await fetch(est.dataUrl)).json()) as Record<string, unknown>;
     expect(data).toMatchObject({
       licenseId: est.id,
+      verificationCode: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/),
       serviceId: ESTABLISHMENT,
       issuer: { departmentId: 'market-regulation' },
     });
@@ -99,7 +111,7 @@ describe('e-licenses', () => {
     const c = await newCase();
     const [first] = (await issue(c.caseId, [ESTABLISHMENT])).licenses;
 
-    const res = await verify(first!.id);
+    const res = await verify(c.caseId, first!.id);
 
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -130,7 +142,7 @@ describe('e-licenses', () => {
         ContentType: 'text/html; charset=utf-8',
       }),
     );
-    const res = await verify(first!.id);
+    const res = await verify(c.caseId, first!.id);
 
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -151,15 +163,15 @@ describe('e-licenses', () => {
       new PutCommand({
         TableName: process.env.TABLE_NAME,
         Item: {
-          ...keys.license(c.caseId, stored.licenseId),
-          type: 'license',
+          ...licenseKeys.byId(stored.licenseId),
+          type: 'licenseById',
           ...stored,
           documentSha256: sha256Hex(new TextEncoder().encode(forged)),
         },
       }),
     );
 
-    const res = await verify(first!.id);
+    const res = await verify(c.caseId, first!.id);
 
     expect(res.body).toMatchObject({
       valid: false,
@@ -169,12 +181,41 @@ describe('e-licenses', () => {
 
   it('answers 404 to another portal listing the case, and to an unknown license', async () => {
     const c = await newCase();
-    await issue(c.caseId, [ESTABLISHMENT]);
+    const [first] = (await issue(c.caseId, [ESTABLISHMENT])).licenses;
+    const code = await codeOf(c.caseId, first!.id);
 
     expect((await listLicenses(c.caseId, 1)).status).toBe(404);
     expect((await listLicenses('c-nosuchcase')).status).toBe(404);
-    expect((await verify(`${c.caseId}.bank-account-booking`)).status).toBe(404);
-    expect((await verify('not-a-license')).status).toBe(404);
+    // The old, computable form of a license id finds nothing.
+    expect((await verifyLicense(`${c.caseId}.${ESTABLISHMENT}`, code)).status).toBe(404);
+    expect((await verifyLicense('not-a-license', code)).status).toBe(404);
+  });
+
+  it('verifies nothing from a license id alone or with a wrong code: the answer is that of an unknown id', async () => {
+    const c = await newCase();
+    const [first] = (await issue(c.caseId, [ESTABLISHMENT])).licenses;
+    const code = await codeOf(c.caseId, first!.id);
+    const wrong = `${code.slice(0, 8)}${code[8] === '0' ? '1' : '0'}`;
+    const unknown = await verifyLicense('l-0000000000000000000000000a', code);
+
+    for (const res of [await verifyLicense(first!.id, undefined), await verifyLicense(first!.id, wrong)]) {
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ ...unknown.body, instance: res.body.instance });
+      expect(JSON.stringify(res.body)).not.toContain('常州');
+    }
+    // Any case, no hyphen: as typed from paper.
+    expect((await verifyLicense(first!.id, code.replace('-', '').toLowerCase())).body.valid).toBe(true);
+  });
+
+  it('records one license per service when two attempts issue at once, and both answer its id', async () => {
+    const c = await newCase();
+
+    const [a, b] = await Promise.all([issue(c.caseId, [ESTABLISHMENT]), issue(c.caseId, [ESTABLISHMENT])]);
+
+    expect(a.licenses).toEqual(b.licenses);
+    const recorded = await licenseStore.listForCase(c.caseId);
+    expect(recorded.map((l) => l.licenseId)).toEqual([a.licenses[0]!.id]);
+    expect((await verify(c.caseId, a.licenses[0]!.id)).body.valid).toBe(true);
   });
 
   it('issues the same licenses when invoked twice, without duplicates or re-signing', async () => {
@@ -201,7 +242,7 @@ describe('e-licenses', () => {
     const after = await licenseStore.listForCase(c.caseId);
     expect(after.map((l) => l.serviceId).sort()).toEqual([SEAL, ESTABLISHMENT].sort());
     expect(after.find((l) => l.serviceId === ESTABLISHMENT)).toEqual(issuedBefore);
-    for (const l of after) expect((await verify(l.licenseId)).body.valid).toBe(true);
+    for (const l of after) expect((await verify(c.caseId, l.licenseId)).body.valid).toBe(true);
   });
 
   it('fails with CaseNotFoundError for an unknown case and UnknownServiceError for a service not chosen', async () => {
