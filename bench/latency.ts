@@ -372,7 +372,7 @@ export async function runLatency(
   const { catalog } = await import('#adapters/catalog/file-catalog.ts');
   const lead = catalog().bundle(options.bundleId).leadDepartmentId;
   const token = b.departmentToken(lead);
-  const jti = verifyDepartmentToken(b.stack.env.TOKEN_SECRET!, token, b.stack.city)!.jti;
+  const jti = (await verifyDepartmentToken(b.stack.env.TOKEN_SECRET!, token, b.stack.city))!.jti;
   await b.meters.idle(50);
   const acceptanceTaskOf = async (caseId: string): Promise<string> => {
     for (let attempt = 0; attempt < 200; attempt++) {

@@ -76,7 +76,7 @@ async function decide(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatew
     }
   } else if (bearer) {
     const { TOKEN_SECRET, CITY_ID } = config();
-    const claims = TOKEN_SECRET ? verifyDepartmentToken(TOKEN_SECRET, bearer, CITY_ID) : null;
+    const claims = TOKEN_SECRET ? await verifyDepartmentToken(TOKEN_SECRET, bearer, CITY_ID) : null;
     if (claims && !(await isTokenRevoked(claims.jti)))
       return allow(`department:${claims.sub}`, event.methodArn, {
         callerKind: 'department',

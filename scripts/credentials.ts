@@ -207,7 +207,7 @@ async function main(): Promise<unknown> {
       return ops.revokePortal(target, { id: required('id') });
     case 'issue-department': {
       const days = flags.days === undefined ? undefined : Number(flags.days);
-      const issued = ops.issueDepartment(target, {
+      const issued = await ops.issueDepartment(target, {
         id: required('id'),
         ...(days !== undefined ? { days } : {}),
       });

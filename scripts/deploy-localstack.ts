@@ -265,11 +265,13 @@ async function issueCredentials(
     ...loadCatalogFile(catalogFile).catalog.departments,
     { id: SUPERVISOR_ID, name: '电子监察 (supervision)' },
   ];
-  const departments = everyone.map((d) => ({
-    id: d.id,
-    name: d.name,
-    token: ops.issueDepartment(target, { id: d.id, days: 30 }).token,
-  }));
+  const departments = await Promise.all(
+    everyone.map(async (d) => ({
+      id: d.id,
+      name: d.name,
+      token: (await ops.issueDepartment(target, { id: d.id, days: 30 })).token,
+    })),
+  );
   return {
     baseUrl: `${endpoint}/restapis/${outputs.RestApiId}/${stage}/_user_request_`,
     portals,

@@ -1,9 +1,13 @@
 /**
- * Department bearer tokens: compact JWS (HS256) with the department and city as claims. Signed
- * with the stack's secret (Secrets Manager in AWS, a generated local secret in `npm start`);
- * verified by the authorizer. Pure: node:crypto only.
+ * Department bearer tokens: compact JWS (HS256, a JWT) with the department and city as claims,
+ * signed and checked with `jose` (the library that verifies applicants' tokens too), under the
+ * stack's secret (Secrets Manager in AWS, a generated local secret in `npm start`); verified by
+ * the authorizer. The platform's own rules stay here: one spelling per token (canonical
+ * base64url), whole-second `iat` and `exp`, a bounded lifetime and a small clock skew.
+ * Pure: jose and node:crypto (randomness) only.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { CompactSign, compactVerify } from 'jose';
 
 /** The department id of supervisors (电子监察): their token sees every department's supervision view. */
 export const SUPERVISOR_ID = 'supervision';
@@ -17,17 +21,17 @@ export interface DepartmentClaims {
   readonly exp: number;
 }
 
-const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
+const keyOf = (secret: string) => new TextEncoder().encode(secret);
 
 /** The longest a token may live: what `npm run credentials -- issue-department --days` allows (366 days). */
 export const MAX_TOKEN_LIFETIME_SECONDS = 366 * 24 * 3600;
 /** How far a token's `iat` may be ahead of the verifier's clock (clocks of two machines differ a little). */
 export const MAX_CLOCK_SKEW_SECONDS = 60;
 
-export function signDepartmentToken(
+export async function signDepartmentToken(
   secret: string,
   claims: { departmentId: string; city: string; ttlSeconds: number; now?: number },
-): { token: string; claims: DepartmentClaims } {
+): Promise<{ token: string; claims: DepartmentClaims }> {
   if (
     !Number.isInteger(claims.ttlSeconds) ||
     claims.ttlSeconds < 1 ||
@@ -43,45 +47,47 @@ export function signDepartmentToken(
     iat,
     exp: iat + claims.ttlSeconds,
   };
-  const unsigned = `${b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64(JSON.stringify(body))}`;
-  const sig = createHmac('sha256', secret).update(unsigned).digest('base64url');
-  return { token: `${unsigned}.${sig}`, claims: body };
+  const token = await new CompactSign(new TextEncoder().encode(JSON.stringify(body)))
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .sign(keyOf(secret));
+  return { token, claims: body };
 }
 
 /**
- * The bytes of a canonical base64url segment (RFC 7515 §2: no padding, no other alphabet, no
- * stray bits), or null. Node's decoder is lenient — it accepts `=`, `+`, `/` and ignores junk —
- * so one token would otherwise have many spellings.
+ * Whether a segment is canonical base64url (RFC 7515 §2: no padding, no other alphabet, no stray
+ * bits). Decoders are lenient — Node's accepts `=`, `+`, `/` and ignores junk — so one token would
+ * otherwise have many spellings (one revocation list entry, many working copies).
  */
-function decodeSegment(segment: string): Buffer | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(segment) || segment.length % 4 === 1) return null;
-  const bytes = Buffer.from(segment, 'base64url');
-  return bytes.toString('base64url') === segment ? bytes : null;
+function isCanonicalSegment(segment: string): boolean {
+  if (!/^[A-Za-z0-9_-]*$/.test(segment) || segment.length % 4 === 1) return false;
+  return Buffer.from(segment, 'base64url').toString('base64url') === segment;
 }
 
 const isWholeSeconds = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 /**
  * The claims of a valid, unexpired token for `city`, or null. Never throws on bad input.
- * Valid means: three canonical base64url segments, an HS256 signature by `secret`, whole-second
- * `iat` and `exp` with `iat < exp ≤ iat + MAX_TOKEN_LIFETIME_SECONDS`, and — at `now` — issued
- * (give or take MAX_CLOCK_SKEW_SECONDS) and not expired. `now: null` checks everything but the
- * clock (revoking a token that may already have expired).
+ * Valid means: three canonical base64url segments; an HS256 signature by `secret` (checked by
+ * jose, which allows no other algorithm here); whole-second `iat` and `exp` with
+ * `iat < exp ≤ iat + MAX_TOKEN_LIFETIME_SECONDS`; and — at `now` — issued (give or take
+ * MAX_CLOCK_SKEW_SECONDS) and not expired. `now: null` checks everything but the clock (revoking a
+ * token that may already have expired).
  */
-export function verifyDepartmentToken(
+export async function verifyDepartmentToken(
   secret: string,
   token: string,
   city: string,
   now: number | null = Date.now(),
-): DepartmentClaims | null {
+): Promise<DepartmentClaims | null> {
   if (typeof token !== 'string') return null;
   const parts = token.split('.');
-  if (parts.length !== 3) return null;
-  const [h, p, s] = parts as [string, string, string];
-  const [header, payload, given] = [decodeSegment(h), decodeSegment(p), decodeSegment(s)];
-  if (!header || !payload || !given) return null;
-  const expected = createHmac('sha256', secret).update(`${h}.${p}`).digest();
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  if (parts.length !== 3 || !parts.every(isCanonicalSegment)) return null;
+  let payload: Uint8Array;
+  try {
+    ({ payload } = await compactVerify(token, keyOf(secret), { algorithms: ['HS256'] }));
+  } catch {
+    return null; // bad signature, another algorithm, a malformed header: jose says which; the caller needs only "no"
+  }
   try {
     const head = JSON.parse(header.toString('utf8')) as { alg?: string };
     if (head.alg !== 'HS256') return null;

@@ -48,12 +48,19 @@ export async function createDemoCredentials(stack: StackForCredentials): Promise
   }
   // Every department of the catalog, plus a supervisor (电子监察) who sees all departments' deadlines.
   const everyone = [...catalog().catalog.departments, { id: SUPERVISOR_ID, name: '电子监察 (supervision)' }];
-  const departments = everyone.map((d) => ({
-    id: d.id,
-    name: d.name,
-    token: signDepartmentToken(secret, { departmentId: d.id, city: stack.city, ttlSeconds: 30 * 24 * 3600 })
-      .token,
-  }));
+  const departments = await Promise.all(
+    everyone.map(async (d) => ({
+      id: d.id,
+      name: d.name,
+      token: (
+        await signDepartmentToken(secret, {
+          departmentId: d.id,
+          city: stack.city,
+          ttlSeconds: 30 * 24 * 3600,
+        })
+      ).token,
+    })),
+  );
   const idp = stack.identityProvider;
   return {
     baseUrl: stack.baseUrl,

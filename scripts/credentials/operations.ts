@@ -92,10 +92,10 @@ export interface IssuedToken {
 }
 
 /** A bearer token for a department of the city's catalog (or the supervisor), valid `days` days. */
-export function issueDepartment(
+export async function issueDepartment(
   target: CredentialsTarget,
   input: { id: string; days?: number },
-): IssuedToken {
+): Promise<IssuedToken> {
   const days = input.days ?? 30;
   if (!Number.isInteger(days) || days < 1 || days > 366)
     throw new UsageError('--days must be a whole number of days from 1 to 366.');
@@ -104,7 +104,7 @@ export function issueDepartment(
     throw new UsageError(
       `"${input.id}" is not a department of ${target.city}'s catalog. Known: ${known.join(', ')}.`,
     );
-  const { token, claims } = signDepartmentToken(target.tokenSecret, {
+  const { token, claims } = await signDepartmentToken(target.tokenSecret, {
     departmentId: input.id,
     city: target.city,
     ttlSeconds: days * 24 * 3600,
@@ -135,7 +135,7 @@ export async function revokeDepartmentToken(
 ): Promise<{ jti: string; departmentId: string; alreadyExpired: boolean }> {
   // Checked without the clock, so that the signature is verified whatever the expiry: an expired
   // token needs no revocation, but is still reported as such rather than as unknown.
-  const claims = verifyDepartmentToken(target.tokenSecret, input.token.trim(), target.city, null);
+  const claims = await verifyDepartmentToken(target.tokenSecret, input.token.trim(), target.city, null);
   if (!claims)
     throw new UsageError(`This is not a department token of ${target.city} (bad signature or format).`);
   const alreadyExpired = claims.exp * 1000 <= Date.now();

@@ -102,7 +102,7 @@ describe('portal credentials', () => {
 
 describe('department tokens', () => {
   it('issues a token for a catalog department that works, and revoking the token turns it away', async () => {
-    const issued = issueDepartment(local, { id: 'tax', days: 1 });
+    const issued = await issueDepartment(local, { id: 'tax', days: 1 });
     expect((await asDepartment('tax', issued.token)).status).toBe(200);
     expect(Date.parse(issued.expiresAt) - Date.now()).toBeGreaterThan(23 * 3600 * 1000);
     expect(await revokeDepartmentToken(local, { token: issued.token })).toEqual({
@@ -115,23 +115,25 @@ describe('department tokens', () => {
   });
 
   it('revokes by jti', async () => {
-    const issued = issueDepartment(local, { id: 'market-regulation' });
+    const issued = await issueDepartment(local, { id: 'market-regulation' });
     expect((await asDepartment('market-regulation', issued.token)).status).toBe(200);
     await revokeTokenById(local, { jti: issued.jti });
     await afterAuthorizerCache();
     expect((await asDepartment('market-regulation', issued.token)).status).toBe(401);
     // Other tokens of the same department still work.
-    const other = issueDepartment(local, { id: 'market-regulation' });
+    const other = await issueDepartment(local, { id: 'market-regulation' });
     expect((await asDepartment('market-regulation', other.token)).status).toBe(200);
   });
 
-  it('refuses a department the catalog does not have, naming the ones it has', () => {
-    expect(() => issueDepartment(local, { id: 'ministry-of-magic' })).toThrow(/Known: .*market-regulation/);
-    expect(() => issueDepartment(local, { id: 'tax', days: 0 })).toThrow(UsageError);
+  it('refuses a department the catalog does not have, naming the ones it has', async () => {
+    await expect(issueDepartment(local, { id: 'ministry-of-magic' })).rejects.toThrow(
+      /Known: .*market-regulation/,
+    );
+    await expect(issueDepartment(local, { id: 'tax', days: 0 })).rejects.toThrow(UsageError);
   });
 
   it('refuses to revoke a token signed with another secret', async () => {
-    const foreign = issueDepartment({ ...local, tokenSecret: 'x'.repeat(64) }, { id: 'tax' });
+    const foreign = await issueDepartment({ ...local, tokenSecret: 'x'.repeat(64) }, { id: 'tax' });
     await expect(revokeDepartmentToken(local, { token: foreign.token })).rejects.toThrow(
       /not a department token/,
     );
