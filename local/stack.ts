@@ -300,46 +300,4 @@ async function writeOpenApiDocument(dir: string): Promise<string> {
   const file = join(dir, 'openapi.json');
   writeFileSync(file, JSON.stringify(buildOpenApiDocument(httpRoutes)));
   return file;
-
-/**
- * The web apps' runtime configuration (`/config.json`): the web portal's API key — registered now,
- * or the one kept beside persisted data — the identity provider, and in local mode the demo
- * department tokens for the workbench's quick sign-in. A browser portal's key is public by nature.
- */
-async function webAppConfig(
-  city: string,
-  scratch: string,
-  idp: IdentityProvider,
-  persisted: boolean,
-): Promise<WebConfig> {
-  const [{ registerPortalKey }, { newApiKey, SUPERVISOR_ID, signDepartmentToken }, { catalog }] =
-    await Promise.all([
-      import('#adapters/dynamodb/credential-store.ts'),
-      import('#core/credentials/tokens.ts'),
-      import('#adapters/catalog/file-catalog.ts'),
-    ]);
-  const keyFile = join(scratch, 'web-portal-key');
-  const portalKey = persisted && existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : newApiKey();
-  if (persisted) writeFileSync(keyFile, portalKey, { mode: 0o600 });
-  await registerPortalKey(WEB_PORTAL_ID, '网上办事（参考门户 web/）', portalKey);
-  const secret = process.env.TOKEN_SECRET!;
-  const departments = [...catalog().catalog.departments, { id: SUPERVISOR_ID, name: '电子监察' }];
-  return {
-    apiBase: '',
-    portalKey,
-    oidc: { issuer: idp.issuer, clientId: WEB_CLIENT_ID, audience: idp.audience },
-    mode: 'local',
-    demoDepartments: await Promise.all(
-      departments.map(async (d) => ({
-        id: d.id,
-        name: d.name,
-        token: (await signDepartmentToken(secret, { departmentId: d.id, city, ttlSeconds: 30 * 24 * 3600 }))
-          .token,
-      })),
-    ),
-  };
-}
-
-/** The portal id of the reference web portal (its cases and access-log entries name it). */
-export const WEB_PORTAL_ID = 'portal-web';
 }
