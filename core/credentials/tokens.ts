@@ -89,9 +89,10 @@ export async function verifyDepartmentToken(
     return null; // bad signature, another algorithm, a malformed header: jose says which; the caller needs only "no"
   }
   try {
-    const head = JSON.parse(header.toString('utf8')) as { alg?: string };
-    if (head.alg !== 'HS256') return null;
-    const c = JSON.parse(payload.toString('utf8')) as Partial<DepartmentClaims>;
+    const c = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(payload),
+    ) as Partial<DepartmentClaims>;
+    if (typeof c !== 'object' || c === null || Array.isArray(c)) return null;
     if (c.kind !== 'department' || typeof c.sub !== 'string' || c.city !== city) return null;
     if (typeof c.jti !== 'string' || !isWholeSeconds(c.iat) || !isWholeSeconds(c.exp)) return null;
     if (c.exp <= c.iat || c.exp - c.iat > MAX_TOKEN_LIFETIME_SECONDS) return null;
