@@ -29,6 +29,7 @@ import { attachToCaseItems } from './material-store.ts';
 import { createdOutbox, exactFrom, taskOpenedOutbox, transitionOutbox } from './outbox.ts';
 import { applicantKey } from './privacy-store.ts';
 import { isConditionFailure, isTransactionConflict, queryPartition, send } from './send.ts';
+import { finalCounterItems, submissionCounterItems } from './statistics-store.ts';
 
 const table = () => config().TABLE_NAME;
 const seq = () => randomUUID().slice(0, 8);
@@ -195,6 +196,8 @@ export const caseRepository: CaseRepository = {
       createdOutbox(record.caseId, record.status, timeline.at),
       // GET /v1/cases: the applicant's index entry exists exactly when the case does.
       { Put: { TableName: table(), Item: await applicantCaseItem(record) } },
+      // GET /v1/statistics: the submission is counted iff the case exists (statistics-store.ts).
+      ...submissionCounterItems(record),
     ];
     try {
       // The materials are attached in the same transaction: no case without its materials, and
@@ -267,6 +270,9 @@ export const caseRepository: CaseRepository = {
     // The outbox event names the exact previous status (one read only when `anyOf` has several).
     const from = await exactFrom(caseId, anyOf, changes.status);
     if (!from) return false;
+    // GET /v1/statistics: a case becoming final is counted in this very transaction, from the
+    // record it was read as (the write is conditional on that version; statistics-store.ts).
+    const counted = await finalCounterItems(caseId, from, changes, timeline.at);
     const names: Record<string, string> = {
       '#status': 'status',
       '#version': 'version',
@@ -287,13 +293,14 @@ export const caseRepository: CaseRepository = {
     from.forEach((s, i) => {
       values[`:from${i}`] = s;
     });
+    if (counted) values[':countedVersion'] = counted.version;
     const own: TransactItems = [
       {
         Update: {
           TableName: table(),
           Key: keys.case(caseId),
           UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+          ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})${counted ? ' AND #version = :countedVersion' : ''}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         },
@@ -304,6 +311,7 @@ export const caseRepository: CaseRepository = {
       ...transitionOutbox(caseId, from, changes.status, timeline.at),
       // Tasks settled by this change (a withdrawal closes them, a supplement completes its task).
       ...(effects?.settleTasks ?? []).map((t) => settleTaskItem(t.task, t.status, t.decision)),
+      ...(counted?.items ?? []),
     ];
     const ids = [...new Set(effects?.attachMaterials ?? [])];
     try {
@@ -311,6 +319,9 @@ export const caseRepository: CaseRepository = {
       return true;
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
+      // Counted from a version another write has replaced meanwhile (same status): count again.
+      if (counted && (await this.get(caseId))?.version !== counted.version)
+        return this.transition(caseId, anyOf, changes, timeline, audit, effects);
       const failed = failedConditions(err);
       // Only materials refused (the case and its tasks are as expected): say which.
       if (ids.length && failed?.size && [...failed].every((i) => i >= own.length))

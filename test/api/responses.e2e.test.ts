@@ -348,6 +348,16 @@ describe('answers that match the document', () => {
     );
     await checked('get-supervision', { headers: as.supervisor() });
     await checked('get-supervision', { headers: as.department(LEAD) });
+    await checked('get-statistics', { headers: as.supervisor() });
+    await checked('get-statistics', { headers: as.department(LEAD), query: { bundleId: BUNDLE } });
+    expect(
+      (
+        await checked('get-statistics', {
+          headers: as.supervisor(),
+          query: { from: '2026-12-02', to: '2026-12-01' },
+        })
+      ).status,
+    ).toBe(422);
 
     const issued = await issuedCase();
     await checked('list-licenses', {

@@ -1,0 +1,217 @@
+/**
+ * The reform's KPIs from real cases, counted incrementally (考核评价): what each case adds to the
+ * counters when it is submitted and when it becomes final (issued, rejected or withdrawn). Pure —
+ * the case repository writes these increments in the very transaction that makes the change
+ * (adapters/dynamodb/statistics-store.ts), so the counters are exact: a change is counted iff it
+ * committed, and never twice.
+ *
+ * Where a case counts — its cells: the whole city; its bundle; each department responsible for
+ * one of its services at its deciding place (通办: 金坛区市场监管局, not the city's); the place it
+ * was accepted at (the city when none was named); and each bundle × department pair. The day is the
+ * China date (UTC+8) of the event: submissions count on the day of submission, finals on the day
+ * the case became final.
+ */
+import { createHash } from 'node:crypto';
+import { isFinal } from '../case/lifecycle.ts';
+import type { CaseRecord } from '../case/model.ts';
+import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import { workingDaysOf } from '../catalog/time-limit.ts';
+import { competentDepartment } from '../flow/plan.ts';
+import { jointInspection } from '../flow/stages.ts';
+import type { PlaceIndex } from '../places/places.ts';
+import { chinaDate, workingDaysBetween } from '../time/working-days.ts';
+
+/**
+ * Every counter, an integer summed over cases (and shards). The comment says which cases add to
+ * it and by how much; core/statistics/kpis.ts turns the sums into rates and averages.
+ */
+export const COUNTERS = [
+  /** +1 per case submitted (day of submission). */
+  'submitted',
+  /** Materials the application uploaded (cited by materialId, not held by the government). */
+  'materialsUploaded',
+  /** Materials the application did not upload: held as e-licenses or on file from an earlier case (sharedData). */
+  'materialsReused',
+  /** +1 per case that became final (issued, rejected or withdrawn; day it became final). */
+  'finals',
+  'issued',
+  'rejected',
+  'withdrawn',
+  /** Issued with no correction round (一次办成). */
+  'issuedFirstTime',
+  /** Sum of the correction rounds of the cases that became final. */
+  'correctionRounds',
+  /** Final cases with at least one correction round. */
+  'finalsWithCorrection',
+  /** Decided cases (办结): issued or rejected — a withdrawal is the applicant's choice, not a decision. */
+  'decided',
+  /** Sum over decided cases of the working days from submission to the final decision. */
+  'workingDays',
+  /** Sum over decided cases of the working days from submission to the case's committed deadline (dueAt, extended while paused for a correction). */
+  'committedDays',
+  /** Sum over decided cases of the legal limit (法定时限) of their services, in working days (the slowest service: they are reviewed in parallel). */
+  'legalDays',
+  /** Decided cases whose decision came after their committed deadline (dueAt). */
+  'overdue',
+  /** Sum over issued cases of the counter visits needed: 1 to fetch results unless delivered electronically, plus each on-site inspection (a joint inspection counts once). */
+  'visits',
+  /** Issued cases whose results were delivered electronically (0 visits to fetch them). */
+  'electronicDeliveries',
+] as const;
+export type CounterName = (typeof COUNTERS)[number];
+export type Counters = Partial<Record<CounterName, number>>;
+
+/** The dimensions a case counts in; `all` has the one value `*`. */
+export const DIMENSIONS = ['all', 'bundle', 'department', 'place', 'bundle-department'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+export interface Cell {
+  readonly dimension: Dimension;
+  readonly value: string;
+}
+
+/** The value of the bundle × department dimension. */
+export const bundleDepartment = (bundleId: string, departmentId: string) => `${bundleId}/${departmentId}`;
+
+/**
+ * Counters of one day are split over this many items (shards): concurrent cases of one bundle on
+ * one day would otherwise update one item, and transactions touching one item conflict. A case
+ * always writes to the shard its id hashes to; reads sum the shards.
+ */
+export const COUNTER_SHARDS = 8;
+
+export function shardOf(caseId: string): number {
+  return createHash('sha256').update(caseId).digest().readUInt32BE(0) % COUNTER_SHARDS;
+}
+
+export interface CountingContext {
+  readonly catalog: CatalogIndex;
+  /** 通办: the city's places; absent, the city's departments and no place dimension. */
+  readonly places?: PlaceIndex | undefined;
+}
+
+/** The departments responsible for the case's services, at its deciding place (sorted, once each). */
+export function departmentsOf(record: CaseRecord, ctx: CountingContext): string[] {
+  const bundle = ctx.catalog.bundles.get(record.bundleId);
+  if (!bundle) return [];
+  const ids = bundle.services
+    .filter((s) => record.services.includes(s.id))
+    .map((s) => competentDepartment(record, bundle, ctx.places, s.departmentId));
+  return [...new Set(ids)].sort();
+}
+
+/** Where the case was accepted: the place it names, else the city. */
+export function acceptedPlaceOf(record: CaseRecord, ctx: CountingContext): string | undefined {
+  return record.places?.acceptedAt ?? ctx.places?.city.id;
+}
+
+/** Every cell a case counts in. */
+export function cellsOf(record: CaseRecord, ctx: CountingContext): Cell[] {
+  const departments = departmentsOf(record, ctx);
+  const place = acceptedPlaceOf(record, ctx);
+  return [
+    { dimension: 'all', value: '*' },
+    { dimension: 'bundle', value: record.bundleId },
+    ...departments.map((value) => ({ dimension: 'department' as const, value })),
+    ...(place ? [{ dimension: 'place' as const, value: place }] : []),
+    ...departments.map((d) => ({
+      dimension: 'bundle-department' as const,
+      value: bundleDepartment(record.bundleId, d),
+    })),
+  ];
+}
+
+/** What a case counts for, on which day, in which cells and shard: one update per cell. */
+export interface Increment {
+  readonly day: string;
+  readonly shard: number;
+  readonly cells: readonly Cell[];
+  readonly counters: Counters;
+}
+
+/** A case just submitted (its record as created). */
+export function submissionIncrement(record: CaseRecord, ctx: CountingContext): Increment {
+  const uploaded = record.materials.filter((m) => m.materialId && !m.sharedData).length;
+  const reused = record.materials.filter((m) => m.sharedData).length;
+  return {
+    day: chinaDate(new Date(record.createdAt)),
+    shard: shardOf(record.caseId),
+    cells: cellsOf(record, ctx),
+    counters: dropZeros({ submitted: 1, materialsUploaded: uploaded, materialsReused: reused }),
+  };
+}
+
+/**
+ * The counter visits an issued case needed: one to fetch the results unless they were delivered
+ * electronically, and one per on-site inspection — a joint inspection (联合勘验) counts once — as
+ * GET /v1/bundles/{id}/metrics counts them from the catalog.
+ */
+export function visitsOf(record: CaseRecord, catalog: CatalogIndex): number {
+  const bundle = catalog.bundles.get(record.bundleId);
+  const inspecting = bundle?.services.filter((s) => record.services.includes(s.id) && s.inspection) ?? [];
+  const joint = bundle ? jointInspection(bundle, record.services) : undefined;
+  return (record.delivery.method === 'electronic' ? 0 : 1) + (joint ? 1 : inspecting.length);
+}
+
+/** The legal limit of the case's services in working days (the slowest: they are reviewed in parallel). */
+export function legalDaysOf(record: CaseRecord, catalog: CatalogIndex): number {
+  const bundle = catalog.bundles.get(record.bundleId);
+  const services = bundle?.services.filter((s) => record.services.includes(s.id)) ?? [];
+  return Math.max(0, ...services.map((s) => workingDaysOf(s.timeLimit.legalDays, s.timeLimit.unit)));
+}
+
+/**
+ * A case becoming final at `at` (its record as it is at that moment, with the final status):
+ * undefined when the status is not final.
+ */
+export function finalIncrement(record: CaseRecord, at: string, ctx: CountingContext): Increment | undefined {
+  if (!isFinal(record.status)) return undefined;
+  const submittedAt = new Date(record.createdAt);
+  const finalAt = new Date(at);
+  const issued = record.status === 'issued';
+  const decided = record.status !== 'withdrawn';
+  const rounds = record.correctionRound;
+  const counters: Counters = {
+    finals: 1,
+    issued: issued ? 1 : 0,
+    rejected: record.status === 'rejected' ? 1 : 0,
+    withdrawn: record.status === 'withdrawn' ? 1 : 0,
+    issuedFirstTime: issued && rounds === 0 ? 1 : 0,
+    correctionRounds: rounds,
+    finalsWithCorrection: rounds > 0 ? 1 : 0,
+    ...(decided
+      ? {
+          decided: 1,
+          workingDays: workingDaysBetween(submittedAt, finalAt),
+          committedDays: workingDaysBetween(submittedAt, new Date(record.dueAt)),
+          legalDays: legalDaysOf(record, ctx.catalog),
+          overdue: finalAt.getTime() > Date.parse(record.dueAt) ? 1 : 0,
+        }
+      : {}),
+    ...(issued
+      ? {
+          visits: visitsOf(record, ctx.catalog),
+          electronicDeliveries: record.delivery.method === 'electronic' ? 1 : 0,
+        }
+      : {}),
+  };
+  return {
+    day: chinaDate(finalAt),
+    shard: shardOf(record.caseId),
+    cells: cellsOf(record, ctx),
+    counters: dropZeros(counters),
+  };
+}
+
+/** Counters without the zeros (an update that adds 0 is no update). */
+export function dropZeros(c: Counters): Counters {
+  return Object.fromEntries(Object.entries(c).filter(([, v]) => typeof v === 'number' && v !== 0));
+}
+
+/** The sum of counters (reading several shards or days). */
+export function addCounters(...all: readonly Counters[]): Counters {
+  const out: Counters = {};
+  for (const c of all)
+    for (const [k, v] of Object.entries(c) as [CounterName, number][]) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
