@@ -6,7 +6,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
  *   int   `*.int.test.ts`  adapters and handlers against DynamoDB Local, the S3 emulator, the ASL runtime;
  *                          with it, the `*.test.ts` that drive a toolchain (CDK synth, the ASL runtime, the bench)
  *   e2e   `*.e2e.test.ts`  HTTP against a running stack (local by default; `npm run test:e2e -- --target=…`)
- * `npm test` runs all three. The int and e2e tiers share ONE local stack per run (test/support/global-setup.ts).
+ *   web   `*.web.test.ts`  the web apps in a real browser (Chromium via playwright-core) against the local stack
+ * `npm test` runs them all. The int, e2e and web tiers share ONE local stack per run (test/support/global-setup.ts).
  */
 const exclude = [...configDefaults.exclude, 'cdk.out/**', '.local/**'];
 
@@ -45,11 +46,18 @@ export default defineConfig({
           // Not the inner loop: the bench smoke test (a stack of its own in a child process) and the
           // tests that synthesize the CDK stack or run the ASL on the local Step Functions runtime
           // (no emulator, but seconds each) — they run with the int tier.
-          exclude: [...exclude, '**/*.int.test.ts', '**/*.e2e.test.ts', ...TOOLCHAIN_TESTS],
+          exclude: [
+            ...exclude,
+            '**/*.int.test.ts',
+            '**/*.e2e.test.ts',
+            '**/*.web.test.ts',
+            ...TOOLCHAIN_TESTS,
+          ],
         },
       },
       withStack('int', ['**/*.int.test.ts', ...TOOLCHAIN_TESTS]),
       withStack('e2e', ['**/*.e2e.test.ts']),
+      withStack('web', ['**/*.web.test.ts']),
     ],
   },
 });

@@ -6,7 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '#adapters/http/cors.ts';
-import { AUTHORIZER_UNAVAILABLE, UNAUTHORIZED_CHALLENGE } from '#adapters/http/gateway-responses.ts';
+import {
+  AUTHORIZER_UNAVAILABLE,
+  GATEWAY_PROBLEMS,
+  type GatewayProblem,
+  gatewayProblem,
+  gatewayProblemBody,
+} from '#adapters/http/gateway-responses.ts';
 import { AUTHORIZER_CACHE_SECONDS, IDENTITY_SOURCES } from '#adapters/http/route.ts';
 import { type HttpRoute, httpRoutes } from '#functions/routes.ts';
 import { invokeFunction } from './lambda-registry.ts';
@@ -30,13 +36,10 @@ function compile(routes: readonly HttpRoute[]): CompiledRoute[] {
   });
 }
 
-function problem(res: ServerResponse, status: number, title: string, detail: string) {
-  res.writeHead(status, {
-    'content-type': 'application/problem+json',
-    // As the stack's Gateway Response for UNAUTHORIZED.
-    ...(status === 401 ? { 'www-authenticate': UNAUTHORIZED_CHALLENGE } : {}),
-  });
-  res.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
+/** One of API Gateway's own answers, exactly as the stack's Gateway Responses give it. */
+function problem(res: ServerResponse, answer: GatewayProblem, requestId: string = randomUUID()) {
+  res.writeHead(answer.status, { ...answer.headers });
+  res.end(gatewayProblemBody(answer, requestId));
 }
 
 /**
@@ -84,6 +87,8 @@ export async function startDevServer(options: {
   /** The authorizer results cache, as API Gateway's. @default AUTHORIZER_CACHE_SECONDS × 1000 */
   authorizerCacheMs?: number;
   onRequest?: (line: string) => void;
+  /** Answers GET/HEAD outside /v1/: the reference web apps, same origin as the API (local/web-assets.ts). */
+  serveWeb?: (req: IncomingMessage, res: ServerResponse, pathname: string) => void;
 }): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const compiled = compile(httpRoutes);
   const authorize =
@@ -98,8 +103,7 @@ export async function startDevServer(options: {
       let size = 0;
       for await (const c of req) {
         size += (c as Buffer).length;
-        if (size > MAX_BODY)
-          return problem(res, 413, 'Payload Too Large', 'Request bodies are limited to 10 MB.');
+        if (size > MAX_BODY) return problem(res, GATEWAY_PROBLEMS.REQUEST_TOO_LARGE);
         chunks.push(c as Buffer);
       }
       if (req.method === 'OPTIONS') {
@@ -110,12 +114,15 @@ export async function startDevServer(options: {
         });
         return res.end();
       }
+      if (options.serveWeb && !url.pathname.startsWith('/v1/') && /^(GET|HEAD)$/.test(req.method ?? ''))
+        return options.serveWeb(req, res, url.pathname);
       const matches = compiled.filter((c) => c.regex.test(url.pathname));
       const match = matches.find((c) => c.route.method === req.method);
       if (!match) {
+        // API Gateway answers both with MISSING_AUTHENTICATION_TOKEN (404); a 405 says more locally.
         return matches.length
-          ? problem(res, 405, 'Method Not Allowed', `${req.method} is not supported on ${url.pathname}.`)
-          : problem(res, 404, 'Not Found', `No route ${req.method} ${url.pathname}.`);
+          ? problem(res, gatewayProblem(405, 'method_not_allowed'))
+          : problem(res, GATEWAY_PROBLEMS.MISSING_AUTHENTICATION_TOKEN);
       }
       const values = match.regex.exec(url.pathname)!.slice(1);
       let pathParameters: Record<string, string>;
@@ -123,7 +130,7 @@ export async function startDevServer(options: {
         pathParameters = Object.fromEntries(match.names.map((n, i) => [n, decodeURIComponent(values[i]!)]));
       } catch {
         // e.g. "%E0%A4%A" or "%zz": a client error, not a crash of the local runtime.
-        return problem(res, 400, 'Bad Request', 'The path is not valid percent-encoded UTF-8.');
+        return problem(res, gatewayProblem(400, 'bad_request', '路径不是有效的百分号编码 UTF-8。'));
       }
       // Prototype-less maps: a header or query parameter named "__proto__" is just a name (as in
       // the JSON event API Gateway sends), not a way to crash the local runtime.
@@ -179,24 +186,14 @@ export async function startDevServer(options: {
         try {
           context = authorize ? await authorize(event, match.route) : null;
         } catch {
-          const { status, headers, problem } = AUTHORIZER_UNAVAILABLE;
-          res.writeHead(status, headers);
-          res.end(JSON.stringify({ ...problem, instance: event.requestContext.requestId }));
-          options.onRequest?.(`${req.method} ${url.pathname} → ${status} authorizer failed`);
+          problem(res, AUTHORIZER_UNAVAILABLE, event.requestContext.requestId);
+          options.onRequest?.(
+            `${req.method} ${url.pathname} → ${AUTHORIZER_UNAVAILABLE.status} authorizer failed`,
+          );
           return;
         }
-        if (!context) {
-          return problem(
-            res,
-            401,
-            'Unauthorized',
-            match.route.caller === 'portal'
-              ? 'Send a valid x-api-key header.'
-              : match.route.caller === 'applicant'
-                ? "Send a valid x-api-key header and the applicant's token as Authorization: Bearer <token>."
-                : 'Send a valid Authorization: Bearer <token> header.',
-          );
-        }
+        // As the stack's Gateway Response for UNAUTHORIZED: one answer for every route.
+        if (!context) return problem(res, GATEWAY_PROBLEMS.UNAUTHORIZED, event.requestContext.requestId);
         event.requestContext.authorizer = context;
       }
       headers['x-forwarded-proto'] = 'http';
@@ -209,8 +206,7 @@ export async function startDevServer(options: {
     } catch (err) {
       // Only reached if a handler crashed outside its own error handling (it should not).
       options.onRequest?.(`${req.method} ${req.url} → 500 ${(err as Error).message}`);
-      if (!res.headersSent)
-        problem(res, 500, 'Internal Server Error', 'The local runtime failed to run the handler.');
+      if (!res.headersSent) problem(res, gatewayProblem(500, 'internal', '本地运行环境未能运行该处理函数。'));
       else res.end();
     }
   });

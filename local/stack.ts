@@ -19,7 +19,7 @@ import { scheduledFunctions } from '#functions/routes.ts';
 import { startDevServer } from './dev-server.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './emulators/dynamodb-local.ts';
 import { type S3Local, startS3 } from './emulators/s3.ts';
-import { type IdentityProvider, startIdentityProvider } from './identity/provider.ts';
+import { type IdentityProvider, startIdentityProvider, WEB_CLIENT_ID } from './identity/provider.ts';
 import { invokeFunction, repoRoot } from './lambda-registry.ts';
 import { seedSharedData } from './setup/seed-shared-data.ts';
 import { ensureTable } from './setup/tables.ts';
@@ -27,6 +27,7 @@ import { LOCAL_REGION, loadCaseFlowDefinition } from './state-machines.ts';
 import { startStepFunctionsEndpoint } from './stepfunctions/http-endpoint.ts';
 import { persistExecutions } from './stepfunctions/persistence.ts';
 import { LocalStepFunctions } from './stepfunctions/runtime.ts';
+import { serveWeb, type WebConfig } from './web-assets.ts';
 import { startWebhookDispatcher } from './webhook-dispatcher.ts';
 
 export interface LocalStackOptions {
@@ -45,6 +46,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   readonly baseUrl: string;
+  /** The reference web apps (same origin as the API): portal, `/workbench`, `/supervision`. */
+  readonly webUrl: string;
   readonly city: string;
   readonly env: Readonly<Record<string, string>>;
   readonly stepFunctions: LocalStepFunctions;
@@ -88,6 +91,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const s3: S3Local = s3Result.value;
     step(`DynamoDB Local at ${ddb.endpoint}, s3rver at ${s3.endpoint}`);
 
+    // The dev server listens first: its origin is the web apps' too (local/web-assets.ts), and the
+    // identity provider must know the web portal's sign-in callback on it. It calls a handler only
+    // when asked, and nobody knows its URL before this function returns.
+    let webConfig: WebConfig | undefined;
+    const authorizerCacheMs =
+      options.authorizerCacheMs ??
+      Number(process.env.AUTHORIZER_CACHE_SECONDS ?? AUTHORIZER_CACHE_SECONDS) * 1000;
+    const server = await startDevServer({
+      authorize: authorizeLocally,
+      authorizerCacheMs,
+      serveWeb: (req, res, pathname) => serveWeb(req, res, pathname, () => webConfig),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    });
+    stops.push(() => server.close());
+
     // The city's 统一身份认证: a real OpenID provider; the handlers verify its tokens by its JWKS,
     // as they would any provider's (IDP_* configuration only).
     // With --persist the provider keeps its port too: its issuer URL is in every token handed out,
@@ -99,6 +118,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         city,
         ...(options.persistDir ? { dataDir: scratch } : {}),
         ...(port ? { port } : {}),
+        webOrigin: server.url,
       });
     const identityProvider = await startProvider(savedPort).catch((err: NodeJS.ErrnoException) => {
       if (savedPort && err.code === 'EADDRINUSE') return startProvider(); // taken meanwhile: a new issuer
@@ -177,17 +197,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (n) step(`resumed ${n} running execution${n === 1 ? '' : 's'} of the last run`);
     }
 
-    const authorizerCacheMs =
-      options.authorizerCacheMs ??
-      Number(process.env.AUTHORIZER_CACHE_SECONDS ?? AUTHORIZER_CACHE_SECONDS) * 1000;
     env.AUTHORIZER_CACHE_SECONDS = String(authorizerCacheMs / 1000);
-    const server = await startDevServer({
-      authorize: authorizeLocally,
-      authorizerCacheMs,
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
-    });
-    stops.push(() => server.close());
     step(`API at ${server.url}`);
 
     // Webhooks (DynamoDB Streams → SQS → Lambda in AWS): the outbox dispatcher, same use cases.
@@ -206,8 +216,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stops.push(async () => clearInterval(timer));
     }
 
+    webConfig = await webAppConfig(city, scratch, identityProvider, persisted !== undefined);
+    step(`web apps at ${server.url} (portal), /workbench, /supervision`);
+
     return {
       baseUrl: server.url,
+      webUrl: server.url,
       city,
       env,
       stepFunctions,
@@ -301,3 +315,45 @@ async function writeOpenApiDocument(dir: string): Promise<string> {
   writeFileSync(file, JSON.stringify(buildOpenApiDocument(httpRoutes)));
   return file;
 }
+
+/**
+ * The web apps' runtime configuration (`/config.json`): the web portal's API key — registered now,
+ * or the one kept beside persisted data — the identity provider, and in local mode the demo
+ * department tokens for the workbench's quick sign-in. A browser portal's key is public by nature.
+ */
+async function webAppConfig(
+  city: string,
+  scratch: string,
+  idp: IdentityProvider,
+  persisted: boolean,
+): Promise<WebConfig> {
+  const [{ registerPortalKey }, { newApiKey, SUPERVISOR_ID, signDepartmentToken }, { catalog }] =
+    await Promise.all([
+      import('#adapters/dynamodb/credential-store.ts'),
+      import('#core/credentials/tokens.ts'),
+      import('#adapters/catalog/file-catalog.ts'),
+    ]);
+  const keyFile = join(scratch, 'web-portal-key');
+  const portalKey = persisted && existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : newApiKey();
+  if (persisted) writeFileSync(keyFile, portalKey, { mode: 0o600 });
+  await registerPortalKey(WEB_PORTAL_ID, '网上办事（参考门户 web/）', portalKey);
+  const secret = process.env.TOKEN_SECRET!;
+  const departments = [...catalog().catalog.departments, { id: SUPERVISOR_ID, name: '电子监察' }];
+  return {
+    apiBase: '',
+    portalKey,
+    oidc: { issuer: idp.issuer, clientId: WEB_CLIENT_ID, audience: idp.audience },
+    mode: 'local',
+    demoDepartments: await Promise.all(
+      departments.map(async (d) => ({
+        id: d.id,
+        name: d.name,
+        token: (await signDepartmentToken(secret, { departmentId: d.id, city, ttlSeconds: 30 * 24 * 3600 }))
+          .token,
+      })),
+    ),
+  };
+}
+
+/** The portal id of the reference web portal (its cases and access-log entries name it). */
+export const WEB_PORTAL_ID = 'portal-web';

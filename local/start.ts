@@ -3,11 +3,12 @@
  * `PORT` the port (default 3000); `--persist [dir]` keeps data in .local/data/<city> between runs.
  * Ctrl-C stops every child process.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './lambda-registry.ts';
 import { writeDemoCredentials } from './setup/demo-credentials.ts';
 import { startLocalStack } from './stack.ts';
+import { ensureWebBuild } from './web-build.ts';
 
 function argValue(flag: string): string | undefined {
   const i = process.argv.indexOf(flag);
@@ -29,6 +30,8 @@ async function main() {
   say(
     `一件事一次办 — local stack for city "${city}"${persistDir ? `, data kept in ${persistDir}` : ' (in memory)'}`,
   );
+  // The web apps build (when their sources changed) while the stack starts; served once both are done.
+  const building = ensureWebBuild(say);
   const stack = await startLocalStack({
     city,
     port,
@@ -40,6 +43,15 @@ async function main() {
   const credentialsFile = join(localDir, 'credentials.json');
   mkdirSync(localDir, { recursive: true });
   const creds = await writeDemoCredentials(stack, credentialsFile);
+  // The API contract's "Web": the apps' URL beside the credentials.
+  const written = JSON.parse(readFileSync(credentialsFile, 'utf8')) as Record<string, unknown>;
+  writeFileSync(credentialsFile, `${JSON.stringify({ ...written, webUrl: stack.webUrl }, null, 2)}\n`, {
+    mode: 0o600,
+  });
+  await building.catch(async (err: Error) => {
+    await stack.stop();
+    throw new Error(`the web apps did not build: ${err.message}`);
+  });
   // stack.json holds the stack's secrets (token secret, signing key): only its owner reads it.
   // (`mode` applies only when the file is created; chmod covers one left by an earlier run.)
   const stackFile = join(localDir, 'stack.json');
@@ -54,6 +66,7 @@ async function main() {
     [
       '',
       `Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+      `  Web apps:     ${stack.webUrl}   (applicant portal; ${stack.webUrl}/workbench for departments, ${stack.webUrl}/supervision for 电子监察)`,
       `  API:          ${stack.baseUrl}/v1   (try: curl ${stack.baseUrl}/v1/bundles)`,
       `  Credentials:  ${credentialsFile}  (${creds.portals.length} portals, ${creds.departments.length} departments, ${creds.applicants?.length ?? 0} applicants)`,
       `  Identity:     ${stack.identityProvider.issuer}   (a fresh token: npm run applicant-token -- chen-jing)`,

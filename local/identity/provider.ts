@@ -25,6 +25,9 @@ import { API_SCOPE, apiAudience, PORTAL_CLIENT_ID, SIGNED_IN_PATH } from './well
 
 export { API_SCOPE, apiAudience, PORTAL_CLIENT_ID, SIGNED_IN_PATH } from './well-known.ts';
 
+/** The reference web portal's client (web/, issue 18): public, code + PKCE. */
+export const WEB_CLIENT_ID = 'yijianshi-web';
+
 export interface IdentityProviderOptions {
   readonly city: string;
   /** 0 or absent: a free port. */
@@ -35,6 +38,11 @@ export interface IdentityProviderOptions {
   readonly redirectUris?: readonly string[];
   /** Access token lifetime; default 12 hours (a working day of local testing). */
   readonly accessTokenTtlSeconds?: number;
+  /**
+   * The reference web portal's origin (issue 18): registers the public client WEB_CLIENT_ID, code +
+   * PKCE, redirected back to `<origin>/`; the browser calls the token endpoint across origins (CORS).
+   */
+  readonly webOrigin?: string;
   /** Other clients, e.g. a third-party mini program that must ask for consent. */
   readonly clients?: readonly ClientRegistration[];
   /** Told of every request (for the local stack's request log). */
@@ -147,6 +155,16 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
       redirectUris: [redirectUri, ...(options.redirectUris ?? [])],
       firstParty: true,
     },
+    ...(options.webOrigin
+      ? [
+          {
+            clientId: WEB_CLIENT_ID,
+            name: `一件事一次办 · 网上办事（${city}）`,
+            redirectUris: [`${options.webOrigin}/`],
+            firstParty: true,
+          },
+        ]
+      : []),
     ...(options.clients ?? []),
   ];
   const firstParty = new Set(clients.filter((c) => c.firstParty).map((c) => c.clientId));
@@ -164,6 +182,9 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     jwks: { keys: [keys.signing] },
     cookies: { keys: [...keys.cookies] },
     pkce: { required: () => true },
+    // A browser client (no secret) may call the token endpoint from its redirect URIs' origins only.
+    clientBasedCORS: (_ctx, origin, client) =>
+      origin !== 'null' && (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
     responseTypes: ['code'],
     scopes: ['openid', 'profile', 'identity', 'organisation'],
     claims: {

@@ -1,0 +1,43 @@
+/**
+ * Builds the reference web apps (web/ → web/dist, Vite) when their sources are newer than the
+ * build: `npm start` and the browser test call it; an up-to-date build costs one directory walk.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './lambda-registry.ts';
+import { WEB_DIST } from './web-assets.ts';
+
+const WEB_DIR = join(repoRoot, 'web');
+const STAMP = join(WEB_DIST, 'index.html');
+
+/** The newest modification time of the web sources (web/ without dist), and of the lock file. */
+function newestSource(dir: string = WEB_DIR): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (path !== WEB_DIST && entry.name !== 'node_modules') newest = Math.max(newest, newestSource(path));
+    } else newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+export function webBuildIsStale(): boolean {
+  if (!existsSync(STAMP)) return true;
+  const lock = join(repoRoot, 'package-lock.json');
+  const sources = Math.max(newestSource(), existsSync(lock) ? statSync(lock).mtimeMs : 0);
+  return sources > statSync(STAMP).mtimeMs;
+}
+
+/** Builds web/dist if it is missing or older than its sources; says so through `progress`. */
+export async function ensureWebBuild(progress: (message: string) => void = () => undefined): Promise<void> {
+  if (!webBuildIsStale()) {
+    progress('web apps up to date (web/dist)');
+    return;
+  }
+  const t0 = Date.now();
+  progress('building the web apps (Vite → web/dist)…');
+  const { build } = await import('vite');
+  await build({ configFile: join(WEB_DIR, 'vite.config.ts'), logLevel: 'warn' });
+  progress(`web apps built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
