@@ -1,13 +1,16 @@
 /** POST /v1/tasks/{taskId}/decision — a department decides its task (受理 / 审查). */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { taskRepository } from '#adapters/dynamodb/case-repository.ts';
+import { flowDeps } from '#adapters/flow-deps.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { TaskParams } from '#adapters/http/params.ts';
 import { defineRoute } from '#adapters/http/route.ts';
 import { TaskDecidedSchema } from '#adapters/http/schemas.ts';
+import { logger } from '#adapters/logger.ts';
 import { workflow } from '#adapters/sfn/workflow.ts';
 import { taskView } from '#core/case/views.ts';
 import { DecisionRequestSchema, decideTask } from '#core/flow/decide-task.ts';
+import { openReadyDependants } from '#core/flow/steps.ts';
 
 export const route = defineRoute({
   name: 'decide-task',
@@ -34,5 +37,10 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
     { tasks: taskRepository, workflow, now: () => new Date() },
     { taskId: params.taskId, departmentId: caller.departmentId, request: body },
   );
+  // An approved prerequisite opens its dependants now, not when its whole stage is decided.
+  if (body.outcome === 'approve' && task.kind !== 'acceptance')
+    await openReadyDependants(flowDeps(), task.caseId).catch((err: unknown) =>
+      logger.warn('dependants not opened early; the next stage opens them', { caseId: task.caseId, err }),
+    );
   return { status: 200, body: { ...taskView(catalog(), task), replayed } };
 });

@@ -52,6 +52,20 @@ describe('decideTask', () => {
     });
   });
 
+  it('delivers a decision on a task opened early to the token the state machine stored meanwhile', async () => {
+    const { ports, task, decide } = setup({ task: { taskToken: undefined } });
+    // The state machine reaches the task's stage between the department's read and its write.
+    const decideStored = ports.tasks.decide.bind(ports.tasks);
+    ports.tasks.decide = async (...args) => {
+      ports.store.tasks.set(task.taskId, { ...ports.store.tasks.get(task.taskId)!, taskToken: 'token-late' });
+      return decideStored(...args);
+    };
+
+    await decide({ outcome: 'approve', opinion: '同意' });
+
+    expect(ports.workflow.succeeded).toEqual([{ taskToken: 'token-late', output: { outcome: 'approve' } }]);
+  });
+
   it.each([
     ['correct', 'correction_requested'],
     ['reject', 'rejected'],

@@ -20,10 +20,19 @@ import {
 import type { TaskRepository, Workflow } from '../case/ports.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 
+/** Omitted opinion and corrections are none (filled in here, not published as `default`s). */
 export const DecisionRequestSchema = z.object({
   outcome: z.enum(OUTCOMES),
-  opinion: z.string().max(2000).default(''),
-  corrections: z.array(CorrectionItemSchema).max(50).default([]),
+  opinion: z
+    .string()
+    .max(2000)
+    .optional()
+    .transform((v) => v ?? ''),
+  corrections: z
+    .array(CorrectionItemSchema)
+    .max(50)
+    .optional()
+    .transform((v) => v ?? []),
 });
 export type DecisionRequest = z.infer<typeof DecisionRequestSchema>;
 
@@ -96,7 +105,12 @@ export async function decideTask(
         `Task ${task.taskId} is already decided (${stored.status}); a decision cannot be changed.`,
       );
   }
-  // Deliver the decision to the waiting execution (again, on an identical retry: harmless).
-  if (stored.taskToken) await deps.workflow.succeed(stored.taskToken, { outcome: request.outcome });
+  // Deliver the decision to the waiting execution (again, on an identical retry: harmless). A
+  // task opened early (core/flow/steps.ts openReadyDependants) has no token until the state
+  // machine reaches its stage: if the token was stored between our read and our write, the
+  // execution is already waiting — read it again, or the decision would never reach it (when the
+  // token comes after the decision, the opening step finds the decision and completes itself).
+  const token = stored.taskToken ?? (await deps.tasks.get(task.taskId))?.taskToken;
+  if (token) await deps.workflow.succeed(token, { outcome: request.outcome });
   return { task: stored, replayed: !recorded };
 }

@@ -180,6 +180,66 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
   return { taskId };
 }
 
+/**
+ * 前置部门办结即推送: the moment a review is approved, whatever it was the last missing prerequisite
+ * of opens — without waiting for the rest of its stage — carrying the results just produced (the
+ * new enterprise's credit code…). Such a task has no callback token yet: the state machine's next
+ * stage finds it open (planStage plans it again with its own round and stage), stores its token,
+ * or completes at once if the department has decided meanwhile. Nothing opens early while a
+ * correction is being asked (the consolidated request comes first) or once the case left review.
+ * Best effort by design: if this fails, the next stage opens the same tasks.
+ */
+export async function openReadyDependants(deps: FlowDeps, caseId: string): Promise<{ opened: string[] }> {
+  let record = await load(deps, caseId);
+  if (record.status !== 'in_review' || record.correction) return { opened: [] };
+  const bundle = deps.catalog.bundle(record.bundleId);
+  const now = deps.now();
+  const tasks = await deps.tasks.listForCase(caseId);
+  const plan = planStage(record, bundle, tasks, record.correctionRound, now, { places: deps.places });
+  if (plan.next !== 'review') return { opened: [] };
+  const open = new Set(tasks.filter((t) => t.status !== 'closed').map((t) => t.taskId));
+  const fresh = plan.reviews.filter(
+    (r) => !open.has(taskIdFor(caseId, r.round, r.kind, r.departmentId, r.stage)),
+  );
+  if (fresh.length === 0) return { opened: [] };
+  record = await recordResults(deps, record, bundle, tasks, now);
+  const opened: string[] = [];
+  for (const r of fresh) {
+    const taskId = taskIdFor(caseId, r.round, r.kind, r.departmentId, r.stage);
+    const stage = r.stage;
+    await deps.tasks.open(
+      {
+        taskId,
+        caseId,
+        kind: r.kind,
+        departmentId: r.departmentId,
+        services: [...r.services],
+        round: r.round,
+        ...(stage > 0 ? { stage } : {}),
+        status: 'pending',
+        createdAt: now.toISOString(),
+        dueAt: r.dueAt,
+        overdue: false,
+        escalations: 0,
+      },
+      {
+        at: now.toISOString(),
+        event: `${r.kind}_task_opened`,
+        detail: {
+          taskId,
+          departmentId: r.departmentId,
+          services: r.services,
+          dueAt: r.dueAt,
+          ...(stage > 0 ? { stage } : {}),
+          early: true,
+        },
+      },
+    );
+    opened.push(taskId);
+  }
+  return { opened };
+}
+
 export type AcceptanceStep =
   | { caseId: string; round: number; next: 'dispatch'; reviews: ReviewPlan[] }
   | { caseId: string; round: number; next: 'correct'; timeoutSeconds: number }
