@@ -3,6 +3,107 @@
  * (default flags). Do not edit: change the route specs and run `npm run client` again.
  */
 export interface paths {
+  '/v1/inquiries/{inquiryId}/answer': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Answer an inquiry (12345) routed to this department; once
+     * @description Example: `{"text": "您的申请已于今日审查完毕，请留意短信通知。"}`.
+     */
+    post: operations['answerInquiry'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/rectifications/{rectificationId}/completion': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Complete a rectification (整改): what was done, and the follow-up with the applicant (回访)
+     * @description Once, by the department it was opened for. Example: `{"action": "窗口增设自助取号机，缩短等候", "followUp": {"contacted": true, "satisfied": true, "note": "电话回访，申请人认可"}}`.
+     */
+    post: operations['completeRectification'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/departments/{departmentId}/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** This department’s webhooks (without their secrets) */
+    get: operations['listDepartmentWebhooks'];
+    put?: never;
+    /**
+     * Subscribe a callback URL to this department’s task events
+     * @description Each event of one of the department’s tasks is POSTed as `{ id, type, taskId, kind, caseId, departmentId, dueAt, occurredAt, links: { task } }` — `type` one of `task.opened` (written with the task), `task.due_soon` (its deadline within one working day) and `task.overdue` (past it), each at most once per task; only the chosen `events` (default all three). Thin: no personal data — GET the task link with the department token. Signed in the Standard Webhooks scheme (`webhook-id`, `webhook-timestamp`, `webhook-signature`; verify with any `standardwebhooks` library and the secret as returned); delivered at least once, retried with exponential backoff: dedupe by `webhook-id`, tolerate any order, answer 2xx fast.
+     */
+    post: operations['createDepartmentWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/hotline/inquiries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * File a call to 12345 (总客服): a consultation, complaint or suggestion on an applicant’s behalf
+     * @description The operator names the applicant who called; a case named must be theirs. Routed and due as POST /v1/inquiries; the applicant sees it in GET /v1/me/inquiries through any portal. Example: `{"kind": "consultation", "text": "新生儿落户需要哪些材料", "bundleId": "newborn", "applicant": {"kind": "person", "name": "陈静", "idNumber": "320402199203154625"}}`.
+     */
+    post: operations['createHotlineInquiry'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/inquiries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Ask, complain or suggest (12345): about one of my cases or a bundle
+     * @description Routed to the department answerable — for a case, the one holding its current open task (else its lead department); for a bundle, its lead department — and due in working days by kind: consultation 1, complaint 5, suggestion 10. Example: `{"kind": "complaint", "text": "审查已超过承诺时限", "caseId": "c-…"}`.
+     */
+    post: operations['createInquiry'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/materials': {
     parameters: {
       query?: never;
@@ -17,6 +118,30 @@ export interface paths {
      * @description The material is usable in a case once the bytes sent to `upload.url` (with exactly `upload.headers`) match the declared size, SHA-256 and content type.
      */
     post: operations['createMaterial'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/cases/{caseId}/rating': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The case’s rating (好差评), or whether it may be rated now
+     * @description Unrated: `rated: false`, with `ratable: true` once the case is final (show the form) and the scale’s labels. Rated: the scores with their labels, the comment, and each rectification (整改) the rating opened with its status. Example: `GET /v1/cases/c-…/rating` → `{"caseId":"c-…","rated":true,"overall":2,"overallLabel":"不满意",…}`.
+     */
+    get: operations['getRating'];
+    put?: never;
+    /**
+     * Rate a final case (好差评): the bundle as a whole and, optionally, each department
+     * @description Once the case is issued, rejected or withdrawn, its applicant rates it once on the national five-level scale (5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意); the rating cannot be changed. A score of 2 or less — overall (answered for by the lead department) or a department’s — opens a rectification (整改) for that department, due in 5 working days, in the same transaction. Example: `{"overall": 2, "departments": [{"departmentId": "market-regulation", "score": 2}], "comment": "窗口等候时间过长"}`.
+     */
+    post: operations['createRating'];
     delete?: never;
     options?: never;
     head?: never;
@@ -59,6 +184,23 @@ export interface paths {
      */
     post: operations['decideTask'];
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/departments/{departmentId}/webhooks/{webhookId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Delete a department webhook: no further deliveries, queued ones are dropped */
+    delete: operations['deleteDepartmentWebhook'];
     options?: never;
     head?: never;
     patch?: never;
@@ -192,6 +334,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/hotline/inquiries/{inquiryId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An inquiry, for the 12345 operator answering a caller who asks after it
+     * @description Any inquiry, through a portal or by the hotline. Example: `GET /v1/hotline/inquiries/q-…`.
+     */
+    get: operations['getHotlineInquiry'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/inquiries/{inquiryId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * My inquiry (12345): status, the department answering, its deadline and the answer
+     * @description Example: `GET /v1/inquiries/q-…` → `{"id":"q-…","status":"answered","answer":{"text":"…"},…}`.
+     */
+    get: operations['getInquiry'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/materials/{materialId}': {
     parameters: {
       query?: never;
@@ -243,6 +425,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/statistics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The reform’s KPIs from real cases (考核评价): 一次办成率, working days, overdue rate, visits, reuse
+     * @description Counted as cases are submitted and become final (in the same transactions), per China day. The supervisor sees the city, any bundle, department or place, and a breakdown when nothing narrows it; any other department sees only its own cases (byBundle within it). Rates and averages over no case are null.
+     */
+    get: operations['getStatistics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/supervision': {
     parameters: {
       query?: never;
@@ -250,7 +452,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Overdue and at-risk tasks (电子监察): all departments for a supervisor, else the caller’s own */
+    /**
+     * Overdue and at-risk tasks (电子监察): all departments for a supervisor, else the caller’s own
+     * @description Beside the tasks: open rectifications after 差评 (整改, overdue flagged) and 12345 inquiries past their response deadline.
+     */
     get: operations['getSupervision'];
     put?: never;
     post?: never;
@@ -318,6 +523,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/departments/{departmentId}/inquiries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The inquiries (12345) routed to a department: open ones first, earliest due, then answered
+     * @description Example: `GET /v1/departments/market-regulation/inquiries?limit=20`.
+     */
+    get: operations['listDepartmentInquiries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/cases/{caseId}/licenses': {
     parameters: {
       query?: never;
@@ -335,6 +560,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/me/inquiries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * My inquiries (12345), newest first: those asked through this portal and those filed by the hotline
+     * @description Example: `GET /v1/me/inquiries?limit=20`.
+     */
+    get: operations['listMyInquiries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/departments/{departmentId}/rectifications': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A department’s rectifications (整改) after 差评: open ones first, earliest due, then completed
+     * @description Each is due 5 working days after the rating; `overdue` once it is past that and still open. Example: `GET /v1/departments/market-regulation/rectifications?limit=20`.
+     */
+    get: operations['listRectifications'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/departments/{departmentId}/tasks': {
     parameters: {
       query?: never;
@@ -342,7 +607,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A department’s inbox, by task status, paginated */
+    /**
+     * A department’s inbox, by task status, paginated
+     * @description With `wait` (0–20 s, default 0) a long poll: when the first page is empty, the answer comes as soon as a task arrives (seen within half a second), or empty after `wait` seconds. Departments that want to be told instead subscribe to their task events: `POST /v1/departments/{departmentId}/webhooks`.
+     */
     get: operations['listTasks'];
     put?: never;
     post?: never;
@@ -473,12 +741,10 @@ export interface components {
             phone: string;
             contactName?: string;
           };
-      /** @default {} */
-      form: {
+      form?: {
         [key: string]: unknown;
       };
-      /** @default [] */
-      materials: (
+      materials?: (
         | {
             type: string;
             materialId: string;
@@ -517,27 +783,23 @@ export interface components {
             };
           };
       acceptedAt?: string;
-      /** @default [] */
-      commitments: {
+      commitments?: {
         serviceId: string;
         /** @constant */
         accepted: true;
       }[];
     };
     Supplement: {
-      /** @default {} */
-      form: {
+      form?: {
         [key: string]: unknown;
       };
-      /** @default [] */
-      materials: {
+      materials?: {
         type: string;
         materialId: string;
       }[];
     };
     Withdrawal: {
-      /** @default  */
-      reason: string;
+      reason?: string;
     };
     MaterialDeclaration: {
       bundleId: string;
@@ -571,10 +833,8 @@ export interface components {
     DecisionRequest: {
       /** @enum {string} */
       outcome: 'approve' | 'reject' | 'correct';
-      /** @default  */
-      opinion: string;
-      /** @default [] */
-      corrections: {
+      opinion?: string;
+      corrections?: {
         path?: string;
         materialType?: string;
         message: string;
@@ -588,6 +848,85 @@ export interface components {
       url: string;
       /** @description A label for your own use. */
       description?: string;
+    };
+    DepartmentWebhookRequest: {
+      /**
+       * Format: uri
+       * @description Where to POST events: https, and a host that is and resolves to public addresses only (checked again at every delivery).
+       */
+      url: string;
+      /** @description A label for your own use. */
+      description?: string;
+      /** @description The task events to receive, each at most once in the list; all three (`task.opened`, `task.due_soon`, `task.overdue`) when absent. */
+      events?: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
+    };
+    InquiryAnswer: {
+      text: string;
+    };
+    RectificationCompletion: {
+      /** @description What the department did about the 差评 (整改措施). */
+      action: string;
+      /** @description The 回访: whether the applicant was reached and is satisfied. */
+      followUp: {
+        /** @description Whether the applicant was reached for the 回访. */
+        contacted: boolean;
+        /** @description Whether the applicant is satisfied with the rectification. */
+        satisfied: boolean;
+        /** @default  */
+        note: string;
+      };
+    };
+    HotlineInquiryRequest: {
+      /**
+       * @description consultation (咨询, answered within 1 working day), complaint (投诉, 5), suggestion (建议, 10).
+       * @enum {string}
+       */
+      kind: 'consultation' | 'complaint' | 'suggestion';
+      text: string;
+      /** @description The case it is about (one of the applicant’s). */
+      caseId?: string;
+      /** @description The bundle it is about (implied by caseId). */
+      bundleId?: string;
+      /** @description Who called 12345: a person by ID number, or an organisation by credit code. */
+      applicant:
+        | {
+            /** @constant */
+            kind: 'person';
+            name: string;
+            idNumber: string;
+          }
+        | {
+            /** @constant */
+            kind: 'organisation';
+            name: string;
+            uscc: string;
+          };
+    };
+    InquiryRequest: {
+      /**
+       * @description consultation (咨询, answered within 1 working day), complaint (投诉, 5), suggestion (建议, 10).
+       * @enum {string}
+       */
+      kind: 'consultation' | 'complaint' | 'suggestion';
+      text: string;
+      /** @description The case it is about (one of the applicant’s). */
+      caseId?: string;
+      /** @description The bundle it is about (implied by caseId). */
+      bundleId?: string;
+    };
+    RatingRequest: {
+      /** @description The bundle as a whole: 5 非常满意 … 1 非常不满意. */
+      overall: number;
+      /**
+       * @description Optionally, a score per department that worked on the case.
+       * @default []
+       */
+      departments: {
+        departmentId: string;
+        /** @description 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (2 or less opens a rectification). */
+        score: number;
+      }[];
+      comment?: string;
     };
     /**
      * @example {
@@ -1012,10 +1351,98 @@ export interface components {
       bundleId: string;
       services: string[];
       catalogVersion: string;
-      /** @description The merged form (一表申请) as a JSON Schema (draft 2020-12): every property has a title and examples whose first value is valid. */
-      schema: {
-        [key: string]: unknown;
+      schema: components['schemas']['MergedForm'];
+    };
+    /** @description The merged form (一表申请) as a JSON Schema (draft 2020-12): every property has a title and examples whose first value is valid. */
+    MergedForm: {
+      /** @constant */
+      $schema: 'https://json-schema.org/draft/2020-12/schema';
+      /** @description The bundle’s name. */
+      title: string;
+      /** @constant */
+      type: 'object';
+      /** @description Each shared field once, by field id. */
+      properties: {
+        [key: string]: components['schemas']['FormField'];
       };
+      /** @description The fields required whatever the other answers. */
+      required: string[];
+      /** @description Conditional requirements: when an answer is given (`if`), more fields are required (`then`). */
+      allOf?: {
+        if: {
+          properties: {
+            [key: string]:
+              | {
+                  const: string | number | boolean;
+                }
+              | {
+                  enum: (string | number | boolean)[];
+                };
+          };
+          required: string[];
+        };
+        then: {
+          required: string[];
+        };
+      }[];
+      /** @constant */
+      additionalProperties: false;
+    };
+    /**
+     * @example {
+     *       "title": "企业名称",
+     *       "type": "string",
+     *       "maxLength": 100,
+     *       "examples": [
+     *         "常州青果巷餐饮管理有限公司"
+     *       ],
+     *       "x-services": [
+     *         "enterprise-establishment-registration"
+     *       ]
+     *     }
+     */
+    FormField: {
+      /** @description The label to show. */
+      title: string;
+      description?: string;
+      /** @enum {string} */
+      type: 'string' | 'integer' | 'number' | 'boolean';
+      /** @constant */
+      format?: 'date';
+      /** @description An ECMA-262 regular expression the value matches. */
+      pattern?: string;
+      enum?: string[];
+      /** @description The label of each `enum` value. */
+      'x-enum-titles'?: {
+        [key: string]: string;
+      };
+      /** @description A check beyond the pattern (e.g. GB 11643 check digit). */
+      'x-check'?: string;
+      minLength?: number;
+      maxLength?: number;
+      minimum?: number;
+      maximum?: number;
+      /** @description Example values; the first one is valid. */
+      examples: (string | number | boolean)[];
+      /** @description The chosen services that ask for this field. */
+      'x-services': string[];
+      /** @description Where the government already holds it (POST /v1/prefill fills it, with consent). */
+      'x-prefill'?: {
+        /** @enum {string} */
+        source: 'population' | 'legalPerson' | 'license';
+        attribute: string;
+        licenseType?: string;
+      };
+      /**
+       * @description Personal data: masked in answers, never logged.
+       * @constant
+       */
+      'x-personal'?: true;
+      /** @description Shown and required only when one of these answers is given. */
+      'x-when'?: {
+        field: string;
+        equals: string | number | boolean | (string | number | boolean)[];
+      }[];
     };
     Metrics: {
       bundleId: string;
@@ -1499,6 +1926,9 @@ export interface components {
       totals: {
         overdue: number;
         atRisk: number;
+        openRectifications?: number;
+        overdueRectifications?: number;
+        overdueInquiries?: number;
       };
       departments: {
         departmentId: string;
@@ -1512,6 +1942,59 @@ export interface components {
         placeName: string;
         overdue: number;
         atRisk: number;
+      }[];
+      /** @description 好差评 整改: open rectifications, earliest due first (overdue flagged). */
+      rectifications: {
+        id: string;
+        caseId: string;
+        bundleId: string;
+        placeId: string;
+        departmentId: string;
+        departmentName: string;
+        /** @description overall: the case as a whole was rated 差评 (the lead answers for it); department: its own work was. */
+        reasons: ('overall' | 'department')[];
+        score: number;
+        /** @enum {string} */
+        scoreLabel: '非常满意' | '满意' | '基本满意' | '不满意' | '非常不满意';
+        /** @enum {string} */
+        status: 'open' | 'completed';
+        /**
+         * Format: date-time
+         * @description An instant, ISO 8601 in UTC.
+         */
+        createdAt: string;
+        /**
+         * Format: date-time
+         * @description Working days after the rating.
+         */
+        dueAt: string;
+        overdue: boolean;
+      }[];
+      /** @description 12345: open inquiries past their response deadline. */
+      overdueInquiries: {
+        id: string;
+        /** @enum {string} */
+        kind: 'consultation' | 'complaint' | 'suggestion';
+        /** @enum {string} */
+        status: 'open' | 'answered';
+        /** @enum {string} */
+        channel: 'portal' | 'hotline';
+        caseId?: string;
+        bundleId: string;
+        /** @description The department it was routed to, which answers it. */
+        departmentId: string;
+        departmentName: string;
+        /**
+         * Format: date-time
+         * @description An instant, ISO 8601 in UTC.
+         */
+        createdAt: string;
+        /**
+         * Format: date-time
+         * @description The response deadline (working days by kind).
+         */
+        dueAt: string;
+        overdue: boolean;
       }[];
     };
     LicenseList: {
@@ -1604,6 +2087,480 @@ export interface components {
     WebhookList: {
       items: components['schemas']['Webhook'][];
     };
+    DepartmentWebhook: {
+      id: string;
+      /** Format: uri */
+      url: string;
+      description?: string;
+      /** @description The task events it receives. */
+      events: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
+      /**
+       * Format: date-time
+       * @description An instant, ISO 8601 in UTC.
+       */
+      createdAt: string;
+    };
+    DepartmentWebhookCreated: {
+      id: string;
+      /** Format: uri */
+      url: string;
+      description?: string;
+      /** @description The task events it receives. */
+      events: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
+      /**
+       * Format: date-time
+       * @description An instant, ISO 8601 in UTC.
+       */
+      createdAt: string;
+      /** @description The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it. */
+      secret: string;
+    };
+    DepartmentWebhookList: {
+      items: components['schemas']['DepartmentWebhook'][];
+    };
+    InquiryList: {
+      items: components['schemas']['Inquiry'][];
+      nextCursor?: string;
+    };
+    RectificationList: {
+      items: components['schemas']['Rectification'][];
+      nextCursor?: string;
+    };
+    Inquiry: {
+      id: string;
+      /** @enum {string} */
+      kind: 'consultation' | 'complaint' | 'suggestion';
+      text: string;
+      /** @enum {string} */
+      status: 'open' | 'answered';
+      /** @enum {string} */
+      channel: 'portal' | 'hotline';
+      caseId?: string;
+      bundleId: string;
+      /** @description The department it was routed to, which answers it. */
+      departmentId: string;
+      departmentName: string;
+      /**
+       * Format: date-time
+       * @description An instant, ISO 8601 in UTC.
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description The response deadline (working days by kind).
+       */
+      dueAt: string;
+      overdue: boolean;
+      answer?: {
+        text: string;
+        /**
+         * Format: date-time
+         * @description An instant, ISO 8601 in UTC.
+         */
+        answeredAt: string;
+      };
+    };
+    Rectification: {
+      id: string;
+      caseId: string;
+      bundleId: string;
+      placeId: string;
+      departmentId: string;
+      departmentName: string;
+      /** @description overall: the case as a whole was rated 差评 (the lead answers for it); department: its own work was. */
+      reasons: ('overall' | 'department')[];
+      score: number;
+      /** @enum {string} */
+      scoreLabel: '非常满意' | '满意' | '基本满意' | '不满意' | '非常不满意';
+      comment?: string;
+      /** @enum {string} */
+      status: 'open' | 'completed';
+      /**
+       * Format: date-time
+       * @description An instant, ISO 8601 in UTC.
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description Working days after the rating.
+       */
+      dueAt: string;
+      overdue: boolean;
+      completion?: {
+        action: string;
+        followUp: {
+          contacted: boolean;
+          satisfied: boolean;
+          note: string;
+        };
+        /**
+         * Format: date-time
+         * @description An instant, ISO 8601 in UTC.
+         */
+        completedAt: string;
+      };
+    };
+    /** @description The case’s rating (好差评), or that it has none yet. */
+    Rating: {
+      caseId: string;
+      /** @description false until the applicant rates the case. */
+      rated: boolean;
+      /** @description true while the case is final and not yet rated: show the rating form. */
+      ratable: boolean;
+      /** @description The national five-level scale (好差评): 5 非常满意 … 1 非常不满意. */
+      scale: {
+        score: number;
+        /** @enum {string} */
+        label: '非常满意' | '满意' | '基本满意' | '不满意' | '非常不满意';
+      }[];
+      overall?: number;
+      /** @enum {string} */
+      overallLabel?: '非常满意' | '满意' | '基本满意' | '不满意' | '非常不满意';
+      departments?: {
+        departmentId: string;
+        departmentName: string;
+        score: number;
+        /** @enum {string} */
+        label: '非常满意' | '满意' | '基本满意' | '不满意' | '非常不满意';
+      }[];
+      comment?: string;
+      /**
+       * Format: date-time
+       * @description An instant, ISO 8601 in UTC.
+       */
+      createdAt?: string;
+      /** @description What the 差评 opened, and whether it is done. */
+      rectifications?: {
+        id: string;
+        departmentId: string;
+        /** @enum {string} */
+        status: 'open' | 'completed';
+        /**
+         * Format: date-time
+         * @description An instant, ISO 8601 in UTC.
+         */
+        dueAt: string;
+      }[];
+    };
+    InquiryCreated: {
+      id: string;
+      /** @enum {string} */
+      kind: 'consultation' | 'complaint' | 'suggestion';
+      /** @enum {string} */
+      status: 'open' | 'answered';
+      /** @description The department it was routed to, which answers it. */
+      departmentId: string;
+      departmentName: string;
+      /**
+       * Format: date-time
+       * @description The response deadline (working days by kind).
+       */
+      dueAt: string;
+    };
+    /**
+     * @example {
+     *       "from": "2026-11-02",
+     *       "to": "2026-12-01",
+     *       "filter": {},
+     *       "cases": 42,
+     *       "finals": 38,
+     *       "issued": 33,
+     *       "rejected": 3,
+     *       "withdrawn": 2,
+     *       "issuedFirstTime": 27,
+     *       "firstTimeSuccessRate": 0.8182,
+     *       "decided": 36,
+     *       "averageWorkingDays": 2.14,
+     *       "averageCommittedDays": 4.03,
+     *       "averageLegalDays": 17.5,
+     *       "overdue": 1,
+     *       "overdueRate": 0.0278,
+     *       "correctionRounds": 7,
+     *       "correctionRoundsPerCase": 0.18,
+     *       "visits": 5,
+     *       "visitsPerIssuedCase": 0.15,
+     *       "electronicDeliveries": 30,
+     *       "materialsUploaded": 131,
+     *       "materialsReused": 58,
+     *       "materialsReusedShare": 0.3069,
+     *       "byBundle": [
+     *         {
+     *           "bundleId": "enterprise-opening",
+     *           "bundleName": "企业开办",
+     *           "cases": 42,
+     *           "finals": 38,
+     *           "issued": 33,
+     *           "rejected": 3,
+     *           "withdrawn": 2,
+     *           "issuedFirstTime": 27,
+     *           "firstTimeSuccessRate": 0.8182,
+     *           "decided": 36,
+     *           "averageWorkingDays": 2.14,
+     *           "averageCommittedDays": 4.03,
+     *           "averageLegalDays": 17.5,
+     *           "overdue": 1,
+     *           "overdueRate": 0.0278,
+     *           "correctionRounds": 7,
+     *           "correctionRoundsPerCase": 0.18,
+     *           "visits": 5,
+     *           "visitsPerIssuedCase": 0.15,
+     *           "electronicDeliveries": 30,
+     *           "materialsUploaded": 131,
+     *           "materialsReused": 58,
+     *           "materialsReusedShare": 0.3069
+     *         }
+     *       ],
+     *       "byDepartment": [
+     *         {
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "市市场监管局",
+     *           "cases": 42,
+     *           "finals": 38,
+     *           "issued": 33,
+     *           "rejected": 3,
+     *           "withdrawn": 2,
+     *           "issuedFirstTime": 27,
+     *           "firstTimeSuccessRate": 0.8182,
+     *           "decided": 36,
+     *           "averageWorkingDays": 2.14,
+     *           "averageCommittedDays": 4.03,
+     *           "averageLegalDays": 17.5,
+     *           "overdue": 1,
+     *           "overdueRate": 0.0278,
+     *           "correctionRounds": 7,
+     *           "correctionRoundsPerCase": 0.18,
+     *           "visits": 5,
+     *           "visitsPerIssuedCase": 0.15,
+     *           "electronicDeliveries": 30,
+     *           "materialsUploaded": 131,
+     *           "materialsReused": 58,
+     *           "materialsReusedShare": 0.3069
+     *         }
+     *       ],
+     *       "byPlace": [
+     *         {
+     *           "placeId": "changzhou",
+     *           "placeName": "常州市",
+     *           "cases": 42,
+     *           "finals": 38,
+     *           "issued": 33,
+     *           "rejected": 3,
+     *           "withdrawn": 2,
+     *           "issuedFirstTime": 27,
+     *           "firstTimeSuccessRate": 0.8182,
+     *           "decided": 36,
+     *           "averageWorkingDays": 2.14,
+     *           "averageCommittedDays": 4.03,
+     *           "averageLegalDays": 17.5,
+     *           "overdue": 1,
+     *           "overdueRate": 0.0278,
+     *           "correctionRounds": 7,
+     *           "correctionRoundsPerCase": 0.18,
+     *           "visits": 5,
+     *           "visitsPerIssuedCase": 0.15,
+     *           "electronicDeliveries": 30,
+     *           "materialsUploaded": 131,
+     *           "materialsReused": 58,
+     *           "materialsReusedShare": 0.3069
+     *         }
+     *       ]
+     *     }
+     */
+    Statistics: {
+      /** @description Cases submitted in the period. */
+      cases: number;
+      /** @description Cases that became final in the period: issued, rejected or withdrawn. */
+      finals: number;
+      /** @description Cases issued in the period (every result delivered together, 一窗出件). */
+      issued: number;
+      /** @description Cases rejected in the period (refused at acceptance, nothing approved, or a correction not supplied in time). */
+      rejected: number;
+      /** @description Cases the applicant withdrew in the period. */
+      withdrawn: number;
+      /** @description Issued cases that needed no correction round. */
+      issuedFirstTime: number;
+      /** @description 一次办成率: issuedFirstTime / issued (null when nothing was issued). */
+      firstTimeSuccessRate: number | null;
+      /** @description Cases decided in the period (办结: issued or rejected; a withdrawal is not a decision). */
+      decided: number;
+      /** @description Working days from submission to decision, on average over the decided cases (the day of submission does not count; weekends and public holidays are skipped). */
+      averageWorkingDays: number | null;
+      /** @description The committed limit of the same cases — submission to their deadline (dueAt, extended while the applicant corrects) — in working days, on average. */
+      averageCommittedDays: number | null;
+      /** @description The legal limit (法定时限) of the same cases’ services, in working days (the slowest service: they are reviewed in parallel), on average. */
+      averageLegalDays: number | null;
+      /** @description Decided cases whose decision came after their deadline (dueAt). Tasks overdue inside a case that was decided in time do not count here (GET /v1/supervision shows those). */
+      overdue: number;
+      /** @description overdue / decided (null when nothing was decided). */
+      overdueRate: number | null;
+      /** @description Correction rounds (补正) of the cases that became final, in all. */
+      correctionRounds: number;
+      /** @description correctionRounds / finals. */
+      correctionRoundsPerCase: number | null;
+      /** @description Counter visits the issued cases needed, in all: one to fetch the results unless delivered electronically, plus each on-site inspection (a joint inspection counts once). */
+      visits: number;
+      /** @description visits / issued. */
+      visitsPerIssuedCase: number | null;
+      /** @description Issued cases whose results were delivered electronically. */
+      electronicDeliveries: number;
+      /** @description Materials the applications submitted in the period uploaded. */
+      materialsUploaded: number;
+      /** @description Materials those applications did not upload: held as e-licenses or on file from an earlier case (共享复用). */
+      materialsReused: number;
+      /** @description materialsReused / (materialsUploaded + materialsReused). */
+      materialsReusedShare: number | null;
+      /** @description First day counted (China date). */
+      from: string;
+      /** @description Last day counted (inclusive). */
+      to: string;
+      /** @description What the figures are narrowed to (a department’s own id when it is not the supervisor). */
+      filter: {
+        bundleId?: string;
+        departmentId?: string;
+        placeId?: string;
+      };
+      /** @description Per bundle — for the whole city, or within the department asked — only bundles with cases in the period. */
+      byBundle?: {
+        /** @description Cases submitted in the period. */
+        cases: number;
+        /** @description Cases that became final in the period: issued, rejected or withdrawn. */
+        finals: number;
+        /** @description Cases issued in the period (every result delivered together, 一窗出件). */
+        issued: number;
+        /** @description Cases rejected in the period (refused at acceptance, nothing approved, or a correction not supplied in time). */
+        rejected: number;
+        /** @description Cases the applicant withdrew in the period. */
+        withdrawn: number;
+        /** @description Issued cases that needed no correction round. */
+        issuedFirstTime: number;
+        /** @description 一次办成率: issuedFirstTime / issued (null when nothing was issued). */
+        firstTimeSuccessRate: number | null;
+        /** @description Cases decided in the period (办结: issued or rejected; a withdrawal is not a decision). */
+        decided: number;
+        /** @description Working days from submission to decision, on average over the decided cases (the day of submission does not count; weekends and public holidays are skipped). */
+        averageWorkingDays: number | null;
+        /** @description The committed limit of the same cases — submission to their deadline (dueAt, extended while the applicant corrects) — in working days, on average. */
+        averageCommittedDays: number | null;
+        /** @description The legal limit (法定时限) of the same cases’ services, in working days (the slowest service: they are reviewed in parallel), on average. */
+        averageLegalDays: number | null;
+        /** @description Decided cases whose decision came after their deadline (dueAt). Tasks overdue inside a case that was decided in time do not count here (GET /v1/supervision shows those). */
+        overdue: number;
+        /** @description overdue / decided (null when nothing was decided). */
+        overdueRate: number | null;
+        /** @description Correction rounds (补正) of the cases that became final, in all. */
+        correctionRounds: number;
+        /** @description correctionRounds / finals. */
+        correctionRoundsPerCase: number | null;
+        /** @description Counter visits the issued cases needed, in all: one to fetch the results unless delivered electronically, plus each on-site inspection (a joint inspection counts once). */
+        visits: number;
+        /** @description visits / issued. */
+        visitsPerIssuedCase: number | null;
+        /** @description Issued cases whose results were delivered electronically. */
+        electronicDeliveries: number;
+        /** @description Materials the applications submitted in the period uploaded. */
+        materialsUploaded: number;
+        /** @description Materials those applications did not upload: held as e-licenses or on file from an earlier case (共享复用). */
+        materialsReused: number;
+        /** @description materialsReused / (materialsUploaded + materialsReused). */
+        materialsReusedShare: number | null;
+        bundleId: string;
+        bundleName: string;
+      }[];
+      /** @description Per department (for the whole city only): a case counts for every department responsible for one of its services. */
+      byDepartment?: {
+        /** @description Cases submitted in the period. */
+        cases: number;
+        /** @description Cases that became final in the period: issued, rejected or withdrawn. */
+        finals: number;
+        /** @description Cases issued in the period (every result delivered together, 一窗出件). */
+        issued: number;
+        /** @description Cases rejected in the period (refused at acceptance, nothing approved, or a correction not supplied in time). */
+        rejected: number;
+        /** @description Cases the applicant withdrew in the period. */
+        withdrawn: number;
+        /** @description Issued cases that needed no correction round. */
+        issuedFirstTime: number;
+        /** @description 一次办成率: issuedFirstTime / issued (null when nothing was issued). */
+        firstTimeSuccessRate: number | null;
+        /** @description Cases decided in the period (办结: issued or rejected; a withdrawal is not a decision). */
+        decided: number;
+        /** @description Working days from submission to decision, on average over the decided cases (the day of submission does not count; weekends and public holidays are skipped). */
+        averageWorkingDays: number | null;
+        /** @description The committed limit of the same cases — submission to their deadline (dueAt, extended while the applicant corrects) — in working days, on average. */
+        averageCommittedDays: number | null;
+        /** @description The legal limit (法定时限) of the same cases’ services, in working days (the slowest service: they are reviewed in parallel), on average. */
+        averageLegalDays: number | null;
+        /** @description Decided cases whose decision came after their deadline (dueAt). Tasks overdue inside a case that was decided in time do not count here (GET /v1/supervision shows those). */
+        overdue: number;
+        /** @description overdue / decided (null when nothing was decided). */
+        overdueRate: number | null;
+        /** @description Correction rounds (补正) of the cases that became final, in all. */
+        correctionRounds: number;
+        /** @description correctionRounds / finals. */
+        correctionRoundsPerCase: number | null;
+        /** @description Counter visits the issued cases needed, in all: one to fetch the results unless delivered electronically, plus each on-site inspection (a joint inspection counts once). */
+        visits: number;
+        /** @description visits / issued. */
+        visitsPerIssuedCase: number | null;
+        /** @description Issued cases whose results were delivered electronically. */
+        electronicDeliveries: number;
+        /** @description Materials the applications submitted in the period uploaded. */
+        materialsUploaded: number;
+        /** @description Materials those applications did not upload: held as e-licenses or on file from an earlier case (共享复用). */
+        materialsReused: number;
+        /** @description materialsReused / (materialsUploaded + materialsReused). */
+        materialsReusedShare: number | null;
+        departmentId: string;
+        departmentName: string;
+      }[];
+      /** @description Per place the cases were accepted at (for the whole city only). */
+      byPlace?: {
+        /** @description Cases submitted in the period. */
+        cases: number;
+        /** @description Cases that became final in the period: issued, rejected or withdrawn. */
+        finals: number;
+        /** @description Cases issued in the period (every result delivered together, 一窗出件). */
+        issued: number;
+        /** @description Cases rejected in the period (refused at acceptance, nothing approved, or a correction not supplied in time). */
+        rejected: number;
+        /** @description Cases the applicant withdrew in the period. */
+        withdrawn: number;
+        /** @description Issued cases that needed no correction round. */
+        issuedFirstTime: number;
+        /** @description 一次办成率: issuedFirstTime / issued (null when nothing was issued). */
+        firstTimeSuccessRate: number | null;
+        /** @description Cases decided in the period (办结: issued or rejected; a withdrawal is not a decision). */
+        decided: number;
+        /** @description Working days from submission to decision, on average over the decided cases (the day of submission does not count; weekends and public holidays are skipped). */
+        averageWorkingDays: number | null;
+        /** @description The committed limit of the same cases — submission to their deadline (dueAt, extended while the applicant corrects) — in working days, on average. */
+        averageCommittedDays: number | null;
+        /** @description The legal limit (法定时限) of the same cases’ services, in working days (the slowest service: they are reviewed in parallel), on average. */
+        averageLegalDays: number | null;
+        /** @description Decided cases whose decision came after their deadline (dueAt). Tasks overdue inside a case that was decided in time do not count here (GET /v1/supervision shows those). */
+        overdue: number;
+        /** @description overdue / decided (null when nothing was decided). */
+        overdueRate: number | null;
+        /** @description Correction rounds (补正) of the cases that became final, in all. */
+        correctionRounds: number;
+        /** @description correctionRounds / finals. */
+        correctionRoundsPerCase: number | null;
+        /** @description Counter visits the issued cases needed, in all: one to fetch the results unless delivered electronically, plus each on-site inspection (a joint inspection counts once). */
+        visits: number;
+        /** @description visits / issued. */
+        visitsPerIssuedCase: number | null;
+        /** @description Issued cases whose results were delivered electronically. */
+        electronicDeliveries: number;
+        /** @description Materials the applications submitted in the period uploaded. */
+        materialsUploaded: number;
+        /** @description Materials those applications did not upload: held as e-licenses or on file from an earlier case (共享复用). */
+        materialsReused: number;
+        /** @description materialsReused / (materialsUploaded + materialsReused). */
+        materialsReusedShare: number | null;
+        placeId: string;
+        placeName: string;
+      }[];
+    };
   };
   responses: never;
   parameters: never;
@@ -1613,32 +2570,35 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  createMaterial: {
+  answerInquiry: {
     parameters: {
       query?: never;
-      header?: never;
-      path?: never;
+      header?: {
+        /** @description Chosen by the caller, e.g. a UUID (IETF draft-ietf-httpapi-idempotency-key-header). Sent again with the same request within 24 h, the first success is answered again with `Idempotent-Replayed: true`; with another request it is refused (422 `idempotency_key_reused`); while the first still runs, 409 `idempotency_key_in_use` with Retry-After. A refused request leaves the key free. Keys are per caller. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        inquiryId: string;
+      };
       cookie?: never;
     };
-    /** @description The file about to be uploaded. */
+    /** @description The answer. */
     requestBody: {
       content: {
-        'application/json': components['schemas']['MaterialDeclaration'];
+        'application/json': components['schemas']['InquiryAnswer'];
       };
     };
     responses: {
-      /** @description Declared; upload the bytes next. */
-      201: {
+      /** @description Answered. */
+      200: {
         headers: {
-          /** @description The URL of the created resource. */
-          Location?: string;
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['MaterialCreated'];
+          'application/json': components['schemas']['Inquiry'];
         };
       };
-      /** @description The body is empty or not JSON. */
+      /** @description The body is empty or not JSON. The path is not valid percent-encoded UTF-8. The Idempotency-Key header is malformed. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1647,8 +2607,35 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The x-api-key header is missing or not a valid key. */
+      /** @description The bearer token is missing, invalid, expired or revoked (or the caller is not a department). */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The inquiry is routed to another department. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description There is no such inquiry. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The inquiry is answered already. A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`): retry after `Retry-After` seconds to get its answer. */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -1674,7 +2661,824 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The declaration breaks the shape or the catalog (unknown bundle or type, content type not accepted, too large): every problem listed. */
+      /** @description The request breaks the declared shape: every problem listed in `errors`. The Idempotency-Key was used before with another request (`idempotency_key_reused`). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  completeRectification: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Chosen by the caller, e.g. a UUID (IETF draft-ietf-httpapi-idempotency-key-header). Sent again with the same request within 24 h, the first success is answered again with `Idempotent-Replayed: true`; with another request it is refused (422 `idempotency_key_reused`); while the first still runs, 409 `idempotency_key_in_use` with Retry-After. A refused request leaves the key free. Keys are per caller. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        /** @description `<caseId>.rect.<departmentId>`: one per case and department. */
+        rectificationId: string;
+      };
+      cookie?: never;
+    };
+    /** @description The rectification and the follow-up result. */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RectificationCompletion'];
+      };
+    };
+    responses: {
+      /** @description Completed. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Rectification'];
+        };
+      };
+      /** @description The body is empty or not JSON. The path is not valid percent-encoded UTF-8. The Idempotency-Key header is malformed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (or the caller is not a department). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The rectification is another department’s. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description There is no such rectification. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The rectification is completed already. A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`): retry after `Retry-After` seconds to get its answer. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body exceeds 256 KiB. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not sent as application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request breaks the declared shape: every problem listed in `errors`. The Idempotency-Key was used before with another request (`idempotency_key_reused`). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listDepartmentWebhooks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        departmentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The webhooks. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DepartmentWebhookList'];
+        };
+      };
+      /** @description The path is not valid percent-encoded UTF-8. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (or the caller is not a department). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A department sees only its own webhooks. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request breaks the declared shape: every problem listed in `errors`. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createDepartmentWebhook: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Chosen by the caller, e.g. a UUID (IETF draft-ietf-httpapi-idempotency-key-header). Sent again with the same request within 24 h, the first success is answered again with `Idempotent-Replayed: true`; with another request it is refused (422 `idempotency_key_reused`); while the first still runs, 409 `idempotency_key_in_use` with Retry-After. A refused request leaves the key free. Keys are per caller. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        departmentId: string;
+      };
+      cookie?: never;
+    };
+    /** @description The callback URL, an optional label and the events to receive. */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DepartmentWebhookRequest'];
+      };
+    };
+    responses: {
+      /** @description Subscribed; the signing secret is in this answer only. */
+      201: {
+        headers: {
+          /** @description The URL of the created resource. */
+          Location?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DepartmentWebhookCreated'];
+        };
+      };
+      /** @description The body is empty or not JSON. The path is not valid percent-encoded UTF-8. The Idempotency-Key header is malformed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (or the caller is not a department). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A department subscribes only to its own tasks. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`): retry after `Retry-After` seconds to get its answer. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body exceeds 256 KiB. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not sent as application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The URL rules of portal webhooks (https, public addresses only, checked again at every delivery), a description too long, events not a non-empty list of distinct task events, or too many webhooks (`too_many_webhooks`: at most 10 per department): every problem listed. The Idempotency-Key was used before with another request (`idempotency_key_reused`). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createHotlineInquiry: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Chosen by the caller, e.g. a UUID (IETF draft-ietf-httpapi-idempotency-key-header). Sent again with the same request within 24 h, the first success is answered again with `Idempotent-Replayed: true`; with another request it is refused (422 `idempotency_key_reused`); while the first still runs, 409 `idempotency_key_in_use` with Retry-After. A refused request leaves the key free. Keys are per caller. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The inquiry and who called. */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['HotlineInquiryRequest'];
+      };
+    };
+    responses: {
+      /** @description Filed. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InquiryCreated'];
+        };
+      };
+      /** @description The body is empty or not JSON. The Idempotency-Key header is malformed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (or is not the 12345 hotline’s). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The case named is not one of the applicant named. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`): retry after `Retry-After` seconds to get its answer. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body exceeds 256 KiB. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not sent as application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Neither a case nor a bundle is named, the bundle is unknown, or it is not the case’s. The Idempotency-Key was used before with another request (`idempotency_key_reused`). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createInquiry: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Chosen by the caller, e.g. a UUID (IETF draft-ietf-httpapi-idempotency-key-header). Sent again with the same request within 24 h, the first success is answered again with `Idempotent-Replayed: true`; with another request it is refused (422 `idempotency_key_reused`); while the first still runs, 409 `idempotency_key_in_use` with Retry-After. A refused request leaves the key free. Keys are per caller. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The inquiry. */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['InquiryRequest'];
+      };
+    };
+    responses: {
+      /** @description Filed. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InquiryCreated'];
+        };
+      };
+      /** @description The body is empty or not JSON. The Idempotency-Key header is malformed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The x-api-key header is missing or not a valid key, or the applicant’s token is missing or refused (expired, wrong issuer or audience, too low an assurance level…); the `WWW-Authenticate` header says why (RFC 6750, RFC 9470). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The case named is not one of this portal’s cases of this applicant. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`): retry after `Retry-After` seconds to get its answer. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body exceeds 256 KiB. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not sent as application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Neither a case nor a bundle is named, the bundle is unknown, or it is not the case’s. The Idempotency-Key was used before with another request (`idempotency_key_reused`). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createMaterial: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Chosen by the caller, e.g. a UUID (IETF draft-ietf-httpapi-idempotency-key-header). Sent again with the same request within 24 h, the first success is answered again with `Idempotent-Replayed: true`; with another request it is refused (422 `idempotency_key_reused`); while the first still runs, 409 `idempotency_key_in_use` with Retry-After. A refused request leaves the key free. Keys are per caller. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The file about to be uploaded. */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MaterialDeclaration'];
+      };
+    };
+    responses: {
+      /** @description Declared; upload the bytes next. */
+      201: {
+        headers: {
+          /** @description The URL of the created resource. */
+          Location?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MaterialCreated'];
+        };
+      };
+      /** @description The body is empty or not JSON. The Idempotency-Key header is malformed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The x-api-key header is missing or not a valid key. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`): retry after `Retry-After` seconds to get its answer. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body exceeds 256 KiB. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not sent as application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The declaration breaks the shape or the catalog (unknown bundle or type, content type not accepted, too large): every problem listed. The Idempotency-Key was used before with another request (`idempotency_key_reused`). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getRating: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        caseId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The rating, or none yet. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Rating'];
+        };
+      };
+      /** @description The path is not valid percent-encoded UTF-8. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The x-api-key header is missing or not a valid key, or the applicant’s token is missing or refused (expired, wrong issuer or audience, too low an assurance level…); the `WWW-Authenticate` header says why (RFC 6750, RFC 9470). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such case of this portal and applicant. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request breaks the declared shape: every problem listed in `errors`. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createRating: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Chosen by the caller, e.g. a UUID (IETF draft-ietf-httpapi-idempotency-key-header). Sent again with the same request within 24 h, the first success is answered again with `Idempotent-Replayed: true`; with another request it is refused (422 `idempotency_key_reused`); while the first still runs, 409 `idempotency_key_in_use` with Retry-After. A refused request leaves the key free. Keys are per caller. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        caseId: string;
+      };
+      cookie?: never;
+    };
+    /** @description The scores and a comment. */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RatingRequest'];
+      };
+    };
+    responses: {
+      /** @description Rated. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Rating'];
+        };
+      };
+      /** @description The body is empty or not JSON. The path is not valid percent-encoded UTF-8. The Idempotency-Key header is malformed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The x-api-key header is missing or not a valid key, or the applicant’s token is missing or refused (expired, wrong issuer or audience, too low an assurance level…); the `WWW-Authenticate` header says why (RFC 6750, RFC 9470). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such case of this portal and applicant. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The case is rated already. A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`): retry after `Retry-After` seconds to get its answer. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body exceeds 256 KiB. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not sent as application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The case is not final yet (`case_not_final`), or a department scored did not work on it (`department_not_involved`) or is scored twice. The Idempotency-Key was used before with another request (`idempotency_key_reused`). */
       422: {
         headers: {
           [name: string]: unknown;
@@ -1753,7 +3557,10 @@ export interface operations {
   createWebhook: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Chosen by the caller, e.g. a UUID (IETF draft-ietf-httpapi-idempotency-key-header). Sent again with the same request within 24 h, the first success is answered again with `Idempotent-Replayed: true`; with another request it is refused (422 `idempotency_key_reused`); while the first still runs, 409 `idempotency_key_in_use` with Retry-After. A refused request leaves the key free. Keys are per caller. */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -1775,7 +3582,7 @@ export interface operations {
           'application/json': components['schemas']['WebhookCreated'];
         };
       };
-      /** @description The body is empty or not JSON. */
+      /** @description The body is empty or not JSON. The Idempotency-Key header is malformed. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1786,6 +3593,15 @@ export interface operations {
       };
       /** @description The x-api-key header is missing or not a valid key. */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`): retry after `Retry-After` seconds to get its answer. */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -1811,7 +3627,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not https, credentials in the URL, a host that is or resolves to a private, loopback, link-local, CGNAT, multicast or metadata address, an unresolvable host, a description too long, or too many webhooks (`too_many_webhooks`: at most 10 per portal, however many registrations run at once): every problem listed. */
+      /** @description Not https, credentials in the URL, a host that is or resolves to a private, loopback, link-local, CGNAT, multicast or metadata address, an unresolvable host, a description too long, or too many webhooks (`too_many_webhooks`: at most 10 per portal, however many registrations run at once): every problem listed. The Idempotency-Key was used before with another request (`idempotency_key_reused`). */
       422: {
         headers: {
           [name: string]: unknown;
@@ -1843,7 +3659,10 @@ export interface operations {
   decideTask: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Chosen by the caller, e.g. a UUID (IETF draft-ietf-httpapi-idempotency-key-header). Sent again with the same request within 24 h, the first success is answered again with `Idempotent-Replayed: true`; with another request it is refused (422 `idempotency_key_reused`); while the first still runs, 409 `idempotency_key_in_use` with Retry-After. A refused request leaves the key free. Keys are per caller. */
+        'Idempotency-Key'?: string;
+      };
       path: {
         taskId: string;
       };
@@ -1865,7 +3684,7 @@ export interface operations {
           'application/json': components['schemas']['TaskDecided'];
         };
       };
-      /** @description The body is empty or not JSON. The path is not valid percent-encoded UTF-8. */
+      /** @description The body is empty or not JSON. The path is not valid percent-encoded UTF-8. The Idempotency-Key header is malformed. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1892,7 +3711,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The task is already decided otherwise, or closed: its case was withdrawn or has ended (a decision racing with a withdrawal never lands after it). */
+      /** @description The task is already decided otherwise, or closed: its case was withdrawn or has ended (a decision racing with a withdrawal never lands after it). A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`): retry after `Retry-After` seconds to get its answer. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1919,7 +3738,93 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The decision is incomplete (a rejection needs an opinion; a correction needs items or an opinion). */
+      /** @description The decision is incomplete (a rejection needs an opinion; a correction needs items or an opinion). The Idempotency-Key was used before with another request (`idempotency_key_reused`). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteDepartmentWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        departmentId: string;
+        webhookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted; the webhook as it was. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DepartmentWebhook'];
+        };
+      };
+      /** @description The path is not valid percent-encoded UTF-8. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (or the caller is not a department). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A department manages only its own webhooks. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such webhook of this department. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request breaks the declared shape: every problem listed in `errors`. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -2414,6 +4319,158 @@ export interface operations {
       };
     };
   };
+  getHotlineInquiry: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        inquiryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The inquiry. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Inquiry'];
+        };
+      };
+      /** @description The path is not valid percent-encoded UTF-8. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (or is not the 12345 hotline’s). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description There is no such inquiry. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request breaks the declared shape: every problem listed in `errors`. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInquiry: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        inquiryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The inquiry. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Inquiry'];
+        };
+      };
+      /** @description The path is not valid percent-encoded UTF-8. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The x-api-key header is missing or not a valid key, or the applicant’s token is missing or refused (expired, wrong issuer or audience, too low an assurance level…); the `WWW-Authenticate` header says why (RFC 6750, RFC 9470). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such inquiry of this applicant (through this portal, or by the hotline). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request breaks the declared shape: every problem listed in `errors`. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   getMaterial: {
     parameters: {
       query?: never;
@@ -2576,6 +4633,82 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['OpenApiDocument'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getStatistics: {
+    parameters: {
+      query?: {
+        /** @description First day counted (China date, YYYY-MM-DD); by default 29 days before `to`. */
+        from?: string;
+        /** @description Last day counted, inclusive; by default today. At most 366 days from `from`. */
+        to?: string;
+        /** @description Only this bundle (may be combined with departmentId). */
+        bundleId?: string;
+        /** @description Only the cases of this department’s services (a department other than the supervisor sees only itself). */
+        departmentId?: string;
+        /** @description Only the cases accepted at this place (通办); not combined with the others. */
+        placeId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The KPIs of the period. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Statistics'];
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (or the caller is not a department). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A department other than the supervisor asked for another department’s statistics. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A date is not YYYY-MM-DD, from is after to, the period is longer than 366 days, an id is unknown, or placeId is combined with another filter. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too many requests: throttled per stage, and per portal usage plan. */
@@ -2932,6 +5065,86 @@ export interface operations {
       };
     };
   };
+  listDepartmentInquiries: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description The nextCursor of the previous page, unchanged. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        departmentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of inquiries. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InquiryList'];
+        };
+      };
+      /** @description The cursor is not one this listing gave out. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (or the caller is not a department). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A department sees only the inquiries routed to it. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request breaks the declared shape: every problem listed in `errors`. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   listLicenses: {
     parameters: {
       query?: never;
@@ -3008,6 +5221,155 @@ export interface operations {
       };
     };
   };
+  listMyInquiries: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description The nextCursor of the previous page, unchanged. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of inquiries. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InquiryList'];
+        };
+      };
+      /** @description The cursor is not one this listing gave out. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The x-api-key header is missing or not a valid key, or the applicant’s token is missing or refused (expired, wrong issuer or audience, too low an assurance level…); the `WWW-Authenticate` header says why (RFC 6750, RFC 9470). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request breaks the declared shape: every problem listed in `errors`. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listRectifications: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description The nextCursor of the previous page, unchanged. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        departmentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of rectifications. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RectificationList'];
+        };
+      };
+      /** @description The cursor is not one this listing gave out. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (or the caller is not a department). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A department sees only its own rectifications. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request breaks the declared shape: every problem listed in `errors`. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   listTasks: {
     parameters: {
       query?: {
@@ -3015,6 +5377,8 @@ export interface operations {
         limit?: number;
         /** @description The nextCursor of the previous page, unchanged. */
         cursor?: string;
+        /** @description Long poll: with an empty first page, wait up to this many seconds (0–20) for a task to arrive, answering as soon as one does. */
+        wait?: number;
       };
       header?: never;
       path: {
@@ -3092,7 +5456,10 @@ export interface operations {
   prefill: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Chosen by the caller, e.g. a UUID (IETF draft-ietf-httpapi-idempotency-key-header). Sent again with the same request within 24 h, the first success is answered again with `Idempotent-Replayed: true`; with another request it is refused (422 `idempotency_key_reused`); while the first still runs, 409 `idempotency_key_in_use` with Retry-After. A refused request leaves the key free. Keys are per caller. */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -3112,7 +5479,7 @@ export interface operations {
           'application/json': components['schemas']['Prefill'];
         };
       };
-      /** @description The body is empty or not JSON. */
+      /** @description The body is empty or not JSON. The Idempotency-Key header is malformed. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3139,6 +5506,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`): retry after `Retry-After` seconds to get its answer. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body exceeds 256 KiB. */
       413: {
         headers: {
@@ -3157,7 +5533,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Unknown bundle or services, an invalid identifier, or no or a bad consent (`consent_required`, `consent_expiry`, `unknown_field`): every problem listed. */
+      /** @description Unknown bundle or services, an invalid identifier, or no or a bad consent (`consent_required`, `consent_expiry`, `unknown_field`): every problem listed. The Idempotency-Key was used before with another request (`idempotency_key_reused`). */
       422: {
         headers: {
           [name: string]: unknown;
@@ -3189,7 +5565,10 @@ export interface operations {
   submitSupplement: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Chosen by the caller, e.g. a UUID (IETF draft-ietf-httpapi-idempotency-key-header). Sent again with the same request within 24 h, the first success is answered again with `Idempotent-Replayed: true`; with another request it is refused (422 `idempotency_key_reused`); while the first still runs, 409 `idempotency_key_in_use` with Retry-After. A refused request leaves the key free. Keys are per caller. */
+        'Idempotency-Key'?: string;
+      };
       path: {
         caseId: string;
       };
@@ -3211,7 +5590,7 @@ export interface operations {
           'application/json': components['schemas']['SupplementAccepted'];
         };
       };
-      /** @description The body is empty or not JSON. The path is not valid percent-encoded UTF-8. */
+      /** @description The body is empty or not JSON. The path is not valid percent-encoded UTF-8. The Idempotency-Key header is malformed. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3238,7 +5617,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The case is not awaiting a correction (or was already supplemented). */
+      /** @description The case is not awaiting a correction (or was already supplemented). A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`): retry after `Retry-After` seconds to get its answer. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3265,7 +5644,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The supplement is invalid: every problem listed (`material_in_use`, `material_changed` among them). Nothing changes: the correction stays open for a corrected supplement. */
+      /** @description The supplement is invalid: every problem listed (`material_in_use`, `material_changed` among them). Nothing changes: the correction stays open for a corrected supplement. The Idempotency-Key was used before with another request (`idempotency_key_reused`). */
       422: {
         headers: {
           [name: string]: unknown;
@@ -3367,7 +5746,10 @@ export interface operations {
   withdrawCase: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Chosen by the caller, e.g. a UUID (IETF draft-ietf-httpapi-idempotency-key-header). Sent again with the same request within 24 h, the first success is answered again with `Idempotent-Replayed: true`; with another request it is refused (422 `idempotency_key_reused`); while the first still runs, 409 `idempotency_key_in_use` with Retry-After. A refused request leaves the key free. Keys are per caller. */
+        'Idempotency-Key'?: string;
+      };
       path: {
         caseId: string;
       };
@@ -3389,7 +5771,7 @@ export interface operations {
           'application/json': components['schemas']['Withdrawn'];
         };
       };
-      /** @description The body is empty or not JSON. The path is not valid percent-encoded UTF-8. */
+      /** @description The body is empty or not JSON. The path is not valid percent-encoded UTF-8. The Idempotency-Key header is malformed. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3416,7 +5798,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The case is already final (issued or rejected), or is changing at this very moment (retry). */
+      /** @description The case is already final (issued or rejected), or is changing at this very moment (retry). A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`): retry after `Retry-After` seconds to get its answer. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3443,7 +5825,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The request breaks the declared shape: every problem listed in `errors`. */
+      /** @description The request breaks the declared shape: every problem listed in `errors`. The Idempotency-Key was used before with another request (`idempotency_key_reused`). */
       422: {
         headers: {
           [name: string]: unknown;

@@ -27,9 +27,11 @@ import { PrefillRequestSchema } from '#core/catalog/prefill.ts';
 import { ServicesQuery } from '#core/catalog/requests.ts';
 import {
   BundleSchema,
+  ConditionSchema,
   DeliveryMethodSchema,
   MaterialAskSchema,
   MaterialTypeSchema,
+  PrefillSourceSchema,
   ServiceSchema,
 } from '#core/catalog/schema.ts';
 import { DecisionRequestSchema } from '#core/flow/decide-task.ts';
@@ -272,14 +274,85 @@ export const GuideSchema = z.object({
 });
 
 export const FormSchema = z.object({
+/** A value of the merged form: every field is a string, a number or a boolean. */
+const FormValue = z.union([z.string(), z.number(), z.boolean()]);
+
+/** One field of the merged form, as JSON Schema with the platform's `x-` annotations. */
+const FormProperty = z
+  .object({
+    title: z.string().describe('The label to show.'),
+    description: z.string().optional(),
+    type: z.enum(['string', 'integer', 'number', 'boolean']),
+    format: z.literal('date').optional(),
+    pattern: z.string().optional().describe('An ECMA-262 regular expression the value matches.'),
+    enum: z.array(z.string()).optional(),
+    'x-enum-titles': z.record(z.string(), z.string()).optional().describe('The label of each `enum` value.'),
+    'x-check': z.string().optional().describe('A check beyond the pattern (e.g. GB 11643 check digit).'),
+    minLength: count.optional(),
+    maxLength: count.optional(),
+    minimum: z.number().optional(),
+    maximum: z.number().optional(),
+    examples: z.array(FormValue).min(1).describe('Example values; the first one is valid.'),
+    'x-services': z.array(z.string()).describe('The chosen services that ask for this field.'),
+    'x-prefill': PrefillSourceSchema.optional().describe(
+      'Where the government already holds it (POST /v1/prefill fills it, with consent).',
+    ),
+    'x-personal': z.literal(true).optional().describe('Personal data: masked in answers, never logged.'),
+    'x-when': z
+      .array(ConditionSchema)
+      .optional()
+      .describe('Shown and required only when one of these answers is given.'),
+  })
+  .meta({
+    examples: [
+      {
+        title: '企业名称',
+        type: 'string',
+        maxLength: 100,
+        examples: ['常州青果巷餐饮管理有限公司'],
+        'x-services': ['enterprise-establishment-registration'],
+      },
+    ],
+  });
+
+/** The merged form (一表申请): one JSON Schema (draft 2020-12) object for the chosen services. */
+export const MergedFormSchema = z
+  .object({
+    $schema: z.literal('https://json-schema.org/draft/2020-12/schema'),
+    title: z.string().describe('The bundle’s name.'),
+    type: z.literal('object'),
+    properties: z.record(z.string(), FormProperty).describe('Each shared field once, by field id.'),
+    required: z.array(z.string()).describe('The fields required whatever the other answers.'),
+    allOf: z
+      .array(
+        z.object({
+          if: z.object({
+            properties: z.record(
+              z.string(),
+              z.union([z.object({ const: FormValue }), z.object({ enum: z.array(FormValue) })]),
+            ),
+            required: z.array(z.string()),
+          }),
+          // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
+          then: z.object({ required: z.array(z.string()) }),
+        }),
+      )
+      .optional()
+      .describe(
+        'Conditional requirements: when an answer is given (`if`), more fields are required (`then`).',
+      ),
+    additionalProperties: z.literal(false),
+  })
+  .describe(
+    'The merged form (一表申请) as a JSON Schema (draft 2020-12): every property has a title and examples whose first value is valid.',
+  );
+
   bundleId: z.string(),
   services: z.array(z.string()),
   catalogVersion: z.string(),
-  schema: z
-    .record(z.string(), z.unknown())
-    .describe(
-      'The merged form (一表申请) as a JSON Schema (draft 2020-12): every property has a title and examples whose first value is valid.',
-    ),
+  // The core builds the schema as plain JSON (core/catalog/form.ts); its shape is published here and
+  // checked for every bundle of every city by test/api/form-schema.test.ts.
+  schema: z.record(z.string(), z.unknown()).pipe(MergedFormSchema),
 });
 
 export const MetricsSchema = z.object({
@@ -756,6 +829,8 @@ for (const [id, schema] of Object.entries({
   ReductionMetrics: ReductionMetricsSchema,
   MaterialCreated: MaterialCreatedSchema,
   Material: MaterialSchema,
+  MergedForm: MergedFormSchema,
+  FormField: FormProperty,
   CaseSubmitted: CaseSubmittedSchema,
   Case: CaseViewSchema,
   SupplementAccepted: SupplementAcceptedSchema,

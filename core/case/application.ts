@@ -69,8 +69,17 @@ export const ApplicationSchema = z.object({
   /** Omitted: the whole bundle. */
   services: z.array(z.string().min(1).max(100)).max(50).optional(),
   applicant: ApplicantSchema,
-  form: z.record(z.string(), z.unknown()).default({}),
-  materials: z.array(MaterialRefSchema).max(100).default([]),
+  // Omitted is empty, filled in here rather than published as a `default` (which generated clients
+  // read as always present): optional in the document means optional to the portal.
+  form: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .transform((v) => v ?? {}),
+  materials: z
+    .array(MaterialRefSchema)
+    .max(100)
+    .optional()
+    .transform((v) => v ?? []),
   delivery: DeliverySchema,
   /** 通办: the place (places.json id) of the counter or portal where the application is made; default the city. */
   acceptedAt: z
@@ -82,7 +91,8 @@ export const ApplicationSchema = z.object({
   commitments: z
     .array(z.object({ serviceId: z.string(), accepted: z.literal(true) }))
     .max(50)
-    .default([]),
+    .optional()
+    .transform((v) => v ?? []),
 });
 export type Application = z.infer<typeof ApplicationSchema>;
 

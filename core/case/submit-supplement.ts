@@ -31,11 +31,16 @@ import {
 
 export const SupplementSchema = z
   .object({
-    form: z.record(z.string(), z.unknown()).default({}),
+    // Omitted is empty (filled in here, not published as a `default`).
+    form: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .transform((v) => v ?? {}),
     materials: z
       .array(z.object({ type: z.string().min(1).max(100), materialId: z.string().min(1).max(100) }))
       .max(100)
-      .default([]),
+      .optional()
+      .transform((v) => v ?? []),
   })
   .refine((s) => Object.keys(s.form).length + s.materials.length > 0, {
     message: 'Supply form values or materials.',

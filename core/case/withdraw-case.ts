@@ -17,7 +17,14 @@ import type { CaseRecord } from './model.ts';
 import { ownCase } from './ownership.ts';
 import type { CaseRepository, TaskRepository, Workflow } from './ports.ts';
 
-export const WithdrawalSchema = z.object({ reason: z.string().max(500).default('') });
+/** An omitted reason is none (filled in here, not published as a `default`). */
+export const WithdrawalSchema = z.object({
+  reason: z
+    .string()
+    .max(500)
+    .optional()
+    .transform((v) => v ?? ''),
+});
 
 export async function withdrawCase(
   deps: { cases: CaseRepository; tasks: TaskRepository; workflow: Workflow; now(): Date },

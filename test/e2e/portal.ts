@@ -1,13 +1,23 @@
 /**
  * What a portal does, through HTTP only: read the guide and the merged form, upload the required
- * materials to their presigned URLs, and build a complete application from the schema's examples.
+ * materials to their presigned URLs, and build a complete application from the schema's examples —
+ * those through the typed client (client/index.ts), so every e2e test exercises the document.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
+import { createPortalClient, createPublicClient } from '../../client/index.ts';
 import { idNumberCheckCharacter } from '../../core/shared/identifiers.ts';
 import { call, flowWaitMs, target } from './target.ts';
 
 export const portalKey = (i = 0) => ({ 'x-api-key': target().credentials.portals[i]!.apiKey });
+
+/** Portal `i`'s typed client (client/index.ts), with the signed-in applicant's token when given. */
+export const portalClient = (i = 0, applicantId?: string) =>
+  createPortalClient({
+    baseUrl: target().baseUrl,
+    apiKey: target().credentials.portals[i]!.apiKey,
+    ...(applicantId ? { token: demoApplicant(applicantId).token } : {}),
+  });
 
 /** The demo applicant a test acts as when it does not say (a person), and the organisation one. */
 export const DEFAULT_PERSON = 'chen-jing';
@@ -81,8 +91,7 @@ export async function uploadMaterial(
   portal = 0,
   declared?: { sha256?: string; contentType?: string },
 ) {
-  const created = await call('POST', '/v1/materials', {
-    headers: portalKey(portal),
+  const created = await portalClient(portal).POST('/v1/materials', {
     body: {
       bundleId,
       type,
@@ -92,11 +101,12 @@ export async function uploadMaterial(
       sha256: declared?.sha256 ?? sha256(bytes),
     },
   });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const { url, method, headers } = created.body.upload;
+  expect(created.response.status, JSON.stringify(created.error)).toBe(201);
+  if (!created.data) throw new Error(`material ${type} not declared: ${JSON.stringify(created.error)}`);
+  const { url, method, headers } = created.data.upload;
   const put = await fetch(url, { method, headers, body: bytes });
   expect(put.status).toBeLessThan(300);
-  return created.body.id as string;
+  return created.data.id;
 }
 
 /**
@@ -109,26 +119,22 @@ export async function buildApplication(
   portal = 0,
   applicantId?: string,
 ) {
-  const q = services ? `?services=${services.join(',')}` : '';
+  const api = createPublicClient({ baseUrl: target().baseUrl });
+  const path = { bundleId };
+  const query = services ? { services: services.join(',') } : {};
   const [guide, form, bundle] = await Promise.all([
-    call('GET', `/v1/bundles/${bundleId}/guide${q}`),
-    call('GET', `/v1/bundles/${bundleId}/form${q}`),
-    call('GET', `/v1/bundles/${bundleId}`),
+    api.GET('/v1/bundles/{bundleId}/guide', { params: { path, query } }),
+    api.GET('/v1/bundles/{bundleId}/form', { params: { path, query } }),
+    api.GET('/v1/bundles/{bundleId}', { params: { path } }),
   ]);
-  expect(guide.status).toBe(200);
-  expect(form.status).toBe(200);
-  const values = Object.fromEntries(
-    Object.entries(form.body.schema.properties as Record<string, { examples: unknown[] }>).map(([k, p]) => [
-      k,
-      p.examples[0],
-    ]),
+  expect(guide.response.status).toBe(200);
+  expect(form.response.status).toBe(200);
+  if (!guide.data || !form.data) throw new Error(`no guide or form for ${bundleId}`);
+  const values: Record<string, unknown> = Object.fromEntries(
+    Object.entries(form.data.schema.properties).map(([k, p]) => [k, p.examples[0]]),
   );
   const materials = [];
-  for (const m of guide.body.materials as {
-    type: string;
-    required: boolean;
-    perParty?: { countField: string };
-  }[]) {
+  for (const m of guide.data.materials) {
     if (!m.required) continue;
     // A material asked per party (each heir, each seller…) once for each party the form counts.
     const copies = m.perParty ? Number(values[m.perParty.countField]) || 1 : 1;
@@ -142,8 +148,8 @@ export async function buildApplication(
     bundleId,
     ...(services ? { services } : {}),
     applicant: applicantOfDemo(
-      applicantId ?? (bundle.body?.audience === 'organisation' ? DEFAULT_ORGANISATION : DEFAULT_PERSON),
-    ) as ReturnType<typeof applicantOfDemo>,
+      applicantId ?? (bundle.data?.audience === 'organisation' ? DEFAULT_ORGANISATION : DEFAULT_PERSON),
+    ),
     form: values,
     materials,
     delivery: { method: 'electronic' },
