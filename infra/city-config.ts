@@ -1,10 +1,12 @@
 /**
- * A city is data, not code: `cdk deploy -c city=<id>` picks cities/<id>/catalog.json, which is
- * validated here with the same zod schema the Lambdas use at init — a broken catalog fails the
- * synth, not the first request after a deploy.
+ * A city is data, not code: `cdk deploy -c city=<id>` picks cities/<id>/catalog.json and
+ * cities/<id>/identity-provider.json (its 统一身份认证: issuer, audience, JWKS URL, minimum
+ * assurance…), which are validated here with the same zod schemas the Lambdas use at init — a
+ * broken catalog or provider setting fails the synth, not the first request after a deploy.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type IdentityConfig, identityEnv, parseIdentityConfig } from '../adapters/config.ts';
 import { CatalogSchema } from '../core/catalog/schema.ts';
 import { citiesDir as defaultCitiesDir } from './paths.ts';
 
@@ -19,6 +21,11 @@ export interface CityConfig {
   readonly region?: string;
   /** Keep the table, the buckets and their KMS key when the stack is deleted (default true). */
   readonly retainData: boolean;
+  /**
+   * The city's identity provider, from cities/<id>/identity-provider.json: handed as `IDP_*`
+   * variables to the function that verifies applicants' tokens (the authorizer).
+   */
+  readonly identityProvider: IdentityConfig;
 }
 
 export interface CityConfigOptions {
@@ -52,6 +59,54 @@ function parseRegion(value: unknown): string | undefined {
   throw new Error(`Context region must be an AWS region such as cn-north-1 (got ${JSON.stringify(value)}).`);
 }
 
+/**
+ * The settings of cities/<id>/identity-provider.json, by the names of adapters/config.ts's `IDP_*`
+ * variables (the file says `issuer`, the Lambda reads `IDP_ISSUER`), so both are checked by one schema.
+ */
+const IDENTITY_FILE_FIELDS = {
+  issuer: 'IDP_ISSUER',
+  audience: 'IDP_AUDIENCE',
+  jwksUrl: 'IDP_JWKS_URL',
+  minAssurance: 'IDP_MIN_ASSURANCE',
+  maxTokenAgeSeconds: 'IDP_MAX_TOKEN_AGE_SECONDS',
+  clockToleranceSeconds: 'IDP_CLOCK_TOLERANCE_SECONDS',
+  requiredScope: 'IDP_REQUIRED_SCOPE',
+  tokenType: 'IDP_TOKEN_TYPE',
+  acrValues: 'IDP_ACR_VALUES',
+  claimNames: 'IDP_CLAIM_NAMES',
+} as const;
+
+/** Reads and checks a city's identity-provider.json (see docs/identity.md, "Plugging in a real provider"). */
+export function loadIdentityProvider(file: string): IdentityConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file} is not readable JSON: ${(err as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`${file} must be a JSON object.`);
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key.startsWith('$')) continue; // $comment, $schema
+    const name = IDENTITY_FILE_FIELDS[key as keyof typeof IDENTITY_FILE_FIELDS];
+    if (!name)
+      throw new Error(
+        `${file}: unknown setting "${key}" (known: ${Object.keys(IDENTITY_FILE_FIELDS).join(', ')}).`,
+      );
+    env[name] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  try {
+    return parseIdentityConfig(env);
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`);
+  }
+}
+
+/** The variables the authorizer gets from the city's identity provider settings. */
+export const identityProviderEnvironment = (config: CityConfig): Record<string, string> =>
+  identityEnv(config.identityProvider);
+
 export function loadCityConfig(cityId: string, options: CityConfigOptions = {}): CityConfig {
   const dir = options.citiesDir ?? defaultCitiesDir;
   const cities = availableCities(dir);
@@ -77,6 +132,11 @@ export function loadCityConfig(cityId: string, options: CityConfigOptions = {}):
   if (city.id !== cityId) {
     throw new Error(`${catalogFile} declares city.id "${city.id}" but lives in cities/${cityId}/.`);
   }
+  const identityFile = join(dir, cityId, 'identity-provider.json');
+  if (!existsSync(identityFile))
+    throw new Error(
+      `${identityFile} is missing: a city needs its identity provider (issuer, audience, jwksUrl, minAssurance) to verify applicants.`,
+    );
   const region = parseRegion(options.region);
   return {
     cityId,
@@ -84,5 +144,6 @@ export function loadCityConfig(cityId: string, options: CityConfigOptions = {}):
     catalogFile,
     ...(region ? { region } : {}),
     retainData: parseRetainData(options.retainData),
+    identityProvider: loadIdentityProvider(identityFile),
   };
 }

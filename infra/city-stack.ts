@@ -61,7 +61,7 @@ import {
   type TaskFunction,
   taskFunctions,
 } from '../functions/routes.ts';
-import type { CityConfig } from './city-config.ts';
+import { type CityConfig, identityProviderEnvironment } from './city-config.ts';
 import { HandlerFunction } from './constructs/handler-function.ts';
 import { acknowledge, iam5Action, iam5Resource } from './nag.ts';
 import { caseFlowAslPath, functionsDir as defaultFunctionsDir, repoRoot } from './paths.ts';
@@ -948,8 +948,13 @@ export class CityStack extends Stack {
       AUTHORIZER_NAME,
       'authorizer',
       // Resolved by CloudFormation at deploy (a dynamic reference): the value is in no template.
-      { ...this.sharedEnvironment, TOKEN_SECRET: tokenSecret.secretValue.unsafeUnwrap() },
-      'API Gateway authorizer: portal API keys and department tokens',
+      // The city's identity provider (cities/<id>/identity-provider.json) verifies applicants' tokens.
+      {
+        ...this.sharedEnvironment,
+        TOKEN_SECRET: tokenSecret.secretValue.unsafeUnwrap(),
+        ...identityProviderEnvironment(this.config),
+      },
+      'API Gateway authorizer: portal API keys, applicant tokens and department tokens',
     );
     // Looks up API key hashes and revoked tokens; writes nothing.
     this.grantNeeds(fn, AUTHORIZER_NEEDS);
