@@ -111,11 +111,12 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-function send(res: ServerResponse, status: number, html: string): void {
+/** `formAction`: where the pages' forms may lead — browsers apply it to the redirects after a post too. */
+function send(res: ServerResponse, status: number, html: string, formAction = "'self'"): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}`,
     'x-frame-options': 'DENY',
   });
   res.end(html);
@@ -168,6 +169,12 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     ...(options.clients ?? []),
   ];
   const firstParty = new Set(clients.filter((c) => c.firstParty).map((c) => c.clientId));
+  // The sign-in form's post ends in a redirect to a client's redirect URI: those origins too.
+  const formAction = [
+    "'self'",
+    ...new Set(clients.flatMap((c) => c.redirectUris.map((u) => new URL(u, issuer).origin))),
+  ].join(' ');
+  const reply = (res: ServerResponse, status: number, html: string) => send(res, status, html, formAction);
 
   const configuration: Configuration = {
     clients: clients.map((c) => ({
@@ -259,7 +266,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     action: string | undefined,
   ) {
     const details = await provider.interactionDetails(req, res);
-    if (details.uid !== uid) return send(res, 400, errorPage('出错了', '登录会话与页面不符，请重新开始。'));
+    if (details.uid !== uid) return reply(res, 400, errorPage('出错了', '登录会话与页面不符，请重新开始。'));
     const clientId = String(details.params.client_id);
     const client = await provider.Client.find(clientId);
     const clientName = client?.clientName ?? clientId;
@@ -277,7 +284,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
         const applicant = DEMO_APPLICANTS.find((a) => a.id === form.get('applicant'));
         const method = form.get('method') === '3' ? 3 : 2;
         if (!applicant)
-          return send(
+          return reply(
             res,
             400,
             loginPage({
@@ -304,7 +311,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
         );
       }
       const acrValues = String(details.params.acr_values ?? '').split(' ');
-      return send(
+      return reply(
         res,
         200,
         loginPage({ uid, clientName, applicants: DEMO_APPLICANTS, wantsFace: acrValues.includes(acrFor(3)) }),
@@ -322,18 +329,18 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
         const account = details.session?.accountId ? bySubject.get(details.session.accountId) : undefined;
         const claims = (missingOIDCScope ?? []).map((s) => CLAIM_LABELS[s] ?? s);
         if (missingResourceScopes) claims.push('以您的身份使用一件事一次办接口');
-        return send(
+        return reply(
           res,
           200,
           consentPage({ uid, clientName, applicantName: account?.person.name ?? '', claims }),
         );
       }
       const accountId = details.session?.accountId;
-      if (!accountId) return send(res, 400, errorPage('出错了', '请先登录。'));
+      if (!accountId) return reply(res, 400, errorPage('出错了', '请先登录。'));
       const grant = details.grantId
         ? await provider.Grant.find(details.grantId)
         : new provider.Grant({ accountId, clientId });
-      if (!grant) return send(res, 400, errorPage('出错了', '授权已失效，请重新登录。'));
+      if (!grant) return reply(res, 400, errorPage('出错了', '授权已失效，请重新登录。'));
       if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
       if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
       for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {}))
@@ -346,7 +353,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
         { mergeWithLastSubmission: true },
       );
     }
-    return send(res, 400, errorPage('出错了', `不支持的交互：${prompt}`));
+    return reply(res, 400, errorPage('出错了', `不支持的交互：${prompt}`));
   }
 
   handle = (req, res) => {
@@ -359,7 +366,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
       interaction(req, res, m[1]!, m[2]).catch((e: unknown) => {
         const expired = e instanceof errors.SessionNotFound;
         if (!res.headersSent)
-          send(
+          reply(
             res,
             expired ? 400 : 500,
             errorPage('出错了', expired ? '登录会话已过期，请回到门户重新登录。' : '身份提供方内部错误。'),
@@ -370,7 +377,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
       return;
     }
     if (url.pathname === SIGNED_IN_PATH && req.method === 'GET')
-      return send(res, 200, signedInPage(url.searchParams));
+      return reply(res, 200, signedInPage(url.searchParams));
     callback(req, res);
   };
 

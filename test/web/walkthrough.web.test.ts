@@ -33,6 +33,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  // On a failure, what the pages said helps most.
+  if (problems.console.length) process.stderr.write(`browser console:\n${problems.console.join('\n')}\n`);
   await browser?.close();
 });
 
@@ -136,7 +138,7 @@ describe('the web apps in a real browser', () => {
     await alert.waitFor();
     await expect
       .poll(() => me.locator('#f-contactPhone-error').textContent())
-      .toContain('not a phone number');
+      .toMatch(/contactPhone|联系电话/);
     expect(await me.locator('#f-contactPhone').getAttribute('aria-invalid')).toBe('true');
     // Every missing material is listed in the same answer.
     expect(await alert.textContent()).toMatch(/有 \d+ 处需要修改/);
@@ -239,6 +241,8 @@ describe('the web apps in a real browser', () => {
     await screen(supervision, 'supervision-dashboard', problems);
 
     expect(problems.accessibility).toEqual([]);
-    expect(problems.console).toEqual([]);
+    // The one deliberate mistake's 422 is the browser's only complaint.
+    const deliberate = /status of 422 .*\/v1\/cases\)$/;
+    expect(problems.console.filter((m) => !deliberate.test(m))).toEqual([]);
   }, 240_000);
 });
