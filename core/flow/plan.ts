@@ -72,6 +72,25 @@ export function competentDepartment(
   return places && place ? places.departmentAt(place, departmentId) : departmentId;
 }
 
+/**
+ * 通办地受理、归属地审批: who accepts (受理) a case. Accepted at a place's counter, that place's
+ * counterpart of the lead department accepts it (the case is then decided at home); applied for
+ * online (accepted at the city), or where the accepting place has no counterpart of the lead, the
+ * deciding place's lead department accepts it.
+ */
+export function acceptingDepartment(
+  record: CaseRecord,
+  bundle: Bundle,
+  places: PlaceIndex | undefined,
+): string {
+  const at = record.places?.acceptedAt;
+  if (places && at && at !== places.city.id) {
+    const counter = places.departmentAt(at, bundle.leadDepartmentId);
+    if (counter !== bundle.leadDepartmentId) return counter;
+  }
+  return competentDepartment(record, bundle, places, bundle.leadDepartmentId);
+}
+
 export type Rejection = { serviceId: string; departmentId: string; opinion: string };
 
 export type StagePlan =

@@ -21,6 +21,7 @@ import { addWorkingDays } from '../time/working-days.ts';
 import {
   ACCEPTANCE_DAYS,
   acceptanceOutcome,
+  acceptingDepartment,
   competentDepartment,
   decidingPlace,
   ESCALATION_DAYS,
@@ -126,7 +127,7 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
   }
   const departmentId =
     input.kind === 'acceptance'
-      ? competentDepartment(record, bundle, deps.places, bundle.leadDepartmentId)
+      ? acceptingDepartment(record, bundle, deps.places)
       : input.kind === 'supplement'
         ? 'applicant'
         : input.departmentId!;
@@ -488,9 +489,7 @@ export async function escalateTask<
   const record = await load(deps, state.caseId);
   const bundle = deps.catalog.bundle(record.bundleId);
   const departmentId =
-    kind === 'acceptance'
-      ? competentDepartment(record, bundle, deps.places, bundle.leadDepartmentId)
-      : state.departmentId!;
+    kind === 'acceptance' ? acceptingDepartment(record, bundle, deps.places) : state.departmentId!;
   const taskId = taskIdFor(record.caseId, state.round, kind, departmentId, state.stage ?? 0);
   const now = deps.now();
   await deps.tasks.markOverdue(taskId, {

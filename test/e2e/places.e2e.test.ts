@@ -1,6 +1,7 @@
 /**
- * 通办 — "通办地受理、归属地审批" through HTTP: a bundle accepted at one place's counter is decided by
- * the competent place's departments; each department's inbox shows only its own place's tasks.
+ * 通办 — "通办地受理、归属地审批" through HTTP: a bundle accepted at one place's counter is accepted
+ * (受理) there and decided by the competent place's departments; each department's inbox shows only
+ * its own place's tasks.
  */
 import { describe, expect, it } from 'vitest';
 import { buildApplication, decide, departmentAuth, eventually, getCase, submit } from './portal.ts';
@@ -68,28 +69,33 @@ describe('通办: accept anywhere, approve at home', () => {
     expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
     const caseId = submitted.body.id as string;
 
-    // The acceptance is 金坛's: the city's market regulation never sees it.
+    // 通办地受理: the 天宁 counter's market regulation accepts it; neither the city's nor 金坛's sees
+    // the acceptance.
     const acceptance = await eventually(
-      () => inbox('jintan-market-regulation', caseId),
+      () => inbox('tianning-market-regulation', caseId),
       (items) => items.some((t) => t.kind === 'acceptance'),
-      'acceptance at 金坛',
+      'acceptance at 天宁',
     );
     expect(acceptance).toHaveLength(1);
     expect(await inbox('market-regulation', caseId)).toEqual([]);
-    expect(await inbox('tianning-market-regulation', caseId)).toEqual([]);
-    // Supervision per place: the acceptance (due within a working day) is at risk at 金坛.
+    expect(await inbox('jintan-market-regulation', caseId)).toEqual([]);
+    // Supervision per place: the acceptance (due within a working day) is at risk at 天宁.
     const supervision = await call('GET', '/v1/supervision', { headers: departmentAuth('supervision') });
     expect(supervision.status).toBe(200);
-    const jintan = supervision.body.places.find((p: { placeId: string }) => p.placeId === 'jintan');
-    expect(jintan).toMatchObject({ placeName: '金坛区' });
-    expect(jintan.atRisk + jintan.overdue).toBeGreaterThanOrEqual(1);
-    const own = await call('GET', '/v1/supervision', { headers: departmentAuth('jintan-market-regulation') });
-    expect(own.body.places.map((p: { placeId: string }) => p.placeId)).toEqual(['jintan']);
+    const tianning = supervision.body.places.find((p: { placeId: string }) => p.placeId === 'tianning');
+    expect(tianning).toMatchObject({ placeName: '天宁区' });
+    expect(tianning.atRisk + tianning.overdue).toBeGreaterThanOrEqual(1);
+    const own = await call('GET', '/v1/supervision', {
+      headers: departmentAuth('tianning-market-regulation'),
+    });
+    expect(own.body.places.map((p: { placeId: string }) => p.placeId)).toEqual(['tianning']);
 
     const { done, deciders } = await approveAll(caseId);
     expect(done.body.status).toBe('issued');
     expect(done.body.places).toEqual({ acceptedAt: 'tianning', decidedAt: 'jintan' });
-    expect(new Set(deciders)).toEqual(
+    // Accepted at 天宁, reviewed by 金坛's departments (and the city-level ones without a counterpart).
+    expect(deciders[0]).toBe('tianning-market-regulation');
+    expect(new Set(deciders.slice(1))).toEqual(
       new Set(['jintan-market-regulation', 'jintan-city-management', 'press-publication', 'tobacco']),
     );
     const names = (done.body.tasks as { departmentId: string; departmentName: string }[]).find(
