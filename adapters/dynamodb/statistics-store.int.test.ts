@@ -1,0 +1,114 @@
+/**
+ * The counters are exact under a race: a case becoming final is counted from the record as it was
+ * read, in a transaction conditional on that record's version — so a write to the case that lands
+ * between the read and the transaction (here: a correction round recorded meanwhile) makes the
+ * repository read and count again, never count the stale record. Against DynamoDB Local; each test
+ * uses a bundle id of its own, so its cell moves only with its case.
+ */
+import { randomUUID } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
+import { dynamo } from '#adapters/dynamodb/client.ts';
+import { keys } from '#adapters/dynamodb/keys.ts';
+import { send } from '#adapters/dynamodb/send.ts';
+import { cellCounters } from '#adapters/dynamodb/statistics-store.ts';
+import { chinaDate } from '#core/time/working-days.ts';
+import { caseRecord } from '#test/support/in-memory-cases.ts';
+import { newIdNumber } from '../../test/e2e/portal.ts';
+
+const PLANT = 'plant-concurrent-write';
+afterEach(() => {
+  dynamo.middlewareStack.remove(PLANT);
+});
+
+/** A case under review of a bundle nobody else counts in. */
+async function caseInReview() {
+  const now = new Date();
+  const record = caseRecord({
+    caseId: `c-${randomUUID().replaceAll('-', '').slice(0, 24)}`,
+    bundleId: `stats-race-${randomUUID()}`,
+    status: 'in_review',
+    applicant: { kind: 'person', name: '张三', idNumber: newIdNumber(), phone: '13800000000' },
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    dueAt: new Date(now.getTime() + 10 * 86_400_000).toISOString(),
+  });
+  const at = now.toISOString();
+  expect(
+    await caseRepository.create(record, { at, event: 'submitted' }, { actor: 'test', action: 'submit' }),
+  ).toBe(true);
+  return record;
+}
+
+const today = () => chinaDate(new Date());
+const counted = (bundleId: string) =>
+  cellCounters({ dimension: 'bundle', value: bundleId }, { from: today(), to: today(), days: 1 });
+
+const issue = (caseId: string) =>
+  caseRepository.transition(
+    caseId,
+    ['in_review'],
+    { status: 'issued' },
+    { at: new Date().toISOString(), event: 'issued' },
+    { actor: 'test', action: 'issue' },
+  );
+
+describe('counting a case that becomes final', () => {
+  it('counts it once, in the transaction that ends it', async () => {
+    const record = await caseInReview();
+    expect(await counted(record.bundleId)).toEqual({ submitted: 1 });
+    expect(await issue(record.caseId)).toBe(true);
+    expect(await issue(record.caseId)).toBe(false); // a replayed step changes nothing, counts nothing
+    expect(await counted(record.bundleId)).toMatchObject({
+      submitted: 1,
+      finals: 1,
+      issued: 1,
+      issuedFirstTime: 1,
+      decided: 1,
+    });
+  });
+
+  it('counts again from the record a concurrent write left, never from the stale one', async () => {
+    const record = await caseInReview();
+    // Between the repository's read and its transaction, another write records a correction round
+    // (the case went to awaiting_correction and back, in effect): the status is still in_review.
+    let planted = false;
+    dynamo.middlewareStack.add(
+      (next) => async (args) => {
+        // The transaction that ends the case: it updates the case and counters (STATS# items).
+        const items = (args.input as { TransactItems?: { Update?: { Key?: Record<string, unknown> } }[] })
+          .TransactItems;
+        const pk = (i: { Update?: { Key?: Record<string, unknown> } }) => {
+          const v = i.Update?.Key?.pk as string | { S?: string } | undefined;
+          return typeof v === 'string' ? v : (v?.S ?? '');
+        };
+        const ends =
+          items?.some((i) => pk(i) === keys.casePk(record.caseId)) &&
+          items.some((i) => pk(i).startsWith('STATS#'));
+        if (ends && !planted) {
+          planted = true;
+          await send(
+            new UpdateCommand({
+              TableName: process.env.TABLE_NAME,
+              Key: keys.case(record.caseId),
+              UpdateExpression: 'SET correctionRound = :one, #version = #version + :one',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':one': 1 },
+            }),
+          );
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: PLANT },
+    );
+
+    expect(await issue(record.caseId)).toBe(true);
+
+    expect(planted).toBe(true);
+    const c = await counted(record.bundleId);
+    expect(c).toMatchObject({ issued: 1, correctionRounds: 1, finalsWithCorrection: 1 });
+    expect(c.issuedFirstTime).toBeUndefined();
+    expect((await caseRepository.get(record.caseId))?.status).toBe('issued');
+  });
+});
