@@ -1,22 +1,42 @@
 /**
  * The one middy stack every HTTP Lambda uses (httpHandler): logging context first, then request
- * parsing from the route's spec (content type, size, JSON, zod for path/query/headers/body), the use
- * case, and the problem+json error handler last. Handlers stay ~30 lines: parse → one use case →
- * map the result. The request and the answer are typed by the spec: the caller by its kind, the
- * body by the response schema of the status returned.
+ * parsing from the route's spec (content type, size, JSON, zod for path/query/headers/body), the
+ * Idempotency-Key of a POST, the use case, and the problem+json error handler last (in the
+ * language Accept-Language asks for). Handlers stay ~30 lines: parse → one use case → map the
+ * result. The request and the answer are typed by the spec: the caller by its kind, the body by
+ * the response schema of the status returned.
+ *
+ * Idempotency-Key (IETF draft-ietf-httpapi-idempotency-key-header), on every POST of a caller
+ * (`takesIdempotencyKey`), optional: the same key with the same request answers what the first
+ * answered (`Idempotent-Replayed: true`); with another request 422 `idempotency_key_reused`; while
+ * the first is still running 409 `idempotency_key_in_use` + Retry-After. Keys are the caller's own
+ * (per portal, per applicant through a portal, per department) and kept 24 h
+ * (adapters/dynamodb/idempotency-store.ts). Only a 2xx answer is kept: after a refusal (a 4xx) the
+ * key is free again for a corrected request. A route that declares the header itself (POST
+ * /v1/cases: required, recorded in the case's own transaction) implements it itself.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { BadRequestError, type Problem, ValidationError } from '#core/shared/errors.ts';
+import { negotiateLanguage } from '#core/shared/error-codes.ts';
+import {
+  BadRequestError,
+  IdempotencyKeyInUseError,
+  IdempotencyKeyReusedError,
+  type Problem,
+  ValidationError,
+} from '#core/shared/errors.ts';
 import { edgeConfig } from '../config.ts';
+import { idempotencyStore, type StoredAnswer } from '../dynamodb/idempotency-store.ts';
 import { logger } from '../logger.ts';
 import { resolveCaller } from './callers.ts';
 import { CORS_RESPONSE_HEADERS } from './cors.ts';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.ts';
+import { IDEMPOTENCY_KEY } from './params.ts';
 import { problemsFromZod, toProblem } from './problem.ts';
-import type { AnyRouteSpec, BodySpec, Caller, ResponseSpec } from './route.ts';
+import type { AnyRouteSpec, BodySpec, Caller, Needs, ResponseSpec } from './route.ts';
 
 const CORS = CORS_RESPONSE_HEADERS;
 
@@ -138,13 +158,62 @@ function baseUrlOf(event: APIGatewayProxyEvent, headers: Record<string, string>)
   return `${proto}://${host}${stage}`;
 }
 
-/** A missing value is `required`, whatever zod calls it: one code for "you did not send it". */
-function requiredWhenMissing(problems: Problem[], value: Record<string, unknown>, prefix: string): Problem[] {
-  return problems.map((p) =>
-    p.code === 'invalid_type' && value[p.path.slice(prefix.length + 1)] === undefined
-      ? { ...p, code: 'required', message: `${p.path.slice(prefix.length + 1)} is required.` }
-      : p,
-  );
+/**
+ * Whether the generic Idempotency-Key mechanism serves `route`: every POST of a caller with
+ * credentials (a key is the caller's own), unless the route declares the header itself.
+ */
+export function takesIdempotencyKey(route: AnyRouteSpec): boolean {
+  const own = (route.headers as z.ZodObject | undefined)?.shape?.['idempotency-key'];
+  return route.method === 'POST' && route.caller !== 'public' && !own;
+}
+
+/** A route's AWS access: its `needs`, and table writes where its Idempotency-Keys are recorded. */
+export function routeNeeds(route: AnyRouteSpec): Needs {
+  const needs: Needs = route.needs ?? {};
+  return takesIdempotencyKey(route) ? { ...needs, table: 'write' } : needs;
+}
+
+/** Whose keys these are: a key is unique per caller, never shared between two. */
+function idempotencyScope(caller: Caller): string {
+  // An applicant is their subject through one portal (not their token's other claims).
+  if (caller.kind === 'applicant')
+    return `applicant:${caller.portalId}:${caller.applicant.kind}:${caller.applicant.subject}`;
+  // Any other kind is all its verified identity (a portal id, a department id…).
+  return `${caller.kind}:${canonical(caller)}`;
+}
+
+/** JSON with object keys sorted: equal requests have equal text, whatever the key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The request's fingerprint (the draft's): route, path, query and body — not how it was spelled. */
+function fingerprintOf(route: AnyRouteSpec, event: APIGatewayProxyEvent, body: unknown): string {
+  return createHash('sha256')
+    .update(
+      canonical([
+        route.method,
+        route.path,
+        event.pathParameters ?? {},
+        event.queryStringParameters ?? {},
+        body ?? null,
+      ]),
+    )
+    .digest('base64url');
+}
+
+/** The response headers of an answer that are its own (what a replay repeats). */
+function ownHeaders(headers: APIGatewayProxyResult['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {}))
+    if (!k.startsWith('access-control-') && k !== 'idempotent-replayed') out[k] = String(v);
+  return out;
 }
 
 /**
@@ -171,44 +240,59 @@ function lambdaHandler<S extends AnyRouteSpec>(
       if (!r.success)
         throw new BadRequestError(
           'A required request header is missing or malformed.',
-          requiredWhenMissing(problemsFromZod(r.error.issues, '/headers'), headers, '/headers'),
+          problemsFromZod(r.error.issues, headers, '/headers'),
         );
     }
+    const idempotencyKey = takesIdempotencyKey(route) ? headers['idempotency-key'] : undefined;
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
+      throw new BadRequestError('The Idempotency-Key header is malformed.', [
+        {
+          path: '/headers/idempotency-key',
+          code: 'malformed',
+          message: 'Idempotency-Key is 1–255 visible ASCII characters, e.g. a UUID.',
+          params: { format: '1–255 visible ASCII characters' },
+        },
+      ]);
     // Every other problem in one answer: path, query and body are all checked before failing.
     const problems: Problem[] = [];
     const parse = (schema: z.ZodType | undefined, value: unknown, prefix: string) => {
       if (!schema) return undefined;
       const r = schema.safeParse(value);
       if (r.success) return r.data;
-      problems.push(...problemsFromZod(r.error.issues, prefix));
+      problems.push(...problemsFromZod(r.error.issues, value, prefix));
       return undefined;
     };
     const params = parse(route.params, event.pathParameters ?? {}, '/path');
     const query = parse(route.query, event.queryStringParameters ?? {}, '/query');
     const bodySpec = route.body as BodySpec | undefined;
     let body: unknown;
+    let json: unknown;
     if (bodySpec) {
       // A body the use case checks is never refused for being absent: its problems list what is missing.
       const optional = bodySpec.checkedByUseCase || bodySpec.schema.safeParse({}).success;
-      const json = parseJsonBody(event, headers, optional);
+      json = parseJsonBody(event, headers, optional);
       body = bodySpec.checkedByUseCase ? json : parse(bodySpec.schema, json, '');
     }
     if (problems.length) throw new ValidationError(problems);
 
-    const result = await run({
-      params,
-      query,
-      headers,
-      body,
-      caller,
-      requestId,
-      baseUrl: baseUrlOf(event, headers),
-    } as HttpRequest<S>);
-    return {
-      statusCode: result.status,
-      headers: { 'content-type': 'application/json; charset=utf-8', ...CORS, ...result.headers },
-      body: result.body === undefined ? '' : JSON.stringify(result.body),
+    const answer = async (): Promise<APIGatewayProxyResult> => {
+      const result = await run({
+        params,
+        query,
+        headers,
+        body,
+        caller,
+        requestId,
+        baseUrl: baseUrlOf(event, headers),
+      } as HttpRequest<S>);
+      return {
+        statusCode: result.status,
+        headers: { 'content-type': 'application/json; charset=utf-8', ...CORS, ...result.headers },
+        body: result.body === undefined ? '' : JSON.stringify(result.body),
+      };
     };
+    if (idempotencyKey === undefined) return answer();
+    return answerOnce(idempotencyScope(caller), idempotencyKey, fingerprintOf(route, event, json), answer);
   };
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
@@ -216,11 +300,72 @@ function lambdaHandler<S extends AnyRouteSpec>(
     .use({
       onError: async (request) => {
         const requestId = request.context.awsRequestId ?? 'local';
-        const { response, expected } = toProblem(request.error, requestId);
+        const language = negotiateLanguage(lowerCaseHeaders(request.event ?? {})['accept-language']);
+        const { response, expected } = toProblem(request.error, requestId, language);
         if (expected) logger.info('request refused', { status: response.statusCode });
         else logger.error('request failed', request.error as Error);
         request.response = { ...response, headers: { ...response.headers, ...CORS } };
       },
     })
     .handler(base);
+}
+
+/**
+ * Runs `answer` once per caller and Idempotency-Key (adapters/dynamodb/idempotency-store.ts): the
+ * key is reserved first, the route runs, and its 2xx answer is kept — or the key is freed again.
+ */
+async function answerOnce(
+  scope: string,
+  key: string,
+  fingerprint: string,
+  answer: () => Promise<APIGatewayProxyResult>,
+): Promise<APIGatewayProxyResult> {
+  const reservation = await idempotencyStore.reserve(scope, key, fingerprint, new Date(), randomUUID());
+  switch (reservation.kind) {
+    case 'mismatch':
+      throw new IdempotencyKeyReusedError(
+        'This Idempotency-Key was already used with a different request (method, path or body).',
+      );
+    case 'in_progress':
+      throw new IdempotencyKeyInUseError(
+        'A request with this Idempotency-Key is still being processed: retry after the time Retry-After gives to get its answer.',
+        reservation.retryAfterSeconds,
+      );
+    case 'replay': {
+      const stored = reservation.answer;
+      return {
+        statusCode: stored.status,
+        headers: { ...stored.headers, ...CORS, 'idempotent-replayed': 'true' },
+        body: stored.body,
+      };
+    }
+  }
+  const { token } = reservation;
+  let response: APIGatewayProxyResult;
+  try {
+    response = await answer();
+  } catch (err) {
+    // Refused or failed: nothing to replay, so the key is free for the next (corrected) request.
+    await idempotencyStore.release(scope, key, token).catch((e: unknown) => {
+      logger.warn('an Idempotency-Key could not be released; it frees itself when its lock lapses', {
+        error: (e as Error).message,
+      });
+    });
+    throw err;
+  }
+  if (response.statusCode >= 200 && response.statusCode < 300) {
+    const stored: StoredAnswer = {
+      status: response.statusCode,
+      headers: ownHeaders(response.headers),
+      body: response.body,
+    };
+    // The work is done and answered: a failure to keep the answer must not turn it into an error.
+    // (A retry then finds the key in progress until its lock lapses, then runs the route again.)
+    await idempotencyStore.complete(scope, key, token, stored).catch((e: unknown) => {
+      logger.warn('the answer of an Idempotency-Key could not be kept', { error: (e as Error).message });
+    });
+  } else {
+    await idempotencyStore.release(scope, key, token).catch(() => undefined);
+  }
+  return { ...response, headers: { ...response.headers, 'idempotent-replayed': 'false' } };
 }

@@ -104,7 +104,7 @@ const MISTAKES: Record<string, (app: App, facts: Map<string, MaterialFacts>) => 
   },
   courierWithoutAddress: (app) => {
     app.delivery = { method: 'courier' };
-    return 'invalid_type /delivery/address';
+    return 'required /delivery/address';
   },
   commitmentNotAllowed: (app) => {
     app.commitments = [{ serviceId: 'company-seal-filing', accepted: true }];
@@ -169,7 +169,7 @@ describe('checking an absurd application', () => {
     const started = performance.now();
     const problems = problemsOf({ ...app, services: Array.from({ length: 60_000 }, () => 'a') }, facts);
     expect(performance.now() - started).toBeLessThan(1000);
-    expect(problems).toContain('too_big /services');
+    expect(problems).toContain('too_many /services');
     expect(problems.length).toBeLessThanOrEqual(1_100); // not 60,002
   });
 });

@@ -10,18 +10,35 @@ import { formProblems } from '../catalog/form.ts';
 import { type MergedMaterial, mergeFields, mergeMaterials } from '../catalog/merge.ts';
 import type { Bundle, Service } from '../catalog/schema.ts';
 import { selectServices } from '../catalog/selection.ts';
+import { problemsFromIssues } from '../shared/error-codes.ts';
 import { type Problem, ValidationError } from '../shared/errors.ts';
-import { isValidIdNumber, isValidUscc } from '../shared/identifiers.ts';
+import { ID_NUMBER_PATTERN, isValidIdNumber, isValidUscc, USCC_PATTERN } from '../shared/identifiers.ts';
 
 const phone = z.string().regex(/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/, 'not a phone number');
-const idNumber = z.string().refine(isValidIdNumber, {
-  message: 'not a valid resident ID number (GB 11643 check digit)',
-  params: { code: 'invalid_idNumber' },
-});
-const uscc = z.string().refine(isValidUscc, {
-  message: 'not a valid unified social credit code (GB 32100 check character)',
-  params: { code: 'invalid_uscc' },
-});
+const idNumber = z
+  .string()
+  .refine(isValidIdNumber, {
+    message: 'not a valid resident ID number (GB 11643 check digit)',
+    params: { code: 'invalid_idNumber' },
+  })
+  .meta({
+    pattern: ID_NUMBER_PATTERN,
+    description:
+      'Resident ID number (居民身份证号码, GB 11643): 17 digits and a check character (a digit or X), with a valid birth date.',
+    examples: ['320402199203154625'],
+  });
+const uscc = z
+  .string()
+  .refine(isValidUscc, {
+    message: 'not a valid unified social credit code (GB 32100 check character)',
+    params: { code: 'invalid_uscc' },
+  })
+  .meta({
+    pattern: USCC_PATTERN,
+    description:
+      'Unified social credit code (统一社会信用代码, GB 32100): 18 characters, the last a check character.',
+    examples: ['91320402MA27QK3L8L'],
+  });
 
 export const ApplicantSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('person'), name: z.string().min(1).max(50), idNumber, phone }),
@@ -182,7 +199,7 @@ export interface CheckedApplication {
 /**
  * The elements of a list checked one by one, at most: far above any list's maximum (50 services),
  * so a real application is checked whole, while an absurd one (60,000 names in 240 KB) costs no
- * more than this; the list's own `too_big` problem covers the rest.
+ * more than this; the list's own `too_many` problem covers the rest.
  */
 const MAX_CHECKED_ELEMENTS = 1000;
 
@@ -205,13 +222,9 @@ export function checkApplication(
   const problems: Problem[] = [];
   const parsed = ApplicationSchema.safeParse(body);
   if (!parsed.success)
-    for (const i of parsed.error.issues)
-      problems.push({
-        path: pointer(i.path),
-        // Our own refinements name their problem (invalid_idNumber, invalid_uscc); zod's keep theirs.
-        code: (i.code === 'custom' && (i.params as { code?: string } | undefined)?.code) || i.code,
-        message: i.message,
-      });
+    // Our codes (core/shared/error-codes.ts): our refinements name theirs (invalid_idNumber,
+    // invalid_uscc), zod's are mapped (a missing value is `required`).
+    problems.push(...problemsFromIssues(parsed.error.issues, body));
 
   // Domain checks run on whatever parts are readable, even when the shape has problems elsewhere.
   const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;

@@ -23,7 +23,7 @@ import { criticalPath, prerequisites } from '../flow/stages.ts';
 import type { ApplicantIdentity } from '../identity/applicant.ts';
 import { bindApplicant } from '../identity/binding.ts';
 import { newCaseId } from '../identity/keyed-ids.ts';
-import { UnprocessableError, ValidationError } from '../shared/errors.ts';
+import { IdempotencyKeyReusedError, ValidationError } from '../shared/errors.ts';
 import { addWorkingDays, chinaDate } from '../time/working-days.ts';
 import { ApplicantSchema, checkApplication } from './application.ts';
 import { INITIAL_STATUS } from './lifecycle.ts';
@@ -36,10 +36,8 @@ import {
   type Workflow,
 } from './ports.ts';
 
-/** Same Idempotency-Key, different body (IETF idempotency-key draft: 422). */
-export class IdempotencyKeyReusedError extends UnprocessableError {
-  override readonly code = 'idempotency_key_reused';
-}
+/** Same Idempotency-Key, different body (IETF idempotency-key draft: 422): one class for every route. */
+export { IdempotencyKeyReusedError };
 
 /**
  * The references on file for the applicant, by material type — looked up in the shared data only

@@ -43,7 +43,10 @@ export const SupplementSchema = z
       .transform((v) => v ?? []),
   })
   .refine((s) => Object.keys(s.form).length + s.materials.length > 0, {
-    message: 'Supply form values or materials.',
+    // Not `path: ""`: the form is where values go (materials are the other half of the choice).
+    message: 'Supply form values or materials: the supplement is empty.',
+    path: ['form'],
+    params: { code: 'empty_supplement' },
   });
 export type Supplement = z.infer<typeof SupplementSchema>;
 

@@ -19,8 +19,15 @@ import * as z from 'zod';
 import { type ApplicantIdentity, actingPersonOf } from '../identity/applicant.ts';
 import { bindApplicant } from '../identity/binding.ts';
 import type { Consent, PrivacyPort } from '../identity/privacy.ts';
+import { problemsFromIssues } from '../shared/error-codes.ts';
 import { type Problem, TooManyRequestsError, ValidationError } from '../shared/errors.ts';
-import { isValidIdNumber, isValidUscc, maskIdentifier } from '../shared/identifiers.ts';
+import {
+  ID_NUMBER_PATTERN,
+  isValidIdNumber,
+  isValidUscc,
+  maskIdentifier,
+  USCC_PATTERN,
+} from '../shared/identifiers.ts';
 import { chinaDate } from '../time/working-days.ts';
 import type { CatalogIndex } from './catalog-index.ts';
 import { type MergedField, type MergedMaterial, mergeFields, mergeMaterials } from './merge.ts';
@@ -181,11 +188,17 @@ export const PrefillRequestSchema = z.object({
   applicant: z.discriminatedUnion('kind', [
     z.object({
       kind: z.literal('person'),
-      idNumber: z.string().describe('Resident ID number, checked with GB 11643; never echoed or logged.'),
+      idNumber: z
+        .string()
+        .meta({ pattern: ID_NUMBER_PATTERN, examples: ['320402199203154625'] })
+        .describe('Resident ID number, checked with GB 11643; never echoed or logged.'),
     }),
     z.object({
       kind: z.literal('organisation'),
-      uscc: z.string().describe('Unified social credit code, checked with GB 32100; never echoed or logged.'),
+      uscc: z
+        .string()
+        .meta({ pattern: USCC_PATTERN, examples: ['91320402MA27QK3L8L'] })
+        .describe('Unified social credit code, checked with GB 32100; never echoed or logged.'),
     }),
   ]),
 });
@@ -204,9 +217,7 @@ const record = (v: unknown): Record<string, unknown> =>
 export function checkPrefillRequest(index: CatalogIndex, body: unknown): PrefillRequest {
   const problems: Problem[] = [];
   const parsed = PrefillRequestSchema.safeParse(body);
-  if (!parsed.success)
-    for (const i of parsed.error.issues)
-      problems.push({ path: `/${i.path.map(String).join('/')}`, code: i.code, message: i.message });
+  if (!parsed.success) problems.push(...problemsFromIssues(parsed.error.issues, body));
 
   // The identifier and the catalog checks run on whatever is readable, even if the shape is not.
   const raw = record(body);

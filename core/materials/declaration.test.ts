@@ -120,13 +120,13 @@ describe('declaring a material', () => {
   });
 
   it('reports malformed sizes and digests', () => {
-    expect(problemsOf({ ...valid, size: 0 })).toEqual([{ path: '/size', code: 'too_small' }]);
-    expect(problemsOf({ ...valid, size: 1.5 })).toEqual([{ path: '/size', code: 'invalid_type' }]);
+    expect(problemsOf({ ...valid, size: 0 })).toEqual([{ path: '/size', code: 'out_of_range' }]);
+    expect(problemsOf({ ...valid, size: 1.5 })).toEqual([{ path: '/size', code: 'wrong_type' }]);
     expect(problemsOf({ ...valid, sha256: SHA.toUpperCase() })).toEqual([
-      { path: '/sha256', code: 'invalid_format' },
+      { path: '/sha256', code: 'malformed' },
     ]);
     expect(problemsOf({ ...valid, sha256: 'a'.repeat(63) })).toEqual([
-      { path: '/sha256', code: 'invalid_format' },
+      { path: '/sha256', code: 'malformed' },
     ]);
   });
 
@@ -138,9 +138,9 @@ describe('declaring a material', () => {
         { path: '/fileName', code: 'file_name_has_control_characters' },
       ]);
     expect(problemsOf({ ...valid, fileName: 'x'.repeat(256) })).toEqual([
-      { path: '/fileName', code: 'too_big' },
+      { path: '/fileName', code: 'too_long' },
     ]);
-    expect(problemsOf({ ...valid, fileName: '' })).toEqual([{ path: '/fileName', code: 'too_small' }]);
+    expect(problemsOf({ ...valid, fileName: '' })).toEqual([{ path: '/fileName', code: 'too_short' }]);
   });
 
   it('reports every problem at once, catalog problems beside malformed fields', () => {
@@ -157,7 +157,7 @@ describe('declaring a material', () => {
         { path: '/fileName', code: 'file_name_is_path' },
         { path: '/contentType', code: 'content_type_not_accepted' },
         { path: '/size', code: 'file_too_large' },
-        { path: '/sha256', code: 'invalid_format' },
+        { path: '/sha256', code: 'malformed' },
       ]),
     );
     expect(problems).toHaveLength(4);

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import { problemsFromIssues } from '../shared/error-codes.ts';
 import { type Problem, ValidationError } from '../shared/errors.ts';
 import { bytesMatchType } from './sniff.ts';
 
@@ -51,13 +52,6 @@ const FIELDS = DeclarationSchema.shape;
 const pointer = (path: readonly PropertyKey[]) =>
   `/${path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`.replace(/\/$/, '');
 
-/** zod's own codes are snake_case already; our refinements name theirs in `params.code`. */
-function zodProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
-  return issues.map((i) => {
-    const own = i.code === 'custom' ? (i.params as { code?: unknown } | undefined)?.code : undefined;
-    return { path: pointer(i.path), code: typeof own === 'string' ? own : i.code, message: i.message };
-  });
-}
 
 /** One field's parsed value, or undefined when it is missing or malformed (already reported). */
 function field<K extends keyof typeof FIELDS>(
@@ -76,7 +70,8 @@ function field<K extends keyof typeof FIELDS>(
  */
 export function checkDeclaration(index: CatalogIndex, body: unknown): Declaration {
   const parsed = DeclarationSchema.safeParse(body);
-  const problems = parsed.success ? [] : zodProblems(parsed.error.issues);
+  // Our codes (core/shared/error-codes.ts): our refinements name theirs in `params.code`.
+  const problems = parsed.success ? [] : problemsFromIssues(parsed.error.issues, body);
 
   // The catalog checks run on every readable field, even when others are malformed.
   const raw = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<

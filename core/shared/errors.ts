@@ -4,12 +4,18 @@
  * too, and ASL Retry/Catch match on `name`.
  */
 
-/** One problem with the client's input: where it is, a stable code, and a human message. */
+/**
+ * One problem with the client's input: where it is, a stable code (one of core/shared/error-codes.ts
+ * ERROR_CODES), and a human message in English. The edge answers in the caller's language: the
+ * message as written for `en`, the code's template filled from `params` for any other.
+ */
 export interface Problem {
   /** JSON Pointer into the request, e.g. "/form/enterpriseName" or "/services/2". */
   readonly path: string;
   readonly code: string;
   readonly message: string;
+  /** Values for the code's message template (`field` defaults to the path's last segment); never sent. */
+  readonly params?: Readonly<Record<string, string | number | undefined>>;
 }
 
 export abstract class DomainError extends Error {
@@ -72,7 +78,26 @@ export class TooManyRequestsError extends DomainError {
 
 /** The resource is in a state that does not allow this (e.g. a task already decided). */
 export class ConflictError extends DomainError {
-  readonly code = 'conflict';
+  readonly code: string = 'conflict';
+}
+
+/**
+ * A request with the same Idempotency-Key is still being processed (IETF idempotency-key draft:
+ * 409): retry after `retryAfterSeconds`, and get its answer.
+ */
+export class IdempotencyKeyInUseError extends ConflictError {
+  override readonly code: string = 'idempotency_key_in_use';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Same Idempotency-Key, another request (IETF idempotency-key draft: 422). */
+export class IdempotencyKeyReusedError extends UnprocessableError {
+  override readonly code = 'idempotency_key_reused';
 }
 
 /** A dependency (database, storage, workflow) is unavailable; safe to retry. */

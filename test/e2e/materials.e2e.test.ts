@@ -164,7 +164,7 @@ describe('materials over HTTP', () => {
     expect(res.body.errors.map((e: { path: string; code: string }) => `${e.path} ${e.code}`).sort()).toEqual([
       '/contentType content_type_not_accepted',
       '/fileName file_name_is_path',
-      '/sha256 invalid_format',
+      '/sha256 malformed',
       '/size file_too_large',
     ]);
   });

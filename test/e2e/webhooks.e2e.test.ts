@@ -250,7 +250,7 @@ describe('registering webhooks', () => {
     expect(r.headers.get('content-type')).toContain('application/problem+json');
     const problems = (r.body.errors as { path: string; code: string }[]).map((e) => `${e.path} ${e.code}`);
     expect(problems).toEqual(
-      expect.arrayContaining(['/url address_not_allowed', '/description invalid_type']),
+      expect.arrayContaining(['/url address_not_allowed', '/description wrong_type']),
     );
   });
 
