@@ -68,6 +68,8 @@ export interface ThroughputResult {
   api_requests_per_s: number;
   /** Of the window's API requests, the departments' inbox reads. */
   inbox_polls_in_window: number;
+  /** Inbox reads per submitted case (target ~0: departments are told by webhook). */
+  inbox_polls_per_case: number;
   /** CPU time of this process (client, dev server, handlers, s3rver, Step Functions runtime) ÷ wall time, in the window. */
   node_cpu_percent_in_window: number;
   submit_ms: Summary;
@@ -217,6 +219,32 @@ export async function runThroughput(
     }
   };
 
+  // The push path (issue 14): each department is told of its tasks by webhook and decides them;
+  // the inbox is read only by the polling worker below, kept for BENCH_DEPARTMENTS=poll.
+  const { startPushWorker } = await import('./lib/department-worker.ts');
+  const push = process.env.BENCH_DEPARTMENTS !== 'poll';
+  const pushWorkers = push
+    ? await Promise.all(
+        departments.map((d) =>
+          startPushWorker(b.api, d, b.departmentToken(d), async (t) => {
+            // Only this run's cases (the 201 may still be on its way: wait for it briefly).
+            for (let i = 0; i < 50 && !accepted.has(t.caseId); i++) await sleep(20);
+            if (!accepted.has(t.caseId) || decided.has(t.taskId)) return;
+            decided.add(t.taskId);
+            const r = await b.api.call('POST', `/v1/tasks/${t.taskId}/decision`, {
+              headers: bearer(b.departmentToken(d)),
+              body: { outcome: 'approve', opinion: t.kind === 'acceptance' ? '予以受理' : '同意' },
+            });
+            if (r.status !== 200)
+              fail(
+                `decision ${t.taskId}`,
+                new Error(`→ ${r.status}: ${JSON.stringify(r.body).slice(0, 200)}`),
+              );
+          }),
+        ),
+      )
+    : [];
+
   const ticker = setInterval(() => {
     const s = (performance.now() - t0) / 1000;
     const done = [...ended.keys()].filter((id) => accepted.has(id)).length;
@@ -224,7 +252,7 @@ export async function runThroughput(
       `throughput: ${s.toFixed(0)} s, ${accepted.size} submitted, ${done} completed, ${errorCount} errors`,
     );
   }, 10_000);
-  const deptRuns = departments.map((d) => departmentWorker(d));
+  const deptRuns = push ? [] : departments.map((d) => departmentWorker(d));
   await Promise.all(portals.map(portalWorker));
   const windowEnd = performance.now();
   const cpu = process.cpuUsage(cpu0);
@@ -239,6 +267,7 @@ export async function runThroughput(
   const drainS = (performance.now() - windowEnd) / 1000;
   departmentsStop = true;
   await Promise.all(deptRuns);
+  await Promise.all(pushWorkers.map((w) => w.stop()));
   clearInterval(ticker);
   stopListening();
   b.stack.stepFunctions.off('executionEnded', onEnded);
@@ -378,6 +407,7 @@ export async function runThroughput(
     api_requests: apiRequests,
     api_requests_per_s: round(apiInWindow / windowS, 1),
     inbox_polls_in_window: pollsInWindow,
+    inbox_polls_per_case: round(pollsInWindow / Math.max(1, acceptedIds.size), 2),
     node_cpu_percent_in_window: round(((cpu.user + cpu.system) / 1000 / (windowEnd - t0)) * 100, 0),
     submit_ms: summarize(submitMs),
     case_duration_ms: summarize(caseDurations),
@@ -401,6 +431,7 @@ export function throughputTables(r: ThroughputResult): string {
       ['drain time after the window, s', fmt(r.drain_s, 1)],
       ['API requests (all), per s in the window', `${r.api_requests}, ${fmt(r.api_requests_per_s, 1)}/s`],
       ['of which inbox polls in the window', String(r.inbox_polls_in_window)],
+      ['inbox polls per case (departments told by webhook)', fmt(r.inbox_polls_per_case, 2)],
       ['Node process CPU in the window (100 % = one core)', `${r.node_cpu_percent_in_window} %`],
       ['POST /v1/cases under load p50 / p95, ms', `${fmt(r.submit_ms.p50)} / ${fmt(r.submit_ms.p95)}`],
       [
