@@ -4,7 +4,8 @@
  *   x-api-key + Authorization: Bearer    → an applicant through that portal: the portal key, and the
  *                                          applicant's OpenID Connect access token verified with
  *                                          `jose` against the city's identity provider (IDP_*);
- *   Authorization: Bearer alone          → a department (HS256 token for this city, not revoked).
+ *   Authorization: Bearer alone          → a department (HS256 token for this city, not revoked),
+ *                                          or the 12345 hotline when the token is HOTLINE_ID's.
  * The verified identity goes to the handlers as context (adapters/http/callers.ts). A refused
  * applicant token with a valid portal key is no refusal here: the portal's own routes still serve
  * it, and applicant routes answer 401 with the token's WWW-Authenticate challenge.
@@ -14,7 +15,7 @@ import { config } from '#adapters/config.ts';
 import { isTokenRevoked, portalForApiKey } from '#adapters/dynamodb/credential-store.ts';
 import { bearerChallenge, bearerToken, verifyApplicantToken } from '#adapters/identity/applicant-tokens.ts';
 import { logger } from '#adapters/logger.ts';
-import { verifyDepartmentToken } from '#core/credentials/tokens.ts';
+import { HOTLINE_ID, verifyDepartmentToken } from '#core/credentials/tokens.ts';
 import { type ApplicantIdentity, ApplicantTokenRefusedError, acrFor } from '#core/identity/applicant.ts';
 import { UnavailableError } from '#core/shared/errors.ts';
 
@@ -78,10 +79,12 @@ async function decide(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatew
     const { TOKEN_SECRET, CITY_ID } = config();
     const claims = TOKEN_SECRET ? await verifyDepartmentToken(TOKEN_SECRET, bearer, CITY_ID) : null;
     if (claims && !(await isTokenRevoked(claims.jti)))
-      return allow(`department:${claims.sub}`, event.methodArn, {
-        callerKind: 'department',
-        departmentId: claims.sub,
-      });
+      return claims.sub === HOTLINE_ID
+        ? allow(`hotline:${claims.sub}`, event.methodArn, { callerKind: 'hotline', operatorId: claims.sub })
+        : allow(`department:${claims.sub}`, event.methodArn, {
+            callerKind: 'department',
+            departmentId: claims.sub,
+          });
   }
   logger.info('credentials refused', { scheme: bearer ? 'bearer' : apiKey ? 'api-key' : 'none' });
   // API Gateway turns this exact message into a 401.

@@ -242,6 +242,7 @@ describe.each(cities)('the stack of %s', (city) => {
         portal: ['CUSTOM', true, 'method.request.header.x-api-key'],
         applicant: ['CUSTOM', true, 'method.request.header.x-api-key,method.request.header.Authorization'],
         department: ['CUSTOM', false, 'method.request.header.Authorization'],
+        hotline: ['CUSTOM', false, 'method.request.header.Authorization'],
       }[route.caller];
       expect([
         AuthorizationType,

@@ -787,9 +787,12 @@ export class CityStack extends Stack {
     this.authorizerFunction ??= this.createAuthorizerFunction();
     const authorizer = new apigw.RequestAuthorizer(
       this,
-      { portal: 'PortalAuthorizer', applicant: 'ApplicantAuthorizer', department: 'DepartmentAuthorizer' }[
-        caller
-      ],
+      {
+        portal: 'PortalAuthorizer',
+        applicant: 'ApplicantAuthorizer',
+        department: 'DepartmentAuthorizer',
+        hotline: 'HotlineAuthorizer',
+      }[caller],
       {
         handler: this.authorizerFunction.function,
         identitySources: IDENTITY_SOURCES[caller].map((h) => apigw.IdentitySource.header(h)),

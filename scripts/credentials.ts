@@ -34,6 +34,7 @@ Commands:
   revoke-portal --id <id>             revoke every key of the portal
   issue-department --id <departmentId> [--days 30]
                                       a bearer token for a department of the city's catalog
+                                      (--id supervision: 电子监察; --id hotline-12345: the 12345 hotline)
   revoke-token --jti <jti>            revoke a department token by its id
   revoke-department-token --token <token>
                                       revoke the department token given

@@ -8,6 +8,7 @@
  *   portal      { callerKind: 'portal', portalId }
  *   applicant   { callerKind: 'applicant', portalId, applicant: <ApplicantIdentity as JSON> }
  *   department  { callerKind: 'department', departmentId }
+ *   hotline     { callerKind: 'hotline', operatorId }   (a 12345 operator's token)
  * A portal key with a refused applicant token is a portal (it may use portal routes) with
  * `applicantRefused` (the reason) and `applicantChallenge` (the WWW-Authenticate value): an
  * applicant route answers it 401 with that challenge.
@@ -40,6 +41,8 @@ export function resolveCaller<K extends CallerKind>(required: K, event: APIGatew
   if (required === 'portal' && isPortal) return { kind: 'portal', portalId } as Caller<K>;
   if (required === 'department' && ctx.callerKind === 'department' && typeof ctx.departmentId === 'string')
     return { kind: 'department', departmentId: ctx.departmentId } as Caller<K>;
+  if (required === 'hotline' && ctx.callerKind === 'hotline' && typeof ctx.operatorId === 'string')
+    return { kind: 'hotline', operatorId: ctx.operatorId } as Caller<K>;
   if (required === 'applicant') {
     const applicant = ctx.callerKind === 'applicant' ? applicantOf(ctx) : undefined;
     if (applicant && portalId) return { kind: 'applicant', portalId, applicant } as Caller<K>;
@@ -57,6 +60,8 @@ export function resolveCaller<K extends CallerKind>(required: K, event: APIGatew
   throw new UnauthorizedError(
     required === 'portal'
       ? 'This route is for portals: send a valid x-api-key header.'
-      : 'This route is for departments: send Authorization: Bearer <token>.',
+      : required === 'hotline'
+        ? 'This route is for the 12345 hotline: send Authorization: Bearer <hotline token>.'
+        : 'This route is for departments: send Authorization: Bearer <token>.',
   );
 }

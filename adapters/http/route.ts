@@ -17,10 +17,10 @@ import type { Tag } from './tags.ts';
 
 /**
  * Who may call a route: anyone, a portal (x-api-key), an applicant through a portal (x-api-key and
- * the applicant's OpenID Connect access token as Authorization: Bearer), or a department (Bearer
- * token alone).
+ * the applicant's OpenID Connect access token as Authorization: Bearer), a department (Bearer
+ * token alone), or a 12345 hotline operator (Bearer token alone, of the hotline).
  */
-export type CallerKind = 'public' | 'portal' | 'applicant' | 'department';
+export type CallerKind = 'public' | 'portal' | 'applicant' | 'department' | 'hotline';
 
 /**
  * The request headers that identify a caller of each kind: the authorizer's identity sources in API
@@ -31,6 +31,8 @@ export const IDENTITY_SOURCES: Readonly<Record<Exclude<CallerKind, 'public'>, re
   // The portal key and the applicant's token: an answer is cached per pair, never per key alone.
   applicant: ['x-api-key', 'Authorization'],
   department: ['Authorization'],
+  // A 12345 hotline operator's bearer token (core/credentials/tokens.ts HOTLINE_ID).
+  hotline: ['Authorization'],
 };
 
 /** How long API Gateway keeps an authorizer's answer per credential: revocations take effect within it. */
@@ -42,6 +44,7 @@ export type Caller<K extends CallerKind = CallerKind> = {
   portal: { readonly kind: 'portal'; readonly portalId: string };
   applicant: { readonly kind: 'applicant'; readonly portalId: string; readonly applicant: ApplicantIdentity };
   department: { readonly kind: 'department'; readonly departmentId: string };
+  hotline: { readonly kind: 'hotline'; readonly operatorId: string };
 }[K];
 
 /** Step Functions calls a function may make on the city's case flow. */

@@ -34,9 +34,9 @@ import {
   PrefillSourceSchema,
   ServiceSchema,
 } from '#core/catalog/schema.ts';
+import { EvaluationAttentionSchema, EvaluationTotalsSchema } from '#core/evaluation/views.ts';
 import { DecisionRequestSchema } from '#core/flow/decide-task.ts';
 import { DeclarationSchema } from '#core/materials/declaration.ts';
-import { ERROR_CODE_LIST } from '#core/shared/error-codes.ts';
 import { CASE_STATUS_CHANGED } from '#core/webhooks/events.ts';
 import { WebhookRequestSchema } from '#core/webhooks/register.ts';
 import {
@@ -73,17 +73,14 @@ export const ProblemSchema = z
     status: z.number().int().min(400).max(599).describe('The HTTP status, repeated.'),
     detail: z.string(),
     instance: z.string().optional().describe('The request id: quote it when reporting a problem.'),
-    code: z
-      .enum(ERROR_CODE_LIST)
-      .optional()
-      .describe('A stable machine-readable code of the catalogue (core/shared/error-codes.ts).'),
+    code: z.string().optional().describe('A stable machine-readable code.'),
     errors: z
       .array(
         z.object({
           path: z
             .string()
             .describe('JSON Pointer into the request, e.g. /form/enterpriseName or /query/services.'),
-          code: z.enum(ERROR_CODE_LIST).describe('What is wrong there: a code of the catalogue.'),
+          code: z.string(),
           message: z.string(),
         }),
       )
@@ -277,7 +274,6 @@ export const GuideSchema = z.object({
   metrics: ReductionMetricsSchema,
 });
 
-export const FormSchema = z.object({
 /** A value of the merged form: every field is a string, a number or a boolean. */
 const FormValue = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -351,6 +347,7 @@ export const MergedFormSchema = z
     'The merged form (一表申请) as a JSON Schema (draft 2020-12): every property has a title and examples whose first value is valid.',
   );
 
+export const FormSchema = z.object({
   bundleId: z.string(),
   services: z.array(z.string()),
   catalogVersion: z.string(),
@@ -686,7 +683,11 @@ export const TaskDecidedSchema = TaskViewSchema.extend({
 
 export const SupervisionSchema = z.object({
   generatedAt: Timestamp,
-  totals: z.object({ overdue: count, atRisk: count }),
+  totals: z.object({
+    overdue: count,
+    atRisk: count,
+    ...EvaluationTotalsSchema,
+  }),
   departments: z.array(
     z.object({
       departmentId: z.string(),
@@ -698,6 +699,8 @@ export const SupervisionSchema = z.object({
   places: z
     .array(z.object({ placeId: z.string(), placeName: z.string(), overdue: count, atRisk: count }))
     .describe('通办: the same tasks counted per place (each department belongs to one place).'),
+  // 好差评 整改 and 12345 (core/evaluation/views.ts).
+  ...EvaluationAttentionSchema,
 });
 
 // ───────────────────────────── licenses ─────────────────────────────

@@ -6,6 +6,8 @@ export const TAGS = {
   Licenses: '一窗出件: the signed e-licenses of a case, and their public verification.',
   Departments: '一次分办, 并联审批: a department’s inbox, task detail and decision.',
   Supervision: '电子监察: overdue and at-risk work.',
+  Evaluation:
+    '好差评 and 12345: applicants rate a final case (a 差评 opens a rectification, 整改, with its 回访); consultations, complaints and suggestions about a case or a bundle, routed to the department answerable, answered by a deadline.',
   Webhooks:
     'A portal’s callback URLs: a thin, signed `case.status_changed` event (ids and statuses, no personal data) for every status change of its cases, at least once.',
   Meta: 'Health and this document.',

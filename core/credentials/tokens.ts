@@ -12,6 +12,12 @@ import { CompactSign, compactVerify } from 'jose';
 /** The department id of supervisors (电子监察): their token sees every department's supervision view. */
 export const SUPERVISOR_ID = 'supervision';
 
+/**
+ * The id of 12345 hotline operators: a token for it (signed as a department's) makes the caller
+ * kind `hotline`, which files inquiries on behalf of the applicant who called — never a department.
+ */
+export const HOTLINE_ID = 'hotline-12345';
+
 export interface DepartmentClaims {
   readonly sub: string; // department id
   readonly city: string;

@@ -6,7 +6,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { registerPortalKey } from '#adapters/dynamodb/credential-store.ts';
-import { newApiKey, SUPERVISOR_ID, signDepartmentToken } from '#core/credentials/tokens.ts';
+import { HOTLINE_ID, newApiKey, SUPERVISOR_ID, signDepartmentToken } from '#core/credentials/tokens.ts';
 import {
   type ApplicantCredential,
   applicantCredentials,
@@ -19,6 +19,8 @@ export interface DemoCredentials {
   baseUrl: string;
   portals: { id: string; name: string; apiKey: string }[];
   departments: { id: string; name: string; token: string }[];
+  /** The 12345 hotline's operators (caller kind `hotline`): they file inquiries for applicants who call. */
+  hotline?: { id: string; name: string; token: string };
   /** Demo applicants of the seeded shared data, each with a ready access token (API contract, "Applicants"). */
   applicants?: ApplicantCredential[];
   /** Where fresh applicant tokens come from (`npm run applicant-token -- <id>`). */
@@ -62,10 +64,22 @@ export async function createDemoCredentials(stack: StackForCredentials): Promise
     })),
   );
   const idp = stack.identityProvider;
+  const hotline = {
+    id: HOTLINE_ID,
+    name: '12345 政务服务便民热线',
+    token: (
+      await signDepartmentToken(secret, {
+        departmentId: HOTLINE_ID,
+        city: stack.city,
+        ttlSeconds: 30 * 24 * 3600,
+      })
+    ).token,
+  };
   return {
     baseUrl: stack.baseUrl,
     portals,
     departments,
+    hotline,
     ...(idp
       ? { applicants: await applicantCredentials(idp), identityProvider: identityProviderCredential(idp) }
       : {}),

@@ -15,6 +15,7 @@ import {
 } from '#adapters/dynamodb/credential-store.ts';
 import { listDeadLetters as listDeadLetterRecords } from '#adapters/dynamodb/webhook-store.ts';
 import {
+  HOTLINE_ID,
   newApiKey,
   SUPERVISOR_ID,
   signDepartmentToken,
@@ -99,7 +100,12 @@ export async function issueDepartment(
   const days = input.days ?? 30;
   if (!Number.isInteger(days) || days < 1 || days > 366)
     throw new UsageError('--days must be a whole number of days from 1 to 366.');
-  const known = [...loadCatalogFile(target.catalogFile).catalog.departments.map((d) => d.id), SUPERVISOR_ID];
+  // The supervisor (电子监察) and the 12345 hotline's operators hold tokens of the same kind.
+  const known = [
+    ...loadCatalogFile(target.catalogFile).catalog.departments.map((d) => d.id),
+    SUPERVISOR_ID,
+    HOTLINE_ID,
+  ];
   if (!known.includes(input.id))
     throw new UsageError(
       `"${input.id}" is not a department of ${target.city}'s catalog. Known: ${known.join(', ')}.`,

@@ -81,6 +81,7 @@ describe('the OpenAPI document', () => {
           portal: [{ portalApiKey: [] }],
           applicant: [{ portalApiKey: [], applicantToken: [] }],
           department: [{ bearerAuth: [] }],
+          hotline: [{ bearerAuth: [] }],
         }[route.caller],
       );
       if (route.caller !== 'public') expect(Object.keys(op.responses), route.name).toContain('401');

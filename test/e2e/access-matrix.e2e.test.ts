@@ -54,6 +54,7 @@ import {
   type RouteRequest,
   webhookUrl,
 } from './routes-client.ts';
+import { target } from './target.ts';
 
 /** The applicant who owns the fixtures' cases (an enterprise: the bundle is for enterprises), and another. */
 const APPLICANT_A = 'qingguoxiang-catering';
@@ -70,6 +71,11 @@ const CALLERS = {
   'owning department': { headers: () => as.department(LEAD), department: 'A' },
   'other department': { headers: () => as.department(OTHER_DEPARTMENT), department: 'B' },
   supervisor: { headers: as.supervisor, department: 'supervisor' },
+  // 12345: the hotline operators' token (a caller kind of its own).
+  hotline: {
+    headers: () => ({ authorization: `Bearer ${target().credentials.hotline!.token}` }),
+    hotline: true,
+  },
   'bad api key': { headers: as.badKey },
   'bad token': { headers: as.badToken },
   // A valid portal key with an applicant token that is not one: a portal, and no applicant.
@@ -81,10 +87,16 @@ const CALLERS = {
     portal?: 'A' | 'B';
     applicant?: 'A' | 'B';
     department?: 'A' | 'B' | 'supervisor';
+    hotline?: true;
   }
 >;
 type CallerName = keyof typeof CALLERS;
-type CallerFacts = { portal?: 'A' | 'B'; applicant?: 'A' | 'B'; department?: 'A' | 'B' | 'supervisor' };
+type CallerFacts = {
+  portal?: 'A' | 'B';
+  applicant?: 'A' | 'B';
+  department?: 'A' | 'B' | 'supervisor';
+  hotline?: true;
+};
 const facts = (caller: CallerName): CallerFacts => CALLERS[caller] as CallerFacts;
 
 interface Fixtures {
@@ -97,6 +109,8 @@ interface Fixtures {
   spareWebhookId: string;
   /** Applicant A's consent to prefill the bundle's form. */
   prefillConsent: Awaited<ReturnType<typeof consentFor>>;
+  /** Applicant A's inquiry (12345) through portal A about the pending case: routed to department A. */
+  inquiryId: string;
 }
 
 const caseSecrets = (c: PendingCase) => [...c.secrets, c.caseId];
@@ -152,6 +166,7 @@ function isOwnerOf(kind: Route['caller'], caller: CallerName, aboutOwned = true)
   if (kind === 'public') return true;
   if (kind === 'portal') return c.portal === 'A';
   if (kind === 'applicant') return c.applicant === 'A' && (c.portal === 'A' || !aboutOwned);
+  if (kind === 'hotline') return c.hotline === true;
   return c.department === 'A';
 }
 
@@ -161,11 +176,12 @@ function isOfKind(kind: Route['caller'], caller: CallerName): boolean {
   if (kind === 'portal') return c.portal !== undefined;
   if (kind === 'applicant') return c.portal !== undefined && c.applicant !== undefined;
   if (kind === 'department') return c.department !== undefined;
+  if (kind === 'hotline') return c.hotline === true;
   return true;
 }
 
 /** Path parameters that name something of portal A's or department A's. */
-const OWNED = new Set(['caseId', 'materialId', 'webhookId', 'taskId', 'departmentId']);
+const OWNED = new Set(['caseId', 'materialId', 'webhookId', 'taskId', 'departmentId', 'inquiryId']);
 /** Routes whose answer may show every department's work to the supervisor (电子监察). */
 const SUPERVISOR_SEES = new Set(['get-supervision']);
 
@@ -181,6 +197,7 @@ function requestFor(r: Route, f: Fixtures, caller: CallerName): RouteRequest {
     taskId: () => f.pending.taskId,
     licenseId: () => f.issued.licenseIds[0]!,
     departmentId: () => LEAD,
+    inquiryId: () => f.inquiryId,
     webhookId: () => (isOwnerOf('portal', caller) && r.method === 'DELETE' ? f.spareWebhookId : f.webhook.id),
   };
   // Any other parameter: the first example its spec gives (`.meta({ examples: [...] })`).
@@ -248,6 +265,7 @@ const allSecrets = (f: Fixtures) => [
   f.pending.taskId,
   f.webhook.id,
   f.webhook.url,
+  f.inquiryId,
 ];
 
 const PROBLEM_KEYS = new Set(['type', 'title', 'status', 'detail', 'instance', 'code', 'errors']);
@@ -312,6 +330,12 @@ beforeAll(async () => {
     return r.body as { id: string; url: string };
   };
   const [webhook, spare] = [await hook(), await hook()];
+  const inquiry = await callRoute('create-inquiry', {
+    headers: as.applicant(APPLICANT_A, 0),
+    body: { kind: 'consultation', text: '办到哪一步了？', caseId: pending.caseId },
+  });
+  expect(inquiry.status, JSON.stringify(inquiry.body)).toBe(201);
+  expect(inquiry.body.departmentId).toBe(LEAD);
   f = {
     pending,
     issued,
@@ -319,6 +343,7 @@ beforeAll(async () => {
     webhook,
     spareWebhookId: spare.id,
     prefillConsent: await consentFor(BUNDLE),
+    inquiryId: inquiry.body.id,
   };
   before = await snapshot();
   expect(before.task.status).toBe('pending');
