@@ -39,8 +39,14 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TABLE_SHAPE } from '../adapters/dynamodb/table.ts';
-import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from '../adapters/http/cors.ts';
-import { AUTHORIZER_UNAVAILABLE, UNAUTHORIZED_CHALLENGE } from '../adapters/http/gateway-responses.ts';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_RESPONSE_HEADERS } from '../adapters/http/cors.ts';
+import {
+  AUTHORIZER_UNAVAILABLE,
+  GATEWAY_PROBLEMS,
+  type GatewayProblem,
+  gatewayProblemBody,
+} from '../adapters/http/gateway-responses.ts';
+import { routeNeeds } from '../adapters/http/handler.ts';
 import { buildOpenApiDocument } from '../adapters/http/openapi.ts';
 import {
   AUTHORIZER_CACHE_SECONDS,
@@ -235,8 +241,9 @@ export class CityStack extends Stack {
         route.name === 'get-openapi' && openApiFile ? { 'openapi.json': openApiFile } : undefined,
         route.timeoutSeconds,
       );
-      // Least privilege: each route gets exactly what its spec's `needs` names, nothing by default.
-      this.grantNeeds(fn, route.needs ?? {});
+      // Least privilege: each route gets exactly what its spec's `needs` names, nothing by default
+      // (and the table writes of its Idempotency-Keys, for a POST: adapters/http/handler.ts).
+      this.grantNeeds(fn, routeNeeds(route));
       this.httpFunctions.set(route.name, fn);
     }
 
@@ -666,50 +673,33 @@ export class CityStack extends Stack {
         maxAge: Duration.hours(1),
       },
     });
-    // Errors produced by API Gateway itself keep the contract's problem+json shape and stay
-    // readable by browsers.
-    const problem = (type: apigw.ResponseType, status: number, title: string) =>
+    // Errors produced by API Gateway itself are the project's problem+json (type, title, status,
+    // code, detail, instance) with the CORS headers, the same answers as the dev server's
+    // (adapters/http/gateway-responses.ts). The authorizer throws anything but "Unauthorized" only
+    // when it cannot check credentials (the table does not answer): an outage, so 503 +
+    // Retry-After, never a 401 or a bare 500.
+    const gatewayResponse = (type: apigw.ResponseType, answer: GatewayProblem) =>
       api.addGatewayResponse(`Problem${type.responseType}`, {
         type,
-        statusCode: String(status),
-        responseHeaders: {
-          'Access-Control-Allow-Origin': "'*'",
-          'Content-Type': "'application/problem+json'",
-          ...(status === 401 ? { 'WWW-Authenticate': `'${UNAUTHORIZED_CHALLENGE}'` } : {}),
-        },
-        templates: {
-          'application/json': `{"type":"about:blank","title":"${title}","status":${status},"detail":$context.error.messageString}`,
-        },
+        statusCode: String(answer.status),
+        responseHeaders: Object.fromEntries(
+          Object.entries(answer.headers).map(([name, value]) => [headerCase(name), `'${value}'`]),
+        ),
+        templates: { 'application/json': gatewayProblemBody(answer, '$context.requestId') },
       });
-    problem(apigw.ResponseType.UNAUTHORIZED, 401, 'Unauthorized');
-    problem(apigw.ResponseType.ACCESS_DENIED, 403, 'Forbidden');
-    problem(apigw.ResponseType.INVALID_API_KEY, 403, 'Forbidden');
-    // What API Gateway answers for a path or method it does not know.
-    problem(apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 404, 'Not Found');
-    problem(apigw.ResponseType.BAD_REQUEST_PARAMETERS, 400, 'Bad Request');
-    problem(apigw.ResponseType.THROTTLED, 429, 'Too Many Requests');
-    problem(apigw.ResponseType.QUOTA_EXCEEDED, 429, 'Too Many Requests');
-    // The authorizer throws anything but "Unauthorized" only when it cannot check credentials (the
-    // table does not answer): an outage, so 503 + Retry-After, never a 401 or a bare 500. The
-    // same answer as the dev server's (adapters/http/gateway-responses.ts).
+    for (const [type, answer] of Object.entries(GATEWAY_PROBLEMS))
+      gatewayResponse(apigw.ResponseType.of(type), answer);
     for (const type of [
       apigw.ResponseType.AUTHORIZER_FAILURE,
       apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR,
-    ]) {
-      const { status, headers, problem: body } = AUTHORIZER_UNAVAILABLE;
-      api.addGatewayResponse(`Unavailable${type.responseType}`, {
-        type,
-        statusCode: String(status),
-        responseHeaders: Object.fromEntries(
-          Object.entries(headers).map(([name, value]) => [headerCase(name), `'${value}'`]),
-        ),
-        templates: { 'application/json': JSON.stringify({ ...body, instance: '$context.requestId' }) },
-      });
-    }
+    ])
+      gatewayResponse(type, AUTHORIZER_UNAVAILABLE);
     for (const type of [apigw.ResponseType.DEFAULT_4XX, apigw.ResponseType.DEFAULT_5XX]) {
       api.addGatewayResponse(`Cors${type.responseType}`, {
         type,
-        responseHeaders: { 'Access-Control-Allow-Origin': "'*'" },
+        responseHeaders: Object.fromEntries(
+          Object.entries(CORS_RESPONSE_HEADERS).map(([name, value]) => [headerCase(name), `'${value}'`]),
+        ),
       });
     }
 

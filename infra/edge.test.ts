@@ -5,7 +5,7 @@
  * (defect 11).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AUTHORIZER_UNAVAILABLE } from '../adapters/http/gateway-responses.ts';
+import { AUTHORIZER_UNAVAILABLE, GATEWAY_PROBLEMS } from '../adapters/http/gateway-responses.ts';
 import { testStack } from './test-stack.ts';
 
 type Json = Record<string, unknown>;
@@ -38,6 +38,49 @@ describe('Gateway Responses', () => {
       const body = JSON.parse(p.ResponseTemplates['application/json']!) as Json;
       expect(body).toEqual({ ...AUTHORIZER_UNAVAILABLE.problem, instance: '$context.requestId' });
     }
+  });
+});
+
+describe('Gateway Responses: one problem shape', () => {
+  const responseOf = (type: string) =>
+    ofType('AWS::ApiGateway::GatewayResponse').find((r) => r.Properties.ResponseType === type)!
+      .Properties as {
+      StatusCode: string;
+      ResponseParameters: Record<string, string>;
+      ResponseTemplates: Record<string, string>;
+    };
+
+  it.each([
+    ['UNAUTHORIZED', '401', 'unauthorized'],
+    ['ACCESS_DENIED', '403', 'forbidden'],
+    ['INVALID_API_KEY', '403', 'forbidden'],
+    ['MISSING_AUTHENTICATION_TOKEN', '404', 'not_found'],
+    ['THROTTLED', '429', 'too_many_requests'],
+  ])('answers %s as the project’s problem+json (%s %s) with instance and CORS', (type, status, code) => {
+    const p = responseOf(type);
+    expect(p.StatusCode).toBe(status);
+    const body = JSON.parse(p.ResponseTemplates['application/json']!) as Json;
+    expect(body).toMatchObject({
+      type: `https://yijianshi.dev/problems/${code}`,
+      status: Number(status),
+      code,
+      instance: '$context.requestId',
+    });
+    expect(typeof body.title).toBe('string');
+    expect(typeof body.detail).toBe('string');
+    expect(body).toEqual({
+      ...GATEWAY_PROBLEMS[type as keyof typeof GATEWAY_PROBLEMS].problem,
+      instance: '$context.requestId',
+    });
+    const header = (name: string) => p.ResponseParameters[`gatewayresponse.header.${name}`];
+    expect(header('Content-Type')).toBe("'application/problem+json'");
+    expect(header('Content-Language')).toBe("'zh-CN'");
+    expect(header('Access-Control-Allow-Origin')).toBe("'*'");
+    expect(header('Access-Control-Expose-Headers')).toContain('www-authenticate');
+    if (status === '401') {
+      expect(header('WWW-Authenticate')).toContain('Bearer realm="yijianshi"');
+      expect(header('WWW-Authenticate')).toContain('ApiKey');
+    } else expect(header('WWW-Authenticate')).toBeUndefined();
   });
 });
 

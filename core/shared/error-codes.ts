@@ -194,9 +194,23 @@ export const ERROR_CODES = {
   ),
   host_unresolvable: t('回调地址的主机名无法解析。', 'The callback host does not resolve.'),
   too_many_webhooks: t('该门户的回调订阅已达上限。', 'This portal has the maximum number of webhooks.'),
-  // ratings (好差评)
+  invalid_events: t(
+    'events 须为不重复的任务事件列表。',
+    'events must be a non-empty list of distinct task events.',
+  ),
+  // ratings (好差评), inquiries (咨询)
   department_not_involved: t('该部门未参与此办件。', 'This department did not work on the case.'),
   duplicate_department: t('同一部门评价了两次。', 'The same department is rated twice.'),
+  bundle_mismatch: t('该办件不属于所填的“一件事”。', 'The case is of another bundle.'),
+  subject_required: t(
+    '请说明咨询所涉及的办件（caseId）或“一件事”（bundleId）。',
+    'Say what the inquiry is about: a caseId or a bundleId.',
+  ),
+  // statistics (统计)
+  invalid_range: t('起始日期晚于结束日期。', 'The period starts after it ends.'),
+  range_too_long: t('统计区间过长。', 'The period is too long.'),
+  unknown_department: t('没有这个部门。', 'There is no such department.'),
+  unsupported_filter: t('这些筛选条件不能同时使用。', 'These filters do not combine.'),
 } as const satisfies Record<string, Template>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
