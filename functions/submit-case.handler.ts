@@ -2,8 +2,10 @@
 import * as z from 'zod';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { places } from '#adapters/catalog/places.ts';
+import { authorisationStore } from '#adapters/dynamodb/authorisation-store.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { materialLookup } from '#adapters/dynamodb/material-store.ts';
+import { privacyStore } from '#adapters/dynamodb/privacy-store.ts';
 import { sharedData } from '#adapters/dynamodb/shared-data.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { SubmitCaseHeaders } from '#adapters/http/params.ts';
@@ -55,6 +57,7 @@ export const handler = httpHandler(route)(async ({ body, headers, caller, baseUr
       sharedData,
       workflow,
       places: places(),
+      authorisations: authorisationStore,
       now: () => new Date(),
     },
     catalog(),
@@ -65,6 +68,14 @@ export const handler = httpHandler(route)(async ({ body, headers, caller, baseUr
       body,
     },
   );
+  // 帮办代办: the applicant's access log shows that a helper applied for them, under which authorisation.
+  if (created && record.acting?.basis === 'authorisation')
+    await privacyStore.recordAccess(record.applicant, {
+      at: record.createdAt,
+      actor: { kind: 'helper', id: record.acting.subject },
+      purpose: `authorisation:${record.acting.authorisationId}`,
+      caseId: record.caseId,
+    });
   return {
     status: 201,
     body: submissionView(record),

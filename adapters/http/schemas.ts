@@ -421,7 +421,7 @@ export const AccessLogSchema = z.object({
       z.object({
         at: z.string(),
         actor: z.object({
-          kind: z.enum(['portal', 'department', 'supervisor']),
+          kind: z.enum(['portal', 'department', 'supervisor', 'helper']),
           id: z.string().describe('The portal or department that read the data.'),
         }),
         purpose: z
@@ -564,6 +564,18 @@ export const CaseViewSchema = z.object({
     .optional()
     .describe(
       'What the approved services produced, per service (the new enterprise’s uscc, license numbers…).',
+    ),
+  actedBy: z
+    .object({
+      basis: z.enum(['self', 'legal_representative', 'authorised', 'authorisation']),
+      authorisationId: z.string().optional(),
+      helper: z
+        .boolean()
+        .describe('True when someone other than the applicant acted, under an authorisation (帮办代办).'),
+    })
+    .optional()
+    .describe(
+      'Who applied, for the applicant: themself, through their organisation, or a helper under a recorded authorisation.',
     ),
 });
 

@@ -21,6 +21,7 @@ import { latestDeadline } from '../catalog/time-limit.ts';
 import { ACCEPTANCE_DAYS, secondsUntil } from '../flow/plan.ts';
 import { criticalPath, prerequisites } from '../flow/stages.ts';
 import type { ApplicantIdentity } from '../identity/applicant.ts';
+import { type AuthorisationStore, authorisationsFor } from '../identity/authorisations.ts';
 import { bindApplicant } from '../identity/binding.ts';
 import { newCaseId } from '../identity/keyed-ids.ts';
 import { IdempotencyKeyReusedError, ValidationError } from '../shared/errors.ts';
@@ -82,6 +83,8 @@ export interface SubmitDeps {
   now(): Date;
   /** Random case ids (core/identity/keyed-ids.ts `newCaseId`); replaceable in tests. */
   readonly newCaseId?: () => string;
+  /** 帮办代办: the applicant's recorded authorisations, looked up when the signed-in one is not the applicant. */
+  readonly authorisations?: Pick<AuthorisationStore, 'listForPrincipal'>;
 }
 
 export interface SubmitInput {
@@ -196,7 +199,9 @@ async function submitNew(
   const acting = input.identity
     ? bindApplicant(input.identity, application.applicant, {
         purpose: { bundleId: bundle.id, serviceIds: services.map((s) => s.id) },
-        authorisations: [],
+        authorisations: deps.authorisations
+          ? await authorisationsFor(deps.authorisations, input.identity, application.applicant)
+          : [],
         now,
       })
     : undefined;

@@ -103,5 +103,14 @@ export function caseView(index: CatalogIndex, v: CaseView) {
     })),
     ...(r.places ? { places: r.places } : {}),
     ...(r.results ? { results: r.results } : {}),
+    ...(r.acting
+      ? {
+          actedBy: {
+            basis: r.acting.basis,
+            ...(r.acting.authorisationId ? { authorisationId: r.acting.authorisationId } : {}),
+            helper: r.acting.basis === 'authorisation',
+          },
+        }
+      : {}),
   };
 }

@@ -6,16 +6,20 @@
  */
 import type { PrefillApplicant } from '../catalog/prefill.ts';
 
-/** Who read the data: a portal (prefill, for the applicant), a department (task detail), the supervisor. */
+/**
+ * Who read the data: a portal (prefill, for the applicant), a department (task detail), the
+ * supervisor — or a helper who acted for the applicant under an authorisation (帮办代办; `id` is
+ * the helper's pseudonymous subject, the purpose names the authorisation).
+ */
 export interface AccessActor {
-  readonly kind: 'portal' | 'department' | 'supervisor';
+  readonly kind: 'portal' | 'department' | 'supervisor' | 'helper';
   readonly id: string;
 }
 
 export interface AccessEntry {
   readonly at: string;
   readonly actor: AccessActor;
-  /** Why, in the platform's words: `prefill:<bundleId>`, `task:<taskId>`, `material:<taskId>`… */
+  /** Why, in the platform's words: `prefill:<bundleId>`, `task:<taskId>`, `material:<taskId>`, `authorisation:<id>`… */
   readonly purpose: string;
   readonly caseId?: string;
 }

@@ -294,6 +294,109 @@ describe('unguessable license ids and the printed verification code', () => {
   });
 });
 
+describe('帮办代办: a helper applies for the applicant under a recorded authorisation', () => {
+  // 周婷 authorises 赵敏 (who signs in herself, with her own token) for the after-death bundle.
+  const PRINCIPAL = 'zhou-ting';
+  const HELPER = 'zhao-min';
+  const asHelper = (application: unknown) =>
+    call('POST', '/v1/cases', {
+      headers: { ...applicantAuth(HELPER), 'idempotency-key': randomUUID() },
+      body: application,
+    });
+
+  it('refuses the helper until authorised, then records who acted for whom, and refuses again once revoked', async () => {
+    const forHer = await buildApplication('after-death', undefined, 0, PRINCIPAL);
+    const before = await asHelper(forHer);
+    expect(before.status).toBe(403);
+    expect(before.body.code).toBe('applicant_mismatch');
+
+    const granted = await call('POST', '/v1/me/authorisations', {
+      headers: applicantAuth(PRINCIPAL),
+      body: {
+        helper: { kind: 'person', idNumber: demoApplicant(HELPER).idNumber, name: '赵敏' },
+        scope: { bundleIds: ['after-death'] },
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    });
+    expect(granted.status, JSON.stringify(granted.body)).toBe(201);
+    expect(granted.body).toMatchObject({ state: 'in_force', helper: { kind: 'person', name: '赵敏' } });
+    expect(granted.body.helper.identifier).not.toBe(demoApplicant(HELPER).idNumber);
+    const id = granted.body.id as string;
+    const mine = await call('GET', '/v1/me/authorisations', { headers: applicantAuth(PRINCIPAL) });
+    expect(mine.body.items.map((a: { id: string }) => a.id)).toContain(id);
+    // Nobody else can see or revoke it.
+    const others = await call('GET', '/v1/me/authorisations', { headers: applicantAuth(HELPER) });
+    expect(others.body.items.map((a: { id: string }) => a.id)).not.toContain(id);
+    expect((await call('DELETE', `/v1/me/authorisations/${id}`, { headers: applicantAuth(A) })).status).toBe(
+      404,
+    );
+
+    // The helper applies for her: the case says a helper acted, under which authorisation.
+    const submitted = await asHelper(forHer);
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+    const caseId = submitted.body.id as string;
+    for (const who of [HELPER, PRINCIPAL]) {
+      const seen = await call('GET', `/v1/cases/${caseId}`, { headers: applicantAuth(who) });
+      expect(seen.status, who).toBe(200);
+      expect(seen.body.actedBy).toEqual({ basis: 'authorisation', authorisationId: id, helper: true });
+    }
+    // …and her access log shows it.
+    const log = await accessLog(PRINCIPAL);
+    expect(log.body.items).toContainEqual(
+      expect.objectContaining({
+        actor: expect.objectContaining({ kind: 'helper' }),
+        purpose: `authorisation:${id}`,
+        caseId,
+      }),
+    );
+
+    // Outside the scope (another bundle): refused.
+    const other = await asHelper(await buildApplication('newborn', undefined, 0, PRINCIPAL));
+    expect(other.status).toBe(403);
+    expect(other.body.code).toBe('applicant_mismatch');
+
+    // Revoked: refused from now on; revoking twice is a conflict.
+    const revoked = await call('DELETE', `/v1/me/authorisations/${id}`, {
+      headers: applicantAuth(PRINCIPAL),
+    });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.state).toBe('revoked');
+    expect(
+      (await call('DELETE', `/v1/me/authorisations/${id}`, { headers: applicantAuth(PRINCIPAL) })).status,
+    ).toBe(409);
+    const after = await asHelper(await buildApplication('after-death', undefined, 0, PRINCIPAL));
+    expect(after.status).toBe(403);
+    expect(after.body.code).toBe('applicant_mismatch');
+  });
+
+  it('refuses an authorisation of oneself, an unknown bundle or a past expiry (422), and without a token (401)', async () => {
+    const bad = await call('POST', '/v1/me/authorisations', {
+      headers: applicantAuth(PRINCIPAL),
+      body: {
+        helper: { kind: 'person', idNumber: demoApplicant(PRINCIPAL).idNumber, name: '周婷' },
+        scope: { bundleIds: ['no-such-bundle'] },
+        expiresAt: new Date(Date.now() - 1000).toISOString(),
+      },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((e: { code: string }) => e.code)).toEqual(['unknown_bundle']);
+    const self = await call('POST', '/v1/me/authorisations', {
+      headers: applicantAuth(PRINCIPAL),
+      body: {
+        helper: { kind: 'person', idNumber: demoApplicant(PRINCIPAL).idNumber, name: '周婷' },
+        scope: { bundleIds: ['after-death'] },
+        expiresAt: new Date(Date.now() - 1000).toISOString(),
+      },
+    });
+    expect(self.status).toBe(422);
+    expect(self.body.errors.map((e: { code: string }) => e.code).sort()).toEqual([
+      'expires_before_start',
+      'helper_is_principal',
+    ]);
+    expect((await call('GET', '/v1/me/authorisations', { headers: portalKey() })).status).toBe(401);
+  });
+});
+
 describe('GET /v1/cases: my cases', () => {
   it('lists this portal’s cases of the signed-in applicant, newest first, a page at a time', async () => {
     // 孙立新 applies three times through portal A, once through portal B.
