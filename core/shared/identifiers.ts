@@ -4,6 +4,11 @@
  * check character, the ID number also its birth date.
  */
 
+/** The shape of a resident ID number (its check digit and birth date are checked beyond it). */
+export const ID_NUMBER_PATTERN = '^\\d{17}[\\dX]$';
+/** The shape of a unified social credit code (its check character is checked beyond it). */
+export const USCC_PATTERN = '^[0-9A-HJ-NPQRTUWXY]{2}\\d{6}[0-9A-HJ-NPQRTUWXY]{10}$';
+
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 const ID_CHECK = '10X98765432';
 
@@ -15,7 +20,7 @@ export function idNumberCheckCharacter(first17: string): string {
 }
 
 export function isValidIdNumber(value: string): boolean {
-  if (!/^\d{17}[\dX]$/.test(value)) return false;
+  if (!new RegExp(ID_NUMBER_PATTERN).test(value)) return false;
   const y = Number(value.slice(6, 10));
   const m = Number(value.slice(10, 12));
   const d = Number(value.slice(12, 14));
@@ -36,7 +41,7 @@ export function usccCheckCharacter(first17: string): string {
 }
 
 export function isValidUscc(value: string): boolean {
-  if (!/^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/.test(value)) return false;
+  if (!new RegExp(USCC_PATTERN).test(value)) return false;
   return usccCheckCharacter(value.slice(0, 17)) === value[17];
 }
 
