@@ -43,6 +43,30 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/me/authorisations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * My authorisations of helpers (帮办代办), in force or not
+     * @description Every authorisation the signed-in applicant gave, with its state; the newest 100.
+     */
+    get: operations['listAuthorisations'];
+    put?: never;
+    /**
+     * Authorise a helper to apply for me (帮办代办)
+     * @description The principal is always the signed-in applicant (for an organisation, only its legal representative may authorise). The helper then applies with their own token, naming you as the applicant; the case records that they acted for you under this authorisation, and your access log shows it. Revoke it with DELETE; once expired or revoked, the helper is refused (403).
+     */
+    post: operations['createAuthorisation'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/departments/{departmentId}/webhooks': {
     parameters: {
       query?: never;
@@ -640,6 +664,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/me/authorisations/{authorisationId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke an authorisation of a helper (帮办代办)
+     * @description From now on the helper is refused (403) when acting for you under it; cases already submitted stay.
+     */
+    delete: operations['revokeAuthorisation'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/cases/{caseId}/supplements': {
     parameters: {
       query?: never;
@@ -730,6 +774,10 @@ export interface components {
             /** @constant */
             kind: 'person';
             name: string;
+            /**
+             * @description Resident ID number (居民身份证号码, GB 11643): 17 digits and a check character (a digit or X), with a valid birth date.
+             * @example 320402199203154625
+             */
             idNumber: string;
             phone: string;
           }
@@ -737,6 +785,10 @@ export interface components {
             /** @constant */
             kind: 'organisation';
             name: string;
+            /**
+             * @description Unified social credit code (统一社会信用代码, GB 32100): 18 characters, the last a check character.
+             * @example 91320402MA27QK3L8L
+             */
             uscc: string;
             phone: string;
             contactName?: string;
@@ -820,13 +872,19 @@ export interface components {
         | {
             /** @constant */
             kind: 'person';
-            /** @description Resident ID number, checked with GB 11643; never echoed or logged. */
+            /**
+             * @description Resident ID number, checked with GB 11643; never echoed or logged.
+             * @example 320402199203154625
+             */
             idNumber: string;
           }
         | {
             /** @constant */
             kind: 'organisation';
-            /** @description Unified social credit code, checked with GB 32100; never echoed or logged. */
+            /**
+             * @description Unified social credit code, checked with GB 32100; never echoed or logged.
+             * @example 91320402MA27QK3L8L
+             */
             uscc: string;
           };
     };
@@ -849,16 +907,38 @@ export interface components {
       /** @description A label for your own use. */
       description?: string;
     };
-    DepartmentWebhookRequest: {
+    AuthorisationRequest: {
+      /** @description Who may act for you: a person (ID number and name, e.g. a service-centre assistant or a relative) or an organisation (credit code and name, e.g. an intermediary), acting through its people. */
+      helper:
+        | {
+            /** @constant */
+            kind: 'person';
+            idNumber: string;
+            name: string;
+          }
+        | {
+            /** @constant */
+            kind: 'organisation';
+            uscc: string;
+            name: string;
+          };
+      /** @description What for: these bundles, and (if given) only these of their services. */
+      scope: {
+        bundleIds: string[];
+        serviceIds?: string[];
+      };
       /**
-       * Format: uri
-       * @description Where to POST events: https, and a host that is and resolves to public addresses only (checked again at every delivery).
+       * Format: date-time
+       * @description Until when; at most 366 days after it starts.
        */
-      url: string;
-      /** @description A label for your own use. */
-      description?: string;
-      /** @description The task events to receive, each at most once in the list; all three (`task.opened`, `task.due_soon`, `task.overdue`) when absent. */
-      events?: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
+      expiresAt: string;
+      /**
+       * Format: date-time
+       * @description From when; default now.
+       */
+      validFrom?: string;
+      /** @description The least assurance level of the helper's sign-in; default 2 (real-name verified). */
+      minAssurance?: 1 | 2 | 3;
     };
     InquiryAnswer: {
       text: string;
@@ -875,6 +955,17 @@ export interface components {
         /** @default  */
         note: string;
       };
+    };
+    DepartmentWebhookRequest: {
+      /**
+       * Format: uri
+       * @description Where to POST events: https, and a host that is and resolves to public addresses only (checked again at every delivery).
+       */
+      url: string;
+      /** @description A label for your own use. */
+      description?: string;
+      /** @description The task events to receive, each at most once in the list; all three (`task.opened`, `task.due_soon`, `task.overdue`) when absent. */
+      events?: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
     };
     HotlineInquiryRequest: {
       /**
@@ -893,12 +984,20 @@ export interface components {
             /** @constant */
             kind: 'person';
             name: string;
+            /**
+             * @description Resident ID number (居民身份证号码, GB 11643): 17 digits and a check character (a digit or X), with a valid birth date.
+             * @example 320402199203154625
+             */
             idNumber: string;
           }
         | {
             /** @constant */
             kind: 'organisation';
             name: string;
+            /**
+             * @description Unified social credit code (统一社会信用代码, GB 32100): 18 characters, the last a check character.
+             * @example 91320402MA27QK3L8L
+             */
             uscc: string;
           };
     };
@@ -958,13 +1057,184 @@ export interface components {
       detail: string;
       /** @description The request id: quote it when reporting a problem. */
       instance?: string;
-      /** @description A stable machine-readable code. */
-      code?: string;
+      /**
+       * @description A stable machine-readable code of the catalogue (core/shared/error-codes.ts).
+       * @enum {string}
+       */
+      code?:
+        | 'validation_failed'
+        | 'bad_request'
+        | 'unprocessable'
+        | 'unauthorized'
+        | 'forbidden'
+        | 'not_found'
+        | 'method_not_allowed'
+        | 'conflict'
+        | 'too_many_requests'
+        | 'payload_too_large'
+        | 'unsupported_media_type'
+        | 'unavailable'
+        | 'internal'
+        | 'idempotency_key_reused'
+        | 'idempotency_key_in_use'
+        | 'applicant_mismatch'
+        | 'applicant_token_refused'
+        | 'case_not_found'
+        | 'case_closed'
+        | 'case_not_final'
+        | 'materials_unavailable'
+        | 'license_conflict'
+        | 'required'
+        | 'wrong_type'
+        | 'invalid_value'
+        | 'malformed'
+        | 'too_short'
+        | 'too_long'
+        | 'too_few'
+        | 'too_many'
+        | 'out_of_range'
+        | 'unknown_field'
+        | 'invalid_cursor'
+        | 'invalid_string'
+        | 'invalid_text'
+        | 'invalid_date'
+        | 'invalid_integer'
+        | 'invalid_number'
+        | 'invalid_boolean'
+        | 'invalid_enum'
+        | 'invalid_idNumber'
+        | 'invalid_uscc'
+        | 'invalid_phone'
+        | 'invalid_money'
+        | 'unknown_bundle'
+        | 'unknown_service'
+        | 'duplicate_service'
+        | 'no_service'
+        | 'services_must_go_together'
+        | 'service_requires_another'
+        | 'unknown_place'
+        | 'delivery_not_offered'
+        | 'commitment_not_allowed'
+        | 'unknown_material_type'
+        | 'material_type_not_in_bundle'
+        | 'content_type_not_accepted'
+        | 'file_too_large'
+        | 'file_name_is_path'
+        | 'file_name_has_control_characters'
+        | 'material_missing'
+        | 'material_unknown'
+        | 'material_wrong_type'
+        | 'material_not_uploaded'
+        | 'material_unverified'
+        | 'material_changed'
+        | 'material_in_use'
+        | 'material_not_needed'
+        | 'material_not_on_file'
+        | 'material_not_deferrable'
+        | 'duplicate_material'
+        | 'too_many_materials'
+        | 'empty_supplement'
+        | 'consent_required'
+        | 'consent_expiry'
+        | 'invalid_url'
+        | 'https_required'
+        | 'credentials_in_url'
+        | 'address_not_allowed'
+        | 'host_unresolvable'
+        | 'too_many_webhooks'
+        | 'department_not_involved'
+        | 'duplicate_department';
       /** @description One entry per problem with the request, at most 100: the rest are counted in `omittedErrors`. */
       errors?: {
         /** @description JSON Pointer into the request, e.g. /form/enterpriseName or /query/services. */
         path: string;
-        code: string;
+        /**
+         * @description What is wrong there: a code of the catalogue.
+         * @enum {string}
+         */
+        code:
+          | 'validation_failed'
+          | 'bad_request'
+          | 'unprocessable'
+          | 'unauthorized'
+          | 'forbidden'
+          | 'not_found'
+          | 'method_not_allowed'
+          | 'conflict'
+          | 'too_many_requests'
+          | 'payload_too_large'
+          | 'unsupported_media_type'
+          | 'unavailable'
+          | 'internal'
+          | 'idempotency_key_reused'
+          | 'idempotency_key_in_use'
+          | 'applicant_mismatch'
+          | 'applicant_token_refused'
+          | 'case_not_found'
+          | 'case_closed'
+          | 'case_not_final'
+          | 'materials_unavailable'
+          | 'license_conflict'
+          | 'required'
+          | 'wrong_type'
+          | 'invalid_value'
+          | 'malformed'
+          | 'too_short'
+          | 'too_long'
+          | 'too_few'
+          | 'too_many'
+          | 'out_of_range'
+          | 'unknown_field'
+          | 'invalid_cursor'
+          | 'invalid_string'
+          | 'invalid_text'
+          | 'invalid_date'
+          | 'invalid_integer'
+          | 'invalid_number'
+          | 'invalid_boolean'
+          | 'invalid_enum'
+          | 'invalid_idNumber'
+          | 'invalid_uscc'
+          | 'invalid_phone'
+          | 'invalid_money'
+          | 'unknown_bundle'
+          | 'unknown_service'
+          | 'duplicate_service'
+          | 'no_service'
+          | 'services_must_go_together'
+          | 'service_requires_another'
+          | 'unknown_place'
+          | 'delivery_not_offered'
+          | 'commitment_not_allowed'
+          | 'unknown_material_type'
+          | 'material_type_not_in_bundle'
+          | 'content_type_not_accepted'
+          | 'file_too_large'
+          | 'file_name_is_path'
+          | 'file_name_has_control_characters'
+          | 'material_missing'
+          | 'material_unknown'
+          | 'material_wrong_type'
+          | 'material_not_uploaded'
+          | 'material_unverified'
+          | 'material_changed'
+          | 'material_in_use'
+          | 'material_not_needed'
+          | 'material_not_on_file'
+          | 'material_not_deferrable'
+          | 'duplicate_material'
+          | 'too_many_materials'
+          | 'empty_supplement'
+          | 'consent_required'
+          | 'consent_expiry'
+          | 'invalid_url'
+          | 'https_required'
+          | 'credentials_in_url'
+          | 'address_not_allowed'
+          | 'host_unresolvable'
+          | 'too_many_webhooks'
+          | 'department_not_involved'
+          | 'duplicate_department';
         message: string;
       }[];
       /** @description How many further problems were found but not listed (present only when `errors` holds its maximum of 100). Elements of a list beyond 1000 are not checked one by one: the list’s own size problem covers them. */
@@ -973,6 +1243,7 @@ export interface components {
     /**
      * Format: date-time
      * @description An instant, ISO 8601 in UTC (e.g. 2025-03-01T08:00:00.000Z).
+     * @example 2025-03-01T08:00:00.000Z
      */
     Timestamp: string;
     Health: {
@@ -1634,10 +1905,14 @@ export interface components {
       delivery: 'electronic' | 'pickup' | 'courier';
       materials: {
         type: string;
+        /** @description The uploaded material (POST /v1/materials). */
         materialId?: string;
+        /** @description Held by the government (e-license library, earlier case): fetched, not uploaded. */
         sharedData?: boolean;
+        /** @description The e-license or earlier-case material cited (from POST /v1/prefill). */
         reference?: string;
-        deferredUntil?: string;
+        /** @description 容缺受理: promised for later, due by this instant. */
+        deferredUntil?: components['schemas']['Timestamp'];
       }[];
       createdAt: components['schemas']['Timestamp'];
       updatedAt: components['schemas']['Timestamp'];
@@ -1646,6 +1921,7 @@ export interface components {
       correctionRound: number;
       /** @description The one consolidated correction request (补正), while the case awaits it. */
       correction?: {
+        /** @description The correction round: 0 for the first request, one more for each after it. */
         round: number;
         requestedAt: components['schemas']['Timestamp'];
         dueAt: components['schemas']['Timestamp'];
@@ -1665,9 +1941,11 @@ export interface components {
       tasks: components['schemas']['TaskView'][];
       timeline: {
         at: components['schemas']['Timestamp'];
+        /** @description What happened: submitted, accepted, `<kind>_task_opened`, `<kind>_decided`, correction_requested, supplemented, merged, issued, rejected, withdrawn, task_overdue… */
         event: string;
+        /** @description Facts of the event: the task, department, services, round, outcome… */
         detail?: {
-          [key: string]: unknown;
+          [key: string]: string | number | boolean | string[];
         };
       }[];
       licenses: {
@@ -1704,7 +1982,7 @@ export interface components {
       id: string;
       caseId: string;
       /**
-       * @description acceptance: the lead department’s intake review (受理); review: a department’s own services.
+       * @description acceptance: the lead department’s intake review (受理); review: a department’s review of its own services (并联审批); inspection: the one on-site inspection several departments’ services share (联合勘验), organised by one of them; supplement: the applicant’s answer to a correction request (补正), held for the applicant (departmentId `applicant`) while the case awaits it — never in a department’s inbox.
        * @enum {string}
        */
       kind: 'acceptance' | 'review' | 'supplement' | 'inspection';
@@ -1742,7 +2020,7 @@ export interface components {
       id: string;
       caseId: string;
       /**
-       * @description acceptance: the lead department’s intake review (受理); review: a department’s own services.
+       * @description acceptance: the lead department’s intake review (受理); review: a department’s review of its own services (并联审批); inspection: the one on-site inspection several departments’ services share (联合勘验), organised by one of them; supplement: the applicant’s answer to a correction request (补正), held for the applicant (departmentId `applicant`) while the case awaits it — never in a department’s inbox.
        * @enum {string}
        */
       kind: 'acceptance' | 'review' | 'supplement' | 'inspection';
@@ -1780,6 +2058,10 @@ export interface components {
                   /** @constant */
                   kind: 'person';
                   name: string;
+                  /**
+                   * @description Resident ID number (居民身份证号码, GB 11643): 17 digits and a check character (a digit or X), with a valid birth date.
+                   * @example 320402199203154625
+                   */
                   idNumber: string;
                   phone: string;
                 }
@@ -1787,6 +2069,10 @@ export interface components {
                   /** @constant */
                   kind: 'organisation';
                   name: string;
+                  /**
+                   * @description Unified social credit code (统一社会信用代码, GB 32100): 18 characters, the last a check character.
+                   * @example 91320402MA27QK3L8L
+                   */
                   uscc: string;
                   phone: string;
                   contactName?: string;
@@ -1832,16 +2118,21 @@ export interface components {
       /** @description Only the fields this department’s services need (最小必要). */
       form: {
         [key: string]: {
+          /** @description The field’s label in the merged form. */
           title: string;
-          value: unknown;
+          value: string | number | boolean;
         };
       };
       materials: {
         type: string;
+        /** @description The uploaded material (POST /v1/materials). */
         materialId?: string;
+        /** @description Held by the government (e-license library, earlier case): fetched, not uploaded. */
         sharedData?: boolean;
+        /** @description The e-license or earlier-case material cited (from POST /v1/prefill). */
         reference?: string;
-        deferredUntil?: string;
+        /** @description 容缺受理: promised for later, due by this instant. */
+        deferredUntil?: components['schemas']['Timestamp'];
         fileName?: string;
         contentType?: string;
         size?: number;
@@ -1890,7 +2181,7 @@ export interface components {
       id: string;
       caseId: string;
       /**
-       * @description acceptance: the lead department’s intake review (受理); review: a department’s own services.
+       * @description acceptance: the lead department’s intake review (受理); review: a department’s review of its own services (并联审批); inspection: the one on-site inspection several departments’ services share (联合勘验), organised by one of them; supplement: the applicant’s answer to a correction request (补正), held for the applicant (departmentId `applicant`) while the case awaits it — never in a department’s inbox.
        * @enum {string}
        */
       kind: 'acceptance' | 'review' | 'supplement' | 'inspection';
@@ -2087,36 +2378,29 @@ export interface components {
     WebhookList: {
       items: components['schemas']['Webhook'][];
     };
-    DepartmentWebhook: {
+    Authorisation: {
       id: string;
-      /** Format: uri */
-      url: string;
-      description?: string;
-      /** @description The task events it receives. */
-      events: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
-      /**
-       * Format: date-time
-       * @description An instant, ISO 8601 in UTC.
-       */
-      createdAt: string;
+      helper: {
+        /** @enum {string} */
+        kind: 'person' | 'organisation';
+        name: string;
+        /** @description The helper’s ID number or credit code, masked. */
+        identifier: string;
+      };
+      scope: {
+        bundleIds: string[];
+        serviceIds?: string[];
+      };
+      minAssurance: number;
+      /** @enum {string} */
+      state: 'in_force' | 'not_yet_valid' | 'expired' | 'revoked';
+      grantedAt: string;
+      validFrom: string;
+      expiresAt: string;
+      revokedAt?: string;
     };
-    DepartmentWebhookCreated: {
-      id: string;
-      /** Format: uri */
-      url: string;
-      description?: string;
-      /** @description The task events it receives. */
-      events: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
-      /**
-       * Format: date-time
-       * @description An instant, ISO 8601 in UTC.
-       */
-      createdAt: string;
-      /** @description The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it. */
-      secret: string;
-    };
-    DepartmentWebhookList: {
-      items: components['schemas']['DepartmentWebhook'][];
+    AuthorisationList: {
+      items: components['schemas']['Authorisation'][];
     };
     InquiryList: {
       items: components['schemas']['Inquiry'][];
@@ -2200,6 +2484,52 @@ export interface components {
         completedAt: string;
       };
     };
+    DepartmentWebhook: {
+      id: string;
+      /** Format: uri */
+      url: string;
+      description?: string;
+      /** @description The task events it receives. */
+      events: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
+      /**
+       * Format: date-time
+       * @description An instant, ISO 8601 in UTC.
+       */
+      createdAt: string;
+    };
+    DepartmentWebhookCreated: {
+      id: string;
+      /** Format: uri */
+      url: string;
+      description?: string;
+      /** @description The task events it receives. */
+      events: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
+      /**
+       * Format: date-time
+       * @description An instant, ISO 8601 in UTC.
+       */
+      createdAt: string;
+      /** @description The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it. */
+      secret: string;
+    };
+    DepartmentWebhookList: {
+      items: components['schemas']['DepartmentWebhook'][];
+    };
+    InquiryCreated: {
+      id: string;
+      /** @enum {string} */
+      kind: 'consultation' | 'complaint' | 'suggestion';
+      /** @enum {string} */
+      status: 'open' | 'answered';
+      /** @description The department it was routed to, which answers it. */
+      departmentId: string;
+      departmentName: string;
+      /**
+       * Format: date-time
+       * @description The response deadline (working days by kind).
+       */
+      dueAt: string;
+    };
     /** @description The case’s rating (好差评), or that it has none yet. */
     Rating: {
       caseId: string;
@@ -2241,21 +2571,6 @@ export interface components {
          */
         dueAt: string;
       }[];
-    };
-    InquiryCreated: {
-      id: string;
-      /** @enum {string} */
-      kind: 'consultation' | 'complaint' | 'suggestion';
-      /** @enum {string} */
-      status: 'open' | 'answered';
-      /** @description The department it was routed to, which answers it. */
-      departmentId: string;
-      departmentName: string;
-      /**
-       * Format: date-time
-       * @description The response deadline (working days by kind).
-       */
-      dueAt: string;
     };
     /**
      * @example {
@@ -2592,6 +2907,8 @@ export interface operations {
       /** @description Answered. */
       200: {
         headers: {
+          /** @description "true" when this answers a retry with the same Idempotency-Key (the first answer, again). */
+          'Idempotent-Replayed'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -2670,16 +2987,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2713,6 +3043,8 @@ export interface operations {
       /** @description Completed. */
       200: {
         headers: {
+          /** @description "true" when this answers a retry with the same Idempotency-Key (the first answer, again). */
+          'Idempotent-Replayed'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -2791,8 +3123,30 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
+      '5XX': {
         headers: {
           [name: string]: unknown;
         };
@@ -2800,7 +3154,193 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+    };
+  };
+  listAuthorisations: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The authorisations, newest first. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuthorisationList'];
+        };
+      };
+      /** @description The x-api-key header is missing or not a valid key, or the applicant’s token is missing or refused (expired, wrong issuer or audience, too low an assurance level…); the `WWW-Authenticate` header says why (RFC 6750, RFC 9470). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createAuthorisation: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Chosen by the caller, e.g. a UUID (IETF draft-ietf-httpapi-idempotency-key-header). Sent again with the same request within 24 h, the first success is answered again with `Idempotent-Replayed: true`; with another request it is refused (422 `idempotency_key_reused`); while the first still runs, 409 `idempotency_key_in_use` with Retry-After. A refused request leaves the key free. Keys are per caller. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The helper, what for, and until when. */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AuthorisationRequest'];
+      };
+    };
+    responses: {
+      /** @description Recorded. */
+      201: {
+        headers: {
+          /** @description The URL of the created resource. */
+          Location?: string;
+          /** @description "true" when this answers a retry with the same Idempotency-Key (the first answer, again). */
+          'Idempotent-Replayed'?: 'true' | 'false';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Authorisation'];
+        };
+      };
+      /** @description The body is empty or not JSON. The Idempotency-Key header is malformed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The x-api-key header is missing or not a valid key, or the applicant’s token is missing or refused (expired, wrong issuer or audience, too low an assurance level…); the `WWW-Authenticate` header says why (RFC 6750, RFC 9470). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The signed-in person may not authorise for this organisation (only its legal representative may). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`): retry after `Retry-After` seconds to get its answer. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body exceeds 256 KiB. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not sent as application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A helper that is the applicant themself, an invalid ID number or credit code, an unknown bundle or service, or an expiry in the past or more than 366 days after the start: every problem listed. The Idempotency-Key was used before with another request (`idempotency_key_reused`). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2867,16 +3407,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2911,6 +3464,8 @@ export interface operations {
         headers: {
           /** @description The URL of the created resource. */
           Location?: string;
+          /** @description "true" when this answers a retry with the same Idempotency-Key (the first answer, again). */
+          'Idempotent-Replayed'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -2980,16 +3535,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3020,6 +3588,8 @@ export interface operations {
       /** @description Filed. */
       201: {
         headers: {
+          /** @description "true" when this answers a retry with the same Idempotency-Key (the first answer, again). */
+          'Idempotent-Replayed'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -3037,6 +3607,15 @@ export interface operations {
       };
       /** @description The bearer token is missing, invalid, expired or revoked (or is not the 12345 hotline’s). */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused before the route runs (`forbidden`): the authorizer denied the credential this route. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3089,16 +3668,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3129,6 +3721,8 @@ export interface operations {
       /** @description Filed. */
       201: {
         headers: {
+          /** @description "true" when this answers a retry with the same Idempotency-Key (the first answer, again). */
+          'Idempotent-Replayed'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -3146,6 +3740,15 @@ export interface operations {
       };
       /** @description The x-api-key header is missing or not a valid key, or the applicant’s token is missing or refused (expired, wrong issuer or audience, too low an assurance level…); the `WWW-Authenticate` header says why (RFC 6750, RFC 9470). */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3198,16 +3801,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3240,6 +3856,8 @@ export interface operations {
         headers: {
           /** @description The URL of the created resource. */
           Location?: string;
+          /** @description "true" when this answers a retry with the same Idempotency-Key (the first answer, again). */
+          'Idempotent-Replayed'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -3257,6 +3875,15 @@ export interface operations {
       };
       /** @description The x-api-key header is missing or not a valid key. */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3300,16 +3927,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3358,6 +3998,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description No such case of this portal and applicant. */
       404: {
         headers: {
@@ -3376,16 +4025,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3418,6 +4080,8 @@ export interface operations {
       /** @description Rated. */
       201: {
         headers: {
+          /** @description "true" when this answers a retry with the same Idempotency-Key (the first answer, again). */
+          'Idempotent-Replayed'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -3435,6 +4099,15 @@ export interface operations {
       };
       /** @description The x-api-key header is missing or not a valid key, or the applicant’s token is missing or refused (expired, wrong issuer or audience, too low an assurance level…); the `WWW-Authenticate` header says why (RFC 6750, RFC 9470). */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3487,16 +4160,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3534,8 +4220,8 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
-      429: {
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3543,7 +4229,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3576,6 +4284,8 @@ export interface operations {
         headers: {
           /** @description The URL of the created resource. */
           Location?: string;
+          /** @description "true" when this answers a retry with the same Idempotency-Key (the first answer, again). */
+          'Idempotent-Replayed'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -3593,6 +4303,15 @@ export interface operations {
       };
       /** @description The x-api-key header is missing or not a valid key. */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3636,16 +4355,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3678,6 +4410,8 @@ export interface operations {
       /** @description Decided. */
       200: {
         headers: {
+          /** @description "true" when this answers a retry with the same Idempotency-Key (the first answer, again). */
+          'Idempotent-Replayed'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -3695,6 +4429,15 @@ export interface operations {
       };
       /** @description The bearer token is missing, invalid, expired or revoked (or the caller is not a department). */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused before the route runs (`forbidden`): the authorizer denied the credential this route. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3747,16 +4490,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3833,16 +4589,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3891,6 +4660,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description No such webhook of this portal (another portal’s webhook is 404 too). */
       404: {
         headers: {
@@ -3909,16 +4687,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3969,6 +4760,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The request breaks the declared shape: every problem listed in `errors`. */
       422: {
         headers: {
@@ -3978,16 +4778,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4045,16 +4858,18 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4103,6 +4918,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description No such case of this portal and applicant (another portal’s or another applicant’s case is 404 too). */
       404: {
         headers: {
@@ -4121,16 +4945,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4144,8 +4981,8 @@ export interface operations {
   getForm: {
     parameters: {
       query?: {
-        /** @description Comma-separated service ids; omitted means the whole bundle. */
-        services?: string;
+        /** @description The chosen services’ ids, comma-separated; omitted means the whole bundle. */
+        services?: string[];
       };
       header?: never;
       path: {
@@ -4191,16 +5028,18 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4214,8 +5053,8 @@ export interface operations {
   getGuide: {
     parameters: {
       query?: {
-        /** @description Comma-separated service ids; omitted means the whole bundle. */
-        services?: string;
+        /** @description The chosen services’ ids, comma-separated; omitted means the whole bundle. */
+        services?: string[];
       };
       header?: never;
       path: {
@@ -4261,16 +5100,18 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4299,16 +5140,29 @@ export interface operations {
           'application/json': components['schemas']['Health'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4357,6 +5211,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Refused before the route runs (`forbidden`): the authorizer denied the credential this route. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description There is no such inquiry. */
       404: {
         headers: {
@@ -4375,16 +5238,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4433,6 +5309,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description No such inquiry of this applicant (through this portal, or by the hotline). */
       404: {
         headers: {
@@ -4451,16 +5336,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4509,6 +5407,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description No such material of this portal (another portal’s material is 404 too). */
       404: {
         headers: {
@@ -4527,16 +5434,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4550,8 +5470,8 @@ export interface operations {
   getMetrics: {
     parameters: {
       query?: {
-        /** @description Comma-separated service ids; omitted means the whole bundle. */
-        services?: string;
+        /** @description The chosen services’ ids, comma-separated; omitted means the whole bundle. */
+        services?: string[];
       };
       header?: never;
       path: {
@@ -4597,16 +5517,18 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4635,16 +5557,18 @@ export interface operations {
           'application/json': components['schemas']['OpenApiDocument'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4711,16 +5635,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4758,8 +5695,8 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
-      429: {
+      /** @description Refused before the route runs (`forbidden`): the authorizer denied the credential this route. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4767,7 +5704,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4816,6 +5775,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Refused before the route runs (`forbidden`): the authorizer denied the credential this route. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description No such task of this department (another department’s task is 404 too). */
       404: {
         headers: {
@@ -4834,16 +5802,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4872,16 +5853,18 @@ export interface operations {
           'application/json': components['schemas']['BundleList'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4932,6 +5915,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The request breaks the declared shape: every problem listed in `errors`. */
       422: {
         headers: {
@@ -4941,16 +5933,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -5045,16 +6050,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -5125,16 +6143,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -5183,6 +6214,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description No such case of this portal. */
       404: {
         headers: {
@@ -5201,16 +6241,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -5261,6 +6314,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The request breaks the declared shape: every problem listed in `errors`. */
       422: {
         headers: {
@@ -5270,16 +6332,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -5350,16 +6425,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -5433,16 +6521,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -5473,6 +6574,8 @@ export interface operations {
       /** @description The prefill, with its preview and the consent recorded. */
       200: {
         headers: {
+          /** @description "true" when this answers a retry with the same Idempotency-Key (the first answer, again). */
+          'Idempotent-Replayed'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -5542,8 +6645,30 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description More than 20 lookups by this applicant in the hour (`too_many_requests`): retry after `Retry-After` seconds. Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
+      '5XX': {
         headers: {
           [name: string]: unknown;
         };
@@ -5551,7 +6676,105 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+    };
+  };
+  revokeAuthorisation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        authorisationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Revoked; the authorisation as it is now. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Authorisation'];
+        };
+      };
+      /** @description The path is not valid percent-encoded UTF-8. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The x-api-key header is missing or not a valid key, or the applicant’s token is missing or refused (expired, wrong issuer or audience, too low an assurance level…); the `WWW-Authenticate` header says why (RFC 6750, RFC 9470). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such authorisation of yours (anyone else’s is 404 too). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description It is already revoked. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request breaks the declared shape: every problem listed in `errors`. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -5584,6 +6807,8 @@ export interface operations {
       /** @description Accepted; the flow resumes. */
       202: {
         headers: {
+          /** @description "true" when this answers a retry with the same Idempotency-Key (the first answer, again). */
+          'Idempotent-Replayed'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -5601,6 +6826,15 @@ export interface operations {
       };
       /** @description The x-api-key header is missing or not a valid key, or the applicant’s token is missing or refused (expired, wrong issuer or audience, too low an assurance level…); the `WWW-Authenticate` header says why (RFC 6750, RFC 9470). */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5653,16 +6887,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -5723,16 +6970,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -5765,6 +7025,8 @@ export interface operations {
       /** @description Withdrawn. */
       200: {
         headers: {
+          /** @description "true" when this answers a retry with the same Idempotency-Key (the first answer, again). */
+          'Idempotent-Replayed'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -5782,6 +7044,15 @@ export interface operations {
       };
       /** @description The x-api-key header is missing or not a valid key, or the applicant’s token is missing or refused (expired, wrong issuer or audience, too low an assurance level…); the `WWW-Authenticate` header says why (RFC 6750, RFC 9470). */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5834,16 +7105,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Too many requests: throttled per stage, and per portal usage plan. */
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later. */
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
       '5XX': {
         headers: {
           [name: string]: unknown;

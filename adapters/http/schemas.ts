@@ -24,7 +24,6 @@ import {
 import { SupplementSchema } from '#core/case/submit-supplement.ts';
 import { WithdrawalSchema } from '#core/case/withdraw-case.ts';
 import { PrefillRequestSchema } from '#core/catalog/prefill.ts';
-import { ServicesQuery } from '#core/catalog/requests.ts';
 import {
   BundleSchema,
   ConditionSchema,
@@ -54,14 +53,31 @@ export const SERVICE_SELECTION_PROBLEMS = {
   422: 'Unknown services, or a combination the bundle’s rules do not allow: every problem listed.',
 } as const;
 
-/** `?services=a,b` of the catalog routes (guide, form, metrics), documented once. */
-export const ChosenServicesQuery = ServicesQuery.extend({
-  services: ServicesQuery.shape.services.describe(
-    'Comma-separated service ids; omitted means the whole bundle.',
-  ),
+/**
+ * `?services=a,b` of the catalog routes (guide, form, metrics), documented once: a list of service
+ * ids sent comma-separated (OpenAPI style form, explode false), split before it is checked.
+ */
+export const ChosenServicesQuery = z.object({
+  services: z
+    .preprocess(
+      (v) =>
+        typeof v === 'string'
+          ? v
+              .split(',')
+              .map((id) => id.trim())
+              .filter(Boolean)
+          : v,
+      z.array(z.string().min(1).max(100)).max(50),
+    )
+    .optional()
+    .describe('The chosen services’ ids, comma-separated; omitted means the whole bundle.')
+    .meta({ examples: [['enterprise-establishment-registration', 'company-seal-filing']] }),
 });
 
-const Timestamp = z.iso.datetime().describe('An instant, ISO 8601 in UTC (e.g. 2025-03-01T08:00:00.000Z).');
+const Timestamp = z.iso
+  .datetime()
+  .describe('An instant, ISO 8601 in UTC (e.g. 2025-03-01T08:00:00.000Z).')
+  .meta({ examples: ['2025-03-01T08:00:00.000Z'] });
 const count = z.number().int().nonnegative();
 const Link = z.url().describe('A short-lived presigned URL.');
 
@@ -480,6 +496,21 @@ const Decision = z.object({
   outcome: z.enum(OUTCOMES),
   opinion: z.string(),
   corrections: z.array(CorrectionItemSchema),
+/** A material of a case as answered: `deferredUntil` is an instant. */
+const CaseMaterial = CaseMaterialSchema.extend({
+  materialId: CaseMaterialSchema.shape.materialId.describe('The uploaded material (POST /v1/materials).'),
+  sharedData: CaseMaterialSchema.shape.sharedData.describe(
+    'Held by the government (e-license library, earlier case): fetched, not uploaded.',
+  ),
+  reference: CaseMaterialSchema.shape.reference.describe(
+    'The e-license or earlier-case material cited (from POST /v1/prefill).',
+  ),
+  deferredUntil: Timestamp.optional().describe('容缺受理: promised for later, due by this instant.'),
+});
+
+/** A value of a case's timeline entry: an id, a status, a count, a flag, or a list of ids. */
+const TimelineValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+
   decidedAt: Timestamp,
 });
 
@@ -488,7 +519,9 @@ export const TaskViewSchema = z.object({
   caseId: z.string(),
   kind: z
     .enum(TASK_KINDS)
-    .describe('acceptance: the lead department’s intake review (受理); review: a department’s own services.'),
+    .describe(
+      'acceptance: the lead department’s intake review (受理); review: a department’s review of its own services (并联审批); inspection: the one on-site inspection several departments’ services share (联合勘验), organised by one of them; supplement: the applicant’s answer to a correction request (补正), held for the applicant (departmentId `applicant`) while the case awaits it — never in a department’s inbox.',
+    ),
   departmentId: z.string(),
   departmentName: z.string(),
   services: z.array(z.string()),
@@ -534,14 +567,14 @@ export const CaseViewSchema = z.object({
   ),
   applicant: MaskedApplicant,
   delivery: DeliveryMethodSchema,
-  materials: z.array(CaseMaterialSchema),
+  materials: z.array(CaseMaterial),
   createdAt: Timestamp,
   updatedAt: Timestamp,
   dueAt: Timestamp.describe('The bundle’s deadline, extended while the case waits for the applicant.'),
   correctionRound: count,
   correction: z
     .object({
-      round: z.number().int(),
+      round: count.describe('The correction round: 0 for the first request, one more for each after it.'),
       requestedAt: Timestamp,
       dueAt: Timestamp,
       stage: z.enum(['acceptance', 'review']),
@@ -553,7 +586,21 @@ export const CaseViewSchema = z.object({
   refusal: z.object({ opinion: z.string() }).optional(),
   tasks: z.array(TaskViewSchema),
   timeline: z.array(
-    z.object({ at: Timestamp, event: z.string(), detail: z.record(z.string(), z.unknown()).optional() }),
+    z.object({
+      at: Timestamp,
+      event: z
+        .string()
+        .describe(
+          'What happened: submitted, accepted, `<kind>_task_opened`, `<kind>_decided`, correction_requested, supplemented, merged, issued, rejected, withdrawn, task_overdue…',
+        ),
+      // Built by the core as plain JSON (core/case/model.ts TimelineEntry): its values are published
+      // typed, and every real answer is validated against them (test/api/responses.e2e.test.ts).
+      detail: z
+        .record(z.string(), z.unknown())
+        .pipe(z.record(z.string(), TimelineValue))
+        .optional()
+        .describe('Facts of the event: the task, department, services, round, outcome…'),
+    }),
   ),
   licenses: z.array(
     z.object({ id: z.string(), serviceId: z.string(), name: z.string(), issuedAt: Timestamp }),
@@ -643,10 +690,18 @@ export const TaskDetailSchema = TaskViewSchema.omit({ services: true }).extend({
     }),
   ),
   form: z
-    .record(z.string(), z.object({ title: z.string(), value: z.unknown() }))
+    .record(
+      z.string(),
+      z.object({
+        title: z.string().describe('The field’s label in the merged form.'),
+        // A form value as submitted (checked against the merged form: a string, number or boolean),
+        // or a value a prerequisite produced; masked when personal data is.
+        value: z.unknown().pipe(FormValue),
+      }),
+    )
     .describe('Only the fields this department’s services need (最小必要).'),
   materials: z.array(
-    CaseMaterialSchema.extend({
+    CaseMaterial.extend({
       fileName: z.string().optional(),
       contentType: z.string().optional(),
       size: z.number().int().positive().optional(),

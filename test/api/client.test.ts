@@ -25,7 +25,7 @@ describe('the typed client', () => {
     };
     const baseUrl = 'https://api.example.cn/prod/';
     await createPublicClient({ baseUrl, fetch }).GET('/v1/bundles/{bundleId}/guide', {
-      params: { path: { bundleId: 'enterprise-opening' }, query: { services: 'a,b' } },
+      params: { path: { bundleId: 'enterprise-opening' }, query: { services: ['a', 'b'] } },
     });
     await createPortalClient({ baseUrl, fetch, apiKey: 'yjs_k', token: 't' }).GET('/v1/cases');
     await createDepartmentClient({ baseUrl, fetch, token: 'd' }).GET('/v1/supervision');

@@ -121,7 +121,7 @@ export async function buildApplication(
 ) {
   const api = createPublicClient({ baseUrl: target().baseUrl });
   const path = { bundleId };
-  const query = services ? { services: services.join(',') } : {};
+  const query = services ? { services: [...services] } : {};
   const [guide, form, bundle] = await Promise.all([
     api.GET('/v1/bundles/{bundleId}/guide', { params: { path, query } }),
     api.GET('/v1/bundles/{bundleId}/form', { params: { path, query } }),

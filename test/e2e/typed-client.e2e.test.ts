@@ -78,7 +78,7 @@ async function decide(task: Schemas['TaskView'], decision: Schemas['DecisionRequ
 async function apply(bundleId: string, services: readonly string[] | undefined, applicantId: string) {
   const api = publicApi();
   const path = { bundleId };
-  const query = services ? { services: services.join(',') } : {};
+  const query = services ? { services: [...services] } : {};
   const [bundle, guide, form] = await Promise.all([
     api.GET('/v1/bundles/{bundleId}', { params: { path } }),
     api.GET('/v1/bundles/{bundleId}/guide', { params: { path, query } }),
