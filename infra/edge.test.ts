@@ -72,7 +72,11 @@ describe('Gateway Responses: one problem shape', () => {
       ...GATEWAY_PROBLEMS[type as keyof typeof GATEWAY_PROBLEMS].problem,
       instance: '$context.requestId',
     });
-    const header = (name: string) => p.ResponseParameters[`gatewayresponse.header.${name}`];
+    // Header names are case-insensitive (the stack writes e.g. Www-Authenticate).
+    const header = (name: string) =>
+      Object.entries(p.ResponseParameters).find(
+        ([k]) => k.toLowerCase() === `gatewayresponse.header.${name}`.toLowerCase(),
+      )?.[1];
     expect(header('Content-Type')).toBe("'application/problem+json'");
     expect(header('Content-Language')).toBe("'zh-CN'");
     expect(header('Access-Control-Allow-Origin')).toBe("'*'");
