@@ -11,7 +11,14 @@ import { buildOpenApiDocument, type OpenApiDocument } from '../../adapters/http/
 import { httpRoutes } from '../../functions/routes.ts';
 import { SEEDED_PERSONS } from '../../local/setup/seed-shared-data.ts';
 import { printedCode } from '../e2e/licenses.ts';
-import { consentFor, DEFAULT_ORGANISATION, eventually, pdfBytes, sha256 } from '../e2e/portal.ts';
+import {
+  consentFor,
+  DEFAULT_ORGANISATION,
+  demoApplicant,
+  eventually,
+  pdfBytes,
+  sha256,
+} from '../e2e/portal.ts';
 import {
   as,
   BUNDLE,
@@ -26,7 +33,7 @@ import {
   SERVICE,
   webhookUrl,
 } from '../e2e/routes-client.ts';
-import { call } from '../e2e/target.ts';
+import { call, target } from '../e2e/target.ts';
 import { DocumentValidator } from './openapi-validator.ts';
 
 let validator: DocumentValidator;
@@ -368,6 +375,107 @@ describe('answers that match the document', () => {
       headers: as.applicant(DEFAULT_ORGANISATION),
       params: { caseId: issued.caseId },
     });
+  });
+});
+
+describe('answers that match the document, for 好差评 and 12345', () => {
+  const hotline = () => ({ authorization: `Bearer ${target().credentials.hotline!.token}` });
+
+  it('rates a final case, opens and completes a rectification; files, lists and answers inquiries', async () => {
+    const [issued, pending] = await Promise.all([issuedCase(), pendingCase()]);
+    const mine = as.applicant(DEFAULT_ORGANISATION);
+    const caseParams = { caseId: issued.caseId };
+    expect((await checked('get-rating', { headers: mine, params: caseParams })).body.ratable).toBe(true);
+    const rated = await checked('create-rating', {
+      headers: mine,
+      params: caseParams,
+      body: { overall: 2, departments: [{ departmentId: LEAD, score: 1 }], comment: '等候太久' },
+    });
+    expect(rated.status).toBe(201);
+    expect(
+      (await checked('create-rating', { headers: mine, params: caseParams, body: { overall: 5 } })).status,
+    ).toBe(409);
+    const early = await checked('create-rating', {
+      headers: mine,
+      params: { caseId: pending.caseId },
+      body: { overall: 5 },
+    });
+    expect(early.body.code).toBe('case_not_final');
+    expect((await checked('get-rating', { headers: mine, params: caseParams })).body.rated).toBe(true);
+    const listed = await checked('list-rectifications', {
+      headers: as.department(LEAD),
+      params: { departmentId: LEAD },
+    });
+    const rectificationId = rated.body.rectifications[0].id as string;
+    expect(listed.body.items.map((r: { id: string }) => r.id)).toContain(rectificationId);
+    const completion = { action: '整改', followUp: { contacted: true, satisfied: false, note: '仍不满意' } };
+    const done = await checked('complete-rectification', {
+      headers: as.department(LEAD),
+      params: { rectificationId },
+      body: completion,
+    });
+    expect(done.status).toBe(200);
+    expect(
+      (
+        await checked('complete-rectification', {
+          headers: as.department(LEAD),
+          params: { rectificationId },
+          body: completion,
+        })
+      ).status,
+    ).toBe(409);
+
+    const asked = await checked('create-inquiry', {
+      headers: mine,
+      body: { kind: 'consultation', text: '何时受理？', caseId: pending.caseId },
+    });
+    expect(asked.status).toBe(201);
+    const inquiryId = asked.body.id as string;
+    await checked('get-inquiry', { headers: mine, params: { inquiryId } });
+    await checked('list-my-inquiries', { headers: mine });
+    await checked('list-department-inquiries', {
+      headers: as.department(LEAD),
+      params: { departmentId: LEAD },
+    });
+    expect(
+      (
+        await checked('answer-inquiry', {
+          headers: as.department(LEAD),
+          params: { inquiryId },
+          body: { text: '今日受理' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await checked('answer-inquiry', {
+          headers: as.department(LEAD),
+          params: { inquiryId },
+          body: { text: '再答' },
+        })
+      ).status,
+    ).toBe(409);
+    expect(
+      (await checked('create-inquiry', { headers: mine, body: { kind: 'suggestion', text: '建议' } })).status,
+    ).toBe(422);
+    const called = await checked('create-hotline-inquiry', {
+      headers: hotline(),
+      body: {
+        kind: 'complaint',
+        text: '窗口态度差',
+        bundleId: BUNDLE,
+        applicant: {
+          kind: 'organisation',
+          name: '常州青果巷餐饮管理有限公司',
+          uscc: demoApplicant(DEFAULT_ORGANISATION).uscc,
+        },
+      },
+    });
+    expect(called.status).toBe(201);
+    await checked('get-hotline-inquiry', { headers: hotline(), params: { inquiryId: called.body.id } });
+    expect(
+      (await checked('get-hotline-inquiry', { headers: hotline(), params: { inquiryId: 'q-nope' } })).status,
+    ).toBe(404);
   });
 });
 
