@@ -107,6 +107,9 @@ interface Fixtures {
   webhook: { id: string; url: string };
   /** Another webhook of portal A, that the owner's own DELETE may remove. */
   spareWebhookId: string;
+  /** Department A's webhook (task events), that must survive everyone else's attempts, and a spare. */
+  departmentWebhook: { id: string; url: string };
+  spareDepartmentWebhookId: string;
   /** Applicant A's consent to prefill the bundle's form. */
   prefillConsent: Awaited<ReturnType<typeof consentFor>>;
   /** Applicant A's inquiry (12345) through portal A about the pending case: routed to department A. */
@@ -198,7 +201,14 @@ function requestFor(r: Route, f: Fixtures, caller: CallerName): RouteRequest {
     licenseId: () => f.issued.licenseIds[0]!,
     departmentId: () => LEAD,
     inquiryId: () => f.inquiryId,
-    webhookId: () => (isOwnerOf('portal', caller) && r.method === 'DELETE' ? f.spareWebhookId : f.webhook.id),
+    webhookId: () =>
+      r.path.startsWith('/v1/departments/')
+        ? isOwnerOf('department', caller) && r.method === 'DELETE'
+          ? f.spareDepartmentWebhookId
+          : f.departmentWebhook.id
+        : isOwnerOf('portal', caller) && r.method === 'DELETE'
+          ? f.spareWebhookId
+          : f.webhook.id,
   };
   // Any other parameter: the first example its spec gives (`.meta({ examples: [...] })`).
   const example = (p: string) =>
@@ -290,17 +300,24 @@ function leaks(res: RouteCall, request: RouteRequest, secrets: readonly string[]
 
 let f: Fixtures;
 const createdWebhooks: { id: string; portal: number }[] = [];
+const createdDepartmentWebhooks: string[] = [];
 
 /** What the owners see of the fixtures; the matrix must leave all of it unchanged. */
 async function snapshot() {
-  const [pendingView, task, issuedView, licenses, material, webhooks] = await Promise.all([
-    callRoute('get-case', { headers: as.applicant(APPLICANT_A), params: { caseId: f.pending.caseId } }),
-    callRoute('get-task', { headers: as.department(LEAD), params: { taskId: f.pending.taskId } }),
-    callRoute('get-case', { headers: as.applicant(APPLICANT_A), params: { caseId: f.issued.caseId } }),
-    callRoute('list-licenses', { headers: as.applicant(APPLICANT_A), params: { caseId: f.issued.caseId } }),
-    callRoute('get-material', { headers: as.portal(0), params: { materialId: f.materialId } }),
-    callRoute('list-webhooks', { headers: as.portal(0) }),
-  ]);
+  const [pendingView, task, issuedView, licenses, material, webhooks, departmentWebhooks] = await Promise.all(
+    [
+      callRoute('get-case', { headers: as.applicant(APPLICANT_A), params: { caseId: f.pending.caseId } }),
+      callRoute('get-task', { headers: as.department(LEAD), params: { taskId: f.pending.taskId } }),
+      callRoute('get-case', { headers: as.applicant(APPLICANT_A), params: { caseId: f.issued.caseId } }),
+      callRoute('list-licenses', { headers: as.applicant(APPLICANT_A), params: { caseId: f.issued.caseId } }),
+      callRoute('get-material', { headers: as.portal(0), params: { materialId: f.materialId } }),
+      callRoute('list-webhooks', { headers: as.portal(0) }),
+      callRoute('list-department-webhooks', {
+        headers: as.department(LEAD),
+        params: { departmentId: LEAD },
+      }),
+    ],
+  );
   // Presigned links are signed afresh on every read; everything else must be identical.
   const { materials: _links, ...taskWithoutLinks } = task.body;
   return {
@@ -314,6 +331,9 @@ async function snapshot() {
     licenses: (licenses.body.items as { id: string; serviceId: string }[]).map((l) => [l.id, l.serviceId]),
     material: material.body,
     webhook: (webhooks.body.items as { id: string }[]).find((w) => w.id === f.webhook.id),
+    departmentWebhook: (departmentWebhooks.body.items as { id: string }[]).find(
+      (w) => w.id === f.departmentWebhook.id,
+    ),
   };
 }
 let before: Awaited<ReturnType<typeof snapshot>>;
@@ -330,6 +350,17 @@ beforeAll(async () => {
     return r.body as { id: string; url: string };
   };
   const [webhook, spare] = [await hook(), await hook()];
+  const departmentHook = async () => {
+    const r = await callRoute('create-department-webhook', {
+      headers: as.department(LEAD),
+      params: { departmentId: LEAD },
+      body: { url: webhookUrl(), description: 'access matrix fixture' },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    createdDepartmentWebhooks.push(r.body.id);
+    return r.body as { id: string; url: string };
+  };
+  const [departmentWebhook, spareDepartment] = [await departmentHook(), await departmentHook()];
   const inquiry = await callRoute('create-inquiry', {
     headers: as.applicant(APPLICANT_A, 0),
     body: { kind: 'consultation', text: '办到哪一步了？', caseId: pending.caseId },
@@ -342,16 +373,26 @@ beforeAll(async () => {
     materialId: pending.materialIds[0]!,
     webhook,
     spareWebhookId: spare.id,
+    departmentWebhook,
+    spareDepartmentWebhookId: spareDepartment.id,
     prefillConsent: await consentFor(BUNDLE),
     inquiryId: inquiry.body.id,
   };
   before = await snapshot();
   expect(before.task.status).toBe('pending');
   expect(before.webhook).toBeDefined();
+  expect(before.departmentWebhook).toBeDefined();
 }, 60_000);
 
 /** Webhooks are limited per portal and receive every case event: none is left behind. */
-async function deleteCreatedWebhooks(keep: readonly string[] = [f.webhook.id, f.spareWebhookId]) {
+async function deleteCreatedWebhooks(
+  keep: readonly string[] = [
+    f.webhook.id,
+    f.spareWebhookId,
+    f.departmentWebhook.id,
+    f.spareDepartmentWebhookId,
+  ],
+) {
   const gone = createdWebhooks.filter((w) => !keep.includes(w.id));
   await Promise.all(
     gone.map((w) =>
@@ -359,6 +400,20 @@ async function deleteCreatedWebhooks(keep: readonly string[] = [f.webhook.id, f.
     ),
   );
   createdWebhooks.splice(0, createdWebhooks.length, ...createdWebhooks.filter((w) => keep.includes(w.id)));
+  const goneOfDepartment = createdDepartmentWebhooks.filter((id) => !keep.includes(id));
+  await Promise.all(
+    goneOfDepartment.map((webhookId) =>
+      callRoute('delete-department-webhook', {
+        headers: as.department(LEAD),
+        params: { departmentId: LEAD, webhookId },
+      }),
+    ),
+  );
+  createdDepartmentWebhooks.splice(
+    0,
+    createdDepartmentWebhooks.length,
+    ...createdDepartmentWebhooks.filter((id) => !goneOfDepartment.includes(id)),
+  );
 }
 
 afterAll(() => deleteCreatedWebhooks([]));
@@ -377,6 +432,8 @@ describe('every route × every caller', () => {
               ...request,
               headers: { ...request.headers, ...CALLERS[caller].headers() },
             });
+            if (route.name === 'create-department-webhook' && res.status === 201)
+              createdDepartmentWebhooks.push(res.body.id);
             if (route.name === 'create-webhook' && res.status === 201)
               createdWebhooks.push({ id: res.body.id, portal: facts(caller).portal === 'B' ? 1 : 0 });
             const wrong = refusal(route, caller, res.status);
