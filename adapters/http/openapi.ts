@@ -11,6 +11,7 @@
  * functions/get-openapi.handler.ts: the Lambda carries no schema.
  */
 import * as z from 'zod';
+import { takesIdempotencyKey } from './handler.ts';
 import type { AnyRouteSpec, CallerKind, ResponseSpec } from './route.ts';
 import { components, webhookContracts } from './schemas.ts';
 import { TAGS, type Tag } from './tags.ts';
@@ -140,6 +141,24 @@ const problem = (description: string): Response => ({
   content: { [PROBLEM_MEDIA_TYPE]: { schema: ref('Problem') } },
 });
 
+/** The optional Idempotency-Key of every POST the generic mechanism serves (adapters/http/handler.ts). */
+const IDEMPOTENCY_KEY_PARAMETER: Parameter = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Chosen by the caller, e.g. a UUID (IETF draft-ietf-httpapi-idempotency-key-header). Sent again with the same request within 24 h, the first success is answered again with `Idempotent-Replayed: true`; with another request it is refused (422 `idempotency_key_reused`); while the first still runs, 409 `idempotency_key_in_use` with Retry-After. A refused request leaves the key free. Keys are per caller.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+};
+
+/** On a 2xx answer of a request that sent an Idempotency-Key. */
+const IDEMPOTENT_REPLAYED_HEADER = {
+  'Idempotent-Replayed': {
+    description: '"true" when this answers a retry with the same Idempotency-Key (the first answer, again).',
+    schema: z.enum(['true', 'false']),
+  },
+};
+
 /** The problems every route of a shape can answer, beside those the contract names. */
 function problemResponses(route: ApiRoute, c: RouteContract): Record<string, Response> {
   const own = c.problems ?? {};
@@ -167,9 +186,28 @@ function problemResponses(route: ApiRoute, c: RouteContract): Record<string, Res
     415: c.body ? 'The body is not sent as application/json.' : undefined,
     422: takesInput ? 'The request breaks the declared shape: every problem listed in `errors`.' : undefined,
   };
+  // Every POST's Idempotency-Key (adapters/http/handler.ts): a retry while the first runs, another request with the key.
+  const keyed = takesIdempotencyKey(route)
+    ? {
+        400: 'The Idempotency-Key header is malformed.',
+        409: 'A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`): retry after `Retry-After` seconds to get its answer.',
+        422: 'The Idempotency-Key was used before with another request (`idempotency_key_reused`).',
+      }
+    : {};
+  // What API Gateway itself answers before the route runs (adapters/http/gateway-responses.ts).
+  if (route.caller !== 'public')
+    generic[403] =
+      route.caller === 'portal' || route.caller === 'applicant'
+        ? 'Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route.'
+        : 'Refused before the route runs (`forbidden`): the authorizer denied the credential this route.';
   const out: Record<string, Response> = {};
-  for (const status of [400, 401, 403, 404, 409, 413, 415, 422, 429] as const) {
-    const text = (own as Record<number, string | undefined>)[status] ?? generic[status];
+  for (const status of [400, 401, 403, 404, 409, 413, 415, 422] as const) {
+    const text = [
+      (own as Record<number, string | undefined>)[status] ?? generic[status],
+      keyed[status as 400],
+    ]
+      .filter(Boolean)
+      .join(' ');
     if (text) out[status] = problem(text);
   }
   out[429] = problem('Too many requests: throttled per stage, and per portal usage plan.');
@@ -197,6 +235,7 @@ function operation(
     ...parameters('path', c.params),
     ...parameters('query', c.query),
     ...parameters('header', c.headers),
+    ...(takesIdempotencyKey(route) ? [IDEMPOTENCY_KEY_PARAMETER] : []),
   ];
   const declared = new Set(params.filter((p) => p.in === 'path').map((p) => p.name));
   const inPath = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
@@ -205,12 +244,16 @@ function operation(
 
   const responses: Record<string, Response> = {};
   for (const [status, r] of Object.entries(c.responses as Record<string, ResponseSpec>)) {
+    const headers = {
+      ...r.headers,
+      ...(takesIdempotencyKey(route) && status.startsWith('2') ? IDEMPOTENT_REPLAYED_HEADER : {}),
+    };
     responses[status] = {
       description: r.description,
-      ...(r.headers
+      ...(Object.keys(headers).length
         ? {
             headers: Object.fromEntries(
-              Object.entries(r.headers).map(([name, h]) => [
+              Object.entries(headers).map(([name, h]) => [
                 name,
                 { description: h.description, schema: bare(z.toJSONSchema(h.schema, { io: 'output' })) },
               ]),

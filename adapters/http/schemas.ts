@@ -36,6 +36,7 @@ import {
 import { EvaluationAttentionSchema, EvaluationTotalsSchema } from '#core/evaluation/views.ts';
 import { DecisionRequestSchema } from '#core/flow/decide-task.ts';
 import { DeclarationSchema } from '#core/materials/declaration.ts';
+import { ERROR_CODE_LIST } from '#core/shared/error-codes.ts';
 import { CASE_STATUS_CHANGED } from '#core/webhooks/events.ts';
 import { WebhookRequestSchema } from '#core/webhooks/register.ts';
 import {
@@ -89,14 +90,17 @@ export const ProblemSchema = z
     status: z.number().int().min(400).max(599).describe('The HTTP status, repeated.'),
     detail: z.string(),
     instance: z.string().optional().describe('The request id: quote it when reporting a problem.'),
-    code: z.string().optional().describe('A stable machine-readable code.'),
+    code: z
+      .enum(ERROR_CODE_LIST)
+      .optional()
+      .describe('A stable machine-readable code of the catalogue (core/shared/error-codes.ts).'),
     errors: z
       .array(
         z.object({
           path: z
             .string()
             .describe('JSON Pointer into the request, e.g. /form/enterpriseName or /query/services.'),
-          code: z.string(),
+          code: z.enum(ERROR_CODE_LIST).describe('What is wrong there: a code of the catalogue.'),
           message: z.string(),
         }),
       )
