@@ -246,7 +246,11 @@ export async function bundleEntries(all: Record<string, string>, dir: string): P
   } catch {
     for (const [name, entry] of Object.entries(all)) {
       try {
-        const r = await esbuild.build({ ...settings, entryPoints: { [`${name}/index`]: entry }, outdir: dir });
+        const r = await esbuild.build({
+          ...settings,
+          entryPoints: { [`${name}/index`]: entry },
+          outdir: dir,
+        });
         record(name, r.metafile!);
       } catch (err) {
         built.set(name, { error: (err as Error).message.split('\n').slice(0, 3).join(' ') });

@@ -25,7 +25,7 @@ import { config } from '../config.ts';
 import { cityKeyer } from '../identity/identifier-secret.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
 import { keys } from './keys.ts';
-import { attachToCaseItems } from './material-store.ts';
+import { attachToCaseItems } from './material-items.ts';
 import { createdOutbox, exactFrom, taskOpenedOutbox, transitionOutbox } from './outbox.ts';
 import { applicantKey } from './privacy-store.ts';
 import { isConditionFailure, isTransactionConflict, queryPartition, send } from './send.ts';
