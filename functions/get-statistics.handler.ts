@@ -64,7 +64,7 @@ const KpisShape = {
     'The committed limit of the same cases — submission to their deadline (dueAt, extended while the applicant corrects) — in working days, on average.',
   ),
   averageLegalDays: avg.describe(
-    'The legal limit (法定时限) of the same cases’ services, in working days (the slowest service: they are reviewed in parallel), on average.',
+    'The legal limit (法定时限) of the same cases’ services, in working days along the longest chain of stages (reviews in parallel within a stage; the deadline is computed the same way from the committed limits), on average.',
   ),
   overdue: n.describe(
     'Decided cases whose decision came after their deadline (dueAt). Tasks overdue inside a case that was decided in time do not count here (GET /v1/supervision shows those).',

@@ -105,7 +105,7 @@ describe('a case becoming final', () => {
       decided: 1,
       workingDays: 2, // Tuesday and Wednesday
       committedDays: 3,
-      legalDays: 3, // registration's 3 days, the slower of the two
+      legalDays: 4, // registration's 3 days, then the seal's 1 (it needs the new enterprise)
       electronicDeliveries: 1,
     });
   });
@@ -155,9 +155,10 @@ describe('visits and limits, as the catalog’s metrics count them', () => {
     ).toBe(2);
   });
 
-  it('takes the slowest service’s legal limit', () => {
+  it('takes the legal limits along the longest chain of stages, as the deadline is computed', () => {
     expect(legalDaysOf(opening({ services: [SEAL] }), catalog)).toBe(1);
-    expect(legalDaysOf(opening(), catalog)).toBe(3);
+    expect(legalDaysOf(opening({ services: [REGISTRATION] }), catalog)).toBe(3);
+    expect(legalDaysOf(opening(), catalog)).toBe(4); // the seal is filed after the registration
   });
 });
 

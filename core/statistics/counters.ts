@@ -17,7 +17,7 @@ import type { CaseRecord } from '../case/model.ts';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { workingDaysOf } from '../catalog/time-limit.ts';
 import { competentDepartment } from '../flow/plan.ts';
-import { jointInspection } from '../flow/stages.ts';
+import { criticalPath, jointInspection, prerequisites } from '../flow/stages.ts';
 import type { PlaceIndex } from '../places/places.ts';
 import { chinaDate, workingDaysBetween } from '../time/working-days.ts';
 
@@ -49,7 +49,7 @@ export const COUNTERS = [
   'workingDays',
   /** Sum over decided cases of the working days from submission to the case's committed deadline (dueAt, extended while paused for a correction). */
   'committedDays',
-  /** Sum over decided cases of the legal limit (法定时限) of their services, in working days (the slowest service: they are reviewed in parallel). */
+  /** Sum over decided cases of the legal limit (法定时限) of their services in working days, along the longest chain of stages (as the deadline is computed). */
   'legalDays',
   /** Decided cases whose decision came after their committed deadline (dueAt). */
   'overdue',
@@ -153,11 +153,21 @@ export function visitsOf(record: CaseRecord, catalog: CatalogIndex): number {
   return (record.delivery.method === 'electronic' ? 0 : 1) + (joint ? 1 : inspecting.length);
 }
 
-/** The legal limit of the case's services in working days (the slowest: they are reviewed in parallel). */
+/**
+ * The legal limit (法定时限) of the case's services in working days, as its deadline is computed
+ * from the committed ones: along the longest chain of stages (staged dispatch), and never less than
+ * the slowest single service.
+ */
 export function legalDaysOf(record: CaseRecord, catalog: CatalogIndex): number {
   const bundle = catalog.bundles.get(record.bundleId);
   const services = bundle?.services.filter((s) => record.services.includes(s.id)) ?? [];
-  return Math.max(0, ...services.map((s) => workingDaysOf(s.timeLimit.legalDays, s.timeLimit.unit)));
+  if (!bundle || services.length === 0) return 0;
+  const asLegal = services.map((s) => ({
+    ...s,
+    timeLimit: { ...s.timeLimit, committedDays: s.timeLimit.legalDays },
+  }));
+  const path = criticalPath(asLegal, prerequisites(bundle, record.services));
+  return Math.max(path.days, ...services.map((s) => workingDaysOf(s.timeLimit.legalDays, s.timeLimit.unit)));
 }
 
 /**

@@ -25,7 +25,7 @@ export interface Kpis {
   readonly averageWorkingDays: number | null;
   /** The committed limit (the case's dueAt) in working days, on average over the same cases. */
   readonly averageCommittedDays: number | null;
-  /** The legal limit (法定时限) of their services in working days, on average over the same cases. */
+  /** The legal limit (法定时限) of their services in working days (along the longest chain of stages), on average over the same cases. */
   readonly averageLegalDays: number | null;
   /** Decided cases whose decision came after their committed deadline (dueAt). */
   readonly overdue: number;
