@@ -243,7 +243,7 @@ async function issueCredentials(
   if (!secret.SecretString) throw new StopError(`The secret ${outputs.TokenSecretArn} has no string value.`);
   const { apiGatewayUsagePlans } = await import('#adapters/apigateway/usage-plans.ts');
   const { loadCatalogFile } = await import('#adapters/catalog/file-catalog.ts');
-  const { SUPERVISOR_ID } = await import('#core/credentials/tokens.ts');
+  const { HOTLINE_ID, SUPERVISOR_ID } = await import('#core/credentials/tokens.ts');
   const { DEMO_PORTALS } = await import('../local/setup/demo-credentials.ts');
   const ops = await import('./credentials/operations.ts');
   const target: CredentialsTarget = {
@@ -272,10 +272,17 @@ async function issueCredentials(
       token: (await ops.issueDepartment(target, { id: d.id, days: 30 })).token,
     })),
   );
+  // The 12345 hotline's operators (caller kind `hotline`).
+  const hotline = {
+    id: HOTLINE_ID,
+    name: '12345 政务服务便民热线',
+    token: (await ops.issueDepartment(target, { id: HOTLINE_ID, days: 30 })).token,
+  };
   return {
     baseUrl: `${endpoint}/restapis/${outputs.RestApiId}/${stage}/_user_request_`,
     portals,
     departments,
+    hotline,
   };
 }
 

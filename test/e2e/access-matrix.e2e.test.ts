@@ -3,7 +3,7 @@
  * every kind of caller — nobody, portal A (the owner of the fixtures) without an applicant's
  * token, portal B, applicant A through portal A (the owner of the cases), applicant B through
  * portal A, applicant A through portal B, the owning department, another department, the
- * supervisor, a bad API key, a bad token and portal A with a bad applicant token — against
+ * supervisor, the 12345 hotline, a bad API key, a bad token and portal A with a bad applicant token — against
  * resources that belong to portal A (case, material, license, webhook), to applicant A (the cases)
  * and to department A (its task).
  *
@@ -24,6 +24,7 @@
  *    list, the access log) an answer of its own — which must hold nothing of A's;
  *  - a route for departments answers 401 without a department token; another department (and the
  *    supervisor) gets 403/404 for a route about department A's inbox or task;
+ *  - a route for the 12345 hotline answers 401 to everyone but the hotline (a department's token too);
  *  - the owner never gets 401, 403, 404 or a 5xx;
  *  - no refused answer carries anything of the resources (it is a bare problem, and none of their
  *    values appear in it unless the caller sent them), nor does any answer to a non-owner;
