@@ -15,21 +15,25 @@ const Party = z.enum(['person', 'organisation']);
 /** What the applicant sees of an authorisation they gave: the helper's identifier masked. */
 export const AuthorisationSchema = component(
   'Authorisation',
-  z.object({
-    id: z.string(),
-    helper: z.object({
-      kind: Party,
-      name: z.string(),
-      identifier: z.string().describe('The helper’s ID number or credit code, masked.'),
-    }),
-    scope: z.object({ bundleIds: z.array(z.string()), serviceIds: z.array(z.string()).optional() }),
-    minAssurance: z.number().int().min(1).max(3),
-    state: z.enum(['in_force', 'not_yet_valid', 'expired', 'revoked']),
-    grantedAt: z.string(),
-    validFrom: z.string(),
-    expiresAt: z.string(),
-    revokedAt: z.string().optional(),
-  }),
+  z
+    .object({
+      id: z.string(),
+      helper: z.object({
+        kind: Party,
+        name: z.string(),
+        identifier: z.string().describe('The helper’s ID number or credit code, masked.'),
+      }),
+      scope: z.object({ bundleIds: z.array(z.string()), serviceIds: z.array(z.string()).optional() }),
+      minAssurance: z.number().int().min(1).max(3),
+      state: z.enum(['in_force', 'not_yet_valid', 'expired', 'revoked']),
+      grantedAt: z.string(),
+      validFrom: z.string(),
+      expiresAt: z.string(),
+      revokedAt: z.string().optional(),
+    })
+    .describe(
+      'An authorisation the applicant gave a helper (帮办代办), with its state; the helper’s identifier masked.',
+    ),
 );
 
 export const route = defineRoute({

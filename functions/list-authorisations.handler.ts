@@ -18,7 +18,12 @@ export const route = defineRoute({
   responses: {
     200: {
       description: 'The authorisations, newest first.',
-      schema: component('AuthorisationList', z.object({ items: z.array(AuthorisationSchema) })),
+      schema: component(
+        'AuthorisationList',
+        z
+          .object({ items: z.array(AuthorisationSchema) })
+          .describe('The helpers the applicant authorised, newest first.'),
+      ),
     },
   },
   needs: { table: 'read' },

@@ -1,7 +1,7 @@
 /**
  * Operators' credentials command:
  *
- *   npm run credentials -- issue-portal --id <portalId> --name <name> [--rate 20 --burst 40 --daily-quota 50000]
+ *   npm run credentials -- issue-portal --id <portalId> --name <name> [--counter] [--rate 20 --burst 40 --daily-quota 50000]
  *   npm run credentials -- revoke-portal --id <portalId>
  *   npm run credentials -- issue-department --id <departmentId> [--days 30]
  *   npm run credentials -- revoke-token --jti <jti>
@@ -29,8 +29,10 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const HELP = `Usage: npm run credentials -- <command> [options] [target]
 
 Commands:
-  issue-portal --id <id> --name <name> [--rate <rps>] [--burst <n>] [--daily-quota <n>]
-                                      a new API key for a portal (printed once)
+  issue-portal --id <id> --name <name> [--counter] [--rate <rps>] [--burst <n>] [--daily-quota <n>]
+                                      a new API key for a portal (printed once); --counter
+                                      registers it as a counter (窗口) that may submit for
+                                      applicants its officers verified in person
   revoke-portal --id <id>             revoke every key of the portal
   issue-department --id <departmentId> [--days 30]
                                       a bearer token for a department of the city's catalog
@@ -71,6 +73,7 @@ const { values: flags, positionals } = parseArgs({
     'rest-api-id': { type: 'string' },
     stage: { type: 'string' },
     city: { type: 'string' },
+    counter: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -195,6 +198,7 @@ async function main(): Promise<unknown> {
       const issued = await ops.issuePortal(target, {
         id: required('id'),
         name: required('name'),
+        ...(flags.counter ? { counter: true } : {}),
         limits: {
           ...(rateLimit ? { rateLimit } : {}),
           ...(burstLimit ? { burstLimit } : {}),

@@ -21,9 +21,16 @@ export const hashApiKey = (key: string) => createHash('sha256').update(key).dige
  * Adds an API key to a portal, creating the portal if it is new (an existing portal keeps its
  * createdAt and gets the new name). One transaction: the key (looked up by hash by the
  * authorizer), its reference under the portal (so every key of a portal can be revoked) and the
- * profile (listed in the sparse gsi2 PORTALS directory).
+ * profile (listed in the sparse gsi2 PORTALS directory). `counter: true` registers the portal as a
+ * counter (窗口) whose officers verify applicants in person (adapters/dynamodb/counter-portals.ts);
+ * without the option an existing portal keeps what it was.
  */
-export async function registerPortalKey(portalId: string, name: string, apiKey: string): Promise<void> {
+export async function registerPortalKey(
+  portalId: string,
+  name: string,
+  apiKey: string,
+  options: { readonly counter?: boolean } = {},
+): Promise<void> {
   const now = new Date().toISOString();
   const hash = hashApiKey(apiKey);
   const TableName = config().TABLE_NAME;
@@ -35,9 +42,13 @@ export async function registerPortalKey(portalId: string, name: string, apiKey: 
           Update: {
             TableName,
             Key: keys.portal(portalId),
-            UpdateExpression:
-              'SET #type = :type, portalId = :portalId, #name = :name, #status = :active, updatedAt = :now, createdAt = if_not_exists(createdAt, :now), gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
-            ExpressionAttributeNames: { '#type': 'type', '#name': 'name', '#status': 'status' },
+            UpdateExpression: `SET #type = :type, portalId = :portalId, #name = :name, #status = :active, updatedAt = :now, createdAt = if_not_exists(createdAt, :now), gsi2pk = :gsi2pk, gsi2sk = :gsi2sk${options.counter === undefined ? '' : ', #counter = :counter'}`,
+            ExpressionAttributeNames: {
+              '#type': 'type',
+              '#name': 'name',
+              '#status': 'status',
+              ...(options.counter === undefined ? {} : { '#counter': 'counter' }),
+            },
             ExpressionAttributeValues: {
               ':type': 'portal',
               ':portalId': portalId,
@@ -46,6 +57,7 @@ export async function registerPortalKey(portalId: string, name: string, apiKey: 
               ':now': now,
               ':gsi2pk': directory.gsi2pk,
               ':gsi2sk': directory.gsi2sk,
+              ...(options.counter === undefined ? {} : { ':counter': options.counter }),
             },
           },
         },

@@ -623,6 +623,10 @@ export const CaseViewSchema = z.object({
       helper: z
         .boolean()
         .describe('True when someone other than the applicant acted, under an authorisation (帮办代办).'),
+      verifiedBy: z
+        .object({ kind: z.literal('counter'), officer: z.string() })
+        .optional()
+        .describe('Verified in person at a counter (窗口) portal, by this officer, instead of by a token.'),
     })
     .optional()
     .describe(

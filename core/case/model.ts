@@ -96,6 +96,8 @@ export const CaseRecordSchema = z.object({
       basis: z.enum(['self', 'legal_representative', 'authorised', 'authorisation']),
       authorisationId: z.string().optional(),
       assurance: z.number().int().min(1).max(3),
+      /** Verified in person at a counter (窗口) rather than by a token: the officer who checked the ID. */
+      verifiedBy: z.object({ kind: z.literal('counter'), officer: z.string() }).optional(),
     })
     .optional(),
   version: z.number().int(),

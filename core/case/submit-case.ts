@@ -96,6 +96,11 @@ export interface SubmitInput {
   readonly identity?: ApplicantIdentity;
   readonly idempotencyKey: string;
   readonly body: unknown;
+  /**
+   * A counter (窗口) portal's submission for an applicant its officer verified in person (no token):
+   * the application's applicant is taken as verified, and the case records the officer.
+   */
+  readonly counter?: { readonly officer: string };
 }
 
 function materialIdsOf(body: unknown): string[] {
@@ -251,7 +256,17 @@ async function submitNew(
             assurance: input.identity.assurance,
           },
         }
-      : {}),
+      : input.counter
+        ? {
+            acting: {
+              subject: `counter:${input.portalId}:${input.counter.officer}`,
+              kind: application.applicant.kind,
+              basis: 'self' as const,
+              assurance: 3,
+              verifiedBy: { kind: 'counter' as const, officer: input.counter.officer },
+            },
+          }
+        : {}),
   };
   let created: boolean;
   try {
@@ -268,6 +283,9 @@ async function submitNew(
             ? { actingSubject: record.acting.subject, actingBasis: record.acting.basis }
             : {}),
           ...(record.acting?.authorisationId ? { authorisationId: record.acting.authorisationId } : {}),
+          ...(record.acting?.verifiedBy
+            ? { verifiedBy: 'counter', officer: record.acting.verifiedBy.officer }
+            : {}),
         },
       },
       [...given.values()].flat(),

@@ -109,6 +109,7 @@ export function caseView(index: CatalogIndex, v: CaseView) {
             basis: r.acting.basis,
             ...(r.acting.authorisationId ? { authorisationId: r.acting.authorisationId } : {}),
             helper: r.acting.basis === 'authorisation',
+            ...(r.acting.verifiedBy ? { verifiedBy: r.acting.verifiedBy } : {}),
           },
         }
       : {}),

@@ -63,23 +63,27 @@ const PartyInput = z.discriminatedUnion('kind', [
 ]);
 
 /** The body of POST /v1/me/authorisations. */
-export const GrantAuthorisationBody = z.object({
-  helper: PartyInput.describe(
-    'Who may act for you: a person (ID number and name, e.g. a service-centre assistant or a relative) or an organisation (credit code and name, e.g. an intermediary), acting through its people.',
-  ),
-  scope: z
-    .object({
-      bundleIds: z.array(z.string().min(1).max(100)).min(1).max(20),
-      serviceIds: z.array(z.string().min(1).max(100)).min(1).max(50).optional(),
-    })
-    .describe('What for: these bundles, and (if given) only these of their services.'),
-  expiresAt: z.iso.datetime({ offset: true }).describe('Until when; at most 366 days after it starts.'),
-  validFrom: z.iso.datetime({ offset: true }).optional().describe('From when; default now.'),
-  minAssurance: z
-    .union([z.literal(1), z.literal(2), z.literal(3)])
-    .optional()
-    .describe("The least assurance level of the helper's sign-in; default 2 (real-name verified)."),
-});
+export const GrantAuthorisationBody = z
+  .object({
+    helper: PartyInput.describe(
+      'Who may act for you: a person (ID number and name, e.g. a service-centre assistant or a relative) or an organisation (credit code and name, e.g. an intermediary), acting through its people.',
+    ),
+    scope: z
+      .object({
+        bundleIds: z.array(z.string().min(1).max(100)).min(1).max(20),
+        serviceIds: z.array(z.string().min(1).max(100)).min(1).max(50).optional(),
+      })
+      .describe('What for: these bundles, and (if given) only these of their services.'),
+    expiresAt: z.iso.datetime({ offset: true }).describe('Until when; at most 366 days after it starts.'),
+    validFrom: z.iso.datetime({ offset: true }).optional().describe('From when; default now.'),
+    minAssurance: z
+      .union([z.literal(1), z.literal(2), z.literal(3)])
+      .optional()
+      .describe("The least assurance level of the helper's sign-in; default 2 (real-name verified)."),
+  })
+  .describe(
+    '帮办代办: the signed-in applicant authorises a helper (a person or an organisation) to apply for them, for some bundles, until a date.',
+  );
 export type GrantAuthorisationRequest = z.infer<typeof GrantAuthorisationBody>;
 
 export interface AuthorisationDeps {

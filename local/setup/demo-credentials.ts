@@ -17,7 +17,8 @@ import type { IdentityProvider } from '../identity/provider.ts';
 
 export interface DemoCredentials {
   baseUrl: string;
-  portals: { id: string; name: string; apiKey: string }[];
+  /** `counter`: a counter (窗口) portal, whose officers verify applicants in person. */
+  portals: { id: string; name: string; apiKey: string; counter?: boolean }[];
   departments: { id: string; name: string; token: string }[];
   /** The 12345 hotline's operators (caller kind `hotline`): they file inquiries for applicants who call. */
   hotline?: { id: string; name: string; token: string };
@@ -34,9 +35,11 @@ interface StackForCredentials {
   identityProvider?: IdentityProvider;
 }
 
-export const DEMO_PORTALS = [
+export const DEMO_PORTALS: readonly { id: string; name: string; counter?: boolean }[] = [
   { id: 'portal-a', name: '演示门户 A (我的常州 App)' },
   { id: 'portal-b', name: '演示门户 B (第三方政务小程序)' },
+  // A counter (窗口): its officers verify applicants in person and may submit for them without a token.
+  { id: 'portal-counter', name: '演示窗口 (市民中心综合窗口)', counter: true },
 ];
 
 export async function createDemoCredentials(stack: StackForCredentials): Promise<DemoCredentials> {
@@ -45,7 +48,7 @@ export async function createDemoCredentials(stack: StackForCredentials): Promise
   const portals = [];
   for (const p of DEMO_PORTALS) {
     const apiKey = newApiKey();
-    await registerPortalKey(p.id, p.name, apiKey);
+    await registerPortalKey(p.id, p.name, apiKey, p.counter ? { counter: true } : {});
     portals.push({ ...p, apiKey });
   }
   // Every department of the catalog, plus a supervisor (电子监察) who sees all departments' deadlines.

@@ -46,6 +46,8 @@ export interface IssuedPortal {
   readonly portalId: string;
   /** Shown once: only its SHA-256 is stored. */
   readonly apiKey: string;
+  /** Registered as a counter (窗口): may submit for applicants verified in person. */
+  readonly counter?: true;
   readonly usagePlan?: { readonly usagePlanId: string; readonly apiKeyId: string };
 }
 
@@ -56,7 +58,7 @@ export interface IssuedPortal {
  */
 export async function issuePortal(
   target: CredentialsTarget,
-  input: { id: string; name: string; limits?: PortalLimits },
+  input: { id: string; name: string; limits?: PortalLimits; counter?: boolean },
 ): Promise<IssuedPortal> {
   if (!PORTAL_ID.test(input.id))
     throw new UsageError(`Portal id "${input.id}" must be lower-case letters and digits joined by "-".`);
@@ -65,8 +67,13 @@ export async function issuePortal(
   const usagePlan = target.usagePlans
     ? await target.usagePlans.addPortalKey(input.id, apiKey, input.limits)
     : undefined;
-  await registerPortalKey(input.id, input.name.trim(), apiKey);
-  return { portalId: input.id, apiKey, ...(usagePlan ? { usagePlan } : {}) };
+  await registerPortalKey(input.id, input.name.trim(), apiKey, input.counter ? { counter: true } : {});
+  return {
+    portalId: input.id,
+    apiKey,
+    ...(input.counter ? { counter: true } : {}),
+    ...(usagePlan ? { usagePlan } : {}),
+  };
 }
 
 /** Revokes every key of a portal: in DynamoDB first (the authorizer refuses them), then in API Gateway. */

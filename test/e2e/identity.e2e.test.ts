@@ -27,7 +27,7 @@ import {
   portalKey,
   submit,
 } from './portal.ts';
-import { call } from './target.ts';
+import { call, target } from './target.ts';
 
 const A = 'chen-jing';
 const B = 'liu-yang';
@@ -394,6 +394,54 @@ describe('帮办代办: a helper applies for the applicant under a recorded auth
       'helper_is_principal',
     ]);
     expect((await call('GET', '/v1/me/authorisations', { headers: portalKey() })).status).toBe(401);
+  });
+});
+
+describe('counter (窗口) portals: applicants verified in person', () => {
+  const COUNTER = target().credentials.portals.findIndex((p) => (p as { counter?: boolean }).counter);
+  const atCounter = (portal: number, application: unknown, officer?: string) =>
+    call('POST', '/v1/counter/cases', {
+      headers: {
+        ...portalKey(portal),
+        'idempotency-key': randomUUID(),
+        ...(officer ? { 'applicant-verified-in-person': officer } : {}),
+      },
+      body: application,
+    });
+
+  it('lets a counter portal submit for an applicant its officer verified, recording the counter and the officer', async () => {
+    expect(COUNTER).toBeGreaterThan(-1);
+    const application = await buildApplication('newborn', undefined, COUNTER, B);
+
+    const res = await atCounter(COUNTER, application, 'officer-0042');
+
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const caseId = res.body.id as string;
+    // The applicant, signed in later through the counter's portal, sees it as theirs: verified by the counter.
+    const seen = await call('GET', `/v1/cases/${caseId}`, { headers: applicantAuth(B, COUNTER) });
+    expect(seen.status).toBe(200);
+    expect(seen.body.actedBy).toEqual({
+      basis: 'self',
+      helper: false,
+      verifiedBy: { kind: 'counter', officer: 'officer-0042' },
+    });
+    // The officer must be named.
+    expect((await atCounter(COUNTER, application)).status).toBe(400);
+  });
+
+  it('refuses the same from a portal that is not a counter (403 not_a_counter), creating nothing', async () => {
+    const application = await buildApplication('newborn', undefined, 0, B);
+    const key = randomUUID();
+    const res = await call('POST', '/v1/counter/cases', {
+      headers: { ...portalKey(0), 'idempotency-key': key, 'applicant-verified-in-person': 'officer-0042' },
+      body: application,
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('not_a_counter');
+    // Nothing was written under that key: B's own submission with it is a new case.
+    const own = await submit(application, key);
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
+    expect(own.headers.get('idempotent-replayed')).toBe('false');
   });
 });
 

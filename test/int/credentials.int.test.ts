@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { PortalLimits, UsagePlanAdmin } from '#adapters/apigateway/usage-plans.ts';
+import { isCounterPortal } from '#adapters/dynamodb/counter-portals.ts';
 import { hashApiKey } from '#adapters/dynamodb/credential-store.ts';
 import {
   type CredentialsTarget,
@@ -69,6 +70,19 @@ describe('portal credentials', () => {
 
   it('refuses a portal id that is not lower-case words', async () => {
     await expect(issuePortal(local, { id: 'Portal A', name: 'x' })).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('registers a counter (窗口) portal only when asked (--counter), and keeps the flag on a new key', async () => {
+    const counter = `counter-${randomUUID().slice(0, 8)}`;
+    const plain = `portal-${randomUUID().slice(0, 8)}`;
+    expect(await issuePortal(local, { id: counter, name: '测试窗口', counter: true })).toMatchObject({
+      counter: true,
+    });
+    await issuePortal(local, { id: plain, name: '测试门户' });
+    expect(await isCounterPortal(counter)).toBe(true);
+    expect(await isCounterPortal(plain)).toBe(false);
+    await issuePortal(local, { id: counter, name: '测试窗口 (新密钥)' });
+    expect(await isCounterPortal(counter)).toBe(true);
   });
 
   it('on AWS puts the same key value on the portal’s usage plan, and removes it on revocation', async () => {
