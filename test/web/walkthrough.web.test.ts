@@ -205,19 +205,32 @@ describe('the web apps in a real browser', () => {
     await caseStatus(me, 'issued');
     await me.getByRole('heading', { name: '证照（一窗出件）' }).waitFor();
     await expect.poll(() => me.getByRole('img', { name: /核验二维码$/ }).count()).toBe(SERVICES.length);
-    const verify = await me.getByRole('link', { name: '核验链接' }).first().getAttribute('href');
-    const verification = (await (await fetch(verify!)).json()) as { valid: boolean };
-    expect(verification.valid).toBe(true);
+    // The link carries what the license prints: its id and verification code (核验码).
+    const links = await me
+      .getByRole('link', { name: '核验链接' })
+      .evaluateAll((as) => as.map((a) => (a as unknown as { href: string }).href));
+    expect(links).toHaveLength(SERVICES.length);
+    for (const link of links) {
+      expect(new URL(link).searchParams.get('code')).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+      const answer = await fetch(link);
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as { valid: boolean }).valid).toBe(true);
+    }
+    // Without the code the id verifies nothing (the link is not just the id).
+    const bare = new URL(links[0]!);
+    bare.search = '';
+    expect((await fetch(bare)).status).toBe(404);
     await screen(me, 'portal-issued', problems);
 
-    // 好差评, when the API has it.
-    const rating = me.getByRole('heading', { name: '好差评' });
-    if (await rating.isVisible({ timeout: 3000 }).catch(() => false)) {
-      await me.getByLabel('满意', { exact: true }).check();
-      await me.getByRole('button', { name: '提交评价' }).click();
-      await me.getByRole('status').filter({ hasText: '感谢您的评价' }).waitFor();
-      await screen(me, 'portal-rated', problems);
-    }
+    // 好差评: once, on the national five-level scale; the case page then shows it.
+    await me.getByRole('heading', { name: '好差评' }).waitFor();
+    await me.getByLabel('满意', { exact: true }).check();
+    await me.getByRole('button', { name: '提交评价' }).click();
+    await me.getByRole('status').filter({ hasText: '感谢您的评价' }).waitFor();
+    await screen(me, 'portal-rated', problems);
+    await me.reload();
+    await me.getByText('您的评价：').waitFor();
+    expect(await me.getByRole('button', { name: '提交评价' }).count()).toBe(0);
 
     // Who looked at the applicant's data: the prefill, the departments' reads.
     await me.goto(`${base}/#/access-log`);
@@ -237,7 +250,12 @@ describe('the web apps in a real browser', () => {
     await supervision.getByRole('button', { name: '使用演示监察账号（仅本地模式）' }).click();
     await supervision.getByRole('heading', { name: '按部门' }).waitFor();
     await supervision.getByRole('heading', { name: '考核指标' }).waitFor();
-    await supervision.locator('.kpis').first().waitFor();
+    // GET /v1/statistics counts this case (and any other of the run): at least one issued.
+    const applied = supervision.locator('.kpi', { hasText: '申请件数' }).locator('strong');
+    await applied.waitFor();
+    expect(Number(await applied.textContent())).toBeGreaterThanOrEqual(1);
+    await supervision.getByRole('img', { name: '各一件事：申请与办结件数' }).waitFor();
+    await supervision.getByRole('cell', { name: '企业开办', exact: true }).waitFor();
     await screen(supervision, 'supervision-dashboard', problems);
 
     expect(problems.accessibility).toEqual([]);

@@ -7,10 +7,10 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
-import { type ApiClient, describe, hasRoute, portalApi, postJson, publicApi } from '../shared/api.ts';
+import { type ApiClient, describe, portalApi, publicApi } from '../shared/api.ts';
 import { loadConfig, type WebConfig } from '../shared/config.ts';
 import { completeSignIn, currentSession, type Session, signIn, signOut } from '../shared/oidc.ts';
-import { Alert, CASE_STATUS, EVENT, Frame, Loading, Note, when } from '../shared/ui.tsx';
+import { Alert, CASE_STATUS, EVENT, Frame, Loading, Note, Scroll, when } from '../shared/ui.tsx';
 import { check, Field, type FormSchema, toFormValues, type Values } from './schema-form.tsx';
 import { uploadMaterial } from './upload.ts';
 
@@ -663,22 +663,39 @@ function Correction({ ctx, c, onDone }: { ctx: Ctx; c: Json; onDone: () => void 
   );
 }
 
+/**
+ * The verification code (核验码) printed on a license: its data file (the signed JSON beside the
+ * document) carries it, as the document prints it. Verification needs it beside the license id.
+ */
+async function printedCode(dataUrl: string): Promise<string> {
+  const r = await fetch(dataUrl);
+  if (!r.ok) throw new Error(`证照数据文件读取失败（${r.status}）`);
+  const data = (await r.json()) as { verificationCode?: unknown };
+  if (typeof data.verificationCode !== 'string') throw new Error('证照数据文件没有核验码');
+  return data.verificationCode;
+}
+
 function Licenses({ ctx, caseId }: { ctx: Ctx; caseId: string }) {
   const list = useLoad(async () => {
     const r = await ctx.api.GET('/v1/cases/{caseId}/licenses', { params: { path: { caseId } } });
-    return (r.data?.items ?? []) as Json[];
+    if (!r.data) throw new Error(describe(r.error));
+    return Promise.all(r.data.items.map(async (l) => ({ ...l, code: await printedCode(l.dataUrl) })));
   }, [caseId]);
+  if (list.error) return <Alert>{list.error}</Alert>;
   if (!list.value) return <Loading />;
   return (
     <section aria-labelledby="lic-h">
       <h2 id="lic-h">证照（一窗出件）</h2>
       <div class="cards">
         {list.value.map((l) => {
-          const verify = `${ctx.config.apiBase || location.origin}/v1/licenses/${l.id}/verification`;
+          const verify = `${ctx.config.apiBase || location.origin}/v1/licenses/${encodeURIComponent(l.id)}/verification?code=${encodeURIComponent(l.code)}`;
           return (
             <div class="card" key={l.id}>
               <h3>{l.name}</h3>
               <p class="help">签发：{when(l.issuedAt)}</p>
+              <p class="help">
+                证照编号 <code>{l.id}</code> · 核验码 <code>{l.code}</code>
+              </p>
               <p>
                 <a href={l.downloadUrl} target="_blank" rel="noreferrer">
                   下载证照（{l.name}）
@@ -698,50 +715,56 @@ function Licenses({ ctx, caseId }: { ctx: Ctx; caseId: string }) {
   );
 }
 
-const SCORES: [number, string][] = [
-  [5, '非常满意'],
-  [4, '满意'],
-  [3, '基本满意'],
-  [2, '不满意'],
-  [1, '非常不满意'],
-];
-
 function Rating({ ctx, c }: { ctx: Ctx; c: Json }) {
-  const available = useLoad(() => hasRoute(ctx.config, 'POST', '/v1/cases/{caseId}/rating'), []);
+  const caseId = c.id as string;
+  const rating = useLoad(async () => {
+    const r = await ctx.api.GET('/v1/cases/{caseId}/rating', { params: { path: { caseId } } });
+    if (!r.data) throw new Error(describe(r.error));
+    return r.data;
+  }, [caseId]);
   const [score, setScore] = useState(0);
   const [comment, setComment] = useState('');
   const [done, setDone] = useState('');
-  if (!available.value) return null;
+  const [error, setError] = useState('');
+  if (rating.error) return <Alert>{rating.error}</Alert>;
+  const r = rating.value;
+  if (!r || (!r.rated && !r.ratable)) return null;
   async function send(e: Event) {
     e.preventDefault();
-    const r = await postJson<Json>(
-      ctx.config,
-      `/v1/cases/${encodeURIComponent(c.id)}/rating`,
-      { 'x-api-key': ctx.config.portalKey, authorization: `Bearer ${ctx.session!.accessToken}` },
-      { overall: score, departments: [], ...(comment ? { comment } : {}) },
-    );
-    setDone(r.ok ? '感谢您的评价！' : describe(r.body));
+    setError('');
+    const answer = await ctx.api.POST('/v1/cases/{caseId}/rating', {
+      params: { path: { caseId }, header: { 'Idempotency-Key': crypto.randomUUID() } },
+      body: { overall: score, departments: [], ...(comment ? { comment } : {}) },
+    });
+    if (answer.error) setError(describe(answer.error));
+    else setDone('感谢您的评价！');
   }
   return (
     <section class="card" aria-labelledby="rate-h">
       <h2 id="rate-h">好差评</h2>
       {done ? (
         <p role="status">{done}</p>
+      ) : r.rated ? (
+        <p>
+          您的评价：<strong>{r.overallLabel}</strong>
+          {r.comment ? `（${r.comment}）` : ''}
+        </p>
       ) : (
         <form onSubmit={send}>
+          {error ? <Alert>{error}</Alert> : null}
           <fieldset>
             <legend>您对本次办理的总体评价</legend>
             <div class="stars">
-              {SCORES.map(([s, label]) => (
-                <label class="check" key={s}>
+              {r.scale.map((s) => (
+                <label class="check" key={s.score}>
                   <input
                     type="radio"
                     name="score"
-                    value={s}
-                    checked={score === s}
-                    onChange={() => setScore(s)}
+                    value={s.score}
+                    checked={score === s.score}
+                    onChange={() => setScore(s.score)}
                   />
-                  <span>{label}</span>
+                  <span>{s.label}</span>
                 </label>
               ))}
             </div>
@@ -802,7 +825,7 @@ function AccessLog({ ctx }: { ctx: Ctx }) {
   return (
     <>
       <p>谁在什么时候、为什么查看或调取了您的数据。</p>
-      <div class="scroll">
+      <Scroll label="数据使用记录">
         <table>
           <thead>
             <tr>
@@ -823,7 +846,7 @@ function AccessLog({ ctx }: { ctx: Ctx }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
     </>
   );
 }

@@ -33,6 +33,17 @@ export const Alert = (props: { children: ComponentChildren }) => (
   </p>
 );
 
+/**
+ * A wide table's horizontally scrolling box: a named region that takes the keyboard focus, so
+ * arrow keys can scroll it (WCAG 2.1.1; axe-core's scrollable-region-focusable).
+ */
+export const Scroll = (props: { label: string; children: ComponentChildren }) => (
+  // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard to be scrolled by it
+  <section class="scroll" aria-label={props.label} tabIndex={0}>
+    {props.children}
+  </section>
+);
+
 export const Note = (props: { children: ComponentChildren }) => <p class="note">{props.children}</p>;
 
 export const Loading = () => (

@@ -1,12 +1,12 @@
 /**
  * The supervision dashboard (电子监察): overdue and at-risk work by department and by place
- * (GET /v1/supervision), and the reform's KPIs (GET /v1/statistics, when the API has it) with
+ * (GET /v1/supervision), and the reform's KPIs (GET /v1/statistics) with
  * Chart.js bar charts — each chart with a table of the same figures for screen readers.
  */
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { departmentApi, describe, getJson, hasRoute } from '../shared/api.ts';
+import { departmentApi, describe } from '../shared/api.ts';
 import { loadConfig, type WebConfig } from '../shared/config.ts';
 import { Alert, Frame, Loading, when } from '../shared/ui.tsx';
 
@@ -60,13 +60,16 @@ function Dashboard({ config, token }: { config: WebConfig; token: string }) {
   const [sup, setSup] = useState<Json | undefined>();
   const [stats, setStats] = useState<Json | null | undefined>();
   const [error, setError] = useState('');
+  const [statsError, setStatsError] = useState('');
   useEffect(() => {
     const api = departmentApi(config, token);
     api.GET('/v1/supervision').then((r) => (r.data ? setSup(r.data as Json) : setError(describe(r.error))));
-    hasRoute(config, 'GET', '/v1/statistics').then(async (has) => {
-      if (!has) return setStats(null);
-      const r = await getJson<Json>(config, '/v1/statistics', { authorization: `Bearer ${token}` });
-      setStats(r.ok ? r.body : null);
+    api.GET('/v1/statistics').then((r) => {
+      if (r.data) setStats(r.data as Json);
+      else {
+        setStats(null);
+        setStatsError(describe(r.error));
+      }
     });
   }, [token]);
   if (error) return <Alert>{error}</Alert>;
@@ -150,7 +153,7 @@ function Dashboard({ config, token }: { config: WebConfig; token: string }) {
       {stats === undefined ? (
         <Loading />
       ) : stats === null ? (
-        <p class="muted">统计接口暂不可用。</p>
+        <Alert>考核指标暂不可用：{statsError}</Alert>
       ) : (
         <>
           <p class="muted">

@@ -9,7 +9,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiClient, departmentApi, describe } from '../shared/api.ts';
 import { loadConfig, type WebConfig } from '../shared/config.ts';
-import { Alert, Frame, Loading, Note, TASK_KIND, TASK_STATUS, when } from '../shared/ui.tsx';
+import { Alert, Frame, Loading, Note, Scroll, TASK_KIND, TASK_STATUS, when } from '../shared/ui.tsx';
 
 // biome-ignore lint/suspicious/noExplicitAny: views of API answers
 type Json = Record<string, any>;
@@ -134,7 +134,7 @@ function Inbox({ api, login }: { api: ApiClient; login: Login }) {
       ) : !items.length ? (
         <p>没有{TASK_STATUS[status]}的任务。</p>
       ) : (
-        <div class="scroll">
+        <Scroll label="待办任务">
           <table>
             <caption class="sr-only">待办任务</caption>
             <thead>
@@ -165,7 +165,7 @@ function Inbox({ api, login }: { api: ApiClient; login: Login }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </Scroll>
       )}
     </>
   );
@@ -228,7 +228,7 @@ function TaskDetail({ api, taskId }: { api: ApiClient; taskId: string }) {
         </>
       ) : null}
       <h2>表单</h2>
-      <div class="scroll">
+      <Scroll label="表单">
         <table>
           <thead>
             <tr>
@@ -245,7 +245,7 @@ function TaskDetail({ api, taskId }: { api: ApiClient; taskId: string }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
       <h2>材料</h2>
       <ul>
         {materials.map((m) => (
