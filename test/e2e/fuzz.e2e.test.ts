@@ -20,7 +20,7 @@ import { httpRoutes } from '../../functions/routes.ts';
 import { DocumentValidator } from '../api/openapi-validator.ts';
 import { corrupted, hostileString, type Schema, valid } from '../api/schema-arbitrary.ts';
 import { as, BUNDLE, fillPath, issuedCase, LEAD, pendingCase, type Route, remote } from './routes-client.ts';
-import { call } from './target.ts';
+import { call, target } from './target.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_251_122);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
@@ -201,8 +201,14 @@ function requestArbitrary(route: Route, op: Operation): fc.Arbitrary<FuzzRequest
  * Valid credentials for the route's caller, added when sending: kept out of the generated values,
  * so that a printed counterexample never carries a key or a token.
  */
-const credentials = (route: Route) =>
-  route.caller === 'portal' ? as.portal(PORTAL) : route.caller === 'department' ? as.department(LEAD) : {};
+const credentials = (route: Route): Record<string, string> =>
+  route.caller === 'portal'
+    ? as.portal(PORTAL)
+    : route.caller === 'department'
+      ? as.department(LEAD)
+      : route.caller === 'hotline'
+        ? { authorization: `Bearer ${target().credentials.hotline!.token}` }
+        : {};
 
 async function send(route: Route, r: FuzzRequest) {
   const qs = r.query.length ? `?${new URLSearchParams(r.query)}` : '';
