@@ -10,6 +10,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { SupervisionSchema } from '../../adapters/http/schemas.ts';
 import { caseIdFor } from '../../core/case/model.ts';
 import { SEEDED_PERSONS } from '../../local/setup/seed-shared-data.ts';
 import { printedCode, verifyLicense } from './licenses.ts';
@@ -517,6 +519,43 @@ describe('the access log and departments’ view of personal data', () => {
     // And B's log has none of it.
     const bs = await accessLog(B);
     expect(bs.body.items.some((e: { caseId?: string }) => e.caseId === caseId)).toBe(false);
+  });
+
+  it('shows supervision (电子监察) no applicant’s personal data: the tasks only, so there is no read to log', async () => {
+    // The answer's schema has no place for an applicant: no applicant, name, ID number or phone field.
+    const fields = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (!node || typeof node !== 'object') return;
+      for (const [k, v] of Object.entries(node)) {
+        if (k === 'properties' && v && typeof v === 'object') for (const f of Object.keys(v)) fields.add(f);
+        walk(v);
+      }
+    };
+    walk(z.toJSONSchema(SupervisionSchema, { io: 'input' }));
+    for (const personal of ['applicant', 'name', 'idNumber', 'uscc', 'phone', 'address', 'form'])
+      expect(fields.has(personal), personal).toBe(false);
+
+    // And A's open acceptance task, due within a working day, is in it — without anything of hers.
+    const res = await submit(await buildApplication('newborn', undefined, 0, A));
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const caseId = res.body.id as string;
+    const task = await pendingTask(NEWBORN_LEAD, caseId, 'acceptance');
+    const supervision = await eventually(
+      () => call('GET', '/v1/supervision', { headers: departmentAuth('supervision') }),
+      (r) => r.status === 200 && JSON.stringify(r.body).includes(task.id),
+      'the acceptance task in supervision',
+      5_000,
+    );
+    const text = JSON.stringify(supervision.body);
+    for (const secret of [demoApplicant(A).idNumber!, '陈静', seeded('陈静').record.address])
+      expect(text).not.toContain(secret);
+    const log = await accessLog(A);
+    expect(
+      log.body.items
+        .filter((e: { caseId?: string }) => e.caseId === caseId)
+        .map((e: { actor: { kind: string } }) => e.actor.kind),
+    ).not.toContain('supervisor');
   });
 
   it('masks the ID number in task detail once the case is closed and the period (4 s in tests) has passed', async () => {
