@@ -39,7 +39,7 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
   );
   // An approved prerequisite opens its dependants now, not when its whole stage is decided.
   if (body.outcome === 'approve' && task.kind !== 'acceptance')
-    await openReadyDependants(flowDeps(), task.caseId).catch((err: unknown) =>
+    await openReadyDependants(flowDeps(workflow), task.caseId).catch((err: unknown) =>
       logger.warn('dependants not opened early; the next stage opens them', { caseId: task.caseId, err }),
     );
   return { status: 200, body: { ...taskView(catalog(), task), replayed } };

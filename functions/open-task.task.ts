@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { flowDeps } from '#adapters/flow-deps.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
+import { workflow } from '#adapters/sfn/workflow.ts';
 import { openTask } from '#core/flow/steps.ts';
 
 const Input = z.object({
@@ -15,4 +16,4 @@ const Input = z.object({
   dueAt: z.string().optional(),
 });
 
-export const handler = makeTaskHandler(Input, (input) => openTask(flowDeps(), input));
+export const handler = makeTaskHandler(Input, (input) => openTask(flowDeps(workflow), input));

@@ -4,6 +4,9 @@
  * run time from Secrets Manager (IDENTIFIER_SECRET_ARN) — once per process, like an SDK client —
  * so that it is in no Lambda's environment, no template and no log.
  */
+// A static import of the two names: esbuild keeps every command of a dynamic import()'s namespace
+// (the whole client, ~30 KiB), but only these two of a named import.
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type IdentifierKeyer, identifierKeyer } from '#core/identity/keyed-ids.ts';
 import { UnavailableError } from '#core/shared/errors.ts';
 import { config } from '../config.ts';
@@ -23,7 +26,6 @@ async function load(): Promise<IdentifierKeyer> {
   if (IDENTIFIER_SECRET) return identifierKeyer(IDENTIFIER_SECRET);
   if (!IDENTIFIER_SECRET_ARN)
     throw new Error('Set IDENTIFIER_SECRET (local) or IDENTIFIER_SECRET_ARN (AWS).');
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   try {
     const out = await new SecretsManagerClient({}).send(
       new GetSecretValueCommand({ SecretId: IDENTIFIER_SECRET_ARN }),
