@@ -74,7 +74,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** This department’s webhooks (without their secrets) */
+    /**
+     * This department’s webhooks (without their secrets)
+     * @description The department’s registered callback URLs for task events. Secrets are shown only once, when a webhook is created; delete one and create another to rotate it.
+     */
     get: operations['listDepartmentWebhooks'];
     put?: never;
     /**
@@ -179,7 +182,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** This portal’s webhooks (without their secrets) */
+    /**
+     * This portal’s webhooks (without their secrets)
+     * @description The portal’s registered callback URLs for its cases’ status changes. Secrets are shown only once, when a webhook is created; delete one and create another to rotate it.
+     */
     get: operations['listWebhooks'];
     put?: never;
     /**
@@ -223,7 +229,10 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Delete a department webhook: no further deliveries, queued ones are dropped */
+    /**
+     * Delete a department webhook: no further deliveries, queued ones are dropped
+     * @description Removes one of the department’s webhooks at once: nothing more is sent to it, and deliveries still queued for it are dropped. Another department’s webhook, or an unknown id, is 404.
+     */
     delete: operations['deleteDepartmentWebhook'];
     options?: never;
     head?: never;
@@ -240,7 +249,10 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Delete a webhook: no further deliveries, queued ones are dropped */
+    /**
+     * Delete a webhook: no further deliveries, queued ones are dropped
+     * @description Removes one of the portal’s webhooks at once: nothing more is sent to it, and deliveries still queued for it are dropped. Another portal’s webhook, or an unknown id, is 404.
+     */
     delete: operations['deleteWebhook'];
     options?: never;
     head?: never;
@@ -274,7 +286,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One bundle with its services in full */
+    /**
+     * One bundle with its services in full
+     * @description A bundle (一件事) of the city’s list as its catalog publishes it: every service with its department, legal basis, conditions, time limits, fees, result, fields and materials, the bundle’s rules (which services go together or in order), and how much applying once saves.
+     */
     get: operations['getBundle'];
     put?: never;
     post?: never;
@@ -291,7 +306,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Progress (进度查询): status, services, tasks, the correction request and the timeline */
+    /**
+     * Progress (进度查询): status, services, tasks, the correction request and the timeline
+     * @description What the applicant sees of a case: its status, each service’s result, every task (acceptance, reviews, inspection, the applicant’s supplement), the one consolidated correction request while it waits for it, the timeline of everything that happened, and the licenses once issued. Only the portal and the applicant who submitted the case may read it (anyone else: 404); personal data is masked.
+     */
     get: operations['getCase'];
     put?: never;
     post?: never;
@@ -308,7 +326,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The ONE merged form (一表申请) for the chosen services, as JSON Schema */
+    /**
+     * The ONE merged form (一表申请) for the chosen services, as JSON Schema
+     * @description The one form (一表申请) for the chosen services, as a JSON Schema (draft 2020-12): each field shared by several services appears once, with its label, its checks, the services that need it, whether the government already holds it (x-prefill), and examples whose first value is valid. A portal renders and checks its form from this schema alone; POST /v1/cases checks the values against the same schema.
+     */
     get: operations['getForm'];
     put?: never;
     post?: never;
@@ -405,7 +426,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One of this portal’s materials; its bytes are judged if they arrived since the last look */
+    /**
+     * One of this portal’s materials; its bytes are judged if they arrived since the last look
+     * @description A declared material and what became of its bytes: `awaiting_upload` until the file is PUT to its presigned URL, then `verified` when the stored bytes have exactly the declared size, SHA-256 and content type, or `rejected` with the reason. Another portal’s material is 404.
+     */
     get: operations['getMaterial'];
     put?: never;
     post?: never;
@@ -422,7 +446,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** How much the bundle saves for the chosen services (fields, materials, visits, days) */
+    /**
+     * How much the bundle saves for the chosen services (fields, materials, visits, days)
+     * @description The reduction this bundle brings for the chosen services (一件事 measures itself): fields and materials before and after merging, how many the government already holds, visits, and working days in parallel against one after another.
+     */
     get: operations['getMetrics'];
     put?: never;
     post?: never;
@@ -439,7 +466,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** This OpenAPI 3.1 document, generated from the zod schemas the API runs on */
+    /**
+     * This OpenAPI 3.1 document, generated from the zod schemas the API runs on
+     * @description This document: OpenAPI 3.1, generated at deploy time from the route specs and the zod schemas the handlers parse with, so it cannot drift from what the API accepts and answers. `servers[0]` is the URL it was fetched from.
+     */
     get: operations['getOpenapi'];
     put?: never;
     post?: never;
@@ -496,7 +526,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A task with only the case data its services need (最小必要) */
+    /**
+     * A task with only the case data its services need (最小必要)
+     * @description A department’s view of one of its tasks (最小必要): the case’s status and applicant, only the form fields and materials its services need (with short-lived download links), the approved prerequisites’ results, and the joint inspection it takes part in. Reading it while the task is open shows the applicant’s data in full and is recorded in the applicant’s access log; after the department’s access period it is masked. Another department’s task is 404.
+     */
     get: operations['getTask'];
     put?: never;
     post?: never;
@@ -513,7 +546,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The published list of bundles (一张清单) */
+    /**
+     * The published list of bundles (一张清单)
+     * @description Every published bundle (一件事) of the city — its lead and cooperating departments, services and time limit — with the catalog version. Public: no credentials.
+     */
     get: operations['listBundles'];
     put?: never;
     post?: never;
@@ -574,7 +610,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The case’s e-licenses (一窗出件), with short-lived download links */
+    /**
+     * The case’s e-licenses (一窗出件), with short-lived download links
+     * @description Every e-license the case was issued (一窗出件), each with short-lived download links to the signed document and to the data its signature covers. Empty until the case is issued; only the case’s portal and applicant may read it.
+     */
     get: operations['listLicenses'];
     put?: never;
     post?: never;
@@ -684,6 +723,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/counter/cases': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Apply at a counter (窗口) for an applicant verified in person
+     * @description For portals registered as counters only (`npm run credentials -- issue-portal --counter`). The application names the applicant (ID number or credit code, and name) as the officer verified them; no applicant token is sent. The case records `actedBy.verifiedBy: { kind: "counter", officer }`. The applicant later follows the case signed in with their own token.
+     */
+    post: operations['submitCounterCase'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/cases/{caseId}/supplements': {
     parameters: {
       query?: never;
@@ -693,7 +752,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Answer the one consolidated correction request (补正), once */
+    /**
+     * Answer the one consolidated correction request (补正), once
+     * @description Answers the case’s one consolidated correction request (补正) with corrected form values and/or replacement materials, once per round: only the departments that asked review again. A case that is not awaiting a correction is 409.
+     */
     post: operations['submitSupplement'];
     delete?: never;
     options?: never;
@@ -766,6 +828,38 @@ export interface webhooks {
 }
 export interface components {
   schemas: {
+    /**
+     * @description One application (一次提交) for all or some services of a bundle: who applies, the merged form’s values, the materials, and how results are delivered.
+     * @example {
+     *       "bundleId": "enterprise-opening",
+     *       "services": [
+     *         "enterprise-establishment-registration"
+     *       ],
+     *       "applicant": {
+     *         "kind": "person",
+     *         "name": "陈静",
+     *         "idNumber": "320402199203154625",
+     *         "phone": "13812345678"
+     *       },
+     *       "form": {},
+     *       "materials": [
+     *         {
+     *           "type": "articles-of-association",
+     *           "materialId": "m-01JNB4XK3T7P"
+     *         }
+     *       ],
+     *       "delivery": {
+     *         "method": "electronic"
+     *       },
+     *       "acceptedAt": "changzhou-jintan",
+     *       "commitments": [
+     *         {
+     *           "serviceId": "enterprise-establishment-registration",
+     *           "accepted": true
+     *         }
+     *       ]
+     *     }
+     */
     Application: {
       bundleId: string;
       services?: string[];
@@ -841,6 +935,18 @@ export interface components {
         accepted: true;
       }[];
     };
+    /**
+     * @description The answer to a correction request (补正): corrected form values and/or replacement materials.
+     * @example {
+     *       "form": {},
+     *       "materials": [
+     *         {
+     *           "type": "articles-of-association",
+     *           "materialId": "m-01JNB4XK3T7P"
+     *         }
+     *       ]
+     *     }
+     */
     Supplement: {
       form?: {
         [key: string]: unknown;
@@ -850,9 +956,26 @@ export interface components {
         materialId: string;
       }[];
     };
+    /**
+     * @description Why the applicant withdraws the case (optional).
+     * @example {
+     *       "reason": "申请人撤回申请"
+     *     }
+     */
     Withdrawal: {
       reason?: string;
     };
+    /**
+     * @description A file of 一套材料, declared before its bytes are uploaded: its type, name, content type, size and SHA-256.
+     * @example {
+     *       "bundleId": "enterprise-opening",
+     *       "type": "business-license",
+     *       "fileName": "articles-of-association.pdf",
+     *       "contentType": "application/pdf",
+     *       "size": 48213,
+     *       "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+     *     }
+     */
     MaterialDeclaration: {
       bundleId: string;
       type: string;
@@ -861,6 +984,25 @@ export interface components {
       size: number;
       sha256: string;
     };
+    /**
+     * @description Who the portal asks shared data about (the signed-in applicant), for which bundle, and the applicant’s consent.
+     * @example {
+     *       "bundleId": "enterprise-opening",
+     *       "consent": {
+     *         "fields": [
+     *           "enterpriseName"
+     *         ],
+     *         "expiresAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *       },
+     *       "services": [
+     *         "enterprise-establishment-registration"
+     *       ],
+     *       "applicant": {
+     *         "kind": "person",
+     *         "idNumber": "320402199203154625"
+     *       }
+     *     }
+     */
     PrefillRequest: {
       bundleId: string;
       consent?: {
@@ -888,6 +1030,20 @@ export interface components {
             uscc: string;
           };
     };
+    /**
+     * @description A department’s decision on its task: approve, reject (with the reason) or ask for corrections.
+     * @example {
+     *       "outcome": "approve",
+     *       "opinion": "材料齐全，予以受理",
+     *       "corrections": [
+     *         {
+     *           "path": "/form/enterpriseName",
+     *           "materialType": "articles-of-association",
+     *           "message": "企业名称须与名称自主申报结果一致。"
+     *         }
+     *       ]
+     *     }
+     */
     DecisionRequest: {
       /** @enum {string} */
       outcome: 'approve' | 'reject' | 'correct';
@@ -898,6 +1054,13 @@ export interface components {
         message: string;
       }[];
     };
+    /**
+     * @description A callback URL to register for the status changes of this portal’s cases.
+     * @example {
+     *       "url": "https://portal.example.cn/hooks/yijianshi",
+     *       "description": "营业执照副本复印件，加盖公章。"
+     *     }
+     */
     WebhookRequest: {
       /**
        * Format: uri
@@ -907,6 +1070,27 @@ export interface components {
       /** @description A label for your own use. */
       description?: string;
     };
+    /**
+     * @description 帮办代办: the signed-in applicant authorises a helper (a person or an organisation) to apply for them, for some bundles, until a date.
+     * @example {
+     *       "helper": {
+     *         "kind": "person",
+     *         "idNumber": "320402199203154625",
+     *         "name": "常州青果巷餐饮管理有限公司"
+     *       },
+     *       "scope": {
+     *         "bundleIds": [
+     *           "enterprise-opening"
+     *         ],
+     *         "serviceIds": [
+     *           "enterprise-establishment-registration"
+     *         ]
+     *       },
+     *       "expiresAt": "2025-03-01T08:00:00.000Z",
+     *       "validFrom": "2025-03-01T08:00:00.000Z",
+     *       "minAssurance": 1
+     *     }
+     */
     AuthorisationRequest: {
       /** @description Who may act for you: a person (ID number and name, e.g. a service-centre assistant or a relative) or an organisation (credit code and name, e.g. an intermediary), acting through its people. */
       helper:
@@ -940,9 +1124,26 @@ export interface components {
       /** @description The least assurance level of the helper's sign-in; default 2 (real-name verified). */
       minAssurance?: 1 | 2 | 3;
     };
+    /**
+     * @description A department’s answer to an inquiry (12345).
+     * @example {
+     *       "text": "请问营业执照什么时候可以领取？"
+     *     }
+     */
     InquiryAnswer: {
       text: string;
     };
+    /**
+     * @description How a department completed the rectification (整改) a poor rating opened, with its follow-up visit (回访).
+     * @example {
+     *       "action": "submit",
+     *       "followUp": {
+     *         "contacted": true,
+     *         "satisfied": true,
+     *         "note": "依申请人承诺办理。"
+     *       }
+     *     }
+     */
     RectificationCompletion: {
       /** @description What the department did about the 差评 (整改措施). */
       action: string;
@@ -956,17 +1157,68 @@ export interface components {
         note: string;
       };
     };
-    DepartmentWebhookRequest: {
+    /**
+     * @description An applicant’s consultation, complaint or suggestion about a case or a bundle.
+     * @example {
+     *       "kind": "consultation",
+     *       "text": "请问营业执照什么时候可以领取？",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "bundleId": "enterprise-opening"
+     *     }
+     */
+    InquiryRequest: {
       /**
-       * Format: uri
-       * @description Where to POST events: https, and a host that is and resolves to public addresses only (checked again at every delivery).
+       * @description consultation (咨询, answered within 1 working day), complaint (投诉, 5), suggestion (建议, 10).
+       * @enum {string}
        */
-      url: string;
-      /** @description A label for your own use. */
-      description?: string;
-      /** @description The task events to receive, each at most once in the list; all three (`task.opened`, `task.due_soon`, `task.overdue`) when absent. */
-      events?: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
+      kind: 'consultation' | 'complaint' | 'suggestion';
+      text: string;
+      /** @description The case it is about (one of the applicant’s). */
+      caseId?: string;
+      /** @description The bundle it is about (implied by caseId). */
+      bundleId?: string;
     };
+    /**
+     * @description An applicant’s rating (好差评) of a final case on the five-level scale.
+     * @example {
+     *       "overall": 1,
+     *       "departments": [
+     *         {
+     *           "departmentId": "market-regulation",
+     *           "score": 1
+     *         }
+     *       ],
+     *       "comment": "窗口服务热情，一次办好。"
+     *     }
+     */
+    RatingRequest: {
+      /** @description The bundle as a whole: 5 非常满意 … 1 非常不满意. */
+      overall: number;
+      /**
+       * @description Optionally, a score per department that worked on the case.
+       * @default []
+       */
+      departments: {
+        departmentId: string;
+        /** @description 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (2 or less opens a rectification). */
+        score: number;
+      }[];
+      comment?: string;
+    };
+    /**
+     * @description An inquiry the 12345 hotline records for an applicant.
+     * @example {
+     *       "kind": "consultation",
+     *       "text": "请问营业执照什么时候可以领取？",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "bundleId": "enterprise-opening",
+     *       "applicant": {
+     *         "kind": "person",
+     *         "name": "陈静",
+     *         "idNumber": "320402199203154625"
+     *       }
+     *     }
+     */
     HotlineInquiryRequest: {
       /**
        * @description consultation (咨询, answered within 1 working day), complaint (投诉, 5), suggestion (建议, 10).
@@ -1001,33 +1253,29 @@ export interface components {
             uscc: string;
           };
     };
-    InquiryRequest: {
+    /**
+     * @description A callback URL to register for a department’s task events.
+     * @example {
+     *       "url": "https://portal.example.cn/hooks/yijianshi",
+     *       "description": "营业执照副本复印件，加盖公章。",
+     *       "events": [
+     *         "task.opened"
+     *       ]
+     *     }
+     */
+    DepartmentWebhookRequest: {
       /**
-       * @description consultation (咨询, answered within 1 working day), complaint (投诉, 5), suggestion (建议, 10).
-       * @enum {string}
+       * Format: uri
+       * @description Where to POST events: https, and a host that is and resolves to public addresses only (checked again at every delivery).
        */
-      kind: 'consultation' | 'complaint' | 'suggestion';
-      text: string;
-      /** @description The case it is about (one of the applicant’s). */
-      caseId?: string;
-      /** @description The bundle it is about (implied by caseId). */
-      bundleId?: string;
-    };
-    RatingRequest: {
-      /** @description The bundle as a whole: 5 非常满意 … 1 非常不满意. */
-      overall: number;
-      /**
-       * @description Optionally, a score per department that worked on the case.
-       * @default []
-       */
-      departments: {
-        departmentId: string;
-        /** @description 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (2 or less opens a rectification). */
-        score: number;
-      }[];
-      comment?: string;
+      url: string;
+      /** @description A label for your own use. */
+      description?: string;
+      /** @description The task events to receive, each at most once in the list; all three (`task.opened`, `task.due_soon`, `task.overdue`) when absent. */
+      events?: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
     };
     /**
+     * @description An RFC 9457 problem: every error of this API, with every problem of the request in `errors`.
      * @example {
      *       "type": "https://yijianshi.dev/problems/validation_failed",
      *       "title": "The request breaks one or more rules",
@@ -1142,8 +1390,15 @@ export interface components {
         | 'address_not_allowed'
         | 'host_unresolvable'
         | 'too_many_webhooks'
+        | 'invalid_events'
         | 'department_not_involved'
-        | 'duplicate_department';
+        | 'duplicate_department'
+        | 'bundle_mismatch'
+        | 'subject_required'
+        | 'invalid_range'
+        | 'range_too_long'
+        | 'unknown_department'
+        | 'unsupported_filter';
       /** @description One entry per problem with the request, at most 100: the rest are counted in `omittedErrors`. */
       errors?: {
         /** @description JSON Pointer into the request, e.g. /form/enterpriseName or /query/services. */
@@ -1233,8 +1488,15 @@ export interface components {
           | 'address_not_allowed'
           | 'host_unresolvable'
           | 'too_many_webhooks'
+          | 'invalid_events'
           | 'department_not_involved'
-          | 'duplicate_department';
+          | 'duplicate_department'
+          | 'bundle_mismatch'
+          | 'subject_required'
+          | 'invalid_range'
+          | 'range_too_long'
+          | 'unknown_department'
+          | 'unsupported_filter';
         message: string;
       }[];
       /** @description How many further problems were found but not listed (present only when `errors` holds its maximum of 100). Elements of a list beyond 1000 are not checked one by one: the list’s own size problem covers them. */
@@ -1246,13 +1508,31 @@ export interface components {
      * @example 2025-03-01T08:00:00.000Z
      */
     Timestamp: string;
+    /**
+     * @description The deployment is up: its city and catalog version.
+     * @example {
+     *       "status": "ok",
+     *       "city": "changzhou",
+     *       "catalogVersion": "2025.03.1"
+     *     }
+     */
     Health: {
       /** @constant */
       status: 'ok';
       city: string;
       catalogVersion: string;
     };
-    /** @description This document. */
+    /**
+     * @description This document.
+     * @example {
+     *       "openapi": "3.1.1",
+     *       "info": {
+     *         "title": "企业名称",
+     *         "version": "1.0.0"
+     *       },
+     *       "paths": {}
+     *     }
+     */
     OpenApiDocument: {
       openapi: string;
       info: {
@@ -1267,6 +1547,46 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
+    /**
+     * @description The city’s list of bundles (一张清单).
+     * @example {
+     *       "city": {
+     *         "id": "changzhou",
+     *         "name": "常州市",
+     *         "region": "江苏省"
+     *       },
+     *       "catalogVersion": "2025.03.1",
+     *       "items": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "name": "常州青果巷餐饮管理有限公司",
+     *           "summary": "开办企业一次申请办理设立登记、公章刻制、银行开户预约、发票申领、社保和公积金登记。",
+     *           "audience": "person",
+     *           "category": "standard",
+     *           "detail": "full",
+     *           "leadDepartment": {
+     *             "id": "market-regulation",
+     *             "name": "常州市市场监督管理局"
+     *           },
+     *           "departments": [
+     *             {
+     *               "id": "public-security",
+     *               "name": "常州市公安局"
+     *             }
+     *           ],
+     *           "services": [
+     *             {
+     *               "id": "enterprise-establishment-registration",
+     *               "name": "企业设立登记",
+     *               "departmentId": "market-regulation",
+     *               "timeLimitDays": 1
+     *             }
+     *           ],
+     *           "timeLimitDays": 1
+     *         }
+     *       ]
+     *     }
+     */
     BundleList: {
       city: {
         id: string;
@@ -1307,6 +1627,127 @@ export interface components {
         timeLimitDays: number;
       }[];
     };
+    /**
+     * @description A bundle with its services in full, its rules and what applying once saves.
+     * @example {
+     *       "id": "enterprise-opening",
+     *       "name": "企业开办",
+     *       "summary": "开办企业一次申请办理设立登记、公章刻制、银行开户预约、发票申领、社保和公积金登记。",
+     *       "audience": "person",
+     *       "category": "standard",
+     *       "detail": "full",
+     *       "leadDepartment": {
+     *         "id": "market-regulation",
+     *         "name": "常州市市场监督管理局"
+     *       },
+     *       "departments": [
+     *         {
+     *           "id": "public-security",
+     *           "name": "常州市公安局"
+     *         }
+     *       ],
+     *       "services": [
+     *         {
+     *           "id": "enterprise-establishment-registration",
+     *           "name": "企业设立登记",
+     *           "departmentId": "market-regulation",
+     *           "timeLimitDays": 1,
+     *           "departmentName": "常州市市场监督管理局",
+     *           "legalBasis": [
+     *             "《中华人民共和国市场主体登记管理条例》"
+     *           ],
+     *           "conditions": [
+     *             "申请人具有完全民事行为能力"
+     *           ],
+     *           "timeLimit": {
+     *             "legalDays": 1,
+     *             "committedDays": 1,
+     *             "unit": "working",
+     *             "note": "依申请人承诺办理。"
+     *           },
+     *           "fees": {
+     *             "amountYuan": 1,
+     *             "note": "依申请人承诺办理。"
+     *           },
+     *           "result": {
+     *             "kind": "license",
+     *             "name": "常州青果巷餐饮管理有限公司",
+     *             "data": [
+     *               "uscc"
+     *             ],
+     *             "licenseType": "营业执照",
+     *             "produces": [
+     *               {
+     *                 "fieldId": "enterpriseName",
+     *                 "kind": "uscc"
+     *               }
+     *             ]
+     *           },
+     *           "commitment": true,
+     *           "delivery": [
+     *             "electronic"
+     *           ],
+     *           "fields": [
+     *             {
+     *               "fieldId": "enterpriseName",
+     *               "required": true
+     *             }
+     *           ],
+     *           "materials": [
+     *             {
+     *               "typeId": "business-license",
+     *               "required": true
+     *             }
+     *           ]
+     *         }
+     *       ],
+     *       "timeLimitDays": 1,
+     *       "catalogVersion": "2025.03.1",
+     *       "rules": [
+     *         {
+     *           "kind": "together",
+     *           "services": [
+     *             "enterprise-establishment-registration",
+     *             "enterprise-establishment-registration"
+     *           ],
+     *           "reason": "申请人撤回申请"
+     *         }
+     *       ],
+     *       "metrics": {
+     *         "services": 1,
+     *         "departments": 1,
+     *         "fields": {
+     *           "before": 1,
+     *           "after": 1,
+     *           "reductionPercent": 1
+     *         },
+     *         "materials": {
+     *           "before": 1,
+     *           "after": 1,
+     *           "alreadyHeld": 1,
+     *           "toUpload": 1,
+     *           "reductionPercent": 1
+     *         },
+     *         "prefillableShare": 1,
+     *         "visits": 1,
+     *         "inspections": {
+     *           "services": 1,
+     *           "visits": 1
+     *         },
+     *         "timeLimitDays": {
+     *           "parallel": 1,
+     *           "sequentialSum": 1
+     *         },
+     *         "staged": {
+     *           "days": 1,
+     *           "path": [
+     *             "/form/enterpriseName"
+     *           ]
+     *         }
+     *       },
+     *       "source": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *     }
+     */
     BundleDetail: {
       id: string;
       name: string;
@@ -1435,6 +1876,228 @@ export interface components {
       metrics: components['schemas']['ReductionMetrics'];
       source?: string;
     };
+    /**
+     * @description The one complete notice (一次告知) for the chosen services: conditions, materials once, what is not needed, fees, results, time limits and steps.
+     * @example {
+     *       "bundle": {
+     *         "id": "enterprise-opening",
+     *         "name": "企业开办",
+     *         "leadDepartment": {
+     *           "id": "market-regulation",
+     *           "name": "常州市市场监督管理局"
+     *         }
+     *       },
+     *       "catalogVersion": "2025.03.1",
+     *       "services": [
+     *         {
+     *           "id": "enterprise-establishment-registration",
+     *           "name": "企业设立登记",
+     *           "department": {
+     *             "id": "market-regulation",
+     *             "name": "常州市市场监督管理局"
+     *           },
+     *           "legalBasis": [
+     *             "《中华人民共和国市场主体登记管理条例》"
+     *           ],
+     *           "conditions": [
+     *             "申请人具有完全民事行为能力"
+     *           ],
+     *           "timeLimit": {
+     *             "legalDays": 1,
+     *             "committedDays": 1,
+     *             "unit": "working",
+     *             "note": "依申请人承诺办理。"
+     *           },
+     *           "fees": {
+     *             "amountYuan": 1,
+     *             "note": "依申请人承诺办理。"
+     *           },
+     *           "result": {
+     *             "kind": "license",
+     *             "name": "常州青果巷餐饮管理有限公司",
+     *             "data": [
+     *               "uscc"
+     *             ],
+     *             "licenseType": "营业执照",
+     *             "produces": [
+     *               {
+     *                 "fieldId": "enterpriseName",
+     *                 "kind": "uscc"
+     *               }
+     *             ]
+     *           },
+     *           "commitment": true
+     *         }
+     *       ],
+     *       "conditions": [
+     *         "申请人具有完全民事行为能力"
+     *       ],
+     *       "legalBasis": [
+     *         "《中华人民共和国市场主体登记管理条例》"
+     *       ],
+     *       "materials": [
+     *         {
+     *           "type": "articles-of-association",
+     *           "name": "公司章程",
+     *           "required": true,
+     *           "services": [
+     *             "enterprise-establishment-registration"
+     *           ],
+     *           "holder": "person",
+     *           "accept": [
+     *             "application/pdf"
+     *           ],
+     *           "maxBytes": 10485760,
+     *           "deferrable": true,
+     *           "deferralDays": 1,
+     *           "description": "营业执照副本复印件，加盖公章。",
+     *           "when": [
+     *             {
+     *               "field": "enterpriseName",
+     *               "equals": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *             }
+     *           ],
+     *           "perParty": {
+     *             "party": "seller",
+     *             "title": "企业名称",
+     *             "countField": "sellerCount",
+     *             "description": "营业执照副本复印件，加盖公章。"
+     *           }
+     *         }
+     *       ],
+     *       "notRequired": [
+     *         {
+     *           "type": "business-license",
+     *           "name": "营业执照",
+     *           "required": true,
+     *           "services": [
+     *             "enterprise-establishment-registration"
+     *           ],
+     *           "holder": "person",
+     *           "accept": [
+     *             "application/pdf"
+     *           ],
+     *           "maxBytes": 10485760,
+     *           "deferrable": true,
+     *           "deferralDays": 1,
+     *           "description": "营业执照副本复印件，加盖公章。",
+     *           "when": [
+     *             {
+     *               "field": "enterpriseName",
+     *               "equals": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *             }
+     *           ],
+     *           "perParty": {
+     *             "party": "seller",
+     *             "title": "企业名称",
+     *             "countField": "sellerCount",
+     *             "description": "营业执照副本复印件，加盖公章。"
+     *           },
+     *           "reason": "申请人撤回申请"
+     *         }
+     *       ],
+     *       "deferrable": [
+     *         "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *       ],
+     *       "commitmentServices": [
+     *         "enterprise-establishment-registration"
+     *       ],
+     *       "fees": {
+     *         "totalYuan": 1,
+     *         "items": [
+     *           {
+     *             "serviceId": "enterprise-establishment-registration",
+     *             "amountYuan": 1,
+     *             "note": "依申请人承诺办理。"
+     *           }
+     *         ]
+     *       },
+     *       "results": [
+     *         {
+     *           "serviceId": "enterprise-establishment-registration",
+     *           "kind": "license",
+     *           "name": "营业执照"
+     *         }
+     *       ],
+     *       "delivery": [
+     *         "electronic"
+     *       ],
+     *       "timeLimitDays": 1,
+     *       "criticalPath": [
+     *         {
+     *           "serviceId": "enterprise-establishment-registration",
+     *           "name": "企业设立登记",
+     *           "department": {
+     *             "id": "market-regulation",
+     *             "name": "常州市市场监督管理局"
+     *           },
+     *           "days": 1
+     *         }
+     *       ],
+     *       "legalTimeLimitDays": 1,
+     *       "steps": [
+     *         {
+     *           "order": 1,
+     *           "name": "受理",
+     *           "description": "牵头部门审查材料，符合条件的予以受理。",
+     *           "department": {
+     *             "id": "market-regulation",
+     *             "name": "常州市市场监督管理局"
+     *           },
+     *           "departments": [
+     *             {
+     *               "id": "public-security",
+     *               "name": "常州市公安局"
+     *             }
+     *           ],
+     *           "delivery": [
+     *             "electronic"
+     *           ],
+     *           "orderRules": [
+     *             {
+     *               "kind": "together",
+     *               "services": [
+     *                 "enterprise-establishment-registration",
+     *                 "enterprise-establishment-registration"
+     *               ]
+     *             }
+     *           ]
+     *         }
+     *       ],
+     *       "metrics": {
+     *         "services": 1,
+     *         "departments": 1,
+     *         "fields": {
+     *           "before": 1,
+     *           "after": 1,
+     *           "reductionPercent": 1
+     *         },
+     *         "materials": {
+     *           "before": 1,
+     *           "after": 1,
+     *           "alreadyHeld": 1,
+     *           "toUpload": 1,
+     *           "reductionPercent": 1
+     *         },
+     *         "prefillableShare": 1,
+     *         "visits": 1,
+     *         "inspections": {
+     *           "services": 1,
+     *           "visits": 1
+     *         },
+     *         "timeLimitDays": {
+     *           "parallel": 1,
+     *           "sequentialSum": 1
+     *         },
+     *         "staged": {
+     *           "days": 1,
+     *           "path": [
+     *             "/form/enterpriseName"
+     *           ]
+     *         }
+     *       }
+     *     }
+     */
     Guide: {
       bundle: {
         id: string;
@@ -1618,13 +2281,107 @@ export interface components {
       }[];
       metrics: components['schemas']['ReductionMetrics'];
     };
+    /**
+     * @description The merged form (一表申请) for the chosen services.
+     * @example {
+     *       "bundleId": "enterprise-opening",
+     *       "services": [
+     *         "enterprise-establishment-registration"
+     *       ],
+     *       "catalogVersion": "2025.03.1",
+     *       "schema": {
+     *         "$schema": "https://json-schema.org/draft/2020-12/schema",
+     *         "title": "企业名称",
+     *         "type": "object",
+     *         "properties": {
+     *           "enterpriseName": {
+     *             "title": "企业名称",
+     *             "type": "string",
+     *             "maxLength": 100,
+     *             "examples": [
+     *               "常州青果巷餐饮管理有限公司"
+     *             ],
+     *             "x-services": [
+     *               "enterprise-establishment-registration"
+     *             ]
+     *           }
+     *         },
+     *         "required": [
+     *           "enterpriseName"
+     *         ],
+     *         "allOf": [
+     *           {
+     *             "if": {
+     *               "properties": {
+     *                 "enterpriseName": {
+     *                   "const": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *                 }
+     *               },
+     *               "required": [
+     *                 "enterpriseName"
+     *               ]
+     *             },
+     *             "then": {
+     *               "required": [
+     *                 "enterpriseName"
+     *               ]
+     *             }
+     *           }
+     *         ],
+     *         "additionalProperties": false
+     *       }
+     *     }
+     */
     Form: {
       bundleId: string;
       services: string[];
       catalogVersion: string;
       schema: components['schemas']['MergedForm'];
     };
-    /** @description The merged form (一表申请) as a JSON Schema (draft 2020-12): every property has a title and examples whose first value is valid. */
+    /**
+     * @description The merged form (一表申请) as a JSON Schema (draft 2020-12): every property has a title and examples whose first value is valid.
+     * @example {
+     *       "$schema": "https://json-schema.org/draft/2020-12/schema",
+     *       "title": "企业名称",
+     *       "type": "object",
+     *       "properties": {
+     *         "enterpriseName": {
+     *           "title": "企业名称",
+     *           "type": "string",
+     *           "maxLength": 100,
+     *           "examples": [
+     *             "常州青果巷餐饮管理有限公司"
+     *           ],
+     *           "x-services": [
+     *             "enterprise-establishment-registration"
+     *           ]
+     *         }
+     *       },
+     *       "required": [
+     *         "enterpriseName"
+     *       ],
+     *       "allOf": [
+     *         {
+     *           "if": {
+     *             "properties": {
+     *               "enterpriseName": {
+     *                 "const": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *               }
+     *             },
+     *             "required": [
+     *               "enterpriseName"
+     *             ]
+     *           },
+     *           "then": {
+     *             "required": [
+     *               "enterpriseName"
+     *             ]
+     *           }
+     *         }
+     *       ],
+     *       "additionalProperties": false
+     *     }
+     */
     MergedForm: {
       /** @constant */
       $schema: 'https://json-schema.org/draft/2020-12/schema';
@@ -1660,6 +2417,7 @@ export interface components {
       additionalProperties: false;
     };
     /**
+     * @description One field of the merged form: JSON Schema with the platform’s `x-` annotations.
      * @example {
      *       "title": "企业名称",
      *       "type": "string",
@@ -1715,12 +2473,102 @@ export interface components {
         equals: string | number | boolean | (string | number | boolean)[];
       }[];
     };
+    /**
+     * @description What applying once saves for the chosen services.
+     * @example {
+     *       "bundleId": "enterprise-opening",
+     *       "services": [
+     *         "enterprise-establishment-registration"
+     *       ],
+     *       "catalogVersion": "2025.03.1",
+     *       "metrics": {
+     *         "services": 1,
+     *         "departments": 1,
+     *         "fields": {
+     *           "before": 1,
+     *           "after": 1,
+     *           "reductionPercent": 1
+     *         },
+     *         "materials": {
+     *           "before": 1,
+     *           "after": 1,
+     *           "alreadyHeld": 1,
+     *           "toUpload": 1,
+     *           "reductionPercent": 1
+     *         },
+     *         "prefillableShare": 1,
+     *         "visits": 1,
+     *         "inspections": {
+     *           "services": 1,
+     *           "visits": 1
+     *         },
+     *         "timeLimitDays": {
+     *           "parallel": 1,
+     *           "sequentialSum": 1
+     *         },
+     *         "staged": {
+     *           "days": 1,
+     *           "path": [
+     *             "/form/enterpriseName"
+     *           ]
+     *         }
+     *       }
+     *     }
+     */
     Metrics: {
       bundleId: string;
       services: string[];
       catalogVersion: string;
       metrics: components['schemas']['ReductionMetrics'];
     };
+    /**
+     * @description What the government already holds about the applicant for this form (共享数据), with the preview to confirm.
+     * @example {
+     *       "bundleId": "enterprise-opening",
+     *       "services": [
+     *         "enterprise-establishment-registration"
+     *       ],
+     *       "found": true,
+     *       "form": {
+     *         "enterpriseName": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *       },
+     *       "materials": [
+     *         {
+     *           "type": "articles-of-association",
+     *           "name": "公司章程",
+     *           "source": "eLicense",
+     *           "licenseType": "营业执照",
+     *           "reference": "el-320400-2024-000183",
+     *           "validUntil": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *         }
+     *       ],
+     *       "missing": [
+     *         "enterpriseName"
+     *       ],
+     *       "preview": [
+     *         {
+     *           "field": "enterpriseName",
+     *           "source": "population",
+     *           "withheld": true,
+     *           "masked": "3204**********4625"
+     *         }
+     *       ],
+     *       "consent": {
+     *         "id": "c-01JNB4Z6Q8Y2",
+     *         "purpose": {
+     *           "bundleId": "enterprise-opening",
+     *           "services": [
+     *             "enterprise-establishment-registration"
+     *           ]
+     *         },
+     *         "fields": [
+     *           "enterpriseName"
+     *         ],
+     *         "expiresAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *         "recordedAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *       }
+     *     }
+     */
     Prefill: {
       bundleId: string;
       services: string[];
@@ -1767,13 +2615,30 @@ export interface components {
         recordedAt: string;
       };
     };
+    /**
+     * @description Every read of the applicant’s personal data, newest first.
+     * @example {
+     *       "items": [
+     *         {
+     *           "at": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *           "actor": {
+     *             "kind": "portal",
+     *             "id": "portal-a"
+     *           },
+     *           "purpose": "prefill:enterprise-opening",
+     *           "caseId": "c-01JNB4Z6Q8Y2"
+     *         }
+     *       ],
+     *       "nextCursor": "eyJwayI6IkNBU0UjYy0wMUpOQjRaNlE4WTIifQ"
+     *     }
+     */
     AccessLog: {
       /** @description Every read of the applicant’s personal data, newest first. */
       items: {
         at: string;
         actor: {
           /** @enum {string} */
-          kind: 'portal' | 'department' | 'supervisor';
+          kind: 'portal' | 'department' | 'supervisor' | 'helper';
           /** @description The portal or department that read the data. */
           id: string;
         };
@@ -1783,6 +2648,20 @@ export interface components {
       }[];
       nextCursor?: string;
     };
+    /**
+     * @description The signed-in applicant’s cases through this portal.
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "bundleId": "enterprise-opening",
+     *           "status": "pending",
+     *           "createdAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *         }
+     *       ],
+     *       "nextCursor": "eyJwayI6IkNBU0UjYy0wMUpOQjRaNlE4WTIifQ"
+     *     }
+     */
     ApplicantCaseList: {
       /** @description This portal’s cases of the signed-in applicant, newest first. */
       items: {
@@ -1793,6 +2672,41 @@ export interface components {
       }[];
       nextCursor?: string;
     };
+    /**
+     * @description Fields, materials, visits and days: before and after merging.
+     * @example {
+     *       "services": 1,
+     *       "departments": 1,
+     *       "fields": {
+     *         "before": 1,
+     *         "after": 1,
+     *         "reductionPercent": 1
+     *       },
+     *       "materials": {
+     *         "before": 1,
+     *         "after": 1,
+     *         "alreadyHeld": 1,
+     *         "toUpload": 1,
+     *         "reductionPercent": 1
+     *       },
+     *       "prefillableShare": 1,
+     *       "visits": 1,
+     *       "inspections": {
+     *         "services": 1,
+     *         "visits": 1
+     *       },
+     *       "timeLimitDays": {
+     *         "parallel": 1,
+     *         "sequentialSum": 1
+     *       },
+     *       "staged": {
+     *         "days": 1,
+     *         "path": [
+     *           "/form/enterpriseName"
+     *         ]
+     *       }
+     *     }
+     */
     ReductionMetrics: {
       services: number;
       departments: number;
@@ -1825,6 +2739,22 @@ export interface components {
         path: string[];
       };
     };
+    /**
+     * @description A declared material and where to upload its bytes.
+     * @example {
+     *       "id": "m-01JNB4XK3T7P",
+     *       "status": "awaiting_upload",
+     *       "upload": {
+     *         "url": "https://portal.example.cn/hooks/yijianshi",
+     *         "method": "PUT",
+     *         "headers": {
+     *           "content-type": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *         },
+     *         "expiresAt": "2025-03-01T08:00:00.000Z"
+     *       },
+     *       "expiresAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
     MaterialCreated: {
       id: string;
       /** @enum {string} */
@@ -1844,6 +2774,21 @@ export interface components {
       /** @description When the declaration is forgotten if no case uses it. */
       expiresAt: components['schemas']['Timestamp'];
     };
+    /**
+     * @description A declared material and the state of its bytes.
+     * @example {
+     *       "id": "m-01JNB4XK3T7P",
+     *       "bundleId": "enterprise-opening",
+     *       "type": "business-license",
+     *       "fileName": "articles-of-association.pdf",
+     *       "contentType": "application/pdf",
+     *       "size": 48213,
+     *       "status": "awaiting_upload",
+     *       "reason": "mismatch",
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "verifiedAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
     Material: {
       id: string;
       bundleId: string;
@@ -1861,6 +2806,19 @@ export interface components {
       createdAt: components['schemas']['Timestamp'];
       verifiedAt?: components['schemas']['Timestamp'];
     };
+    /**
+     * @description A submitted case: its id, bundle, services and deadline.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "status": "submitted",
+     *       "bundleId": "enterprise-opening",
+     *       "services": [
+     *         "enterprise-establishment-registration"
+     *       ],
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "dueAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
     CaseSubmitted: {
       id: string;
       /** @constant */
@@ -1870,6 +2828,129 @@ export interface components {
       createdAt: components['schemas']['Timestamp'];
       dueAt: components['schemas']['Timestamp'];
     };
+    /**
+     * @description A case as its applicant follows it (进度查询).
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "bundleId": "enterprise-opening",
+     *       "bundleName": "企业开办",
+     *       "catalogVersion": "2025.03.1",
+     *       "status": "submitted",
+     *       "services": [
+     *         {
+     *           "id": "enterprise-establishment-registration",
+     *           "name": "企业设立登记",
+     *           "departmentId": "market-regulation",
+     *           "result": "approved",
+     *           "opinion": "材料齐全，予以受理"
+     *         }
+     *       ],
+     *       "applicant": {
+     *         "kind": "person",
+     *         "name": "陈静",
+     *         "idNumber": "320402199203154625",
+     *         "phone": "13812345678"
+     *       },
+     *       "delivery": "electronic",
+     *       "materials": [
+     *         {
+     *           "type": "articles-of-association",
+     *           "materialId": "m-01JNB4XK3T7P",
+     *           "sharedData": true,
+     *           "reference": "el-320400-2024-000183",
+     *           "deferredUntil": "2025-03-01T08:00:00.000Z"
+     *         }
+     *       ],
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "updatedAt": "2025-03-01T08:00:00.000Z",
+     *       "dueAt": "2025-03-01T08:00:00.000Z",
+     *       "correctionRound": 1,
+     *       "correction": {
+     *         "round": 0,
+     *         "requestedAt": "2025-03-01T08:00:00.000Z",
+     *         "dueAt": "2025-03-01T08:00:00.000Z",
+     *         "stage": "acceptance",
+     *         "departments": [
+     *           "market-regulation"
+     *         ],
+     *         "items": [
+     *           {
+     *             "path": "/form/enterpriseName",
+     *             "materialType": "articles-of-association",
+     *             "message": "企业名称须与名称自主申报结果一致。",
+     *             "departmentId": "market-regulation"
+     *           }
+     *         ]
+     *       },
+     *       "refusal": {
+     *         "opinion": "不属于本机关职权范围"
+     *       },
+     *       "tasks": [
+     *         {
+     *           "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *           "caseId": "c-01JNB4Z6Q8Y2",
+     *           "kind": "acceptance",
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "常州市市场监督管理局",
+     *           "services": [
+     *             "enterprise-establishment-registration"
+     *           ],
+     *           "round": 0,
+     *           "stage": 0,
+     *           "status": "pending",
+     *           "createdAt": "2025-03-01T08:00:00.000Z",
+     *           "dueAt": "2025-03-01T08:00:00.000Z",
+     *           "overdue": true,
+     *           "escalations": 1,
+     *           "decision": {
+     *             "outcome": "approve",
+     *             "opinion": "材料齐全，予以受理",
+     *             "corrections": [
+     *               {
+     *                 "message": "企业名称须与名称自主申报结果一致。"
+     *               }
+     *             ],
+     *             "decidedAt": "2025-03-01T08:00:00.000Z"
+     *           }
+     *         }
+     *       ],
+     *       "timeline": [
+     *         {
+     *           "at": "2025-03-01T08:00:00.000Z",
+     *           "event": "submitted",
+     *           "detail": {
+     *             "taskId": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *           }
+     *         }
+     *       ],
+     *       "licenses": [
+     *         {
+     *           "id": "l-01JNB5C2W9RA",
+     *           "serviceId": "enterprise-establishment-registration",
+     *           "name": "营业执照",
+     *           "issuedAt": "2025-03-01T08:00:00.000Z"
+     *         }
+     *       ],
+     *       "places": {
+     *         "acceptedAt": "changzhou-jintan",
+     *         "decidedAt": "changzhou"
+     *       },
+     *       "results": {
+     *         "enterprise-establishment-registration": {
+     *           "key": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *         }
+     *       },
+     *       "actedBy": {
+     *         "basis": "self",
+     *         "authorisationId": "au-01JNB2M7V5KC",
+     *         "helper": true,
+     *         "verifiedBy": {
+     *           "kind": "counter",
+     *           "officer": "王敏"
+     *         }
+     *       }
+     *     }
+     */
     Case: {
       id: string;
       bundleId: string;
@@ -1965,19 +3046,81 @@ export interface components {
           [key: string]: string;
         };
       };
+      /** @description Who applied, for the applicant: themself, through their organisation, or a helper under a recorded authorisation. */
+      actedBy?: {
+        /** @enum {string} */
+        basis: 'self' | 'legal_representative' | 'authorised' | 'authorisation';
+        authorisationId?: string;
+        /** @description True when someone other than the applicant acted, under an authorisation (帮办代办). */
+        helper: boolean;
+        /** @description Verified in person at a counter (窗口) portal, by this officer, instead of by a token. */
+        verifiedBy?: {
+          /** @constant */
+          kind: 'counter';
+          officer: string;
+        };
+      };
     };
+    /**
+     * @description The supplement was accepted: the case goes back to the departments that asked.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "status": "submitted",
+     *       "dueAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
     SupplementAccepted: {
       id: string;
       /** @enum {string} */
       status: 'submitted' | 'in_review' | 'awaiting_correction' | 'issued' | 'rejected' | 'withdrawn';
       dueAt: components['schemas']['Timestamp'];
     };
+    /**
+     * @description The case was withdrawn.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "status": "submitted",
+     *       "updatedAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
     Withdrawn: {
       id: string;
       /** @enum {string} */
       status: 'submitted' | 'in_review' | 'awaiting_correction' | 'issued' | 'rejected' | 'withdrawn';
       updatedAt: components['schemas']['Timestamp'];
     };
+    /**
+     * @description A task of a case: who holds it, its kind, round, stage, deadline and decision.
+     * @example {
+     *       "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "kind": "acceptance",
+     *       "departmentId": "market-regulation",
+     *       "departmentName": "常州市市场监督管理局",
+     *       "services": [
+     *         "enterprise-establishment-registration"
+     *       ],
+     *       "round": 0,
+     *       "stage": 0,
+     *       "status": "pending",
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "dueAt": "2025-03-01T08:00:00.000Z",
+     *       "overdue": true,
+     *       "escalations": 1,
+     *       "decision": {
+     *         "outcome": "approve",
+     *         "opinion": "材料齐全，予以受理",
+     *         "corrections": [
+     *           {
+     *             "path": "/form/enterpriseName",
+     *             "materialType": "articles-of-association",
+     *             "message": "企业名称须与名称自主申报结果一致。"
+     *           }
+     *         ],
+     *         "decidedAt": "2025-03-01T08:00:00.000Z"
+     *       }
+     *     }
+     */
     TaskView: {
       id: string;
       caseId: string;
@@ -2011,11 +3154,160 @@ export interface components {
         decidedAt: components['schemas']['Timestamp'];
       };
     };
+    /**
+     * @description One page of a department’s tasks.
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "caseId": "c-01JNB4Z6Q8Y2",
+     *           "kind": "acceptance",
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "常州市市场监督管理局",
+     *           "services": [
+     *             "enterprise-establishment-registration"
+     *           ],
+     *           "round": 0,
+     *           "stage": 0,
+     *           "status": "pending",
+     *           "createdAt": "2025-03-01T08:00:00.000Z",
+     *           "dueAt": "2025-03-01T08:00:00.000Z",
+     *           "overdue": true,
+     *           "escalations": 1,
+     *           "decision": {
+     *             "outcome": "approve",
+     *             "opinion": "材料齐全，予以受理",
+     *             "corrections": [
+     *               {
+     *                 "message": "企业名称须与名称自主申报结果一致。"
+     *               }
+     *             ],
+     *             "decidedAt": "2025-03-01T08:00:00.000Z"
+     *           }
+     *         }
+     *       ],
+     *       "nextCursor": "eyJwayI6IkNBU0UjYy0wMUpOQjRaNlE4WTIifQ"
+     *     }
+     */
     TaskList: {
       items: components['schemas']['TaskView'][];
       /** @description Pass as ?cursor= for the next page; absent on the last page. */
       nextCursor?: string;
     };
+    /**
+     * @description A task with only the case data its services need (最小必要).
+     * @example {
+     *       "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "kind": "acceptance",
+     *       "departmentId": "market-regulation",
+     *       "departmentName": "常州市市场监督管理局",
+     *       "round": 0,
+     *       "stage": 0,
+     *       "status": "pending",
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "dueAt": "2025-03-01T08:00:00.000Z",
+     *       "overdue": true,
+     *       "escalations": 1,
+     *       "decision": {
+     *         "outcome": "approve",
+     *         "opinion": "材料齐全，予以受理",
+     *         "corrections": [
+     *           {
+     *             "path": "/form/enterpriseName",
+     *             "materialType": "articles-of-association",
+     *             "message": "企业名称须与名称自主申报结果一致。"
+     *           }
+     *         ],
+     *         "decidedAt": "2025-03-01T08:00:00.000Z"
+     *       },
+     *       "case": {
+     *         "id": "c-01JNB4Z6Q8Y2",
+     *         "status": "submitted",
+     *         "applicant": {
+     *           "kind": "person",
+     *           "name": "陈静",
+     *           "idNumber": "320402199203154625",
+     *           "phone": "13812345678"
+     *         },
+     *         "personalData": "full",
+     *         "delivery": "electronic",
+     *         "dueAt": "2025-03-01T08:00:00.000Z"
+     *       },
+     *       "bundle": {
+     *         "id": "enterprise-opening",
+     *         "name": "企业开办"
+     *       },
+     *       "services": [
+     *         {
+     *           "id": "enterprise-establishment-registration",
+     *           "name": "企业设立登记",
+     *           "legalBasis": [
+     *             "《中华人民共和国市场主体登记管理条例》"
+     *           ],
+     *           "conditions": [
+     *             "申请人具有完全民事行为能力"
+     *           ],
+     *           "commitment": true
+     *         }
+     *       ],
+     *       "form": {
+     *         "enterpriseName": {
+     *           "title": "企业名称",
+     *           "value": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *         }
+     *       },
+     *       "materials": [
+     *         {
+     *           "type": "articles-of-association",
+     *           "materialId": "m-01JNB4XK3T7P",
+     *           "sharedData": true,
+     *           "reference": "el-320400-2024-000183",
+     *           "deferredUntil": "2025-03-01T08:00:00.000Z",
+     *           "fileName": "articles-of-association.pdf",
+     *           "contentType": "application/pdf",
+     *           "size": 48213,
+     *           "downloadUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA.pdf?X-Amz-Expires=300",
+     *           "expiresAt": "2025-03-01T08:00:00.000Z"
+     *         }
+     *       ],
+     *       "prerequisites": [
+     *         {
+     *           "serviceId": "enterprise-establishment-registration",
+     *           "name": "常州青果巷餐饮管理有限公司",
+     *           "departmentId": "market-regulation",
+     *           "result": {
+     *             "kind": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *             "name": "常州青果巷餐饮管理有限公司",
+     *             "data": {
+     *               "uscc": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *             }
+     *           }
+     *         }
+     *       ],
+     *       "inspection": {
+     *         "services": [
+     *           "enterprise-establishment-registration"
+     *         ],
+     *         "departments": [
+     *           {
+     *             "id": "public-security",
+     *             "name": "常州市公安局"
+     *           }
+     *         ],
+     *         "taskId": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *         "organiser": "market-regulation",
+     *         "status": "pending",
+     *         "scheduledBy": "2025-03-01T08:00:00.000Z",
+     *         "findings": "经营场所与申报一致。",
+     *         "decidedAt": "2025-03-01T08:00:00.000Z"
+     *       },
+     *       "places": {
+     *         "acceptedAt": "changzhou-jintan",
+     *         "decidedAt": "changzhou"
+     *       }
+     *     }
+     */
     TaskDetail: {
       id: string;
       caseId: string;
@@ -2177,6 +3469,39 @@ export interface components {
         decidedAt?: string;
       };
     };
+    /**
+     * @description The task as decided.
+     * @example {
+     *       "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "kind": "acceptance",
+     *       "departmentId": "market-regulation",
+     *       "departmentName": "常州市市场监督管理局",
+     *       "services": [
+     *         "enterprise-establishment-registration"
+     *       ],
+     *       "round": 0,
+     *       "stage": 0,
+     *       "status": "pending",
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "dueAt": "2025-03-01T08:00:00.000Z",
+     *       "overdue": true,
+     *       "escalations": 1,
+     *       "decision": {
+     *         "outcome": "approve",
+     *         "opinion": "材料齐全，予以受理",
+     *         "corrections": [
+     *           {
+     *             "path": "/form/enterpriseName",
+     *             "materialType": "articles-of-association",
+     *             "message": "企业名称须与名称自主申报结果一致。"
+     *           }
+     *         ],
+     *         "decidedAt": "2025-03-01T08:00:00.000Z"
+     *       },
+     *       "replayed": true
+     *     }
+     */
     TaskDecided: {
       id: string;
       caseId: string;
@@ -2212,6 +3537,103 @@ export interface components {
       /** @description true when this repeats an identical earlier decision. */
       replayed: boolean;
     };
+    /**
+     * @description Overdue and at-risk work per department and place (电子监察).
+     * @example {
+     *       "generatedAt": "2025-03-01T08:00:00.000Z",
+     *       "totals": {
+     *         "overdue": 1,
+     *         "atRisk": 1,
+     *         "openRectifications": 1,
+     *         "overdueRectifications": 1,
+     *         "overdueInquiries": 1
+     *       },
+     *       "departments": [
+     *         {
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "常州市市场监督管理局",
+     *           "overdue": [
+     *             {
+     *               "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *               "caseId": "c-01JNB4Z6Q8Y2",
+     *               "kind": "acceptance",
+     *               "departmentId": "market-regulation",
+     *               "departmentName": "常州市市场监督管理局",
+     *               "services": [
+     *                 "enterprise-establishment-registration"
+     *               ],
+     *               "round": 0,
+     *               "status": "pending",
+     *               "createdAt": "2025-03-01T08:00:00.000Z",
+     *               "dueAt": "2025-03-01T08:00:00.000Z",
+     *               "overdue": true,
+     *               "escalations": 1
+     *             }
+     *           ],
+     *           "atRisk": [
+     *             {
+     *               "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *               "caseId": "c-01JNB4Z6Q8Y2",
+     *               "kind": "acceptance",
+     *               "departmentId": "market-regulation",
+     *               "departmentName": "常州市市场监督管理局",
+     *               "services": [
+     *                 "enterprise-establishment-registration"
+     *               ],
+     *               "round": 0,
+     *               "status": "pending",
+     *               "createdAt": "2025-03-01T08:00:00.000Z",
+     *               "dueAt": "2025-03-01T08:00:00.000Z",
+     *               "overdue": true,
+     *               "escalations": 1
+     *             }
+     *           ]
+     *         }
+     *       ],
+     *       "places": [
+     *         {
+     *           "placeId": "changzhou-jintan",
+     *           "placeName": "金坛区",
+     *           "overdue": 1,
+     *           "atRisk": 1
+     *         }
+     *       ],
+     *       "rectifications": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "caseId": "c-01JNB4Z6Q8Y2",
+     *           "bundleId": "enterprise-opening",
+     *           "placeId": "changzhou-jintan",
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "常州市市场监督管理局",
+     *           "reasons": [
+     *             "overall"
+     *           ],
+     *           "score": 1,
+     *           "scoreLabel": "非常满意",
+     *           "status": "open",
+     *           "createdAt": "2025-03-01T08:00:00.000Z",
+     *           "dueAt": "2025-03-01T08:00:00.000Z",
+     *           "overdue": true
+     *         }
+     *       ],
+     *       "overdueInquiries": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "kind": "consultation",
+     *           "status": "open",
+     *           "channel": "portal",
+     *           "caseId": "c-01JNB4Z6Q8Y2",
+     *           "bundleId": "enterprise-opening",
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "常州市市场监督管理局",
+     *           "createdAt": "2025-03-01T08:00:00.000Z",
+     *           "dueAt": "2025-03-01T08:00:00.000Z",
+     *           "overdue": true
+     *         }
+     *       ]
+     *     }
+     */
     Supervision: {
       generatedAt: components['schemas']['Timestamp'];
       totals: {
@@ -2288,6 +3710,21 @@ export interface components {
         overdue: boolean;
       }[];
     };
+    /**
+     * @description The e-licenses of a case, with download links.
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "serviceId": "enterprise-establishment-registration",
+     *           "name": "常州青果巷餐饮管理有限公司",
+     *           "issuedAt": "2025-03-01T08:00:00.000Z",
+     *           "downloadUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA.pdf?X-Amz-Expires=300",
+     *           "dataUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA.json?X-Amz-Expires=300"
+     *         }
+     *       ]
+     *     }
+     */
     LicenseList: {
       items: {
         id: string;
@@ -2306,6 +3743,33 @@ export interface components {
         dataUrl: string;
       }[];
     };
+    /**
+     * @description Whether a license is authentic: its files intact and its signature valid.
+     * @example {
+     *       "valid": true,
+     *       "licenseId": "l-01JNB5C2W9RA",
+     *       "serviceId": "enterprise-establishment-registration",
+     *       "name": "营业执照",
+     *       "issuedAt": "2025-03-01T08:00:00.000Z",
+     *       "issuer": {
+     *         "id": "market-regulation",
+     *         "name": "常州市市场监督管理局"
+     *       },
+     *       "holder": {
+     *         "kind": "person",
+     *         "name": "常州青果巷餐饮管理有限公司",
+     *         "identifierType": "idNumber",
+     *         "identifier": "9132**********3L8L"
+     *       },
+     *       "checks": {
+     *         "documentIntact": true,
+     *         "dataIntact": true,
+     *         "signatureValid": true
+     *       },
+     *       "algorithm": "ECDSA_SHA_256",
+     *       "keyId": "alias/yijianshi-changzhou-licenses"
+     *     }
+     */
     Verification: {
       /** @description Both stored files intact and the signature over them valid. */
       valid: boolean;
@@ -2334,6 +3798,20 @@ export interface components {
       algorithm: string;
       keyId: string;
     };
+    /**
+     * @description The thin event a portal’s webhook receives when a case changes status.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "type": "case.status_changed",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "status": "submitted",
+     *       "previousStatus": "submitted",
+     *       "occurredAt": "2025-03-01T08:00:00.000Z",
+     *       "links": {
+     *         "case": "https://api.changzhou.example.cn/prod/v1/cases/c-01JNB4Z6Q8Y2"
+     *       }
+     *     }
+     */
     CaseStatusChangedEvent: {
       /** @description The event id; the same on every retry of this event. */
       id: string;
@@ -2359,6 +3837,15 @@ export interface components {
         case: string;
       };
     };
+    /**
+     * @description A registered webhook (without its secret).
+     * @example {
+     *       "id": "wh-01JNB3R8D2MF",
+     *       "url": "https://portal.example.cn/hooks/yijianshi",
+     *       "description": "营业执照副本复印件，加盖公章。",
+     *       "createdAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
     Webhook: {
       id: string;
       /** Format: uri */
@@ -2366,6 +3853,16 @@ export interface components {
       description?: string;
       createdAt: components['schemas']['Timestamp'];
     };
+    /**
+     * @description A registered webhook, with its signing secret (shown once).
+     * @example {
+     *       "id": "wh-01JNB3R8D2MF",
+     *       "url": "https://portal.example.cn/hooks/yijianshi",
+     *       "description": "营业执照副本复印件，加盖公章。",
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "secret": "whsec_YjKkbN8yd0P2SIh+Y2yvn7YG+qgdLirJufZZ4Jy68gs="
+     *     }
+     */
     WebhookCreated: {
       id: string;
       /** Format: uri */
@@ -2375,9 +3872,47 @@ export interface components {
       /** @description The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it. */
       secret: string;
     };
+    /**
+     * @description The portal’s webhooks.
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "url": "https://portal.example.cn/hooks/yijianshi",
+     *           "description": "营业执照副本复印件，加盖公章。",
+     *           "createdAt": "2025-03-01T08:00:00.000Z"
+     *         }
+     *       ]
+     *     }
+     */
     WebhookList: {
       items: components['schemas']['Webhook'][];
     };
+    /**
+     * @description An authorisation the applicant gave a helper (帮办代办), with its state; the helper’s identifier masked.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "helper": {
+     *         "kind": "person",
+     *         "name": "常州青果巷餐饮管理有限公司",
+     *         "identifier": "9132**********3L8L"
+     *       },
+     *       "scope": {
+     *         "bundleIds": [
+     *           "enterprise-opening"
+     *         ],
+     *         "serviceIds": [
+     *           "enterprise-establishment-registration"
+     *         ]
+     *       },
+     *       "minAssurance": 1,
+     *       "state": "in_force",
+     *       "grantedAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *       "validFrom": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *       "expiresAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *       "revokedAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *     }
+     */
     Authorisation: {
       id: string;
       helper: {
@@ -2399,17 +3934,125 @@ export interface components {
       expiresAt: string;
       revokedAt?: string;
     };
+    /**
+     * @description The helpers the applicant authorised, newest first.
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "helper": {
+     *             "kind": "person",
+     *             "name": "常州青果巷餐饮管理有限公司",
+     *             "identifier": "9132**********3L8L"
+     *           },
+     *           "scope": {
+     *             "bundleIds": [
+     *               "enterprise-opening"
+     *             ]
+     *           },
+     *           "minAssurance": 1,
+     *           "state": "in_force",
+     *           "grantedAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *           "validFrom": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *           "expiresAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *           "revokedAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *         }
+     *       ]
+     *     }
+     */
     AuthorisationList: {
       items: components['schemas']['Authorisation'][];
     };
+    /**
+     * @description One page of inquiries.
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "kind": "consultation",
+     *           "text": "请问营业执照什么时候可以领取？",
+     *           "status": "open",
+     *           "channel": "portal",
+     *           "caseId": "c-01JNB4Z6Q8Y2",
+     *           "bundleId": "enterprise-opening",
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "常州市市场监督管理局",
+     *           "createdAt": "2025-03-01T08:00:00.000Z",
+     *           "dueAt": "2025-03-01T08:00:00.000Z",
+     *           "overdue": true,
+     *           "answer": {
+     *             "text": "请问营业执照什么时候可以领取？",
+     *             "answeredAt": "2025-03-01T08:00:00.000Z"
+     *           }
+     *         }
+     *       ],
+     *       "nextCursor": "eyJwayI6IkNBU0UjYy0wMUpOQjRaNlE4WTIifQ"
+     *     }
+     */
     InquiryList: {
       items: components['schemas']['Inquiry'][];
       nextCursor?: string;
     };
+    /**
+     * @description One page of a department’s rectifications.
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "caseId": "c-01JNB4Z6Q8Y2",
+     *           "bundleId": "enterprise-opening",
+     *           "placeId": "changzhou-jintan",
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "常州市市场监督管理局",
+     *           "reasons": [
+     *             "overall"
+     *           ],
+     *           "score": 1,
+     *           "scoreLabel": "非常满意",
+     *           "comment": "窗口服务热情，一次办好。",
+     *           "status": "open",
+     *           "createdAt": "2025-03-01T08:00:00.000Z",
+     *           "dueAt": "2025-03-01T08:00:00.000Z",
+     *           "overdue": true,
+     *           "completion": {
+     *             "action": "submit",
+     *             "followUp": {
+     *               "contacted": true,
+     *               "satisfied": true,
+     *               "note": "依申请人承诺办理。"
+     *             },
+     *             "completedAt": "2025-03-01T08:00:00.000Z"
+     *           }
+     *         }
+     *       ],
+     *       "nextCursor": "eyJwayI6IkNBU0UjYy0wMUpOQjRaNlE4WTIifQ"
+     *     }
+     */
     RectificationList: {
       items: components['schemas']['Rectification'][];
       nextCursor?: string;
     };
+    /**
+     * @description A consultation, complaint or suggestion (12345) and its answer.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "kind": "consultation",
+     *       "text": "请问营业执照什么时候可以领取？",
+     *       "status": "open",
+     *       "channel": "portal",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "bundleId": "enterprise-opening",
+     *       "departmentId": "market-regulation",
+     *       "departmentName": "常州市市场监督管理局",
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "dueAt": "2025-03-01T08:00:00.000Z",
+     *       "overdue": true,
+     *       "answer": {
+     *         "text": "请问营业执照什么时候可以领取？",
+     *         "answeredAt": "2025-03-01T08:00:00.000Z"
+     *       }
+     *     }
+     */
     Inquiry: {
       id: string;
       /** @enum {string} */
@@ -2444,6 +4087,36 @@ export interface components {
         answeredAt: string;
       };
     };
+    /**
+     * @description A rectification (整改) opened by a poor rating, and its follow-up visit.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "bundleId": "enterprise-opening",
+     *       "placeId": "changzhou-jintan",
+     *       "departmentId": "market-regulation",
+     *       "departmentName": "常州市市场监督管理局",
+     *       "reasons": [
+     *         "overall"
+     *       ],
+     *       "score": 1,
+     *       "scoreLabel": "非常满意",
+     *       "comment": "窗口服务热情，一次办好。",
+     *       "status": "open",
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "dueAt": "2025-03-01T08:00:00.000Z",
+     *       "overdue": true,
+     *       "completion": {
+     *         "action": "submit",
+     *         "followUp": {
+     *           "contacted": true,
+     *           "satisfied": true,
+     *           "note": "依申请人承诺办理。"
+     *         },
+     *         "completedAt": "2025-03-01T08:00:00.000Z"
+     *       }
+     *     }
+     */
     Rectification: {
       id: string;
       caseId: string;
@@ -2484,53 +4157,40 @@ export interface components {
         completedAt: string;
       };
     };
-    DepartmentWebhook: {
-      id: string;
-      /** Format: uri */
-      url: string;
-      description?: string;
-      /** @description The task events it receives. */
-      events: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
-      /**
-       * Format: date-time
-       * @description An instant, ISO 8601 in UTC.
-       */
-      createdAt: string;
-    };
-    DepartmentWebhookCreated: {
-      id: string;
-      /** Format: uri */
-      url: string;
-      description?: string;
-      /** @description The task events it receives. */
-      events: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
-      /**
-       * Format: date-time
-       * @description An instant, ISO 8601 in UTC.
-       */
-      createdAt: string;
-      /** @description The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it. */
-      secret: string;
-    };
-    DepartmentWebhookList: {
-      items: components['schemas']['DepartmentWebhook'][];
-    };
-    InquiryCreated: {
-      id: string;
-      /** @enum {string} */
-      kind: 'consultation' | 'complaint' | 'suggestion';
-      /** @enum {string} */
-      status: 'open' | 'answered';
-      /** @description The department it was routed to, which answers it. */
-      departmentId: string;
-      departmentName: string;
-      /**
-       * Format: date-time
-       * @description The response deadline (working days by kind).
-       */
-      dueAt: string;
-    };
-    /** @description The case’s rating (好差评), or that it has none yet. */
+    /**
+     * @description The case’s rating (好差评), or that it has none yet.
+     * @example {
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "rated": true,
+     *       "ratable": true,
+     *       "scale": [
+     *         {
+     *           "score": 1,
+     *           "label": "非常满意"
+     *         }
+     *       ],
+     *       "overall": 1,
+     *       "overallLabel": "非常满意",
+     *       "departments": [
+     *         {
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "常州市市场监督管理局",
+     *           "score": 1,
+     *           "label": "非常满意"
+     *         }
+     *       ],
+     *       "comment": "窗口服务热情，一次办好。",
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "rectifications": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "departmentId": "market-regulation",
+     *           "status": "open",
+     *           "dueAt": "2025-03-01T08:00:00.000Z"
+     *         }
+     *       ]
+     *     }
+     */
     Rating: {
       caseId: string;
       /** @description false until the applicant rates the case. */
@@ -2573,6 +4233,105 @@ export interface components {
       }[];
     };
     /**
+     * @description A recorded inquiry: its id and deadline.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "kind": "consultation",
+     *       "status": "open",
+     *       "departmentId": "market-regulation",
+     *       "departmentName": "常州市市场监督管理局",
+     *       "dueAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
+    InquiryCreated: {
+      id: string;
+      /** @enum {string} */
+      kind: 'consultation' | 'complaint' | 'suggestion';
+      /** @enum {string} */
+      status: 'open' | 'answered';
+      /** @description The department it was routed to, which answers it. */
+      departmentId: string;
+      departmentName: string;
+      /**
+       * Format: date-time
+       * @description The response deadline (working days by kind).
+       */
+      dueAt: string;
+    };
+    /**
+     * @description A department’s registered webhook (without its secret).
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "url": "https://portal.example.cn/hooks/yijianshi",
+     *       "description": "营业执照副本复印件，加盖公章。",
+     *       "events": [
+     *         "task.opened"
+     *       ],
+     *       "createdAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
+    DepartmentWebhook: {
+      id: string;
+      /** Format: uri */
+      url: string;
+      description?: string;
+      /** @description The task events it receives. */
+      events: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
+      /**
+       * Format: date-time
+       * @description An instant, ISO 8601 in UTC.
+       */
+      createdAt: string;
+    };
+    /**
+     * @description A department’s registered webhook, with its signing secret (shown once).
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "url": "https://portal.example.cn/hooks/yijianshi",
+     *       "description": "营业执照副本复印件，加盖公章。",
+     *       "events": [
+     *         "task.opened"
+     *       ],
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "secret": "whsec_YjKkbN8yd0P2SIh+Y2yvn7YG+qgdLirJufZZ4Jy68gs="
+     *     }
+     */
+    DepartmentWebhookCreated: {
+      id: string;
+      /** Format: uri */
+      url: string;
+      description?: string;
+      /** @description The task events it receives. */
+      events: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
+      /**
+       * Format: date-time
+       * @description An instant, ISO 8601 in UTC.
+       */
+      createdAt: string;
+      /** @description The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it. */
+      secret: string;
+    };
+    /**
+     * @description The department’s webhooks.
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "url": "https://portal.example.cn/hooks/yijianshi",
+     *           "description": "营业执照副本复印件，加盖公章。",
+     *           "events": [
+     *             "task.opened"
+     *           ],
+     *           "createdAt": "2025-03-01T08:00:00.000Z"
+     *         }
+     *       ]
+     *     }
+     */
+    DepartmentWebhookList: {
+      items: components['schemas']['DepartmentWebhook'][];
+    };
+    /**
+     * @description The reform’s KPIs (考核评价) for the chosen scope and period.
      * @example {
      *       "from": "2026-11-02",
      *       "to": "2026-12-01",
@@ -2598,6 +4357,18 @@ export interface components {
      *       "materialsUploaded": 131,
      *       "materialsReused": 58,
      *       "materialsReusedShare": 0.3069,
+     *       "ratings": 30,
+     *       "satisfactionRate": 0.9,
+     *       "badRatings": 2,
+     *       "rectificationsOpened": 2,
+     *       "rectificationsCompleted": 1,
+     *       "rectificationRate": 0.5,
+     *       "followUpSatisfiedRate": 1,
+     *       "inquiries": 9,
+     *       "complaints": 2,
+     *       "inquiriesAnswered": 8,
+     *       "averageInquiryAnswerHours": 5.25,
+     *       "inquiriesAnsweredLate": 0,
      *       "byBundle": [
      *         {
      *           "bundleId": "enterprise-opening",
@@ -2622,7 +4393,19 @@ export interface components {
      *           "electronicDeliveries": 30,
      *           "materialsUploaded": 131,
      *           "materialsReused": 58,
-     *           "materialsReusedShare": 0.3069
+     *           "materialsReusedShare": 0.3069,
+     *           "ratings": 30,
+     *           "satisfactionRate": 0.9,
+     *           "badRatings": 2,
+     *           "rectificationsOpened": 2,
+     *           "rectificationsCompleted": 1,
+     *           "rectificationRate": 0.5,
+     *           "followUpSatisfiedRate": 1,
+     *           "inquiries": 9,
+     *           "complaints": 2,
+     *           "inquiriesAnswered": 8,
+     *           "averageInquiryAnswerHours": 5.25,
+     *           "inquiriesAnsweredLate": 0
      *         }
      *       ],
      *       "byDepartment": [
@@ -2649,7 +4432,19 @@ export interface components {
      *           "electronicDeliveries": 30,
      *           "materialsUploaded": 131,
      *           "materialsReused": 58,
-     *           "materialsReusedShare": 0.3069
+     *           "materialsReusedShare": 0.3069,
+     *           "ratings": 30,
+     *           "satisfactionRate": 0.9,
+     *           "badRatings": 2,
+     *           "rectificationsOpened": 2,
+     *           "rectificationsCompleted": 1,
+     *           "rectificationRate": 0.5,
+     *           "followUpSatisfiedRate": 1,
+     *           "inquiries": 9,
+     *           "complaints": 2,
+     *           "inquiriesAnswered": 8,
+     *           "averageInquiryAnswerHours": 5.25,
+     *           "inquiriesAnsweredLate": 0
      *         }
      *       ],
      *       "byPlace": [
@@ -2676,7 +4471,19 @@ export interface components {
      *           "electronicDeliveries": 30,
      *           "materialsUploaded": 131,
      *           "materialsReused": 58,
-     *           "materialsReusedShare": 0.3069
+     *           "materialsReusedShare": 0.3069,
+     *           "ratings": 30,
+     *           "satisfactionRate": 0.9,
+     *           "badRatings": 2,
+     *           "rectificationsOpened": 2,
+     *           "rectificationsCompleted": 1,
+     *           "rectificationRate": 0.5,
+     *           "followUpSatisfiedRate": 1,
+     *           "inquiries": 9,
+     *           "complaints": 2,
+     *           "inquiriesAnswered": 8,
+     *           "averageInquiryAnswerHours": 5.25,
+     *           "inquiriesAnsweredLate": 0
      *         }
      *       ]
      *     }
@@ -2702,7 +4509,7 @@ export interface components {
       averageWorkingDays: number | null;
       /** @description The committed limit of the same cases — submission to their deadline (dueAt, extended while the applicant corrects) — in working days, on average. */
       averageCommittedDays: number | null;
-      /** @description The legal limit (法定时限) of the same cases’ services, in working days (the slowest service: they are reviewed in parallel), on average. */
+      /** @description The legal limit (法定时限) of the same cases’ services, in working days along the longest chain of stages (reviews in parallel within a stage; the deadline is computed the same way from the committed limits), on average. */
       averageLegalDays: number | null;
       /** @description Decided cases whose decision came after their deadline (dueAt). Tasks overdue inside a case that was decided in time do not count here (GET /v1/supervision shows those). */
       overdue: number;
@@ -2724,6 +4531,30 @@ export interface components {
       materialsReused: number;
       /** @description materialsReused / (materialsUploaded + materialsReused). */
       materialsReusedShare: number | null;
+      /** @description 好差评 ratings given in the period (a case’s overall score; per department, the department’s own score, else the overall for the lead). */
+      ratings: number;
+      /** @description 满意率: ratings of 4 or 5 (满意, 非常满意) / ratings. */
+      satisfactionRate: number | null;
+      /** @description 差评: ratings of 2 or less (不满意, 非常不满意). */
+      badRatings: number;
+      /** @description Rectifications (整改) the 差评 opened in the period, one per department rated badly. */
+      rectificationsOpened: number;
+      /** @description Rectifications completed in the period. */
+      rectificationsCompleted: number;
+      /** @description 差评整改率: rectificationsCompleted / rectificationsOpened. */
+      rectificationRate: number | null;
+      /** @description 回访: completed rectifications whose applicant was satisfied / rectificationsCompleted. */
+      followUpSatisfiedRate: number | null;
+      /** @description 12345 inquiries received in the period (consultations, complaints, suggestions; from portals and the hotline). */
+      inquiries: number;
+      /** @description Of them, complaints (投诉). */
+      complaints: number;
+      /** @description Inquiries answered in the period. */
+      inquiriesAnswered: number;
+      /** @description Hours from receipt to answer, on average over the inquiries answered. */
+      averageInquiryAnswerHours: number | null;
+      /** @description Inquiries answered after their deadline. */
+      inquiriesAnsweredLate: number;
       /** @description First day counted (China date). */
       from: string;
       /** @description Last day counted (inclusive). */
@@ -2756,7 +4587,7 @@ export interface components {
         averageWorkingDays: number | null;
         /** @description The committed limit of the same cases — submission to their deadline (dueAt, extended while the applicant corrects) — in working days, on average. */
         averageCommittedDays: number | null;
-        /** @description The legal limit (法定时限) of the same cases’ services, in working days (the slowest service: they are reviewed in parallel), on average. */
+        /** @description The legal limit (法定时限) of the same cases’ services, in working days along the longest chain of stages (reviews in parallel within a stage; the deadline is computed the same way from the committed limits), on average. */
         averageLegalDays: number | null;
         /** @description Decided cases whose decision came after their deadline (dueAt). Tasks overdue inside a case that was decided in time do not count here (GET /v1/supervision shows those). */
         overdue: number;
@@ -2778,6 +4609,30 @@ export interface components {
         materialsReused: number;
         /** @description materialsReused / (materialsUploaded + materialsReused). */
         materialsReusedShare: number | null;
+        /** @description 好差评 ratings given in the period (a case’s overall score; per department, the department’s own score, else the overall for the lead). */
+        ratings: number;
+        /** @description 满意率: ratings of 4 or 5 (满意, 非常满意) / ratings. */
+        satisfactionRate: number | null;
+        /** @description 差评: ratings of 2 or less (不满意, 非常不满意). */
+        badRatings: number;
+        /** @description Rectifications (整改) the 差评 opened in the period, one per department rated badly. */
+        rectificationsOpened: number;
+        /** @description Rectifications completed in the period. */
+        rectificationsCompleted: number;
+        /** @description 差评整改率: rectificationsCompleted / rectificationsOpened. */
+        rectificationRate: number | null;
+        /** @description 回访: completed rectifications whose applicant was satisfied / rectificationsCompleted. */
+        followUpSatisfiedRate: number | null;
+        /** @description 12345 inquiries received in the period (consultations, complaints, suggestions; from portals and the hotline). */
+        inquiries: number;
+        /** @description Of them, complaints (投诉). */
+        complaints: number;
+        /** @description Inquiries answered in the period. */
+        inquiriesAnswered: number;
+        /** @description Hours from receipt to answer, on average over the inquiries answered. */
+        averageInquiryAnswerHours: number | null;
+        /** @description Inquiries answered after their deadline. */
+        inquiriesAnsweredLate: number;
         bundleId: string;
         bundleName: string;
       }[];
@@ -2803,7 +4658,7 @@ export interface components {
         averageWorkingDays: number | null;
         /** @description The committed limit of the same cases — submission to their deadline (dueAt, extended while the applicant corrects) — in working days, on average. */
         averageCommittedDays: number | null;
-        /** @description The legal limit (法定时限) of the same cases’ services, in working days (the slowest service: they are reviewed in parallel), on average. */
+        /** @description The legal limit (法定时限) of the same cases’ services, in working days along the longest chain of stages (reviews in parallel within a stage; the deadline is computed the same way from the committed limits), on average. */
         averageLegalDays: number | null;
         /** @description Decided cases whose decision came after their deadline (dueAt). Tasks overdue inside a case that was decided in time do not count here (GET /v1/supervision shows those). */
         overdue: number;
@@ -2825,6 +4680,30 @@ export interface components {
         materialsReused: number;
         /** @description materialsReused / (materialsUploaded + materialsReused). */
         materialsReusedShare: number | null;
+        /** @description 好差评 ratings given in the period (a case’s overall score; per department, the department’s own score, else the overall for the lead). */
+        ratings: number;
+        /** @description 满意率: ratings of 4 or 5 (满意, 非常满意) / ratings. */
+        satisfactionRate: number | null;
+        /** @description 差评: ratings of 2 or less (不满意, 非常不满意). */
+        badRatings: number;
+        /** @description Rectifications (整改) the 差评 opened in the period, one per department rated badly. */
+        rectificationsOpened: number;
+        /** @description Rectifications completed in the period. */
+        rectificationsCompleted: number;
+        /** @description 差评整改率: rectificationsCompleted / rectificationsOpened. */
+        rectificationRate: number | null;
+        /** @description 回访: completed rectifications whose applicant was satisfied / rectificationsCompleted. */
+        followUpSatisfiedRate: number | null;
+        /** @description 12345 inquiries received in the period (consultations, complaints, suggestions; from portals and the hotline). */
+        inquiries: number;
+        /** @description Of them, complaints (投诉). */
+        complaints: number;
+        /** @description Inquiries answered in the period. */
+        inquiriesAnswered: number;
+        /** @description Hours from receipt to answer, on average over the inquiries answered. */
+        averageInquiryAnswerHours: number | null;
+        /** @description Inquiries answered after their deadline. */
+        inquiriesAnsweredLate: number;
         departmentId: string;
         departmentName: string;
       }[];
@@ -2850,7 +4729,7 @@ export interface components {
         averageWorkingDays: number | null;
         /** @description The committed limit of the same cases — submission to their deadline (dueAt, extended while the applicant corrects) — in working days, on average. */
         averageCommittedDays: number | null;
-        /** @description The legal limit (法定时限) of the same cases’ services, in working days (the slowest service: they are reviewed in parallel), on average. */
+        /** @description The legal limit (法定时限) of the same cases’ services, in working days along the longest chain of stages (reviews in parallel within a stage; the deadline is computed the same way from the committed limits), on average. */
         averageLegalDays: number | null;
         /** @description Decided cases whose decision came after their deadline (dueAt). Tasks overdue inside a case that was decided in time do not count here (GET /v1/supervision shows those). */
         overdue: number;
@@ -2872,6 +4751,30 @@ export interface components {
         materialsReused: number;
         /** @description materialsReused / (materialsUploaded + materialsReused). */
         materialsReusedShare: number | null;
+        /** @description 好差评 ratings given in the period (a case’s overall score; per department, the department’s own score, else the overall for the lead). */
+        ratings: number;
+        /** @description 满意率: ratings of 4 or 5 (满意, 非常满意) / ratings. */
+        satisfactionRate: number | null;
+        /** @description 差评: ratings of 2 or less (不满意, 非常不满意). */
+        badRatings: number;
+        /** @description Rectifications (整改) the 差评 opened in the period, one per department rated badly. */
+        rectificationsOpened: number;
+        /** @description Rectifications completed in the period. */
+        rectificationsCompleted: number;
+        /** @description 差评整改率: rectificationsCompleted / rectificationsOpened. */
+        rectificationRate: number | null;
+        /** @description 回访: completed rectifications whose applicant was satisfied / rectificationsCompleted. */
+        followUpSatisfiedRate: number | null;
+        /** @description 12345 inquiries received in the period (consultations, complaints, suggestions; from portals and the hotline). */
+        inquiries: number;
+        /** @description Of them, complaints (投诉). */
+        complaints: number;
+        /** @description Inquiries answered in the period. */
+        inquiriesAnswered: number;
+        /** @description Hours from receipt to answer, on average over the inquiries answered. */
+        averageInquiryAnswerHours: number | null;
+        /** @description Inquiries answered after their deadline. */
+        inquiriesAnsweredLate: number;
         placeId: string;
         placeName: string;
       }[];
@@ -2893,6 +4796,7 @@ export interface operations {
         'Idempotency-Key'?: string;
       };
       path: {
+        /** @description An inquiry, as its creation answered it. */
         inquiryId: string;
       };
       cookie?: never;
@@ -3356,6 +5260,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The department, e.g. `market-regulation`: the caller’s own (the supervisor may name any). */
         departmentId: string;
       };
       cookie?: never;
@@ -3448,6 +5353,7 @@ export interface operations {
         'Idempotency-Key'?: string;
       };
       path: {
+        /** @description The department, e.g. `market-regulation`: the caller’s own (the supervisor may name any). */
         departmentId: string;
       };
       cookie?: never;
@@ -3965,6 +5871,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description A case of this portal and applicant, as POST /v1/cases answered it. */
         caseId: string;
       };
       cookie?: never;
@@ -4066,6 +5973,7 @@ export interface operations {
         'Idempotency-Key'?: string;
       };
       path: {
+        /** @description A case of this portal and applicant, as POST /v1/cases answered it. */
         caseId: string;
       };
       cookie?: never;
@@ -4396,6 +6304,7 @@ export interface operations {
         'Idempotency-Key'?: string;
       };
       path: {
+        /** @description A task of this department, as its inbox lists it. */
         taskId: string;
       };
       cookie?: never;
@@ -4528,7 +6437,9 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The department, e.g. `market-regulation`: the caller’s own (the supervisor may name any). */
         departmentId: string;
+        /** @description A webhook of the caller, as its creation answered it. */
         webhookId: string;
       };
       cookie?: never;
@@ -4627,6 +6538,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description A webhook of the caller, as its creation answered it. */
         webhookId: string;
       };
       cookie?: never;
@@ -4723,6 +6635,7 @@ export interface operations {
   getAccessLog: {
     parameters: {
       query?: {
+        /** @description At most this many items on the page. */
         limit?: number;
         /** @description The nextCursor of the previous page, unchanged. */
         cursor?: string;
@@ -4816,6 +6729,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description A bundle (一件事) of the city’s list, e.g. `enterprise-opening`. */
         bundleId: string;
       };
       cookie?: never;
@@ -4885,6 +6799,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description A case of this portal and applicant, as POST /v1/cases answered it. */
         caseId: string;
       };
       cookie?: never;
@@ -4986,6 +6901,7 @@ export interface operations {
       };
       header?: never;
       path: {
+        /** @description A bundle (一件事) of the city’s list, e.g. `enterprise-opening`. */
         bundleId: string;
       };
       cookie?: never;
@@ -5058,6 +6974,7 @@ export interface operations {
       };
       header?: never;
       path: {
+        /** @description A bundle (一件事) of the city’s list, e.g. `enterprise-opening`. */
         bundleId: string;
       };
       cookie?: never;
@@ -5178,6 +7095,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description An inquiry, as its creation answered it. */
         inquiryId: string;
       };
       cookie?: never;
@@ -5276,6 +7194,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description An inquiry, as its creation answered it. */
         inquiryId: string;
       };
       cookie?: never;
@@ -5374,6 +7293,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description A material this portal declared (POST /v1/materials). */
         materialId: string;
       };
       cookie?: never;
@@ -5475,6 +7395,7 @@ export interface operations {
       };
       header?: never;
       path: {
+        /** @description A bundle (一件事) of the city’s list, e.g. `enterprise-opening`. */
         bundleId: string;
       };
       cookie?: never;
@@ -5742,6 +7663,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description A task of this department, as its inbox lists it. */
         taskId: string;
       };
       cookie?: never;
@@ -5878,6 +7800,7 @@ export interface operations {
   listCases: {
     parameters: {
       query?: {
+        /** @description At most this many items on the page. */
         limit?: number;
         /** @description The nextCursor of the previous page, unchanged. */
         cursor?: string;
@@ -6086,12 +8009,14 @@ export interface operations {
   listDepartmentInquiries: {
     parameters: {
       query?: {
+        /** @description At most this many items on the page. */
         limit?: number;
         /** @description The nextCursor of the previous page, unchanged. */
         cursor?: string;
       };
       header?: never;
       path: {
+        /** @description The department, e.g. `market-regulation`: the caller’s own (the supervisor may name any). */
         departmentId: string;
       };
       cookie?: never;
@@ -6181,6 +8106,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description A case of this portal and applicant, as POST /v1/cases answered it. */
         caseId: string;
       };
       cookie?: never;
@@ -6277,6 +8203,7 @@ export interface operations {
   listMyInquiries: {
     parameters: {
       query?: {
+        /** @description At most this many items on the page. */
         limit?: number;
         /** @description The nextCursor of the previous page, unchanged. */
         cursor?: string;
@@ -6368,12 +8295,14 @@ export interface operations {
   listRectifications: {
     parameters: {
       query?: {
+        /** @description At most this many items on the page. */
         limit?: number;
         /** @description The nextCursor of the previous page, unchanged. */
         cursor?: string;
       };
       header?: never;
       path: {
+        /** @description The department, e.g. `market-regulation`: the caller’s own (the supervisor may name any). */
         departmentId: string;
       };
       cookie?: never;
@@ -6461,7 +8390,9 @@ export interface operations {
   listTasks: {
     parameters: {
       query?: {
+        /** @description Only the tasks in this status. */
         status?: 'pending' | 'approved' | 'rejected' | 'correction_requested' | 'closed';
+        /** @description At most this many items on the page. */
         limit?: number;
         /** @description The nextCursor of the previous page, unchanged. */
         cursor?: string;
@@ -6470,6 +8401,7 @@ export interface operations {
       };
       header?: never;
       path: {
+        /** @description The department, e.g. `market-regulation`: the caller’s own (the supervisor may name any). */
         departmentId: string;
       };
       cookie?: never;
@@ -6683,6 +8615,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description An authorisation, as its creation answered it. */
         authorisationId: string;
       };
       cookie?: never;
@@ -6785,6 +8718,123 @@ export interface operations {
       };
     };
   };
+  submitCounterCase: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Chosen by the portal, e.g. a UUID. The same key with the same body returns the same case; with another body it is refused. */
+        'Idempotency-Key': string;
+        /** @description The id of the counter officer who verified the applicant in person (their ID card at the desk). */
+        'Applicant-Verified-In-Person': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The application. */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['Application'];
+      };
+    };
+    responses: {
+      /** @description Submitted; the same answer for every retry with the same Idempotency-Key and body. */
+      201: {
+        headers: {
+          /** @description The URL of the created resource. */
+          Location?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CaseSubmitted'];
+        };
+      };
+      /** @description The Idempotency-Key or Applicant-Verified-In-Person header is missing or malformed, or the body is not JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The x-api-key header is missing or not a valid key. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description This portal is not registered as a counter (`not_a_counter`): it cannot assert an applicant verified in person. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body exceeds 256 KiB. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not sent as application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The application is invalid (every problem listed), or the Idempotency-Key was used before with another body. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   submitSupplement: {
     parameters: {
       query?: never;
@@ -6793,6 +8843,7 @@ export interface operations {
         'Idempotency-Key'?: string;
       };
       path: {
+        /** @description A case of this portal and applicant, as POST /v1/cases answered it. */
         caseId: string;
       };
       cookie?: never;
@@ -6928,6 +8979,7 @@ export interface operations {
       };
       header?: never;
       path: {
+        /** @description A license, as the case’s license list or the license itself gives it. */
         licenseId: string;
       };
       cookie?: never;
@@ -7011,6 +9063,7 @@ export interface operations {
         'Idempotency-Key'?: string;
       };
       path: {
+        /** @description A case of this portal and applicant, as POST /v1/cases answered it. */
         caseId: string;
       };
       cookie?: never;

@@ -12,6 +12,8 @@ export const route = defineRoute({
   path: '/v1/departments/{departmentId}/webhooks/{webhookId}',
   caller: 'department',
   summary: 'Delete a department webhook: no further deliveries, queued ones are dropped',
+  description:
+    'Removes one of the department’s webhooks at once: nothing more is sent to it, and deliveries still queued for it are dropped. Another department’s webhook, or an unknown id, is 404.',
   tags: ['Departments'],
   params: DepartmentParams.extend(WebhookParams.shape),
   responses: { 200: { description: 'Deleted; the webhook as it was.', schema: DepartmentWebhookSchema } },

@@ -12,6 +12,8 @@ export const route = defineRoute({
   path: '/v1/webhooks/{webhookId}',
   caller: 'portal',
   summary: 'Delete a webhook: no further deliveries, queued ones are dropped',
+  description:
+    'Removes one of the portal’s webhooks at once: nothing more is sent to it, and deliveries still queued for it are dropped. Another portal’s webhook, or an unknown id, is 404.',
   tags: ['Webhooks'],
   params: WebhookParams,
   responses: { 200: { description: 'Deleted; the webhook as it was.', schema: WebhookSchema } },

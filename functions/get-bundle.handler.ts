@@ -12,6 +12,8 @@ export const route = defineRoute({
   path: '/v1/bundles/{bundleId}',
   caller: 'public',
   summary: 'One bundle with its services in full',
+  description:
+    'A bundle (一件事) of the city’s list as its catalog publishes it: every service with its department, legal basis, conditions, time limits, fees, result, fields and materials, the bundle’s rules (which services go together or in order), and how much applying once saves.',
   tags: ['Catalog'],
   params: BundleParams,
   responses: { 200: { description: 'The bundle.', schema: BundleDetailSchema } },

@@ -15,6 +15,8 @@ export const route = defineRoute({
   path: '/v1/cases/{caseId}',
   caller: 'applicant',
   summary: 'Progress (进度查询): status, services, tasks, the correction request and the timeline',
+  description:
+    'What the applicant sees of a case: its status, each service’s result, every task (acceptance, reviews, inspection, the applicant’s supplement), the one consolidated correction request while it waits for it, the timeline of everything that happened, and the licenses once issued. Only the portal and the applicant who submitted the case may read it (anyone else: 404); personal data is masked.',
   tags: ['Cases'],
   params: CaseParams,
   responses: { 200: { description: 'The case.', schema: CaseViewSchema } },

@@ -14,6 +14,8 @@ export const route = defineRoute({
   path: '/v1/bundles/{bundleId}/form',
   caller: 'public',
   summary: 'The ONE merged form (一表申请) for the chosen services, as JSON Schema',
+  description:
+    'The one form (一表申请) for the chosen services, as a JSON Schema (draft 2020-12): each field shared by several services appears once, with its label, its checks, the services that need it, whether the government already holds it (x-prefill), and examples whose first value is valid. A portal renders and checks its form from this schema alone; POST /v1/cases checks the values against the same schema.',
   tags: ['Catalog'],
   params: BundleParams,
   query: ChosenServicesQuery,

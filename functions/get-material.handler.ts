@@ -15,6 +15,8 @@ export const route = defineRoute({
   path: '/v1/materials/{materialId}',
   caller: 'portal',
   summary: 'One of this portal’s materials; its bytes are judged if they arrived since the last look',
+  description:
+    'A declared material and what became of its bytes: `awaiting_upload` until the file is PUT to its presigned URL, then `verified` when the stored bytes have exactly the declared size, SHA-256 and content type, or `rejected` with the reason. Another portal’s material is 404.',
   tags: ['Materials'],
   params: MaterialParams,
   responses: { 200: { description: 'The material.', schema: MaterialSchema } },

@@ -17,6 +17,8 @@ export const route = defineRoute({
   path: '/v1/bundles/{bundleId}/metrics',
   caller: 'public',
   summary: 'How much the bundle saves for the chosen services (fields, materials, visits, days)',
+  description:
+    'The reduction this bundle brings for the chosen services (一件事 measures itself): fields and materials before and after merging, how many the government already holds, visits, and working days in parallel against one after another.',
   tags: ['Catalog'],
   params: BundleParams,
   query: ChosenServicesQuery,

@@ -16,6 +16,8 @@ export const route = defineRoute({
   path: '/v1/openapi.json',
   caller: 'public',
   summary: 'This OpenAPI 3.1 document, generated from the zod schemas the API runs on',
+  description:
+    'This document: OpenAPI 3.1, generated at deploy time from the route specs and the zod schemas the handlers parse with, so it cannot drift from what the API accepts and answers. `servers[0]` is the URL it was fetched from.',
   tags: ['Meta'],
   responses: { 200: { description: 'The document.', schema: OpenApiDocumentSchema } },
 });

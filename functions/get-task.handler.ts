@@ -22,6 +22,8 @@ export const route = defineRoute({
   path: '/v1/tasks/{taskId}',
   caller: 'department',
   summary: 'A task with only the case data its services need (最小必要)',
+  description:
+    'A department’s view of one of its tasks (最小必要): the case’s status and applicant, only the form fields and materials its services need (with short-lived download links), the approved prerequisites’ results, and the joint inspection it takes part in. Reading it while the task is open shows the applicant’s data in full and is recorded in the applicant’s access log; after the department’s access period it is masked. Another department’s task is 404.',
   tags: ['Departments'],
   params: TaskParams,
   responses: { 200: { description: 'The task.', schema: TaskDetailSchema } },

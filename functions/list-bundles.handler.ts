@@ -11,6 +11,8 @@ export const route = defineRoute({
   path: '/v1/bundles',
   caller: 'public',
   summary: 'The published list of bundles (一张清单)',
+  description:
+    'Every published bundle (一件事) of the city — its lead and cooperating departments, services and time limit — with the catalog version. Public: no credentials.',
   tags: ['Catalog'],
   responses: { 200: { description: 'Every bundle of this city.', schema: BundleListSchema } },
 });

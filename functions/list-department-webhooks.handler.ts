@@ -12,6 +12,8 @@ export const route = defineRoute({
   path: '/v1/departments/{departmentId}/webhooks',
   caller: 'department',
   summary: 'This department’s webhooks (without their secrets)',
+  description:
+    'The department’s registered callback URLs for task events. Secrets are shown only once, when a webhook is created; delete one and create another to rotate it.',
   tags: ['Departments'],
   params: DepartmentParams,
   responses: { 200: { description: 'The webhooks.', schema: DepartmentWebhookListSchema } },

@@ -15,6 +15,8 @@ export const route = defineRoute({
   path: '/v1/cases/{caseId}/licenses',
   caller: 'applicant',
   summary: 'The case’s e-licenses (一窗出件), with short-lived download links',
+  description:
+    'Every e-license the case was issued (一窗出件), each with short-lived download links to the signed document and to the data its signature covers. Empty until the case is issued; only the case’s portal and applicant may read it.',
   tags: ['Licenses'],
   params: CaseParams,
   responses: { 200: { description: 'The licenses issued so far.', schema: LicenseListSchema } },

@@ -11,6 +11,8 @@ export const route = defineRoute({
   path: '/v1/webhooks',
   caller: 'portal',
   summary: 'This portal’s webhooks (without their secrets)',
+  description:
+    'The portal’s registered callback URLs for its cases’ status changes. Secrets are shown only once, when a webhook is created; delete one and create another to rotate it.',
   tags: ['Webhooks'],
   responses: { 200: { description: 'The webhooks.', schema: WebhookListSchema } },
   needs: { table: 'read' },

@@ -15,6 +15,8 @@ export const route = defineRoute({
   path: '/v1/cases/{caseId}/supplements',
   caller: 'applicant',
   summary: 'Answer the one consolidated correction request (补正), once',
+  description:
+    'Answers the case’s one consolidated correction request (补正) with corrected form values and/or replacement materials, once per round: only the departments that asked review again. A case that is not awaiting a correction is 409.',
   tags: ['Cases'],
   params: CaseParams,
   body: { schema: SupplementSchema, description: 'Corrected form values and/or replacement materials.' },

@@ -12,8 +12,9 @@
  */
 import * as z from 'zod';
 import { takesIdempotencyKey } from './handler.ts';
+import { exampleOf } from './openapi-examples.ts';
 import type { AnyRouteSpec, CallerKind, ResponseSpec } from './route.ts';
-import { components, webhookContracts } from './schemas.ts';
+import { COMPONENT_DESCRIPTIONS, components, PARAMETER_DESCRIPTIONS, webhookContracts } from './schemas.ts';
 import { TAGS, type Tag } from './tags.ts';
 
 type ApiRoute = AnyRouteSpec;
@@ -54,6 +55,9 @@ export interface Parameter {
   in: 'path' | 'query' | 'header';
   required: boolean;
   description?: string;
+  /** A list in a query: `?services=a,b` (style form, explode false). */
+  style?: 'form';
+  explode?: false;
   schema: JsonSchema;
 }
 export interface Response {
@@ -131,15 +135,28 @@ function parameters(where: Parameter['in'], shape: z.ZodObject | undefined): Par
       in: where,
       required: where === 'path' || (object.required ?? []).includes(name),
       ...(typeof description === 'string' ? { description } : {}),
+      // A list is sent comma-separated, as the handlers split it.
+      ...(where === 'query' && rest.type === 'array'
+        ? { style: 'form' as const, explode: false as const }
+        : {}),
       schema: rest,
     };
   });
 }
 
-const problem = (description: string): Response => ({
+const problem = (description: string, headers?: Response['headers']): Response => ({
   description,
+  ...(headers ? { headers } : {}),
   content: { [PROBLEM_MEDIA_TYPE]: { schema: ref('Problem') } },
 });
+
+/** On a 429 or 503: when to try again. */
+const RETRY_AFTER = {
+  'Retry-After': {
+    description: 'Seconds to wait before trying again (RFC 9110 §10.2.3).',
+    schema: { type: 'integer', minimum: 1, examples: [5] },
+  },
+};
 
 /** The optional Idempotency-Key of every POST the generic mechanism serves (adapters/http/handler.ts). */
 const IDEMPOTENCY_KEY_PARAMETER: Parameter = {
@@ -210,9 +227,23 @@ function problemResponses(route: ApiRoute, c: RouteContract): Record<string, Res
       .join(' ');
     if (text) out[status] = problem(text);
   }
-  out[429] = problem('Too many requests: throttled per stage, and per portal usage plan.');
+  out[429] = problem(
+    [
+      (own as Record<number, string | undefined>)[429],
+      'Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`).',
+    ]
+      .filter(Boolean)
+      .join(' '),
+    RETRY_AFTER,
+  );
+  // A route that reads or writes a dependency, or whose credentials the authorizer checks against one.
+  if (route.caller !== 'public' || route.needs)
+    out[503] = problem(
+      'A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds.',
+      RETRY_AFTER,
+    );
   out['5XX'] = problem(
-    'An internal error (never with details; quote `instance`), or 503 when a dependency is unavailable: retry later.',
+    'An internal error (`internal`, never with details): quote `instance` when reporting it.',
   );
   return out;
 }
@@ -341,6 +372,8 @@ export function buildOpenApiDocument(
     };
   }
 
+  const schemas = documented({ ...requests.json, ...responses.json }, paths, webhooks);
+
   return {
     openapi: '3.1.1',
     info: {
@@ -354,6 +387,7 @@ export function buildOpenApiDocument(
         'whose `errors` array lists every problem of the request at once. Response objects may gain',
         'fields in later versions: ignore the ones you do not know.',
       ].join(' '),
+      contact: CONTACT,
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     servers: [{ url: options.serverUrl ?? '/', description: 'This deployment' }],
@@ -363,8 +397,51 @@ export function buildOpenApiDocument(
     paths,
     webhooks,
     components: {
-      schemas: { ...requests.json, ...responses.json },
+      schemas,
       securitySchemes: SECURITY_SCHEMES,
     },
   };
+}
+
+/** Who answers questions about this API (info.contact). */
+export const CONTACT = {
+  name: '一件事一次办 platform team',
+  url: 'https://yijianshi.dev/support',
+  email: 'api@yijianshi.dev',
+} as const;
+
+/**
+ * Every named schema and every parameter with a description and one example (the API lint wants
+ * both): a schema's own, else the text of COMPONENT_DESCRIPTIONS / PARAMETER_DESCRIPTIONS
+ * (adapters/http/schemas.ts) and an example generated from the schema (openapi-examples.ts).
+ */
+function documented(
+  schemas: Record<string, JsonSchema>,
+  paths: Record<string, Record<string, Operation>>,
+  webhooks: OpenApiDocument['webhooks'],
+): Record<string, JsonSchema> {
+  const resolve = (r: string) => schemas[r.replace('#/components/schemas/', '')];
+  const out: Record<string, JsonSchema> = {};
+  for (const [id, schema] of Object.entries(schemas)) {
+    const description = schema.description ?? COMPONENT_DESCRIPTIONS[id];
+    const example = exampleOf(schema, resolve, id);
+    out[id] = {
+      ...(description ? { description } : {}),
+      ...schema,
+      ...(schema.examples === undefined && example !== undefined ? { examples: [example] } : {}),
+    };
+  }
+  const operations = [
+    ...Object.values(paths).flatMap((ops) => Object.values(ops)),
+    ...Object.values(webhooks).map((w) => w.post),
+  ];
+  for (const op of operations)
+    for (const p of op.parameters ?? []) {
+      p.description ??= PARAMETER_DESCRIPTIONS[p.name];
+      if (p.schema.examples === undefined) {
+        const example = exampleOf(p.schema, resolve, p.name);
+        if (example !== undefined) p.schema = { ...p.schema, examples: [example] };
+      }
+    }
+  return out;
 }

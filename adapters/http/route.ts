@@ -102,6 +102,10 @@ export interface RouteSpec<
   readonly path: string;
   readonly caller: K;
   readonly summary: string;
+  /**
+   * What the operation does, for whom, and what it answers: the document's operation description
+   * (the API lint, .spectral.yaml, refuses an operation without one).
+   */
   readonly description?: string;
   readonly tags: readonly Tag[];
   readonly params?: P;

@@ -496,10 +496,6 @@ export const MaterialSchema = z.object({
 
 // ───────────────────────────── cases and tasks ─────────────────────────────
 
-const Decision = z.object({
-  outcome: z.enum(OUTCOMES),
-  opinion: z.string(),
-  corrections: z.array(CorrectionItemSchema),
 /** A material of a case as answered: `deferredUntil` is an instant. */
 const CaseMaterial = CaseMaterialSchema.extend({
   materialId: CaseMaterialSchema.shape.materialId.describe('The uploaded material (POST /v1/materials).'),
@@ -515,6 +511,10 @@ const CaseMaterial = CaseMaterialSchema.extend({
 /** A value of a case's timeline entry: an id, a status, a count, a flag, or a list of ids. */
 const TimelineValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
 
+const Decision = z.object({
+  outcome: z.enum(OUTCOMES),
+  opinion: z.string(),
+  corrections: z.array(CorrectionItemSchema),
   decidedAt: Timestamp,
 });
 
@@ -904,6 +904,8 @@ for (const [id, schema] of Object.entries({
   BundleDetail: BundleDetailSchema,
   Guide: GuideSchema,
   Form: FormSchema,
+  MergedForm: MergedFormSchema,
+  FormField: FormProperty,
   Metrics: MetricsSchema,
   Prefill: PrefillSchema,
   AccessLog: AccessLogSchema,
@@ -911,8 +913,6 @@ for (const [id, schema] of Object.entries({
   ReductionMetrics: ReductionMetricsSchema,
   MaterialCreated: MaterialCreatedSchema,
   Material: MaterialSchema,
-  MergedForm: MergedFormSchema,
-  FormField: FormProperty,
   CaseSubmitted: CaseSubmittedSchema,
   Case: CaseViewSchema,
   SupplementAccepted: SupplementAcceptedSchema,
@@ -930,3 +930,92 @@ for (const [id, schema] of Object.entries({
   WebhookList: WebhookListSchema,
 }))
   component(id, schema);
+
+/**
+ * What each named schema is, for the document (a schema's own `.describe()` comes first). A new
+ * component needs a line here, or a description of its own: the API lint refuses one without.
+ */
+export const COMPONENT_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  Application:
+    'One application (一次提交) for all or some services of a bundle: who applies, the merged form’s values, the materials, and how results are delivered.',
+  Supplement:
+    'The answer to a correction request (补正): corrected form values and/or replacement materials.',
+  Withdrawal: 'Why the applicant withdraws the case (optional).',
+  MaterialDeclaration:
+    'A file of 一套材料, declared before its bytes are uploaded: its type, name, content type, size and SHA-256.',
+  PrefillRequest:
+    'Who the portal asks shared data about (the signed-in applicant), for which bundle, and the applicant’s consent.',
+  DecisionRequest:
+    'A department’s decision on its task: approve, reject (with the reason) or ask for corrections.',
+  WebhookRequest: 'A callback URL to register for the status changes of this portal’s cases.',
+  AuthorisationRequest: 'An organisation’s authorisation of a person to apply on its behalf.',
+  InquiryAnswer: 'A department’s answer to an inquiry (12345).',
+  RectificationCompletion:
+    'How a department completed the rectification (整改) a poor rating opened, with its follow-up visit (回访).',
+  DepartmentWebhookRequest: 'A callback URL to register for a department’s task events.',
+  HotlineInquiryRequest: 'An inquiry the 12345 hotline records for an applicant.',
+  InquiryRequest: 'An applicant’s consultation, complaint or suggestion about a case or a bundle.',
+  RatingRequest: 'An applicant’s rating (好差评) of a final case on the five-level scale.',
+  Problem: 'An RFC 9457 problem: every error of this API, with every problem of the request in `errors`.',
+  Timestamp: 'An instant, ISO 8601 in UTC.',
+  Health: 'The deployment is up: its city and catalog version.',
+  OpenApiDocument: 'This document.',
+  BundleList: 'The city’s list of bundles (一张清单).',
+  BundleDetail: 'A bundle with its services in full, its rules and what applying once saves.',
+  Guide:
+    'The one complete notice (一次告知) for the chosen services: conditions, materials once, what is not needed, fees, results, time limits and steps.',
+  Form: 'The merged form (一表申请) for the chosen services.',
+  MergedForm: 'The merged form as a JSON Schema (draft 2020-12) object.',
+  FormField: 'One field of the merged form: JSON Schema with the platform’s `x-` annotations.',
+  Metrics: 'What applying once saves for the chosen services.',
+  Prefill:
+    'What the government already holds about the applicant for this form (共享数据), with the preview to confirm.',
+  AccessLog: 'Every read of the applicant’s personal data, newest first.',
+  ApplicantCaseList: 'The signed-in applicant’s cases through this portal.',
+  ReductionMetrics: 'Fields, materials, visits and days: before and after merging.',
+  MaterialCreated: 'A declared material and where to upload its bytes.',
+  Material: 'A declared material and the state of its bytes.',
+  CaseSubmitted: 'A submitted case: its id, bundle, services and deadline.',
+  Case: 'A case as its applicant follows it (进度查询).',
+  SupplementAccepted: 'The supplement was accepted: the case goes back to the departments that asked.',
+  Withdrawn: 'The case was withdrawn.',
+  TaskView: 'A task of a case: who holds it, its kind, round, stage, deadline and decision.',
+  TaskList: 'One page of a department’s tasks.',
+  TaskDetail: 'A task with only the case data its services need (最小必要).',
+  TaskDecided: 'The task as decided.',
+  Supervision: 'Overdue and at-risk work per department and place (电子监察).',
+  LicenseList: 'The e-licenses of a case, with download links.',
+  Verification: 'Whether a license is authentic: its files intact and its signature valid.',
+  CaseStatusChangedEvent: 'The thin event a portal’s webhook receives when a case changes status.',
+  Webhook: 'A registered webhook (without its secret).',
+  WebhookCreated: 'A registered webhook, with its signing secret (shown once).',
+  WebhookList: 'The portal’s webhooks.',
+  Authorisation: 'An organisation’s authorisation of a person to act for it.',
+  AuthorisationList: 'The organisation’s authorisations.',
+  Inquiry: 'A consultation, complaint or suggestion (12345) and its answer.',
+  InquiryCreated: 'A recorded inquiry: its id and deadline.',
+  InquiryList: 'One page of inquiries.',
+  Rectification: 'A rectification (整改) opened by a poor rating, and its follow-up visit.',
+  RectificationList: 'One page of a department’s rectifications.',
+  Rating: 'A case’s rating (好差评).',
+  DepartmentWebhook: 'A department’s registered webhook (without its secret).',
+  DepartmentWebhookCreated: 'A department’s registered webhook, with its signing secret (shown once).',
+  DepartmentWebhookList: 'The department’s webhooks.',
+  Statistics: 'The reform’s KPIs (考核评价) for the chosen scope and period.',
+};
+
+/** What each path or query parameter is, by name, where its schema says nothing. */
+export const PARAMETER_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  bundleId: 'A bundle (一件事) of the city’s list, e.g. `enterprise-opening`.',
+  caseId: 'A case of this portal and applicant, as POST /v1/cases answered it.',
+  taskId: 'A task of this department, as its inbox lists it.',
+  materialId: 'A material this portal declared (POST /v1/materials).',
+  licenseId: 'A license, as the case’s license list or the license itself gives it.',
+  departmentId: 'The department, e.g. `market-regulation`: the caller’s own (the supervisor may name any).',
+  webhookId: 'A webhook of the caller, as its creation answered it.',
+  inquiryId: 'An inquiry, as its creation answered it.',
+  authorisationId: 'An authorisation, as its creation answered it.',
+  status: 'Only the tasks in this status.',
+  limit: 'At most this many items on the page.',
+  cursor: 'The nextCursor of the previous page, unchanged.',
+};

@@ -1,0 +1,45 @@
+/**
+ * The API lint in `npm test` (and `npm run lint:api`, scripts/lint-api.ts): Spectral (`spectral:oas`
+ * and .spectral.yaml's rules: descriptions and examples everywhere, every error the Problem as
+ * application/problem+json) and Redocly (`recommended`) at 0 errors and 0 warnings; and every
+ * example of the document accepted by its own schema.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildOpenApiDocument, type OpenApiDocument } from '../../adapters/http/openapi.ts';
+import { httpRoutes } from '../../functions/routes.ts';
+import { redocly, spectral } from '../../scripts/lint-api.ts';
+import { DocumentValidator } from './openapi-validator.ts';
+
+describe('the API lint', () => {
+  let doc: OpenApiDocument;
+  beforeAll(() => {
+    doc = buildOpenApiDocument(httpRoutes, { serverUrl: 'https://api.changzhou.example.cn/prod' });
+  });
+
+  it('finds nothing with Spectral (spectral:oas and our rules)', () => {
+    expect(spectral(doc)).toEqual([]);
+  }, 60_000);
+
+  it('finds nothing with Redocly (recommended)', async () => {
+    expect(await redocly(doc)).toEqual([]);
+  });
+
+  it('has examples its own schemas accept: every named schema’s and every parameter’s', () => {
+    const validator = new DocumentValidator(doc);
+    const wrong: string[] = [];
+    for (const [id, schema] of Object.entries(doc.components.schemas)) {
+      const validate = validator.validator({ $ref: `#/components/schemas/${id}` });
+      for (const example of (schema.examples as unknown[] | undefined) ?? [])
+        if (!validate(example)) wrong.push(`${id}: ${JSON.stringify(validate.errors)}`);
+    }
+    for (const ops of Object.values(doc.paths))
+      for (const op of Object.values(ops))
+        for (const p of op.parameters ?? []) {
+          const validate = validator.validator(p.schema);
+          for (const example of (p.schema.examples as unknown[] | undefined) ?? [])
+            if (!validate(example))
+              wrong.push(`${op.operationId} ${p.name}: ${JSON.stringify(validate.errors)}`);
+        }
+    expect(wrong).toEqual([]);
+  });
+});
