@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { repoRoot } from '#local/lambda-registry.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -70,4 +70,10 @@ export async function screen(page: Page, name: string, problems: Problems): Prom
       .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   });
   for (const v of violations) problems.accessibility.push(`${name}: ${v}`);
+}
+
+/** A picture of one part of a screen already checked by `screen` (for the README: the licenses alone, not the whole page). */
+export async function detail(part: Locator, name: string): Promise<void> {
+  mkdirSync(SCREENS, { recursive: true });
+  await part.screenshot({ path: join(SCREENS, `detail-${name}.png`) });
 }

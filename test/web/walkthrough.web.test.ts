@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureWebBuild } from '#local/web-build.ts';
-import { launch, type Problems, screen, watch } from './browser.ts';
+import { detail, launch, type Problems, screen, watch } from './browser.ts';
 
 const BUNDLE = 'enterprise-opening';
 const SERVICES = ['enterprise-establishment-registration', 'company-seal-filing', 'bank-account-booking'];
@@ -221,6 +221,10 @@ describe('the web apps in a real browser', () => {
     bare.search = '';
     expect((await fetch(bare)).status).toBe(404);
     await screen(me, 'portal-issued', problems);
+    await detail(
+      me.getByRole('region', { name: '证照（一窗出件）' }).locator('.card').last(),
+      'portal-license',
+    );
 
     // 好差评: once, on the national five-level scale; the case page then shows it.
     await me.getByRole('heading', { name: '好差评' }).waitFor();
