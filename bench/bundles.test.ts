@@ -1,0 +1,112 @@
+/**
+ * Lean Lambdas (issue 14): every function bundled as infra/constructs/handler-function.ts has
+ * NodejsFunction bundle it (bench/cold-start.ts bundleEntries: same settings, same aliases), then
+ * checked for what it must not carry. An AWS service client in a function whose spec does not
+ * grant that service is dead weight (IAM would refuse its every call): the S3 client and presigner
+ * without `needs.files`, Step Functions without `needs.workflow`, KMS without `needs.signing`.
+ * And no function grows past its ceiling (see CEILING below).
+ * Int tier (it bundles ~60 functions: seconds on 2 cores, not the unit loop).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeNeeds } from '#adapters/http/handler.ts';
+import type { Needs } from '#adapters/http/route.ts';
+import {
+  eventFunctions,
+  httpRoutes,
+  scheduledFunctions,
+  TASK_NEEDS,
+  taskFunctions,
+} from '#functions/routes.ts';
+import { bundleEntries, functionEntries } from './cold-start.ts';
+
+const functionsDir = fileURLToPath(new URL('../functions', import.meta.url));
+
+/** Every entry file's AWS access, as the stack grants it. */
+function needsByEntry(): Map<string, Needs> {
+  const out = new Map<string, Needs>();
+  for (const r of httpRoutes) out.set(`${r.name}.handler`, routeNeeds(r));
+  for (const t of taskFunctions)
+    out.set(`${t.name}.task`, ('needs' in t ? t.needs : undefined) ?? TASK_NEEDS);
+  for (const s of scheduledFunctions) out.set(`${s.name}.scheduled`, s.needs);
+  for (const e of eventFunctions) out.set(`${e.name}.${e.kind}`, e.needs);
+  // infra/city-stack.ts AUTHORIZER_NAME and AUTHORIZER_NEEDS (not imported: that loads the CDK).
+  out.set('authorize-caller.authorizer', { table: 'read' });
+  return out;
+}
+
+/** Packages of a service client, by the need that grants the service. */
+const CLIENTS: { need: keyof Needs; packages: string[] }[] = [
+  { need: 'files', packages: ['@aws-sdk/client-s3/', '@aws-sdk/s3-request-presigner/'] },
+  { need: 'workflow', packages: ['@aws-sdk/client-sfn/'] },
+  { need: 'signing', packages: ['@aws-sdk/client-kms/'] },
+];
+
+/**
+ * Ceiling per function, KiB: the targets are 250 (100 without the AWS SDK), but the floor of a
+ * function on DynamoDB is ~290 KiB (the DynamoDB document client alone 202 KiB, zod 87 KiB: README
+ * "Lambda bundles"), so this holds what was reached (largest 2026-12-02: 712 KiB for submit-case,
+ * which needs S3, Step Functions, DynamoDB and Secrets Manager) — lower it as bundles shrink.
+ * Without the S3 client a function stays under NO_FILES_CEILING (largest 2026-12-02: 523 KiB).
+ */
+const CEILING = 730 * 1024;
+const NO_FILES_CEILING = 540 * 1024;
+
+const entries = functionEntries();
+let dir: string;
+let built: Awaited<ReturnType<typeof bundleEntries>>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'yijianshi-bundles-'));
+  built = await bundleEntries(
+    Object.fromEntries(entries.map((n) => [n, join(functionsDir, `${n}.ts`)])),
+    dir,
+  );
+}, 300_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Lambda bundles', () => {
+  it('every entry file bundles, and every one is granted by a spec', () => {
+    const needs = needsByEntry();
+    const errors = [...built].flatMap(([n, b]) => ('error' in b ? [`${n}: ${b.error}`] : []));
+    expect(errors).toEqual([]);
+    expect(entries.filter((n) => !needs.has(n))).toEqual([]);
+  });
+
+  it('carries no AWS service client its spec does not grant', () => {
+    const needs = needsByEntry();
+    const dead: string[] = [];
+    for (const name of entries) {
+      const b = built.get(name)!;
+      if ('error' in b) continue;
+      const granted = needs.get(name) ?? {};
+      for (const { need, packages } of CLIENTS) {
+        if (granted[need]) continue;
+        const hit = Object.keys(b.inputs).find(
+          (p) => (b.inputs[p] ?? 0) > 0 && packages.some((pkg) => p.includes(`node_modules/${pkg}`)),
+        );
+        if (hit) dead.push(`${name}: ${hit.replace(/^.*node_modules\//, '')} without needs.${need}`);
+      }
+    }
+    expect(dead).toEqual([]);
+  });
+
+  it('stays under its ceiling', () => {
+    const needs = needsByEntry();
+    const over: string[] = [];
+    for (const name of entries) {
+      const b = built.get(name)!;
+      if ('error' in b) continue;
+      const ceiling = needs.get(name)?.files ? CEILING : NO_FILES_CEILING;
+      if (b.bytes > ceiling)
+        over.push(`${name}: ${(b.bytes / 1024).toFixed(1)} KiB > ceiling ${(ceiling / 1024).toFixed(0)} KiB`);
+    }
+    expect(over).toEqual([]);
+  });
+});
