@@ -82,6 +82,28 @@ const KpisShape = {
     'Materials those applications did not upload: held as e-licenses or on file from an earlier case (共享复用).',
   ),
   materialsReusedShare: rate.describe('materialsReused / (materialsUploaded + materialsReused).'),
+  ratings: n.describe(
+    '好差评 ratings given in the period (a case’s overall score; per department, the department’s own score, else the overall for the lead).',
+  ),
+  satisfactionRate: rate.describe('满意率: ratings of 4 or 5 (满意, 非常满意) / ratings.'),
+  badRatings: n.describe('差评: ratings of 2 or less (不满意, 非常不满意).'),
+  rectificationsOpened: n.describe(
+    'Rectifications (整改) the 差评 opened in the period, one per department rated badly.',
+  ),
+  rectificationsCompleted: n.describe('Rectifications completed in the period.'),
+  rectificationRate: rate.describe('差评整改率: rectificationsCompleted / rectificationsOpened.'),
+  followUpSatisfiedRate: rate.describe(
+    '回访: completed rectifications whose applicant was satisfied / rectificationsCompleted.',
+  ),
+  inquiries: n.describe(
+    '12345 inquiries received in the period (consultations, complaints, suggestions; from portals and the hotline).',
+  ),
+  complaints: n.describe('Of them, complaints (投诉).'),
+  inquiriesAnswered: n.describe('Inquiries answered in the period.'),
+  averageInquiryAnswerHours: avg.describe(
+    'Hours from receipt to answer, on average over the inquiries answered.',
+  ),
+  inquiriesAnsweredLate: n.describe('Inquiries answered after their deadline.'),
 };
 const Kpis = z.object(KpisShape);
 
@@ -107,6 +129,18 @@ const EXAMPLE = {
   materialsUploaded: 131,
   materialsReused: 58,
   materialsReusedShare: 0.3069,
+  ratings: 30,
+  satisfactionRate: 0.9,
+  badRatings: 2,
+  rectificationsOpened: 2,
+  rectificationsCompleted: 1,
+  rectificationRate: 0.5,
+  followUpSatisfiedRate: 1,
+  inquiries: 9,
+  complaints: 2,
+  inquiriesAnswered: 8,
+  averageInquiryAnswerHours: 5.25,
+  inquiriesAnsweredLate: 0,
 };
 
 export const StatisticsSchema = component(

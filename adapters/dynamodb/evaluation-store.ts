@@ -35,6 +35,12 @@ import { pauseBeforeRetry } from '../shared/backoff.ts';
 import { keys } from './keys.ts';
 import { applicantKey } from './privacy-store.ts';
 import { isConditionFailure, isTransactionConflict, send } from './send.ts';
+import {
+  inquiryAnswerCounterItems,
+  inquiryCounterItems,
+  ratingCounterItems,
+  rectificationCounterItems,
+} from './statistics-store.ts';
 
 const table = () => config().TABLE_NAME;
 
@@ -128,6 +134,8 @@ export function ratingItems(
         },
       },
     },
+    // GET /v1/statistics: 满意率 and 差评整改率 count iff the rating commits (statistics-store.ts).
+    ...ratingCounterItems(rating, rectifications),
   ];
 }
 
@@ -153,6 +161,7 @@ export function rectificationCompletionItems(
         },
       },
     },
+    ...rectificationCounterItems(r, completion),
   ];
 }
 
@@ -178,6 +187,7 @@ export function inquiryItems(q: InquiryRecord): TransactItems {
         Item: { ...evaluationKeys.applicantInquiry(q), type: 'applicantInquiry', ...q },
       },
     },
+    ...inquiryCounterItems(q),
   ];
 }
 
@@ -211,6 +221,7 @@ export function inquiryAnswerItems(
         ExpressionAttributeValues: values,
       },
     },
+    ...inquiryAnswerCounterItems(q, answer),
   ];
 }
 

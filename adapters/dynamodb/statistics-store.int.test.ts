@@ -10,6 +10,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { dynamo } from '#adapters/dynamodb/client.ts';
+import { evaluationStore } from '#adapters/dynamodb/evaluation-store.ts';
 import { keys } from '#adapters/dynamodb/keys.ts';
 import { send } from '#adapters/dynamodb/send.ts';
 import { cellCounters } from '#adapters/dynamodb/statistics-store.ts';
@@ -110,5 +111,82 @@ describe('counting a case that becomes final', () => {
     expect(c).toMatchObject({ issued: 1, correctionRounds: 1, finalsWithCorrection: 1 });
     expect(c.issuedFirstTime).toBeUndefined();
     expect((await caseRepository.get(record.caseId))?.status).toBe('issued');
+  });
+});
+
+describe('counting 好差评 and 12345 in their own transactions', () => {
+  it('counts a rating, its rectification and an answered inquiry once each, whatever is retried', async () => {
+    const bundleId = `stats-eval-${randomUUID()}`;
+    const caseId = `c-${randomUUID().replaceAll('-', '').slice(0, 24)}`;
+    const now = new Date().toISOString();
+    const rect = {
+      rectificationId: `${caseId}.rect.tax`,
+      caseId,
+      bundleId,
+      placeId: 'changzhou',
+      departmentId: 'tax',
+      reasons: ['department' as const],
+      score: 1,
+      status: 'open' as const,
+      createdAt: now,
+      dueAt: new Date(Date.now() + 5 * 86_400_000).toISOString(),
+    };
+    const rating = {
+      caseId,
+      portalId: 'portal-a',
+      bundleId,
+      placeId: 'changzhou',
+      caseStatus: 'issued' as const,
+      overall: 2,
+      leadDepartmentId: 'market-regulation',
+      departments: [{ departmentId: 'tax', score: 1 }],
+      createdAt: now,
+      rectificationIds: [rect.rectificationId],
+    };
+    const timeline = { at: now, event: 'rated' };
+    expect(await evaluationStore.createRating(rating, [rect], timeline)).toBe(true);
+    expect(await evaluationStore.createRating(rating, [rect], timeline)).toBe(false); // one rating per case
+    const completion = {
+      action: '已整改',
+      followUp: { contacted: true, satisfied: true, note: '' },
+      completedAt: new Date().toISOString(),
+    };
+    expect(await evaluationStore.completeRectification(rect, completion)).toBe(true);
+    expect(await evaluationStore.completeRectification(rect, completion)).toBe(false);
+    const inquiry = {
+      inquiryId: `q-${randomUUID()}`,
+      kind: 'complaint' as const,
+      text: '办理时间太长',
+      status: 'open' as const,
+      channel: 'portal' as const,
+      portalId: 'portal-a',
+      applicantKey: `k-${randomUUID()}`,
+      caseId,
+      bundleId,
+      placeId: 'changzhou',
+      departmentId: 'tax',
+      createdAt: now,
+      dueAt: new Date(Date.now() + 5 * 86_400_000).toISOString(),
+    };
+    await evaluationStore.createInquiry(inquiry);
+    const answer = { text: '已答复', answeredAt: now, departmentId: 'tax' };
+    expect(await evaluationStore.answerInquiry(inquiry, answer)).toBe(true);
+    expect(await evaluationStore.answerInquiry(inquiry, answer)).toBe(false);
+
+    expect(await counted(bundleId)).toEqual({
+      ratings: 1,
+      badRatings: 1,
+      rectificationsOpened: 1,
+      rectificationsCompleted: 1,
+      rectificationsFollowUpSatisfied: 1,
+      inquiries: 1,
+      complaints: 1,
+      inquiriesAnswered: 1,
+    });
+    const tax = await cellCounters(
+      { dimension: 'bundle-department', value: `${bundleId}/tax` },
+      { from: today(), to: today(), days: 1 },
+    );
+    expect(tax).toMatchObject({ ratings: 1, badRatings: 1, rectificationsOpened: 1, inquiries: 1 });
   });
 });

@@ -16,6 +16,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { isFinal } from '#core/case/lifecycle.ts';
 import { type CaseRecord, CaseRecordSchema } from '#core/case/model.ts';
+import type { InquiryRecord, RatingRecord, RectificationRecord } from '#core/evaluation/model.ts';
 import {
   addCounters,
   type Cell,
@@ -27,6 +28,12 @@ import {
   type Increment,
   submissionIncrement,
 } from '#core/statistics/counters.ts';
+import {
+  inquiryAnswerIncrement,
+  inquiryIncrement,
+  ratingIncrements,
+  rectificationIncrement,
+} from '#core/statistics/evaluation.ts';
 import type { Period } from '#core/statistics/kpis.ts';
 import { catalog } from '../catalog/file-catalog.ts';
 import { places } from '../catalog/places.ts';
@@ -43,36 +50,68 @@ export const statisticsKeys = {
 
 const context = (): CountingContext => ({ catalog: catalog(), places: places() });
 
-/** One Update per cell: ADD each counter to the cell's item of the day and shard. */
-export function counterUpdates(inc: Increment) {
-  const counters = Object.entries(inc.counters) as [CounterName, number][];
+/**
+ * One Update per item (cell, day, shard): ADD each counter. Increments that touch one item are
+ * merged first — a transaction may name an item only once.
+ */
+export function counterUpdates(...incs: readonly Increment[]) {
+  const items = new Map<string, { cell: Cell; day: string; shard: number; counters: Counters }>();
+  for (const inc of incs)
+    for (const cell of inc.cells) {
+      const key = `${statisticsKeys.pk(cell)}|${inc.day}#${inc.shard}`;
+      const known = items.get(key);
+      items.set(key, {
+        cell,
+        day: inc.day,
+        shard: inc.shard,
+        counters: known ? addCounters(known.counters, inc.counters) : inc.counters,
+      });
+    }
+  return [...items.values()].flatMap((i) => itemUpdate(i.cell, i.day, i.shard, i.counters));
+}
+
+function itemUpdate(cell: Cell, day: string, shard: number, all: Counters) {
+  const counters = Object.entries(all).filter(([, v]) => v !== 0) as [CounterName, number][];
   if (counters.length === 0) return [];
-  const names = Object.fromEntries(counters.map(([k], i) => [`#c${i}`, k]));
-  const adds = Object.fromEntries(counters.map(([, v], i) => [`:c${i}`, v]));
-  return inc.cells.map((cell) => ({
-    Update: {
-      TableName: table(),
-      Key: statisticsKeys.item(cell, inc.day, inc.shard),
-      UpdateExpression: `SET #type = :type, #dimension = :dimension, #value = :value, #day = :day ADD ${counters
-        .map((_, i) => `#c${i} :c${i}`)
-        .join(', ')}`,
-      ExpressionAttributeNames: {
-        '#type': 'type',
-        '#dimension': 'dimension',
-        '#value': 'value',
-        '#day': 'day',
-        ...names,
-      },
-      ExpressionAttributeValues: {
-        ':type': 'statistics',
-        ':dimension': cell.dimension,
-        ':value': cell.value,
-        ':day': inc.day,
-        ...adds,
+  return [
+    {
+      Update: {
+        TableName: table(),
+        Key: statisticsKeys.item(cell, day, shard),
+        UpdateExpression: `SET #type = :type, #dimension = :dimension, #value = :value, #day = :day ADD ${counters
+          .map((_, i) => `#c${i} :c${i}`)
+          .join(', ')}`,
+        ExpressionAttributeNames: {
+          '#type': 'type',
+          '#dimension': 'dimension',
+          '#value': 'value',
+          '#day': 'day',
+          ...Object.fromEntries(counters.map(([k], i) => [`#c${i}`, k])),
+        },
+        ExpressionAttributeValues: {
+          ':type': 'statistics',
+          ':dimension': cell.dimension,
+          ':value': cell.value,
+          ':day': day,
+          ...Object.fromEntries(counters.map(([, v], i) => [`:c${i}`, v])),
+        },
       },
     },
-  }));
+  ];
 }
+
+/** The counter Updates of a rating and the rectifications it opens (in the rating's transaction). */
+export const ratingCounterItems = (rating: RatingRecord, rectifications: readonly RectificationRecord[]) =>
+  counterUpdates(...ratingIncrements(rating, rectifications));
+/** The counter Updates of a rectification's completion (in its transaction). */
+export const rectificationCounterItems = (
+  r: RectificationRecord,
+  completion: NonNullable<RectificationRecord['completion']>,
+) => counterUpdates(rectificationIncrement(r, completion));
+/** The counter Updates of a new inquiry, and of its answer (each in its own transaction). */
+export const inquiryCounterItems = (q: InquiryRecord) => counterUpdates(inquiryIncrement(q));
+export const inquiryAnswerCounterItems = (q: InquiryRecord, answer: NonNullable<InquiryRecord['answer']>) =>
+  counterUpdates(inquiryAnswerIncrement(q, answer));
 
 /** The counter Updates of a case being created (written in its create transaction). */
 export function submissionCounterItems(record: CaseRecord) {

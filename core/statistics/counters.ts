@@ -57,6 +57,24 @@ export const COUNTERS = [
   'visits',
   /** Issued cases whose results were delivered electronically (0 visits to fetch them). */
   'electronicDeliveries',
+  /** 好差评: ratings given (day of the rating); per department, the department's own score, else the overall for the lead. */
+  'ratings',
+  /** Ratings of 4 or 5 (满意, 非常满意). */
+  'ratingsSatisfied',
+  /** Ratings of 2 or less (差评: 不满意, 非常不满意). */
+  'badRatings',
+  /** Rectifications (整改) the 差评 opened, one per department (day of the rating). */
+  'rectificationsOpened',
+  /** Rectifications completed (day of completion), and those whose 回访 found the applicant satisfied. */
+  'rectificationsCompleted',
+  'rectificationsFollowUpSatisfied',
+  /** 12345: inquiries received (day received), and of them complaints. */
+  'inquiries',
+  'complaints',
+  /** Inquiries answered (day answered); the minutes they took in all; those answered after their deadline. */
+  'inquiriesAnswered',
+  'inquiryAnswerMinutes',
+  'inquiriesAnsweredLate',
 ] as const;
 export type CounterName = (typeof COUNTERS)[number];
 export type Counters = Partial<Record<CounterName, number>>;

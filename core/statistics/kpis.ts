@@ -47,6 +47,26 @@ export interface Kpis {
   readonly materialsReused: number;
   /** materialsReused / (materialsUploaded + materialsReused). */
   readonly materialsReusedShare: number | null;
+  /** 好差评: ratings given in the period. */
+  readonly ratings: number;
+  /** 满意率: ratings of 4–5 / ratings. */
+  readonly satisfactionRate: number | null;
+  /** 差评 (ratings of 2 or less). */
+  readonly badRatings: number;
+  /** Rectifications (整改) the 差评 opened in the period, and those completed in it. */
+  readonly rectificationsOpened: number;
+  readonly rectificationsCompleted: number;
+  /** 差评整改率: rectifications completed / opened. */
+  readonly rectificationRate: number | null;
+  /** 回访: completed rectifications whose applicant was satisfied / completed. */
+  readonly followUpSatisfiedRate: number | null;
+  /** 12345: inquiries received in the period, and of them complaints. */
+  readonly inquiries: number;
+  readonly complaints: number;
+  /** Inquiries answered in the period; their average answer time in hours; those answered after their deadline. */
+  readonly inquiriesAnswered: number;
+  readonly averageInquiryAnswerHours: number | null;
+  readonly inquiriesAnsweredLate: number;
 }
 
 const ratio = (n: number, d: number, digits = 4): number | null =>
@@ -77,6 +97,18 @@ export function kpisOf(c: Counters): Kpis {
     materialsUploaded: n('materialsUploaded'),
     materialsReused: n('materialsReused'),
     materialsReusedShare: ratio(n('materialsReused'), n('materialsUploaded') + n('materialsReused')),
+    ratings: n('ratings'),
+    satisfactionRate: ratio(n('ratingsSatisfied'), n('ratings')),
+    badRatings: n('badRatings'),
+    rectificationsOpened: n('rectificationsOpened'),
+    rectificationsCompleted: n('rectificationsCompleted'),
+    rectificationRate: ratio(n('rectificationsCompleted'), n('rectificationsOpened')),
+    followUpSatisfiedRate: ratio(n('rectificationsFollowUpSatisfied'), n('rectificationsCompleted')),
+    inquiries: n('inquiries'),
+    complaints: n('complaints'),
+    inquiriesAnswered: n('inquiriesAnswered'),
+    averageInquiryAnswerHours: ratio(n('inquiryAnswerMinutes'), n('inquiriesAnswered') * 60, 2),
+    inquiriesAnsweredLate: n('inquiriesAnsweredLate'),
   };
 }
 
