@@ -1153,57 +1153,8 @@ export interface components {
         contacted: boolean;
         /** @description Whether the applicant is satisfied with the rectification. */
         satisfied: boolean;
-        /** @default  */
-        note: string;
+        note?: string;
       };
-    };
-    /**
-     * @description An applicant’s consultation, complaint or suggestion about a case or a bundle.
-     * @example {
-     *       "kind": "consultation",
-     *       "text": "请问营业执照什么时候可以领取？",
-     *       "caseId": "c-01JNB4Z6Q8Y2",
-     *       "bundleId": "enterprise-opening"
-     *     }
-     */
-    InquiryRequest: {
-      /**
-       * @description consultation (咨询, answered within 1 working day), complaint (投诉, 5), suggestion (建议, 10).
-       * @enum {string}
-       */
-      kind: 'consultation' | 'complaint' | 'suggestion';
-      text: string;
-      /** @description The case it is about (one of the applicant’s). */
-      caseId?: string;
-      /** @description The bundle it is about (implied by caseId). */
-      bundleId?: string;
-    };
-    /**
-     * @description An applicant’s rating (好差评) of a final case on the five-level scale.
-     * @example {
-     *       "overall": 1,
-     *       "departments": [
-     *         {
-     *           "departmentId": "market-regulation",
-     *           "score": 1
-     *         }
-     *       ],
-     *       "comment": "窗口服务热情，一次办好。"
-     *     }
-     */
-    RatingRequest: {
-      /** @description The bundle as a whole: 5 非常满意 … 1 非常不满意. */
-      overall: number;
-      /**
-       * @description Optionally, a score per department that worked on the case.
-       * @default []
-       */
-      departments: {
-        departmentId: string;
-        /** @description 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (2 or less opens a rectification). */
-        score: number;
-      }[];
-      comment?: string;
     };
     /**
      * @description An inquiry the 12345 hotline records for an applicant.
@@ -1252,6 +1203,51 @@ export interface components {
              */
             uscc: string;
           };
+    };
+    /**
+     * @description An applicant’s consultation, complaint or suggestion about a case or a bundle.
+     * @example {
+     *       "kind": "consultation",
+     *       "text": "请问营业执照什么时候可以领取？",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "bundleId": "enterprise-opening"
+     *     }
+     */
+    InquiryRequest: {
+      /**
+       * @description consultation (咨询, answered within 1 working day), complaint (投诉, 5), suggestion (建议, 10).
+       * @enum {string}
+       */
+      kind: 'consultation' | 'complaint' | 'suggestion';
+      text: string;
+      /** @description The case it is about (one of the applicant’s). */
+      caseId?: string;
+      /** @description The bundle it is about (implied by caseId). */
+      bundleId?: string;
+    };
+    /**
+     * @description An applicant’s rating (好差评) of a final case on the five-level scale.
+     * @example {
+     *       "overall": 1,
+     *       "departments": [
+     *         {
+     *           "departmentId": "market-regulation",
+     *           "score": 1
+     *         }
+     *       ],
+     *       "comment": "窗口服务热情，一次办好。"
+     *     }
+     */
+    RatingRequest: {
+      /** @description The bundle as a whole: 5 非常满意 … 1 非常不满意. */
+      overall: number;
+      /** @description Optionally, a score per department that worked on the case. */
+      departments?: {
+        departmentId: string;
+        /** @description 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (2 or less opens a rectification). */
+        score: number;
+      }[];
+      comment?: string;
     };
     /**
      * @description A callback URL to register for a department’s task events.
@@ -1332,6 +1328,9 @@ export interface components {
         | 'case_not_final'
         | 'materials_unavailable'
         | 'license_conflict'
+        | 'not_a_counter'
+        | 'helper_is_principal'
+        | 'expires_before_start'
         | 'required'
         | 'wrong_type'
         | 'invalid_value'
@@ -1430,6 +1429,9 @@ export interface components {
           | 'case_not_final'
           | 'materials_unavailable'
           | 'license_conflict'
+          | 'not_a_counter'
+          | 'helper_is_principal'
+          | 'expires_before_start'
           | 'required'
           | 'wrong_type'
           | 'invalid_value'
@@ -4158,6 +4160,32 @@ export interface components {
       };
     };
     /**
+     * @description A recorded inquiry: its id and deadline.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "kind": "consultation",
+     *       "status": "open",
+     *       "departmentId": "market-regulation",
+     *       "departmentName": "常州市市场监督管理局",
+     *       "dueAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
+    InquiryCreated: {
+      id: string;
+      /** @enum {string} */
+      kind: 'consultation' | 'complaint' | 'suggestion';
+      /** @enum {string} */
+      status: 'open' | 'answered';
+      /** @description The department it was routed to, which answers it. */
+      departmentId: string;
+      departmentName: string;
+      /**
+       * Format: date-time
+       * @description The response deadline (working days by kind).
+       */
+      dueAt: string;
+    };
+    /**
      * @description The case’s rating (好差评), or that it has none yet.
      * @example {
      *       "caseId": "c-01JNB4Z6Q8Y2",
@@ -4231,32 +4259,6 @@ export interface components {
          */
         dueAt: string;
       }[];
-    };
-    /**
-     * @description A recorded inquiry: its id and deadline.
-     * @example {
-     *       "id": "c-01JNB4Z6Q8Y2",
-     *       "kind": "consultation",
-     *       "status": "open",
-     *       "departmentId": "market-regulation",
-     *       "departmentName": "常州市市场监督管理局",
-     *       "dueAt": "2025-03-01T08:00:00.000Z"
-     *     }
-     */
-    InquiryCreated: {
-      id: string;
-      /** @enum {string} */
-      kind: 'consultation' | 'complaint' | 'suggestion';
-      /** @enum {string} */
-      status: 'open' | 'answered';
-      /** @description The department it was routed to, which answers it. */
-      departmentId: string;
-      departmentName: string;
-      /**
-       * Format: date-time
-       * @description The response deadline (working days by kind).
-       */
-      dueAt: string;
     };
     /**
      * @description A department’s registered webhook (without its secret).

@@ -36,7 +36,9 @@ export const RatingRequestSchema = z.object({
   departments: z
     .array(z.object({ departmentId: z.string().min(1).max(100), score: ScoreSchema }))
     .max(30)
-    .default([])
+    // Omitted is none: filled in here, not published as a `default` (generated clients read one as always present).
+    .optional()
+    .transform((v) => v ?? [])
     .describe('Optionally, a score per department that worked on the case.'),
   comment: z.string().max(1000).optional(),
 });

@@ -9,7 +9,14 @@ import type { EvaluationStore } from './ports.ts';
 
 export const RectificationCompletionSchema = z.object({
   action: z.string().min(1).max(4000).describe('What the department did about the 差评 (整改措施).'),
-  followUp: FollowUpSchema.describe('The 回访: whether the applicant was reached and is satisfied.'),
+  followUp: FollowUpSchema.extend({
+    // Omitted is none: filled in here, not published as a `default` (generated clients read one as always present).
+    note: z
+      .string()
+      .max(2000)
+      .optional()
+      .transform((v) => v ?? ''),
+  }).describe('The 回访: whether the applicant was reached and is satisfied.'),
 });
 
 /** Whether an open rectification is past its deadline at `now`. */

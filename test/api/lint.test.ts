@@ -24,6 +24,20 @@ describe('the API lint', () => {
     expect(await redocly(doc)).toEqual([]);
   });
 
+  it('gives request bodies no `default` (generated clients read one as always present)', () => {
+    const bodies = Object.values(doc.paths).flatMap((ops) =>
+      Object.values(ops).flatMap((op) =>
+        op.requestBody ? [op.requestBody.content['application/json']!.schema] : [],
+      ),
+    );
+    const ids = new Set(bodies.map((b) => String(b.$ref).replace('#/components/schemas/', '')));
+    expect(ids.size).toBeGreaterThan(5);
+    const withDefault = [...ids].filter((id) =>
+      JSON.stringify(doc.components.schemas[id]).includes('"default":'),
+    );
+    expect(withDefault).toEqual([]);
+  });
+
   it('has examples its own schemas accept: every named schema’s and every parameter’s', () => {
     const validator = new DocumentValidator(doc);
     const wrong: string[] = [];

@@ -261,11 +261,13 @@ export function applicantContext(id: string = DEFAULT_PERSON, portalId = 'portal
  * merged form, for an hour — what a portal sends after showing the applicant the preview.
  */
 export async function consentFor(bundleId: string, services?: readonly string[]) {
-  const q = services ? `?services=${services.join(',')}` : '';
-  const form = await call('GET', `/v1/bundles/${bundleId}/form${q}`);
-  expect(form.status).toBe(200);
+  const form = await createPublicClient({ baseUrl: target().baseUrl }).GET('/v1/bundles/{bundleId}/form', {
+    params: { path: { bundleId }, query: services ? { services: [...services] } : {} },
+  });
+  expect(form.response.status).toBe(200);
+  if (!form.data) throw new Error(`no form for ${bundleId}`);
   return {
-    fields: Object.keys(form.body.schema.properties as Record<string, unknown>),
+    fields: Object.keys(form.data.schema.properties),
     expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
   };
 }
