@@ -4,9 +4,12 @@
  * checked for what it must not carry. An AWS service client in a function whose spec does not
  * grant that service is dead weight (IAM would refuse its every call): the S3 client and presigner
  * without `needs.files`, Step Functions without `needs.workflow`, KMS without `needs.signing`.
- * And no function grows past its ceiling (see CEILING below).
+ * And no function grows past its ceiling (see CEILING below). One bundle runs against the local
+ * stack, so that what infra/lambda-bundling.ts swaps out (the credential chain, the event-stream
+ * codec) is proven to leave a working SDK: GET /v1/health reads the table and heads an S3 object.
  * Int tier (it bundles ~60 functions: seconds on 2 cores, not the unit loop).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,5 +111,25 @@ describe('Lambda bundles', () => {
         over.push(`${name}: ${(b.bytes / 1024).toFixed(1)} KiB > ceiling ${(ceiling / 1024).toFixed(0)} KiB`);
     }
     expect(over).toEqual([]);
+  });
+
+  it('runs as bundled: GET /v1/health answers 200 from the table and the bucket of the local stack', () => {
+    const b = built.get('get-health.handler')!;
+    if ('error' in b) throw new Error(b.error);
+    const probe = `const { handler } = await import(${JSON.stringify(b.file)});
+const r = await handler(
+  { httpMethod: 'GET', path: '/v1/health', headers: {}, requestContext: { requestId: 'bundle-test', stage: '$default' } },
+  { awsRequestId: 'bundle-test', functionName: 'get-health', memoryLimitInMB: '512', invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:get-health' },
+);
+process.stdout.write(JSON.stringify(r));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, AWS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true', NODE_OPTIONS: '' },
+    });
+    expect(run.status, run.stderr.slice(-2000)).toBe(0);
+    const answer = JSON.parse(run.stdout.slice(run.stdout.lastIndexOf('{"statusCode"')));
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 'ok' });
   });
 });
