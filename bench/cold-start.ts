@@ -110,7 +110,17 @@ function groupOf(path: string): { group: string; source: string } {
   if (pkg.startsWith('@aws-lambda-powertools/')) return { group: 'Powertools', source: pkg };
   if (
     /^@(aws-sdk|smithy|aws-crypto)\//.test(pkg) ||
-    ['fast-xml-parser', 'strnum', 'bowser', 'tslib', 'uuid', '@aws/lambda-invoke-store'].includes(pkg)
+    [
+      'fast-xml-parser',
+      'strnum',
+      'bowser',
+      'tslib',
+      'uuid',
+      '@aws/lambda-invoke-store',
+      // DynamoDB's endpoint-discovery cache
+      'mnemonist',
+      'obliterator',
+    ].includes(pkg)
   )
     return { group: 'AWS SDK', source: pkg };
   return { group: 'other packages', source: pkg };
