@@ -219,7 +219,7 @@ describe('grantAuthorisation', () => {
     } catch (e) {
       expect((e as ValidationError).problems.map((p) => p.code).sort()).toEqual([
         'helper_is_principal',
-        'invalid',
+        'invalid_value',
         'too_long',
       ]);
     }

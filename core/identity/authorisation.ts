@@ -110,13 +110,14 @@ export function grantAuthorisation(
   const parsed = z
     .object({ principal: PartySchema, helper: PartySchema, scope: ScopeSchema })
     .safeParse(request);
-  if (!parsed.success) for (const i of parsed.error.issues) add(`/${i.path.join('/')}`, 'invalid', i.message);
+  if (!parsed.success)
+    for (const i of parsed.error.issues) add(`/${i.path.join('/')}`, 'invalid_value', i.message);
   if (sameParty(request.principal, request.helper))
     add('/helper', 'helper_is_principal', 'an applicant does not need an authorisation to act for themself');
   const validFrom = request.validFrom ? new Date(request.validFrom) : now;
   const expiresAt = new Date(request.expiresAt);
-  if (Number.isNaN(validFrom.getTime())) add('/validFrom', 'invalid', 'not a date-time');
-  if (Number.isNaN(expiresAt.getTime())) add('/expiresAt', 'invalid', 'not a date-time');
+  if (Number.isNaN(validFrom.getTime())) add('/validFrom', 'malformed', 'not a date-time');
+  if (Number.isNaN(expiresAt.getTime())) add('/expiresAt', 'malformed', 'not a date-time');
   else if (expiresAt <= validFrom || expiresAt <= now)
     add('/expiresAt', 'expires_before_start', 'the authorisation must end after it starts, in the future');
   else if (expiresAt.getTime() - validFrom.getTime() > MAX_AUTHORISATION_DAYS * 86_400_000)

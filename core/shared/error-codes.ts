@@ -97,6 +97,18 @@ export const ERROR_CODES = {
   case_not_final: t('办件尚未办结。', 'The case is not final yet.'),
   materials_unavailable: t('有材料已被其他办件使用。', 'A material is already part of another case.'),
   license_conflict: t('证照与已有证照冲突。', 'The license conflicts with an existing one.'),
+  not_a_counter: t(
+    '本门户不是登记的窗口，不能代当面核验的申请人提交。',
+    'This portal is not registered as a counter: it cannot submit for applicants verified in person.',
+  ),
+  helper_is_principal: t(
+    '申请人本人办理无需授权。',
+    'An applicant needs no authorisation to act for themself.',
+  ),
+  expires_before_start: t(
+    '授权须在开始之后、于将来结束。',
+    'The authorisation must end after it starts, in the future.',
+  ),
 
   // ── an entry of `errors`: where in the request, and what ──
   required: t('缺少必填项 {field}。', '{field} is required.'),

@@ -12,6 +12,7 @@ import { httpRoutes } from '../../functions/routes.ts';
 import { SEEDED_PERSONS } from '../../local/setup/seed-shared-data.ts';
 import { printedCode } from '../e2e/licenses.ts';
 import {
+  buildApplication,
   consentFor,
   DEFAULT_ORGANISATION,
   demoApplicant,
@@ -496,6 +497,34 @@ describe('answers that match the document, for webhooks', () => {
       body: { url: 'http://169.254.169.254/latest/meta-data/', description: 42 },
     });
     expect(bad.status).toBe(422);
+  });
+
+  it('grants, lists and revokes a helper’s authorisation (帮办代办), and submits at a counter (窗口)', async () => {
+    const principal = as.applicant('zhou-ting');
+    const body = {
+      helper: { kind: 'person', idNumber: demoApplicant('zhao-min').idNumber, name: '赵敏' },
+      scope: { bundleIds: ['after-death'] },
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    };
+    const granted = await checked('create-authorisation', { headers: principal, body });
+    expect(granted.status).toBe(201);
+    expect((await checked('list-authorisations', { headers: principal })).status).toBe(200);
+    const params = { authorisationId: granted.body.id as string };
+    expect((await checked('revoke-authorisation', { headers: principal, params })).status).toBe(200);
+    expect((await checked('revoke-authorisation', { headers: principal, params })).status).toBe(409);
+    const badScope = { ...body, scope: { bundleIds: ['no-such-bundle'] } };
+    expect((await checked('create-authorisation', { headers: principal, body: badScope })).status).toBe(422);
+
+    const counter = target().credentials.portals.findIndex((p) => (p as { counter?: boolean }).counter);
+    const application = await buildApplication('newborn', undefined, counter, 'liu-yang');
+    const atDesk = (portal: number) => ({
+      ...as.portal(portal),
+      'idempotency-key': randomUUID(),
+      'applicant-verified-in-person': 'officer-7',
+    });
+    const submitted = await checked('submit-counter-case', { headers: atDesk(counter), body: application });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+    expect((await checked('submit-counter-case', { headers: atDesk(0), body: application })).status).toBe(403);
   });
 });
 

@@ -171,7 +171,8 @@ describe('submissions, bound to the token', () => {
   it('refuses applying as B with A’s token (403 applicant_mismatch), and writes nothing', async () => {
     const asB = await buildApplication('newborn', undefined, 0, B);
     const res = await call('POST', '/v1/cases', {
-      headers: { ...applicantAuth(A), 'idempotency-key': randomUUID() },
+      // The detail in the thrower's own words (English) says what disagrees; zh-CN gives the code's template.
+      headers: { ...applicantAuth(A), 'idempotency-key': randomUUID(), 'accept-language': 'en' },
       body: asB,
     });
     expect(res.status).toBe(403);
@@ -181,7 +182,10 @@ describe('submissions, bound to the token', () => {
 
   it('refuses the signed-in person’s ID number with another name (403 saying the name disagrees)', async () => {
     const mine = await buildApplication('newborn', undefined, 0, A);
-    const res = await submit({ ...mine, applicant: { ...mine.applicant, name: '张三' } });
+    const res = await call('POST', '/v1/cases', {
+      headers: { ...applicantAuth(A), 'idempotency-key': randomUUID(), 'accept-language': 'en' },
+      body: { ...mine, applicant: { ...mine.applicant, name: '张三' } },
+    });
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('applicant_mismatch');
     expect(res.body.detail).toMatch(/name/);
