@@ -829,6 +829,63 @@ export interface webhooks {
 export interface components {
   schemas: {
     /**
+     * @description Every read of the applicant’s personal data, newest first.
+     * @example {
+     *       "items": [
+     *         {
+     *           "at": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *           "actor": {
+     *             "kind": "portal",
+     *             "id": "portal-a"
+     *           },
+     *           "purpose": "prefill:enterprise-opening",
+     *           "caseId": "c-01JNB4Z6Q8Y2"
+     *         }
+     *       ],
+     *       "nextCursor": "eyJwayI6IkNBU0UjYy0wMUpOQjRaNlE4WTIifQ"
+     *     }
+     */
+    AccessLog: {
+      /** @description Every read of the applicant’s personal data, newest first. */
+      items: {
+        at: string;
+        actor: {
+          /** @enum {string} */
+          kind: 'portal' | 'department' | 'supervisor' | 'helper';
+          /** @description The portal or department that read the data. */
+          id: string;
+        };
+        /** @description Why: `prefill:<bundleId>`, `task:<taskId>` (task detail), `material:<taskId>` (downloads)… */
+        purpose: string;
+        caseId?: string;
+      }[];
+      nextCursor?: string;
+    };
+    /**
+     * @description The signed-in applicant’s cases through this portal.
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "bundleId": "enterprise-opening",
+     *           "status": "pending",
+     *           "createdAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *         }
+     *       ],
+     *       "nextCursor": "eyJwayI6IkNBU0UjYy0wMUpOQjRaNlE4WTIifQ"
+     *     }
+     */
+    ApplicantCaseList: {
+      /** @description This portal’s cases of the signed-in applicant, newest first. */
+      items: {
+        id: string;
+        bundleId: string;
+        status: string;
+        createdAt: string;
+      }[];
+      nextCursor?: string;
+    };
+    /**
      * @description One application (一次提交) for all or some services of a bundle: who applies, the merged form’s values, the materials, and how results are delivered.
      * @example {
      *       "bundleId": "enterprise-opening",
@@ -841,7 +898,9 @@ export interface components {
      *         "idNumber": "320402199203154625",
      *         "phone": "13812345678"
      *       },
-     *       "form": {},
+     *       "form": {
+     *         "enterpriseName": "常州青果巷餐饮管理有限公司"
+     *       },
      *       "materials": [
      *         {
      *           "type": "articles-of-association",
@@ -936,139 +995,79 @@ export interface components {
       }[];
     };
     /**
-     * @description The answer to a correction request (补正): corrected form values and/or replacement materials.
+     * @description An authorisation the applicant gave a helper (帮办代办), with its state; the helper’s identifier masked.
      * @example {
-     *       "form": {},
-     *       "materials": [
-     *         {
-     *           "type": "articles-of-association",
-     *           "materialId": "m-01JNB4XK3T7P"
-     *         }
-     *       ]
-     *     }
-     */
-    Supplement: {
-      form?: {
-        [key: string]: unknown;
-      };
-      materials?: {
-        type: string;
-        materialId: string;
-      }[];
-    };
-    /**
-     * @description Why the applicant withdraws the case (optional).
-     * @example {
-     *       "reason": "申请人撤回申请"
-     *     }
-     */
-    Withdrawal: {
-      reason?: string;
-    };
-    /**
-     * @description A file of 一套材料, declared before its bytes are uploaded: its type, name, content type, size and SHA-256.
-     * @example {
-     *       "bundleId": "enterprise-opening",
-     *       "type": "business-license",
-     *       "fileName": "articles-of-association.pdf",
-     *       "contentType": "application/pdf",
-     *       "size": 48213,
-     *       "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-     *     }
-     */
-    MaterialDeclaration: {
-      bundleId: string;
-      type: string;
-      fileName: string;
-      contentType: string;
-      size: number;
-      sha256: string;
-    };
-    /**
-     * @description Who the portal asks shared data about (the signed-in applicant), for which bundle, and the applicant’s consent.
-     * @example {
-     *       "bundleId": "enterprise-opening",
-     *       "consent": {
-     *         "fields": [
-     *           "enterpriseName"
-     *         ],
-     *         "expiresAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
-     *       },
-     *       "services": [
-     *         "enterprise-establishment-registration"
-     *       ],
-     *       "applicant": {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "helper": {
      *         "kind": "person",
-     *         "idNumber": "320402199203154625"
-     *       }
+     *         "name": "常州青果巷餐饮管理有限公司",
+     *         "identifier": "9132**********3L8L"
+     *       },
+     *       "scope": {
+     *         "bundleIds": [
+     *           "enterprise-opening"
+     *         ],
+     *         "serviceIds": [
+     *           "enterprise-establishment-registration"
+     *         ]
+     *       },
+     *       "minAssurance": 1,
+     *       "state": "in_force",
+     *       "grantedAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *       "validFrom": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *       "expiresAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *       "revokedAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
      *     }
      */
-    PrefillRequest: {
-      bundleId: string;
-      consent?: {
-        fields: string[];
-        expiresAt: string;
+    Authorisation: {
+      id: string;
+      helper: {
+        /** @enum {string} */
+        kind: 'person' | 'organisation';
+        name: string;
+        /** @description The helper’s ID number or credit code, masked. */
+        identifier: string;
       };
-      services?: string[];
-      applicant:
-        | {
-            /** @constant */
-            kind: 'person';
-            /**
-             * @description Resident ID number, checked with GB 11643; never echoed or logged.
-             * @example 320402199203154625
-             */
-            idNumber: string;
-          }
-        | {
-            /** @constant */
-            kind: 'organisation';
-            /**
-             * @description Unified social credit code, checked with GB 32100; never echoed or logged.
-             * @example 91320402MA27QK3L8L
-             */
-            uscc: string;
-          };
+      scope: {
+        bundleIds: string[];
+        serviceIds?: string[];
+      };
+      minAssurance: number;
+      /** @enum {string} */
+      state: 'in_force' | 'not_yet_valid' | 'expired' | 'revoked';
+      grantedAt: string;
+      validFrom: string;
+      expiresAt: string;
+      revokedAt?: string;
     };
     /**
-     * @description A department’s decision on its task: approve, reject (with the reason) or ask for corrections.
+     * @description The helpers the applicant authorised, newest first.
      * @example {
-     *       "outcome": "approve",
-     *       "opinion": "材料齐全，予以受理",
-     *       "corrections": [
+     *       "items": [
      *         {
-     *           "path": "/form/enterpriseName",
-     *           "materialType": "articles-of-association",
-     *           "message": "企业名称须与名称自主申报结果一致。"
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "helper": {
+     *             "kind": "person",
+     *             "name": "常州青果巷餐饮管理有限公司",
+     *             "identifier": "9132**********3L8L"
+     *           },
+     *           "scope": {
+     *             "bundleIds": [
+     *               "enterprise-opening"
+     *             ]
+     *           },
+     *           "minAssurance": 1,
+     *           "state": "in_force",
+     *           "grantedAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *           "validFrom": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *           "expiresAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *           "revokedAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
      *         }
      *       ]
      *     }
      */
-    DecisionRequest: {
-      /** @enum {string} */
-      outcome: 'approve' | 'reject' | 'correct';
-      opinion?: string;
-      corrections?: {
-        path?: string;
-        materialType?: string;
-        message: string;
-      }[];
-    };
-    /**
-     * @description A callback URL to register for the status changes of this portal’s cases.
-     * @example {
-     *       "url": "https://portal.example.cn/hooks/yijianshi",
-     *       "description": "营业执照副本复印件，加盖公章。"
-     *     }
-     */
-    WebhookRequest: {
-      /**
-       * Format: uri
-       * @description Where to POST events: https, and a host that is and resolves to public addresses only (checked again at every delivery).
-       */
-      url: string;
-      /** @description A label for your own use. */
-      description?: string;
+    AuthorisationList: {
+      items: components['schemas']['Authorisation'][];
     };
     /**
      * @description 帮办代办: the signed-in applicant authorises a helper (a person or an organisation) to apply for them, for some bundles, until a date.
@@ -1125,511 +1124,6 @@ export interface components {
       minAssurance?: 1 | 2 | 3;
     };
     /**
-     * @description A department’s answer to an inquiry (12345).
-     * @example {
-     *       "text": "请问营业执照什么时候可以领取？"
-     *     }
-     */
-    InquiryAnswer: {
-      text: string;
-    };
-    /**
-     * @description How a department completed the rectification (整改) a poor rating opened, with its follow-up visit (回访).
-     * @example {
-     *       "action": "submit",
-     *       "followUp": {
-     *         "contacted": true,
-     *         "satisfied": true,
-     *         "note": "依申请人承诺办理。"
-     *       }
-     *     }
-     */
-    RectificationCompletion: {
-      /** @description What the department did about the 差评 (整改措施). */
-      action: string;
-      /** @description The 回访: whether the applicant was reached and is satisfied. */
-      followUp: {
-        /** @description Whether the applicant was reached for the 回访. */
-        contacted: boolean;
-        /** @description Whether the applicant is satisfied with the rectification. */
-        satisfied: boolean;
-        note?: string;
-      };
-    };
-    /**
-     * @description An inquiry the 12345 hotline records for an applicant.
-     * @example {
-     *       "kind": "consultation",
-     *       "text": "请问营业执照什么时候可以领取？",
-     *       "caseId": "c-01JNB4Z6Q8Y2",
-     *       "bundleId": "enterprise-opening",
-     *       "applicant": {
-     *         "kind": "person",
-     *         "name": "陈静",
-     *         "idNumber": "320402199203154625"
-     *       }
-     *     }
-     */
-    HotlineInquiryRequest: {
-      /**
-       * @description consultation (咨询, answered within 1 working day), complaint (投诉, 5), suggestion (建议, 10).
-       * @enum {string}
-       */
-      kind: 'consultation' | 'complaint' | 'suggestion';
-      text: string;
-      /** @description The case it is about (one of the applicant’s). */
-      caseId?: string;
-      /** @description The bundle it is about (implied by caseId). */
-      bundleId?: string;
-      /** @description Who called 12345: a person by ID number, or an organisation by credit code. */
-      applicant:
-        | {
-            /** @constant */
-            kind: 'person';
-            name: string;
-            /**
-             * @description Resident ID number (居民身份证号码, GB 11643): 17 digits and a check character (a digit or X), with a valid birth date.
-             * @example 320402199203154625
-             */
-            idNumber: string;
-          }
-        | {
-            /** @constant */
-            kind: 'organisation';
-            name: string;
-            /**
-             * @description Unified social credit code (统一社会信用代码, GB 32100): 18 characters, the last a check character.
-             * @example 91320402MA27QK3L8L
-             */
-            uscc: string;
-          };
-    };
-    /**
-     * @description An applicant’s consultation, complaint or suggestion about a case or a bundle.
-     * @example {
-     *       "kind": "consultation",
-     *       "text": "请问营业执照什么时候可以领取？",
-     *       "caseId": "c-01JNB4Z6Q8Y2",
-     *       "bundleId": "enterprise-opening"
-     *     }
-     */
-    InquiryRequest: {
-      /**
-       * @description consultation (咨询, answered within 1 working day), complaint (投诉, 5), suggestion (建议, 10).
-       * @enum {string}
-       */
-      kind: 'consultation' | 'complaint' | 'suggestion';
-      text: string;
-      /** @description The case it is about (one of the applicant’s). */
-      caseId?: string;
-      /** @description The bundle it is about (implied by caseId). */
-      bundleId?: string;
-    };
-    /**
-     * @description An applicant’s rating (好差评) of a final case on the five-level scale.
-     * @example {
-     *       "overall": 1,
-     *       "departments": [
-     *         {
-     *           "departmentId": "market-regulation",
-     *           "score": 1
-     *         }
-     *       ],
-     *       "comment": "窗口服务热情，一次办好。"
-     *     }
-     */
-    RatingRequest: {
-      /** @description The bundle as a whole: 5 非常满意 … 1 非常不满意. */
-      overall: number;
-      /** @description Optionally, a score per department that worked on the case. */
-      departments?: {
-        departmentId: string;
-        /** @description 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (2 or less opens a rectification). */
-        score: number;
-      }[];
-      comment?: string;
-    };
-    /**
-     * @description A callback URL to register for a department’s task events.
-     * @example {
-     *       "url": "https://portal.example.cn/hooks/yijianshi",
-     *       "description": "营业执照副本复印件，加盖公章。",
-     *       "events": [
-     *         "task.opened"
-     *       ]
-     *     }
-     */
-    DepartmentWebhookRequest: {
-      /**
-       * Format: uri
-       * @description Where to POST events: https, and a host that is and resolves to public addresses only (checked again at every delivery).
-       */
-      url: string;
-      /** @description A label for your own use. */
-      description?: string;
-      /** @description The task events to receive, each at most once in the list; all three (`task.opened`, `task.due_soon`, `task.overdue`) when absent. */
-      events?: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
-    };
-    /**
-     * @description An RFC 9457 problem: every error of this API, with every problem of the request in `errors`.
-     * @example {
-     *       "type": "https://yijianshi.dev/problems/validation_failed",
-     *       "title": "The request breaks one or more rules",
-     *       "status": 422,
-     *       "detail": "2 problems in the request",
-     *       "code": "validation_failed",
-     *       "errors": [
-     *         {
-     *           "path": "/form/enterpriseName",
-     *           "code": "required",
-     *           "message": "企业名称 (enterpriseName) is required."
-     *         },
-     *         {
-     *           "path": "/materials",
-     *           "code": "material_missing",
-     *           "message": "公司章程 (articles-of-association) is required."
-     *         }
-     *       ]
-     *     }
-     */
-    Problem: {
-      /** @description A URI naming the kind of problem. */
-      type: string;
-      title: string;
-      /** @description The HTTP status, repeated. */
-      status: number;
-      detail: string;
-      /** @description The request id: quote it when reporting a problem. */
-      instance?: string;
-      /**
-       * @description A stable machine-readable code of the catalogue (core/shared/error-codes.ts).
-       * @enum {string}
-       */
-      code?:
-        | 'validation_failed'
-        | 'bad_request'
-        | 'unprocessable'
-        | 'unauthorized'
-        | 'forbidden'
-        | 'not_found'
-        | 'method_not_allowed'
-        | 'conflict'
-        | 'too_many_requests'
-        | 'payload_too_large'
-        | 'unsupported_media_type'
-        | 'unavailable'
-        | 'internal'
-        | 'idempotency_key_reused'
-        | 'idempotency_key_in_use'
-        | 'applicant_mismatch'
-        | 'applicant_token_refused'
-        | 'case_not_found'
-        | 'case_closed'
-        | 'case_not_final'
-        | 'materials_unavailable'
-        | 'license_conflict'
-        | 'not_a_counter'
-        | 'helper_is_principal'
-        | 'expires_before_start'
-        | 'required'
-        | 'wrong_type'
-        | 'invalid_value'
-        | 'malformed'
-        | 'too_short'
-        | 'too_long'
-        | 'too_few'
-        | 'too_many'
-        | 'out_of_range'
-        | 'unknown_field'
-        | 'invalid_cursor'
-        | 'invalid_string'
-        | 'invalid_text'
-        | 'invalid_date'
-        | 'invalid_integer'
-        | 'invalid_number'
-        | 'invalid_boolean'
-        | 'invalid_enum'
-        | 'invalid_idNumber'
-        | 'invalid_uscc'
-        | 'invalid_phone'
-        | 'invalid_money'
-        | 'unknown_bundle'
-        | 'unknown_service'
-        | 'duplicate_service'
-        | 'no_service'
-        | 'services_must_go_together'
-        | 'service_requires_another'
-        | 'unknown_place'
-        | 'delivery_not_offered'
-        | 'commitment_not_allowed'
-        | 'unknown_material_type'
-        | 'material_type_not_in_bundle'
-        | 'content_type_not_accepted'
-        | 'file_too_large'
-        | 'file_name_is_path'
-        | 'file_name_has_control_characters'
-        | 'material_missing'
-        | 'material_unknown'
-        | 'material_wrong_type'
-        | 'material_not_uploaded'
-        | 'material_unverified'
-        | 'material_changed'
-        | 'material_in_use'
-        | 'material_not_needed'
-        | 'material_not_on_file'
-        | 'material_not_deferrable'
-        | 'duplicate_material'
-        | 'too_many_materials'
-        | 'empty_supplement'
-        | 'consent_required'
-        | 'consent_expiry'
-        | 'invalid_url'
-        | 'https_required'
-        | 'credentials_in_url'
-        | 'address_not_allowed'
-        | 'host_unresolvable'
-        | 'too_many_webhooks'
-        | 'invalid_events'
-        | 'department_not_involved'
-        | 'duplicate_department'
-        | 'bundle_mismatch'
-        | 'subject_required'
-        | 'invalid_range'
-        | 'range_too_long'
-        | 'unknown_department'
-        | 'unsupported_filter';
-      /** @description One entry per problem with the request, at most 100: the rest are counted in `omittedErrors`. */
-      errors?: {
-        /** @description JSON Pointer into the request, e.g. /form/enterpriseName or /query/services. */
-        path: string;
-        /**
-         * @description What is wrong there: a code of the catalogue.
-         * @enum {string}
-         */
-        code:
-          | 'validation_failed'
-          | 'bad_request'
-          | 'unprocessable'
-          | 'unauthorized'
-          | 'forbidden'
-          | 'not_found'
-          | 'method_not_allowed'
-          | 'conflict'
-          | 'too_many_requests'
-          | 'payload_too_large'
-          | 'unsupported_media_type'
-          | 'unavailable'
-          | 'internal'
-          | 'idempotency_key_reused'
-          | 'idempotency_key_in_use'
-          | 'applicant_mismatch'
-          | 'applicant_token_refused'
-          | 'case_not_found'
-          | 'case_closed'
-          | 'case_not_final'
-          | 'materials_unavailable'
-          | 'license_conflict'
-          | 'not_a_counter'
-          | 'helper_is_principal'
-          | 'expires_before_start'
-          | 'required'
-          | 'wrong_type'
-          | 'invalid_value'
-          | 'malformed'
-          | 'too_short'
-          | 'too_long'
-          | 'too_few'
-          | 'too_many'
-          | 'out_of_range'
-          | 'unknown_field'
-          | 'invalid_cursor'
-          | 'invalid_string'
-          | 'invalid_text'
-          | 'invalid_date'
-          | 'invalid_integer'
-          | 'invalid_number'
-          | 'invalid_boolean'
-          | 'invalid_enum'
-          | 'invalid_idNumber'
-          | 'invalid_uscc'
-          | 'invalid_phone'
-          | 'invalid_money'
-          | 'unknown_bundle'
-          | 'unknown_service'
-          | 'duplicate_service'
-          | 'no_service'
-          | 'services_must_go_together'
-          | 'service_requires_another'
-          | 'unknown_place'
-          | 'delivery_not_offered'
-          | 'commitment_not_allowed'
-          | 'unknown_material_type'
-          | 'material_type_not_in_bundle'
-          | 'content_type_not_accepted'
-          | 'file_too_large'
-          | 'file_name_is_path'
-          | 'file_name_has_control_characters'
-          | 'material_missing'
-          | 'material_unknown'
-          | 'material_wrong_type'
-          | 'material_not_uploaded'
-          | 'material_unverified'
-          | 'material_changed'
-          | 'material_in_use'
-          | 'material_not_needed'
-          | 'material_not_on_file'
-          | 'material_not_deferrable'
-          | 'duplicate_material'
-          | 'too_many_materials'
-          | 'empty_supplement'
-          | 'consent_required'
-          | 'consent_expiry'
-          | 'invalid_url'
-          | 'https_required'
-          | 'credentials_in_url'
-          | 'address_not_allowed'
-          | 'host_unresolvable'
-          | 'too_many_webhooks'
-          | 'invalid_events'
-          | 'department_not_involved'
-          | 'duplicate_department'
-          | 'bundle_mismatch'
-          | 'subject_required'
-          | 'invalid_range'
-          | 'range_too_long'
-          | 'unknown_department'
-          | 'unsupported_filter';
-        message: string;
-      }[];
-      /** @description How many further problems were found but not listed (present only when `errors` holds its maximum of 100). Elements of a list beyond 1000 are not checked one by one: the list’s own size problem covers them. */
-      omittedErrors?: number;
-    };
-    /**
-     * Format: date-time
-     * @description An instant, ISO 8601 in UTC (e.g. 2025-03-01T08:00:00.000Z).
-     * @example 2025-03-01T08:00:00.000Z
-     */
-    Timestamp: string;
-    /**
-     * @description The deployment is up: its city and catalog version.
-     * @example {
-     *       "status": "ok",
-     *       "city": "changzhou",
-     *       "catalogVersion": "2025.03.1"
-     *     }
-     */
-    Health: {
-      /** @constant */
-      status: 'ok';
-      city: string;
-      catalogVersion: string;
-    };
-    /**
-     * @description This document.
-     * @example {
-     *       "openapi": "3.1.1",
-     *       "info": {
-     *         "title": "企业名称",
-     *         "version": "1.0.0"
-     *       },
-     *       "paths": {}
-     *     }
-     */
-    OpenApiDocument: {
-      openapi: string;
-      info: {
-        title: string;
-        version: string;
-      } & {
-        [key: string]: unknown;
-      };
-      paths: {
-        [key: string]: unknown;
-      };
-    } & {
-      [key: string]: unknown;
-    };
-    /**
-     * @description The city’s list of bundles (一张清单).
-     * @example {
-     *       "city": {
-     *         "id": "changzhou",
-     *         "name": "常州市",
-     *         "region": "江苏省"
-     *       },
-     *       "catalogVersion": "2025.03.1",
-     *       "items": [
-     *         {
-     *           "id": "c-01JNB4Z6Q8Y2",
-     *           "name": "常州青果巷餐饮管理有限公司",
-     *           "summary": "开办企业一次申请办理设立登记、公章刻制、银行开户预约、发票申领、社保和公积金登记。",
-     *           "audience": "person",
-     *           "category": "standard",
-     *           "detail": "full",
-     *           "leadDepartment": {
-     *             "id": "market-regulation",
-     *             "name": "常州市市场监督管理局"
-     *           },
-     *           "departments": [
-     *             {
-     *               "id": "public-security",
-     *               "name": "常州市公安局"
-     *             }
-     *           ],
-     *           "services": [
-     *             {
-     *               "id": "enterprise-establishment-registration",
-     *               "name": "企业设立登记",
-     *               "departmentId": "market-regulation",
-     *               "timeLimitDays": 1
-     *             }
-     *           ],
-     *           "timeLimitDays": 1
-     *         }
-     *       ]
-     *     }
-     */
-    BundleList: {
-      city: {
-        id: string;
-        name: string;
-        region?: string;
-      };
-      catalogVersion: string;
-      items: {
-        id: string;
-        name: string;
-        summary?: string;
-        /** @enum {string} */
-        audience: 'person' | 'organisation';
-        /**
-         * @default standard
-         * @enum {string}
-         */
-        category: 'standard' | 'local' | 'premium';
-        /** @enum {string} */
-        detail: 'full' | 'outline';
-        leadDepartment: {
-          id: string;
-          name: string;
-        };
-        /** @description Cooperating departments (配合部门). */
-        departments: {
-          id: string;
-          name: string;
-        }[];
-        services: {
-          id: string;
-          name: string;
-          departmentId: string;
-          /** @description Committed time limit in working days. */
-          timeLimitDays: number;
-        }[];
-        /** @description Working days: reviews run in parallel, so the slowest service decides. */
-        timeLimitDays: number;
-      }[];
-    };
-    /**
      * @description A bundle with its services in full, its rules and what applying once saves.
      * @example {
      *       "id": "enterprise-opening",
@@ -1673,7 +1167,7 @@ export interface components {
      *           },
      *           "result": {
      *             "kind": "license",
-     *             "name": "常州青果巷餐饮管理有限公司",
+     *             "name": "营业执照",
      *             "data": [
      *               "uscc"
      *             ],
@@ -1879,6 +1373,611 @@ export interface components {
       source?: string;
     };
     /**
+     * @description The city’s list of bundles (一张清单).
+     * @example {
+     *       "city": {
+     *         "id": "changzhou",
+     *         "name": "常州市",
+     *         "region": "江苏省"
+     *       },
+     *       "catalogVersion": "2025.03.1",
+     *       "items": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "name": "常州青果巷餐饮管理有限公司",
+     *           "summary": "开办企业一次申请办理设立登记、公章刻制、银行开户预约、发票申领、社保和公积金登记。",
+     *           "audience": "person",
+     *           "category": "standard",
+     *           "detail": "full",
+     *           "leadDepartment": {
+     *             "id": "market-regulation",
+     *             "name": "常州市市场监督管理局"
+     *           },
+     *           "departments": [
+     *             {
+     *               "id": "public-security",
+     *               "name": "常州市公安局"
+     *             }
+     *           ],
+     *           "services": [
+     *             {
+     *               "id": "enterprise-establishment-registration",
+     *               "name": "企业设立登记",
+     *               "departmentId": "market-regulation",
+     *               "timeLimitDays": 1
+     *             }
+     *           ],
+     *           "timeLimitDays": 1
+     *         }
+     *       ]
+     *     }
+     */
+    BundleList: {
+      city: {
+        id: string;
+        name: string;
+        region?: string;
+      };
+      catalogVersion: string;
+      items: {
+        id: string;
+        name: string;
+        summary?: string;
+        /** @enum {string} */
+        audience: 'person' | 'organisation';
+        /**
+         * @default standard
+         * @enum {string}
+         */
+        category: 'standard' | 'local' | 'premium';
+        /** @enum {string} */
+        detail: 'full' | 'outline';
+        leadDepartment: {
+          id: string;
+          name: string;
+        };
+        /** @description Cooperating departments (配合部门). */
+        departments: {
+          id: string;
+          name: string;
+        }[];
+        services: {
+          id: string;
+          name: string;
+          departmentId: string;
+          /** @description Committed time limit in working days. */
+          timeLimitDays: number;
+        }[];
+        /** @description Working days: reviews run in parallel, so the slowest service decides. */
+        timeLimitDays: number;
+      }[];
+    };
+    /**
+     * @description A case as its applicant follows it (进度查询).
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "bundleId": "enterprise-opening",
+     *       "bundleName": "企业开办",
+     *       "catalogVersion": "2025.03.1",
+     *       "status": "submitted",
+     *       "services": [
+     *         {
+     *           "id": "enterprise-establishment-registration",
+     *           "name": "企业设立登记",
+     *           "departmentId": "market-regulation",
+     *           "result": "approved",
+     *           "opinion": "材料齐全，予以受理"
+     *         }
+     *       ],
+     *       "applicant": {
+     *         "kind": "person",
+     *         "name": "陈静",
+     *         "idNumber": "320402199203154625",
+     *         "phone": "13812345678"
+     *       },
+     *       "delivery": "electronic",
+     *       "materials": [
+     *         {
+     *           "type": "articles-of-association",
+     *           "materialId": "m-01JNB4XK3T7P",
+     *           "sharedData": true,
+     *           "reference": "el-320400-2024-000183",
+     *           "deferredUntil": "2025-03-01T08:00:00.000Z"
+     *         }
+     *       ],
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "updatedAt": "2025-03-01T08:00:00.000Z",
+     *       "dueAt": "2025-03-01T08:00:00.000Z",
+     *       "correctionRound": 1,
+     *       "correction": {
+     *         "round": 0,
+     *         "requestedAt": "2025-03-01T08:00:00.000Z",
+     *         "dueAt": "2025-03-01T08:00:00.000Z",
+     *         "stage": "acceptance",
+     *         "departments": [
+     *           "market-regulation"
+     *         ],
+     *         "items": [
+     *           {
+     *             "path": "/form/enterpriseName",
+     *             "materialType": "articles-of-association",
+     *             "message": "企业名称须与名称自主申报结果一致。",
+     *             "departmentId": "market-regulation"
+     *           }
+     *         ]
+     *       },
+     *       "refusal": {
+     *         "opinion": "不属于本机关职权范围"
+     *       },
+     *       "tasks": [
+     *         {
+     *           "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *           "caseId": "c-01JNB4Z6Q8Y2",
+     *           "kind": "acceptance",
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "常州市市场监督管理局",
+     *           "services": [
+     *             "enterprise-establishment-registration"
+     *           ],
+     *           "round": 0,
+     *           "stage": 0,
+     *           "status": "pending",
+     *           "createdAt": "2025-03-01T08:00:00.000Z",
+     *           "dueAt": "2025-03-01T08:00:00.000Z",
+     *           "overdue": true,
+     *           "escalations": 1,
+     *           "decision": {
+     *             "outcome": "approve",
+     *             "opinion": "材料齐全，予以受理",
+     *             "corrections": [
+     *               {
+     *                 "message": "企业名称须与名称自主申报结果一致。"
+     *               }
+     *             ],
+     *             "decidedAt": "2025-03-01T08:00:00.000Z"
+     *           }
+     *         }
+     *       ],
+     *       "timeline": [
+     *         {
+     *           "at": "2025-03-01T08:00:00.000Z",
+     *           "event": "submitted",
+     *           "detail": {
+     *             "taskId": "t-01JNB4Z6Q8Y2-0-market-regulation"
+     *           }
+     *         }
+     *       ],
+     *       "licenses": [
+     *         {
+     *           "id": "l-01JNB5C2W9RA",
+     *           "serviceId": "enterprise-establishment-registration",
+     *           "name": "营业执照",
+     *           "issuedAt": "2025-03-01T08:00:00.000Z"
+     *         }
+     *       ],
+     *       "places": {
+     *         "acceptedAt": "changzhou-jintan",
+     *         "decidedAt": "changzhou"
+     *       },
+     *       "results": {
+     *         "enterprise-establishment-registration": {
+     *           "key": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *         }
+     *       },
+     *       "actedBy": {
+     *         "basis": "self",
+     *         "authorisationId": "au-01JNB2M7V5KC",
+     *         "helper": true,
+     *         "verifiedBy": {
+     *           "kind": "counter",
+     *           "officer": "王敏"
+     *         }
+     *       }
+     *     }
+     */
+    Case: {
+      id: string;
+      bundleId: string;
+      bundleName: string;
+      catalogVersion: string;
+      /** @enum {string} */
+      status: 'submitted' | 'in_review' | 'awaiting_correction' | 'issued' | 'rejected' | 'withdrawn';
+      services: {
+        id: string;
+        name: string;
+        departmentId?: string;
+        /** @enum {string} */
+        result: 'approved' | 'rejected' | 'pending';
+        opinion?: string;
+      }[];
+      /** @description Personal data masked (张**, 3204**********1234, 138****5678). */
+      applicant:
+        | {
+            /** @constant */
+            kind: 'person';
+            name: string;
+            idNumber: string;
+            phone: string;
+          }
+        | {
+            /** @constant */
+            kind: 'organisation';
+            name: string;
+            uscc: string;
+            phone: string;
+          };
+      /** @enum {string} */
+      delivery: 'electronic' | 'pickup' | 'courier';
+      materials: {
+        type: string;
+        /** @description The uploaded material (POST /v1/materials). */
+        materialId?: string;
+        /** @description Held by the government (e-license library, earlier case): fetched, not uploaded. */
+        sharedData?: boolean;
+        /** @description The e-license or earlier-case material cited (from POST /v1/prefill). */
+        reference?: string;
+        /** @description 容缺受理: promised for later, due by this instant. */
+        deferredUntil?: components['schemas']['Timestamp'];
+      }[];
+      createdAt: components['schemas']['Timestamp'];
+      updatedAt: components['schemas']['Timestamp'];
+      /** @description The bundle’s deadline, extended while the case waits for the applicant. */
+      dueAt: components['schemas']['Timestamp'];
+      correctionRound: number;
+      /** @description The one consolidated correction request (补正), while the case awaits it. */
+      correction?: {
+        /** @description The correction round: 0 for the first request, one more for each after it. */
+        round: number;
+        requestedAt: components['schemas']['Timestamp'];
+        dueAt: components['schemas']['Timestamp'];
+        /** @enum {string} */
+        stage: 'acceptance' | 'review';
+        departments: string[];
+        items: {
+          path?: string;
+          materialType?: string;
+          message: string;
+          departmentId: string;
+        }[];
+      };
+      refusal?: {
+        opinion: string;
+      };
+      tasks: components['schemas']['TaskView'][];
+      timeline: {
+        at: components['schemas']['Timestamp'];
+        /** @description What happened: submitted, accepted, `<kind>_task_opened`, `<kind>_decided`, correction_requested, supplemented, merged, issued, rejected, withdrawn, task_overdue… */
+        event: string;
+        /** @description Facts of the event: the task, department, services, round, outcome… */
+        detail?: {
+          [key: string]: string | number | boolean | string[];
+        };
+      }[];
+      licenses: {
+        id: string;
+        serviceId: string;
+        name: string;
+        issuedAt: components['schemas']['Timestamp'];
+      }[];
+      /** @description 通办: the place where the case was accepted and the competent place that decides it. */
+      places?: {
+        acceptedAt: string;
+        decidedAt?: string;
+      };
+      /** @description What the approved services produced, per service (the new enterprise’s uscc, license numbers…). */
+      results?: {
+        [key: string]: {
+          [key: string]: string;
+        };
+      };
+      /** @description Who applied, for the applicant: themself, through their organisation, or a helper under a recorded authorisation. */
+      actedBy?: {
+        /** @enum {string} */
+        basis: 'self' | 'legal_representative' | 'authorised' | 'authorisation';
+        authorisationId?: string;
+        /** @description True when someone other than the applicant acted, under an authorisation (帮办代办). */
+        helper: boolean;
+        /** @description Verified in person at a counter (窗口) portal, by this officer, instead of by a token. */
+        verifiedBy?: {
+          /** @constant */
+          kind: 'counter';
+          officer: string;
+        };
+      };
+    };
+    /**
+     * @description The thin event a portal’s webhook receives when a case changes status.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "type": "case.status_changed",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "status": "submitted",
+     *       "previousStatus": "submitted",
+     *       "occurredAt": "2025-03-01T08:00:00.000Z",
+     *       "links": {
+     *         "case": "https://api.changzhou.example.cn/prod/v1/cases/c-01JNB4Z6Q8Y2"
+     *       }
+     *     }
+     */
+    CaseStatusChangedEvent: {
+      /** @description The event id; the same on every retry of this event. */
+      id: string;
+      /** @constant */
+      type: 'case.status_changed';
+      caseId: string;
+      /** @enum {string} */
+      status: 'submitted' | 'in_review' | 'awaiting_correction' | 'issued' | 'rejected' | 'withdrawn';
+      /** @enum {string} */
+      previousStatus?:
+        | 'submitted'
+        | 'in_review'
+        | 'awaiting_correction'
+        | 'issued'
+        | 'rejected'
+        | 'withdrawn';
+      occurredAt: components['schemas']['Timestamp'];
+      links: {
+        /**
+         * Format: uri
+         * @description GET it with your API key for the details.
+         */
+        case: string;
+      };
+    };
+    /**
+     * @description A submitted case: its id, bundle, services and deadline.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "status": "submitted",
+     *       "bundleId": "enterprise-opening",
+     *       "services": [
+     *         "enterprise-establishment-registration"
+     *       ],
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "dueAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
+    CaseSubmitted: {
+      id: string;
+      /** @constant */
+      status: 'submitted';
+      bundleId: string;
+      services: string[];
+      createdAt: components['schemas']['Timestamp'];
+      dueAt: components['schemas']['Timestamp'];
+    };
+    /**
+     * @description A department’s decision on its task: approve, reject (with the reason) or ask for corrections.
+     * @example {
+     *       "outcome": "approve",
+     *       "opinion": "材料齐全，予以受理",
+     *       "corrections": [
+     *         {
+     *           "path": "/form/enterpriseName",
+     *           "materialType": "articles-of-association",
+     *           "message": "企业名称须与名称自主申报结果一致。"
+     *         }
+     *       ]
+     *     }
+     */
+    DecisionRequest: {
+      /** @enum {string} */
+      outcome: 'approve' | 'reject' | 'correct';
+      opinion?: string;
+      corrections?: {
+        path?: string;
+        materialType?: string;
+        message: string;
+      }[];
+    };
+    /**
+     * @description A department’s registered webhook (without its secret).
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "url": "https://portal.example.cn/hooks/yijianshi",
+     *       "description": "营业执照副本复印件，加盖公章。",
+     *       "events": [
+     *         "task.opened"
+     *       ],
+     *       "createdAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
+    DepartmentWebhook: {
+      id: string;
+      /** Format: uri */
+      url: string;
+      description?: string;
+      /** @description The task events it receives. */
+      events: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
+      /**
+       * Format: date-time
+       * @description An instant, ISO 8601 in UTC.
+       */
+      createdAt: string;
+    };
+    /**
+     * @description A department’s registered webhook, with its signing secret (shown once).
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "url": "https://portal.example.cn/hooks/yijianshi",
+     *       "description": "营业执照副本复印件，加盖公章。",
+     *       "events": [
+     *         "task.opened"
+     *       ],
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "secret": "whsec_YjKkbN8yd0P2SIh+Y2yvn7YG+qgdLirJufZZ4Jy68gs="
+     *     }
+     */
+    DepartmentWebhookCreated: {
+      id: string;
+      /** Format: uri */
+      url: string;
+      description?: string;
+      /** @description The task events it receives. */
+      events: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
+      /**
+       * Format: date-time
+       * @description An instant, ISO 8601 in UTC.
+       */
+      createdAt: string;
+      /** @description The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it. */
+      secret: string;
+    };
+    /**
+     * @description The department’s webhooks.
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "url": "https://portal.example.cn/hooks/yijianshi",
+     *           "description": "营业执照副本复印件，加盖公章。",
+     *           "events": [
+     *             "task.opened"
+     *           ],
+     *           "createdAt": "2025-03-01T08:00:00.000Z"
+     *         }
+     *       ]
+     *     }
+     */
+    DepartmentWebhookList: {
+      items: components['schemas']['DepartmentWebhook'][];
+    };
+    /**
+     * @description A callback URL to register for a department’s task events.
+     * @example {
+     *       "url": "https://portal.example.cn/hooks/yijianshi",
+     *       "description": "营业执照副本复印件，加盖公章。",
+     *       "events": [
+     *         "task.opened"
+     *       ]
+     *     }
+     */
+    DepartmentWebhookRequest: {
+      /**
+       * Format: uri
+       * @description Where to POST events: https, and a host that is and resolves to public addresses only (checked again at every delivery).
+       */
+      url: string;
+      /** @description A label for your own use. */
+      description?: string;
+      /** @description The task events to receive, each at most once in the list; all three (`task.opened`, `task.due_soon`, `task.overdue`) when absent. */
+      events?: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
+    };
+    /**
+     * @description The merged form (一表申请) for the chosen services.
+     * @example {
+     *       "bundleId": "enterprise-opening",
+     *       "services": [
+     *         "enterprise-establishment-registration"
+     *       ],
+     *       "catalogVersion": "2025.03.1",
+     *       "schema": {
+     *         "$schema": "https://json-schema.org/draft/2020-12/schema",
+     *         "title": "企业名称",
+     *         "type": "object",
+     *         "properties": {
+     *           "enterpriseName": {
+     *             "title": "企业名称",
+     *             "type": "string",
+     *             "maxLength": 100,
+     *             "examples": [
+     *               "常州青果巷餐饮管理有限公司"
+     *             ],
+     *             "x-services": [
+     *               "enterprise-establishment-registration"
+     *             ]
+     *           }
+     *         },
+     *         "required": [
+     *           "enterpriseName"
+     *         ],
+     *         "allOf": [
+     *           {
+     *             "if": {
+     *               "properties": {
+     *                 "enterpriseName": {
+     *                   "const": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *                 }
+     *               },
+     *               "required": [
+     *                 "enterpriseName"
+     *               ]
+     *             },
+     *             "then": {
+     *               "required": [
+     *                 "enterpriseName"
+     *               ]
+     *             }
+     *           }
+     *         ],
+     *         "additionalProperties": false
+     *       }
+     *     }
+     */
+    Form: {
+      bundleId: string;
+      services: string[];
+      catalogVersion: string;
+      schema: components['schemas']['MergedForm'];
+    };
+    /**
+     * @description One field of the merged form: JSON Schema with the platform’s `x-` annotations.
+     * @example {
+     *       "title": "企业名称",
+     *       "type": "string",
+     *       "maxLength": 100,
+     *       "examples": [
+     *         "常州青果巷餐饮管理有限公司"
+     *       ],
+     *       "x-services": [
+     *         "enterprise-establishment-registration"
+     *       ]
+     *     }
+     */
+    FormField: {
+      /** @description The label to show. */
+      title: string;
+      description?: string;
+      /** @enum {string} */
+      type: 'string' | 'integer' | 'number' | 'boolean';
+      /** @constant */
+      format?: 'date';
+      /** @description An ECMA-262 regular expression the value matches. */
+      pattern?: string;
+      enum?: string[];
+      /** @description The label of each `enum` value. */
+      'x-enum-titles'?: {
+        [key: string]: string;
+      };
+      /** @description A check beyond the pattern (e.g. GB 11643 check digit). */
+      'x-check'?: string;
+      minLength?: number;
+      maxLength?: number;
+      minimum?: number;
+      maximum?: number;
+      /** @description Example values; the first one is valid. */
+      examples: (string | number | boolean)[];
+      /** @description The chosen services that ask for this field. */
+      'x-services': string[];
+      /** @description Where the government already holds it (POST /v1/prefill fills it, with consent). */
+      'x-prefill'?: {
+        /** @enum {string} */
+        source: 'population' | 'legalPerson' | 'license';
+        attribute: string;
+        licenseType?: string;
+      };
+      /**
+       * @description Personal data: masked in answers, never logged.
+       * @constant
+       */
+      'x-personal'?: true;
+      /** @description Shown and required only when one of these answers is given. */
+      'x-when'?: {
+        field: string;
+        equals: string | number | boolean | (string | number | boolean)[];
+      }[];
+    };
+    /**
      * @description The one complete notice (一次告知) for the chosen services: conditions, materials once, what is not needed, fees, results, time limits and steps.
      * @example {
      *       "bundle": {
@@ -1916,7 +2015,7 @@ export interface components {
      *           },
      *           "result": {
      *             "kind": "license",
-     *             "name": "常州青果巷餐饮管理有限公司",
+     *             "name": "营业执照",
      *             "data": [
      *               "uscc"
      *             ],
@@ -2284,61 +2383,326 @@ export interface components {
       metrics: components['schemas']['ReductionMetrics'];
     };
     /**
-     * @description The merged form (一表申请) for the chosen services.
+     * @description The deployment is up: its city and catalog version.
      * @example {
+     *       "status": "ok",
+     *       "city": "changzhou",
+     *       "catalogVersion": "2025.03.1"
+     *     }
+     */
+    Health: {
+      /** @constant */
+      status: 'ok';
+      city: string;
+      catalogVersion: string;
+    };
+    /**
+     * @description An inquiry the 12345 hotline records for an applicant.
+     * @example {
+     *       "kind": "consultation",
+     *       "text": "请问营业执照什么时候可以领取？",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
      *       "bundleId": "enterprise-opening",
-     *       "services": [
-     *         "enterprise-establishment-registration"
-     *       ],
-     *       "catalogVersion": "2025.03.1",
-     *       "schema": {
-     *         "$schema": "https://json-schema.org/draft/2020-12/schema",
-     *         "title": "企业名称",
-     *         "type": "object",
-     *         "properties": {
-     *           "enterpriseName": {
-     *             "title": "企业名称",
-     *             "type": "string",
-     *             "maxLength": 100,
-     *             "examples": [
-     *               "常州青果巷餐饮管理有限公司"
-     *             ],
-     *             "x-services": [
-     *               "enterprise-establishment-registration"
-     *             ]
-     *           }
-     *         },
-     *         "required": [
-     *           "enterpriseName"
-     *         ],
-     *         "allOf": [
-     *           {
-     *             "if": {
-     *               "properties": {
-     *                 "enterpriseName": {
-     *                   "const": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
-     *                 }
-     *               },
-     *               "required": [
-     *                 "enterpriseName"
-     *               ]
-     *             },
-     *             "then": {
-     *               "required": [
-     *                 "enterpriseName"
-     *               ]
-     *             }
-     *           }
-     *         ],
-     *         "additionalProperties": false
+     *       "applicant": {
+     *         "kind": "person",
+     *         "name": "陈静",
+     *         "idNumber": "320402199203154625"
      *       }
      *     }
      */
-    Form: {
+    HotlineInquiryRequest: {
+      /**
+       * @description consultation (咨询, answered within 1 working day), complaint (投诉, 5), suggestion (建议, 10).
+       * @enum {string}
+       */
+      kind: 'consultation' | 'complaint' | 'suggestion';
+      text: string;
+      /** @description The case it is about (one of the applicant’s). */
+      caseId?: string;
+      /** @description The bundle it is about (implied by caseId). */
+      bundleId?: string;
+      /** @description Who called 12345: a person by ID number, or an organisation by credit code. */
+      applicant:
+        | {
+            /** @constant */
+            kind: 'person';
+            name: string;
+            /**
+             * @description Resident ID number (居民身份证号码, GB 11643): 17 digits and a check character (a digit or X), with a valid birth date.
+             * @example 320402199203154625
+             */
+            idNumber: string;
+          }
+        | {
+            /** @constant */
+            kind: 'organisation';
+            name: string;
+            /**
+             * @description Unified social credit code (统一社会信用代码, GB 32100): 18 characters, the last a check character.
+             * @example 91320402MA27QK3L8L
+             */
+            uscc: string;
+          };
+    };
+    /**
+     * @description A consultation, complaint or suggestion (12345) and its answer.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "kind": "consultation",
+     *       "text": "请问营业执照什么时候可以领取？",
+     *       "status": "open",
+     *       "channel": "portal",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "bundleId": "enterprise-opening",
+     *       "departmentId": "market-regulation",
+     *       "departmentName": "常州市市场监督管理局",
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "dueAt": "2025-03-01T08:00:00.000Z",
+     *       "overdue": true,
+     *       "answer": {
+     *         "text": "请问营业执照什么时候可以领取？",
+     *         "answeredAt": "2025-03-01T08:00:00.000Z"
+     *       }
+     *     }
+     */
+    Inquiry: {
+      id: string;
+      /** @enum {string} */
+      kind: 'consultation' | 'complaint' | 'suggestion';
+      text: string;
+      /** @enum {string} */
+      status: 'open' | 'answered';
+      /** @enum {string} */
+      channel: 'portal' | 'hotline';
+      caseId?: string;
       bundleId: string;
-      services: string[];
-      catalogVersion: string;
-      schema: components['schemas']['MergedForm'];
+      /** @description The department it was routed to, which answers it. */
+      departmentId: string;
+      departmentName: string;
+      /**
+       * Format: date-time
+       * @description An instant, ISO 8601 in UTC.
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description The response deadline (working days by kind).
+       */
+      dueAt: string;
+      overdue: boolean;
+      answer?: {
+        text: string;
+        /**
+         * Format: date-time
+         * @description An instant, ISO 8601 in UTC.
+         */
+        answeredAt: string;
+      };
+    };
+    /**
+     * @description A department’s answer to an inquiry (12345).
+     * @example {
+     *       "text": "请问营业执照什么时候可以领取？"
+     *     }
+     */
+    InquiryAnswer: {
+      text: string;
+    };
+    /**
+     * @description A recorded inquiry: its id and deadline.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "kind": "consultation",
+     *       "status": "open",
+     *       "departmentId": "market-regulation",
+     *       "departmentName": "常州市市场监督管理局",
+     *       "dueAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
+    InquiryCreated: {
+      id: string;
+      /** @enum {string} */
+      kind: 'consultation' | 'complaint' | 'suggestion';
+      /** @enum {string} */
+      status: 'open' | 'answered';
+      /** @description The department it was routed to, which answers it. */
+      departmentId: string;
+      departmentName: string;
+      /**
+       * Format: date-time
+       * @description The response deadline (working days by kind).
+       */
+      dueAt: string;
+    };
+    /**
+     * @description One page of inquiries.
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "kind": "consultation",
+     *           "text": "请问营业执照什么时候可以领取？",
+     *           "status": "open",
+     *           "channel": "portal",
+     *           "caseId": "c-01JNB4Z6Q8Y2",
+     *           "bundleId": "enterprise-opening",
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "常州市市场监督管理局",
+     *           "createdAt": "2025-03-01T08:00:00.000Z",
+     *           "dueAt": "2025-03-01T08:00:00.000Z",
+     *           "overdue": true,
+     *           "answer": {
+     *             "text": "请问营业执照什么时候可以领取？",
+     *             "answeredAt": "2025-03-01T08:00:00.000Z"
+     *           }
+     *         }
+     *       ],
+     *       "nextCursor": "eyJwayI6IkNBU0UjYy0wMUpOQjRaNlE4WTIifQ"
+     *     }
+     */
+    InquiryList: {
+      items: components['schemas']['Inquiry'][];
+      nextCursor?: string;
+    };
+    /**
+     * @description An applicant’s consultation, complaint or suggestion about a case or a bundle.
+     * @example {
+     *       "kind": "consultation",
+     *       "text": "请问营业执照什么时候可以领取？",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "bundleId": "enterprise-opening"
+     *     }
+     */
+    InquiryRequest: {
+      /**
+       * @description consultation (咨询, answered within 1 working day), complaint (投诉, 5), suggestion (建议, 10).
+       * @enum {string}
+       */
+      kind: 'consultation' | 'complaint' | 'suggestion';
+      text: string;
+      /** @description The case it is about (one of the applicant’s). */
+      caseId?: string;
+      /** @description The bundle it is about (implied by caseId). */
+      bundleId?: string;
+    };
+    /**
+     * @description The e-licenses of a case, with download links.
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "serviceId": "enterprise-establishment-registration",
+     *           "name": "常州青果巷餐饮管理有限公司",
+     *           "issuedAt": "2025-03-01T08:00:00.000Z",
+     *           "downloadUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA.pdf?X-Amz-Expires=300",
+     *           "dataUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA.json?X-Amz-Expires=300"
+     *         }
+     *       ]
+     *     }
+     */
+    LicenseList: {
+      items: {
+        id: string;
+        serviceId: string;
+        name: string;
+        issuedAt: components['schemas']['Timestamp'];
+        /**
+         * Format: uri
+         * @description The signed license document.
+         */
+        downloadUrl: string;
+        /**
+         * Format: uri
+         * @description The license data (JSON) the signature covers.
+         */
+        dataUrl: string;
+      }[];
+    };
+    /**
+     * @description A declared material and the state of its bytes.
+     * @example {
+     *       "id": "m-01JNB4XK3T7P",
+     *       "bundleId": "enterprise-opening",
+     *       "type": "business-license",
+     *       "fileName": "articles-of-association.pdf",
+     *       "contentType": "application/pdf",
+     *       "size": 48213,
+     *       "status": "awaiting_upload",
+     *       "reason": "mismatch",
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "verifiedAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
+    Material: {
+      id: string;
+      bundleId: string;
+      type: string;
+      fileName: string;
+      contentType: string;
+      size: number;
+      /**
+       * @description verified: the stored bytes are exactly the declared ones.
+       * @enum {string}
+       */
+      status: 'awaiting_upload' | 'verified' | 'rejected';
+      /** @enum {string} */
+      reason?: 'mismatch' | 'wrong_content';
+      createdAt: components['schemas']['Timestamp'];
+      verifiedAt?: components['schemas']['Timestamp'];
+    };
+    /**
+     * @description A declared material and where to upload its bytes.
+     * @example {
+     *       "id": "m-01JNB4XK3T7P",
+     *       "status": "awaiting_upload",
+     *       "upload": {
+     *         "url": "https://portal.example.cn/hooks/yijianshi",
+     *         "method": "PUT",
+     *         "headers": {
+     *           "content-type": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *         },
+     *         "expiresAt": "2025-03-01T08:00:00.000Z"
+     *       },
+     *       "expiresAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
+    MaterialCreated: {
+      id: string;
+      /** @enum {string} */
+      status: 'awaiting_upload' | 'verified' | 'rejected';
+      /** @description Where and how to send the bytes. */
+      upload: {
+        /** Format: uri */
+        url: string;
+        /** @constant */
+        method: 'PUT';
+        /** @description Send exactly these headers with the bytes. */
+        headers: {
+          [key: string]: string;
+        };
+        expiresAt: components['schemas']['Timestamp'];
+      };
+      /** @description When the declaration is forgotten if no case uses it. */
+      expiresAt: components['schemas']['Timestamp'];
+    };
+    /**
+     * @description A file of 一套材料, declared before its bytes are uploaded: its type, name, content type, size and SHA-256.
+     * @example {
+     *       "bundleId": "enterprise-opening",
+     *       "type": "business-license",
+     *       "fileName": "articles-of-association.pdf",
+     *       "contentType": "application/pdf",
+     *       "size": 48213,
+     *       "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+     *     }
+     */
+    MaterialDeclaration: {
+      bundleId: string;
+      type: string;
+      fileName: string;
+      contentType: string;
+      size: number;
+      sha256: string;
     };
     /**
      * @description The merged form (一表申请) as a JSON Schema (draft 2020-12): every property has a title and examples whose first value is valid.
@@ -2419,63 +2783,6 @@ export interface components {
       additionalProperties: false;
     };
     /**
-     * @description One field of the merged form: JSON Schema with the platform’s `x-` annotations.
-     * @example {
-     *       "title": "企业名称",
-     *       "type": "string",
-     *       "maxLength": 100,
-     *       "examples": [
-     *         "常州青果巷餐饮管理有限公司"
-     *       ],
-     *       "x-services": [
-     *         "enterprise-establishment-registration"
-     *       ]
-     *     }
-     */
-    FormField: {
-      /** @description The label to show. */
-      title: string;
-      description?: string;
-      /** @enum {string} */
-      type: 'string' | 'integer' | 'number' | 'boolean';
-      /** @constant */
-      format?: 'date';
-      /** @description An ECMA-262 regular expression the value matches. */
-      pattern?: string;
-      enum?: string[];
-      /** @description The label of each `enum` value. */
-      'x-enum-titles'?: {
-        [key: string]: string;
-      };
-      /** @description A check beyond the pattern (e.g. GB 11643 check digit). */
-      'x-check'?: string;
-      minLength?: number;
-      maxLength?: number;
-      minimum?: number;
-      maximum?: number;
-      /** @description Example values; the first one is valid. */
-      examples: (string | number | boolean)[];
-      /** @description The chosen services that ask for this field. */
-      'x-services': string[];
-      /** @description Where the government already holds it (POST /v1/prefill fills it, with consent). */
-      'x-prefill'?: {
-        /** @enum {string} */
-        source: 'population' | 'legalPerson' | 'license';
-        attribute: string;
-        licenseType?: string;
-      };
-      /**
-       * @description Personal data: masked in answers, never logged.
-       * @constant
-       */
-      'x-personal'?: true;
-      /** @description Shown and required only when one of these answers is given. */
-      'x-when'?: {
-        field: string;
-        equals: string | number | boolean | (string | number | boolean)[];
-      }[];
-    };
-    /**
      * @description What applying once saves for the chosen services.
      * @example {
      *       "bundleId": "enterprise-opening",
@@ -2524,6 +2831,31 @@ export interface components {
       metrics: components['schemas']['ReductionMetrics'];
     };
     /**
+     * @description This document.
+     * @example {
+     *       "openapi": "3.1.1",
+     *       "info": {
+     *         "title": "企业名称",
+     *         "version": "1.0.0"
+     *       },
+     *       "paths": {}
+     *     }
+     */
+    OpenApiDocument: {
+      openapi: string;
+      info: {
+        title: string;
+        version: string;
+      } & {
+        [key: string]: unknown;
+      };
+      paths: {
+        [key: string]: unknown;
+      };
+    } & {
+      [key: string]: unknown;
+    };
+    /**
      * @description What the government already holds about the applicant for this form (共享数据), with the preview to confirm.
      * @example {
      *       "bundleId": "enterprise-opening",
@@ -2532,7 +2864,7 @@ export interface components {
      *       ],
      *       "found": true,
      *       "form": {
-     *         "enterpriseName": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *         "enterpriseName": "常州青果巷餐饮管理有限公司"
      *       },
      *       "materials": [
      *         {
@@ -2618,1572 +2950,284 @@ export interface components {
       };
     };
     /**
-     * @description Every read of the applicant’s personal data, newest first.
+     * @description Who the portal asks shared data about (the signed-in applicant), for which bundle, and the applicant’s consent.
      * @example {
-     *       "items": [
-     *         {
-     *           "at": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
-     *           "actor": {
-     *             "kind": "portal",
-     *             "id": "portal-a"
-     *           },
-     *           "purpose": "prefill:enterprise-opening",
-     *           "caseId": "c-01JNB4Z6Q8Y2"
-     *         }
-     *       ],
-     *       "nextCursor": "eyJwayI6IkNBU0UjYy0wMUpOQjRaNlE4WTIifQ"
-     *     }
-     */
-    AccessLog: {
-      /** @description Every read of the applicant’s personal data, newest first. */
-      items: {
-        at: string;
-        actor: {
-          /** @enum {string} */
-          kind: 'portal' | 'department' | 'supervisor' | 'helper';
-          /** @description The portal or department that read the data. */
-          id: string;
-        };
-        /** @description Why: `prefill:<bundleId>`, `task:<taskId>` (task detail), `material:<taskId>` (downloads)… */
-        purpose: string;
-        caseId?: string;
-      }[];
-      nextCursor?: string;
-    };
-    /**
-     * @description The signed-in applicant’s cases through this portal.
-     * @example {
-     *       "items": [
-     *         {
-     *           "id": "c-01JNB4Z6Q8Y2",
-     *           "bundleId": "enterprise-opening",
-     *           "status": "pending",
-     *           "createdAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
-     *         }
-     *       ],
-     *       "nextCursor": "eyJwayI6IkNBU0UjYy0wMUpOQjRaNlE4WTIifQ"
-     *     }
-     */
-    ApplicantCaseList: {
-      /** @description This portal’s cases of the signed-in applicant, newest first. */
-      items: {
-        id: string;
-        bundleId: string;
-        status: string;
-        createdAt: string;
-      }[];
-      nextCursor?: string;
-    };
-    /**
-     * @description Fields, materials, visits and days: before and after merging.
-     * @example {
-     *       "services": 1,
-     *       "departments": 1,
-     *       "fields": {
-     *         "before": 1,
-     *         "after": 1,
-     *         "reductionPercent": 1
-     *       },
-     *       "materials": {
-     *         "before": 1,
-     *         "after": 1,
-     *         "alreadyHeld": 1,
-     *         "toUpload": 1,
-     *         "reductionPercent": 1
-     *       },
-     *       "prefillableShare": 1,
-     *       "visits": 1,
-     *       "inspections": {
-     *         "services": 1,
-     *         "visits": 1
-     *       },
-     *       "timeLimitDays": {
-     *         "parallel": 1,
-     *         "sequentialSum": 1
-     *       },
-     *       "staged": {
-     *         "days": 1,
-     *         "path": [
-     *           "/form/enterpriseName"
-     *         ]
-     *       }
-     *     }
-     */
-    ReductionMetrics: {
-      services: number;
-      departments: number;
-      fields: {
-        before: number;
-        after: number;
-        reductionPercent: number;
-      };
-      materials: {
-        before: number;
-        after: number;
-        alreadyHeld: number;
-        toUpload: number;
-        reductionPercent: number;
-      };
-      prefillableShare: number;
-      /** @description Visits the applicant makes: a counter visit unless everything can be done online, plus on-site inspections (one when joint, 联合勘验). */
-      visits: number;
-      inspections: {
-        services: number;
-        visits: number;
-      };
-      timeLimitDays: {
-        parallel: number;
-        sequentialSum: number;
-      };
-      /** @description Staged dispatch: the longest path through the prerequisites, in working days, and its services. */
-      staged: {
-        days: number;
-        path: string[];
-      };
-    };
-    /**
-     * @description A declared material and where to upload its bytes.
-     * @example {
-     *       "id": "m-01JNB4XK3T7P",
-     *       "status": "awaiting_upload",
-     *       "upload": {
-     *         "url": "https://portal.example.cn/hooks/yijianshi",
-     *         "method": "PUT",
-     *         "headers": {
-     *           "content-type": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
-     *         },
-     *         "expiresAt": "2025-03-01T08:00:00.000Z"
-     *       },
-     *       "expiresAt": "2025-03-01T08:00:00.000Z"
-     *     }
-     */
-    MaterialCreated: {
-      id: string;
-      /** @enum {string} */
-      status: 'awaiting_upload' | 'verified' | 'rejected';
-      /** @description Where and how to send the bytes. */
-      upload: {
-        /** Format: uri */
-        url: string;
-        /** @constant */
-        method: 'PUT';
-        /** @description Send exactly these headers with the bytes. */
-        headers: {
-          [key: string]: string;
-        };
-        expiresAt: components['schemas']['Timestamp'];
-      };
-      /** @description When the declaration is forgotten if no case uses it. */
-      expiresAt: components['schemas']['Timestamp'];
-    };
-    /**
-     * @description A declared material and the state of its bytes.
-     * @example {
-     *       "id": "m-01JNB4XK3T7P",
      *       "bundleId": "enterprise-opening",
-     *       "type": "business-license",
-     *       "fileName": "articles-of-association.pdf",
-     *       "contentType": "application/pdf",
-     *       "size": 48213,
-     *       "status": "awaiting_upload",
-     *       "reason": "mismatch",
-     *       "createdAt": "2025-03-01T08:00:00.000Z",
-     *       "verifiedAt": "2025-03-01T08:00:00.000Z"
-     *     }
-     */
-    Material: {
-      id: string;
-      bundleId: string;
-      type: string;
-      fileName: string;
-      contentType: string;
-      size: number;
-      /**
-       * @description verified: the stored bytes are exactly the declared ones.
-       * @enum {string}
-       */
-      status: 'awaiting_upload' | 'verified' | 'rejected';
-      /** @enum {string} */
-      reason?: 'mismatch' | 'wrong_content';
-      createdAt: components['schemas']['Timestamp'];
-      verifiedAt?: components['schemas']['Timestamp'];
-    };
-    /**
-     * @description A submitted case: its id, bundle, services and deadline.
-     * @example {
-     *       "id": "c-01JNB4Z6Q8Y2",
-     *       "status": "submitted",
-     *       "bundleId": "enterprise-opening",
+     *       "consent": {
+     *         "fields": [
+     *           "enterpriseName"
+     *         ],
+     *         "expiresAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *       },
      *       "services": [
      *         "enterprise-establishment-registration"
      *       ],
-     *       "createdAt": "2025-03-01T08:00:00.000Z",
-     *       "dueAt": "2025-03-01T08:00:00.000Z"
-     *     }
-     */
-    CaseSubmitted: {
-      id: string;
-      /** @constant */
-      status: 'submitted';
-      bundleId: string;
-      services: string[];
-      createdAt: components['schemas']['Timestamp'];
-      dueAt: components['schemas']['Timestamp'];
-    };
-    /**
-     * @description A case as its applicant follows it (进度查询).
-     * @example {
-     *       "id": "c-01JNB4Z6Q8Y2",
-     *       "bundleId": "enterprise-opening",
-     *       "bundleName": "企业开办",
-     *       "catalogVersion": "2025.03.1",
-     *       "status": "submitted",
-     *       "services": [
-     *         {
-     *           "id": "enterprise-establishment-registration",
-     *           "name": "企业设立登记",
-     *           "departmentId": "market-regulation",
-     *           "result": "approved",
-     *           "opinion": "材料齐全，予以受理"
-     *         }
-     *       ],
      *       "applicant": {
      *         "kind": "person",
-     *         "name": "陈静",
-     *         "idNumber": "320402199203154625",
-     *         "phone": "13812345678"
-     *       },
-     *       "delivery": "electronic",
-     *       "materials": [
-     *         {
-     *           "type": "articles-of-association",
-     *           "materialId": "m-01JNB4XK3T7P",
-     *           "sharedData": true,
-     *           "reference": "el-320400-2024-000183",
-     *           "deferredUntil": "2025-03-01T08:00:00.000Z"
-     *         }
-     *       ],
-     *       "createdAt": "2025-03-01T08:00:00.000Z",
-     *       "updatedAt": "2025-03-01T08:00:00.000Z",
-     *       "dueAt": "2025-03-01T08:00:00.000Z",
-     *       "correctionRound": 1,
-     *       "correction": {
-     *         "round": 0,
-     *         "requestedAt": "2025-03-01T08:00:00.000Z",
-     *         "dueAt": "2025-03-01T08:00:00.000Z",
-     *         "stage": "acceptance",
-     *         "departments": [
-     *           "market-regulation"
-     *         ],
-     *         "items": [
-     *           {
-     *             "path": "/form/enterpriseName",
-     *             "materialType": "articles-of-association",
-     *             "message": "企业名称须与名称自主申报结果一致。",
-     *             "departmentId": "market-regulation"
-     *           }
-     *         ]
-     *       },
-     *       "refusal": {
-     *         "opinion": "不属于本机关职权范围"
-     *       },
-     *       "tasks": [
-     *         {
-     *           "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
-     *           "caseId": "c-01JNB4Z6Q8Y2",
-     *           "kind": "acceptance",
-     *           "departmentId": "market-regulation",
-     *           "departmentName": "常州市市场监督管理局",
-     *           "services": [
-     *             "enterprise-establishment-registration"
-     *           ],
-     *           "round": 0,
-     *           "stage": 0,
-     *           "status": "pending",
-     *           "createdAt": "2025-03-01T08:00:00.000Z",
-     *           "dueAt": "2025-03-01T08:00:00.000Z",
-     *           "overdue": true,
-     *           "escalations": 1,
-     *           "decision": {
-     *             "outcome": "approve",
-     *             "opinion": "材料齐全，予以受理",
-     *             "corrections": [
-     *               {
-     *                 "message": "企业名称须与名称自主申报结果一致。"
-     *               }
-     *             ],
-     *             "decidedAt": "2025-03-01T08:00:00.000Z"
-     *           }
-     *         }
-     *       ],
-     *       "timeline": [
-     *         {
-     *           "at": "2025-03-01T08:00:00.000Z",
-     *           "event": "submitted",
-     *           "detail": {
-     *             "taskId": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
-     *           }
-     *         }
-     *       ],
-     *       "licenses": [
-     *         {
-     *           "id": "l-01JNB5C2W9RA",
-     *           "serviceId": "enterprise-establishment-registration",
-     *           "name": "营业执照",
-     *           "issuedAt": "2025-03-01T08:00:00.000Z"
-     *         }
-     *       ],
-     *       "places": {
-     *         "acceptedAt": "changzhou-jintan",
-     *         "decidedAt": "changzhou"
-     *       },
-     *       "results": {
-     *         "enterprise-establishment-registration": {
-     *           "key": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
-     *         }
-     *       },
-     *       "actedBy": {
-     *         "basis": "self",
-     *         "authorisationId": "au-01JNB2M7V5KC",
-     *         "helper": true,
-     *         "verifiedBy": {
-     *           "kind": "counter",
-     *           "officer": "王敏"
-     *         }
+     *         "idNumber": "320402199203154625"
      *       }
      *     }
      */
-    Case: {
-      id: string;
+    PrefillRequest: {
       bundleId: string;
-      bundleName: string;
-      catalogVersion: string;
-      /** @enum {string} */
-      status: 'submitted' | 'in_review' | 'awaiting_correction' | 'issued' | 'rejected' | 'withdrawn';
-      services: {
-        id: string;
-        name: string;
-        departmentId?: string;
-        /** @enum {string} */
-        result: 'approved' | 'rejected' | 'pending';
-        opinion?: string;
-      }[];
-      /** @description Personal data masked (张**, 3204**********1234, 138****5678). */
+      consent?: {
+        fields: string[];
+        expiresAt: string;
+      };
+      services?: string[];
       applicant:
         | {
             /** @constant */
             kind: 'person';
-            name: string;
+            /**
+             * @description Resident ID number, checked with GB 11643; never echoed or logged.
+             * @example 320402199203154625
+             */
             idNumber: string;
-            phone: string;
           }
         | {
             /** @constant */
             kind: 'organisation';
-            name: string;
+            /**
+             * @description Unified social credit code, checked with GB 32100; never echoed or logged.
+             * @example 91320402MA27QK3L8L
+             */
             uscc: string;
-            phone: string;
           };
-      /** @enum {string} */
-      delivery: 'electronic' | 'pickup' | 'courier';
-      materials: {
-        type: string;
-        /** @description The uploaded material (POST /v1/materials). */
-        materialId?: string;
-        /** @description Held by the government (e-license library, earlier case): fetched, not uploaded. */
-        sharedData?: boolean;
-        /** @description The e-license or earlier-case material cited (from POST /v1/prefill). */
-        reference?: string;
-        /** @description 容缺受理: promised for later, due by this instant. */
-        deferredUntil?: components['schemas']['Timestamp'];
-      }[];
-      createdAt: components['schemas']['Timestamp'];
-      updatedAt: components['schemas']['Timestamp'];
-      /** @description The bundle’s deadline, extended while the case waits for the applicant. */
-      dueAt: components['schemas']['Timestamp'];
-      correctionRound: number;
-      /** @description The one consolidated correction request (补正), while the case awaits it. */
-      correction?: {
-        /** @description The correction round: 0 for the first request, one more for each after it. */
-        round: number;
-        requestedAt: components['schemas']['Timestamp'];
-        dueAt: components['schemas']['Timestamp'];
-        /** @enum {string} */
-        stage: 'acceptance' | 'review';
-        departments: string[];
-        items: {
-          path?: string;
-          materialType?: string;
-          message: string;
-          departmentId: string;
-        }[];
-      };
-      refusal?: {
-        opinion: string;
-      };
-      tasks: components['schemas']['TaskView'][];
-      timeline: {
-        at: components['schemas']['Timestamp'];
-        /** @description What happened: submitted, accepted, `<kind>_task_opened`, `<kind>_decided`, correction_requested, supplemented, merged, issued, rejected, withdrawn, task_overdue… */
-        event: string;
-        /** @description Facts of the event: the task, department, services, round, outcome… */
-        detail?: {
-          [key: string]: string | number | boolean | string[];
-        };
-      }[];
-      licenses: {
-        id: string;
-        serviceId: string;
-        name: string;
-        issuedAt: components['schemas']['Timestamp'];
-      }[];
-      /** @description 通办: the place where the case was accepted and the competent place that decides it. */
-      places?: {
-        acceptedAt: string;
-        decidedAt?: string;
-      };
-      /** @description What the approved services produced, per service (the new enterprise’s uscc, license numbers…). */
-      results?: {
-        [key: string]: {
-          [key: string]: string;
-        };
-      };
-      /** @description Who applied, for the applicant: themself, through their organisation, or a helper under a recorded authorisation. */
-      actedBy?: {
-        /** @enum {string} */
-        basis: 'self' | 'legal_representative' | 'authorised' | 'authorisation';
-        authorisationId?: string;
-        /** @description True when someone other than the applicant acted, under an authorisation (帮办代办). */
-        helper: boolean;
-        /** @description Verified in person at a counter (窗口) portal, by this officer, instead of by a token. */
-        verifiedBy?: {
-          /** @constant */
-          kind: 'counter';
-          officer: string;
-        };
-      };
     };
     /**
-     * @description The supplement was accepted: the case goes back to the departments that asked.
+     * @description An RFC 9457 problem: every error of this API, with every problem of the request in `errors`.
      * @example {
-     *       "id": "c-01JNB4Z6Q8Y2",
-     *       "status": "submitted",
-     *       "dueAt": "2025-03-01T08:00:00.000Z"
-     *     }
-     */
-    SupplementAccepted: {
-      id: string;
-      /** @enum {string} */
-      status: 'submitted' | 'in_review' | 'awaiting_correction' | 'issued' | 'rejected' | 'withdrawn';
-      dueAt: components['schemas']['Timestamp'];
-    };
-    /**
-     * @description The case was withdrawn.
-     * @example {
-     *       "id": "c-01JNB4Z6Q8Y2",
-     *       "status": "submitted",
-     *       "updatedAt": "2025-03-01T08:00:00.000Z"
-     *     }
-     */
-    Withdrawn: {
-      id: string;
-      /** @enum {string} */
-      status: 'submitted' | 'in_review' | 'awaiting_correction' | 'issued' | 'rejected' | 'withdrawn';
-      updatedAt: components['schemas']['Timestamp'];
-    };
-    /**
-     * @description A task of a case: who holds it, its kind, round, stage, deadline and decision.
-     * @example {
-     *       "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
-     *       "caseId": "c-01JNB4Z6Q8Y2",
-     *       "kind": "acceptance",
-     *       "departmentId": "market-regulation",
-     *       "departmentName": "常州市市场监督管理局",
-     *       "services": [
-     *         "enterprise-establishment-registration"
-     *       ],
-     *       "round": 0,
-     *       "stage": 0,
-     *       "status": "pending",
-     *       "createdAt": "2025-03-01T08:00:00.000Z",
-     *       "dueAt": "2025-03-01T08:00:00.000Z",
-     *       "overdue": true,
-     *       "escalations": 1,
-     *       "decision": {
-     *         "outcome": "approve",
-     *         "opinion": "材料齐全，予以受理",
-     *         "corrections": [
-     *           {
-     *             "path": "/form/enterpriseName",
-     *             "materialType": "articles-of-association",
-     *             "message": "企业名称须与名称自主申报结果一致。"
-     *           }
-     *         ],
-     *         "decidedAt": "2025-03-01T08:00:00.000Z"
-     *       }
-     *     }
-     */
-    TaskView: {
-      id: string;
-      caseId: string;
-      /**
-       * @description acceptance: the lead department’s intake review (受理); review: a department’s review of its own services (并联审批); inspection: the one on-site inspection several departments’ services share (联合勘验), organised by one of them; supplement: the applicant’s answer to a correction request (补正), held for the applicant (departmentId `applicant`) while the case awaits it — never in a department’s inbox.
-       * @enum {string}
-       */
-      kind: 'acceptance' | 'review' | 'supplement' | 'inspection';
-      departmentId: string;
-      departmentName: string;
-      services: string[];
-      /** @description 0, then one more per correction round. */
-      round: number;
-      /** @description Staged dispatch: 0 for services without prerequisites, one more per prerequisite level. */
-      stage?: number;
-      /** @enum {string} */
-      status: 'pending' | 'approved' | 'rejected' | 'correction_requested' | 'closed';
-      createdAt: components['schemas']['Timestamp'];
-      dueAt: components['schemas']['Timestamp'];
-      overdue: boolean;
-      escalations: number;
-      decision?: {
-        /** @enum {string} */
-        outcome: 'approve' | 'reject' | 'correct';
-        opinion: string;
-        corrections: {
-          path?: string;
-          materialType?: string;
-          message: string;
-        }[];
-        decidedAt: components['schemas']['Timestamp'];
-      };
-    };
-    /**
-     * @description One page of a department’s tasks.
-     * @example {
-     *       "items": [
+     *       "type": "https://yijianshi.dev/problems/validation_failed",
+     *       "title": "The request breaks one or more rules",
+     *       "status": 422,
+     *       "detail": "2 problems in the request",
+     *       "code": "validation_failed",
+     *       "errors": [
      *         {
-     *           "id": "c-01JNB4Z6Q8Y2",
-     *           "caseId": "c-01JNB4Z6Q8Y2",
-     *           "kind": "acceptance",
-     *           "departmentId": "market-regulation",
-     *           "departmentName": "常州市市场监督管理局",
-     *           "services": [
-     *             "enterprise-establishment-registration"
-     *           ],
-     *           "round": 0,
-     *           "stage": 0,
-     *           "status": "pending",
-     *           "createdAt": "2025-03-01T08:00:00.000Z",
-     *           "dueAt": "2025-03-01T08:00:00.000Z",
-     *           "overdue": true,
-     *           "escalations": 1,
-     *           "decision": {
-     *             "outcome": "approve",
-     *             "opinion": "材料齐全，予以受理",
-     *             "corrections": [
-     *               {
-     *                 "message": "企业名称须与名称自主申报结果一致。"
-     *               }
-     *             ],
-     *             "decidedAt": "2025-03-01T08:00:00.000Z"
-     *           }
-     *         }
-     *       ],
-     *       "nextCursor": "eyJwayI6IkNBU0UjYy0wMUpOQjRaNlE4WTIifQ"
-     *     }
-     */
-    TaskList: {
-      items: components['schemas']['TaskView'][];
-      /** @description Pass as ?cursor= for the next page; absent on the last page. */
-      nextCursor?: string;
-    };
-    /**
-     * @description A task with only the case data its services need (最小必要).
-     * @example {
-     *       "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
-     *       "caseId": "c-01JNB4Z6Q8Y2",
-     *       "kind": "acceptance",
-     *       "departmentId": "market-regulation",
-     *       "departmentName": "常州市市场监督管理局",
-     *       "round": 0,
-     *       "stage": 0,
-     *       "status": "pending",
-     *       "createdAt": "2025-03-01T08:00:00.000Z",
-     *       "dueAt": "2025-03-01T08:00:00.000Z",
-     *       "overdue": true,
-     *       "escalations": 1,
-     *       "decision": {
-     *         "outcome": "approve",
-     *         "opinion": "材料齐全，予以受理",
-     *         "corrections": [
-     *           {
-     *             "path": "/form/enterpriseName",
-     *             "materialType": "articles-of-association",
-     *             "message": "企业名称须与名称自主申报结果一致。"
-     *           }
-     *         ],
-     *         "decidedAt": "2025-03-01T08:00:00.000Z"
-     *       },
-     *       "case": {
-     *         "id": "c-01JNB4Z6Q8Y2",
-     *         "status": "submitted",
-     *         "applicant": {
-     *           "kind": "person",
-     *           "name": "陈静",
-     *           "idNumber": "320402199203154625",
-     *           "phone": "13812345678"
+     *           "path": "/form/enterpriseName",
+     *           "code": "required",
+     *           "message": "企业名称 (enterpriseName) is required."
      *         },
-     *         "personalData": "full",
-     *         "delivery": "electronic",
-     *         "dueAt": "2025-03-01T08:00:00.000Z"
-     *       },
-     *       "bundle": {
-     *         "id": "enterprise-opening",
-     *         "name": "企业开办"
-     *       },
-     *       "services": [
      *         {
-     *           "id": "enterprise-establishment-registration",
-     *           "name": "企业设立登记",
-     *           "legalBasis": [
-     *             "《中华人民共和国市场主体登记管理条例》"
-     *           ],
-     *           "conditions": [
-     *             "申请人具有完全民事行为能力"
-     *           ],
-     *           "commitment": true
+     *           "path": "/materials",
+     *           "code": "material_missing",
+     *           "message": "公司章程 (articles-of-association) is required."
      *         }
-     *       ],
-     *       "form": {
-     *         "enterpriseName": {
-     *           "title": "企业名称",
-     *           "value": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
-     *         }
-     *       },
-     *       "materials": [
-     *         {
-     *           "type": "articles-of-association",
-     *           "materialId": "m-01JNB4XK3T7P",
-     *           "sharedData": true,
-     *           "reference": "el-320400-2024-000183",
-     *           "deferredUntil": "2025-03-01T08:00:00.000Z",
-     *           "fileName": "articles-of-association.pdf",
-     *           "contentType": "application/pdf",
-     *           "size": 48213,
-     *           "downloadUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA.pdf?X-Amz-Expires=300",
-     *           "expiresAt": "2025-03-01T08:00:00.000Z"
-     *         }
-     *       ],
-     *       "prerequisites": [
-     *         {
-     *           "serviceId": "enterprise-establishment-registration",
-     *           "name": "常州青果巷餐饮管理有限公司",
-     *           "departmentId": "market-regulation",
-     *           "result": {
-     *             "kind": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
-     *             "name": "常州青果巷餐饮管理有限公司",
-     *             "data": {
-     *               "uscc": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
-     *             }
-     *           }
-     *         }
-     *       ],
-     *       "inspection": {
-     *         "services": [
-     *           "enterprise-establishment-registration"
-     *         ],
-     *         "departments": [
-     *           {
-     *             "id": "public-security",
-     *             "name": "常州市公安局"
-     *           }
-     *         ],
-     *         "taskId": "t-01JNB4Z6Q8Y2-0-market-regulation",
-     *         "organiser": "market-regulation",
-     *         "status": "pending",
-     *         "scheduledBy": "2025-03-01T08:00:00.000Z",
-     *         "findings": "经营场所与申报一致。",
-     *         "decidedAt": "2025-03-01T08:00:00.000Z"
-     *       },
-     *       "places": {
-     *         "acceptedAt": "changzhou-jintan",
-     *         "decidedAt": "changzhou"
-     *       }
+     *       ]
      *     }
      */
-    TaskDetail: {
-      id: string;
-      caseId: string;
+    Problem: {
+      /** @description A URI naming the kind of problem. */
+      type: string;
+      title: string;
+      /** @description The HTTP status, repeated. */
+      status: number;
+      detail: string;
+      /** @description The request id: quote it when reporting a problem. */
+      instance?: string;
       /**
-       * @description acceptance: the lead department’s intake review (受理); review: a department’s review of its own services (并联审批); inspection: the one on-site inspection several departments’ services share (联合勘验), organised by one of them; supplement: the applicant’s answer to a correction request (补正), held for the applicant (departmentId `applicant`) while the case awaits it — never in a department’s inbox.
+       * @description A stable machine-readable code of the catalogue (core/shared/error-codes.ts).
        * @enum {string}
        */
-      kind: 'acceptance' | 'review' | 'supplement' | 'inspection';
-      departmentId: string;
-      departmentName: string;
-      /** @description 0, then one more per correction round. */
-      round: number;
-      /** @description Staged dispatch: 0 for services without prerequisites, one more per prerequisite level. */
-      stage?: number;
-      /** @enum {string} */
-      status: 'pending' | 'approved' | 'rejected' | 'correction_requested' | 'closed';
-      createdAt: components['schemas']['Timestamp'];
-      dueAt: components['schemas']['Timestamp'];
-      overdue: boolean;
-      escalations: number;
-      decision?: {
-        /** @enum {string} */
-        outcome: 'approve' | 'reject' | 'correct';
-        opinion: string;
-        corrections: {
-          path?: string;
-          materialType?: string;
-          message: string;
-        }[];
-        decidedAt: components['schemas']['Timestamp'];
-      };
-      case: {
-        id: string;
-        /** @enum {string} */
-        status: 'submitted' | 'in_review' | 'awaiting_correction' | 'issued' | 'rejected' | 'withdrawn';
-        /** @description In full while the department holds an open task on the case and for a period after its last one (DEPARTMENT_ACCESS_AFTER_CLOSE); then masked, and materials without download links. */
-        applicant:
-          | (
-              | {
-                  /** @constant */
-                  kind: 'person';
-                  name: string;
-                  /**
-                   * @description Resident ID number (居民身份证号码, GB 11643): 17 digits and a check character (a digit or X), with a valid birth date.
-                   * @example 320402199203154625
-                   */
-                  idNumber: string;
-                  phone: string;
-                }
-              | {
-                  /** @constant */
-                  kind: 'organisation';
-                  name: string;
-                  /**
-                   * @description Unified social credit code (统一社会信用代码, GB 32100): 18 characters, the last a check character.
-                   * @example 91320402MA27QK3L8L
-                   */
-                  uscc: string;
-                  phone: string;
-                  contactName?: string;
-                }
-            )
-          | (
-              | {
-                  /** @constant */
-                  kind: 'person';
-                  name: string;
-                  idNumber: string;
-                  phone: string;
-                }
-              | {
-                  /** @constant */
-                  kind: 'organisation';
-                  name: string;
-                  uscc: string;
-                  phone: string;
-                }
-            );
+      code?:
+        | 'validation_failed'
+        | 'bad_request'
+        | 'unprocessable'
+        | 'unauthorized'
+        | 'forbidden'
+        | 'not_found'
+        | 'method_not_allowed'
+        | 'conflict'
+        | 'too_many_requests'
+        | 'payload_too_large'
+        | 'unsupported_media_type'
+        | 'unavailable'
+        | 'internal'
+        | 'idempotency_key_reused'
+        | 'idempotency_key_in_use'
+        | 'applicant_mismatch'
+        | 'applicant_token_refused'
+        | 'case_not_found'
+        | 'case_closed'
+        | 'case_not_final'
+        | 'materials_unavailable'
+        | 'license_conflict'
+        | 'not_a_counter'
+        | 'helper_is_principal'
+        | 'expires_before_start'
+        | 'required'
+        | 'wrong_type'
+        | 'invalid_value'
+        | 'malformed'
+        | 'too_short'
+        | 'too_long'
+        | 'too_few'
+        | 'too_many'
+        | 'out_of_range'
+        | 'unknown_field'
+        | 'invalid_cursor'
+        | 'invalid_string'
+        | 'invalid_text'
+        | 'invalid_date'
+        | 'invalid_integer'
+        | 'invalid_number'
+        | 'invalid_boolean'
+        | 'invalid_enum'
+        | 'invalid_idNumber'
+        | 'invalid_uscc'
+        | 'invalid_phone'
+        | 'invalid_money'
+        | 'unknown_bundle'
+        | 'unknown_service'
+        | 'duplicate_service'
+        | 'no_service'
+        | 'services_must_go_together'
+        | 'service_requires_another'
+        | 'unknown_place'
+        | 'delivery_not_offered'
+        | 'commitment_not_allowed'
+        | 'unknown_material_type'
+        | 'material_type_not_in_bundle'
+        | 'content_type_not_accepted'
+        | 'file_too_large'
+        | 'file_name_is_path'
+        | 'file_name_has_control_characters'
+        | 'material_missing'
+        | 'material_unknown'
+        | 'material_wrong_type'
+        | 'material_not_uploaded'
+        | 'material_unverified'
+        | 'material_changed'
+        | 'material_in_use'
+        | 'material_not_needed'
+        | 'material_not_on_file'
+        | 'material_not_deferrable'
+        | 'duplicate_material'
+        | 'too_many_materials'
+        | 'empty_supplement'
+        | 'consent_required'
+        | 'consent_expiry'
+        | 'invalid_url'
+        | 'https_required'
+        | 'credentials_in_url'
+        | 'address_not_allowed'
+        | 'host_unresolvable'
+        | 'too_many_webhooks'
+        | 'invalid_events'
+        | 'department_not_involved'
+        | 'duplicate_department'
+        | 'bundle_mismatch'
+        | 'subject_required'
+        | 'invalid_range'
+        | 'range_too_long'
+        | 'unknown_department'
+        | 'unsupported_filter';
+      /** @description One entry per problem with the request, at most 100: the rest are counted in `omittedErrors`. */
+      errors?: {
+        /** @description JSON Pointer into the request, e.g. /form/enterpriseName or /query/services. */
+        path: string;
         /**
-         * @description Whether this answer shows the applicant’s personal data in full (and so is in their access log).
+         * @description What is wrong there: a code of the catalogue.
          * @enum {string}
          */
-        personalData: 'full' | 'masked';
-        /** @enum {string} */
-        delivery: 'electronic' | 'pickup' | 'courier';
-        dueAt: components['schemas']['Timestamp'];
-      };
-      bundle: {
-        id: string;
-        name: string;
-      };
-      services: {
-        id: string;
-        name: string;
-        legalBasis: string[];
-        conditions: string[];
-        /** @description The applicant signed a commitment (告知承诺) for this service. */
-        commitment: boolean;
+        code:
+          | 'validation_failed'
+          | 'bad_request'
+          | 'unprocessable'
+          | 'unauthorized'
+          | 'forbidden'
+          | 'not_found'
+          | 'method_not_allowed'
+          | 'conflict'
+          | 'too_many_requests'
+          | 'payload_too_large'
+          | 'unsupported_media_type'
+          | 'unavailable'
+          | 'internal'
+          | 'idempotency_key_reused'
+          | 'idempotency_key_in_use'
+          | 'applicant_mismatch'
+          | 'applicant_token_refused'
+          | 'case_not_found'
+          | 'case_closed'
+          | 'case_not_final'
+          | 'materials_unavailable'
+          | 'license_conflict'
+          | 'not_a_counter'
+          | 'helper_is_principal'
+          | 'expires_before_start'
+          | 'required'
+          | 'wrong_type'
+          | 'invalid_value'
+          | 'malformed'
+          | 'too_short'
+          | 'too_long'
+          | 'too_few'
+          | 'too_many'
+          | 'out_of_range'
+          | 'unknown_field'
+          | 'invalid_cursor'
+          | 'invalid_string'
+          | 'invalid_text'
+          | 'invalid_date'
+          | 'invalid_integer'
+          | 'invalid_number'
+          | 'invalid_boolean'
+          | 'invalid_enum'
+          | 'invalid_idNumber'
+          | 'invalid_uscc'
+          | 'invalid_phone'
+          | 'invalid_money'
+          | 'unknown_bundle'
+          | 'unknown_service'
+          | 'duplicate_service'
+          | 'no_service'
+          | 'services_must_go_together'
+          | 'service_requires_another'
+          | 'unknown_place'
+          | 'delivery_not_offered'
+          | 'commitment_not_allowed'
+          | 'unknown_material_type'
+          | 'material_type_not_in_bundle'
+          | 'content_type_not_accepted'
+          | 'file_too_large'
+          | 'file_name_is_path'
+          | 'file_name_has_control_characters'
+          | 'material_missing'
+          | 'material_unknown'
+          | 'material_wrong_type'
+          | 'material_not_uploaded'
+          | 'material_unverified'
+          | 'material_changed'
+          | 'material_in_use'
+          | 'material_not_needed'
+          | 'material_not_on_file'
+          | 'material_not_deferrable'
+          | 'duplicate_material'
+          | 'too_many_materials'
+          | 'empty_supplement'
+          | 'consent_required'
+          | 'consent_expiry'
+          | 'invalid_url'
+          | 'https_required'
+          | 'credentials_in_url'
+          | 'address_not_allowed'
+          | 'host_unresolvable'
+          | 'too_many_webhooks'
+          | 'invalid_events'
+          | 'department_not_involved'
+          | 'duplicate_department'
+          | 'bundle_mismatch'
+          | 'subject_required'
+          | 'invalid_range'
+          | 'range_too_long'
+          | 'unknown_department'
+          | 'unsupported_filter';
+        message: string;
       }[];
-      /** @description Only the fields this department’s services need (最小必要). */
-      form: {
-        [key: string]: {
-          /** @description The field’s label in the merged form. */
-          title: string;
-          value: string | number | boolean;
-        };
-      };
-      materials: {
-        type: string;
-        /** @description The uploaded material (POST /v1/materials). */
-        materialId?: string;
-        /** @description Held by the government (e-license library, earlier case): fetched, not uploaded. */
-        sharedData?: boolean;
-        /** @description The e-license or earlier-case material cited (from POST /v1/prefill). */
-        reference?: string;
-        /** @description 容缺受理: promised for later, due by this instant. */
-        deferredUntil?: components['schemas']['Timestamp'];
-        fileName?: string;
-        contentType?: string;
-        size?: number;
-        /**
-         * Format: uri
-         * @description A short-lived presigned URL.
-         */
-        downloadUrl?: string;
-        expiresAt?: components['schemas']['Timestamp'];
-      }[];
-      /** @description Staged dispatch: the approved prerequisites of this task’s services and the data their results produced (e.g. the new enterprise’s uscc) — 同步获取前置部门的办理信息. */
-      prerequisites?: {
-        serviceId: string;
-        name: string;
-        departmentId: string;
-        result: {
-          kind: string;
-          name: string;
-          data: {
-            [key: string]: string;
-          };
-        };
-      }[];
-      /** @description 联合勘验: the one on-site inspection this task’s services share with the other inspecting departments. */
-      inspection?: {
-        services: string[];
-        departments: {
-          id: string;
-          name: string;
-        }[];
-        taskId?: string;
-        organiser?: string;
-        /** @enum {string} */
-        status?: 'pending' | 'approved' | 'rejected' | 'correction_requested' | 'closed';
-        scheduledBy?: components['schemas']['Timestamp'];
-        findings?: string;
-        decidedAt?: components['schemas']['Timestamp'];
-      };
-      /** @description 通办: the place where the case was accepted and the competent place that decides it. */
-      places?: {
-        acceptedAt: string;
-        decidedAt?: string;
-      };
-    };
-    /**
-     * @description The task as decided.
-     * @example {
-     *       "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
-     *       "caseId": "c-01JNB4Z6Q8Y2",
-     *       "kind": "acceptance",
-     *       "departmentId": "market-regulation",
-     *       "departmentName": "常州市市场监督管理局",
-     *       "services": [
-     *         "enterprise-establishment-registration"
-     *       ],
-     *       "round": 0,
-     *       "stage": 0,
-     *       "status": "pending",
-     *       "createdAt": "2025-03-01T08:00:00.000Z",
-     *       "dueAt": "2025-03-01T08:00:00.000Z",
-     *       "overdue": true,
-     *       "escalations": 1,
-     *       "decision": {
-     *         "outcome": "approve",
-     *         "opinion": "材料齐全，予以受理",
-     *         "corrections": [
-     *           {
-     *             "path": "/form/enterpriseName",
-     *             "materialType": "articles-of-association",
-     *             "message": "企业名称须与名称自主申报结果一致。"
-     *           }
-     *         ],
-     *         "decidedAt": "2025-03-01T08:00:00.000Z"
-     *       },
-     *       "replayed": true
-     *     }
-     */
-    TaskDecided: {
-      id: string;
-      caseId: string;
-      /**
-       * @description acceptance: the lead department’s intake review (受理); review: a department’s review of its own services (并联审批); inspection: the one on-site inspection several departments’ services share (联合勘验), organised by one of them; supplement: the applicant’s answer to a correction request (补正), held for the applicant (departmentId `applicant`) while the case awaits it — never in a department’s inbox.
-       * @enum {string}
-       */
-      kind: 'acceptance' | 'review' | 'supplement' | 'inspection';
-      departmentId: string;
-      departmentName: string;
-      services: string[];
-      /** @description 0, then one more per correction round. */
-      round: number;
-      /** @description Staged dispatch: 0 for services without prerequisites, one more per prerequisite level. */
-      stage?: number;
-      /** @enum {string} */
-      status: 'pending' | 'approved' | 'rejected' | 'correction_requested' | 'closed';
-      createdAt: components['schemas']['Timestamp'];
-      dueAt: components['schemas']['Timestamp'];
-      overdue: boolean;
-      escalations: number;
-      decision?: {
-        /** @enum {string} */
-        outcome: 'approve' | 'reject' | 'correct';
-        opinion: string;
-        corrections: {
-          path?: string;
-          materialType?: string;
-          message: string;
-        }[];
-        decidedAt: components['schemas']['Timestamp'];
-      };
-      /** @description true when this repeats an identical earlier decision. */
-      replayed: boolean;
-    };
-    /**
-     * @description Overdue and at-risk work per department and place (电子监察).
-     * @example {
-     *       "generatedAt": "2025-03-01T08:00:00.000Z",
-     *       "totals": {
-     *         "overdue": 1,
-     *         "atRisk": 1,
-     *         "openRectifications": 1,
-     *         "overdueRectifications": 1,
-     *         "overdueInquiries": 1
-     *       },
-     *       "departments": [
-     *         {
-     *           "departmentId": "market-regulation",
-     *           "departmentName": "常州市市场监督管理局",
-     *           "overdue": [
-     *             {
-     *               "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
-     *               "caseId": "c-01JNB4Z6Q8Y2",
-     *               "kind": "acceptance",
-     *               "departmentId": "market-regulation",
-     *               "departmentName": "常州市市场监督管理局",
-     *               "services": [
-     *                 "enterprise-establishment-registration"
-     *               ],
-     *               "round": 0,
-     *               "status": "pending",
-     *               "createdAt": "2025-03-01T08:00:00.000Z",
-     *               "dueAt": "2025-03-01T08:00:00.000Z",
-     *               "overdue": true,
-     *               "escalations": 1
-     *             }
-     *           ],
-     *           "atRisk": [
-     *             {
-     *               "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
-     *               "caseId": "c-01JNB4Z6Q8Y2",
-     *               "kind": "acceptance",
-     *               "departmentId": "market-regulation",
-     *               "departmentName": "常州市市场监督管理局",
-     *               "services": [
-     *                 "enterprise-establishment-registration"
-     *               ],
-     *               "round": 0,
-     *               "status": "pending",
-     *               "createdAt": "2025-03-01T08:00:00.000Z",
-     *               "dueAt": "2025-03-01T08:00:00.000Z",
-     *               "overdue": true,
-     *               "escalations": 1
-     *             }
-     *           ]
-     *         }
-     *       ],
-     *       "places": [
-     *         {
-     *           "placeId": "changzhou-jintan",
-     *           "placeName": "金坛区",
-     *           "overdue": 1,
-     *           "atRisk": 1
-     *         }
-     *       ],
-     *       "rectifications": [
-     *         {
-     *           "id": "c-01JNB4Z6Q8Y2",
-     *           "caseId": "c-01JNB4Z6Q8Y2",
-     *           "bundleId": "enterprise-opening",
-     *           "placeId": "changzhou-jintan",
-     *           "departmentId": "market-regulation",
-     *           "departmentName": "常州市市场监督管理局",
-     *           "reasons": [
-     *             "overall"
-     *           ],
-     *           "score": 1,
-     *           "scoreLabel": "非常满意",
-     *           "status": "open",
-     *           "createdAt": "2025-03-01T08:00:00.000Z",
-     *           "dueAt": "2025-03-01T08:00:00.000Z",
-     *           "overdue": true
-     *         }
-     *       ],
-     *       "overdueInquiries": [
-     *         {
-     *           "id": "c-01JNB4Z6Q8Y2",
-     *           "kind": "consultation",
-     *           "status": "open",
-     *           "channel": "portal",
-     *           "caseId": "c-01JNB4Z6Q8Y2",
-     *           "bundleId": "enterprise-opening",
-     *           "departmentId": "market-regulation",
-     *           "departmentName": "常州市市场监督管理局",
-     *           "createdAt": "2025-03-01T08:00:00.000Z",
-     *           "dueAt": "2025-03-01T08:00:00.000Z",
-     *           "overdue": true
-     *         }
-     *       ]
-     *     }
-     */
-    Supervision: {
-      generatedAt: components['schemas']['Timestamp'];
-      totals: {
-        overdue: number;
-        atRisk: number;
-        openRectifications?: number;
-        overdueRectifications?: number;
-        overdueInquiries?: number;
-      };
-      departments: {
-        departmentId: string;
-        departmentName: string;
-        overdue: components['schemas']['TaskView'][];
-        atRisk: components['schemas']['TaskView'][];
-      }[];
-      /** @description 通办: the same tasks counted per place (each department belongs to one place). */
-      places: {
-        placeId: string;
-        placeName: string;
-        overdue: number;
-        atRisk: number;
-      }[];
-      /** @description 好差评 整改: open rectifications, earliest due first (overdue flagged). */
-      rectifications: {
-        id: string;
-        caseId: string;
-        bundleId: string;
-        placeId: string;
-        departmentId: string;
-        departmentName: string;
-        /** @description overall: the case as a whole was rated 差评 (the lead answers for it); department: its own work was. */
-        reasons: ('overall' | 'department')[];
-        score: number;
-        /** @enum {string} */
-        scoreLabel: '非常满意' | '满意' | '基本满意' | '不满意' | '非常不满意';
-        /** @enum {string} */
-        status: 'open' | 'completed';
-        /**
-         * Format: date-time
-         * @description An instant, ISO 8601 in UTC.
-         */
-        createdAt: string;
-        /**
-         * Format: date-time
-         * @description Working days after the rating.
-         */
-        dueAt: string;
-        overdue: boolean;
-      }[];
-      /** @description 12345: open inquiries past their response deadline. */
-      overdueInquiries: {
-        id: string;
-        /** @enum {string} */
-        kind: 'consultation' | 'complaint' | 'suggestion';
-        /** @enum {string} */
-        status: 'open' | 'answered';
-        /** @enum {string} */
-        channel: 'portal' | 'hotline';
-        caseId?: string;
-        bundleId: string;
-        /** @description The department it was routed to, which answers it. */
-        departmentId: string;
-        departmentName: string;
-        /**
-         * Format: date-time
-         * @description An instant, ISO 8601 in UTC.
-         */
-        createdAt: string;
-        /**
-         * Format: date-time
-         * @description The response deadline (working days by kind).
-         */
-        dueAt: string;
-        overdue: boolean;
-      }[];
-    };
-    /**
-     * @description The e-licenses of a case, with download links.
-     * @example {
-     *       "items": [
-     *         {
-     *           "id": "c-01JNB4Z6Q8Y2",
-     *           "serviceId": "enterprise-establishment-registration",
-     *           "name": "常州青果巷餐饮管理有限公司",
-     *           "issuedAt": "2025-03-01T08:00:00.000Z",
-     *           "downloadUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA.pdf?X-Amz-Expires=300",
-     *           "dataUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA.json?X-Amz-Expires=300"
-     *         }
-     *       ]
-     *     }
-     */
-    LicenseList: {
-      items: {
-        id: string;
-        serviceId: string;
-        name: string;
-        issuedAt: components['schemas']['Timestamp'];
-        /**
-         * Format: uri
-         * @description The signed license document.
-         */
-        downloadUrl: string;
-        /**
-         * Format: uri
-         * @description The license data (JSON) the signature covers.
-         */
-        dataUrl: string;
-      }[];
-    };
-    /**
-     * @description Whether a license is authentic: its files intact and its signature valid.
-     * @example {
-     *       "valid": true,
-     *       "licenseId": "l-01JNB5C2W9RA",
-     *       "serviceId": "enterprise-establishment-registration",
-     *       "name": "营业执照",
-     *       "issuedAt": "2025-03-01T08:00:00.000Z",
-     *       "issuer": {
-     *         "id": "market-regulation",
-     *         "name": "常州市市场监督管理局"
-     *       },
-     *       "holder": {
-     *         "kind": "person",
-     *         "name": "常州青果巷餐饮管理有限公司",
-     *         "identifierType": "idNumber",
-     *         "identifier": "9132**********3L8L"
-     *       },
-     *       "checks": {
-     *         "documentIntact": true,
-     *         "dataIntact": true,
-     *         "signatureValid": true
-     *       },
-     *       "algorithm": "ECDSA_SHA_256",
-     *       "keyId": "alias/yijianshi-changzhou-licenses"
-     *     }
-     */
-    Verification: {
-      /** @description Both stored files intact and the signature over them valid. */
-      valid: boolean;
-      licenseId: string;
-      serviceId: string;
-      name: string;
-      issuedAt: components['schemas']['Timestamp'];
-      issuer: {
-        id: string;
-        name: string;
-      };
-      /** @description Shown, masked, only when the license data is intact. */
-      holder?: {
-        /** @enum {string} */
-        kind: 'person' | 'organisation';
-        name: string;
-        /** @enum {string} */
-        identifierType: 'idNumber' | 'uscc';
-        identifier: string;
-      };
-      checks: {
-        documentIntact: boolean;
-        dataIntact: boolean;
-        signatureValid: boolean;
-      };
-      algorithm: string;
-      keyId: string;
-    };
-    /**
-     * @description The thin event a portal’s webhook receives when a case changes status.
-     * @example {
-     *       "id": "c-01JNB4Z6Q8Y2",
-     *       "type": "case.status_changed",
-     *       "caseId": "c-01JNB4Z6Q8Y2",
-     *       "status": "submitted",
-     *       "previousStatus": "submitted",
-     *       "occurredAt": "2025-03-01T08:00:00.000Z",
-     *       "links": {
-     *         "case": "https://api.changzhou.example.cn/prod/v1/cases/c-01JNB4Z6Q8Y2"
-     *       }
-     *     }
-     */
-    CaseStatusChangedEvent: {
-      /** @description The event id; the same on every retry of this event. */
-      id: string;
-      /** @constant */
-      type: 'case.status_changed';
-      caseId: string;
-      /** @enum {string} */
-      status: 'submitted' | 'in_review' | 'awaiting_correction' | 'issued' | 'rejected' | 'withdrawn';
-      /** @enum {string} */
-      previousStatus?:
-        | 'submitted'
-        | 'in_review'
-        | 'awaiting_correction'
-        | 'issued'
-        | 'rejected'
-        | 'withdrawn';
-      occurredAt: components['schemas']['Timestamp'];
-      links: {
-        /**
-         * Format: uri
-         * @description GET it with your API key for the details.
-         */
-        case: string;
-      };
-    };
-    /**
-     * @description A registered webhook (without its secret).
-     * @example {
-     *       "id": "wh-01JNB3R8D2MF",
-     *       "url": "https://portal.example.cn/hooks/yijianshi",
-     *       "description": "营业执照副本复印件，加盖公章。",
-     *       "createdAt": "2025-03-01T08:00:00.000Z"
-     *     }
-     */
-    Webhook: {
-      id: string;
-      /** Format: uri */
-      url: string;
-      description?: string;
-      createdAt: components['schemas']['Timestamp'];
-    };
-    /**
-     * @description A registered webhook, with its signing secret (shown once).
-     * @example {
-     *       "id": "wh-01JNB3R8D2MF",
-     *       "url": "https://portal.example.cn/hooks/yijianshi",
-     *       "description": "营业执照副本复印件，加盖公章。",
-     *       "createdAt": "2025-03-01T08:00:00.000Z",
-     *       "secret": "whsec_YjKkbN8yd0P2SIh+Y2yvn7YG+qgdLirJufZZ4Jy68gs="
-     *     }
-     */
-    WebhookCreated: {
-      id: string;
-      /** Format: uri */
-      url: string;
-      description?: string;
-      createdAt: components['schemas']['Timestamp'];
-      /** @description The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it. */
-      secret: string;
-    };
-    /**
-     * @description The portal’s webhooks.
-     * @example {
-     *       "items": [
-     *         {
-     *           "id": "c-01JNB4Z6Q8Y2",
-     *           "url": "https://portal.example.cn/hooks/yijianshi",
-     *           "description": "营业执照副本复印件，加盖公章。",
-     *           "createdAt": "2025-03-01T08:00:00.000Z"
-     *         }
-     *       ]
-     *     }
-     */
-    WebhookList: {
-      items: components['schemas']['Webhook'][];
-    };
-    /**
-     * @description An authorisation the applicant gave a helper (帮办代办), with its state; the helper’s identifier masked.
-     * @example {
-     *       "id": "c-01JNB4Z6Q8Y2",
-     *       "helper": {
-     *         "kind": "person",
-     *         "name": "常州青果巷餐饮管理有限公司",
-     *         "identifier": "9132**********3L8L"
-     *       },
-     *       "scope": {
-     *         "bundleIds": [
-     *           "enterprise-opening"
-     *         ],
-     *         "serviceIds": [
-     *           "enterprise-establishment-registration"
-     *         ]
-     *       },
-     *       "minAssurance": 1,
-     *       "state": "in_force",
-     *       "grantedAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
-     *       "validFrom": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
-     *       "expiresAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
-     *       "revokedAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
-     *     }
-     */
-    Authorisation: {
-      id: string;
-      helper: {
-        /** @enum {string} */
-        kind: 'person' | 'organisation';
-        name: string;
-        /** @description The helper’s ID number or credit code, masked. */
-        identifier: string;
-      };
-      scope: {
-        bundleIds: string[];
-        serviceIds?: string[];
-      };
-      minAssurance: number;
-      /** @enum {string} */
-      state: 'in_force' | 'not_yet_valid' | 'expired' | 'revoked';
-      grantedAt: string;
-      validFrom: string;
-      expiresAt: string;
-      revokedAt?: string;
-    };
-    /**
-     * @description The helpers the applicant authorised, newest first.
-     * @example {
-     *       "items": [
-     *         {
-     *           "id": "c-01JNB4Z6Q8Y2",
-     *           "helper": {
-     *             "kind": "person",
-     *             "name": "常州青果巷餐饮管理有限公司",
-     *             "identifier": "9132**********3L8L"
-     *           },
-     *           "scope": {
-     *             "bundleIds": [
-     *               "enterprise-opening"
-     *             ]
-     *           },
-     *           "minAssurance": 1,
-     *           "state": "in_force",
-     *           "grantedAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
-     *           "validFrom": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
-     *           "expiresAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
-     *           "revokedAt": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
-     *         }
-     *       ]
-     *     }
-     */
-    AuthorisationList: {
-      items: components['schemas']['Authorisation'][];
-    };
-    /**
-     * @description One page of inquiries.
-     * @example {
-     *       "items": [
-     *         {
-     *           "id": "c-01JNB4Z6Q8Y2",
-     *           "kind": "consultation",
-     *           "text": "请问营业执照什么时候可以领取？",
-     *           "status": "open",
-     *           "channel": "portal",
-     *           "caseId": "c-01JNB4Z6Q8Y2",
-     *           "bundleId": "enterprise-opening",
-     *           "departmentId": "market-regulation",
-     *           "departmentName": "常州市市场监督管理局",
-     *           "createdAt": "2025-03-01T08:00:00.000Z",
-     *           "dueAt": "2025-03-01T08:00:00.000Z",
-     *           "overdue": true,
-     *           "answer": {
-     *             "text": "请问营业执照什么时候可以领取？",
-     *             "answeredAt": "2025-03-01T08:00:00.000Z"
-     *           }
-     *         }
-     *       ],
-     *       "nextCursor": "eyJwayI6IkNBU0UjYy0wMUpOQjRaNlE4WTIifQ"
-     *     }
-     */
-    InquiryList: {
-      items: components['schemas']['Inquiry'][];
-      nextCursor?: string;
-    };
-    /**
-     * @description One page of a department’s rectifications.
-     * @example {
-     *       "items": [
-     *         {
-     *           "id": "c-01JNB4Z6Q8Y2",
-     *           "caseId": "c-01JNB4Z6Q8Y2",
-     *           "bundleId": "enterprise-opening",
-     *           "placeId": "changzhou-jintan",
-     *           "departmentId": "market-regulation",
-     *           "departmentName": "常州市市场监督管理局",
-     *           "reasons": [
-     *             "overall"
-     *           ],
-     *           "score": 1,
-     *           "scoreLabel": "非常满意",
-     *           "comment": "窗口服务热情，一次办好。",
-     *           "status": "open",
-     *           "createdAt": "2025-03-01T08:00:00.000Z",
-     *           "dueAt": "2025-03-01T08:00:00.000Z",
-     *           "overdue": true,
-     *           "completion": {
-     *             "action": "submit",
-     *             "followUp": {
-     *               "contacted": true,
-     *               "satisfied": true,
-     *               "note": "依申请人承诺办理。"
-     *             },
-     *             "completedAt": "2025-03-01T08:00:00.000Z"
-     *           }
-     *         }
-     *       ],
-     *       "nextCursor": "eyJwayI6IkNBU0UjYy0wMUpOQjRaNlE4WTIifQ"
-     *     }
-     */
-    RectificationList: {
-      items: components['schemas']['Rectification'][];
-      nextCursor?: string;
-    };
-    /**
-     * @description A consultation, complaint or suggestion (12345) and its answer.
-     * @example {
-     *       "id": "c-01JNB4Z6Q8Y2",
-     *       "kind": "consultation",
-     *       "text": "请问营业执照什么时候可以领取？",
-     *       "status": "open",
-     *       "channel": "portal",
-     *       "caseId": "c-01JNB4Z6Q8Y2",
-     *       "bundleId": "enterprise-opening",
-     *       "departmentId": "market-regulation",
-     *       "departmentName": "常州市市场监督管理局",
-     *       "createdAt": "2025-03-01T08:00:00.000Z",
-     *       "dueAt": "2025-03-01T08:00:00.000Z",
-     *       "overdue": true,
-     *       "answer": {
-     *         "text": "请问营业执照什么时候可以领取？",
-     *         "answeredAt": "2025-03-01T08:00:00.000Z"
-     *       }
-     *     }
-     */
-    Inquiry: {
-      id: string;
-      /** @enum {string} */
-      kind: 'consultation' | 'complaint' | 'suggestion';
-      text: string;
-      /** @enum {string} */
-      status: 'open' | 'answered';
-      /** @enum {string} */
-      channel: 'portal' | 'hotline';
-      caseId?: string;
-      bundleId: string;
-      /** @description The department it was routed to, which answers it. */
-      departmentId: string;
-      departmentName: string;
-      /**
-       * Format: date-time
-       * @description An instant, ISO 8601 in UTC.
-       */
-      createdAt: string;
-      /**
-       * Format: date-time
-       * @description The response deadline (working days by kind).
-       */
-      dueAt: string;
-      overdue: boolean;
-      answer?: {
-        text: string;
-        /**
-         * Format: date-time
-         * @description An instant, ISO 8601 in UTC.
-         */
-        answeredAt: string;
-      };
-    };
-    /**
-     * @description A rectification (整改) opened by a poor rating, and its follow-up visit.
-     * @example {
-     *       "id": "c-01JNB4Z6Q8Y2",
-     *       "caseId": "c-01JNB4Z6Q8Y2",
-     *       "bundleId": "enterprise-opening",
-     *       "placeId": "changzhou-jintan",
-     *       "departmentId": "market-regulation",
-     *       "departmentName": "常州市市场监督管理局",
-     *       "reasons": [
-     *         "overall"
-     *       ],
-     *       "score": 1,
-     *       "scoreLabel": "非常满意",
-     *       "comment": "窗口服务热情，一次办好。",
-     *       "status": "open",
-     *       "createdAt": "2025-03-01T08:00:00.000Z",
-     *       "dueAt": "2025-03-01T08:00:00.000Z",
-     *       "overdue": true,
-     *       "completion": {
-     *         "action": "submit",
-     *         "followUp": {
-     *           "contacted": true,
-     *           "satisfied": true,
-     *           "note": "依申请人承诺办理。"
-     *         },
-     *         "completedAt": "2025-03-01T08:00:00.000Z"
-     *       }
-     *     }
-     */
-    Rectification: {
-      id: string;
-      caseId: string;
-      bundleId: string;
-      placeId: string;
-      departmentId: string;
-      departmentName: string;
-      /** @description overall: the case as a whole was rated 差评 (the lead answers for it); department: its own work was. */
-      reasons: ('overall' | 'department')[];
-      score: number;
-      /** @enum {string} */
-      scoreLabel: '非常满意' | '满意' | '基本满意' | '不满意' | '非常不满意';
-      comment?: string;
-      /** @enum {string} */
-      status: 'open' | 'completed';
-      /**
-       * Format: date-time
-       * @description An instant, ISO 8601 in UTC.
-       */
-      createdAt: string;
-      /**
-       * Format: date-time
-       * @description Working days after the rating.
-       */
-      dueAt: string;
-      overdue: boolean;
-      completion?: {
-        action: string;
-        followUp: {
-          contacted: boolean;
-          satisfied: boolean;
-          note: string;
-        };
-        /**
-         * Format: date-time
-         * @description An instant, ISO 8601 in UTC.
-         */
-        completedAt: string;
-      };
-    };
-    /**
-     * @description A recorded inquiry: its id and deadline.
-     * @example {
-     *       "id": "c-01JNB4Z6Q8Y2",
-     *       "kind": "consultation",
-     *       "status": "open",
-     *       "departmentId": "market-regulation",
-     *       "departmentName": "常州市市场监督管理局",
-     *       "dueAt": "2025-03-01T08:00:00.000Z"
-     *     }
-     */
-    InquiryCreated: {
-      id: string;
-      /** @enum {string} */
-      kind: 'consultation' | 'complaint' | 'suggestion';
-      /** @enum {string} */
-      status: 'open' | 'answered';
-      /** @description The department it was routed to, which answers it. */
-      departmentId: string;
-      departmentName: string;
-      /**
-       * Format: date-time
-       * @description The response deadline (working days by kind).
-       */
-      dueAt: string;
+      /** @description How many further problems were found but not listed (present only when `errors` holds its maximum of 100). Elements of a list beyond 1000 are not checked one by one: the list’s own size problem covers them. */
+      omittedErrors?: number;
     };
     /**
      * @description The case’s rating (好差评), or that it has none yet.
@@ -4261,76 +3305,227 @@ export interface components {
       }[];
     };
     /**
-     * @description A department’s registered webhook (without its secret).
+     * @description An applicant’s rating (好差评) of a final case on the five-level scale.
      * @example {
-     *       "id": "c-01JNB4Z6Q8Y2",
-     *       "url": "https://portal.example.cn/hooks/yijianshi",
-     *       "description": "营业执照副本复印件，加盖公章。",
-     *       "events": [
-     *         "task.opened"
+     *       "overall": 1,
+     *       "departments": [
+     *         {
+     *           "departmentId": "market-regulation",
+     *           "score": 1
+     *         }
      *       ],
-     *       "createdAt": "2025-03-01T08:00:00.000Z"
+     *       "comment": "窗口服务热情，一次办好。"
      *     }
      */
-    DepartmentWebhook: {
-      id: string;
-      /** Format: uri */
-      url: string;
-      description?: string;
-      /** @description The task events it receives. */
-      events: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
-      /**
-       * Format: date-time
-       * @description An instant, ISO 8601 in UTC.
-       */
-      createdAt: string;
+    RatingRequest: {
+      /** @description The bundle as a whole: 5 非常满意 … 1 非常不满意. */
+      overall: number;
+      /** @description Optionally, a score per department that worked on the case. */
+      departments?: {
+        departmentId: string;
+        /** @description 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (2 or less opens a rectification). */
+        score: number;
+      }[];
+      comment?: string;
     };
     /**
-     * @description A department’s registered webhook, with its signing secret (shown once).
+     * @description A rectification (整改) opened by a poor rating, and its follow-up visit.
      * @example {
      *       "id": "c-01JNB4Z6Q8Y2",
-     *       "url": "https://portal.example.cn/hooks/yijianshi",
-     *       "description": "营业执照副本复印件，加盖公章。",
-     *       "events": [
-     *         "task.opened"
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "bundleId": "enterprise-opening",
+     *       "placeId": "changzhou-jintan",
+     *       "departmentId": "market-regulation",
+     *       "departmentName": "常州市市场监督管理局",
+     *       "reasons": [
+     *         "overall"
      *       ],
+     *       "score": 1,
+     *       "scoreLabel": "非常满意",
+     *       "comment": "窗口服务热情，一次办好。",
+     *       "status": "open",
      *       "createdAt": "2025-03-01T08:00:00.000Z",
-     *       "secret": "whsec_YjKkbN8yd0P2SIh+Y2yvn7YG+qgdLirJufZZ4Jy68gs="
+     *       "dueAt": "2025-03-01T08:00:00.000Z",
+     *       "overdue": true,
+     *       "completion": {
+     *         "action": "submit",
+     *         "followUp": {
+     *           "contacted": true,
+     *           "satisfied": true,
+     *           "note": "依申请人承诺办理。"
+     *         },
+     *         "completedAt": "2025-03-01T08:00:00.000Z"
+     *       }
      *     }
      */
-    DepartmentWebhookCreated: {
+    Rectification: {
       id: string;
-      /** Format: uri */
-      url: string;
-      description?: string;
-      /** @description The task events it receives. */
-      events: ('task.opened' | 'task.due_soon' | 'task.overdue')[];
+      caseId: string;
+      bundleId: string;
+      placeId: string;
+      departmentId: string;
+      departmentName: string;
+      /** @description overall: the case as a whole was rated 差评 (the lead answers for it); department: its own work was. */
+      reasons: ('overall' | 'department')[];
+      score: number;
+      /** @enum {string} */
+      scoreLabel: '非常满意' | '满意' | '基本满意' | '不满意' | '非常不满意';
+      comment?: string;
+      /** @enum {string} */
+      status: 'open' | 'completed';
       /**
        * Format: date-time
        * @description An instant, ISO 8601 in UTC.
        */
       createdAt: string;
-      /** @description The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it. */
-      secret: string;
+      /**
+       * Format: date-time
+       * @description Working days after the rating.
+       */
+      dueAt: string;
+      overdue: boolean;
+      completion?: {
+        action: string;
+        followUp: {
+          contacted: boolean;
+          satisfied: boolean;
+          note: string;
+        };
+        /**
+         * Format: date-time
+         * @description An instant, ISO 8601 in UTC.
+         */
+        completedAt: string;
+      };
     };
     /**
-     * @description The department’s webhooks.
+     * @description How a department completed the rectification (整改) a poor rating opened, with its follow-up visit (回访).
+     * @example {
+     *       "action": "submit",
+     *       "followUp": {
+     *         "contacted": true,
+     *         "satisfied": true,
+     *         "note": "依申请人承诺办理。"
+     *       }
+     *     }
+     */
+    RectificationCompletion: {
+      /** @description What the department did about the 差评 (整改措施). */
+      action: string;
+      /** @description The 回访: whether the applicant was reached and is satisfied. */
+      followUp: {
+        /** @description Whether the applicant was reached for the 回访. */
+        contacted: boolean;
+        /** @description Whether the applicant is satisfied with the rectification. */
+        satisfied: boolean;
+        note?: string;
+      };
+    };
+    /**
+     * @description One page of a department’s rectifications.
      * @example {
      *       "items": [
      *         {
      *           "id": "c-01JNB4Z6Q8Y2",
-     *           "url": "https://portal.example.cn/hooks/yijianshi",
-     *           "description": "营业执照副本复印件，加盖公章。",
-     *           "events": [
-     *             "task.opened"
+     *           "caseId": "c-01JNB4Z6Q8Y2",
+     *           "bundleId": "enterprise-opening",
+     *           "placeId": "changzhou-jintan",
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "常州市市场监督管理局",
+     *           "reasons": [
+     *             "overall"
      *           ],
-     *           "createdAt": "2025-03-01T08:00:00.000Z"
+     *           "score": 1,
+     *           "scoreLabel": "非常满意",
+     *           "comment": "窗口服务热情，一次办好。",
+     *           "status": "open",
+     *           "createdAt": "2025-03-01T08:00:00.000Z",
+     *           "dueAt": "2025-03-01T08:00:00.000Z",
+     *           "overdue": true,
+     *           "completion": {
+     *             "action": "submit",
+     *             "followUp": {
+     *               "contacted": true,
+     *               "satisfied": true,
+     *               "note": "依申请人承诺办理。"
+     *             },
+     *             "completedAt": "2025-03-01T08:00:00.000Z"
+     *           }
      *         }
-     *       ]
+     *       ],
+     *       "nextCursor": "eyJwayI6IkNBU0UjYy0wMUpOQjRaNlE4WTIifQ"
      *     }
      */
-    DepartmentWebhookList: {
-      items: components['schemas']['DepartmentWebhook'][];
+    RectificationList: {
+      items: components['schemas']['Rectification'][];
+      nextCursor?: string;
+    };
+    /**
+     * @description Fields, materials, visits and days: before and after merging.
+     * @example {
+     *       "services": 1,
+     *       "departments": 1,
+     *       "fields": {
+     *         "before": 1,
+     *         "after": 1,
+     *         "reductionPercent": 1
+     *       },
+     *       "materials": {
+     *         "before": 1,
+     *         "after": 1,
+     *         "alreadyHeld": 1,
+     *         "toUpload": 1,
+     *         "reductionPercent": 1
+     *       },
+     *       "prefillableShare": 1,
+     *       "visits": 1,
+     *       "inspections": {
+     *         "services": 1,
+     *         "visits": 1
+     *       },
+     *       "timeLimitDays": {
+     *         "parallel": 1,
+     *         "sequentialSum": 1
+     *       },
+     *       "staged": {
+     *         "days": 1,
+     *         "path": [
+     *           "/form/enterpriseName"
+     *         ]
+     *       }
+     *     }
+     */
+    ReductionMetrics: {
+      services: number;
+      departments: number;
+      fields: {
+        before: number;
+        after: number;
+        reductionPercent: number;
+      };
+      materials: {
+        before: number;
+        after: number;
+        alreadyHeld: number;
+        toUpload: number;
+        reductionPercent: number;
+      };
+      prefillableShare: number;
+      /** @description Visits the applicant makes: a counter visit unless everything can be done online, plus on-site inspections (one when joint, 联合勘验). */
+      visits: number;
+      inspections: {
+        services: number;
+        visits: number;
+      };
+      timeLimitDays: {
+        parallel: number;
+        sequentialSum: number;
+      };
+      /** @description Staged dispatch: the longest path through the prerequisites, in working days, and its services. */
+      staged: {
+        days: number;
+        path: string[];
+      };
     };
     /**
      * @description The reform’s KPIs (考核评价) for the chosen scope and period.
@@ -4780,6 +3975,815 @@ export interface components {
         placeId: string;
         placeName: string;
       }[];
+    };
+    /**
+     * @description Overdue and at-risk work per department and place (电子监察).
+     * @example {
+     *       "generatedAt": "2025-03-01T08:00:00.000Z",
+     *       "totals": {
+     *         "overdue": 1,
+     *         "atRisk": 1,
+     *         "openRectifications": 1,
+     *         "overdueRectifications": 1,
+     *         "overdueInquiries": 1
+     *       },
+     *       "departments": [
+     *         {
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "常州市市场监督管理局",
+     *           "overdue": [
+     *             {
+     *               "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *               "caseId": "c-01JNB4Z6Q8Y2",
+     *               "kind": "acceptance",
+     *               "departmentId": "market-regulation",
+     *               "departmentName": "常州市市场监督管理局",
+     *               "services": [
+     *                 "enterprise-establishment-registration"
+     *               ],
+     *               "round": 0,
+     *               "status": "pending",
+     *               "createdAt": "2025-03-01T08:00:00.000Z",
+     *               "dueAt": "2025-03-01T08:00:00.000Z",
+     *               "overdue": true,
+     *               "escalations": 1
+     *             }
+     *           ],
+     *           "atRisk": [
+     *             {
+     *               "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *               "caseId": "c-01JNB4Z6Q8Y2",
+     *               "kind": "acceptance",
+     *               "departmentId": "market-regulation",
+     *               "departmentName": "常州市市场监督管理局",
+     *               "services": [
+     *                 "enterprise-establishment-registration"
+     *               ],
+     *               "round": 0,
+     *               "status": "pending",
+     *               "createdAt": "2025-03-01T08:00:00.000Z",
+     *               "dueAt": "2025-03-01T08:00:00.000Z",
+     *               "overdue": true,
+     *               "escalations": 1
+     *             }
+     *           ]
+     *         }
+     *       ],
+     *       "places": [
+     *         {
+     *           "placeId": "changzhou-jintan",
+     *           "placeName": "金坛区",
+     *           "overdue": 1,
+     *           "atRisk": 1
+     *         }
+     *       ],
+     *       "rectifications": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "caseId": "c-01JNB4Z6Q8Y2",
+     *           "bundleId": "enterprise-opening",
+     *           "placeId": "changzhou-jintan",
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "常州市市场监督管理局",
+     *           "reasons": [
+     *             "overall"
+     *           ],
+     *           "score": 1,
+     *           "scoreLabel": "非常满意",
+     *           "status": "open",
+     *           "createdAt": "2025-03-01T08:00:00.000Z",
+     *           "dueAt": "2025-03-01T08:00:00.000Z",
+     *           "overdue": true
+     *         }
+     *       ],
+     *       "overdueInquiries": [
+     *         {
+     *           "id": "c-01JNB4Z6Q8Y2",
+     *           "kind": "consultation",
+     *           "status": "open",
+     *           "channel": "portal",
+     *           "caseId": "c-01JNB4Z6Q8Y2",
+     *           "bundleId": "enterprise-opening",
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "常州市市场监督管理局",
+     *           "createdAt": "2025-03-01T08:00:00.000Z",
+     *           "dueAt": "2025-03-01T08:00:00.000Z",
+     *           "overdue": true
+     *         }
+     *       ]
+     *     }
+     */
+    Supervision: {
+      generatedAt: components['schemas']['Timestamp'];
+      totals: {
+        overdue: number;
+        atRisk: number;
+        openRectifications?: number;
+        overdueRectifications?: number;
+        overdueInquiries?: number;
+      };
+      departments: {
+        departmentId: string;
+        departmentName: string;
+        overdue: components['schemas']['TaskView'][];
+        atRisk: components['schemas']['TaskView'][];
+      }[];
+      /** @description 通办: the same tasks counted per place (each department belongs to one place). */
+      places: {
+        placeId: string;
+        placeName: string;
+        overdue: number;
+        atRisk: number;
+      }[];
+      /** @description 好差评 整改: open rectifications, earliest due first (overdue flagged). */
+      rectifications: {
+        id: string;
+        caseId: string;
+        bundleId: string;
+        placeId: string;
+        departmentId: string;
+        departmentName: string;
+        /** @description overall: the case as a whole was rated 差评 (the lead answers for it); department: its own work was. */
+        reasons: ('overall' | 'department')[];
+        score: number;
+        /** @enum {string} */
+        scoreLabel: '非常满意' | '满意' | '基本满意' | '不满意' | '非常不满意';
+        /** @enum {string} */
+        status: 'open' | 'completed';
+        /**
+         * Format: date-time
+         * @description An instant, ISO 8601 in UTC.
+         */
+        createdAt: string;
+        /**
+         * Format: date-time
+         * @description Working days after the rating.
+         */
+        dueAt: string;
+        overdue: boolean;
+      }[];
+      /** @description 12345: open inquiries past their response deadline. */
+      overdueInquiries: {
+        id: string;
+        /** @enum {string} */
+        kind: 'consultation' | 'complaint' | 'suggestion';
+        /** @enum {string} */
+        status: 'open' | 'answered';
+        /** @enum {string} */
+        channel: 'portal' | 'hotline';
+        caseId?: string;
+        bundleId: string;
+        /** @description The department it was routed to, which answers it. */
+        departmentId: string;
+        departmentName: string;
+        /**
+         * Format: date-time
+         * @description An instant, ISO 8601 in UTC.
+         */
+        createdAt: string;
+        /**
+         * Format: date-time
+         * @description The response deadline (working days by kind).
+         */
+        dueAt: string;
+        overdue: boolean;
+      }[];
+    };
+    /**
+     * @description The answer to a correction request (补正): corrected form values and/or replacement materials.
+     * @example {
+     *       "form": {
+     *         "enterpriseName": "常州青果巷餐饮管理有限公司"
+     *       },
+     *       "materials": [
+     *         {
+     *           "type": "articles-of-association",
+     *           "materialId": "m-01JNB4XK3T7P"
+     *         }
+     *       ]
+     *     }
+     */
+    Supplement: {
+      form?: {
+        [key: string]: unknown;
+      };
+      materials?: {
+        type: string;
+        materialId: string;
+      }[];
+    };
+    /**
+     * @description The supplement was accepted: the case goes back to the departments that asked.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "status": "submitted",
+     *       "dueAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
+    SupplementAccepted: {
+      id: string;
+      /** @enum {string} */
+      status: 'submitted' | 'in_review' | 'awaiting_correction' | 'issued' | 'rejected' | 'withdrawn';
+      dueAt: components['schemas']['Timestamp'];
+    };
+    /**
+     * @description The task as decided.
+     * @example {
+     *       "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "kind": "acceptance",
+     *       "departmentId": "market-regulation",
+     *       "departmentName": "常州市市场监督管理局",
+     *       "services": [
+     *         "enterprise-establishment-registration"
+     *       ],
+     *       "round": 0,
+     *       "stage": 0,
+     *       "status": "pending",
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "dueAt": "2025-03-01T08:00:00.000Z",
+     *       "overdue": true,
+     *       "escalations": 1,
+     *       "decision": {
+     *         "outcome": "approve",
+     *         "opinion": "材料齐全，予以受理",
+     *         "corrections": [
+     *           {
+     *             "path": "/form/enterpriseName",
+     *             "materialType": "articles-of-association",
+     *             "message": "企业名称须与名称自主申报结果一致。"
+     *           }
+     *         ],
+     *         "decidedAt": "2025-03-01T08:00:00.000Z"
+     *       },
+     *       "replayed": true
+     *     }
+     */
+    TaskDecided: {
+      id: string;
+      caseId: string;
+      /**
+       * @description acceptance: the lead department’s intake review (受理); review: a department’s review of its own services (并联审批); inspection: the one on-site inspection several departments’ services share (联合勘验), organised by one of them; supplement: the applicant’s answer to a correction request (补正), held for the applicant (departmentId `applicant`) while the case awaits it — never in a department’s inbox.
+       * @enum {string}
+       */
+      kind: 'acceptance' | 'review' | 'supplement' | 'inspection';
+      departmentId: string;
+      departmentName: string;
+      services: string[];
+      /** @description 0, then one more per correction round. */
+      round: number;
+      /** @description Staged dispatch: 0 for services without prerequisites, one more per prerequisite level. */
+      stage?: number;
+      /** @enum {string} */
+      status: 'pending' | 'approved' | 'rejected' | 'correction_requested' | 'closed';
+      createdAt: components['schemas']['Timestamp'];
+      dueAt: components['schemas']['Timestamp'];
+      overdue: boolean;
+      escalations: number;
+      decision?: {
+        /** @enum {string} */
+        outcome: 'approve' | 'reject' | 'correct';
+        opinion: string;
+        corrections: {
+          path?: string;
+          materialType?: string;
+          message: string;
+        }[];
+        decidedAt: components['schemas']['Timestamp'];
+      };
+      /** @description true when this repeats an identical earlier decision. */
+      replayed: boolean;
+    };
+    /**
+     * @description A task with only the case data its services need (最小必要).
+     * @example {
+     *       "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "kind": "acceptance",
+     *       "departmentId": "market-regulation",
+     *       "departmentName": "常州市市场监督管理局",
+     *       "round": 0,
+     *       "stage": 0,
+     *       "status": "pending",
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "dueAt": "2025-03-01T08:00:00.000Z",
+     *       "overdue": true,
+     *       "escalations": 1,
+     *       "decision": {
+     *         "outcome": "approve",
+     *         "opinion": "材料齐全，予以受理",
+     *         "corrections": [
+     *           {
+     *             "path": "/form/enterpriseName",
+     *             "materialType": "articles-of-association",
+     *             "message": "企业名称须与名称自主申报结果一致。"
+     *           }
+     *         ],
+     *         "decidedAt": "2025-03-01T08:00:00.000Z"
+     *       },
+     *       "case": {
+     *         "id": "c-01JNB4Z6Q8Y2",
+     *         "status": "submitted",
+     *         "applicant": {
+     *           "kind": "person",
+     *           "name": "陈静",
+     *           "idNumber": "320402199203154625",
+     *           "phone": "13812345678"
+     *         },
+     *         "personalData": "full",
+     *         "delivery": "electronic",
+     *         "dueAt": "2025-03-01T08:00:00.000Z"
+     *       },
+     *       "bundle": {
+     *         "id": "enterprise-opening",
+     *         "name": "企业开办"
+     *       },
+     *       "services": [
+     *         {
+     *           "id": "enterprise-establishment-registration",
+     *           "name": "企业设立登记",
+     *           "legalBasis": [
+     *             "《中华人民共和国市场主体登记管理条例》"
+     *           ],
+     *           "conditions": [
+     *             "申请人具有完全民事行为能力"
+     *           ],
+     *           "commitment": true
+     *         }
+     *       ],
+     *       "form": {
+     *         "enterpriseName": {
+     *           "title": "企业名称",
+     *           "value": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *         }
+     *       },
+     *       "materials": [
+     *         {
+     *           "type": "articles-of-association",
+     *           "materialId": "m-01JNB4XK3T7P",
+     *           "sharedData": true,
+     *           "reference": "el-320400-2024-000183",
+     *           "deferredUntil": "2025-03-01T08:00:00.000Z",
+     *           "fileName": "articles-of-association.pdf",
+     *           "contentType": "application/pdf",
+     *           "size": 48213,
+     *           "downloadUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA.pdf?X-Amz-Expires=300",
+     *           "expiresAt": "2025-03-01T08:00:00.000Z"
+     *         }
+     *       ],
+     *       "prerequisites": [
+     *         {
+     *           "serviceId": "enterprise-establishment-registration",
+     *           "name": "常州青果巷餐饮管理有限公司",
+     *           "departmentId": "market-regulation",
+     *           "result": {
+     *             "kind": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c",
+     *             "name": "营业执照",
+     *             "data": {
+     *               "uscc": "91320402MA27QK3L8L"
+     *             }
+     *           }
+     *         }
+     *       ],
+     *       "inspection": {
+     *         "services": [
+     *           "enterprise-establishment-registration"
+     *         ],
+     *         "departments": [
+     *           {
+     *             "id": "public-security",
+     *             "name": "常州市公安局"
+     *           }
+     *         ],
+     *         "taskId": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *         "organiser": "market-regulation",
+     *         "status": "pending",
+     *         "scheduledBy": "2025-03-01T08:00:00.000Z",
+     *         "findings": "经营场所与申报一致。",
+     *         "decidedAt": "2025-03-01T08:00:00.000Z"
+     *       },
+     *       "places": {
+     *         "acceptedAt": "changzhou-jintan",
+     *         "decidedAt": "changzhou"
+     *       }
+     *     }
+     */
+    TaskDetail: {
+      id: string;
+      caseId: string;
+      /**
+       * @description acceptance: the lead department’s intake review (受理); review: a department’s review of its own services (并联审批); inspection: the one on-site inspection several departments’ services share (联合勘验), organised by one of them; supplement: the applicant’s answer to a correction request (补正), held for the applicant (departmentId `applicant`) while the case awaits it — never in a department’s inbox.
+       * @enum {string}
+       */
+      kind: 'acceptance' | 'review' | 'supplement' | 'inspection';
+      departmentId: string;
+      departmentName: string;
+      /** @description 0, then one more per correction round. */
+      round: number;
+      /** @description Staged dispatch: 0 for services without prerequisites, one more per prerequisite level. */
+      stage?: number;
+      /** @enum {string} */
+      status: 'pending' | 'approved' | 'rejected' | 'correction_requested' | 'closed';
+      createdAt: components['schemas']['Timestamp'];
+      dueAt: components['schemas']['Timestamp'];
+      overdue: boolean;
+      escalations: number;
+      decision?: {
+        /** @enum {string} */
+        outcome: 'approve' | 'reject' | 'correct';
+        opinion: string;
+        corrections: {
+          path?: string;
+          materialType?: string;
+          message: string;
+        }[];
+        decidedAt: components['schemas']['Timestamp'];
+      };
+      case: {
+        id: string;
+        /** @enum {string} */
+        status: 'submitted' | 'in_review' | 'awaiting_correction' | 'issued' | 'rejected' | 'withdrawn';
+        /** @description In full while the department holds an open task on the case and for a period after its last one (DEPARTMENT_ACCESS_AFTER_CLOSE); then masked, and materials without download links. */
+        applicant:
+          | (
+              | {
+                  /** @constant */
+                  kind: 'person';
+                  name: string;
+                  /**
+                   * @description Resident ID number (居民身份证号码, GB 11643): 17 digits and a check character (a digit or X), with a valid birth date.
+                   * @example 320402199203154625
+                   */
+                  idNumber: string;
+                  phone: string;
+                }
+              | {
+                  /** @constant */
+                  kind: 'organisation';
+                  name: string;
+                  /**
+                   * @description Unified social credit code (统一社会信用代码, GB 32100): 18 characters, the last a check character.
+                   * @example 91320402MA27QK3L8L
+                   */
+                  uscc: string;
+                  phone: string;
+                  contactName?: string;
+                }
+            )
+          | (
+              | {
+                  /** @constant */
+                  kind: 'person';
+                  name: string;
+                  idNumber: string;
+                  phone: string;
+                }
+              | {
+                  /** @constant */
+                  kind: 'organisation';
+                  name: string;
+                  uscc: string;
+                  phone: string;
+                }
+            );
+        /**
+         * @description Whether this answer shows the applicant’s personal data in full (and so is in their access log).
+         * @enum {string}
+         */
+        personalData: 'full' | 'masked';
+        /** @enum {string} */
+        delivery: 'electronic' | 'pickup' | 'courier';
+        dueAt: components['schemas']['Timestamp'];
+      };
+      bundle: {
+        id: string;
+        name: string;
+      };
+      services: {
+        id: string;
+        name: string;
+        legalBasis: string[];
+        conditions: string[];
+        /** @description The applicant signed a commitment (告知承诺) for this service. */
+        commitment: boolean;
+      }[];
+      /** @description Only the fields this department’s services need (最小必要). */
+      form: {
+        [key: string]: {
+          /** @description The field’s label in the merged form. */
+          title: string;
+          value: string | number | boolean;
+        };
+      };
+      materials: {
+        type: string;
+        /** @description The uploaded material (POST /v1/materials). */
+        materialId?: string;
+        /** @description Held by the government (e-license library, earlier case): fetched, not uploaded. */
+        sharedData?: boolean;
+        /** @description The e-license or earlier-case material cited (from POST /v1/prefill). */
+        reference?: string;
+        /** @description 容缺受理: promised for later, due by this instant. */
+        deferredUntil?: components['schemas']['Timestamp'];
+        fileName?: string;
+        contentType?: string;
+        size?: number;
+        /**
+         * Format: uri
+         * @description A short-lived presigned URL.
+         */
+        downloadUrl?: string;
+        expiresAt?: components['schemas']['Timestamp'];
+      }[];
+      /** @description Staged dispatch: the approved prerequisites of this task’s services and the data their results produced (e.g. the new enterprise’s uscc) — 同步获取前置部门的办理信息. */
+      prerequisites?: {
+        serviceId: string;
+        name: string;
+        departmentId: string;
+        result: {
+          kind: string;
+          name: string;
+          data: {
+            [key: string]: string;
+          };
+        };
+      }[];
+      /** @description 联合勘验: the one on-site inspection this task’s services share with the other inspecting departments. */
+      inspection?: {
+        services: string[];
+        departments: {
+          id: string;
+          name: string;
+        }[];
+        taskId?: string;
+        organiser?: string;
+        /** @enum {string} */
+        status?: 'pending' | 'approved' | 'rejected' | 'correction_requested' | 'closed';
+        scheduledBy?: components['schemas']['Timestamp'];
+        findings?: string;
+        decidedAt?: components['schemas']['Timestamp'];
+      };
+      /** @description 通办: the place where the case was accepted and the competent place that decides it. */
+      places?: {
+        acceptedAt: string;
+        decidedAt?: string;
+      };
+    };
+    /**
+     * @description One page of a department’s tasks.
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *           "caseId": "c-01JNB4Z6Q8Y2",
+     *           "kind": "acceptance",
+     *           "departmentId": "market-regulation",
+     *           "departmentName": "常州市市场监督管理局",
+     *           "services": [
+     *             "enterprise-establishment-registration"
+     *           ],
+     *           "round": 0,
+     *           "stage": 0,
+     *           "status": "pending",
+     *           "createdAt": "2025-03-01T08:00:00.000Z",
+     *           "dueAt": "2025-03-01T08:00:00.000Z",
+     *           "overdue": true,
+     *           "escalations": 1,
+     *           "decision": {
+     *             "outcome": "approve",
+     *             "opinion": "材料齐全，予以受理",
+     *             "corrections": [
+     *               {
+     *                 "message": "企业名称须与名称自主申报结果一致。"
+     *               }
+     *             ],
+     *             "decidedAt": "2025-03-01T08:00:00.000Z"
+     *           }
+     *         }
+     *       ],
+     *       "nextCursor": "eyJwayI6IkNBU0UjYy0wMUpOQjRaNlE4WTIifQ"
+     *     }
+     */
+    TaskList: {
+      items: components['schemas']['TaskView'][];
+      /** @description Pass as ?cursor= for the next page; absent on the last page. */
+      nextCursor?: string;
+    };
+    /**
+     * @description A task of a case: who holds it, its kind, round, stage, deadline and decision.
+     * @example {
+     *       "id": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "kind": "acceptance",
+     *       "departmentId": "market-regulation",
+     *       "departmentName": "常州市市场监督管理局",
+     *       "services": [
+     *         "enterprise-establishment-registration"
+     *       ],
+     *       "round": 0,
+     *       "stage": 0,
+     *       "status": "pending",
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "dueAt": "2025-03-01T08:00:00.000Z",
+     *       "overdue": true,
+     *       "escalations": 1,
+     *       "decision": {
+     *         "outcome": "approve",
+     *         "opinion": "材料齐全，予以受理",
+     *         "corrections": [
+     *           {
+     *             "path": "/form/enterpriseName",
+     *             "materialType": "articles-of-association",
+     *             "message": "企业名称须与名称自主申报结果一致。"
+     *           }
+     *         ],
+     *         "decidedAt": "2025-03-01T08:00:00.000Z"
+     *       }
+     *     }
+     */
+    TaskView: {
+      id: string;
+      caseId: string;
+      /**
+       * @description acceptance: the lead department’s intake review (受理); review: a department’s review of its own services (并联审批); inspection: the one on-site inspection several departments’ services share (联合勘验), organised by one of them; supplement: the applicant’s answer to a correction request (补正), held for the applicant (departmentId `applicant`) while the case awaits it — never in a department’s inbox.
+       * @enum {string}
+       */
+      kind: 'acceptance' | 'review' | 'supplement' | 'inspection';
+      departmentId: string;
+      departmentName: string;
+      services: string[];
+      /** @description 0, then one more per correction round. */
+      round: number;
+      /** @description Staged dispatch: 0 for services without prerequisites, one more per prerequisite level. */
+      stage?: number;
+      /** @enum {string} */
+      status: 'pending' | 'approved' | 'rejected' | 'correction_requested' | 'closed';
+      createdAt: components['schemas']['Timestamp'];
+      dueAt: components['schemas']['Timestamp'];
+      overdue: boolean;
+      escalations: number;
+      decision?: {
+        /** @enum {string} */
+        outcome: 'approve' | 'reject' | 'correct';
+        opinion: string;
+        corrections: {
+          path?: string;
+          materialType?: string;
+          message: string;
+        }[];
+        decidedAt: components['schemas']['Timestamp'];
+      };
+    };
+    /**
+     * Format: date-time
+     * @description An instant, ISO 8601 in UTC (e.g. 2025-03-01T08:00:00.000Z).
+     * @example 2025-03-01T08:00:00.000Z
+     */
+    Timestamp: string;
+    /**
+     * @description Whether a license is authentic: its files intact and its signature valid.
+     * @example {
+     *       "valid": true,
+     *       "licenseId": "l-01JNB5C2W9RA",
+     *       "serviceId": "enterprise-establishment-registration",
+     *       "name": "营业执照",
+     *       "issuedAt": "2025-03-01T08:00:00.000Z",
+     *       "issuer": {
+     *         "id": "market-regulation",
+     *         "name": "常州市市场监督管理局"
+     *       },
+     *       "holder": {
+     *         "kind": "person",
+     *         "name": "常州青果巷餐饮管理有限公司",
+     *         "identifierType": "idNumber",
+     *         "identifier": "9132**********3L8L"
+     *       },
+     *       "checks": {
+     *         "documentIntact": true,
+     *         "dataIntact": true,
+     *         "signatureValid": true
+     *       },
+     *       "algorithm": "ECDSA_SHA_256",
+     *       "keyId": "alias/yijianshi-changzhou-licenses"
+     *     }
+     */
+    Verification: {
+      /** @description Both stored files intact and the signature over them valid. */
+      valid: boolean;
+      licenseId: string;
+      serviceId: string;
+      name: string;
+      issuedAt: components['schemas']['Timestamp'];
+      issuer: {
+        id: string;
+        name: string;
+      };
+      /** @description Shown, masked, only when the license data is intact. */
+      holder?: {
+        /** @enum {string} */
+        kind: 'person' | 'organisation';
+        name: string;
+        /** @enum {string} */
+        identifierType: 'idNumber' | 'uscc';
+        identifier: string;
+      };
+      checks: {
+        documentIntact: boolean;
+        dataIntact: boolean;
+        signatureValid: boolean;
+      };
+      algorithm: string;
+      keyId: string;
+    };
+    /**
+     * @description A registered webhook (without its secret).
+     * @example {
+     *       "id": "wh-01JNB3R8D2MF",
+     *       "url": "https://portal.example.cn/hooks/yijianshi",
+     *       "description": "营业执照副本复印件，加盖公章。",
+     *       "createdAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
+    Webhook: {
+      id: string;
+      /** Format: uri */
+      url: string;
+      description?: string;
+      createdAt: components['schemas']['Timestamp'];
+    };
+    /**
+     * @description A registered webhook, with its signing secret (shown once).
+     * @example {
+     *       "id": "wh-01JNB3R8D2MF",
+     *       "url": "https://portal.example.cn/hooks/yijianshi",
+     *       "description": "营业执照副本复印件，加盖公章。",
+     *       "createdAt": "2025-03-01T08:00:00.000Z",
+     *       "secret": "whsec_YjKkbN8yd0P2SIh+Y2yvn7YG+qgdLirJufZZ4Jy68gs="
+     *     }
+     */
+    WebhookCreated: {
+      id: string;
+      /** Format: uri */
+      url: string;
+      description?: string;
+      createdAt: components['schemas']['Timestamp'];
+      /** @description The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it. */
+      secret: string;
+    };
+    /**
+     * @description The portal’s webhooks.
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "wh-01JNB3R8D2MF",
+     *           "url": "https://portal.example.cn/hooks/yijianshi",
+     *           "description": "营业执照副本复印件，加盖公章。",
+     *           "createdAt": "2025-03-01T08:00:00.000Z"
+     *         }
+     *       ]
+     *     }
+     */
+    WebhookList: {
+      items: components['schemas']['Webhook'][];
+    };
+    /**
+     * @description A callback URL to register for the status changes of this portal’s cases.
+     * @example {
+     *       "url": "https://portal.example.cn/hooks/yijianshi",
+     *       "description": "营业执照副本复印件，加盖公章。"
+     *     }
+     */
+    WebhookRequest: {
+      /**
+       * Format: uri
+       * @description Where to POST events: https, and a host that is and resolves to public addresses only (checked again at every delivery).
+       */
+      url: string;
+      /** @description A label for your own use. */
+      description?: string;
+    };
+    /**
+     * @description Why the applicant withdraws the case (optional).
+     * @example {
+     *       "reason": "申请人撤回申请"
+     *     }
+     */
+    Withdrawal: {
+      reason?: string;
+    };
+    /**
+     * @description The case was withdrawn.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "status": "submitted",
+     *       "updatedAt": "2025-03-01T08:00:00.000Z"
+     *     }
+     */
+    Withdrawn: {
+      id: string;
+      /** @enum {string} */
+      status: 'submitted' | 'in_review' | 'awaiting_correction' | 'issued' | 'rejected' | 'withdrawn';
+      updatedAt: components['schemas']['Timestamp'];
     };
   };
   responses: never;

@@ -113,6 +113,7 @@ const BY_NAME: Readonly<Record<string, unknown>> = {
   from: '2025-03-01',
   to: '2025-03-31',
   code: 'required',
+  enterpriseName: '常州青果巷餐饮管理有限公司',
   data: 'uscc',
   openapi: '3.1.1',
   secret: 'whsec_YjKkbN8yd0P2SIh+Y2yvn7YG+qgdLirJufZZ4Jy68gs=',
@@ -175,6 +176,8 @@ const BY_PATH: Readonly<Record<string, unknown>> = {
   'results.name': '营业执照',
   'timeline.event': 'submitted',
   'actor.id': 'portal-a',
+  'result.name': '营业执照',
+  'Verification.licenseId': 'l-01JNB5C2W9RA',
 };
 
 /** Keys for an example of a map (`{ [key]: … }`), by the map's property name. */
@@ -203,7 +206,9 @@ export function exampleOf(schema: JsonSchema, resolve: Resolve, name?: string, d
   if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0];
   if (typeof schema.$ref === 'string') {
     const target = resolve(schema.$ref);
-    return target ? exampleOf(target, resolve, name, depth + 1) : undefined;
+    // A named object is its own context (`TaskView.id`); a named scalar keeps its property's name.
+    const context = target?.type === 'object' ? schema.$ref.split('/').pop() : name;
+    return target ? exampleOf(target, resolve, context, depth + 1) : undefined;
   }
   for (const key of ['anyOf', 'oneOf'] as const) {
     const branches = schema[key];
@@ -259,8 +264,9 @@ function objectExample(schema: JsonSchema, resolve: Resolve, name: string | unde
   }
   const extra = schema.additionalProperties;
   if (!Object.keys(properties).length && extra && typeof extra === 'object') {
-    const value = exampleOf(extra as JsonSchema, resolve, undefined, depth + 1);
-    if (value !== undefined) out[KEY_BY_NAME[name ?? ''] ?? 'key'] = value;
+    const key = KEY_BY_NAME[name ?? ''] ?? 'key';
+    const value = exampleOf(extra as JsonSchema, resolve, key, depth + 1) ?? BY_NAME[key];
+    if (value !== undefined) out[key] = value;
   }
   return out;
 }

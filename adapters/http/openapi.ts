@@ -422,7 +422,8 @@ function documented(
 ): Record<string, JsonSchema> {
   const resolve = (r: string) => schemas[r.replace('#/components/schemas/', '')];
   const out: Record<string, JsonSchema> = {};
-  for (const [id, schema] of Object.entries(schemas)) {
+  // By name: handler files name their schemas as they are imported, in no fixed order.
+  for (const [id, schema] of Object.entries(schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const description = schema.description ?? COMPONENT_DESCRIPTIONS[id];
     const example = exampleOf(schema, resolve, id);
     out[id] = {
