@@ -524,7 +524,9 @@ describe('answers that match the document, for webhooks', () => {
     });
     const submitted = await checked('submit-counter-case', { headers: atDesk(counter), body: application });
     expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
-    expect((await checked('submit-counter-case', { headers: atDesk(0), body: application })).status).toBe(403);
+    expect((await checked('submit-counter-case', { headers: atDesk(0), body: application })).status).toBe(
+      403,
+    );
   });
 });
 
