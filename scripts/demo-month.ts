@@ -217,10 +217,17 @@ async function evaluate(o: Outcome, routes: Set<string>) {
   const who = applicantOf.get(o.caseId)!;
   if (routes.has('/v1/cases/{caseId}/rating')) {
     const overall = pick([5, 5, 5, 5, 4, 4, 3, 2, 1]);
-    await api('POST', `/v1/cases/${o.caseId}/rating`, asApplicant(who), {
+    const rated = await api('POST', `/v1/cases/${o.caseId}/rating`, asApplicant(who), {
       overall,
       ...(overall <= 2 ? { comment: '等待时间较长' } : {}),
     });
+    // 整改: most departments rated 差评 rectify, and call the applicant back (回访).
+    for (const r of (rated.body.rectifications ?? []) as { id: string; departmentId: string }[])
+      if (routes.has('/v1/rectifications/{rectificationId}/completion') && random() < 0.7)
+        await api('POST', `/v1/rectifications/${r.id}/completion`, asDepartment(r.departmentId), {
+          action: '已约谈窗口人员并优化预约时段',
+          followUp: { contacted: true, satisfied: random() < 0.8 },
+        });
   }
   if (routes.has('/v1/inquiries') && random() < 0.25) {
     const q = await api('POST', '/v1/inquiries', asApplicant(who), {

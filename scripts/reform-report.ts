@@ -115,10 +115,30 @@ async function chart(rows: readonly Row[], s: Statistics): Promise<string> {
   const success = rows
     .filter((r) => r.measured.issued > 0)
     .map((r) => ({ bundle: r.name, rate: r.measured.firstTimeSuccessRate }));
-  const spec: vegaLite.TopLevelSpec = {
+  const satisfaction = rows
+    .filter((r) => (r.measured.ratings ?? 0) > 0)
+    .map((r) => ({ bundle: r.name, rate: r.measured.satisfactionRate }));
+  const ratePanel = (title: string, values: unknown[], color: string) => ({
+    title,
+    data: { values },
+    mark: { type: 'bar', color },
+    width: 180,
+    height: { step: 24 },
+    encoding: {
+      y: { field: 'bundle', type: 'nominal', title: null, sort: null },
+      x: {
+        field: 'rate',
+        type: 'quantitative',
+        title: null,
+        axis: { format: '.0%' },
+        scale: { domain: [0, 1] },
+      },
+    },
+  });
+  const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
-      text: `一件事一次办 measured, ${s.from} – ${s.to}: ${s.cases} cases, ${s.issued} issued, 一次办成率 ${pct(s.firstTimeSuccessRate)}`,
+      text: `一件事一次办 measured, ${s.from} – ${s.to}: ${s.cases} cases, ${s.issued} issued, 一次办成率 ${pct(s.firstTimeSuccessRate)}, 满意率 ${pct(s.satisfactionRate)}`,
       fontSize: 14,
     },
     // vega measures text without a canvas by estimate, too narrow for CJK: room on the left for the names.
@@ -144,26 +164,13 @@ async function chart(rows: readonly Row[], s: Statistics): Promise<string> {
           },
         },
       },
-      {
-        title: '一次办成率 (issued without a correction round)',
-        data: { values: success },
-        mark: { type: 'bar', color: '#31a354' },
-        width: 220,
-        height: { step: 24 },
-        encoding: {
-          y: { field: 'bundle', type: 'nominal', title: null, sort: null },
-          x: {
-            field: 'rate',
-            type: 'quantitative',
-            title: null,
-            axis: { format: '.0%' },
-            scale: { domain: [0, 1] },
-          },
-        },
-      },
+      ratePanel('一次办成率 (no correction round)', success, '#31a354'),
+      ...(satisfaction.length ? [ratePanel('满意率 (好差评 4–5)', satisfaction, '#756bb1')] : []),
     ],
   };
-  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
+  const view = new vega.View(vega.parse(vegaLite.compile(spec as unknown as vegaLite.TopLevelSpec).spec), {
+    renderer: 'none',
+  });
   return view.toSVG();
 }
 
@@ -197,6 +204,8 @@ async function main() {
       `${index.catalog.city.name}, ${s.from} to ${s.to}: the catalog's reductions (all services chosen) beside what the cases measured`,
       '',
       table(HEADER, [...rows.map(cells), cells(total)]),
+      '',
+      `好差评: ${s.ratings ?? 0} ratings, 满意率 ${pct(s.satisfactionRate)}, ${s.badRatings ?? 0} 差评 → ${s.rectificationsOpened ?? 0} rectifications, ${s.rectificationsCompleted ?? 0} completed (差评整改率 ${pct(s.rectificationRate)}). 12345: ${s.inquiries ?? 0} inquiries (${s.complaints ?? 0} complaints), ${s.inquiriesAnswered ?? 0} answered in ${num(s.averageInquiryAnswerHours)} h on average, ${s.inquiriesAnsweredLate ?? 0} late.`,
       '',
       "Days: the catalog's committed limits summed over the services (one after another) and in parallel; the cases' legal / committed limits and the working days they took, on average over the decided cases. Visits per issued case count a results pickup (not for electronic delivery) and on-site inspections (a joint inspection once).",
       '',
