@@ -183,23 +183,41 @@ describe('the web apps in a real browser', () => {
     await police.getByLabel('刻制印章数量（枚）').fill('请确认印章数量');
     await screen(police, 'workbench-correction', problems);
     await decide(police, '要求补正', '印章信息不全');
+    // The bank asks with its opinion only: an item naming no field or material.
     const bank = await workbench('pboc-changzhou');
     await openTask(bank, caseId, '审批');
-    await decide(bank, '同意', '同意');
+    await decide(bank, '要求补正', '请补充全体股东签署的公司章程');
 
     // 补正: the one combined request, answered once.
     await caseStatus(me, 'awaiting_correction');
     await me.getByRole('heading', { name: '一次性补正告知' }).waitFor();
     await me.getByText('请确认印章数量').waitFor();
+    await me.getByText('请补充全体股东签署的公司章程').waitFor();
     await me.locator('#f-sealCount').fill('2');
+    // For the bank's item the applicant chooses what to supply (a supplement takes form values and materials).
+    await me.getByLabel('补交其他材料').selectOption({ label: '公司章程' });
+    await me.getByLabel('补交材料：公司章程').setInputFiles({
+      name: 'articles.pdf',
+      mimeType: 'application/pdf',
+      buffer: pdf(`articles-${randomUUID()}`),
+    });
+    await me.getByText('已上传并校验', { exact: true }).waitFor();
     await screen(me, 'portal-correction', problems);
     await me.getByRole('button', { name: '提交补正' }).click();
     await caseStatus(me, 'in_review');
 
-    // Only the police review again.
+    // Only the police and the bank review again; the bank sees the articles it asked for.
     await police.goto(`${base}/workbench#/`);
     await openTask(police, caseId, '审批', 1);
     await decide(police, '同意', '已补正，同意');
+    await bank.goto(`${base}/workbench#/`);
+    await openTask(bank, caseId, '审批', 1);
+    await bank
+      .getByRole('listitem')
+      .filter({ hasText: /^公司章程/ })
+      .waitFor();
+    await screen(bank, 'workbench-supplemented', problems);
+    await decide(bank, '同意', '已补充章程，同意');
 
     // 一窗出件: issued, each license with its verification link and QR code.
     await caseStatus(me, 'issued');

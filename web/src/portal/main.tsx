@@ -564,37 +564,65 @@ function CaseView({ ctx, caseId }: { ctx: Ctx; caseId: string }) {
   );
 }
 
+/** One item of the consolidated correction request, as the case view gives it. */
+interface CorrectionItem {
+  readonly path?: string;
+  readonly materialType?: string;
+  readonly message: string;
+  readonly departmentId?: string;
+}
+
+/** The form field or material an item names, if any (`/form/<field>`, `/materials/<type>…` or `materialType`). */
+function target(i: CorrectionItem): { field?: string; material?: string } {
+  if (i.path?.startsWith('/form/')) return { field: i.path.slice('/form/'.length).split('/')[0]! };
+  if (i.path?.startsWith('/materials/')) return { material: i.path.split('/')[2]! };
+  if (i.materialType) return { material: i.materialType };
+  return {};
+}
+
+/**
+ * 一次性补正: every department's request in one, answered once with form values and materials
+ * (all a supplement takes). An item that names no field or material (a department's opinion
+ * only) lets the applicant choose which form fields to change and which materials to supply.
+ */
 function Correction({ ctx, c, onDone }: { ctx: Ctx; c: Json; onDone: () => void }) {
-  const schema = useLoad(async () => {
-    const r = await ctx.pub.GET('/v1/bundles/{bundleId}/form', {
-      params: {
-        path: { bundleId: c.bundleId },
-        query: { services: (c.services as Json[]).map((s) => s.id) } as never,
-      },
-    });
-    return (r.data as Json | undefined)?.schema as FormSchema | undefined;
+  const loaded = useLoad(async () => {
+    const services = (c.services as Json[]).map((s) => s.id as string);
+    const q = { params: { path: { bundleId: c.bundleId as string }, query: { services } as never } };
+    const [form, guide] = await Promise.all([
+      ctx.pub.GET('/v1/bundles/{bundleId}/form', q),
+      ctx.pub.GET('/v1/bundles/{bundleId}/guide', q),
+    ]);
+    if (!form.data || !guide.data) throw new Error('无法读取表单');
+    return {
+      schema: (form.data as Json).schema as FormSchema,
+      materials: (guide.data as Json).materials as { type: string; name: string; accept: string[] }[],
+    };
   }, [c.id]);
   const [values, setValues] = useState<Values>({});
   const [files, setFiles] = useState<
     Record<string, { progress: number; materialId?: string; error?: string }>
   >({});
+  const [chosenFields, setChosenFields] = useState<string[]>([]);
+  const [chosenMaterials, setChosenMaterials] = useState<string[]>([]);
   const [error, setError] = useState('');
-  const items = c.correction.items as { path?: string; message: string; departmentId?: string }[];
-  const fields = items.filter((i) => i.path?.startsWith('/form/')).map((i) => i.path!.slice(6));
-  const materialTypes = items
-    .filter((i) => i.path?.startsWith('/materials/'))
-    .map((i) => i.path!.split('/')[2]!);
+  const items = c.correction.items as CorrectionItem[];
+  const open = items.filter((i) => !target(i).field && !target(i).material);
+  const unique = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => Boolean(x)))];
+  const fields = unique([...items.map((i) => target(i).field), ...chosenFields]);
+  const materialTypes = unique([...items.map((i) => target(i).material), ...chosenMaterials]);
+  if (loaded.error) return <Alert>{loaded.error}</Alert>;
+  if (!loaded.value) return <Loading />;
+  const { schema, materials } = loaded.value;
+  const materialName = (t: string) => materials.find((m) => m.type === t)?.name ?? t;
+
   async function send(e: Event) {
     e.preventDefault();
-    const form = schema.value
-      ? toFormValues(
-          {
-            ...schema.value,
-            properties: Object.fromEntries(fields.map((f) => [f, schema.value!.properties[f] ?? {}])),
-          },
-          values,
-        )
-      : {};
+    setError('');
+    const form = toFormValues(
+      { ...schema, properties: Object.fromEntries(fields.map((f) => [f, schema.properties[f] ?? {}])) },
+      values,
+    );
     const r = await ctx.api.POST('/v1/cases/{caseId}/supplements', {
       params: { path: { caseId: c.id } },
       body: {
@@ -612,21 +640,80 @@ function Correction({ ctx, c, onDone }: { ctx: Ctx; c: Json; onDone: () => void 
       <h2 id="corr-h">一次性补正告知</h2>
       <p>以下各部门的补正要求已合并为一次，请一次补齐（截止 {when(c.correction.dueAt)}）：</p>
       <ul>
-        {items.map((i) => (
-          <li key={`${i.path}-${i.message}`}>
-            {i.message}
-            {i.departmentId ? <span class="help">{i.departmentId}</span> : null}
-          </li>
-        ))}
+        {items.map((i) => {
+          const t = target(i);
+          return (
+            <li key={`${i.path ?? i.materialType ?? ''}-${i.message}`}>
+              {i.message}
+              <span class="help">
+                {t.field
+                  ? `表单项：${schema.properties[t.field]?.title ?? t.field}`
+                  : t.material
+                    ? `材料：${materialName(t.material)}`
+                    : '未指明表单项或材料'}
+                {i.departmentId ? ` · ${i.departmentId}` : ''}
+              </span>
+            </li>
+          );
+        })}
       </ul>
       {error ? <Alert>{error}</Alert> : null}
       <form onSubmit={send}>
+        {open.length ? (
+          <fieldset>
+            <legend>未指明表单项或材料的要求</legend>
+            <p class="help">
+              补正只能修改表单内容或补交材料：请按部门意见选择要修改的表单项或要补交的材料，一并提交。
+              如不清楚部门的要求，可拨打 12345 热线咨询。
+            </p>
+            <div class="field">
+              <label for="c-add-field">修改其他表单项</label>
+              <select
+                id="c-add-field"
+                value=""
+                onChange={(e) => {
+                  const v = (e.target as HTMLSelectElement).value;
+                  if (v) setChosenFields((o) => [...o, v]);
+                }}
+              >
+                <option value="">请选择…</option>
+                {Object.entries(schema.properties)
+                  .filter(([k]) => !fields.includes(k))
+                  .map(([k, f]) => (
+                    <option key={k} value={k}>
+                      {f.title ?? k}
+                    </option>
+                  ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for="c-add-material">补交其他材料</label>
+              <select
+                id="c-add-material"
+                value=""
+                onChange={(e) => {
+                  const v = (e.target as HTMLSelectElement).value;
+                  if (v) setChosenMaterials((o) => [...o, v]);
+                }}
+              >
+                <option value="">请选择…</option>
+                {materials
+                  .filter((m) => !materialTypes.includes(m.type))
+                  .map((m) => (
+                    <option key={m.type} value={m.type}>
+                      {m.name}
+                    </option>
+                  ))}
+              </select>
+            </div>
+          </fieldset>
+        ) : null}
         {fields.map((f) =>
-          schema.value?.properties[f] ? (
+          schema.properties[f] ? (
             <Field
               key={f}
               name={f}
-              field={schema.value.properties[f]!}
+              field={schema.properties[f]!}
               required
               value={values[f] ?? ''}
               onInput={(v) => setValues((o) => ({ ...o, [f]: v }))}
@@ -635,10 +722,11 @@ function Correction({ ctx, c, onDone }: { ctx: Ctx; c: Json; onDone: () => void 
         )}
         {materialTypes.map((t) => (
           <div class="field" key={t}>
-            <label for={`c-${t}`}>补交材料：{t}</label>
+            <label for={`c-${t}`}>补交材料：{materialName(t)}</label>
             <input
               id={`c-${t}`}
               type="file"
+              accept={materials.find((m) => m.type === t)?.accept.join(',')}
               onChange={async (e) => {
                 const file = (e.target as HTMLInputElement).files?.[0];
                 if (!file) return;
@@ -652,7 +740,18 @@ function Correction({ ctx, c, onDone }: { ctx: Ctx; c: Json; onDone: () => void 
                 }
               }}
             />
-            {files[t] ? <progress max={1} value={files[t]!.progress} aria-label={`${t} 上传进度`} /> : null}
+            {files[t] ? (
+              <>
+                <progress max={1} value={files[t]!.progress} aria-label={`${materialName(t)} 上传进度`} />
+                <span class="help" aria-live="polite">
+                  {files[t]!.materialId
+                    ? '已上传并校验'
+                    : files[t]!.error
+                      ? files[t]!.error
+                      : `上传中 ${Math.round(files[t]!.progress * 100)}%`}
+                </span>
+              </>
+            ) : null}
           </div>
         ))}
         <div class="actions">

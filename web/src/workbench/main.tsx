@@ -178,15 +178,28 @@ function TaskDetail({ api, taskId }: { api: ApiClient; taskId: string }) {
   const [opinion, setOpinion] = useState('');
   const [fields, setFields] = useState<Record<string, string>>({});
   const [done, setDone] = useState('');
+  const [names, setNames] = useState<Record<string, string>>({});
   useEffect(() => {
-    api
-      .GET('/v1/tasks/{taskId}', { params: { path: { taskId } } })
-      .then((r) => (r.data ? setT(r.data as Json) : setError(describe(r.error))));
+    api.GET('/v1/tasks/{taskId}', { params: { path: { taskId } } }).then(async (r) => {
+      if (!r.data) return setError(describe(r.error));
+      const task = r.data as Json;
+      setT(task);
+      // The task names its materials by type: their names are in the bundle's notice (一次告知,
+      // all its services: a service alone may be no valid choice without its prerequisites).
+      const guide = await api.GET('/v1/bundles/{bundleId}/guide', {
+        params: { path: { bundleId: task.bundle.id as string } },
+      });
+      const g = (guide.data ?? {}) as Json;
+      const listed = [...(g.materials ?? []), ...(g.notRequired ?? [])] as { type: string; name: string }[];
+      setNames(Object.fromEntries(listed.map((m) => [m.type, m.name])));
+    });
   }, [taskId]);
   if (error) return <Alert>{error}</Alert>;
   if (!t) return <Loading />;
   const form = Object.entries((t.form ?? {}) as Record<string, { title: string; value: unknown }>);
-  const materials = (t.materials ?? []) as Json[];
+  const materials = ((t.materials ?? []) as Json[]).map(
+    (m): Json => ({ ...m, name: m.name ?? names[m.type] }),
+  );
   async function decide(e: Event) {
     e.preventDefault();
     const corrections = Object.entries(fields)
