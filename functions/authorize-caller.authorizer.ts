@@ -12,6 +12,7 @@
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { config } from '#adapters/config.ts';
+import { departmentTokenSecret } from '#adapters/credentials/token-secret.ts';
 import { isTokenRevoked, portalForApiKey } from '#adapters/dynamodb/credential-store.ts';
 import { bearerChallenge, bearerToken, verifyApplicantToken } from '#adapters/identity/applicant-tokens.ts';
 import { logger } from '#adapters/logger.ts';
@@ -76,8 +77,9 @@ async function decide(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatew
       };
     }
   } else if (bearer) {
-    const { TOKEN_SECRET, CITY_ID } = config();
-    const claims = TOKEN_SECRET ? await verifyDepartmentToken(TOKEN_SECRET, bearer, CITY_ID) : null;
+    const { CITY_ID } = config();
+    const secret = await departmentTokenSecret();
+    const claims = secret ? await verifyDepartmentToken(secret, bearer, CITY_ID) : null;
     if (claims && !(await isTokenRevoked(claims.jti)))
       return claims.sub === HOTLINE_ID
         ? allow(`hotline:${claims.sub}`, event.methodArn, { callerKind: 'hotline', operatorId: claims.sub })

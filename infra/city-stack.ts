@@ -940,17 +940,19 @@ export class CityStack extends Stack {
       'Auth',
       AUTHORIZER_NAME,
       'authorizer',
-      // Resolved by CloudFormation at deploy (a dynamic reference): the value is in no template.
-      // The city's identity provider (cities/<id>/identity-provider.json) verifies applicants' tokens.
+      // The key is fetched at run time (adapters/credentials/token-secret.ts): it is in no template
+      // and in no Lambda's environment. The city's identity provider
+      // (cities/<id>/identity-provider.json) verifies applicants' tokens.
       {
         ...this.sharedEnvironment,
-        TOKEN_SECRET: tokenSecret.secretValue.unsafeUnwrap(),
+        TOKEN_SECRET_ARN: tokenSecret.secretArn,
         ...identityProviderEnvironment(this.config),
       },
       'API Gateway authorizer: portal API keys, applicant tokens and department tokens',
     );
     // Looks up API key hashes and revoked tokens; writes nothing.
     this.grantNeeds(fn, AUTHORIZER_NEEDS);
+    tokenSecret.grantRead(fn.function);
     return fn;
   }
 }
