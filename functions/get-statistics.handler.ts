@@ -85,7 +85,8 @@ const KpisShape = {
   ratings: n.describe(
     '好差评 ratings given in the period (a case’s overall score; per department, the department’s own score, else the overall for the lead).',
   ),
-  satisfactionRate: rate.describe('满意率: ratings of 4 or 5 (满意, 非常满意) / ratings.'),
+  satisfiedRatings: n.describe('Ratings of 4 or 5 (满意, 非常满意).'),
+  satisfactionRate: rate.describe('满意率: satisfiedRatings / ratings.'),
   badRatings: n.describe('差评: ratings of 2 or less (不满意, 非常不满意).'),
   rectificationsOpened: n.describe(
     'Rectifications (整改) the 差评 opened in the period, one per department rated badly.',
@@ -130,6 +131,7 @@ const EXAMPLE = {
   materialsReused: 58,
   materialsReusedShare: 0.3069,
   ratings: 30,
+  satisfiedRatings: 27,
   satisfactionRate: 0.9,
   badRatings: 2,
   rectificationsOpened: 2,

@@ -49,7 +49,9 @@ export interface Kpis {
   readonly materialsReusedShare: number | null;
   /** 好差评: ratings given in the period. */
   readonly ratings: number;
-  /** 满意率: ratings of 4–5 / ratings. */
+  /** Ratings of 4–5 (满意, 非常满意). */
+  readonly satisfiedRatings: number;
+  /** 满意率: satisfiedRatings / ratings. */
   readonly satisfactionRate: number | null;
   /** 差评 (ratings of 2 or less). */
   readonly badRatings: number;
@@ -98,6 +100,7 @@ export function kpisOf(c: Counters): Kpis {
     materialsReused: n('materialsReused'),
     materialsReusedShare: ratio(n('materialsReused'), n('materialsUploaded') + n('materialsReused')),
     ratings: n('ratings'),
+    satisfiedRatings: n('ratingsSatisfied'),
     satisfactionRate: ratio(n('ratingsSatisfied'), n('ratings')),
     badRatings: n('badRatings'),
     rectificationsOpened: n('rectificationsOpened'),

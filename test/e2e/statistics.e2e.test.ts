@@ -4,7 +4,8 @@
  * then recounted here from GET /v1/cases/{id} with the KPIs' definitions, and compared with what
  * the statistics gained meanwhile. Other tests run on the same stack at the same time, so the
  * cases are accepted at a place no other test uses (溧阳市) and the comparison is of the deltas of
- * that place's statistics (and of the city's breakdown by place).
+ * that place's statistics (and of the city's breakdown by place). Ratings of two of them are
+ * recounted likewise, for the department that accepted them at that place's counter.
  */
 import { describe, expect, it } from 'vitest';
 import { chinaDate, workingDaysBetween } from '../../core/time/working-days.ts';
@@ -213,6 +214,59 @@ describe('GET /v1/statistics against a recount of the cases', () => {
     expect(num(placeAfter, 'averageWorkingDays') * decidedAfter - daysBefore).toBeCloseTo(workingDays, 1);
     expect(placeAfter.firstTimeSuccessRate).toBe(
       Math.round((num(placeAfter, 'issuedFirstTime') / num(placeAfter, 'issued')) * 10_000) / 10_000,
+    );
+  });
+
+  it('counts 好差评 and 差评整改 as the ratings and rectifications themselves say', async () => {
+    // The acceptance at 溧阳's counter makes 溧阳's market regulation the department answerable for
+    // a rating's overall score: its cell moves with this file's cases only.
+    const caseIds = await Promise.all([issuedFirstTime(), refused()]);
+    const acceptedBy = (await getCase(caseIds[0]!)).body.tasks.find(
+      (t: { kind: string }) => t.kind === 'acceptance',
+    ).departmentId as string;
+    expect(acceptedBy).toBe(`${PLACE}-${LEAD}`);
+    const before = await statistics({ departmentId: acceptedBy });
+
+    const scores = [5, 1];
+    const rated = await Promise.all(
+      caseIds.map((caseId, i) =>
+        call('POST', `/v1/cases/${caseId}/rating`, {
+          headers: caseAuth(caseId),
+          body: { overall: scores[i] },
+        }),
+      ),
+    );
+    for (const r of rated) expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const rectifications = rated.flatMap(
+      (r) => r.body.rectifications as { id: string; departmentId: string }[],
+    );
+    const own = rectifications.filter((r) => r.departmentId === acceptedBy);
+    for (const r of own) {
+      const done = await call('POST', `/v1/rectifications/${r.id}/completion`, {
+        headers: departmentAuth(acceptedBy),
+        body: { action: '已约谈窗口人员', followUp: { contacted: true, satisfied: true } },
+      });
+      expect(done.status, JSON.stringify(done.body)).toBe(200);
+    }
+    const after = await statistics({ departmentId: acceptedBy });
+
+    // Recount from the ratings as GET /v1/cases/{id}/rating shows them.
+    const shown = await Promise.all(
+      caseIds.map(
+        async (caseId) =>
+          (await call('GET', `/v1/cases/${caseId}/rating`, { headers: caseAuth(caseId) })).body,
+      ),
+    );
+    const overall = shown.map((r) => r.overall as number);
+    const d = (k: string) => num(after, k) - num(before, k);
+    expect(d('ratings')).toBe(overall.length);
+    expect(d('badRatings')).toBe(overall.filter((x) => x <= 2).length);
+    expect(d('rectificationsOpened')).toBe(own.length);
+    expect(d('rectificationsCompleted')).toBe(own.length);
+    expect(own.length).toBeGreaterThan(0);
+    expect(d('satisfiedRatings')).toBe(overall.filter((x) => x >= 4).length);
+    expect(after.satisfactionRate).toBe(
+      Math.round((num(after, 'satisfiedRatings') / num(after, 'ratings')) * 10_000) / 10_000,
     );
   });
 
