@@ -24,6 +24,18 @@ describe('the API lint', () => {
     expect(await redocly(doc)).toEqual([]);
   });
 
+  it('documents what the edge answers: 403 before an authenticated route, 429 and 503 with Retry-After', () => {
+    for (const route of httpRoutes) {
+      const op = doc.paths[route.path]![route.method.toLowerCase()]!;
+      const statuses = Object.keys(op.responses);
+      if (route.caller !== 'public')
+        expect(statuses, route.name).toEqual(expect.arrayContaining(['401', '403', '503']));
+      expect(op.responses[429]?.headers?.['Retry-After'], route.name).toBeDefined();
+      if (op.responses[503]) expect(op.responses[503].headers?.['Retry-After'], route.name).toBeDefined();
+      expect(statuses, route.name).toContain('5XX');
+    }
+  });
+
   it('gives request bodies no `default` (generated clients read one as always present)', () => {
     const bodies = Object.values(doc.paths).flatMap((ops) =>
       Object.values(ops).flatMap((op) =>
