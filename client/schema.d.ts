@@ -3555,6 +3555,7 @@ export interface components {
      *       "materialsReused": 58,
      *       "materialsReusedShare": 0.3069,
      *       "ratings": 30,
+     *       "satisfiedRatings": 27,
      *       "satisfactionRate": 0.9,
      *       "badRatings": 2,
      *       "rectificationsOpened": 2,
@@ -3592,6 +3593,7 @@ export interface components {
      *           "materialsReused": 58,
      *           "materialsReusedShare": 0.3069,
      *           "ratings": 30,
+     *           "satisfiedRatings": 27,
      *           "satisfactionRate": 0.9,
      *           "badRatings": 2,
      *           "rectificationsOpened": 2,
@@ -3631,6 +3633,7 @@ export interface components {
      *           "materialsReused": 58,
      *           "materialsReusedShare": 0.3069,
      *           "ratings": 30,
+     *           "satisfiedRatings": 27,
      *           "satisfactionRate": 0.9,
      *           "badRatings": 2,
      *           "rectificationsOpened": 2,
@@ -3670,6 +3673,7 @@ export interface components {
      *           "materialsReused": 58,
      *           "materialsReusedShare": 0.3069,
      *           "ratings": 30,
+     *           "satisfiedRatings": 27,
      *           "satisfactionRate": 0.9,
      *           "badRatings": 2,
      *           "rectificationsOpened": 2,
@@ -3730,7 +3734,9 @@ export interface components {
       materialsReusedShare: number | null;
       /** @description 好差评 ratings given in the period (a case’s overall score; per department, the department’s own score, else the overall for the lead). */
       ratings: number;
-      /** @description 满意率: ratings of 4 or 5 (满意, 非常满意) / ratings. */
+      /** @description Ratings of 4 or 5 (满意, 非常满意). */
+      satisfiedRatings: number;
+      /** @description 满意率: satisfiedRatings / ratings. */
       satisfactionRate: number | null;
       /** @description 差评: ratings of 2 or less (不满意, 非常不满意). */
       badRatings: number;
@@ -3808,7 +3814,9 @@ export interface components {
         materialsReusedShare: number | null;
         /** @description 好差评 ratings given in the period (a case’s overall score; per department, the department’s own score, else the overall for the lead). */
         ratings: number;
-        /** @description 满意率: ratings of 4 or 5 (满意, 非常满意) / ratings. */
+        /** @description Ratings of 4 or 5 (满意, 非常满意). */
+        satisfiedRatings: number;
+        /** @description 满意率: satisfiedRatings / ratings. */
         satisfactionRate: number | null;
         /** @description 差评: ratings of 2 or less (不满意, 非常不满意). */
         badRatings: number;
@@ -3879,7 +3887,9 @@ export interface components {
         materialsReusedShare: number | null;
         /** @description 好差评 ratings given in the period (a case’s overall score; per department, the department’s own score, else the overall for the lead). */
         ratings: number;
-        /** @description 满意率: ratings of 4 or 5 (满意, 非常满意) / ratings. */
+        /** @description Ratings of 4 or 5 (满意, 非常满意). */
+        satisfiedRatings: number;
+        /** @description 满意率: satisfiedRatings / ratings. */
         satisfactionRate: number | null;
         /** @description 差评: ratings of 2 or less (不满意, 非常不满意). */
         badRatings: number;
@@ -3950,7 +3960,9 @@ export interface components {
         materialsReusedShare: number | null;
         /** @description 好差评 ratings given in the period (a case’s overall score; per department, the department’s own score, else the overall for the lead). */
         ratings: number;
-        /** @description 满意率: ratings of 4 or 5 (满意, 非常满意) / ratings. */
+        /** @description Ratings of 4 or 5 (满意, 非常满意). */
+        satisfiedRatings: number;
+        /** @description 满意率: satisfiedRatings / ratings. */
         satisfactionRate: number | null;
         /** @description 差评: ratings of 2 or less (不满意, 非常不满意). */
         badRatings: number;
