@@ -4,16 +4,17 @@
  * checked for what it must not carry. An AWS service client in a function whose spec does not
  * grant that service is dead weight (IAM would refuse its every call): the S3 client and presigner
  * without `needs.files`, Step Functions without `needs.workflow`, KMS without `needs.signing`.
- * And no function grows past its ceiling (see CEILING below). One bundle runs against the local
- * stack, so that what infra/lambda-bundling.ts swaps out (the credential chain, the event-stream
- * codec) is proven to leave a working SDK: GET /v1/health reads the table and heads an S3 object.
+ * And no function grows past its ceiling (see CEILING below). Bundles run against the local stack,
+ * so that what infra/lambda-bundling.ts swaps out is proven to leave working functions: the
+ * credential chain and the event-stream codec (GET /v1/health reads the table and heads an S3
+ * object), and the idempotency store of a route that takes no Idempotency-Key (a catalog route,
+ * then without any AWS SDK).
  * Int tier (it bundles ~60 functions: seconds on 2 cores, not the unit loop).
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeNeeds } from '#adapters/http/handler.ts';
 import type { Needs } from '#adapters/http/route.ts';
@@ -24,9 +25,11 @@ import {
   TASK_NEEDS,
   taskFunctions,
 } from '#functions/routes.ts';
+import { IDEMPOTENCY_STORE_IMPORT, NO_IDEMPOTENCY_STORE } from '#infra/lambda-bundling.ts';
+import { repoRoot } from '#infra/paths.ts';
 import { bundleEntries, functionEntries } from './cold-start.ts';
 
-const functionsDir = fileURLToPath(new URL('../functions', import.meta.url));
+const functionsDir = join(repoRoot, 'functions');
 
 /** Every entry file's AWS access, as the stack grants it. */
 function needsByEntry(): Map<string, Needs> {
@@ -114,22 +117,54 @@ describe('Lambda bundles', () => {
   });
 
   it('runs as bundled: GET /v1/health answers 200 from the table and the bucket of the local stack', () => {
-    const b = built.get('get-health.handler')!;
-    if ('error' in b) throw new Error(b.error);
-    const probe = `const { handler } = await import(${JSON.stringify(b.file)});
-const r = await handler(
-  { httpMethod: 'GET', path: '/v1/health', headers: {}, requestContext: { requestId: 'bundle-test', stage: '$default' } },
-  { awsRequestId: 'bundle-test', functionName: 'get-health', memoryLimitInMB: '512', invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:get-health' },
-);
-process.stdout.write(JSON.stringify(r));`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, AWS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true', NODE_OPTIONS: '' },
-    });
-    expect(run.status, run.stderr.slice(-2000)).toBe(0);
-    const answer = JSON.parse(run.stdout.slice(run.stdout.lastIndexOf('{"statusCode"')));
+    const answer = invoke('get-health.handler', { httpMethod: 'GET', path: '/v1/health' });
     expect(answer.statusCode, answer.body).toBe(200);
     expect(JSON.parse(answer.body)).toMatchObject({ status: 'ok' });
   });
+
+  it('bundles no AWS SDK into a catalog route (no Idempotency-Key, no storage), which still answers', () => {
+    const b = built.get('get-bundle.handler')!;
+    if ('error' in b) throw new Error(b.error);
+    expect(Object.keys(b.inputs).filter((p) => /node_modules\/@(aws-sdk|smithy)\//.test(p))).toEqual([]);
+    expect(
+      Object.keys(b.inputs).some((p) => p.endsWith(NO_IDEMPOTENCY_STORE.slice(repoRoot.length + 1))),
+    ).toBe(true);
+    const answer = invoke('get-bundle.handler', {
+      httpMethod: 'GET',
+      path: '/v1/bundles/enterprise-opening',
+      pathParameters: { bundleId: 'enterprise-opening' },
+    });
+    expect(answer.statusCode, answer.body).toBe(200);
+  });
+
+  it('imports the idempotency store by the aliased specifier only in the HTTP stack', () => {
+    // Any other importer by that specifier would get the stand-in in a route without keys.
+    const importers = execFileSync('git', ['grep', '-l', '-F', IDEMPOTENCY_STORE_IMPORT, '--', '*.ts'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter((f) => f && !f.startsWith('infra/') && !f.startsWith('bench/'));
+    expect(importers).toEqual(['adapters/http/handler.ts']);
+  });
 });
+
+/** Runs a bundled function's handler once in a fresh `node`, with the local stack's environment. */
+function invoke(name: string, event: Record<string, unknown>): { statusCode: number; body: string } {
+  const b = built.get(name)!;
+  if ('error' in b) throw new Error(b.error);
+  const fn = name.split('.')[0];
+  const probe = `const { handler } = await import(${JSON.stringify(b.file)});
+const r = await handler(
+  { headers: {}, requestContext: { requestId: 'bundle-test', stage: '$default' }, ...${JSON.stringify(event)} },
+  { awsRequestId: 'bundle-test', functionName: '${fn}', memoryLimitInMB: '512', invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:${fn}' },
+);
+process.stdout.write(JSON.stringify(r));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, AWS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true', NODE_OPTIONS: '' },
+  });
+  expect(run.status, run.stderr.slice(-2000)).toBe(0);
+  return JSON.parse(run.stdout.slice(run.stdout.lastIndexOf('{"statusCode"')));
+}

@@ -15,7 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { LAMBDA_ALIASES } from '../infra/lambda-bundling.ts';
+import { takesIdempotencyKey } from '../adapters/http/handler.ts';
+import { httpRoutes } from '../functions/routes.ts';
+import { type BundleOptions, lambdaAliases } from '../infra/lambda-bundling.ts';
 import type { Progress } from './lib/env.ts';
 import { fmt, round, type Summary, summarize, table } from './lib/stats.ts';
 
@@ -220,7 +222,17 @@ export function functionEntries(only: readonly string[] = []): string[] {
  * does, one esbuild call for all (no code splitting: every output is a self-contained bundle, as one
  * NodejsFunction builds it); entry by entry if one of them does not build.
  */
-export async function bundleEntries(all: Record<string, string>, dir: string): Promise<Map<string, Built>> {
+/** What infra/city-stack.ts tells the construct about each function (a route's Idempotency-Keys). */
+export function bundleOptionsOf(name: string): BundleOptions {
+  const route = httpRoutes.find((r) => `${r.name}.handler` === name);
+  return route ? { takesIdempotencyKey: takesIdempotencyKey(route) } : {};
+}
+
+export async function bundleEntries(
+  all: Record<string, string>,
+  dir: string,
+  optionsOf: (name: string) => BundleOptions = bundleOptionsOf,
+): Promise<Map<string, Built>> {
   const esbuild = await import('esbuild');
   const { banner, target } = constructSettings();
   const built = new Map<string, Built>();
@@ -233,7 +245,6 @@ export async function bundleEntries(all: Record<string, string>, dir: string): P
     sourcemap: true,
     mainFields: ['module', 'main'],
     banner: { js: banner },
-    alias: { ...LAMBDA_ALIASES },
     metafile: true,
     absWorkingDir: repoRoot,
     logLevel: 'silent',
@@ -246,24 +257,37 @@ export async function bundleEntries(all: Record<string, string>, dir: string): P
     const inputs = Object.fromEntries(Object.entries(output.inputs).map(([k, v]) => [k, v.bytesInOutput]));
     built.set(name, { file: outfile, bytes: statSync(outfile).size, inputs });
   };
-  try {
-    const r = await esbuild.build({
-      ...settings,
-      entryPoints: Object.fromEntries(Object.entries(all).map(([n, e]) => [`${n}/index`, e])),
-      outdir: dir,
-    });
-    for (const name of Object.keys(all)) record(name, r.metafile!);
-  } catch {
-    for (const [name, entry] of Object.entries(all)) {
-      try {
-        const r = await esbuild.build({
-          ...settings,
-          entryPoints: { [`${name}/index`]: entry },
-          outdir: dir,
-        });
-        record(name, r.metafile!);
-      } catch (err) {
-        built.set(name, { error: (err as Error).message.split('\n').slice(0, 3).join(' ') });
+  // One build per set of aliases (most functions share one).
+  const groups = new Map<string, { alias: Record<string, string>; names: string[] }>();
+  for (const name of Object.keys(all)) {
+    const alias = lambdaAliases(optionsOf(name));
+    const key = JSON.stringify(alias);
+    const group = groups.get(key) ?? { alias, names: [] };
+    group.names.push(name);
+    groups.set(key, group);
+  }
+  for (const { alias, names } of groups.values()) {
+    try {
+      const r = await esbuild.build({
+        ...settings,
+        alias,
+        entryPoints: Object.fromEntries(names.map((n) => [`${n}/index`, all[n]!])),
+        outdir: dir,
+      });
+      for (const name of names) record(name, r.metafile!);
+    } catch {
+      for (const name of names) {
+        try {
+          const r = await esbuild.build({
+            ...settings,
+            alias,
+            entryPoints: { [`${name}/index`]: all[name]! },
+            outdir: dir,
+          });
+          record(name, r.metafile!);
+        } catch (err) {
+          built.set(name, { error: (err as Error).message.split('\n').slice(0, 3).join(' ') });
+        }
       }
     }
   }

@@ -12,3 +12,27 @@ export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
   // No operation of this project streams events: the SDK's event-stream codec stays out (~15 KiB).
   '@smithy/core/event-streams': join(repoRoot, 'adapters', 'aws', 'no-event-streams.ts'),
 };
+
+/**
+ * The import of the idempotency store by the HTTP stack (adapters/http/handler.ts, by this exact
+ * specifier), and what replaces it in the bundle of a route that takes no Idempotency-Key.
+ */
+export const IDEMPOTENCY_STORE_IMPORT = '#adapters/dynamodb/idempotency-store.ts';
+export const NO_IDEMPOTENCY_STORE = join(repoRoot, 'adapters', 'dynamodb', 'no-idempotency-store.ts');
+
+export interface BundleOptions {
+  /**
+   * false for an HTTP route that never takes an Idempotency-Key (adapters/http/handler.ts
+   * `takesIdempotencyKey`): its bundle gets no idempotency store, hence no DynamoDB client unless
+   * its own code uses one. @default true
+   */
+  readonly takesIdempotencyKey?: boolean;
+}
+
+/** The aliases of one function's bundle. */
+export function lambdaAliases(options: BundleOptions = {}): Record<string, string> {
+  return {
+    ...LAMBDA_ALIASES,
+    ...(options.takesIdempotencyKey === false ? { [IDEMPOTENCY_STORE_IMPORT]: NO_IDEMPOTENCY_STORE } : {}),
+  };
+}

@@ -20,6 +20,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
+// By this specifier, which infra/lambda-bundling.ts aliases away for a route that takes no key.
+import { idempotencyStore, type StoredAnswer } from '#adapters/dynamodb/idempotency-store.ts';
 import { negotiateLanguage } from '#core/shared/error-codes.ts';
 import {
   BadRequestError,
@@ -29,7 +31,6 @@ import {
   ValidationError,
 } from '#core/shared/errors.ts';
 import { edgeConfig } from '../config.ts';
-import { idempotencyStore, type StoredAnswer } from '../dynamodb/idempotency-store.ts';
 import { logger } from '../logger.ts';
 import { resolveCaller } from './callers.ts';
 import { CORS_RESPONSE_HEADERS } from './cors.ts';

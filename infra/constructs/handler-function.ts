@@ -12,7 +12,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { LAMBDA_ALIASES } from '../lambda-bundling.ts';
+import { lambdaAliases } from '../lambda-bundling.ts';
 import { acknowledge } from '../nag.ts';
 import { functionsDir as defaultFunctionsDir, repoRoot } from '../paths.ts';
 
@@ -71,6 +71,11 @@ export interface HandlerFunctionProps {
   readonly functionsDir?: string;
   /** More files to ship beside the bundle: name in /var/task → source path (e.g. openapi.json). */
   readonly files?: Readonly<Record<string, string>>;
+  /**
+   * false for an HTTP route that never takes an Idempotency-Key: its bundle carries no idempotency
+   * store (infra/lambda-bundling.ts `lambdaAliases`). @default true
+   */
+  readonly takesIdempotencyKey?: boolean;
 }
 
 export class HandlerFunction extends Construct {
@@ -134,9 +139,16 @@ export class HandlerFunction extends Construct {
         // runtime happens to ship; and bundled, it is tree-shaken per function.
         bundleAwsSDK: true,
         externalModules: [],
-        // Lambda's credentials are in the environment: the SDK's whole default chain stays out.
+        // Lambda's credentials are in the environment: the SDK's whole default chain stays out;
+        // so do the event-stream codec, and the idempotency store of a route that takes no key.
         esbuildArgs: Object.fromEntries(
-          Object.entries(LAMBDA_ALIASES).map(([from, to]) => [`--alias:${from}`, to]),
+          Object.entries(
+            lambdaAliases(
+              props.takesIdempotencyKey === undefined
+                ? {}
+                : { takesIdempotencyKey: props.takesIdempotencyKey },
+            ),
+          ).map(([from, to]) => [`--alias:${from}`, to]),
         ),
         commandHooks: {
           beforeBundling: () => [],
