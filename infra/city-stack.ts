@@ -46,7 +46,7 @@ import {
   type GatewayProblem,
   gatewayProblemBody,
 } from '../adapters/http/gateway-responses.ts';
-import { routeNeeds } from '../adapters/http/handler.ts';
+import { routeNeeds, takesIdempotencyKey } from '../adapters/http/handler.ts';
 import { buildOpenApiDocument } from '../adapters/http/openapi.ts';
 import {
   AUTHORIZER_CACHE_SECONDS,
@@ -240,6 +240,8 @@ export class CityStack extends Stack {
         `${route.method} ${route.path}`,
         route.name === 'get-openapi' && openApiFile ? { 'openapi.json': openApiFile } : undefined,
         route.timeoutSeconds,
+        // A route without Idempotency-Keys bundles no idempotency store (infra/lambda-bundling.ts).
+        takesIdempotencyKey(route),
       );
       // Least privilege: each route gets exactly what its spec's `needs` names, nothing by default
       // (and the table writes of its Idempotency-Keys, for a POST: adapters/http/handler.ts).
@@ -434,6 +436,7 @@ export class CityStack extends Stack {
     description: string,
     files?: Readonly<Record<string, string>>,
     timeoutSeconds?: number,
+    takesKey?: boolean,
   ): HandlerFunction {
     // Grouped (Http/, Tasks/, Auth/) so a handler and a task of the same name cannot collide.
     const parent = (this.node.tryFindChild(group) as Construct | undefined) ?? new Construct(this, group);
@@ -447,6 +450,7 @@ export class CityStack extends Stack {
       functionsDir: this.functionsDir,
       ...(files ? { files } : {}),
       ...(timeoutSeconds ? { timeout: Duration.seconds(timeoutSeconds) } : {}),
+      ...(takesKey === undefined ? {} : { takesIdempotencyKey: takesKey }),
     });
   }
 
