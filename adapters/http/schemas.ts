@@ -68,11 +68,13 @@ export const ChosenServicesQuery = z.object({
               .map((id) => id.trim())
               .filter(Boolean)
           : v,
-      z.array(z.string().min(1).max(100)).max(50),
+      z
+        .array(z.string().min(1).max(100))
+        .max(50)
+        .meta({ examples: [['enterprise-establishment-registration', 'company-seal-filing']] }),
     )
     .optional()
-    .describe('The chosen services’ ids, comma-separated; omitted means the whole bundle.')
-    .meta({ examples: [['enterprise-establishment-registration', 'company-seal-filing']] }),
+    .describe('The chosen services’ ids, comma-separated; omitted means the whole bundle.'),
 });
 
 const Timestamp = z.iso
