@@ -13,7 +13,7 @@ import { dynamo } from '#adapters/dynamodb/client.ts';
 import { evaluationStore } from '#adapters/dynamodb/evaluation-store.ts';
 import { keys } from '#adapters/dynamodb/keys.ts';
 import { send } from '#adapters/dynamodb/send.ts';
-import { cellCounters } from '#adapters/dynamodb/statistics-store.ts';
+import { cellCounters, counterUpdates } from '#adapters/dynamodb/statistics-store.ts';
 import { chinaDate } from '#core/time/working-days.ts';
 import { caseRecord } from '#test/support/in-memory-cases.ts';
 import { newIdNumber } from '../../test/e2e/portal.ts';
@@ -189,4 +189,25 @@ describe('counting 好差评 and 12345 in their own transactions', () => {
     );
     expect(tax).toMatchObject({ ratings: 1, badRatings: 1, rectificationsOpened: 1, inquiries: 1 });
   });
+});
+
+it('names each counter item once per transaction, adding what several increments give it', () => {
+  const cell = { dimension: 'department' as const, value: 'tax' };
+  const other = { dimension: 'bundle' as const, value: 'newborn' };
+  const updates = counterUpdates(
+    { day: '2026-11-02', shard: 3, cells: [cell, other], counters: { ratings: 1, badRatings: 1 } },
+    { day: '2026-11-02', shard: 3, cells: [cell], counters: { ratings: 1, rectificationsOpened: 1 } },
+  );
+  expect(updates.map((u) => u.Update.Key)).toEqual([
+    { pk: 'STATS#department#tax', sk: '2026-11-02#3' },
+    { pk: 'STATS#bundle#newborn', sk: '2026-11-02#3' },
+  ]);
+  const values = updates[0]!.Update.ExpressionAttributeValues;
+  const names = updates[0]!.Update.ExpressionAttributeNames as Record<string, string>;
+  const added = Object.fromEntries(
+    Object.entries(names)
+      .filter(([k]) => k.startsWith('#c'))
+      .map(([k, name]) => [name, (values as Record<string, unknown>)[`:${k.slice(1)}`]]),
+  );
+  expect(added).toEqual({ ratings: 2, badRatings: 1, rectificationsOpened: 1 });
 });
