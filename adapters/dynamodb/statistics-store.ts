@@ -1,7 +1,9 @@
 /**
  * The KPI counters (GET /v1/statistics) in the single table, written incrementally and exactly:
  * the case repository adds the Updates built here to the very transaction that creates a case or
- * makes it final, so a counter moves iff the change committed, once. Nothing ever scans cases.
+ * makes it final, and the evaluation store to those of a rating, a rectification's completion, an
+ * inquiry and its answer — so a counter moves iff the change committed, once. Nothing ever scans
+ * cases. Counting a final case reads it once (consistently) and loads the catalog and places.
  *
  * | access pattern                                | table | pk                        | sk              |
  * |-----------------------------------------------|-------|---------------------------|-----------------|
