@@ -69,7 +69,14 @@ describe('the period asked', () => {
     };
     expect(problems({ from: '2024-01-01', to: '2025-01-01' })).toEqual(['/query/to range_too_long']);
     expect(problems({ from: '2026-11-02', to: '2026-11-01' })).toEqual(['/query/from invalid_range']);
+    expect(problems({ from: '9999-12-20' })).toEqual(['/query/from invalid_date']);
+    expect(problems({ to: '0000-01-05' })).toEqual(['/query/from invalid_date']);
     expect(problems({ from: '2026-02-30', to: 'yesterday' })).toEqual([
+      '/query/from invalid_date',
+      '/query/to invalid_date',
+    ]);
+    // Found by fuzzing: a month or day out of range is an Invalid Date, refused as the others.
+    expect(problems({ from: '2026-13-01', to: '0000-00-00' })).toEqual([
       '/query/from invalid_date',
       '/query/to invalid_date',
     ]);

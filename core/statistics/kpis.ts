@@ -130,7 +130,11 @@ export interface Period {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const dayMs = 86_400_000;
-const isDate = (s: string) => DATE.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
+/** A real calendar day (not 2026-02-30; and 2026-13-01, an Invalid Date, is no date rather than a RangeError). */
+const isDate = (s: string) => {
+  const t = DATE.test(s) ? Date.parse(`${s}T00:00:00Z`) : Number.NaN;
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
+};
 const shift = (date: string, days: number) =>
   new Date(Date.parse(`${date}T00:00:00Z`) + days * dayMs).toISOString().slice(0, 10);
 
@@ -156,6 +160,11 @@ export function periodOf(query: { from?: string | undefined; to?: string | undef
     query.to ??
     (query.from ? minDate(shift(query.from, DEFAULT_PERIOD_DAYS - 1), maxDate(today, query.from)) : today);
   const from = query.from ?? shift(to, -(DEFAULT_PERIOD_DAYS - 1));
+  // A default reaching past year 9999 is no date either.
+  if (!isDate(from) || !isDate(to))
+    throw new ValidationError([
+      { path: '/query/from', code: 'invalid_date', message: 'The period must lie within the years 0000–9999.' },
+    ]);
   const days = Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / dayMs) + 1;
   if (days < 1)
     throw new ValidationError([
