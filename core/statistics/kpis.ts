@@ -163,7 +163,11 @@ export function periodOf(query: { from?: string | undefined; to?: string | undef
   // A default reaching past year 9999 is no date either.
   if (!isDate(from) || !isDate(to))
     throw new ValidationError([
-      { path: '/query/from', code: 'invalid_date', message: 'The period must lie within the years 0000–9999.' },
+      {
+        path: '/query/from',
+        code: 'invalid_date',
+        message: 'The period must lie within the years 0000–9999.',
+      },
     ]);
   const days = Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / dayMs) + 1;
   if (days < 1)
