@@ -19,7 +19,10 @@ import { takesIdempotencyKey } from '../adapters/http/handler.ts';
 import { httpRoutes } from '../functions/routes.ts';
 import { type BundleOptions, lambdaAliases } from '../infra/lambda-bundling.ts';
 import type { Progress } from './lib/env.ts';
-import { fmt, round, type Summary, summarize, table } from './lib/stats.ts';
+import { fmt as fmtNumber, round, type Summary, summarize, table } from './lib/stats.ts';
+
+/** A figure read back from a results file may be null (JSON has no NaN): printed as "–". */
+const fmt = (v: number | null | undefined, digits?: number) => fmtNumber(v ?? undefined, digits);
 
 const repoRoot = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 
@@ -445,7 +448,11 @@ export async function runColdStart(options: ColdStartOptions, progress: Progress
       notes: [
         `Bundled like infra/constructs/handler-function.ts: esbuild ${esbuild.version}, ESM, minify, platform node, target ${target}, main fields module,main, createRequire banner, AWS SDK bundled; sizes are index.mjs without its source map (KiB = 1,024 bytes).`,
         'Contributions: esbuild metafile, bytesInOutput of each input, grouped by package (AWS SDK = @aws-sdk/*, @smithy/*, @aws-crypto/* and their small helpers).',
-        `Init: fresh \`node\` (${process.version}; Lambda runs Node 22) per measurement; "ready" = process start → bundle imported (performance.now() in the child), "import" = the import() alone. ${options.runs} runs per bundle, all bundles in a new random order each round. Env as deployed (NODE_OPTIONS=--enable-source-maps); "no maps" = the same without it (${['empty handler', ...options.withoutSourceMaps].join(', ')}).`,
+        ...(options.sizesOnly
+          ? ['Init: not measured (--sizes-only).']
+          : [
+              `Init: fresh \`node\` (${process.version}; Lambda runs Node 22) per measurement; "ready" = process start → bundle imported (performance.now() in the child), "import" = the import() alone. ${options.runs} runs per bundle, all bundles in a new random order each round. Env as deployed (NODE_OPTIONS=--enable-source-maps); "no maps" = the same without it (${['empty handler', ...options.withoutSourceMaps].join(', ')}).`,
+            ]),
         'The catalog (CATALOG_FILE) is read and validated lazily, on the first request that needs it: measured separately (catalog load).',
       ],
     };
@@ -506,7 +513,9 @@ export function coldStartTables(r: ColdStartResult): string {
     ['function', 'top contributors'],
     missed.map((b) => [b.name, b.top.map((t) => `${t.source} ${kib(t.bytes)}`).join(', ')]),
   );
+  const noSdk = r.bundles.filter((b) => !b.error && b.budget_bytes === TARGET_BYTES_NO_SDK);
   const summary = [
+    `  ≤ ${TARGET_BYTES / 1024} KiB: ${r.bundles.filter((b) => !b.error && b.bytes <= TARGET_BYTES).length}/${r.bundles.length}; without the AWS SDK: ${noSdk.length} (${noSdk.map((b) => b.name).join(', ') || 'none'}), ≤ ${TARGET_BYTES_NO_SDK / 1024} KiB: ${noSdk.filter((b) => b.bytes <= TARGET_BYTES_NO_SDK).length}/${noSdk.length}`,
     `  size target met by ${r.bundles.filter((b) => b.meets_size_target).length}/${r.bundles.length}${sizesOnly ? '' : `; init target met by ${r.bundles.filter((b) => b.meets_init_target).length}/${r.bundles.length}`}`,
     `  empty handler: import p50 ${fmt(r.empty.import_ms.p50, 2)} ms, ready p50 ${fmt(r.empty.ready_ms.p50)} ms; catalog load + validation on first use p50 ${fmt(r.catalog_load_ms.p50)} ms`,
   ];
