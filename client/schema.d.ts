@@ -694,7 +694,7 @@ export interface paths {
     put?: never;
     /**
      * What the government already holds about the applicant: form values and materials on file
-     * @description POST so that no identifier is ever in a URL. An unknown applicant is not an error: `found: false`, nothing filled.
+     * @description POST so that no identifier is ever in a URL. An unknown applicant is not an error: `found: false`, nothing filled. An Idempotency-Key keeps no copy of the answer (it is the applicant’s data): the same key and request look the applicant up again — the consent recorded, the lookup logged and counted again.
      */
     post: operations['prefill'];
     delete?: never;
@@ -819,6 +819,66 @@ export interface webhooks {
      * @description POSTed to every webhook of the portal that submitted the case; retried with backoff until answered 2xx. Verify the signature before trusting the body.
      */
     post: operations['caseStatusChanged'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'task.opened': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A task of your department was opened
+     * @description Sent when the task is written (it is in the inbox). POSTed to the webhooks of the department holding the task that subscribed to this event (POST /v1/departments/{departmentId}/webhooks `events`, all three by default); retried with backoff until answered 2xx. Verify the signature before trusting the body.
+     */
+    post: operations['taskOpened'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'task.due_soon': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A task of your department is due within one working day
+     * @description Sent once, when the task's deadline is within one working day and it is still pending. POSTed to the webhooks of the department holding the task that subscribed to this event (POST /v1/departments/{departmentId}/webhooks `events`, all three by default); retried with backoff until answered 2xx. Verify the signature before trusting the body.
+     */
+    post: operations['taskDueSoon'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'task.overdue': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A task of your department is past its deadline
+     * @description Sent once, when the task is still pending past its deadline (the overdue sweep). POSTed to the webhooks of the department holding the task that subscribed to this event (POST /v1/departments/{departmentId}/webhooks `events`, all three by default); retried with backoff until answered 2xx. Verify the signature before trusting the body.
+     */
+    post: operations['taskOverdue'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4542,6 +4602,47 @@ export interface components {
       };
     };
     /**
+     * @description The thin event a department’s webhook receives when one of its tasks is due within one working day.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "type": "task.due_soon",
+     *       "taskId": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *       "kind": "acceptance",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "departmentId": "market-regulation",
+     *       "dueAt": "2025-03-01T08:00:00.000Z",
+     *       "occurredAt": "2025-03-01T08:00:00.000Z",
+     *       "links": {
+     *         "task": "https://api.changzhou.example.cn/prod/v1/cases/c-01JNB4Z6Q8Y2"
+     *       }
+     *     }
+     */
+    TaskDueSoonEvent: {
+      /** @description The event id; the same on every retry of this event. */
+      id: string;
+      /** @constant */
+      type: 'task.due_soon';
+      taskId: string;
+      /**
+       * @description The task’s kind.
+       * @enum {string}
+       */
+      kind: 'acceptance' | 'review' | 'supplement' | 'inspection';
+      caseId: string;
+      /** @description The department holding the task (the webhook’s own). */
+      departmentId: string;
+      /** @description The task’s deadline. */
+      dueAt: components['schemas']['Timestamp'];
+      occurredAt: components['schemas']['Timestamp'];
+      links: {
+        /**
+         * Format: uri
+         * @description GET it with the department token for the details.
+         */
+        task: string;
+      };
+    };
+    /**
      * @description One page of a department’s tasks.
      * @example {
      *       "items": [
@@ -4580,6 +4681,88 @@ export interface components {
       items: components['schemas']['TaskView'][];
       /** @description Pass as ?cursor= for the next page; absent on the last page. */
       nextCursor?: string;
+    };
+    /**
+     * @description The thin event a department’s webhook receives when one of its tasks is opened.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "type": "task.opened",
+     *       "taskId": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *       "kind": "acceptance",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "departmentId": "market-regulation",
+     *       "dueAt": "2025-03-01T08:00:00.000Z",
+     *       "occurredAt": "2025-03-01T08:00:00.000Z",
+     *       "links": {
+     *         "task": "https://api.changzhou.example.cn/prod/v1/cases/c-01JNB4Z6Q8Y2"
+     *       }
+     *     }
+     */
+    TaskOpenedEvent: {
+      /** @description The event id; the same on every retry of this event. */
+      id: string;
+      /** @constant */
+      type: 'task.opened';
+      taskId: string;
+      /**
+       * @description The task’s kind.
+       * @enum {string}
+       */
+      kind: 'acceptance' | 'review' | 'supplement' | 'inspection';
+      caseId: string;
+      /** @description The department holding the task (the webhook’s own). */
+      departmentId: string;
+      /** @description The task’s deadline. */
+      dueAt: components['schemas']['Timestamp'];
+      occurredAt: components['schemas']['Timestamp'];
+      links: {
+        /**
+         * Format: uri
+         * @description GET it with the department token for the details.
+         */
+        task: string;
+      };
+    };
+    /**
+     * @description The thin event a department’s webhook receives when one of its tasks is past its deadline.
+     * @example {
+     *       "id": "c-01JNB4Z6Q8Y2",
+     *       "type": "task.overdue",
+     *       "taskId": "t-01JNB4Z6Q8Y2-0-market-regulation",
+     *       "kind": "acceptance",
+     *       "caseId": "c-01JNB4Z6Q8Y2",
+     *       "departmentId": "market-regulation",
+     *       "dueAt": "2025-03-01T08:00:00.000Z",
+     *       "occurredAt": "2025-03-01T08:00:00.000Z",
+     *       "links": {
+     *         "task": "https://api.changzhou.example.cn/prod/v1/cases/c-01JNB4Z6Q8Y2"
+     *       }
+     *     }
+     */
+    TaskOverdueEvent: {
+      /** @description The event id; the same on every retry of this event. */
+      id: string;
+      /** @constant */
+      type: 'task.overdue';
+      taskId: string;
+      /**
+       * @description The task’s kind.
+       * @enum {string}
+       */
+      kind: 'acceptance' | 'review' | 'supplement' | 'inspection';
+      caseId: string;
+      /** @description The department holding the task (the webhook’s own). */
+      departmentId: string;
+      /** @description The task’s deadline. */
+      dueAt: components['schemas']['Timestamp'];
+      occurredAt: components['schemas']['Timestamp'];
+      links: {
+        /**
+         * Format: uri
+         * @description GET it with the department token for the details.
+         */
+        task: string;
+      };
     };
     /**
      * @description A task of a case: who holds it, its kind, round, stage, deadline and decision.
@@ -9226,6 +9409,135 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['CaseStatusChangedEvent'];
+      };
+    };
+    responses: {
+      /** @description Received: the delivery is done. */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not received: retried with backoff, then dead-lettered. */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not received: retried with backoff, then dead-lettered. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  taskOpened: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Standard Webhooks message id: the event id, the same on every try of one event (deduplicate on it). */
+        'webhook-id': string;
+        /** @description Standard Webhooks timestamp: unix seconds of this try; refuse one more than 5 minutes off. */
+        'webhook-timestamp': string;
+        /** @description Standard Webhooks signature: `v1,<base64 HMAC-SHA256(base64-decoded secret after "whsec_", "<webhook-id>.<webhook-timestamp>.<raw body>")>`, space-separated when several. Verify with any `standardwebhooks` library. */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TaskOpenedEvent'];
+      };
+    };
+    responses: {
+      /** @description Received: the delivery is done. */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not received: retried with backoff, then dead-lettered. */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not received: retried with backoff, then dead-lettered. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  taskDueSoon: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Standard Webhooks message id: the event id, the same on every try of one event (deduplicate on it). */
+        'webhook-id': string;
+        /** @description Standard Webhooks timestamp: unix seconds of this try; refuse one more than 5 minutes off. */
+        'webhook-timestamp': string;
+        /** @description Standard Webhooks signature: `v1,<base64 HMAC-SHA256(base64-decoded secret after "whsec_", "<webhook-id>.<webhook-timestamp>.<raw body>")>`, space-separated when several. Verify with any `standardwebhooks` library. */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TaskDueSoonEvent'];
+      };
+    };
+    responses: {
+      /** @description Received: the delivery is done. */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not received: retried with backoff, then dead-lettered. */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not received: retried with backoff, then dead-lettered. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  taskOverdue: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Standard Webhooks message id: the event id, the same on every try of one event (deduplicate on it). */
+        'webhook-id': string;
+        /** @description Standard Webhooks timestamp: unix seconds of this try; refuse one more than 5 minutes off. */
+        'webhook-timestamp': string;
+        /** @description Standard Webhooks signature: `v1,<base64 HMAC-SHA256(base64-decoded secret after "whsec_", "<webhook-id>.<webhook-timestamp>.<raw body>")>`, space-separated when several. Verify with any `standardwebhooks` library. */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TaskOverdueEvent'];
       };
     };
     responses: {

@@ -22,7 +22,7 @@ export const route = defineRoute({
   caller: 'applicant',
   summary: 'What the government already holds about the applicant: form values and materials on file',
   description:
-    'POST so that no identifier is ever in a URL. An unknown applicant is not an error: `found: false`, nothing filled.',
+    'POST so that no identifier is ever in a URL. An unknown applicant is not an error: `found: false`, nothing filled. An Idempotency-Key keeps no copy of the answer (it is the applicant’s data): the same key and request look the applicant up again — the consent recorded, the lookup logged and counted again.',
   tags: ['Cases'],
   // Checked by the use case: shape, identifiers and catalog problems go out together.
   body: {
@@ -41,6 +41,10 @@ export const route = defineRoute({
   },
   // Records the consent, the lookup (access log) and the hourly count.
   needs: { table: 'write' },
+  // The answer is the applicant's data from the shared-data store: no copy of it is kept for an
+  // Idempotency-Key (only the request's fingerprint); a repeat is a new lookup — consent recorded,
+  // access logged and counted again.
+  idempotentRepeat: 'rerun',
 });
 
 export const handler = httpHandler(route)(async ({ body, caller }) => {

@@ -12,6 +12,9 @@
  *     its answer; still in progress → `in_progress` (409 + Retry-After).
  *  2. The route runs. A 2xx answer is `complete`d (kept 24 h); any refusal or failure is
  *     `release`d, so the same key may be sent again with a corrected request (as for cases).
+ *     A route whose answer is personal data (POST /v1/prefill, `idempotentRepeat: 'rerun'`) is
+ *     completed without its answer: only the fingerprint is kept, and a repeat gets `rerun` —
+ *     the route runs again — so that no copy of the applicant's data lives here for 24 h.
  * Both are conditional on the reservation's token: a request that lost its lock never overwrites
  * the one that took it over.
  *
@@ -47,6 +50,8 @@ export interface StoredAnswer {
 export type Reservation =
   | { readonly kind: 'reserved'; readonly token: string }
   | { readonly kind: 'replay'; readonly answer: StoredAnswer }
+  /** Completed, its answer not kept (a route whose answer is personal data): run it again. */
+  | { readonly kind: 'rerun' }
   | { readonly kind: 'mismatch' }
   | { readonly kind: 'in_progress'; readonly retryAfterSeconds: number };
 
@@ -104,17 +109,27 @@ export const idempotencyStore = {
       const item = r.Item;
       if (!item) continue;
       if (item.fingerprint !== fingerprint) return { kind: 'mismatch' };
-      if (item.state === 'completed' && typeof item.answer === 'object' && item.answer !== null)
-        return { kind: 'replay', answer: item.answer as StoredAnswer };
+      if (item.state === 'completed')
+        return typeof item.answer === 'object' && item.answer !== null
+          ? { kind: 'replay', answer: item.answer as StoredAnswer }
+          : { kind: 'rerun' };
       const left = Math.ceil(((item.lockedUntil as number) - ms) / 1000);
       return { kind: 'in_progress', retryAfterSeconds: Math.min(Math.max(left, 1), 5) };
     }
     return { kind: 'in_progress', retryAfterSeconds: 1 };
   },
 
-  /** Keeps the answer of the reservation `token`; false when it cannot be kept (too large, lock lost). */
-  async complete(scope: string, key: string, token: string, answer: StoredAnswer): Promise<boolean> {
-    if (Buffer.byteLength(answer.body, 'utf8') > MAX_ANSWER_BYTES) {
+  /**
+   * Completes the reservation `token`, keeping `answer` — or, when it is undefined, the request's
+   * fingerprint only (a repeat reruns the route). False when it cannot be kept (too large, lock lost).
+   */
+  async complete(
+    scope: string,
+    key: string,
+    token: string,
+    answer: StoredAnswer | undefined,
+  ): Promise<boolean> {
+    if (answer && Buffer.byteLength(answer.body, 'utf8') > MAX_ANSWER_BYTES) {
       await this.release(scope, key, token);
       return false;
     }
@@ -123,10 +138,16 @@ export const idempotencyStore = {
         new UpdateCommand({
           TableName: table(),
           Key: await itemKey(scope, key),
-          UpdateExpression: 'SET #state = :completed, answer = :answer REMOVE lockedUntil',
+          UpdateExpression: answer
+            ? 'SET #state = :completed, answer = :answer REMOVE lockedUntil'
+            : 'SET #state = :completed REMOVE lockedUntil, answer',
           ConditionExpression: '#token = :token',
           ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
-          ExpressionAttributeValues: { ':completed': 'completed', ':answer': answer, ':token': token },
+          ExpressionAttributeValues: {
+            ':completed': 'completed',
+            ':token': token,
+            ...(answer ? { ':answer': answer } : {}),
+          },
         }),
       );
       return true;

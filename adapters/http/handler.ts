@@ -13,7 +13,9 @@
  * (per portal, per applicant through a portal, per department) and kept 24 h
  * (adapters/dynamodb/idempotency-store.ts). Only a 2xx answer is kept: after a refusal (a 4xx) the
  * key is free again for a corrected request. A route that declares the header itself (POST
- * /v1/cases: required, recorded in the case's own transaction) implements it itself.
+ * /v1/cases: required, recorded in the case's own transaction) implements it itself. A route whose
+ * answer is personal data (`idempotentRepeat: 'rerun'`: POST /v1/prefill) keeps no answer: only the
+ * request's fingerprint, and a repeat runs the route again (still `Idempotent-Replayed: true`).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -293,7 +295,13 @@ function lambdaHandler<S extends AnyRouteSpec>(
       };
     };
     if (idempotencyKey === undefined) return answer();
-    return answerOnce(idempotencyScope(caller), idempotencyKey, fingerprintOf(route, event, json), answer);
+    return answerOnce(
+      idempotencyScope(caller),
+      idempotencyKey,
+      fingerprintOf(route, event, json),
+      route.idempotentRepeat !== 'rerun',
+      answer,
+    );
   };
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
@@ -314,11 +322,13 @@ function lambdaHandler<S extends AnyRouteSpec>(
 /**
  * Runs `answer` once per caller and Idempotency-Key (adapters/dynamodb/idempotency-store.ts): the
  * key is reserved first, the route runs, and its 2xx answer is kept — or the key is freed again.
+ * Without `keepAnswer` only the request's fingerprint is kept, and a repeat runs `answer` again.
  */
 async function answerOnce(
   scope: string,
   key: string,
   fingerprint: string,
+  keepAnswer: boolean,
   answer: () => Promise<APIGatewayProxyResult>,
 ): Promise<APIGatewayProxyResult> {
   const reservation = await idempotencyStore.reserve(scope, key, fingerprint, new Date(), randomUUID());
@@ -339,6 +349,11 @@ async function answerOnce(
         headers: { ...stored.headers, ...CORS, 'idempotent-replayed': 'true' },
         body: stored.body,
       };
+    }
+    case 'rerun': {
+      // The same request again, its answer not kept (personal data): answered afresh.
+      const again = await answer();
+      return { ...again, headers: { ...again.headers, 'idempotent-replayed': 'true' } };
     }
   }
   const { token } = reservation;
@@ -362,9 +377,11 @@ async function answerOnce(
     };
     // The work is done and answered: a failure to keep the answer must not turn it into an error.
     // (A retry then finds the key in progress until its lock lapses, then runs the route again.)
-    await idempotencyStore.complete(scope, key, token, stored).catch((e: unknown) => {
-      logger.warn('the answer of an Idempotency-Key could not be kept', { error: (e as Error).message });
-    });
+    await idempotencyStore
+      .complete(scope, key, token, keepAnswer ? stored : undefined)
+      .catch((e: unknown) => {
+        logger.warn('the answer of an Idempotency-Key could not be kept', { error: (e as Error).message });
+      });
   } else {
     await idempotencyStore.release(scope, key, token).catch(() => undefined);
   }

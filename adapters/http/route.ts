@@ -119,6 +119,14 @@ export interface RouteSpec<
   readonly problems?: Readonly<Partial<Record<ProblemStatus, string>>>;
   readonly needs?: Needs;
   /**
+   * How a POST answers its Idempotency-Key sent again with the same request
+   * (adapters/http/handler.ts): `answer` (the default) replays the first 2xx answer, kept 24 h;
+   * `rerun` keeps only the request's fingerprint and runs the route again — for a read whose answer
+   * is personal data that must not be copied into the idempotency store (POST /v1/prefill: the
+   * lookup, its consent record and its access-log entry happen again).
+   */
+  readonly idempotentRepeat?: 'answer' | 'rerun';
+  /**
    * The function's timeout when a route may legitimately take longer than an HTTP handler's
    * default 10 s (a long poll); at most 28 s, inside API Gateway's 29 s.
    */

@@ -37,7 +37,13 @@ import { EvaluationAttentionSchema, EvaluationTotalsSchema } from '#core/evaluat
 import { DecisionRequestSchema } from '#core/flow/decide-task.ts';
 import { DeclarationSchema } from '#core/materials/declaration.ts';
 import { ERROR_CODE_LIST } from '#core/shared/error-codes.ts';
-import { CASE_STATUS_CHANGED } from '#core/webhooks/events.ts';
+import {
+  CASE_STATUS_CHANGED,
+  TASK_DUE_SOON,
+  TASK_OPENED,
+  TASK_OVERDUE,
+  type TaskEventType,
+} from '#core/webhooks/events.ts';
 import { WebhookRequestSchema } from '#core/webhooks/register.ts';
 import {
   WEBHOOK_ID_HEADER,
@@ -829,6 +835,45 @@ export const CaseStatusChangedEventSchema = z.object({
   links: z.object({ case: z.url().describe('GET it with your API key for the details.') }),
 });
 
+/** What a department's webhook receives for one of its tasks: ids, kind and deadline, never personal data. */
+const taskEvent = (type: TaskEventType) =>
+  z.object({
+    id: z.string().describe('The event id; the same on every retry of this event.'),
+    type: z.literal(type),
+    taskId: z.string(),
+    kind: z.enum(TASK_KINDS).describe('The task’s kind.'),
+    caseId: z.string(),
+    departmentId: z.string().describe('The department holding the task (the webhook’s own).'),
+    dueAt: Timestamp.describe('The task’s deadline.'),
+    occurredAt: Timestamp,
+    links: z.object({ task: z.url().describe('GET it with the department token for the details.') }),
+  });
+export const TaskOpenedEventSchema = taskEvent(TASK_OPENED);
+export const TaskDueSoonEventSchema = taskEvent(TASK_DUE_SOON);
+export const TaskOverdueEventSchema = taskEvent(TASK_OVERDUE);
+
+/** Standard Webhooks headers, the same on every event this API sends. */
+const signatureHeaders = {
+  [WEBHOOK_ID_HEADER]: {
+    description:
+      'Standard Webhooks message id: the event id, the same on every try of one event (deduplicate on it).',
+    schema: z.string().min(1),
+  },
+  [WEBHOOK_TIMESTAMP_HEADER]: {
+    description: 'Standard Webhooks timestamp: unix seconds of this try; refuse one more than 5 minutes off.',
+    schema: z.string().regex(/^\d+$/),
+  },
+  [WEBHOOK_SIGNATURE_HEADER]: {
+    description:
+      'Standard Webhooks signature: `v1,<base64 HMAC-SHA256(base64-decoded secret after "whsec_", "<webhook-id>.<webhook-timestamp>.<raw body>")>`, space-separated when several. Verify with any `standardwebhooks` library.',
+    schema: z.string().regex(/^v1,[A-Za-z0-9+/]{43}=( v1,[A-Za-z0-9+/]{43}=)*$/),
+  },
+};
+
+/** How a department's task event is delivered (core/webhooks/events.ts; each at most once per task). */
+const toDepartment =
+  'POSTed to the webhooks of the department holding the task that subscribed to this event (POST /v1/departments/{departmentId}/webhooks `events`, all three by default); retried with backoff until answered 2xx. Verify the signature before trusting the body.';
+
 /** Webhooks this API sends (OpenAPI 3.1 `webhooks`), by name. */
 export const webhookContracts = {
   [CASE_STATUS_CHANGED]: {
@@ -836,24 +881,29 @@ export const webhookContracts = {
     description:
       'POSTed to every webhook of the portal that submitted the case; retried with backoff until answered 2xx. Verify the signature before trusting the body.',
     tags: ['Webhooks'] as Tag[],
-    headers: {
-      [WEBHOOK_ID_HEADER]: {
-        description:
-          'Standard Webhooks message id: the event id, the same on every try of one event (deduplicate on it).',
-        schema: z.string().min(1),
-      },
-      [WEBHOOK_TIMESTAMP_HEADER]: {
-        description:
-          'Standard Webhooks timestamp: unix seconds of this try; refuse one more than 5 minutes off.',
-        schema: z.string().regex(/^\d+$/),
-      },
-      [WEBHOOK_SIGNATURE_HEADER]: {
-        description:
-          'Standard Webhooks signature: `v1,<base64 HMAC-SHA256(base64-decoded secret after "whsec_", "<webhook-id>.<webhook-timestamp>.<raw body>")>`, space-separated when several. Verify with any `standardwebhooks` library.',
-        schema: z.string().regex(/^v1,[A-Za-z0-9+/]{43}=( v1,[A-Za-z0-9+/]{43}=)*$/),
-      },
-    },
+    headers: signatureHeaders,
     body: CaseStatusChangedEventSchema,
+  },
+  [TASK_OPENED]: {
+    summary: 'A task of your department was opened',
+    description: `Sent when the task is written (it is in the inbox). ${toDepartment}`,
+    tags: ['Departments'] as Tag[],
+    headers: signatureHeaders,
+    body: TaskOpenedEventSchema,
+  },
+  [TASK_DUE_SOON]: {
+    summary: 'A task of your department is due within one working day',
+    description: `Sent once, when the task's deadline is within one working day and it is still pending. ${toDepartment}`,
+    tags: ['Departments'] as Tag[],
+    headers: signatureHeaders,
+    body: TaskDueSoonEventSchema,
+  },
+  [TASK_OVERDUE]: {
+    summary: 'A task of your department is past its deadline',
+    description: `Sent once, when the task is still pending past its deadline (the overdue sweep). ${toDepartment}`,
+    tags: ['Departments'] as Tag[],
+    headers: signatureHeaders,
+    body: TaskOverdueEventSchema,
   },
 };
 
@@ -927,6 +977,9 @@ for (const [id, schema] of Object.entries({
   LicenseList: LicenseListSchema,
   Verification: VerificationSchema,
   CaseStatusChangedEvent: CaseStatusChangedEventSchema,
+  TaskOpenedEvent: TaskOpenedEventSchema,
+  TaskDueSoonEvent: TaskDueSoonEventSchema,
+  TaskOverdueEvent: TaskOverdueEventSchema,
   Webhook: WebhookSchema,
   WebhookCreated: WebhookCreatedSchema,
   WebhookList: WebhookListSchema,
@@ -989,6 +1042,11 @@ export const COMPONENT_DESCRIPTIONS: Readonly<Record<string, string>> = {
   LicenseList: 'The e-licenses of a case, with download links.',
   Verification: 'Whether a license is authentic: its files intact and its signature valid.',
   CaseStatusChangedEvent: 'The thin event a portal’s webhook receives when a case changes status.',
+  TaskOpenedEvent: 'The thin event a department’s webhook receives when one of its tasks is opened.',
+  TaskDueSoonEvent:
+    'The thin event a department’s webhook receives when one of its tasks is due within one working day.',
+  TaskOverdueEvent:
+    'The thin event a department’s webhook receives when one of its tasks is past its deadline.',
   Webhook: 'A registered webhook (without its secret).',
   WebhookCreated: 'A registered webhook, with its signing secret (shown once).',
   WebhookList: 'The portal’s webhooks.',

@@ -27,7 +27,7 @@ import {
 import { caseView, submissionView, taskView } from '../../core/case/views.ts';
 import { guide, reductionMetrics } from '../../core/catalog/guide.ts';
 import { bundleDetail, bundleSummary } from '../../core/catalog/views.ts';
-import { CASE_STATUS_CHANGED, thinEvent } from '../../core/webhooks/events.ts';
+import { CASE_STATUS_CHANGED, TASK_EVENT_TYPES, thinEvent } from '../../core/webhooks/events.ts';
 import {
   WEBHOOK_ID_HEADER,
   WEBHOOK_SIGNATURE_HEADER,
@@ -150,6 +150,35 @@ describe('the OpenAPI document', () => {
     expect(post.parameters.map((p) => p.name).sort()).toEqual(
       [WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER].sort(),
     );
+  });
+
+  it('describes each department task event exactly as it is sent', () => {
+    for (const eventType of TASK_EVENT_TYPES) {
+      const event = thinEvent(
+        {
+          eventId: 'e-2',
+          eventType,
+          caseId: 'c-abc',
+          taskId: 'c-abc.t.market-regulation.acceptance.1',
+          kind: 'acceptance',
+          departmentId: 'market-regulation',
+          dueAt: '2025-03-05T09:59:59.999Z',
+          occurredAt: '2025-03-01T08:00:00.000Z',
+        },
+        'https://api.changzhou.example.cn/prod',
+      );
+      const post = doc.webhooks[eventType]?.post;
+      expect(post, `${eventType} is in the document's webhooks`).toBeDefined();
+      const validate = new DocumentValidator(doc).validator(
+        post!.requestBody.content['application/json']!.schema,
+      );
+      expect(validate(event), `${eventType} ${JSON.stringify(validate.errors)}`).toBe(true);
+      // Each event's schema takes its own type only.
+      expect(validate({ ...event, type: CASE_STATUS_CHANGED })).toBe(false);
+      expect(post!.parameters.map((p) => p.name).sort()).toEqual(
+        [WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER].sort(),
+      );
+    }
   });
 
   it('refuses to publish a route whose answer has no named schema, or a path it does not declare', () => {

@@ -499,6 +499,32 @@ describe('answers that match the document, for webhooks', () => {
     expect(bad.status).toBe(422);
   });
 
+  it('subscribes, lists and deletes a department’s webhook (task events), and refuses another’s', async () => {
+    // Another department than the lead's: its quota of webhooks is left to the other tests.
+    const dept = { headers: as.department(OTHER_DEPARTMENT), params: { departmentId: OTHER_DEPARTMENT } };
+    const created = await checked('create-department-webhook', {
+      ...dept,
+      body: { url: webhookUrl(), description: 'contract test', events: ['task.opened', 'task.overdue'] },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const listed = await checked('list-department-webhooks', dept);
+    expect(listed.body.items.map((w: { id: string }) => w.id)).toContain(created.body.id);
+    const params = { ...dept.params, webhookId: created.body.id as string };
+    expect((await checked('delete-department-webhook', { ...dept, params })).status).toBe(200);
+    expect((await checked('delete-department-webhook', { ...dept, params })).status).toBe(404);
+    const others = await checked('create-department-webhook', {
+      headers: as.department(OTHER_DEPARTMENT),
+      params: { departmentId: LEAD },
+      body: { url: webhookUrl() },
+    });
+    expect(others.status).toBe(403);
+    const bad = await checked('create-department-webhook', {
+      ...dept,
+      body: { url: 'http://169.254.169.254/', events: ['case.updated'] },
+    });
+    expect(bad.status).toBe(422);
+  });
+
   it('grants, lists and revokes a helper’s authorisation (帮办代办), and submits at a counter (窗口)', async () => {
     const principal = as.applicant('zhou-ting');
     const body = {

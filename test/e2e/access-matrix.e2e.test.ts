@@ -28,8 +28,10 @@
  *  - the owner never gets 401, 403, 404 or a 5xx;
  *  - no refused answer carries anything of the resources (it is a bare problem, and none of their
  *    values appear in it unless the caller sent them), nor does any answer to a non-owner;
- *  - nothing changes: after the whole matrix the case, the task, the material, the licenses and
- *    the webhook are as they were.
+ *  - an authorisation (帮办代办) is applicant A's whichever portal A signs in through: A's DELETE
+ *    revokes a spare one (the other of A's two DELETEs finds it revoked, 409), anyone else's is 404;
+ *  - nothing changes: after the whole matrix the case, the task, the material, the licenses, the
+ *    webhooks and the authorisation are as they were.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as z from 'zod';
@@ -115,6 +117,9 @@ interface Fixtures {
   prefillConsent: Awaited<ReturnType<typeof consentFor>>;
   /** Applicant A's inquiry (12345) through portal A about the pending case: routed to department A. */
   inquiryId: string;
+  /** Applicant A's authorisation of a helper (帮办代办), that must survive everyone else's attempts, and a spare. */
+  authorisationId: string;
+  spareAuthorisationId: string;
 }
 
 const caseSecrets = (c: PendingCase) => [...c.secrets, c.caseId];
@@ -202,6 +207,9 @@ function requestFor(r: Route, f: Fixtures, caller: CallerName): RouteRequest {
     licenseId: () => f.issued.licenseIds[0]!,
     departmentId: () => LEAD,
     inquiryId: () => f.inquiryId,
+    // Applicant A's, through any portal (not in OWNED): A's own DELETE revokes the spare.
+    authorisationId: () =>
+      facts(caller).applicant === 'A' && r.method === 'DELETE' ? f.spareAuthorisationId : f.authorisationId,
     webhookId: () =>
       r.path.startsWith('/v1/departments/')
         ? isOwnerOf('department', caller) && r.method === 'DELETE'
@@ -277,6 +285,7 @@ const allSecrets = (f: Fixtures) => [
   f.webhook.id,
   f.webhook.url,
   f.inquiryId,
+  f.authorisationId,
 ];
 
 const PROBLEM_KEYS = new Set(['type', 'title', 'status', 'detail', 'instance', 'code', 'errors']);
@@ -305,8 +314,8 @@ const createdDepartmentWebhooks: string[] = [];
 
 /** What the owners see of the fixtures; the matrix must leave all of it unchanged. */
 async function snapshot() {
-  const [pendingView, task, issuedView, licenses, material, webhooks, departmentWebhooks] = await Promise.all(
-    [
+  const [pendingView, task, issuedView, licenses, material, webhooks, departmentWebhooks, authorisations] =
+    await Promise.all([
       callRoute('get-case', { headers: as.applicant(APPLICANT_A), params: { caseId: f.pending.caseId } }),
       callRoute('get-task', { headers: as.department(LEAD), params: { taskId: f.pending.taskId } }),
       callRoute('get-case', { headers: as.applicant(APPLICANT_A), params: { caseId: f.issued.caseId } }),
@@ -317,8 +326,8 @@ async function snapshot() {
         headers: as.department(LEAD),
         params: { departmentId: LEAD },
       }),
-    ],
-  );
+      callRoute('list-authorisations', { headers: as.applicant(APPLICANT_A) }),
+    ]);
   // Presigned links are signed afresh on every read; everything else must be identical.
   const { materials: _links, ...taskWithoutLinks } = task.body;
   return {
@@ -335,6 +344,7 @@ async function snapshot() {
     departmentWebhook: (departmentWebhooks.body.items as { id: string }[]).find(
       (w) => w.id === f.departmentWebhook.id,
     ),
+    authorisation: (authorisations.body.items as { id: string }[]).find((a) => a.id === f.authorisationId),
   };
 }
 let before: Awaited<ReturnType<typeof snapshot>>;
@@ -368,6 +378,19 @@ beforeAll(async () => {
   });
   expect(inquiry.status, JSON.stringify(inquiry.body)).toBe(201);
   expect(inquiry.body.departmentId).toBe(LEAD);
+  const authorise = async () => {
+    const r = await callRoute('create-authorisation', {
+      headers: as.applicant(APPLICANT_A, 0),
+      body: {
+        helper: { kind: 'person', idNumber: demoApplicant('zhao-min').idNumber, name: '赵敏' },
+        scope: { bundleIds: [BUNDLE] },
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    return r.body.id as string;
+  };
+  const [authorisationId, spareAuthorisationId] = [await authorise(), await authorise()];
   f = {
     pending,
     issued,
@@ -378,11 +401,14 @@ beforeAll(async () => {
     spareDepartmentWebhookId: spareDepartment.id,
     prefillConsent: await consentFor(BUNDLE),
     inquiryId: inquiry.body.id,
+    authorisationId,
+    spareAuthorisationId,
   };
   before = await snapshot();
   expect(before.task.status).toBe('pending');
   expect(before.webhook).toBeDefined();
   expect(before.departmentWebhook).toBeDefined();
+  expect(before.authorisation).toMatchObject({ state: 'in_force' });
 }, 60_000);
 
 /** Webhooks are limited per portal and receive every case event: none is left behind. */
