@@ -203,8 +203,6 @@ export interface CheckedApplication {
  */
 const MAX_CHECKED_ELEMENTS = 1000;
 
-const pointer = (path: readonly PropertyKey[]) => `/${path.map(String).join('/')}`;
-
 /**
  * Checks an application completely. `facts` holds what is known of every referenced material id
  * (an id missing from it is unknown, or another portal's). Throws one ValidationError with every

@@ -22,7 +22,6 @@ import {
   ACCEPTANCE_DAYS,
   acceptanceOutcome,
   acceptingDepartment,
-  competentDepartment,
   decidingPlace,
   ESCALATION_DAYS,
   mergeReviews,

@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { problemsFromIssues } from '../shared/error-codes.ts';
-import { type Problem, ValidationError } from '../shared/errors.ts';
+import { ValidationError } from '../shared/errors.ts';
 import { bytesMatchType } from './sniff.ts';
 
 /**
@@ -47,11 +47,6 @@ export const DeclarationSchema = z.object({
 export type Declaration = z.infer<typeof DeclarationSchema>;
 
 const FIELDS = DeclarationSchema.shape;
-
-/** JSON Pointer of a zod path (RFC 6901 escaping). */
-const pointer = (path: readonly PropertyKey[]) =>
-  `/${path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`.replace(/\/$/, '');
-
 
 /** One field's parsed value, or undefined when it is missing or malformed (already reported). */
 function field<K extends keyof typeof FIELDS>(

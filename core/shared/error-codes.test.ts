@@ -50,7 +50,7 @@ function thrownCodes(): Map<string, string> {
       // `readonly code = 'x'`, `code: 'x'`, `code: cond ? 'x' : 'y'`, `params: { code: 'x' }`
       const m = /\bcode(?:: string)?\s*(?::|=(?!=))\s*([^,;]*)/.exec(line);
       // Comparisons in the expression (`typeof x === 'string' ? …`) name no code.
-      const expression = m?.[1]!.replace(/[!=]==?\s*'[^']*'/g, '') ?? '';
+      const expression = m?.[1]?.replace(/[!=]==?\s*'[^']*'/g, '') ?? '';
       for (const q of expression.matchAll(/'([a-z][a-zA-Z_]*)'/g)) found.set(q[1]!, at);
     });
   }

@@ -11,7 +11,6 @@ import {
   eventually,
   getCase,
   pendingTask,
-  portalKey,
   submit,
   uploadMaterial,
 } from './portal.ts';

@@ -17,7 +17,6 @@ import {
   eventually,
   getCase,
   pendingTask,
-  portalKey,
   submit,
 } from './portal.ts';
 import { call, isLocalTarget } from './target.ts';

@@ -529,7 +529,10 @@ describe('the access log and departments’ view of personal data', () => {
     // The answer's schema has no place for an applicant: no applicant, name, ID number or phone field.
     const fields = new Set<string>();
     const walk = (node: unknown): void => {
-      if (Array.isArray(node)) return node.forEach(walk);
+      if (Array.isArray(node)) {
+        node.forEach(walk);
+        return;
+      }
       if (!node || typeof node !== 'object') return;
       for (const [k, v] of Object.entries(node)) {
         if (k === 'properties' && v && typeof v === 'object') for (const f of Object.keys(v)) fields.add(f);

@@ -13,7 +13,6 @@ import {
   eventually,
   getCase,
   pendingTask,
-  portalKey,
   submit,
 } from './portal.ts';
 import { call } from './target.ts';

@@ -249,9 +249,7 @@ describe('registering webhooks', () => {
     expect(r.status).toBe(422);
     expect(r.headers.get('content-type')).toContain('application/problem+json');
     const problems = (r.body.errors as { path: string; code: string }[]).map((e) => `${e.path} ${e.code}`);
-    expect(problems).toEqual(
-      expect.arrayContaining(['/url address_not_allowed', '/description wrong_type']),
-    );
+    expect(problems).toEqual(expect.arrayContaining(['/url address_not_allowed', '/description wrong_type']));
   });
 
   it.each([

@@ -12,7 +12,6 @@ import { send } from '#adapters/dynamodb/send.ts';
 import { bucket, sendS3 } from '#adapters/s3/client.ts';
 import { type CaseRecord, caseIdFor } from '#core/case/model.ts';
 import { sha256Hex } from '#core/licenses/document.ts';
-import { usccCheckCharacter } from '#core/shared/identifiers.ts';
 import { handler } from '#functions/issue-licenses.task.ts';
 import { lambdaContext } from '#local/lambda-registry.ts';
 import { printedCode, verifyLicense } from '../e2e/licenses.ts';
@@ -21,7 +20,6 @@ import { call } from '../e2e/target.ts';
 
 const ESTABLISHMENT = 'enterprise-establishment-registration';
 const SEAL = 'company-seal-filing';
-const uscc17 = '91320412MA1QWERT5';
 /** The seeded enterprise a demo applicant signs in for: the case is theirs, so they may list its licenses. */
 const USCC = '91320402MA27QK3L8L';
 
