@@ -9,14 +9,13 @@
  * environment a deployed function has (TABLE_NAME …, CATALOG_FILE = the Changzhou catalog, and
  * NODE_OPTIONS=--enable-source-maps as the construct sets), and once more without source maps.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { takesIdempotencyKey } from '../adapters/http/handler.ts';
-import { httpRoutes } from '../functions/routes.ts';
+import { promisify } from 'node:util';
 import { type BundleOptions, lambdaAliases } from '../infra/lambda-bundling.ts';
 import type { Progress } from './lib/env.ts';
 import { fmt as fmtNumber, round, type Summary, summarize, table } from './lib/stats.ts';
@@ -231,17 +230,36 @@ export function functionEntries(only: readonly string[] = []): string[] {
  * does, one esbuild call for all (no code splitting: every output is a self-contained bundle, as one
  * NodejsFunction builds it); entry by entry if one of them does not build.
  */
-/** What infra/city-stack.ts tells the construct about each function (a route's Idempotency-Keys). */
-export function bundleOptionsOf(name: string): BundleOptions {
-  const route = httpRoutes.find((r) => `${r.name}.handler` === name);
-  return route ? { takesIdempotencyKey: takesIdempotencyKey(route) } : {};
+/**
+ * What infra/city-stack.ts tells the construct about each function (whether its route takes
+ * Idempotency-Keys), by entry name. Read in a child process: loading the route specs loads every
+ * handler and its module-scope SDK clients, which must not happen in a benchmark process before its
+ * stack has set the environment they read.
+ */
+export async function bundleOptions(): Promise<Map<string, BundleOptions>> {
+  const script = `const { httpRoutes } = await import('./functions/routes.ts');
+const { takesIdempotencyKey } = await import('./adapters/http/handler.ts');
+process.stdout.write('\\n' + JSON.stringify(Object.fromEntries(httpRoutes.map((r) => [r.name + '.handler', takesIdempotencyKey(r)]))));`;
+  const { stdout: out } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, AWS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true' },
+    },
+  );
+  const takes = JSON.parse(out.slice(out.lastIndexOf('\n') + 1)) as Record<string, boolean>;
+  return new Map(Object.entries(takes).map(([name, key]) => [name, { takesIdempotencyKey: key }]));
 }
 
 export async function bundleEntries(
   all: Record<string, string>,
   dir: string,
-  optionsOf: (name: string) => BundleOptions = bundleOptionsOf,
+  optionsOf?: (name: string) => BundleOptions,
 ): Promise<Map<string, Built>> {
+  const known = optionsOf ? undefined : await bundleOptions();
+  const optionsFor = optionsOf ?? ((name: string) => known?.get(name) ?? {});
   const esbuild = await import('esbuild');
   const { banner, target } = constructSettings();
   const built = new Map<string, Built>();
@@ -269,7 +287,7 @@ export async function bundleEntries(
   // One build per set of aliases (most functions share one).
   const groups = new Map<string, { alias: Record<string, string>; names: string[] }>();
   for (const name of Object.keys(all)) {
-    const alias = lambdaAliases(optionsOf(name));
+    const alias = lambdaAliases(optionsFor(name));
     const key = JSON.stringify(alias);
     const group = groups.get(key) ?? { alias, names: [] };
     group.names.push(name);
