@@ -69,6 +69,7 @@ import {
 } from '../functions/routes.ts';
 import { type CityConfig, identityProviderEnvironment } from './city-config.ts';
 import { HandlerFunction } from './constructs/handler-function.ts';
+import { WebApp } from './constructs/web-app.ts';
 import { acknowledge, iam5Action, iam5Resource } from './nag.ts';
 import { caseFlowAslPath, functionsDir as defaultFunctionsDir, repoRoot } from './paths.ts';
 
@@ -104,6 +105,8 @@ export interface CityStackProps extends StackProps {
   readonly tasks?: readonly TaskFunction[];
   /** @default <repo>/functions */
   readonly functionsDir?: string;
+  /** The built web apps (infra/constructs/web-app.ts). @default <repo>/web/dist */
+  readonly webDist?: string;
 }
 
 export interface PortalLimits {
@@ -121,6 +124,8 @@ export class CityStack extends Stack {
   readonly bucket: s3.Bucket;
   readonly stateMachine: sfn.StateMachine;
   readonly api: apigw.RestApi;
+  /** The web apps and the API on one CloudFront origin (output WebUrl). */
+  readonly web: WebApp;
   /** Absolute path of the ASL file deployed: the one local/state-machines.ts runs. */
   readonly caseFlowAslPath: string = caseFlowAslPath;
   /** One per row of httpRoutes, keyed by name. */
@@ -251,6 +256,21 @@ export class CityStack extends Stack {
 
     this.api = this.createApi(dataRemoval);
     for (const route of routes) this.addRoute(route, this.httpFunctions.get(route.name)!);
+    // The reference web apps, same origin as the API (`-c webPortalKey=`, `-c webClientId=`).
+    const context = (key: string) => {
+      const value: unknown = this.node.tryGetContext(key);
+      return typeof value === 'string' && value ? value : undefined;
+    };
+    const portalKey = context('webPortalKey');
+    const clientId = context('webClientId');
+    this.web = new WebApp(this, 'Web', {
+      config,
+      api: this.api,
+      removal: dataRemoval,
+      ...(props.webDist ? { dist: props.webDist } : {}),
+      ...(portalKey ? { portalKey } : {}),
+      ...(clientId ? { clientId } : {}),
+    });
 
     // 电子监察: scheduled sweeps (the local stack runs the same files on a timer).
     for (const job of scheduledFunctions) {

@@ -1,7 +1,7 @@
 /**
  * The reference web apps: three pages (applicant portal, department workbench, supervision
  * dashboard), Preact in TypeScript, built into web/dist by `npm start` (local/web-build.ts) and
- * deployed by the city stack to S3 behind CloudFront, same origin as the API (infra/constructs/web.ts).
+ * deployed by the city stack to S3 behind CloudFront, same origin as the API (infra/constructs/web-app.ts).
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
