@@ -89,7 +89,14 @@ export async function startDevServer(options: {
   onRequest?: (line: string) => void;
   /** Answers GET/HEAD outside /v1/: the reference web apps, same origin as the API (local/web-assets.ts). */
   serveWeb?: (req: IncomingMessage, res: ServerResponse, pathname: string) => void;
-}): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  /**
+   * Listen before the stack is ready (its URL is needed to finish it), answering 503 + Retry-After
+   * until `open()`: a handler must never run before the environment it reads is complete (an SDK
+   * client resolving its endpoint too early would keep the wrong one). @default false
+   */
+  startClosed?: boolean;
+}): Promise<{ url: string; server: Server; open(): void; close(): Promise<void> }> {
+  let open = !options.startClosed;
   const compiled = compile(httpRoutes);
   const authorize =
     options.authorize &&
@@ -98,6 +105,10 @@ export async function startDevServer(options: {
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
     try {
+      if (!open) {
+        req.resume();
+        return problem(res, gatewayProblem(503, 'unavailable', '服务正在启动，请稍后重试。'));
+      }
       const url = new URL(req.url ?? '/', 'http://local');
       const chunks: Buffer[] = [];
       let size = 0;
@@ -219,6 +230,9 @@ export async function startDevServer(options: {
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     server,
+    open: () => {
+      open = true;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

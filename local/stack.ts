@@ -102,6 +102,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       authorize: authorizeLocally,
       authorizerCacheMs,
       serveWeb: (req, res, pathname) => serveWeb(req, res, pathname, () => webConfig),
+      // Closed (503 + Retry-After) until the whole stack is up: a client retrying against a kept
+      // port (--persist) must not reach a handler before its environment is complete.
+      startClosed: true,
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     });
@@ -218,6 +221,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     webConfig = await webAppConfig(city, scratch, identityProvider, persisted !== undefined);
     step(`web apps at ${server.url} (portal), /workbench, /supervision`);
+    server.open();
 
     return {
       baseUrl: server.url,
@@ -327,16 +331,22 @@ async function webAppConfig(
   idp: IdentityProvider,
   persisted: boolean,
 ): Promise<WebConfig> {
-  const [{ registerPortalKey }, { newApiKey, SUPERVISOR_ID, signDepartmentToken }, { catalog }] =
-    await Promise.all([
-      import('#adapters/dynamodb/credential-store.ts'),
-      import('#core/credentials/tokens.ts'),
-      import('#adapters/catalog/file-catalog.ts'),
-    ]);
+  const [
+    { registerPortalKey, portalForApiKey },
+    { newApiKey, SUPERVISOR_ID, signDepartmentToken },
+    { catalog },
+  ] = await Promise.all([
+    import('#adapters/dynamodb/credential-store.ts'),
+    import('#core/credentials/tokens.ts'),
+    import('#adapters/catalog/file-catalog.ts'),
+  ]);
   const keyFile = join(scratch, 'web-portal-key');
   const portalKey = persisted && existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : newApiKey();
   if (persisted) writeFileSync(keyFile, portalKey, { mode: 0o600 });
-  await registerPortalKey(WEB_PORTAL_ID, '网上办事（参考门户 web/）', portalKey);
+  // Restarted with --persist, the kept key is registered already (a second registration of the
+  // same key is refused by its condition).
+  if ((await portalForApiKey(portalKey)) !== WEB_PORTAL_ID)
+    await registerPortalKey(WEB_PORTAL_ID, '网上办事（参考门户 web/）', portalKey);
   const secret = process.env.TOKEN_SECRET!;
   const departments = [...catalog().catalog.departments, { id: SUPERVISOR_ID, name: '电子监察' }];
   return {
