@@ -38,6 +38,15 @@ export async function ensureWebBuild(progress: (message: string) => void = () =>
   const t0 = Date.now();
   progress('building the web apps (Vite → web/dist)…');
   const { build } = await import('vite');
-  await build({ configFile: join(WEB_DIR, 'vite.config.ts'), logLevel: 'warn' });
+  // Vite builds for production only when NODE_ENV says so or is unset; under vitest it is "test",
+  // which would ship Preact's development JSX (with the sources' absolute paths) and no minified JSX.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(WEB_DIR, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   progress(`web apps built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -9,10 +9,11 @@
  * supervisor opens the dashboard. Every screen is photographed and checked by axe-core.
  */
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureWebBuild } from '#local/web-build.ts';
-import { detail, launch, type Problems, screen, watch } from './browser.ts';
+import { detail, launch, type Problems, SCREENS, screen, watch } from './browser.ts';
 
 const BUNDLE = 'enterprise-opening';
 const SERVICES = ['enterprise-establishment-registration', 'company-seal-filing', 'bank-account-booking'];
@@ -28,6 +29,7 @@ const pdf = (label: string) =>
   );
 
 beforeAll(async () => {
+  rmSync(SCREENS, { recursive: true, force: true }); // this run's screens only
   await ensureWebBuild();
   browser = await launch();
 }, 120_000);
