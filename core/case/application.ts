@@ -333,6 +333,12 @@ export function checkApplication(
         problems.push({
           path: '/materials',
           code: 'material_missing',
+          // Which material and who asks for it, in every language (the message is English).
+          params: {
+            material: `${m.material.name}（${m.material.id}）`,
+            services: m.services.join('、'),
+            perParty: m.perParty ? `（每位${m.perParty.title}一份，还差 ${short} 份）` : '',
+          },
           message: m.perParty
             ? `${m.material.name} (${m.material.id}) is required once for each ${m.perParty.title} by ${m.services.join(', ')}: ${short} more.`
             : `${m.material.name} (${m.material.id}) is required by ${m.services.join(', ')}.`,

@@ -6,6 +6,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { checkApplication, type MaterialFacts } from '../case/application.ts';
+import { messageFor } from '../shared/error-codes.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { idNumberCheckCharacter } from '../shared/identifiers.ts';
 import { indexCatalog } from './catalog-index.ts';
@@ -288,6 +289,19 @@ describe('the application check', () => {
     ]);
     expect(problems(application({ sellerCount: 1 }, [...sellers(), upload('sale-contract')]))).toEqual([
       expect.stringMatching(/^duplicate_material .*1 出卖人/),
+    ]);
+  });
+
+  it('names the missing material and who asks for it in Chinese too (the default language)', () => {
+    let zh: string[] = [];
+    try {
+      checkApplication(index, application({}, [upload('seller-id-card'), upload('sale-contract')]), facts);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      zh = err.problems.map((p) => messageFor(p.code, 'zh-CN', p.params));
+    }
+    expect(zh).toEqual([
+      expect.stringMatching(/^缺少必需的材料：.*（seller-id-card），.+需要（每位出卖人一份，还差 1 份）。$/),
     ]);
   });
 

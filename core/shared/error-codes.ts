@@ -167,7 +167,10 @@ export const ERROR_CODES = {
     '文件名含有控制字符或方向控制字符。',
     'The file name contains control or direction-override characters.',
   ),
-  material_missing: t('缺少必需的材料。', 'A required material is missing.'),
+  material_missing: t(
+    '缺少必需的材料：{material}，{services}需要{perParty}。',
+    'A required material is missing: {material}, required by {services}.',
+  ),
   material_unknown: t(
     '没有此材料（或它属于其他门户）。',
     'There is no such material (or it is another portal’s).',
