@@ -78,7 +78,7 @@ export interface ApplicationTemplate {
   bundleId: string;
   services?: string[];
   form: Record<string, unknown>;
-  /** Material types the guide marks as required: each application uploads its own. */
+  /** Material types the guide marks as required (a per-party one once per party): each application uploads its own. */
   materialTypes: string[];
   /** Who the bundle is for: the bench applies as a demo person or organisation accordingly. */
   audience: 'person' | 'organisation';
@@ -102,9 +102,16 @@ export async function applicationTemplate(
       p.examples[0],
     ]),
   );
-  const materialTypes = (guide.body.materials as { type: string; required: boolean }[])
+  // A material asked per party (each heir, each seller…) once for each party the form counts.
+  const materialTypes = (
+    guide.body.materials as { type: string; required: boolean; perParty?: { countField: string } }[]
+  )
     .filter((m) => m.required)
-    .map((m) => m.type);
+    .flatMap((m) =>
+      Array.from<string>({ length: m.perParty ? Number(values[m.perParty.countField]) || 1 : 1 }).fill(
+        m.type,
+      ),
+    );
   const audience = bundle.body.audience === 'organisation' ? 'organisation' : 'person';
   return { bundleId, ...(services ? { services } : {}), form: values, materialTypes, audience };
 }
