@@ -530,7 +530,10 @@ describe('answers that match the document, for webhooks', () => {
     const body = {
       helper: { kind: 'person', idNumber: demoApplicant('zhao-min').idNumber, name: '赵敏' },
       scope: { bundleIds: ['after-death'] },
-      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      // From tomorrow: never in force during the run, so that it lets 赵敏 act in no other test
+      // (identity.e2e.test.ts refuses her until 周婷 authorises her there).
+      validFrom: new Date(Date.now() + 86_400_000).toISOString(),
+      expiresAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
     };
     const granted = await checked('create-authorisation', { headers: principal, body });
     expect(granted.status).toBe(201);

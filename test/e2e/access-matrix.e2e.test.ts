@@ -384,7 +384,9 @@ beforeAll(async () => {
       body: {
         helper: { kind: 'person', idNumber: demoApplicant('zhao-min').idNumber, name: '赵敏' },
         scope: { bundleIds: [BUNDLE] },
-        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+        // From tomorrow: never in force during the run, so that it lets the helper act in no other test.
+        validFrom: new Date(Date.now() + 86_400_000).toISOString(),
+        expiresAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
       },
     });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -408,7 +410,7 @@ beforeAll(async () => {
   expect(before.task.status).toBe('pending');
   expect(before.webhook).toBeDefined();
   expect(before.departmentWebhook).toBeDefined();
-  expect(before.authorisation).toMatchObject({ state: 'in_force' });
+  expect(before.authorisation).toMatchObject({ state: 'not_yet_valid' });
 }, 60_000);
 
 /** Webhooks are limited per portal and receive every case event: none is left behind. */

@@ -29,11 +29,15 @@ describe('catalog over HTTP', () => {
     expect(res.body.services[0]).toHaveProperty('departmentId');
   });
 
-  it('answers an unknown bundle with a 404 problem', async () => {
-    const res = await call('GET', '/v1/bundles/no-such-bundle');
+  it('answers an unknown bundle with a 404 problem, in the language asked (Chinese by default)', async () => {
+    const res = await call('GET', '/v1/bundles/no-such-bundle', { headers: { 'accept-language': 'en' } });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.body).toMatchObject({ status: 404, title: 'Not found' });
+    expect((await call('GET', '/v1/bundles/no-such-bundle')).body).toMatchObject({
+      status: 404,
+      title: '未找到',
+    });
   });
 
   it('answers an unknown route with a 404 problem, not a crash', async () => {

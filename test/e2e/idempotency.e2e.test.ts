@@ -63,10 +63,12 @@ async function openInquiry() {
   return asked.body.id as string;
 }
 
+/** From tomorrow: never in force while tests run, so that it lets 赵敏 act in none of them (identity.e2e). */
 const helperAuthorisation = (days: number) => ({
   helper: { kind: 'person', idNumber: demoApplicant('zhao-min').idNumber, name: '赵敏' },
   scope: { bundleIds: ['after-death'] },
-  expiresAt: new Date(Date.now() + days * 86_400_000).toISOString(),
+  validFrom: new Date(Date.now() + 86_400_000).toISOString(),
+  expiresAt: new Date(Date.now() + (1 + days) * 86_400_000).toISOString(),
 });
 
 const declaration = () => {
