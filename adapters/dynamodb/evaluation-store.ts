@@ -29,9 +29,9 @@ import {
   RectificationRecordSchema,
 } from '#core/evaluation/model.ts';
 import type { EvaluationStore, Page, PageRequest } from '#core/evaluation/ports.ts';
-import { BadRequestError } from '#core/shared/errors.ts';
 import { config } from '../config.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { keys } from './keys.ts';
 import { applicantKey } from './privacy-store.ts';
 import { isConditionFailure, isTransactionConflict, send } from './send.ts';
@@ -229,33 +229,6 @@ export function inquiryAnswerItems(
 
 type QueryResult = { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
 
-const encodeCursor = (key: Record<string, unknown> | undefined) =>
-  key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
-
-/** A cursor this listing gave out: exactly the key names of its index, string values, its partition. */
-function decodeCursor(cursor: string | undefined, names: readonly string[], pkName: string, pk: string) {
-  if (!cursor) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const entries = Object.entries(key);
-    if (
-      key[pkName] !== pk ||
-      entries.length !== names.length ||
-      entries.some(([k, v]) => !names.includes(k) || typeof v !== 'string')
-    )
-      throw new Error('not a key of this listing');
-    return key;
-  } catch {
-    throw new BadRequestError('The cursor is not valid for this listing; start again without it.', [
-      {
-        path: '/query/cursor',
-        code: 'invalid_cursor',
-        message: 'Use the nextCursor of the previous page unchanged.',
-      },
-    ]);
-  }
-}
-
 async function page<T>(
   parse: (item: Record<string, unknown>) => T,
   query: {
@@ -277,7 +250,7 @@ async function page<T>(
       ...(query.filter ? { FilterExpression: query.filter.expression as string } : {}),
       ...(query.newestFirst ? { ScanIndexForward: false } : {}),
       Limit: query.page.limit,
-      ExclusiveStartKey: decodeCursor(query.page.cursor, names, pkName, query.pk),
+      ExclusiveStartKey: decodeCursor(query.page.cursor, pkName, query.pk, names),
     }),
   );
   const next = encodeCursor(r.LastEvaluatedKey);
