@@ -15,14 +15,12 @@ import type { AddressInfo } from 'node:net';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { caseRepository, taskRepository } from '#adapters/dynamodb/case-repository.ts';
 import { dynamo } from '#adapters/dynamodb/client.ts';
 import { keys } from '#adapters/dynamodb/keys.ts';
-import { type CaseRecord, taskIdFor } from '#core/case/model.ts';
 import { signDepartmentToken } from '#core/credentials/tokens.ts';
-import { idNumberCheckCharacter } from '#core/shared/identifiers.ts';
 import { handler as sweep } from '#functions/mark-overdue.scheduled.ts';
 import { lambdaContext } from '#local/lambda-registry.ts';
+import { caseWithReview } from '#test/support/planted-cases.ts';
 import { buildApplication, decide, departmentAuth, eventually, submit } from './portal.ts';
 import { call, isLocalTarget, target } from './target.ts';
 
@@ -106,56 +104,6 @@ async function ownDepartment() {
     ttlSeconds: 3600,
   });
   return { departmentId, auth: { authorization: `Bearer ${token}` } };
-}
-
-/** A case and an open review task of `departmentId`, written as the flow writes them. */
-async function caseWithReview(departmentId: string, dueAt: string) {
-  const now = new Date().toISOString();
-  const id17 = '32040219900101123';
-  const record: CaseRecord = {
-    caseId: `c-e2e${randomUUID().replace(/-/g, '').slice(0, 20)}`,
-    portalId: 'portal-a',
-    bundleId: BUNDLE,
-    services: ['invoice-type-approval'],
-    catalogVersion: '2022.1',
-    status: 'in_review',
-    applicant: {
-      kind: 'person',
-      name: '王五',
-      idNumber: id17 + idNumberCheckCharacter(id17),
-      phone: '13812345678',
-    },
-    form: {},
-    materials: [],
-    delivery: { method: 'electronic' },
-    commitments: [],
-    requestHash: randomUUID(),
-    createdAt: now,
-    updatedAt: now,
-    dueAt,
-    correctionRound: 0,
-    version: 1,
-  };
-  await caseRepository.create(record, { at: now, event: 'submitted' }, { actor: 'test', action: 'submit' });
-  const taskId = taskIdFor(record.caseId, 0, 'review', departmentId);
-  await taskRepository.open(
-    {
-      taskId,
-      caseId: record.caseId,
-      kind: 'review',
-      departmentId,
-      services: record.services,
-      round: 0,
-      status: 'pending',
-      createdAt: now,
-      dueAt,
-      overdue: false,
-      escalations: 0,
-      taskToken: 'no-execution',
-    },
-    { at: now, event: 'review_task_opened' },
-  );
-  return { caseId: record.caseId, taskId };
 }
 
 /** The outbox events of a case of one type, as stored. */

@@ -1,66 +1,10 @@
-/**
- * 电子监察 against the local stack: the scheduled sweep (the very Lambda file EventBridge runs)
- * flags an open task past its deadline once, records it on the case, and GET /v1/supervision shows
- * it to its department and to supervisors, but not to other departments.
- */
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { caseRepository, taskRepository } from '#adapters/dynamodb/case-repository.ts';
-import { type CaseRecord, caseIdFor, taskIdFor } from '#core/case/model.ts';
-import { idNumberCheckCharacter } from '#core/shared/identifiers.ts';
 import { handler as sweep } from '#functions/mark-overdue.scheduled.ts';
 import { lambdaContext } from '#local/lambda-registry.ts';
+import { caseWithReview } from '#test/support/planted-cases.ts';
 import { departmentAuth } from '../e2e/portal.ts';
 import { call } from '../e2e/target.ts';
-
-async function caseWithReview(departmentId: string, dueAt: string) {
-  const now = new Date().toISOString();
-  const id17 = '32040219900101123';
-  const record: CaseRecord = {
-    caseId: caseIdFor('portal-a', randomUUID()),
-    portalId: 'portal-a',
-    bundleId: 'enterprise-opening',
-    services: ['invoice-type-approval'],
-    catalogVersion: '2022.1',
-    status: 'in_review',
-    applicant: {
-      kind: 'person',
-      name: '王五',
-      idNumber: id17 + idNumberCheckCharacter(id17),
-      phone: '13812345678',
-    },
-    form: {},
-    materials: [],
-    delivery: { method: 'electronic' },
-    commitments: [],
-    requestHash: randomUUID(),
-    createdAt: now,
-    updatedAt: now,
-    dueAt,
-    correctionRound: 0,
-    version: 1,
-  };
-  await caseRepository.create(record, { at: now, event: 'submitted' }, { actor: 'test', action: 'submit' });
-  const taskId = taskIdFor(record.caseId, 0, 'review', departmentId);
-  await taskRepository.open(
-    {
-      taskId,
-      caseId: record.caseId,
-      kind: 'review',
-      departmentId,
-      services: ['invoice-type-approval'],
-      round: 0,
-      status: 'pending',
-      createdAt: now,
-      dueAt,
-      overdue: false,
-      escalations: 0,
-      taskToken: 'no-execution',
-    },
-    { at: now, event: 'review_task_opened' },
-  );
-  return { caseId: record.caseId, taskId };
-}
 
 const supervision = (departmentId: string) =>
   call('GET', '/v1/supervision', { headers: departmentAuth(departmentId) });
