@@ -469,7 +469,7 @@ export async function runColdStart(options: ColdStartOptions, progress: Progress
         ...(options.sizesOnly
           ? ['Init: not measured (--sizes-only).']
           : [
-              `Init: fresh \`node\` (${process.version}; Lambda runs Node 22) per measurement; "ready" = process start → bundle imported (performance.now() in the child), "import" = the import() alone. ${options.runs} runs per bundle, all bundles in a new random order each round. Env as deployed (NODE_OPTIONS=--enable-source-maps); "no maps" = the same without it (${['empty handler', ...options.withoutSourceMaps].join(', ')}).`,
+              `Init: fresh \`node\` (${process.version}; Lambda runs Node 22) per measurement; "ready" = process start → bundle imported (performance.now() in the child), "import" = the import() alone. ${options.runs} runs per bundle, all bundles in a new random order each round. Env with NODE_OPTIONS=--enable-source-maps (deployed only with -c sourceMaps=true since 2026-12-02); "no maps" = as deployed by default (${['empty handler', ...options.withoutSourceMaps].join(', ')}).`,
             ]),
         'The catalog (CATALOG_FILE) is read and validated lazily, on the first request that needs it: measured separately (catalog load).',
       ],
