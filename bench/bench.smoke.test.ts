@@ -59,6 +59,18 @@ describe('npm run bench -- --smoke', () => {
       expect(cost.cases).toHaveLength(1);
       expect(cost.cases[0].sfn.execution_status).toBe('SUCCEEDED');
       expect(cost.cases[0].sfn.transitions).toBeGreaterThan(5);
+      // Saturation: the load in a process of its own, every 201 issued, CPU of each process.
+      const { saturation } = report.results;
+      expect(saturation.steps.length).toBeGreaterThan(0);
+      expect(saturation.reconcile.ok, JSON.stringify(saturation.reconcile)).toBe(true);
+      expect(saturation.reconcile.accepted_201).toBeGreaterThan(0);
+      expect(saturation.reconcile.issued_by_api).toBe(saturation.reconcile.accepted_201);
+      expect(saturation.steps[0].cpu.map((c: { process: string }) => c.process)).toEqual([
+        'stack (node)',
+        'dynamodb-local (java)',
+        'load-0',
+      ]);
+      expect(saturation.steps[0].cpu[2].pid).not.toBe(saturation.steps[0].cpu[0].pid);
       expect(cost.cases[0].dynamodb.wru).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -35,6 +35,13 @@ import {
 } from './latency.ts';
 import { type BenchStack, startBenchStack } from './lib/env.ts';
 import {
+  runSaturation,
+  type SaturationOptions,
+  type SaturationResult,
+  saturationDefaults,
+  saturationTables,
+} from './saturation.ts';
+import {
   runThroughput,
   type ThroughputOptions,
   type ThroughputResult,
@@ -45,7 +52,7 @@ import {
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..');
 
-export const BENCHMARKS = ['latency', 'throughput', 'cold-start', 'cost'] as const;
+export const BENCHMARKS = ['latency', 'throughput', 'cold-start', 'cost', 'saturation'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
@@ -53,6 +60,7 @@ export interface BenchOptions {
   throughput: ThroughputOptions;
   'cold-start': ColdStartOptions;
   cost: CostOptions;
+  saturation: SaturationOptions;
 }
 
 interface Results {
@@ -60,6 +68,7 @@ interface Results {
   throughput?: ThroughputResult;
   'cold-start'?: ColdStartResult;
   cost?: CostResult;
+  saturation?: SaturationResult;
 }
 
 const SMOKE: BenchOptions = {
@@ -71,6 +80,16 @@ const SMOKE: BenchOptions = {
     withoutSourceMaps: [],
   },
   cost: { bundles: ['second-hand-housing-transfer'], caseTimeoutS: 30 },
+  // Two steps of 3 s, one load process: the stack/load split and the reconciliation, not figures.
+  saturation: {
+    ...saturationDefaults,
+    steps: [1, 2],
+    stepS: 3,
+    loadProcesses: 1,
+    drainS: 30,
+    reconcileS: 20,
+    bundles: ['newborn'],
+  },
 };
 
 // ─── arguments ────────────────────────────────────────────────────────────────────────────────────
@@ -113,6 +132,12 @@ function optionsFromArgs(): BenchOptions {
       sizesOnly: flag('sizes-only') !== undefined,
     },
     cost: costDefaults,
+    saturation: {
+      ...saturationDefaults,
+      steps: flag('steps') ? flag('steps')!.split(',').map(Number) : saturationDefaults.steps,
+      stepS: numberFlag('step', saturationDefaults.stepS),
+      loadProcesses: numberFlag('load-processes', saturationDefaults.loadProcesses),
+    },
   };
 }
 
@@ -142,6 +167,8 @@ async function runInProcess(names: BenchmarkName[], options: BenchOptions): Prom
       if (name === 'throughput')
         results.throughput = await runThroughput(stack, options.throughput, progress);
       if (name === 'cost') results.cost = await runCost(stack, options.cost, progress);
+      if (name === 'saturation')
+        results.saturation = await runSaturation(stack, options.saturation, progress);
     }
   } finally {
     await stop();
@@ -188,6 +215,7 @@ export function tablesOf(results: Results): string {
   if (results.throughput) parts.push(throughputTables(results.throughput));
   if (results['cold-start']) parts.push(coldStartTables(results['cold-start']));
   if (results.cost) parts.push(costTables(results.cost));
+  if (results.saturation) parts.push(saturationTables(results.saturation));
   return parts.join('\n\n');
 }
 
@@ -238,6 +266,21 @@ function targets(r: Results): TargetCheck[] {
       met: r.cost.cases.every((c) => Object.values(c.dominant).every((d) => d === 'step_functions')),
       detail: r.cost.cases.map((c) => `${c.bundleId}: ${Object.values(c.dominant).join('/')}`).join('; '),
     });
+  if (r.saturation) {
+    const s = r.saturation;
+    out.push({
+      benchmark: 'saturation',
+      target: 'zero errors; every accepted case issued (reconcile exact)',
+      met: s.reconcile.ok,
+      detail: `${s.errors.count} errors, ${s.reconcile.accepted_201} accepted, ${s.reconcile.not_issued.length} not issued, ${s.reconcile.unchecked} unchecked`,
+    });
+    out.push({
+      benchmark: 'saturation',
+      target: '≥ 20 completed cases/s at the knee (5 detailed bundles, 2 cores)',
+      met: s.knee_completed_per_s >= 20,
+      detail: `${s.knee_completed_per_s}/s at ${s.knee_portals} portals; busiest: ${s.busiest_at_knee ? `${s.busiest_at_knee.process} ${s.busiest_at_knee.percent} %` : '–'}`,
+    });
+  }
   return out;
 }
 
