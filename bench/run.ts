@@ -1,9 +1,9 @@
 /**
- * `npm run bench` — the four benchmarks of bench/README.md, one process each (a process holds one
+ * `npm run bench` — the five benchmarks of bench/README.md, one process each (a process holds one
  * local stack: the handlers cache their configuration and SDK clients per process, as a Lambda
  * container does), printed as tables and written to bench/results/<YYYY-MM-DD>.json.
  *
- *   npm run bench                                  all four (about 7 minutes on 2 cores)
+ *   npm run bench                                  all five
  *   npm run bench -- --only=latency,cost           some of them
  *   npm run bench -- --n=100 --duration=30 --runs=5   smaller counts
  *   npm run bench -- --smoke                       tiny counts, one process, no results file
