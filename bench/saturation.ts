@@ -19,7 +19,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { BenchStack, Progress } from './lib/env.ts';
 import type { FromLoad, LoadErrors, ToLoad } from './lib/load-process.ts';
-import { type ApplicationTemplate, applicationTemplate, bearer, portalHeaders } from './lib/portal.ts';
+import { prepareLoad } from './lib/load-setup.ts';
+import { bearer, portalHeaders } from './lib/portal.ts';
 import { fmt, pool, round, type Summary, sleep, summarize, table } from './lib/stats.ts';
 import { DETAILED_BUNDLES } from './throughput.ts';
 
@@ -201,35 +202,18 @@ export async function runSaturation(
   options: SaturationOptions,
   progress: Progress,
 ): Promise<SaturationResult> {
-  const { registerPortalKey } = await import('#adapters/dynamodb/credential-store.ts');
-  const { newApiKey } = await import('#core/credentials/tokens.ts');
-  const { catalog } = await import('#adapters/catalog/file-catalog.ts');
   const tickMs = clockTickMs();
   const steps = [...options.steps].sort((x, y) => x - y);
   const maxPortals = steps[steps.length - 1] ?? 1;
   const nLoad = Math.max(1, Math.min(options.loadProcesses, maxPortals));
 
   // Portals of their own, dealt out among the load processes (portal i → process i mod n).
-  const run = Math.random().toString(36).slice(2, 8);
-  const portals = await Promise.all(
-    Array.from({ length: maxPortals }, async (_, i) => {
-      const id = `bench-sat-${run}-${i + 1}`;
-      const apiKey = newApiKey();
-      await registerPortalKey(id, `saturation portal ${i + 1}`, apiKey);
-      return { id, apiKey };
-    }),
-  );
-  const templates: ApplicationTemplate[] = [];
-  for (const bundleId of options.bundles) templates.push(await applicationTemplate(b.api, bundleId));
-  const index = catalog();
-  const departments = [
-    ...new Set(
-      options.bundles.flatMap((id) => {
-        const bundle = index.bundle(id);
-        return [bundle.leadDepartmentId, ...bundle.services.map((s) => s.departmentId)];
-      }),
-    ),
-  ].sort();
+  const { portals, templates, departments } = await prepareLoad(b.api, {
+    portals: maxPortals,
+    idPrefix: `bench-sat-${Math.random().toString(36).slice(2, 8)}`,
+    label: 'saturation portal',
+    bundles: options.bundles,
+  });
 
   // ── what the stack sees ──────────────────────────────────────────────────────────────────────────
   const accepted = new Map<

@@ -11,9 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { BenchStack, Progress } from './lib/env.ts';
+import { prepareLoad } from './lib/load-setup.ts';
 import {
-  type ApplicationTemplate,
-  applicationTemplate,
   bearer,
   caseHeaders,
   freshApplication,
@@ -100,34 +99,16 @@ export async function runThroughput(
   options: ThroughputOptions,
   progress: Progress,
 ): Promise<ThroughputResult> {
-  const { registerPortalKey } = await import('#adapters/dynamodb/credential-store.ts');
-  const { newApiKey } = await import('#core/credentials/tokens.ts');
-  const { catalog } = await import('#adapters/catalog/file-catalog.ts');
   const { dynamo } = await import('#adapters/dynamodb/client.ts');
   const { keys } = await import('#adapters/dynamodb/keys.ts');
   const { isFinal } = await import('#core/case/lifecycle.ts');
 
-  // Portals of their own, so the reconciliation can count exactly this run's cases per portal.
-  const run = randomUUID().slice(0, 6);
-  const portals = await Promise.all(
-    Array.from({ length: options.portals }, async (_, i) => {
-      const id = `bench-${run}-${i + 1}`;
-      const apiKey = newApiKey();
-      await registerPortalKey(id, `benchmark portal ${i + 1}`, apiKey);
-      return { id, apiKey };
-    }),
-  );
-  const templates: ApplicationTemplate[] = [];
-  for (const bundleId of options.bundles) templates.push(await applicationTemplate(b.api, bundleId));
-  const index = catalog();
-  const departments = [
-    ...new Set(
-      options.bundles.flatMap((id) => {
-        const bundle = index.bundle(id);
-        return [bundle.leadDepartmentId, ...bundle.services.map((s) => s.departmentId)];
-      }),
-    ),
-  ].sort();
+  const { portals, templates, departments } = await prepareLoad(b.api, {
+    portals: options.portals,
+    idPrefix: `bench-${randomUUID().slice(0, 6)}`,
+    label: 'benchmark portal',
+    bundles: options.bundles,
+  });
 
   const accepted = new Map<string, { submittedAt: number; bundleId: string; apiKey: string }>();
   const ended = new Map<string, { status: string; at: number }>();
