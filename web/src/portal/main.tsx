@@ -888,13 +888,18 @@ function Rating({ ctx, c }: { ctx: Ctx; c: Json }) {
   );
 }
 
-function MyCases({ ctx }: { ctx: Ctx }) {
-  const list = useLoad(async () => {
+/** One page of the signed-in applicant's own items (their cases, their access log), reloaded on sign-in. */
+function useMyItems(ctx: Ctx, load: () => Promise<{ data?: unknown; error?: unknown }>) {
+  return useLoad(async () => {
     if (!ctx.session) return undefined;
-    const r = await ctx.api.GET('/v1/cases');
+    const r = await load();
     if (!r.data) throw new Error(describe(r.error));
     return (r.data as Json).items as Json[];
   }, [ctx.session?.accessToken]);
+}
+
+function MyCases({ ctx }: { ctx: Ctx }) {
+  const list = useMyItems(ctx, () => ctx.api.GET('/v1/cases'));
   if (!ctx.session) return <SignInButton ctx={ctx} />;
   if (list.error) return <Alert>{list.error}</Alert>;
   if (!list.value) return <Loading />;
@@ -912,12 +917,7 @@ function MyCases({ ctx }: { ctx: Ctx }) {
 }
 
 function AccessLog({ ctx }: { ctx: Ctx }) {
-  const list = useLoad(async () => {
-    if (!ctx.session) return undefined;
-    const r = await ctx.api.GET('/v1/me/access-log');
-    if (!r.data) throw new Error(describe(r.error));
-    return (r.data as Json).items as Json[];
-  }, [ctx.session?.accessToken]);
+  const list = useMyItems(ctx, () => ctx.api.GET('/v1/me/access-log'));
   if (!ctx.session) return <SignInButton ctx={ctx} />;
   if (list.error) return <Alert>{list.error}</Alert>;
   if (!list.value) return <Loading />;

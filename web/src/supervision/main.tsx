@@ -56,6 +56,33 @@ function Bars(props: {
   );
 }
 
+/** Overdue and at-risk counts per department or place: the figures of the chart, as a table. */
+function OverdueTable(props: {
+  heading: string;
+  rows: { key: string; name: string; overdue: number; atRisk: number }[];
+}) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">{props.heading}</th>
+          <th scope="col">超期</th>
+          <th scope="col">即将超期</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((r) => (
+          <tr key={r.key}>
+            <td>{r.name}</td>
+            <td>{r.overdue}</td>
+            <td>{r.atRisk}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function Dashboard({ config, token }: { config: WebConfig; token: string }) {
   const [sup, setSup] = useState<Json | undefined>();
   const [stats, setStats] = useState<Json | null | undefined>();
@@ -104,48 +131,30 @@ function Dashboard({ config, token }: { config: WebConfig; token: string }) {
               { label: '即将超期', data: departments.map((d) => d.atRisk.length), color: '#b36b00' },
             ]}
           />
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">部门</th>
-                <th scope="col">超期</th>
-                <th scope="col">即将超期</th>
-              </tr>
-            </thead>
-            <tbody>
-              {departments.map((d) => (
-                <tr key={d.departmentId}>
-                  <td>{d.departmentName}</td>
-                  <td>{d.overdue.length}</td>
-                  <td>{d.atRisk.length}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <OverdueTable
+            heading="部门"
+            rows={departments.map((d) => ({
+              key: d.departmentId,
+              name: d.departmentName,
+              overdue: d.overdue.length,
+              atRisk: d.atRisk.length,
+            }))}
+          />
         </>
       ) : (
         <p class="ok">没有超期或即将超期的任务。</p>
       )}
       <h2>按办理地点</h2>
       {places.length ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">地点</th>
-              <th scope="col">超期</th>
-              <th scope="col">即将超期</th>
-            </tr>
-          </thead>
-          <tbody>
-            {places.map((p) => (
-              <tr key={p.placeId}>
-                <td>{p.placeName}</td>
-                <td>{p.overdue}</td>
-                <td>{p.atRisk}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <OverdueTable
+          heading="地点"
+          rows={places.map((p) => ({
+            key: p.placeId,
+            name: p.placeName,
+            overdue: p.overdue,
+            atRisk: p.atRisk,
+          }))}
+        />
       ) : (
         <p class="ok">各办理地点均无超期。</p>
       )}
