@@ -10,6 +10,7 @@ import { logger } from '#adapters/logger.ts';
 import { workflow } from '#adapters/sfn/workflow.ts';
 import { taskView } from '#core/case/views.ts';
 import { DecisionRequestSchema, decideTask } from '#core/flow/decide-task.ts';
+import { mayOpenDependants } from '#core/flow/stages.ts';
 import { openReadyDependants } from '#core/flow/steps.ts';
 
 export const route = defineRoute({
@@ -38,7 +39,7 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
     { taskId: params.taskId, departmentId: caller.departmentId, request: body },
   );
   // An approved prerequisite opens its dependants now, not when its whole stage is decided.
-  if (body.outcome === 'approve' && task.kind !== 'acceptance')
+  if (body.outcome === 'approve' && mayOpenDependants(catalog().bundles.values(), task))
     await openReadyDependants(flowDeps(workflow), task.caseId).catch((err: unknown) =>
       logger.warn('dependants not opened early; the next stage opens them', { caseId: task.caseId, err }),
     );

@@ -11,6 +11,7 @@ import {
   depths,
   JOINT_INSPECTION,
   jointInspection,
+  mayOpenDependants,
   newUscc,
   prerequisites,
   producedData,
@@ -90,5 +91,34 @@ describe('staged dispatch', () => {
     const data = producedData({ caseId: 'c-x' }, registration, '320400', new Date('2026-12-01T00:00:00Z'));
     expect(Object.keys(data)).toEqual(['uscc', 'licenseNumber']);
     expect(data.licenseNumber).toMatch(/^YYZZ3204002026\d{6}$/);
+  });
+});
+
+describe('mayOpenDependants', () => {
+  const bundles = [...index.bundles.values()];
+  it('is true exactly when some node of a chosen graph waits for the approved review', () => {
+    for (const b of bundles) {
+      const graph = prerequisites(
+        b,
+        b.services.map((s) => s.id),
+      );
+      for (const s of b.services) {
+        const waitedFor = [...graph.values()].some((pre) => pre.includes(s.id));
+        // Whatever any chosen graph waits for is caught; a leaf of every bundle costs no reads.
+        if (waitedFor)
+          expect(mayOpenDependants(bundles, { kind: 'review', services: [s.id] }), s.id).toBe(true);
+      }
+    }
+    expect(mayOpenDependants(bundles, { kind: 'review', services: ['company-seal-filing'] })).toBe(false);
+    expect(
+      mayOpenDependants(bundles, { kind: 'review', services: ['enterprise-establishment-registration'] }),
+    ).toBe(true);
+  });
+
+  it('is true for a joint inspection and false for an acceptance', () => {
+    expect(mayOpenDependants(bundles, { kind: 'inspection', services: [] })).toBe(true);
+    expect(
+      mayOpenDependants(bundles, { kind: 'acceptance', services: ['enterprise-establishment-registration'] }),
+    ).toBe(false);
   });
 });

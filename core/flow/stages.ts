@@ -76,6 +76,24 @@ function breakCycles(graph: Map<string, string[]>): Prerequisites {
   return graph;
 }
 
+/**
+ * Whether approving `task` can complete another node's prerequisites: a joint inspection always
+ * can; a review only if some bundle's rules name one of its services as what another waits for.
+ * A cheap check over the catalog, so a leaf's approval costs no reads of the case.
+ */
+export function mayOpenDependants(
+  bundles: Iterable<Bundle>,
+  task: { readonly kind: string; readonly services: readonly string[] },
+): boolean {
+  if (task.kind === 'inspection') return true;
+  if (task.kind !== 'review') return false;
+  for (const b of bundles)
+    for (const r of b.rules)
+      if (task.services.includes(r.kind === 'order' ? r.before : r.kind === 'requires' ? r.requires : ''))
+        return true;
+  return false;
+}
+
 /** Every node's depth: 0 without prerequisites, else one more than its deepest prerequisite. */
 export function depths(graph: Prerequisites): Map<string, number> {
   const memo = new Map<string, number>();
