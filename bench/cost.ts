@@ -75,6 +75,8 @@ export interface CaseCost {
     by_function: Record<string, FunctionUse>;
     gb_seconds: number;
   };
+  /** DynamoDB, S3 and Step Functions calls of the case, by the function that made them ("-": none running, e.g. the local webhook fan-out outside a delivery). */
+  storage_calls: { total: number; presigned: number; by_function: Record<string, Record<string, number>> };
   dynamodb: {
     calls: Record<string, number>;
     failed_calls: number;
@@ -155,6 +157,10 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
     }
   };
   b.meters.consumedCapacity = true;
+  // A call recording makes the local Lambda registry name the function running, so every storage
+  // call is attributed to the function that made it.
+  const { startAwsCallRecording } = await import('#adapters/aws-call-recorder.ts');
+  const recording = startAwsCallRecording();
 
   const routes = httpRoutes.map((r) => ({
     route: r,
@@ -330,8 +336,20 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       // A failed conditional write is billed (1 WRU at least) but reports no capacity.
       const failed = ddb.filter((c) => !c.ok);
 
+      const storageByFunction: Record<string, Record<string, number>> = {};
+      const presigned = calls.filter((c) => c.presigned).length;
+      for (const c of calls) {
+        if (c.presigned) continue; // a URL made locally, not a round trip
+        const fn = c.origin ?? '-';
+        const row = storageByFunction[fn] ?? {};
+        storageByFunction[fn] = row;
+        const key = `${c.service}:${c.command}`;
+        row[key] = (row[key] ?? 0) + 1;
+      }
+
       // S3
-      const s3Calls = calls.filter((c) => c.service === 's3');
+      // Presigned URLs are made locally; their use is counted above (uploads, downloads).
+      const s3Calls = calls.filter((c) => c.service === 's3' && !c.presigned);
       const s3By: Record<string, number> = {
         'PUT (presigned upload)': uploads,
         'GET (license download)': items.length,
@@ -359,6 +377,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
           by_function: byFunction,
           gb_seconds: round((billedMs / 1000) * LAMBDA_MEMORY_GB, 4),
         },
+        storage_calls: { total: calls.length - presigned, presigned, by_function: storageByFunction },
         dynamodb: {
           calls: ddbCalls,
           failed_calls: failed.length,
@@ -386,6 +405,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
   } finally {
     (signer as { sign: typeof signer.sign }).sign = sign;
     runtime.invoke = invoke;
+    recording.stop();
     b.meters.consumedCapacity = false;
   }
   return {
@@ -417,6 +437,7 @@ export function costTables(r: CostResult): string {
       'S3 req',
       'KMS',
       'API req',
+      'storage calls (target ≤ 50)',
     ],
     r.cases.map((c) => [
       c.bundleId,
@@ -429,8 +450,26 @@ export function costTables(r: CostResult): string {
       String(c.s3.put_class + c.s3.get_class),
       String(c.kms_sign),
       String(c.api_requests.total),
+      String(c.storage_calls.total),
     ]),
   );
+  const byFunction = r.cases.map((c) => {
+    const rows = Object.entries(c.storage_calls.by_function)
+      .map(([fn, calls]) => {
+        const n = Object.values(calls).reduce((s, v) => s + v, 0);
+        const what = Object.entries(calls)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ');
+        return { fn, n, what };
+      })
+      .sort((a, b) => b.n - a.n);
+    return table(
+      `Storage calls of one ${c.bundleId} case by function (${c.storage_calls.total}; presigned URLs, made locally, not counted: ${c.storage_calls.presigned})`,
+      ['function', 'calls', 'what'],
+      rows.map((x) => [x.fn, String(x.n), x.what]),
+    );
+  });
   const money = r.prices.map((p) =>
     table(
       `${p.currency} per 1,000 cases, ${p.region} on-demand list prices (${p.asOf})`,
@@ -451,5 +490,5 @@ export function costTables(r: CostResult): string {
       }),
     ),
   );
-  return [counts, '', ...money, '', ...r.notes.map((n) => `  note: ${n}`)].join('\n');
+  return [counts, '', ...byFunction, '', ...money, '', ...r.notes.map((n) => `  note: ${n}`)].join('\n');
 }

@@ -10,7 +10,7 @@
  *                                                  (unless --out=<file>)
  *
  * Flags: --n, --warmup, --latency-bundle (latency); --duration, --portals, --drain, --poll
- * (throughput, seconds / ms); --runs, --sizes-only (cold start); --out=<file>, --no-write.
+ * (throughput, seconds / ms); --runs, --sizes-only (cold start); --cost-bundles=a,b (cost); --out=<file>, --no-write.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +34,7 @@ import {
   runLatency,
 } from './latency.ts';
 import { type BenchStack, startBenchStack } from './lib/env.ts';
+import { fmt } from './lib/stats.ts';
 import {
   runSaturation,
   type SaturationOptions,
@@ -131,7 +132,10 @@ function optionsFromArgs(): BenchOptions {
       runs: numberFlag('runs', coldStartDefaults.runs),
       sizesOnly: flag('sizes-only') !== undefined,
     },
-    cost: costDefaults,
+    cost: {
+      ...costDefaults,
+      bundles: flag('cost-bundles') ? flag('cost-bundles')!.split(',') : costDefaults.bundles,
+    },
     saturation: {
       ...saturationDefaults,
       steps: flag('steps') ? flag('steps')!.split(',').map(Number) : saturationDefaults.steps,
@@ -259,13 +263,24 @@ function targets(r: Results): TargetCheck[] {
         detail: `${ok.filter((b) => b.meets_init_target).length}/${cs.bundles.length} functions; ratios ${Math.min(...ok.map((b) => b.ready_ratio)).toFixed(1)}–${Math.max(...ok.map((b) => b.ready_ratio)).toFixed(1)}×`,
       });
   }
-  if (r.cost)
-    out.push({
-      benchmark: 'cost',
-      target: 'dominant component (expected: Step Functions transitions)',
-      met: r.cost.cases.every((c) => Object.values(c.dominant).every((d) => d === 'step_functions')),
-      detail: r.cost.cases.map((c) => `${c.bundleId}: ${Object.values(c.dominant).join('/')}`).join('; '),
-    });
+  if (r.cost) {
+    const eo = r.cost.cases.find((c) => c.bundleId === 'enterprise-opening');
+    if (eo) {
+      const usd = Object.entries(eo.usd_per_1000_cases);
+      out.push({
+        benchmark: 'cost',
+        target: 'enterprise-opening ≤ $0.50 per 1,000 cases',
+        met: usd.every(([, u]) => (u.total ?? Infinity) <= 0.5),
+        detail: usd.map(([region, u]) => `$${fmt(u.total ?? 0, 3)} (${region})`).join(', '),
+      });
+      out.push({
+        benchmark: 'cost',
+        target: 'enterprise-opening ≤ 50 storage calls and ≤ 20 transitions per case',
+        met: eo.storage_calls.total <= 50 && eo.sfn.transitions <= 20,
+        detail: `${eo.storage_calls.total} storage calls, ${eo.sfn.transitions} transitions`,
+      });
+    }
+  }
   if (r.saturation) {
     const s = r.saturation;
     out.push({

@@ -227,6 +227,7 @@ export async function runSaturation(
   let storage = { dynamodb: 0, s3: 0, sfn: 0 };
   const whole = { dynamodb: 0, s3: 0, sfn: 0 };
   const stopMeter = b.meters.subscribe((r) => {
+    if (r.presigned) return; // made locally, not a round trip
     storage[r.service]++;
     whole[r.service]++;
   });

@@ -8,6 +8,7 @@
  * Optionally asks DynamoDB for ReturnConsumedCapacity=INDEXES on every call (cost benchmark).
  */
 import { performance } from 'node:perf_hooks';
+import { currentFunction } from '#adapters/aws-call-recorder.ts';
 
 export type Service = 'dynamodb' | 's3' | 'sfn';
 
@@ -28,8 +29,10 @@ export interface CallRecord {
   ms: number;
   ok: boolean;
   errorName?: string;
+  /** A presigned URL made locally (no request): S3's presigner runs the client's middleware and answers with the URL. Not a storage call. */
+  presigned?: boolean;
   units?: ConsumedUnits;
-  /** Which entry file made the call (functions/<file>), when `attribute` is on; else undefined. */
+  /** Which function made the call: the one running while a call recording is on, else the entry file (functions/<file>) when `attribute` is on; else undefined. */
   origin?: string;
   /** A JSON copy of the command's input (document-client shape), when `capture` is on. */
   input?: Record<string, unknown>;
@@ -110,7 +113,9 @@ export class Meters {
         async (args: { input: Record<string, unknown> }) => {
           const command = (context.commandName ?? 'Unknown').replace(/Command$/, '');
           if (this.ignore(service, command, args.input)) return next(args);
-          const origin = this.attribute ? originOf(deepStack()) : undefined;
+          // The function running (set by the local Lambda registry while a call recording is on), else the
+          // entry file found in a stack trace when `attribute` is on.
+          const origin = currentFunction() ?? (this.attribute ? originOf(deepStack()) : undefined);
           if (service === 'dynamodb' && this.consumedCapacity) args.input.ReturnConsumedCapacity = 'INDEXES';
           const startedAt = performance.now();
           this.inflight++;
@@ -131,7 +136,14 @@ export class Meters {
               service === 'dynamodb'
                 ? unitsOf(command, result.output.ConsumedCapacity as Capacity | Capacity[] | undefined)
                 : undefined;
-            this.emit({ ...base, ms: performance.now() - startedAt, ok: true, ...(units ? { units } : {}) });
+            const presigned = 'presigned' in (result.output ?? {});
+            this.emit({
+              ...base,
+              ms: performance.now() - startedAt,
+              ok: true,
+              ...(units ? { units } : {}),
+              ...(presigned ? { presigned } : {}),
+            });
             return result;
           } catch (err) {
             this.emit({
