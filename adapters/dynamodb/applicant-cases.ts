@@ -2,10 +2,11 @@
  * GET /v1/cases: a portal's cases of one applicant, newest first (keys.ts: the APPLICANT# index
  * entries, written with each case), with their current status from the case items.
  */
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+
 import type { PrefillApplicant } from '#core/catalog/prefill.ts';
 import { BadRequestError } from '#core/shared/errors.ts';
 import { config } from '../config.ts';
+import { BatchGetCommand, QueryCommand } from './commands.ts';
 import { keys } from './keys.ts';
 import { applicantKey } from './privacy-store.ts';
 import { send } from './send.ts';

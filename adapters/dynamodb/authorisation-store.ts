@@ -6,10 +6,11 @@
  * no key carries an ID number. An authorisation is written once; revoking it is one conditional
  * update (only if not revoked yet). Kept after it ends (no TTL): the record of who could act for whom.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import { type Authorisation, AuthorisationSchema } from '#core/identity/authorisation.ts';
 import type { AuthorisationStore, PrincipalRef } from '#core/identity/authorisations.ts';
 import { config } from '../config.ts';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from './commands.ts';
 import { applicantKey } from './privacy-store.ts';
 import { isConditionFailure, send } from './send.ts';
 

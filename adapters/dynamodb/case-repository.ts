@@ -1,6 +1,5 @@
 /** DynamoDB implementation of the case and task ports (one partition per case). */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CASE_STATUSES, type CaseStatus, isFinal } from '#core/case/lifecycle.ts';
 import {
   type CaseRecord,
@@ -24,6 +23,7 @@ import { CaseClosedError } from '#core/flow/steps.ts';
 import { config } from '../config.ts';
 import { cityKeyer } from '../identity/identifier-secret.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from './commands.ts';
 import { keys } from './keys.ts';
 import { attachToCaseItems } from './material-items.ts';
 import { createdOutbox, exactFrom, taskOpenedOutbox, transitionOutbox } from './outbox.ts';

@@ -4,8 +4,9 @@
  * on the portal profile (PORTAL#<portalId> / PORTAL), set by `npm run credentials -- issue-portal
  * --counter` or the local demo counter portal — never by the portal itself.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+
 import { config } from '../config.ts';
+import { GetCommand } from './commands.ts';
 import { keys } from './keys.ts';
 import { send } from './send.ts';
 

@@ -1,15 +1,9 @@
 /** Portal API keys (stored only as SHA-256 hashes), their revocation, and revoked department tokens. */
 import { createHash } from 'node:crypto';
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { config } from '../config.ts';
 import { dynamo } from './client.ts';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from './commands.ts';
 import { keys } from './keys.ts';
 import { send } from './send.ts';
 

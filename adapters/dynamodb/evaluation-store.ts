@@ -17,7 +17,6 @@
  * join those transactions there.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TimelineEntry } from '#core/case/model.ts';
 import {
   caseIdOfRectification,
@@ -31,6 +30,7 @@ import {
 import type { EvaluationStore, Page, PageRequest } from '#core/evaluation/ports.ts';
 import { config } from '../config.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
+import { GetCommand, QueryCommand, TransactWriteCommand } from './commands.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { keys } from './keys.ts';
 import { applicantKey } from './privacy-store.ts';

@@ -25,9 +25,10 @@
  * answers as before); a repeated material declaration or webhook registration creates a second,
  * unused one.
  */
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import { config } from '../config.ts';
 import { cityKeyer } from '../identity/identifier-secret.ts';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from './commands.ts';
 import { isConditionFailure, send } from './send.ts';
 
 /** How long a completed answer is replayed (the draft suggests 24 h). */

@@ -6,9 +6,10 @@
  * - under the license's own random id (pk LICENSE#<licenseId>), so verification finds it by the
  *   id printed on it. The id says nothing about the case: that is in the record, behind the code.
  */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+
 import { type IssuedLicense, IssuedLicenseSchema, type LicenseStore } from '#core/licenses/ports.ts';
 import { config } from '../config.ts';
+import { GetCommand, TransactWriteCommand } from './commands.ts';
 import { keys } from './keys.ts';
 import { isConditionFailure, queryPartition, send } from './send.ts';
 

@@ -8,7 +8,7 @@
  * `createMaterial`, `getMaterial`, `verifyMaterial` and `materialLookup` are the use cases wired
  * to this store and the S3 files, for the handlers.
  */
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import type { MaterialLookup } from '#core/case/ports.ts';
 import type { Declaration } from '#core/materials/declaration.ts';
 import { JUDGED_FROM, type Material, MaterialSchema } from '#core/materials/material.ts';
@@ -24,6 +24,7 @@ import { config } from '../config.ts';
 import { logger } from '../logger.ts';
 import { materialFiles } from '../s3/material-files.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from './commands.ts';
 import { keys } from './keys.ts';
 import { isConditionFailure, send } from './send.ts';
 

@@ -12,7 +12,6 @@
  * of that partition: what remains there is the backlog not yet handed to delivery.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CaseStatus } from '#core/case/lifecycle.ts';
 import type { TaskRecord } from '#core/case/model.ts';
 import {
@@ -27,6 +26,7 @@ import {
 } from '#core/webhooks/events.ts';
 import type { OutboxPort } from '#core/webhooks/ports.ts';
 import { config } from '../config.ts';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from './commands.ts';
 import { keys } from './keys.ts';
 import { isConditionFailure, isTransactionConflict, send } from './send.ts';
 

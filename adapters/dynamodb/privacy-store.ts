@@ -3,11 +3,11 @@
  * RATE#). Keyed by the applicant's keyed identifier, never the identifier itself.
  */
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PrefillApplicant } from '#core/catalog/prefill.ts';
 import type { AccessEntry, PrivacyPort } from '#core/identity/privacy.ts';
 import { config } from '../config.ts';
 import { cityKeyer } from '../identity/identifier-secret.ts';
+import { PutCommand, QueryCommand, UpdateCommand } from './commands.ts';
 import { keys } from './keys.ts';
 import { isConditionFailure, send } from './send.ts';
 

@@ -4,10 +4,10 @@
  * for the repository to interpret.
  */
 
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { UnavailableError } from '#core/shared/errors.ts';
 import { config } from '../config.ts';
 import { dynamo } from './client.ts';
+import { QueryCommand } from './commands.ts';
 
 const PASS_THROUGH = new Set([
   'ConditionalCheckFailedException',

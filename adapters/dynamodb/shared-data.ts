@@ -5,11 +5,12 @@
  * that does not parse is skipped with a warning naming only its sort key, so one bad license from a
  * feeding system does not cost the applicant the rest.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+
 import type * as z from 'zod';
 import type { PrefillApplicant, SharedDataPort, SharedRecords } from '#core/catalog/prefill.ts';
 import { config } from '../config.ts';
 import { logger } from '../logger.ts';
+import { GetCommand } from './commands.ts';
 import { queryPartition, send } from './send.ts';
 import { EarlierMaterialItem, LicenseItem, pkOf, RecordItem } from './shared-data-items.ts';
 

@@ -15,7 +15,7 @@
  * transactions do not conflict). A period of one cell is ONE Query (sk BETWEEN the days), its items
  * summed.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+
 import { isFinal } from '#core/case/lifecycle.ts';
 import { type CaseRecord, CaseRecordSchema } from '#core/case/model.ts';
 import type { InquiryRecord, RatingRecord, RectificationRecord } from '#core/evaluation/model.ts';
@@ -40,6 +40,7 @@ import type { Period } from '#core/statistics/kpis.ts';
 import { catalog } from '../catalog/file-catalog.ts';
 import { places } from '../catalog/places.ts';
 import { config } from '../config.ts';
+import { GetCommand, QueryCommand } from './commands.ts';
 import { keys } from './keys.ts';
 import { send } from './send.ts';
 

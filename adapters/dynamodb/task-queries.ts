@@ -3,11 +3,11 @@
  * due date (supervision, and the sweep's deadline notices).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type TaskRecord, TaskRecordSchema } from '#core/case/model.ts';
 import { longPoll } from '#core/flow/long-poll.ts';
 import type { DeadlineNotice, SweptTask } from '#core/flow/sweep.ts';
 import { config } from '../config.ts';
+import { QueryCommand } from './commands.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { TASK_NOTICE_ATTRIBUTES } from './outbox.ts';
 import { send } from './send.ts';

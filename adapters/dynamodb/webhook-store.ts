@@ -6,7 +6,7 @@
  * the KMS-encrypted table, and leaves it only to the delivery use case and, once, to the owner
  * that registered it.
  */
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+
 import * as z from 'zod';
 import { UnavailableError } from '#core/shared/errors.ts';
 import { TASK_EVENT_TYPES } from '#core/webhooks/events.ts';
@@ -20,6 +20,7 @@ import {
 } from '#core/webhooks/ports.ts';
 import { config } from '../config.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from './commands.ts';
 import { keys } from './keys.ts';
 import { isConditionFailure, isTransactionConflict, queryPartition, send } from './send.ts';
 
