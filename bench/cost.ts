@@ -50,6 +50,8 @@ export interface CostOptions {
   bundles: string[];
   /** Longest a case may take from submission to its final status; past it the benchmark fails, saying where the case stands. */
   caseTimeoutS: number;
+  /** Print every storage call of each case, in order, with the function and the key it touched (--trace). */
+  trace?: boolean;
 }
 
 export const costDefaults: CostOptions = { bundles: DETAILED_BUNDLES, caseTimeoutS: 120 };
@@ -126,6 +128,29 @@ function priceCase(c: Omit<CaseCost, 'usd_per_1000_cases' | 'dominant'>, p: Pric
   return { per1000, dominant };
 }
 
+/** What a call touched, briefly: table keys (sort key prefixes), index, object key, or target. */
+function traceKey(input: Record<string, unknown> | undefined): string {
+  if (!input) return '';
+  const key = (k: unknown) => {
+    const o = k as { pk?: string; sk?: string } | undefined;
+    return o ? `${String(o.pk ?? '').split('#')[0]}/${String(o.sk ?? '').split('#')[0]}` : '';
+  };
+  if (Array.isArray(input.TransactItems))
+    return (input.TransactItems as Record<string, { Key?: unknown; Item?: unknown }>[])
+      .map((t) => {
+        const [op, body] = Object.entries(t)[0]!;
+        return `${op}(${key(body.Key ?? body.Item)})`;
+      })
+      .join(' ');
+  if (input.IndexName) return `index ${String(input.IndexName)}`;
+  if (input.Key && typeof input.Key === 'string') return String(input.Key).split('/')[0]!;
+  if (input.Key || input.Item) return key(input.Key ?? input.Item);
+  if (input.KeyConditionExpression)
+    return `query ${JSON.stringify(input.ExpressionAttributeValues ?? {}).slice(0, 60)}`;
+  if (input.RequestItems) return 'batch';
+  return Object.keys(input).slice(0, 3).join(',');
+}
+
 export async function runCost(b: BenchStack, options: CostOptions, progress: Progress): Promise<CostResult> {
   const { catalog } = await import('#adapters/catalog/file-catalog.ts');
   const { signer } = await import('#adapters/signing/signer.ts');
@@ -157,6 +182,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
     }
   };
   b.meters.consumedCapacity = true;
+  if (options.trace) b.meters.capture = true;
   // A call recording makes the local Lambda registry name the function running, so every storage
   // call is attributed to the function that made it.
   const { startAwsCallRecording } = await import('#adapters/aws-call-recorder.ts');
@@ -336,6 +362,11 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       // A failed conditional write is billed (1 WRU at least) but reports no capacity.
       const failed = ddb.filter((c) => !c.ok);
 
+      if (options.trace)
+        for (const c of calls)
+          process.stderr.write(
+            `  trace ${bundleId}: ${(c.origin ?? '-').padEnd(20)} ${c.service}:${c.command.padEnd(18)} ${c.presigned ? '(presigned) ' : ''}${traceKey(c.input)}\n`,
+          );
       const storageByFunction: Record<string, Record<string, number>> = {};
       const presigned = calls.filter((c) => c.presigned).length;
       for (const c of calls) {

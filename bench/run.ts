@@ -10,7 +10,7 @@
  *                                                  (unless --out=<file>)
  *
  * Flags: --n, --warmup, --latency-bundle (latency); --duration, --portals, --drain, --poll
- * (throughput, seconds / ms); --runs, --sizes-only (cold start); --cost-bundles=a,b (cost); --out=<file>, --no-write.
+ * (throughput, seconds / ms); --runs, --sizes-only (cold start); --cost-bundles=a,b, --trace (cost); --out=<file>, --no-write.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -135,6 +135,7 @@ function optionsFromArgs(): BenchOptions {
     cost: {
       ...costDefaults,
       bundles: flag('cost-bundles') ? flag('cost-bundles')!.split(',') : costDefaults.bundles,
+      trace: flag('trace') !== undefined,
     },
     saturation: {
       ...saturationDefaults,
