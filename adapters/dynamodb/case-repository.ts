@@ -272,7 +272,7 @@ export const caseRepository: CaseRepository = {
     if (!from) return false;
     // GET /v1/statistics: a case becoming final is counted in this very transaction, from the
     // record it was read as (the write is conditional on that version; statistics-store.ts).
-    const counted = await finalCounterItems(caseId, from, changes, timeline.at);
+    const counted = await finalCounterItems(caseId, from, changes, timeline.at, effects?.readAs);
     const names: Record<string, string> = {
       '#status': 'status',
       '#version': 'version',
@@ -320,8 +320,10 @@ export const caseRepository: CaseRepository = {
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
       // Counted from a version another write has replaced meanwhile (same status): count again.
-      if (counted && (await this.get(caseId))?.version !== counted.version)
-        return this.transition(caseId, anyOf, changes, timeline, audit, effects);
+      if (counted && (await this.get(caseId))?.version !== counted.version) {
+        const { readAs: _stale, ...rest } = effects ?? {};
+        return this.transition(caseId, anyOf, changes, timeline, audit, rest);
+      }
       const failed = failedConditions(err);
       // Only materials refused (the case and its tasks are as expected): say which.
       if (ids.length && failed?.size && [...failed].every((i) => i >= own.length))
@@ -400,22 +402,7 @@ async function overdueWrite(
 
 export const taskRepository: TaskRepository = {
   async open(task, timeline) {
-    const existing = await this.get(task.taskId);
-    if (existing) {
-      // Opened early (on a prerequisite's approval) and now again without a token: nothing to store.
-      if (task.taskToken === undefined) return existing;
-      // Re-opened (e.g. after a timeout): a new token, the same task and decision (if any).
-      const r = await send<{ Attributes?: Record<string, unknown> }>(
-        new UpdateCommand({
-          TableName: table(),
-          Key: keys.task(task.caseId, task.taskId),
-          UpdateExpression: 'SET taskToken = :token',
-          ExpressionAttributeValues: { ':token': task.taskToken },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return TaskRecordSchema.parse(r.Attributes);
-    }
+    // Written first, read only if it was there: a task is nearly always new (one call).
     try {
       await transact([
         {
@@ -433,9 +420,23 @@ export const taskRepository: TaskRepository = {
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
       const failed = failedConditions(err);
-      if (failed ? failed.has(2) && !failed.has(0) : !(await this.get(task.taskId)))
+      const existing = failed && !failed.has(0) ? undefined : await this.get(task.taskId);
+      if (!existing)
         throw new CaseClosedError(`case ${task.caseId} has ended; task ${task.taskId} is not opened`);
-      return this.open(task, timeline); // created concurrently by a retry: refresh its token
+      // Opened early (on a prerequisite's approval) and now again without a token: nothing to store.
+      if (task.taskToken === undefined) return existing;
+      // Re-opened (e.g. after a timeout), or opened early and now reached by the state machine: a
+      // new token, the same task and decision (if any).
+      const r = await send<{ Attributes?: Record<string, unknown> }>(
+        new UpdateCommand({
+          TableName: table(),
+          Key: keys.task(task.caseId, task.taskId),
+          UpdateExpression: 'SET taskToken = :token',
+          ExpressionAttributeValues: { ':token': task.taskToken },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return TaskRecordSchema.parse(r.Attributes);
     }
   },
 

@@ -34,33 +34,45 @@ async function getItem(key: { pk: string; sk: string }): Promise<IssuedLicense |
   return r.Item ? IssuedLicenseSchema.parse(r.Item) : undefined;
 }
 
+/** The two items of a license: by case + service (one per service) and by id (verification). */
+const licenseItems = (license: IssuedLicense) => [
+  {
+    Put: {
+      TableName: table(),
+      Item: { ...licenseKeys.ofService(license.caseId, license.serviceId), type: 'license', ...license },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  },
+  {
+    Put: {
+      TableName: table(),
+      Item: { ...licenseKeys.byId(license.licenseId), type: 'licenseById', ...license },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  },
+];
+
+/** What one transaction may hold (DynamoDB: 100 items), in licenses. */
+const LICENSES_PER_TRANSACTION = 50;
+
 export const licenseStore: LicenseStore = {
+  async putAll(licenses) {
+    if (licenses.length === 0) return [];
+    if (licenses.length === 1 || licenses.length > LICENSES_PER_TRANSACTION)
+      return Promise.all(licenses.map((l) => this.put(l)));
+    try {
+      await send(new TransactWriteCommand({ TransactItems: licenses.flatMap(licenseItems) }));
+      return licenses.map((stored) => ({ created: true, stored }));
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      // Some service has its license already (a retry, or a race): settle them one by one.
+      return Promise.all(licenses.map((l) => this.put(l)));
+    }
+  },
+
   async put(license) {
     try {
-      await send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: table(),
-                Item: {
-                  ...licenseKeys.ofService(license.caseId, license.serviceId),
-                  type: 'license',
-                  ...license,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: table(),
-                Item: { ...licenseKeys.byId(license.licenseId), type: 'licenseById', ...license },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
+      await send(new TransactWriteCommand({ TransactItems: licenseItems(license) }));
       return { created: true, stored: license };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;

@@ -132,13 +132,18 @@ export async function finalCounterItems(
   from: readonly CaseRecord['status'][],
   changes: Partial<CaseRecord>,
   at: string,
+  /** The record as the caller has just read it: no read here. */
+  readAs?: CaseRecord,
 ): Promise<{ version: number; items: ReturnType<typeof counterUpdates> } | undefined> {
   if (!changes.status || !isFinal(changes.status) || from.every(isFinal)) return undefined;
-  const r = await send<{ Item?: Record<string, unknown> }>(
-    new GetCommand({ TableName: table(), Key: keys.case(caseId), ConsistentRead: true }),
-  );
-  if (!r.Item) return undefined;
-  const current = CaseRecordSchema.parse(r.Item);
+  let current = readAs?.caseId === caseId ? readAs : undefined;
+  if (!current) {
+    const r = await send<{ Item?: Record<string, unknown> }>(
+      new GetCommand({ TableName: table(), Key: keys.case(caseId), ConsistentRead: true }),
+    );
+    if (!r.Item) return undefined;
+    current = CaseRecordSchema.parse(r.Item);
+  }
   if (!from.includes(current.status)) return undefined; // the transition's own condition refuses it
   const inc = finalIncrement({ ...current, ...changes } as CaseRecord, at, context());
   return inc ? { version: current.version, items: counterUpdates(inc) } : undefined;

@@ -57,6 +57,11 @@ export interface TransitionEffects {
     readonly status: TaskRecord['status'];
     readonly decision?: Decision;
   }[];
+  /**
+   * The case as the caller has just read it (consistently): a transition that ends the case counts
+   * its statistics from this record, conditional on its version, instead of reading it again.
+   */
+  readonly readAs?: CaseRecord;
 }
 
 export interface CaseRepository {

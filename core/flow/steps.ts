@@ -82,6 +82,8 @@ async function move(
       { ...changes, status: to },
       { at, event, detail },
       { actor: 'flow', action: event, detail },
+      // Counted (when it ends the case) from the record this step read, not read again.
+      { readAs: record },
     );
   if (await attempt()) return;
   const current = await load(deps, record.caseId);
@@ -107,12 +109,72 @@ export interface OpenTaskInput {
   readonly dueAt?: string | undefined;
 }
 
+/** Opens a review or inspection the stage plan described in full; completes at once with a decision given meanwhile. */
+async function openPlannedTask(
+  deps: FlowDeps,
+  input: OpenTaskInput & {
+    kind: 'review' | 'inspection';
+    departmentId: string;
+    services: readonly string[];
+    dueAt: string;
+  },
+): Promise<{ taskId: string }> {
+  const now = deps.now();
+  const stage = input.stage ?? 0;
+  const taskId = taskIdFor(input.caseId, input.round, input.kind, input.departmentId, stage);
+  const stored = await deps.tasks.open(
+    {
+      taskId,
+      caseId: input.caseId,
+      kind: input.kind,
+      departmentId: input.departmentId,
+      services: [...input.services],
+      round: input.round,
+      ...(stage > 0 ? { stage } : {}),
+      status: 'pending',
+      createdAt: now.toISOString(),
+      dueAt: input.dueAt,
+      overdue: false,
+      escalations: 0,
+      taskToken: input.taskToken,
+    },
+    {
+      at: now.toISOString(),
+      event: `${input.kind}_task_opened`,
+      detail: {
+        taskId,
+        departmentId: input.departmentId,
+        services: [...input.services],
+        dueAt: input.dueAt,
+        ...(stage > 0 ? { stage } : {}),
+      },
+    },
+  );
+  if (stored.decision) await deps.workflow.succeed(input.taskToken, { outcome: stored.decision.outcome });
+  return { taskId };
+}
+
 /**
  * Opens a callback task: creates it with the token, or — when re-opened after a timeout — stores
  * the fresh token. A task already decided (its answer came while the old token was expiring) is
  * completed at once with the recorded decision, so no decision is ever lost.
  */
 export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ taskId: string }> {
+  // A review or inspection comes with everything it needs from the stage plan (department,
+  // services, deadline): the case is not read. Its transaction checks the case is still open.
+  if (
+    (input.kind === 'review' || input.kind === 'inspection') &&
+    input.departmentId &&
+    input.services &&
+    input.dueAt
+  )
+    return openPlannedTask(deps, {
+      ...input,
+      kind: input.kind,
+      departmentId: input.departmentId,
+      services: input.services,
+      dueAt: input.dueAt,
+    });
   const record = await load(deps, input.caseId);
   const bundle = deps.catalog.bundle(record.bundleId);
   const now = deps.now();
@@ -195,6 +257,11 @@ export async function openReadyDependants(deps: FlowDeps, caseId: string): Promi
   const bundle = deps.catalog.bundle(record.bundleId);
   const now = deps.now();
   const tasks = await deps.tasks.listForCase(caseId);
+  // Nothing of this stage is still pending: the state machine plans the next stage right now and
+  // opens what is ready — opening it here too would only race it (twice the writes, the tokens
+  // stored afterwards). Early opening is for the uneven branches: a dependant ready while others
+  // of its stage are still being reviewed.
+  if (!tasks.some((t) => t.status === 'pending' && t.kind !== 'supplement')) return { opened: [] };
   const plan = planStage(record, bundle, tasks, record.correctionRound, now, { places: deps.places });
   if (plan.next !== 'review') return { opened: [] };
   const open = new Set(tasks.filter((t) => t.status !== 'closed').map((t) => t.taskId));

@@ -79,11 +79,14 @@ export async function issueLicenses(
   const issuedAt = deps.now().toISOString();
   const pending = services.filter((s) => !recorded.has(s.serviceId));
 
-  // Every license is attempted even when one fails, so a retry has as little left to do as possible.
-  const settled = await Promise.allSettled(pending.map((s) => issueOne(deps, record, s, issuedAt)));
+  // Every license is built, stored and signed even when one fails, then all that succeeded are
+  // recorded in one write — so a retry has as little left to do as possible.
+  const settled = await Promise.allSettled(pending.map((s) => buildOne(deps, record, s, issuedAt)));
+  const built = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const answers = await deps.store.putAll(built);
+  for (const { stored } of answers) recorded.set(stored.serviceId, stored.licenseId);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  for (const r of settled) if (r.status === 'fulfilled') recorded.set(r.value.serviceId, r.value.licenseId);
 
   return {
     licenses: approved.map((serviceId) => ({ id: recorded.get(serviceId)!, serviceId })),
@@ -124,7 +127,8 @@ function resolveService(
   };
 }
 
-async function issueOne(
+/** One license: its files stored and its record signed — not yet recorded. */
+async function buildOne(
   deps: IssueLicensesDeps,
   record: CaseRecord,
   service: LicenseService,
@@ -150,8 +154,7 @@ async function issueOne(
     issuedAt,
   };
   const signature = await deps.signer.sign(signedMessage(unsigned));
-  const license: IssuedLicense = { ...unsigned, signature: Buffer.from(signature).toString('base64') };
-
-  // Lost a race: the license recorded first is the service's; ours is never shown to anyone.
-  return (await deps.store.put(license)).stored;
+  // Recorded by the caller; lost a race, the license recorded first is the service's and ours is
+  // never shown to anyone.
+  return { ...unsigned, signature: Buffer.from(signature).toString('base64') };
 }

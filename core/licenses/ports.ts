@@ -65,6 +65,11 @@ export interface LicenseStore {
    * that one, which stays the service's license.
    */
   put(license: IssuedLicense): Promise<{ created: boolean; stored: IssuedLicense }>;
+  /**
+   * Records several licenses of one case at once (one write when none is there yet); each answer
+   * as `put`'s, in the same order.
+   */
+  putAll(licenses: readonly IssuedLicense[]): Promise<{ created: boolean; stored: IssuedLicense }[]>;
   listForCase(caseId: string): Promise<IssuedLicense[]>;
   get(licenseId: string): Promise<IssuedLicense | undefined>;
 }
