@@ -6,7 +6,7 @@
  */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { config } from '#adapters/config.ts';
-import { caseRepository, taskRepository } from '#adapters/dynamodb/case-repository.ts';
+import { caseWithTasks } from '#adapters/dynamodb/case-reads.ts';
 import { getMaterial } from '#adapters/dynamodb/material-store.ts';
 import { privacyStore } from '#adapters/dynamodb/privacy-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
@@ -28,7 +28,7 @@ export const route = defineRoute({
   params: TaskParams,
   responses: { 200: { description: 'The task.', schema: TaskDetailSchema } },
   problems: { 404: 'No such task of this department (another department’s task is 404 too).' },
-  // Writes the applicant's access log.
+  // One Query of the case's partition; one BatchWriteItem to the applicant's access log.
   needs: { table: 'write', files: 'read' },
 });
 
@@ -36,14 +36,14 @@ export const handler = httpHandler(route)(async ({ params, caller }) => ({
   status: 200,
   body: await taskDetail(
     {
-      tasks: taskRepository,
-      cases: caseRepository,
+      caseWithTasks,
+      // Only for a case attached before it recorded its materials' file facts.
       material: getMaterial,
       presignDownload: (key, file) => presignDownload(key, file),
       catalog: catalog(),
       personalData: {
         accessAfterMs: config().DEPARTMENT_ACCESS_AFTER_CLOSE,
-        recordAccess: privacyStore.recordAccess,
+        recordAccesses: privacyStore.recordAccesses,
         now: () => new Date(),
       },
     },

@@ -1,6 +1,5 @@
 /** GET /v1/cases/{caseId}/licenses — the case's e-licenses, with short-lived download links. */
-import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
-import { licenseStore } from '#adapters/dynamodb/license-store.ts';
+import { caseWithLicenses } from '#adapters/dynamodb/case-reads.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { CaseParams } from '#adapters/http/params.ts';
 import { defineRoute } from '#adapters/http/route.ts';
@@ -25,10 +24,10 @@ export const route = defineRoute({
 });
 
 export const handler = httpHandler(route)(async ({ params, caller }) => {
-  const record = await caseRepository.get(params.caseId);
+  // One read: the case and its licenses share its partition (adapters/dynamodb/case-reads.ts).
+  const { record, licenses } = await caseWithLicenses(params.caseId);
   // Another portal's case is "not found", never "forbidden": case ids cannot be probed.
   if (!ownCase(record, caller)) throw new NotFoundError(`There is no case "${params.caseId}" of yours.`);
-  const licenses = await licenseStore.listForCase(params.caseId);
   const items = await Promise.all(
     licenses.map(async (l) => ({
       id: l.licenseId,

@@ -5,9 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { PrefillApplicant } from '#core/catalog/prefill.ts';
 import type { AccessEntry, PrivacyPort } from '#core/identity/privacy.ts';
+import { UnavailableError } from '#core/shared/errors.ts';
 import { config } from '../config.ts';
 import { cityKeyer } from '../identity/identifier-secret.ts';
-import { PutCommand, QueryCommand, UpdateCommand } from './commands.ts';
+import { pauseBeforeRetry } from '../shared/backoff.ts';
+import { BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand } from './commands.ts';
 import { keys } from './keys.ts';
 import { isConditionFailure, send } from './send.ts';
 
@@ -24,16 +26,46 @@ export async function applicantKey(whose: PrefillApplicant): Promise<string> {
 const encodeCursor = (sk: string) => Buffer.from(sk, 'utf8').toString('base64url');
 const decodeCursor = (c: string) => Buffer.from(c, 'base64url').toString('utf8');
 
+/** An access-log item: under the applicant's keyed identifier, removed by TTL after the retention. */
+function accessItem(key: string, entry: AccessEntry): Record<string, unknown> {
+  const expiresAt = Math.floor(Date.parse(entry.at) / 1000) + ACCESS_LOG_RETENTION_DAYS * DAY_S;
+  return { ...keys.accessLog(key, entry.at, randomUUID()), type: 'access', ...entry, expiresAt };
+}
+
+/** DynamoDB's limit on the requests of one BatchWriteItem. */
+const BATCH_WRITE_ITEMS = 25;
+/** Tries of a batch whose items DynamoDB keeps leaving unprocessed (throttling) before giving up. */
+export const ACCESS_WRITE_ATTEMPTS = 8;
+
 export const privacyStore: PrivacyPort = {
   async recordAccess(whose, entry) {
     const key = await applicantKey(whose);
-    const expiresAt = Math.floor(Date.parse(entry.at) / 1000) + ACCESS_LOG_RETENTION_DAYS * DAY_S;
-    await send(
-      new PutCommand({
-        TableName: config().TABLE_NAME,
-        Item: { ...keys.accessLog(key, entry.at, randomUUID()), type: 'access', ...entry, expiresAt },
-      }),
-    );
+    await send(new PutCommand({ TableName: config().TABLE_NAME, Item: accessItem(key, entry) }));
+  },
+
+  async recordAccesses(whose, entries) {
+    if (entries.length === 0) return;
+    const key = await applicantKey(whose);
+    const table = config().TABLE_NAME;
+    if (entries.length === 1) {
+      await send(new PutCommand({ TableName: table, Item: accessItem(key, entries[0]!) }));
+      return;
+    }
+    const items = entries.map((e) => accessItem(key, e));
+    for (let i = 0; i < items.length; i += BATCH_WRITE_ITEMS) {
+      // A batch may come back with some puts unprocessed (throttling): those are sent again, and
+      // if they never go through the read fails — personal data never leaves unlogged.
+      let pending = items.slice(i, i + BATCH_WRITE_ITEMS).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending.length; attempt++) {
+        if (attempt >= ACCESS_WRITE_ATTEMPTS)
+          throw new UnavailableError('The access log is throttling writes; please retry.');
+        if (attempt) await pauseBeforeRetry(attempt);
+        const r = await send<{ UnprocessedItems?: Record<string, { PutRequest?: unknown }[]> }>(
+          new BatchWriteCommand({ RequestItems: { [table]: pending } }),
+        );
+        pending = (r.UnprocessedItems?.[table] ?? []) as typeof pending;
+      }
+    }
   },
 
   async listAccess(whose, page) {

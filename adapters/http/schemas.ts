@@ -504,8 +504,8 @@ export const MaterialSchema = z.object({
 
 // ───────────────────────────── cases and tasks ─────────────────────────────
 
-/** A material of a case as answered: `deferredUntil` is an instant. */
-const CaseMaterial = CaseMaterialSchema.extend({
+/** A material of a case as answered: `deferredUntil` is an instant; the stored file's facts are never shown. */
+const CaseMaterial = CaseMaterialSchema.omit({ file: true }).extend({
   materialId: CaseMaterialSchema.shape.materialId.describe('The uploaded material (POST /v1/materials).'),
   sharedData: CaseMaterialSchema.shape.sharedData.describe(
     'Held by the government (e-license library, earlier case): fetched, not uploaded.',

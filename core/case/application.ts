@@ -13,6 +13,7 @@ import { selectServices } from '../catalog/selection.ts';
 import { problemsFromIssues } from '../shared/error-codes.ts';
 import { type Problem, ValidationError } from '../shared/errors.ts';
 import { ID_NUMBER_PATTERN, isValidIdNumber, isValidUscc, USCC_PATTERN } from '../shared/identifiers.ts';
+import type { CaseMaterial } from './model.ts';
 
 const phone = z.string().regex(/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/, 'not a phone number');
 const idNumber = z
@@ -125,6 +126,24 @@ export interface MaterialFacts {
   readonly state: 'verified' | 'not_uploaded' | 'mismatch' | 'wrong_content' | 'changed';
   /** The case the material is part of, if any: a material belongs to one case only. */
   readonly caseId?: string | undefined;
+  /** Its stored file, recorded on the case with it (CaseMaterialSchema `file`): never shown. */
+  readonly file?: {
+    readonly s3Key: string;
+    readonly fileName: string;
+    readonly contentType: string;
+    readonly size: number;
+  };
+}
+
+/**
+ * A case's entry for an uploaded material, with its stored file's facts when the lookup gave them
+ * (submission and supplement record them, so a task view presigns the download without a read).
+ */
+export function withFile(
+  entry: { readonly type: string; readonly materialId: string },
+  fact: Pick<MaterialFacts, 'file'> | undefined,
+): CaseMaterial {
+  return fact?.file ? { ...entry, file: { ...fact.file } } : { ...entry };
 }
 
 /**

@@ -37,8 +37,24 @@ export const CaseMaterialSchema = z.object({
   reference: z.string().optional(),
   /** 容缺: promised for later, due by this instant. */
   deferredUntil: z.string().optional(),
+  /**
+   * The uploaded file's facts, copied from the material when it is attached (submission,
+   * supplement), so a task view presigns its download without reading the material. Internal:
+   * never in an answer (the object key is storage's, not the API's — core/case/views.ts
+   * `publicMaterial`). Absent on cases attached before it was recorded: read from the material then.
+   */
+  file: z
+    .object({
+      s3Key: z.string().min(1),
+      fileName: z.string().min(1),
+      contentType: z.string().min(1),
+      size: z.number().int().positive(),
+    })
+    .optional(),
 });
 export type CaseMaterial = z.infer<typeof CaseMaterialSchema>;
+/** An uploaded material's stored file as a case records it. */
+export type MaterialFile = NonNullable<CaseMaterial['file']>;
 
 export const CaseRecordSchema = z.object({
   caseId: z.string(),

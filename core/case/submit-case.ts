@@ -26,7 +26,7 @@ import { bindApplicant } from '../identity/binding.ts';
 import { newCaseId } from '../identity/keyed-ids.ts';
 import { IdempotencyKeyReusedError, ValidationError } from '../shared/errors.ts';
 import { addWorkingDays, chinaDate } from '../time/working-days.ts';
-import { ApplicantSchema, checkApplication } from './application.ts';
+import { ApplicantSchema, checkApplication, withFile } from './application.ts';
 import { INITIAL_STATUS } from './lifecycle.ts';
 import { type CaseMaterial, type CaseRecord, requestHash } from './model.ts';
 import { isApplicantsCase } from './ownership.ts';
@@ -219,7 +219,9 @@ async function submitNew(
   );
   const caseMaterials: CaseMaterial[] = materials.flatMap((m): CaseMaterial[] => {
     const type = m.material.id;
-    if (given.has(type)) return given.get(type)!.map((materialId) => ({ type, materialId }));
+    // With its file's facts: a department's task view presigns the download without a read.
+    if (given.has(type))
+      return given.get(type)!.map((materialId) => withFile({ type, materialId }, facts.get(materialId)));
     if (cited.has(type)) return [{ type, sharedData: true, reference: cited.get(type)! }];
     if (deferred.includes(type))
       return [{ type, deferredUntil: addWorkingDays(now, m.material.deferralDays ?? 5).toISOString() }];

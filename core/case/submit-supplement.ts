@@ -17,7 +17,7 @@ import { mergeFields, mergeMaterials } from '../catalog/merge.ts';
 import type { ApplicantIdentity } from '../identity/applicant.ts';
 import { ConflictError, NotFoundError, type Problem, ValidationError } from '../shared/errors.ts';
 import { addWorkingDays, workingDaysBetween } from '../time/working-days.ts';
-import { MAX_ATTACHED_MATERIALS, materialProblem } from './application.ts';
+import { MAX_ATTACHED_MATERIALS, materialProblem, withFile } from './application.ts';
 import { allows, isFinal, transition } from './lifecycle.ts';
 import { type CaseRecord, requestHash, taskIdFor } from './model.ts';
 import { ownCase } from './ownership.ts';
@@ -134,11 +134,15 @@ export async function submitSupplement(
 
   const now = deps.now();
   const byType = new Map(materials.map((m) => [m.type, m.materialId]));
+  // Each replacement with its file's facts (a task view presigns its download without a read).
   const newMaterials = record.materials.map((m) =>
-    byType.has(m.type) ? { type: m.type, materialId: byType.get(m.type)! } : m,
+    byType.has(m.type)
+      ? withFile({ type: m.type, materialId: byType.get(m.type)! }, facts.get(byType.get(m.type)!))
+      : m,
   );
   for (const [type, materialId] of byType)
-    if (!newMaterials.some((m) => m.type === type)) newMaterials.push({ type, materialId });
+    if (!newMaterials.some((m) => m.type === type))
+      newMaterials.push(withFile({ type, materialId }, facts.get(materialId)));
   // 办结时限 pauses while the applicant corrects: the deadline moves by the working days waited.
   const paused = workingDaysBetween(new Date(record.correction.requestedAt), now);
   const dueAt = addWorkingDays(new Date(record.dueAt), paused).toISOString();

@@ -2,7 +2,7 @@
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { maskIdentifier, maskName, maskPhone } from '../shared/identifiers.ts';
 import type { Applicant } from './application.ts';
-import type { CaseRecord, TaskRecord } from './model.ts';
+import type { CaseMaterial, CaseRecord, TaskRecord } from './model.ts';
 import type { CaseView } from './ports.ts';
 
 export function maskedApplicant(a: Applicant) {
@@ -14,6 +14,12 @@ export function maskedApplicant(a: Applicant) {
         phone: maskPhone(a.phone),
       }
     : { kind: a.kind, name: a.name, uscc: a.uscc, phone: maskPhone(a.phone) };
+}
+
+/** A case's material as answered: without the stored file's facts (its object key is storage's own). */
+export function publicMaterial(m: CaseMaterial): Omit<CaseMaterial, 'file'> {
+  const { file: _file, ...shown } = m;
+  return shown;
 }
 
 export function taskView(index: CatalogIndex, t: TaskRecord) {
@@ -84,7 +90,7 @@ export function caseView(index: CatalogIndex, v: CaseView) {
     })),
     applicant: maskedApplicant(r.applicant),
     delivery: r.delivery.method,
-    materials: r.materials,
+    materials: r.materials.map(publicMaterial),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     dueAt: r.dueAt,

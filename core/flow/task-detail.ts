@@ -10,13 +10,11 @@
  * the joint inspection (联合勘验) it shares with the other inspecting departments.
  */
 
-import type { CaseRecord, TaskRecord } from '../case/model.ts';
-import type { CaseRepository, TaskRepository } from '../case/ports.ts';
-import { taskView } from '../case/views.ts';
+import { type CaseRecord, caseIdOfTask, type MaterialFile, type TaskRecord } from '../case/model.ts';
+import { publicMaterial, taskView } from '../case/views.ts';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { mergeFields, mergeMaterials } from '../catalog/merge.ts';
 import type { PrivacyPort } from '../identity/privacy.ts';
-import type { Material } from '../materials/material.ts';
 import { CaseNotFoundError, NotFoundError } from '../shared/errors.ts';
 import { maskedForDepartment, maskedForm, seesPersonalData } from './personal-data.ts';
 import { JOINT_INSPECTION, jointInspection, prerequisites, prerequisitesOf } from './stages.ts';
@@ -115,13 +113,15 @@ export function taskScope(
 }
 
 export interface TaskDetailDeps {
-  readonly tasks: Pick<TaskRepository, 'get' | 'listForCase'>;
-  readonly cases: Pick<CaseRepository, 'get'>;
-  /** A portal's stored material, for its file facts (undefined when gone). */
-  material(
-    portalId: string,
-    materialId: string,
-  ): Promise<Pick<Material, 's3Key' | 'fileName' | 'contentType' | 'size'> | undefined>;
+  /** The case (undefined when it is missing) and every task of it, in one read. */
+  caseWithTasks(
+    caseId: string,
+  ): Promise<{ readonly record: CaseRecord | undefined; readonly tasks: readonly TaskRecord[] }>;
+  /**
+   * A portal's stored material, for its file facts (undefined when gone): only for a material
+   * attached before the case recorded them (CaseMaterialSchema `file`).
+   */
+  material(portalId: string, materialId: string): Promise<MaterialFile | undefined>;
   /** A short-lived download link for a stored file. */
   presignDownload(
     key: string,
@@ -131,11 +131,6 @@ export interface TaskDetailDeps {
 }
 
 /**
- * Use case: a department opens one of its tasks.
- *  1. Only its own task (another department's, or the applicant's supplement wait, is not found).
- *  2. The case data its services need (taskScope), with a short-lived download link per material.
- */
-/**
  * Personal data in task detail (PIPL purpose limitation): shown in full only while the department
  * holds an open task on the case and for `accessAfterMs` after (core/flow/personal-data.ts), each
  * such read recorded in the applicant's access log — with a second entry when material download
@@ -143,21 +138,32 @@ export interface TaskDetailDeps {
  */
 export interface PersonalDataDeps {
   readonly accessAfterMs: number;
-  readonly recordAccess: PrivacyPort['recordAccess'];
+  readonly recordAccesses: PrivacyPort['recordAccesses'];
   now(): Date;
 }
 
+/**
+ * Use case: a department opens one of its tasks.
+ *  1. One read: the case and its tasks (the task's case is named in its id).
+ *  2. Only its own task (another department's, or the applicant's supplement wait, is not found).
+ *  3. While it may see the applicant's personal data: one write to the applicant's access log
+ *     (the task read, and the download links when there are materials) before anything leaves.
+ *  4. The case data its services need (taskScope), with a short-lived download link per material
+ *     — presigned from the file facts the case recorded (read from the material only for a case
+ *     attached before they were recorded).
+ */
 export async function taskDetail(
   deps: TaskDetailDeps & { readonly personalData?: PersonalDataDeps },
   input: { taskId: string; departmentId: string },
 ) {
-  const task = await deps.tasks.get(input.taskId);
-  if (!task || task.kind === 'supplement' || task.departmentId !== input.departmentId)
-    throw new NotFoundError(`There is no task "${input.taskId}" of your department.`);
-  const record = await deps.cases.get(task.caseId);
+  const notFound = () => new NotFoundError(`There is no task "${input.taskId}" of your department.`);
+  const caseId = caseIdOfTask(input.taskId);
+  if (!caseId) throw notFound();
+  const { record, tasks } = await deps.caseWithTasks(caseId);
+  const task = tasks.find((t) => t.taskId === input.taskId);
+  if (!task || task.kind === 'supplement' || task.departmentId !== input.departmentId) throw notFound();
   if (!record) throw new CaseNotFoundError(`Case ${task.caseId} of task ${task.taskId} is missing.`);
   const index = deps.catalog;
-  const tasks = await deps.tasks.listForCase(task.caseId);
   const scope = taskScope(index, record, task, tasks);
   const pd = deps.personalData;
   const now = pd?.now() ?? new Date();
@@ -173,21 +179,25 @@ export async function taskDetail(
       actor: { kind: 'department' as const, id: input.departmentId },
       caseId: record.caseId,
     };
-    await pd.recordAccess(whose, { ...entry, purpose: `task:${task.taskId}` });
-    if (scope.materials.some((m) => m.materialId))
-      await pd.recordAccess(whose, { ...entry, purpose: `material:${task.taskId}` });
+    await pd.recordAccesses(whose, [
+      { ...entry, purpose: `task:${task.taskId}` },
+      ...(scope.materials.some((m) => m.materialId)
+        ? [{ ...entry, purpose: `material:${task.taskId}` }]
+        : []),
+    ]);
   }
   const materials = await Promise.all(
     scope.materials.map(async (m) => {
-      if (!m.materialId || !full) return m;
-      const stored = await deps.material(record.portalId, m.materialId);
-      if (!stored) return m;
-      const link = await deps.presignDownload(stored.s3Key, stored);
+      const shown = publicMaterial(m);
+      if (!m.materialId || !full) return shown;
+      const file = m.file ?? (await deps.material(record.portalId, m.materialId));
+      if (!file) return shown;
+      const link = await deps.presignDownload(file.s3Key, file);
       return {
-        ...m,
-        fileName: stored.fileName,
-        contentType: stored.contentType,
-        size: stored.size,
+        ...shown,
+        fileName: file.fileName,
+        contentType: file.contentType,
+        size: file.size,
         downloadUrl: link.url,
         expiresAt: link.expiresAt,
       };

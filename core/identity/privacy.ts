@@ -38,6 +38,11 @@ export interface Consent {
 export interface PrivacyPort {
   /** Records a read of `whose` data; visible to them at once (GET /v1/me/access-log). */
   recordAccess(whose: PrefillApplicant, entry: AccessEntry): Promise<void>;
+  /**
+   * Records several reads of `whose` data at once (a task view and its download links): in one
+   * write where the store can, every entry recorded or an error — never some silently dropped.
+   */
+  recordAccesses(whose: PrefillApplicant, entries: readonly AccessEntry[]): Promise<void>;
   listAccess(
     whose: PrefillApplicant,
     page: { readonly limit: number; readonly cursor?: string },

@@ -139,5 +139,6 @@ export function factsOf(m: Material, state: MaterialFacts['state']): MaterialFac
     bundleId: m.bundleId,
     state,
     ...(m.caseId ? { caseId: m.caseId } : {}),
+    file: { s3Key: m.s3Key, fileName: m.fileName, contentType: m.contentType, size: m.size },
   };
 }
