@@ -4,10 +4,10 @@
  * (one HeadObject, likewise). Up: 200. A dependency down: 503 problem+json with Retry-After, naming
  * each dependency that did not answer in `errors`.
  */
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { HeadObjectCommand } from '#adapters/aws/s3.ts';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { config } from '#adapters/config.ts';
+import { GetCommand } from '#adapters/dynamodb/commands.ts';
 import { send } from '#adapters/dynamodb/send.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { defineRoute } from '#adapters/http/route.ts';

@@ -5,8 +5,8 @@
  * Lambda's environment, no template and no log (as the identifier secret:
  * adapters/identity/identifier-secret.ts). Unfetchable, it is an outage (503), not a refusal.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UnavailableError } from '#core/shared/errors.ts';
+import { GetSecretValueCommand, SecretsManagerClient } from '../aws/secrets-manager.ts';
 import { config } from '../config.ts';
 
 let secret: Promise<string | undefined> | undefined;

@@ -1,11 +1,9 @@
-/** One DynamoDB document client per container, created at module scope (endpoint from the SDK's env). */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+/**
+ * One DynamoDB document client per container, created at module scope: the lean client
+ * (adapters/aws/dynamodb.ts; endpoint, region and credentials from the environment, as the SDK
+ * reads them), with the SDK's document shapes and marshalling options.
+ */
+import { DynamoDocumentClient } from '../aws/dynamodb.ts';
 import { recordCallsOf } from '../aws-call-recorder.ts';
 
-export const dynamo = recordCallsOf(
-  'dynamodb',
-  DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  }),
-);
+export const dynamo = recordCallsOf('dynamodb', new DynamoDocumentClient());

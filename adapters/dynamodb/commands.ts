@@ -1,4 +1,4 @@
-/** The DynamoDB document commands the repositories build (for now the SDK's own; see adapters/aws/). */
+/** The DynamoDB document commands the repositories build: the lean client's (adapters/aws/dynamodb.ts), not the SDK's. */
 export {
   BatchGetCommand,
   BatchWriteCommand,
@@ -6,6 +6,8 @@ export {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
+  TransactGetCommand,
   TransactWriteCommand,
   UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+} from '../aws/dynamodb.ts';

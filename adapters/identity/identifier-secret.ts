@@ -4,11 +4,9 @@
  * run time from Secrets Manager (IDENTIFIER_SECRET_ARN) — once per process, like an SDK client —
  * so that it is in no Lambda's environment, no template and no log.
  */
-// A static import of the two names: esbuild keeps every command of a dynamic import()'s namespace
-// (the whole client, ~30 KiB), but only these two of a named import.
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type IdentifierKeyer, identifierKeyer } from '#core/identity/keyed-ids.ts';
 import { UnavailableError } from '#core/shared/errors.ts';
+import { GetSecretValueCommand, SecretsManagerClient } from '../aws/secrets-manager.ts';
 import { config } from '../config.ts';
 
 let keyer: Promise<IdentifierKeyer> | undefined;

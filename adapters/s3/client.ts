@@ -1,20 +1,17 @@
 /**
- * One S3 client per container. Checksums only when required (otherwise stream bodies are framed
- * as aws-chunked, which s3rver stores verbatim); path-style URLs for emulators.
+ * One S3 client per container: the lean client (adapters/aws/s3.ts). No checksums but those a
+ * caller sets (ChecksumSHA256 on license files); path-style URLs for emulators
+ * (S3_FORCE_PATH_STYLE=true, read when this module loads).
  */
-import { S3Client } from '@aws-sdk/client-s3';
 import { UnavailableError } from '#core/shared/errors.ts';
+import { S3Client } from '../aws/s3.ts';
 import { recordCallsOf } from '../aws-call-recorder.ts';
 import { config } from '../config.ts';
 
 // Presigned URLs run this client's middleware too: recorded as the action they grant.
 export const s3 = recordCallsOf(
   's3',
-  new S3Client({
-    forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  }),
+  new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' }),
 );
 
 export const bucket = () => config().BUCKET_NAME;

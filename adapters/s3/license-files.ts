@@ -4,9 +4,8 @@
  * short-lived presigned URLs, so no license bytes pass through Lambda or API Gateway.
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, type GetObjectCommandOutput, PutObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { LicenseFiles } from '#core/licenses/ports.ts';
+import { GetObjectCommand, type GetObjectOutput, getSignedUrl, PutObjectCommand } from '../aws/s3.ts';
 import { bucket, s3, sendS3 } from './client.ts';
 
 /** Long enough to follow a link from a portal page, short enough that a leaked link soon dies. */
@@ -45,7 +44,7 @@ export const licenseFiles: LicenseFiles = {
 
   async read(key) {
     try {
-      const r = await sendS3<GetObjectCommandOutput>(new GetObjectCommand({ Bucket: bucket(), Key: key }));
+      const r = await sendS3<GetObjectOutput>(new GetObjectCommand({ Bucket: bucket(), Key: key }));
       return r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
     } catch (err) {
       const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };

@@ -8,17 +8,17 @@
  * cheap.
  */
 import { createHash } from 'node:crypto';
-import {
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  HeadObjectCommand,
-  type HeadObjectCommandOutput,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { MaterialFiles, PresignedUpload } from '#core/materials/ports.ts';
 import { SNIFF_BYTES } from '#core/materials/sniff.ts';
 import { UnavailableError } from '#core/shared/errors.ts';
+import {
+  GetObjectCommand,
+  type GetObjectOutput,
+  getSignedUrl,
+  HeadObjectCommand,
+  type HeadObjectOutput,
+  PutObjectCommand,
+} from '../aws/s3.ts';
 import { bucket, s3, sendS3 } from './client.ts';
 
 /** Long enough for a 50 MB file on a slow mobile link, short enough that a leaked URL soon dies. */
@@ -123,11 +123,11 @@ function isMissing(err: unknown): boolean {
  * the catalog's maxBytes (≤ 50 MB). Returns undefined when there is no object.
  */
 export async function inspectObject(key: string): Promise<StoredObject | undefined> {
-  let head: HeadObjectCommandOutput;
-  let got: GetObjectCommandOutput;
+  let head: HeadObjectOutput;
+  let got: GetObjectOutput;
   try {
-    head = await sendS3<HeadObjectCommandOutput>(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
-    got = await sendS3<GetObjectCommandOutput>(
+    head = await sendS3<HeadObjectOutput>(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
+    got = await sendS3<GetObjectOutput>(
       new GetObjectCommand({ Bucket: bucket(), Key: key, ...(head.ETag ? { IfMatch: head.ETag } : {}) }),
     );
   } catch (err) {
@@ -159,7 +159,7 @@ export async function inspectObject(key: string): Promise<StoredObject | undefin
 /** Size and ETag of the stored object (one HEAD, no bytes read); undefined when there is none. */
 export async function headObject(key: string): Promise<{ size: number; etag?: string } | undefined> {
   try {
-    const head = await sendS3<HeadObjectCommandOutput>(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
+    const head = await sendS3<HeadObjectOutput>(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
     return { size: head.ContentLength ?? -1, ...(head.ETag ? { etag: head.ETag } : {}) };
   } catch (err) {
     if (isMissing(err)) return undefined;

@@ -1,16 +1,17 @@
 /**
- * The Workflow port on Step Functions, through the real SDK client. Locally the SDK talks to the
- * project's Step Functions runtime (AWS_ENDPOINT_URL_SFN); in AWS to the service. Same code.
+ * The Workflow port on Step Functions, through the lean client (adapters/aws/sfn.ts). Locally it
+ * talks to the project's Step Functions runtime (AWS_ENDPOINT_URL_SFN); in AWS to the service.
+ * Same code.
  */
+import type { Workflow } from '#core/case/ports.ts';
+import { UnavailableError } from '#core/shared/errors.ts';
 import {
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
-import type { Workflow } from '#core/case/ports.ts';
-import { UnavailableError } from '#core/shared/errors.ts';
+} from '../aws/sfn.ts';
 import { recordCallsOf } from '../aws-call-recorder.ts';
 import { config } from '../config.ts';
 

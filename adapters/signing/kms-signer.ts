@@ -6,22 +6,14 @@
  * key cannot be fetched, KMS Verify is the fallback.
  */
 import { createPublicKey, type KeyObject, verify as verifyLocally } from 'node:crypto';
-import {
-  GetPublicKeyCommand,
-  type GetPublicKeyCommandOutput,
-  SignCommand,
-  type SignCommandOutput,
-  VerifyCommand,
-  type VerifyCommandOutput,
-} from '@aws-sdk/client-kms';
 import type { LicenseSigner } from '#core/licenses/ports.ts';
 import { UnavailableError } from '#core/shared/errors.ts';
+import type { OutputOf } from '../aws/json-client.ts';
+import { GetPublicKeyCommand, SignCommand, type SignCommandOutput, VerifyCommand } from '../aws/kms.ts';
 
 /** The part of KMSClient used here (a stub in tests). */
 export interface KmsSend {
-  send(command: GetPublicKeyCommand): Promise<GetPublicKeyCommandOutput>;
-  send(command: SignCommand): Promise<SignCommandOutput>;
-  send(command: VerifyCommand): Promise<VerifyCommandOutput>;
+  send<C extends GetPublicKeyCommand | SignCommand | VerifyCommand>(command: C): Promise<OutputOf<C>>;
 }
 
 const ALGORITHM = 'ECDSA_SHA_256' as const;

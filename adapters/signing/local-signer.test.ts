@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { GetPublicKeyCommand, SignCommand, VerifyCommand } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
+import { GetPublicKeyCommand, SignCommand, VerifyCommand } from '../aws/kms.ts';
 import { type KmsSend, kmsSigner } from './kms-signer.ts';
 import { localSigner } from './local-signer.ts';
 

@@ -4,8 +4,8 @@
  * `npm start` and tests). Exactly one must be set; anything else fails at init, not at the first
  * license.
  */
-import { KMSClient } from '@aws-sdk/client-kms';
 import type { LicenseSigner } from '#core/licenses/ports.ts';
+import { KMSClient } from '../aws/kms.ts';
 import { recordCallsOf, recordStandIn } from '../aws-call-recorder.ts';
 import { config } from '../config.ts';
 import { kmsSigner } from './kms-signer.ts';

@@ -2,9 +2,9 @@
  * The delivery queue in AWS: one SQS message per (event, webhook). Backoff between tries is the
  * message's visibility timeout, changed by the delivery function after a failed try.
  */
-import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import type { DeliveryMessage, DeliveryQueue } from '#core/webhooks/ports.ts';
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from '../aws/sqs.ts';
 import { recordCallsOf } from '../aws-call-recorder.ts';
 
 const sqs = recordCallsOf('sqs', new SQSClient({}));
