@@ -78,8 +78,9 @@ export const AUTHORIZER_NAME = 'authorize-caller';
 
 /**
  * The DynamoDB actions of `needs.table`: what the adapters send (Get, BatchGet, Query; Put,
- * Update, and transactions of Put/Update/Delete/ConditionCheck items). The IAM proof fails the
- * test run if a function sends anything else.
+ * Update, BatchWrite of Puts — the access log's entries of one read — and transactions of
+ * Put/Update/Delete/ConditionCheck items). The IAM proof fails the test run if a function sends
+ * anything else.
  */
 const TABLE_ACTIONS: Record<'read' | 'write', readonly string[]> = {
   read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
@@ -91,6 +92,8 @@ const TABLE_ACTIONS: Record<'read' | 'write', readonly string[]> = {
     'dynamodb:UpdateItem',
     'dynamodb:DeleteItem',
     'dynamodb:ConditionCheckItem',
+    // Puts the writers hold already, in one request (adapters/dynamodb/privacy-store.ts `recordAccesses`).
+    'dynamodb:BatchWriteItem',
   ],
 };
 
@@ -482,7 +485,7 @@ export class CityStack extends Stack {
   private grantNeeds(fn: HandlerFunction, needs: Needs): void {
     const why = "Granted from the function's `needs` on this city's own table, bucket and key:";
     if (needs.table) {
-      // The item actions the adapters use (no Scan, no BatchWriteItem, no stream reads: CDK's
+      // The item actions the adapters use (no Scan, no stream reads: CDK's
       // grantReadWriteData would add them); a transaction is authorised item by item.
       this.table.grant(fn.function, ...TABLE_ACTIONS[needs.table]);
       // Table keys of applicants are keyed identifiers: the functions reading or writing them fetch the secret.
