@@ -50,6 +50,8 @@ async function checked(name: string, request: RouteRequest = {}): Promise<RouteC
     body: res.body,
   });
   expect(problems, `${name} → ${res.status} ${JSON.stringify(res.body).slice(0, 800)}`).toEqual([]);
+  // A case records its materials' stored files (object key, name…) for itself: never in an answer.
+  expect(JSON.stringify(res.body ?? null), `${name} answers a stored file`).not.toMatch(/"(s3Key|file)":/);
   if (!seen.has(name)) seen.set(name, new Set());
   seen.get(name)!.add(res.status);
   return res;
