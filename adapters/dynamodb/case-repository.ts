@@ -193,7 +193,7 @@ export const caseRepository: CaseRepository = {
       { Put: { TableName: table(), Item: eventItem(record.caseId, timeline) } },
       { Put: { TableName: table(), Item: auditItem(record.caseId, timeline.at, audit) } },
       // Webhooks: the status-change event commits with the case, or not at all.
-      createdOutbox(record.caseId, record.status, timeline.at),
+      createdOutbox(record.caseId, record.status, timeline.at, record.portalId),
       // GET /v1/cases: the applicant's index entry exists exactly when the case does.
       { Put: { TableName: table(), Item: await applicantCaseItem(record) } },
       // GET /v1/statistics: the submission is counted iff the case exists (statistics-store.ts).
@@ -308,7 +308,7 @@ export const caseRepository: CaseRepository = {
       { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
       { Put: { TableName: table(), Item: auditItem(caseId, timeline.at, audit) } },
       // Webhooks: one outbox event iff the status changes, in the same transaction.
-      ...transitionOutbox(caseId, from, changes.status, timeline.at),
+      ...transitionOutbox(caseId, from, changes.status, timeline.at, effects?.readAs),
       // Tasks settled by this change (a withdrawal closes them, a supplement completes its task).
       ...(effects?.settleTasks ?? []).map((t) => settleTaskItem(t.task, t.status, t.decision)),
       ...(counted?.items ?? []),

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CaseStatus } from '#core/case/lifecycle.ts';
-import type { TaskRecord } from '#core/case/model.ts';
+import type { CaseRecord, TaskRecord } from '#core/case/model.ts';
 import {
   CASE_STATUS_CHANGED,
   type OutboxEvent,
@@ -51,23 +51,34 @@ function outboxPut(event: OutboxEvent) {
   };
 }
 
-/** The outbox Put for a new case (its first status). */
-export function createdOutbox(caseId: string, status: CaseStatus, occurredAt: string) {
-  return outboxPut({ eventId: randomUUID(), eventType: CASE_STATUS_CHANGED, caseId, status, occurredAt });
+/** The outbox Put for a new case (its first status), naming the portal that submitted it. */
+export function createdOutbox(caseId: string, status: CaseStatus, occurredAt: string, portalId: string) {
+  return outboxPut({
+    eventId: randomUUID(),
+    eventType: CASE_STATUS_CHANGED,
+    caseId,
+    status,
+    occurredAt,
+    portalId,
+  });
 }
 
 /**
  * The outbox Puts (zero or one) for a transition conditional on the status being `from` (one
- * status: see `exactFrom`) to `to`: none when `to` is undefined or equals it.
+ * status: see `exactFrom`) to `to`: none when `to` is undefined or equals it. `readAs`, the case
+ * as the caller read it, gives the event its portal (a case never changes portal); without it the
+ * fan-out reads the case.
  */
 export function transitionOutbox(
   caseId: string,
   from: readonly CaseStatus[],
   to: CaseStatus | undefined,
   occurredAt: string,
+  readAs?: Pick<CaseRecord, 'caseId' | 'portalId'>,
 ) {
   if (to === undefined || from.includes(to)) return [];
   const previousStatus = from.length === 1 ? from[0] : undefined;
+  const portalId = readAs?.caseId === caseId ? readAs.portalId : undefined;
   return [
     outboxPut({
       eventId: randomUUID(),
@@ -76,6 +87,7 @@ export function transitionOutbox(
       status: to,
       ...(previousStatus ? { previousStatus } : {}),
       occurredAt,
+      ...(portalId ? { portalId } : {}),
     }),
   ];
 }

@@ -30,6 +30,12 @@ export const CaseOutboxEventSchema = z.object({
   status: z.enum(CASE_STATUSES),
   previousStatus: z.enum(CASE_STATUSES).optional(),
   occurredAt: z.string().min(1),
+  /**
+   * The portal that owns the case, as the writer knew it (the case's own transaction): fan-out
+   * then needs no read of the case. Absent on events written before it was recorded, and never
+   * part of the thin event.
+   */
+  portalId: z.string().min(1).max(100).optional(),
 });
 export type CaseOutboxEvent = z.infer<typeof CaseOutboxEventSchema>;
 
