@@ -73,13 +73,10 @@ export function errorCodeOf(
   body: Record<string, unknown>,
 ): string | undefined {
   const strip = (s: string) => s.split(':')[0]!.split('#').pop()!.trim();
-  // SQS's JSON protocol names the query-compatible code here ("AWS.SimpleQueueService.NonExistentQueue;Sender").
-  const query = headers['x-amzn-query-error'];
-  if (typeof query === 'string' && query) return query.split(';')[0];
+  const type = body.__type ?? body.code;
+  if (typeof type === 'string' && type) return strip(type);
   const header = headers['x-amzn-errortype'];
-  if (typeof header === 'string' && header) return strip(header);
-  const type = body.__type ?? body.code ?? body.Code;
-  return typeof type === 'string' && type ? strip(type) : undefined;
+  return typeof header === 'string' && header ? strip(header) : undefined;
 }
 
 /** An SDK-shaped service error from a non-2xx JSON answer. */
@@ -98,6 +95,9 @@ export function jsonError(res: AwsResponse & { body: Buffer }): AwsErrorShape {
   err.name = name;
   for (const [k, v] of Object.entries(body))
     if (k !== '__type' && k !== 'message' && k !== 'Message' && k !== 'code') err[k] = v;
+  // SQS (query-compatible JSON): the query protocol's code ("AWS.SimpleQueueService.NonExistentQueue;Sender").
+  const query = res.headers['x-amzn-query-error'];
+  if (typeof query === 'string' && query) err.Code = query.split(';')[0];
   const requestId = res.headers['x-amzn-requestid'];
   err.$fault = res.status >= 500 ? 'server' : 'client';
   err.$metadata = {
