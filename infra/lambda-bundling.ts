@@ -6,6 +6,12 @@
 import { join } from 'node:path';
 import { repoRoot } from './paths.ts';
 
+/**
+ * No Lambda bundles the AWS SDK any more (adapters/aws/ is a lean client of our own; bench/bundles.test.ts
+ * fails on any SDK module but @aws-sdk/util-dynamodb). These two aliases stay as a safety net: should an
+ * SDK client come back into a bundle, it still gets no default credential chain and no event-stream
+ * codec (infra/lambda-bundling.test.ts proves the first).
+ */
 export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
   // The execution role's credentials are in the environment: no default provider chain.
   '@aws-sdk/credential-provider-node': join(repoRoot, 'adapters', 'aws', 'lambda-credentials.ts'),
