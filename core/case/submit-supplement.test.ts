@@ -166,6 +166,31 @@ describe('submitSupplement', () => {
     ]);
   });
 
+  it('records each replacement’s stored file on the case, for the departments’ download links', async () => {
+    const { ports, run } = setup(awaiting('review'));
+    const file = {
+      s3Key: 'materials/2026-11/m-new',
+      fileName: '身份证.pdf',
+      contentType: 'application/pdf',
+      size: 99,
+    };
+    ports.store.materials.set('m-new', material('m-new', { file }));
+    ports.store.materials.set(
+      'm-lease',
+      material('m-lease', { type: 'lease', file: { ...file, s3Key: 'k2' } }),
+    );
+    const result = await run({
+      materials: [
+        { type: 'id-card', materialId: 'm-new' },
+        { type: 'lease', materialId: 'm-lease' },
+      ],
+    });
+    expect(result.materials).toEqual([
+      { type: 'id-card', materialId: 'm-new', file },
+      { type: 'lease', materialId: 'm-lease', file: { ...file, s3Key: 'k2' } },
+    ]);
+  });
+
   it('refuses a case with no open correction request (409), writing nothing', async () => {
     const { ports, run } = setup(caseRecord({ status: 'in_review' }));
     await expect(run(answer)).rejects.toThrow(ConflictError);
