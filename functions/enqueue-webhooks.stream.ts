@@ -1,8 +1,10 @@
 /**
- * DynamoDB Streams (AWS only): the table's new outbox items — the event source mapping's filter
- * lets only INSERTs of `type = outbox` through — fanned out to one SQS message per webhook of the
- * case's portal (case events) or of the task's department (task events; core/webhooks/deliver.ts,
- * the same use case the local dispatcher runs).
+ * DynamoDB Streams: the table's new outbox items — the event source mapping's filter lets only
+ * INSERTs of `type = outbox` through — fanned out to one SQS message per webhook of the case's
+ * portal (case events; the portal the event names, else the case's) or of the task's department
+ * (task events; core/webhooks/deliver.ts). Reads only: nothing is marked, the mapping's position
+ * on the stream is what has been handed over. Locally the very same file runs on DynamoDB Local's
+ * stream (local/webhook-dispatcher.ts), its queue a local SQS endpoint.
  *
  * Records are handled in order; at the first failure the rest of the batch is reported failed
  * (ReportBatchItemFailures), so Lambda retries from there. A record handled twice enqueues twice:

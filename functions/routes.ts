@@ -87,12 +87,13 @@ export interface EventFunction {
 
 /**
  * Webhook delivery in AWS: the outbox items of the table's stream → enqueue-webhooks → SQS →
- * deliver-webhook. Locally, local/webhook-dispatcher.ts runs the same use cases (core/webhooks)
- * on the outbox instead. The stack wires these two explicitly (stream source, queue, DLQ).
+ * deliver-webhook. Locally, local/webhook-dispatcher.ts reads DynamoDB Local's stream the same way
+ * and invokes enqueue-webhooks, then runs deliver-webhook's use case on timers. The stack wires
+ * these two explicitly (stream source, queue, DLQ).
  */
 export const eventFunctions = [
-  // Reads the portal's webhooks, marks the outbox item dispatched.
-  { name: 'enqueue-webhooks', kind: 'stream', needs: { table: 'write' } },
+  // Reads the webhooks of the event's audience (and a case's portal when the event does not name it).
+  { name: 'enqueue-webhooks', kind: 'stream', needs: { table: 'read' } },
   // Reads the webhook, writes a dead-letter item after the last try.
   { name: 'deliver-webhook', kind: 'queue', needs: { table: 'write' } },
 ] as const satisfies readonly EventFunction[];

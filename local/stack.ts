@@ -203,11 +203,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env.AUTHORIZER_CACHE_SECONDS = String(authorizerCacheMs / 1000);
     step(`API at ${server.url}`);
 
-    // Webhooks (DynamoDB Streams → SQS → Lambda in AWS): the outbox dispatcher, same use cases.
+    // Webhooks (DynamoDB Streams → SQS → Lambda in AWS): the table's stream read as the event
+    // source mapping reads it, invoking the same enqueue function, whose queue is local.
     env.PUBLIC_BASE_URL = server.url;
     process.env.PUBLIC_BASE_URL = server.url;
-    const webhooks = startWebhookDispatcher({ baseUrl: server.url });
+    const webhooks = await startWebhookDispatcher({
+      dynamoEndpoint: ddb.endpoint,
+      region: LOCAL_REGION,
+      tableName,
+      stateDir: scratch,
+    });
     stops.push(() => webhooks.stop());
+    Object.assign(env, webhooks.env);
 
     // Scheduled functions (EventBridge rules in AWS) run on timers here, calling the same files.
     const runScheduled = (name: string) =>

@@ -1,22 +1,29 @@
 /**
- * Webhook delivery on this machine (portals' case events and departments' task events alike): what
- * DynamoDB Streams → enqueue-webhooks → SQS →
- * deliver-webhook do in AWS, with the same use cases (core/webhooks/deliver.ts) and adapters
- * (DynamoDB outbox and webhooks, the guarded HTTP sender):
- *  - polls the outbox backlog (gsi2 OUTBOX: events not yet dispatched) every `pollEveryMs`;
- *  - fans each event out and marks it dispatched (`fanOut`);
- *  - tries each delivery, and schedules the next try after the backoff the use case answers —
- *    a timer standing in for the SQS visibility timeout — until it is delivered or dead-lettered.
- * Pending tries live in memory: stopping the stack drops them (events not yet dispatched stay in
- * the outbox and go out at the next start with --persist).
- * For the IAM proof (adapters/aws-call-recorder.ts), a fan-out's calls are those of
- * enqueue-webhooks and a try's those of deliver-webhook, with the SQS calls the timers stand in
- * for; the outbox poll stands in for the table's stream and is nobody's (unattributed).
+ * Webhook delivery on this machine (portals' case events and departments' task events alike), the
+ * path AWS takes — table stream → enqueue-webhooks → SQS → deliver-webhook — with the same code:
+ *  - the table's stream: DynamoDB Local's, read as the deployed event source mapping reads it
+ *    (local/stream-poller.ts: the same filter — INSERTs of `type = outbox` — batches of 25,
+ *    ReportBatchItemFailures, a checkpoint per shard kept beside the persisted data), every
+ *    `pollEveryMs`;
+ *  - each batch invokes the real functions/enqueue-webhooks.stream.ts through
+ *    local/lambda-registry.ts, as Lambda would (its calls are enqueue-webhooks' for the IAM proof);
+ *  - its SQS client sends to a local SQS endpoint (local/sqs-endpoint.ts, AWS_ENDPOINT_URL_SQS and
+ *    WEBHOOK_QUEUE_URL set here for the handlers), which hands each message to delivery at once;
+ *  - each try runs the delivery use case (core/webhooks/deliver.ts, as deliver-webhook.queue.ts
+ *    does), and the next try is scheduled after the backoff it answers — a timer standing in for
+ *    the SQS visibility timeout — until it is delivered or dead-lettered.
+ * With --persist, an event committed but not yet fanned out when the stack stopped goes out at the
+ * next start; one fanned out before does not go out again (the stream checkpoint). Tries pending
+ * in memory are dropped by a stop (their SQS messages would survive one in AWS).
+ * For the IAM proof (adapters/aws-call-recorder.ts), a try's calls are deliver-webhook's, with the
+ * ChangeMessageVisibility its timer stands in for; the stream reads are the Lambda service's, not
+ * the product's, and made with clients of their own that nothing records or meters.
  */
 
+import { join } from 'node:path';
+import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { recordStandIn, runAsFunction } from '#adapters/aws-call-recorder.ts';
 import { retryPolicy, webhookConfig } from '#adapters/config.ts';
-import { outboxStore, pendingOutboxEvents } from '#adapters/dynamodb/outbox.ts';
 import {
   deadLetterStore,
   departmentWebhookRepository,
@@ -24,39 +31,51 @@ import {
 } from '#adapters/dynamodb/webhook-store.ts';
 import { logger } from '#adapters/logger.ts';
 import { createHttpSender } from '#adapters/webhooks/http-sender.ts';
-import { type DeliverDeps, deliverWebhook, fanOut } from '#core/webhooks/deliver.ts';
-import type { DeliveryMessage, DeliveryQueue } from '#core/webhooks/ports.ts';
+import { DeliveryMessageSchema } from '#adapters/webhooks/sqs-queue.ts';
+import { type DeliverDeps, deliverWebhook } from '#core/webhooks/deliver.ts';
+import type { DeliveryMessage } from '#core/webhooks/ports.ts';
+import { invokeFunction } from './lambda-registry.ts';
+import { startSqsEndpoint } from './sqs-endpoint.ts';
+import { type EventPattern, startStreamMapping } from './stream-poller.ts';
 
 export interface WebhookDispatcherOptions {
-  /** The API's base URL, for the events' links. */
-  readonly baseUrl: string;
+  /** DynamoDB Local's endpoint and the table whose stream carries the outbox. */
+  readonly dynamoEndpoint: string;
+  readonly region: string;
+  readonly tableName: string;
+  /** Where the stream checkpoint is kept (the stack's data directory with --persist). */
+  readonly stateDir: string;
   /** @default 100 */
   readonly pollEveryMs?: number;
 }
 
 export interface WebhookDispatcher {
-  /** Dispatches the outbox backlog now (the timer does it every pollEveryMs). */
-  poll(): Promise<number>;
+  /** What the handlers' environment needs for the local queue: WEBHOOK_QUEUE_URL, AWS_ENDPOINT_URL_SQS. */
+  readonly env: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
 
-/** An event seen recently is not fanned out again while the index catches up with its mark. */
-const RECENT_MS = 60_000;
+/**
+ * The deployed mapping's filter (infra/city-stack.ts, checked in
+ * infra/webhooks-and-usage-plans.test.ts): new outbox items only — not TTL deletions, not any
+ * other item of the table.
+ */
+export const OUTBOX_STREAM_FILTER: EventPattern = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { type: { S: ['outbox'] } } },
+};
 
-export function startWebhookDispatcher(options: WebhookDispatcherOptions): WebhookDispatcher {
-  const env = webhookConfig();
-  const policy = retryPolicy(env);
-  const deliverDeps: DeliverDeps = {
-    webhooks: webhookRepository,
-    departmentWebhooks: departmentWebhookRepository,
-    sender: createHttpSender({ allowPrivate: env.WEBHOOK_ALLOW_PRIVATE, timeoutMs: env.WEBHOOK_TIMEOUT_MS }),
-    deadLetters: deadLetterStore,
-    policy,
-    now: () => new Date(),
-  };
+/** The file of the stream checkpoint in the stack's data directory. */
+export const STREAM_CHECKPOINT_FILE = 'webhook-stream-checkpoint.json';
+
+/**
+ * Starts the local queue, then the stream reader. Call it once PUBLIC_BASE_URL is in the
+ * environment; it adds the queue's variables itself (before anything reads the webhook
+ * configuration) and returns them for the stack's record of its environment.
+ */
+export async function startWebhookDispatcher(options: WebhookDispatcherOptions): Promise<WebhookDispatcher> {
   const timers = new Set<NodeJS.Timeout>();
   const running = new Set<Promise<unknown>>();
-  const recent = new Map<string, number>();
   let stopped = false;
 
   const track = (p: Promise<unknown>) => {
@@ -73,7 +92,40 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
     timers.add(timer);
   };
 
-  const attempt = async (message: DeliveryMessage, n: number): Promise<void> => {
+  // The queue first: the handlers' configuration must name it before it is first read.
+  let attempt: (message: DeliveryMessage, n: number) => Promise<void> = async () => undefined;
+  const queue = await startSqsEndpoint({
+    queueName: `${options.tableName}-webhook-deliveries`,
+    receive(bodies) {
+      for (const body of bodies) {
+        const parsed = DeliveryMessageSchema.safeParse(JSON.parse(body));
+        if (!parsed.success) {
+          logger.error('webhook delivery message unreadable', { error: parsed.error.message });
+          continue;
+        }
+        const message = parsed.data as DeliveryMessage;
+        later(0, () => attempt(message, 1));
+      }
+    },
+  });
+  const env = { WEBHOOK_QUEUE_URL: queue.queueUrl, AWS_ENDPOINT_URL_SQS: queue.url };
+  Object.assign(process.env, env);
+
+  const config = webhookConfig();
+  const policy = retryPolicy(config);
+  const deliverDeps: DeliverDeps = {
+    webhooks: webhookRepository,
+    departmentWebhooks: departmentWebhookRepository,
+    sender: createHttpSender({
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    }),
+    deadLetters: deadLetterStore,
+    policy,
+    now: () => new Date(),
+  };
+
+  attempt = async (message, n) => {
     const ids = { eventId: message.eventId, webhookId: message.webhookId, attempt: n };
     try {
       const outcome = await runAsFunction('deliver-webhook', async () => {
@@ -98,60 +150,31 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
     }
   };
 
-  const queue: DeliveryQueue = {
-    async enqueue(messages) {
-      if (messages.length) recordStandIn('sqs', 'SendMessageBatch', {}, 'local queue');
-      for (const m of messages) later(0, () => attempt(m, 1));
+  const stream = startStreamMapping({
+    endpoint: options.dynamoEndpoint,
+    region: options.region,
+    tableName: options.tableName,
+    filter: OUTBOX_STREAM_FILTER,
+    checkpointFile: join(options.stateDir, STREAM_CHECKPOINT_FILE),
+    ...(options.pollEveryMs !== undefined ? { pollEveryMs: options.pollEveryMs } : {}),
+    invoke: async (event) =>
+      (await invokeFunction('enqueue-webhooks.stream.ts', event)) as DynamoDBBatchResponse | undefined,
+    log: {
+      info: (m, d) => logger.info(m, d ?? {}),
+      warn: (m, d) => logger.warn(m, d ?? {}),
+      error: (m, d) => logger.error(m, d ?? {}),
     },
-  };
-
-  const poll = async (): Promise<number> => {
-    const now = Date.now();
-    for (const [id, at] of recent) if (now - at > RECENT_MS) recent.delete(id);
-    let dispatched = 0;
-    for (const event of await pendingOutboxEvents(25)) {
-      if (stopped) break;
-      if (recent.has(event.eventId)) continue;
-      recent.set(event.eventId, now);
-      try {
-        await runAsFunction('enqueue-webhooks', () =>
-          fanOut(
-            {
-              outbox: outboxStore,
-              webhooks: webhookRepository,
-              departmentWebhooks: departmentWebhookRepository,
-              queue,
-              baseUrl: options.baseUrl,
-            },
-            event,
-          ),
-        );
-        dispatched++;
-      } catch (err) {
-        recent.delete(event.eventId); // picked up again at the next poll
-        logger.warn('webhook fan-out failed', { eventId: event.eventId, error: (err as Error).message });
-      }
-    }
-    return dispatched;
-  };
-
-  const loop = async () => {
-    try {
-      await poll();
-    } catch (err) {
-      logger.warn('outbox poll failed', { error: (err as Error).message });
-    }
-    later(options.pollEveryMs ?? 100, loop);
-  };
-  later(0, loop);
+  });
 
   return {
-    poll,
+    env,
     async stop() {
+      await stream.stop();
       stopped = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
       await Promise.allSettled([...running]);
+      await queue.close();
     },
   };
 }

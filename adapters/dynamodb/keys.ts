@@ -19,8 +19,7 @@
  * | how many webhooks a portal has (the cap)     | table         | PORTAL#<portalId>         | WEBHOOKS                    |
  * | a portal's API keys (revocation)             | table         | PORTAL#<portalId>         | APIKEY#<sha256(key)>        |
  * | every portal (operators)                     | gsi2 (sparse) | PORTALS                   | <portalId>                  |
- * | a case's events: status changes, task events (outbox) | table | OUTBOX#<caseId>         | EVENT#<occurredAt>#<eventId> |
- * | outbox events not yet handed to delivery     | gsi2 (sparse) | OUTBOX                    | <occurredAt>#<eventId>      |
+ * | a case's events: status changes, task events (outbox; to delivery by the table's stream, no index) | table | OUTBOX#<caseId> | EVENT#<occurredAt>#<eventId> |
  * | a portal's dead-lettered webhook deliveries  | table         | DEADLETTER#<portalId>     | <failedAt>#<webhookId>#<eventId> |
  * | every dead letter, newest last (operators)   | gsi2 (sparse) | DEADLETTER                | <failedAt>#<webhookId>#<eventId> |
  * | webhook subscriptions of a department        | table         | DEPARTMENT#<departmentId> | WEBHOOK#<webhookId>         |
@@ -72,10 +71,6 @@ export const keys = {
   outbox: (caseId: string, occurredAt: string, eventId: string) => ({
     pk: `OUTBOX#${caseId}`,
     sk: `EVENT#${occurredAt}#${eventId}`,
-  }),
-  pendingOutbox: (occurredAt: string, eventId: string) => ({
-    gsi2pk: 'OUTBOX',
-    gsi2sk: `${occurredAt}#${eventId}`,
   }),
   deadLetter: (portalId: string, failedAt: string, webhookId: string, eventId: string) => ({
     pk: `DEADLETTER#${portalId}`,

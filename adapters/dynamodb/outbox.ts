@@ -2,14 +2,18 @@
  * The transactional outbox of webhook events: case status changes and task events. The case
  * repository adds one Put of an outbox item to the very transaction that changes a case's status
  * (and nothing when the status stays), and to the one that opens a department's task — so an
- * event exists iff the change committed. The sweep's task events (due soon, overdue) are written
- * at most once per task, each with a conditional mark on the task in the same transaction
- * (`taskEventOnce`). From there:
- *  - in AWS, DynamoDB Streams (NEW_IMAGE, filtered on type = outbox) invokes
- *    functions/enqueue-webhooks.stream.ts;
- *  - locally, local/webhook-dispatcher.ts polls the sparse gsi2 partition OUTBOX.
- * Both fan out with core/webhooks/deliver.ts and then mark the event dispatched, which takes it out
- * of that partition: what remains there is the backlog not yet handed to delivery.
+ * event exists iff the change committed. A case event names the case's portal when the writer
+ * knows it (a new case; a transition given the record it was read as), so fan-out reads no case.
+ * The sweep's task events (due soon, overdue) are written at most once per task, each with a
+ * conditional mark on the task in the same transaction (`taskEventOnce`).
+ *
+ * From there the table's stream (NEW_IMAGE) carries each new outbox item to
+ * functions/enqueue-webhooks.stream.ts — in AWS through the event source mapping (filtered on
+ * INSERT and type = outbox), locally through local/webhook-dispatcher.ts reading DynamoDB Local's
+ * stream the same way — which fans it out with core/webhooks/deliver.ts. Nothing marks an event
+ * afterwards and no index holds a backlog: the stream's position (the mapping's checkpoint) is
+ * what has been handed to delivery. The items stay in their case's OUTBOX# partition, read by
+ * nobody on the hot path, until their TTL.
  */
 import { randomUUID } from 'node:crypto';
 import type { CaseStatus } from '#core/case/lifecycle.ts';
@@ -26,7 +30,7 @@ import {
 } from '#core/webhooks/events.ts';
 import type { OutboxPort } from '#core/webhooks/ports.ts';
 import { config } from '../config.ts';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from './commands.ts';
+import { GetCommand, TransactWriteCommand } from './commands.ts';
 import { keys } from './keys.ts';
 import { isConditionFailure, isTransactionConflict, send } from './send.ts';
 
@@ -38,7 +42,6 @@ const table = () => config().TABLE_NAME;
 export function outboxItem(event: OutboxEvent): Record<string, unknown> {
   return {
     ...keys.outbox(event.caseId, event.occurredAt, event.eventId),
-    ...keys.pendingOutbox(event.occurredAt, event.eventId),
     type: 'outbox',
     ...event,
     expiresAt: Math.floor(Date.parse(event.occurredAt) / 1000) + OUTBOX_TTL_SECONDS,
@@ -188,23 +191,6 @@ export async function taskEventOnce(
   }
 }
 
-/** Outbox events not yet dispatched, oldest first (local dispatcher; operators' backlog). */
-export async function pendingOutboxEvents(limit = 25): Promise<OutboxEvent[]> {
-  const r = await send<{ Items?: Record<string, unknown>[] }>(
-    new QueryCommand({
-      TableName: table(),
-      IndexName: 'gsi2',
-      KeyConditionExpression: 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': 'OUTBOX' },
-      Limit: limit,
-    }),
-  );
-  return (r.Items ?? []).flatMap((i) => {
-    const parsed = OutboxEventSchema.safeParse(i);
-    return parsed.success ? [parsed.data] : [];
-  });
-}
-
 /** An outbox event from a DynamoDB Streams NEW_IMAGE (its attributes are flat strings). */
 export function outboxEventFromImage(
   image: Record<string, { S?: string } | undefined> | undefined,
@@ -217,27 +203,12 @@ export function outboxEventFromImage(
   return parsed.success ? parsed.data : undefined;
 }
 
+/** Fan-out's reads: the portal of a case whose event does not name it (written before it did). */
 export const outboxStore: OutboxPort = {
   async portalOf(caseId) {
     const r = await send<{ Item?: { portalId?: string } }>(
       new GetCommand({ TableName: table(), Key: keys.case(caseId), ProjectionExpression: 'portalId' }),
     );
     return r.Item?.portalId;
-  },
-
-  async markDispatched(event) {
-    try {
-      await send(
-        new UpdateCommand({
-          TableName: table(),
-          Key: keys.outbox(event.caseId, event.occurredAt, event.eventId),
-          UpdateExpression: 'SET dispatchedAt = :now REMOVE gsi2pk, gsi2sk',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':now': new Date().toISOString() },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err; // expired meanwhile: nothing to mark
-    }
   },
 };

@@ -1,6 +1,6 @@
 /**
  * Webhook delivery, the same use cases in AWS (DynamoDB Streams → SQS → Lambda) and locally
- * (local/webhook-dispatcher.ts): fan one committed event out to its audience's webhooks — a case
+ * (local/webhook-dispatcher.ts: DynamoDB Local's stream → the same enqueue function): fan one committed event out to its audience's webhooks — a case
  * event to the portal that owns the case, a task event to the department's webhooks that chose
  * that event — then try each delivery, answering what the transport must do next — nothing, retry
  * after a delay, or nothing because the delivery was dead-lettered.
@@ -53,16 +53,18 @@ async function recipients(
       hooks: hooks.filter((h) => !h.events || h.events.includes(audience.eventType)),
     };
   }
-  const portalId = await deps.outbox.portalOf(audience.caseId);
+  // The event names its portal (written with the case); older events do not: read the case.
+  const portalId = audience.portalId ?? (await deps.outbox.portalOf(audience.caseId));
   return portalId ? { owner: { portalId }, hooks: await deps.webhooks.list(portalId) } : undefined;
 }
 
 /**
- * 1. Find the audience: the portal that owns the case (case events), or the department that holds
- *    the task (task events; only its webhooks that chose this event).
+ * 1. Find the audience: the portal that owns the case (case events: the one the event names, else
+ *    the case's), or the department that holds the task (task events; only its webhooks that
+ *    chose this event).
  * 2. One delivery message per such webhook it has now, all with the same body.
- * 3. Enqueue them, then mark the outbox event dispatched. A failure before the mark is retried
- *    by the caller, so a delivery may be enqueued twice: receivers dedupe by event id.
+ * 3. Enqueue them. Nothing is written: the caller (the table's stream) retries a failure, so a
+ *    delivery may be enqueued twice — receivers dedupe by event id.
  */
 export async function fanOut(deps: FanOutDeps, event: OutboxEvent): Promise<number> {
   const to = await recipients(deps, event);
@@ -73,7 +75,6 @@ export async function fanOut(deps: FanOutDeps, event: OutboxEvent): Promise<numb
       hooks.map((h) => ({ ...to.owner, eventId: event.eventId, webhookId: h.webhookId, body })),
     );
   }
-  await deps.outbox.markDispatched(event);
   return hooks.length;
 }
 

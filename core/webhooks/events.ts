@@ -65,13 +65,13 @@ export function isTaskEvent(event: OutboxEvent): event is TaskOutboxEvent {
 
 /** Who receives an event: the case's portal, or the department that holds the task. */
 export type Audience =
-  | { readonly kind: 'portal'; readonly caseId: string }
+  | { readonly kind: 'portal'; readonly caseId: string; readonly portalId?: string | undefined }
   | { readonly kind: 'department'; readonly departmentId: string; readonly eventType: TaskEventType };
 
 export function audienceOf(event: OutboxEvent): Audience {
   return isTaskEvent(event)
     ? { kind: 'department', departmentId: event.departmentId, eventType: event.eventType }
-    : { kind: 'portal', caseId: event.caseId };
+    : { kind: 'portal', caseId: event.caseId, ...(event.portalId ? { portalId: event.portalId } : {}) };
 }
 
 /** The body POSTed to a portal's webhook. */

@@ -1,6 +1,6 @@
 /** The webhook use cases' ports: storage, the delivery queue, the HTTP sender, DNS. */
 import { DomainError } from '../shared/errors.ts';
-import type { OutboxEvent, TaskEventType } from './events.ts';
+import type { TaskEventType } from './events.ts';
 
 /**
  * Whose webhook it is: a portal's (the status changes of its cases) or a department's (the events
@@ -80,10 +80,13 @@ export interface DeadLetterStore {
   record(deadLetter: DeadLetter): Promise<void>;
 }
 
-/** The outbox side of fan-out: whose case it is, and marking an event as handed to the queue. */
+/**
+ * The outbox side of fan-out: whose case it is, for a case event that does not say (written before
+ * events carried their portal). Nothing is written back: the table's stream hands each event to
+ * fan-out once (at least once), so there is no backlog to leave.
+ */
 export interface OutboxPort {
   portalOf(caseId: string): Promise<string | undefined>;
-  markDispatched(event: OutboxEvent): Promise<void>;
 }
 
 /** A host name's addresses (all of them, v4 and v6); throws when it does not resolve. */

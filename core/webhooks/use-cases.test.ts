@@ -158,15 +158,25 @@ const EVENT: OutboxEvent = {
 };
 
 describe('fanning an event out', () => {
-  it('queues one signed-body message per webhook of the owning portal, then marks the event', async () => {
+  /** The outbox port, counting the case reads fan-out makes. */
+  function caseReads(portalId = 'portal-a') {
+    const reads: string[] = [];
+    return {
+      reads,
+      outbox: {
+        portalOf: async (caseId: string) => {
+          reads.push(caseId);
+          return portalId;
+        },
+      },
+    };
+  }
+
+  it('queues one signed-body message per webhook of the owning portal', async () => {
     const queued: DeliveryMessage[] = [];
-    const marked: string[] = [];
     const n = await fanOut(
       {
-        outbox: {
-          portalOf: async () => 'portal-a',
-          markDispatched: async (e) => void marked.push(e.eventId),
-        },
+        outbox: caseReads().outbox,
         webhooks: memoryWebhooks([hook(1), hook(2), hook(3, 'portal-b')]),
         // A department's webhook never receives a case event.
         departmentWebhooks: memoryWebhooks([departmentHook(1, 'market-regulation')]),
@@ -186,18 +196,46 @@ describe('fanning an event out', () => {
       occurredAt: '2025-03-01T08:00:00.000Z',
       links: { case: 'https://api.example.cn/api/v1/cases/c-1' },
     });
-    expect(marked).toEqual(['e-1']);
   });
 
-  it('does not mark the event when queueing fails (it is fanned out again)', async () => {
-    const marked: string[] = [];
+  it('takes the portal from the event when it names one, reading no case, and keeps it out of the body', async () => {
+    const queued: DeliveryMessage[] = [];
+    const { reads, outbox } = caseReads('portal-a');
+    const n = await fanOut(
+      {
+        outbox,
+        webhooks: memoryWebhooks([hook(1), hook(2, 'portal-b')]),
+        departmentWebhooks: memoryWebhooks(),
+        queue: { enqueue: async (m) => void queued.push(...m) },
+        baseUrl: 'https://api.example.cn',
+      },
+      { ...EVENT, portalId: 'portal-b' },
+    );
+    expect(n).toBe(1);
+    expect(reads).toEqual([]);
+    expect(queued.map((m) => [m.webhookId, m.portalId])).toEqual([['wh-2', 'portal-b']]);
+    expect(JSON.parse(queued[0]!.body)).not.toHaveProperty('portalId');
+    expect(queued[0]!.body).not.toContain('portal-b');
+  });
+
+  it('reads the case for the portal of an event written before events named it', async () => {
+    const { reads, outbox } = caseReads('portal-a');
+    const deps = {
+      outbox,
+      webhooks: memoryWebhooks([hook(1)]),
+      departmentWebhooks: memoryWebhooks(),
+      queue: { enqueue: async () => undefined },
+      baseUrl: 'https://api.example.cn',
+    };
+    expect(await fanOut(deps, EVENT)).toBe(1);
+    expect(reads).toEqual(['c-1']);
+  });
+
+  it('fails when queueing fails, so the stream hands the event over again', async () => {
     await expect(
       fanOut(
         {
-          outbox: {
-            portalOf: async () => 'portal-a',
-            markDispatched: async (e) => void marked.push(e.eventId),
-          },
+          outbox: caseReads().outbox,
           webhooks: memoryWebhooks([hook(1)]),
           departmentWebhooks: memoryWebhooks(),
           queue: {
@@ -210,7 +248,6 @@ describe('fanning an event out', () => {
         EVENT,
       ),
     ).rejects.toThrow('queue down');
-    expect(marked).toEqual([]);
   });
 });
 
@@ -228,14 +265,16 @@ const TASK_EVENT: TaskOutboxEvent = {
 describe('fanning a task event out', () => {
   function fanOutDeps(departmentHooks: WebhookRecord[]) {
     const queued: DeliveryMessage[] = [];
-    const marked: string[] = [];
+    const caseReads: string[] = [];
     return {
       queued,
-      marked,
+      caseReads,
       deps: {
         outbox: {
-          portalOf: async () => 'portal-a',
-          markDispatched: async (e: OutboxEvent) => void marked.push(e.eventId),
+          portalOf: async (caseId: string) => {
+            caseReads.push(caseId);
+            return 'portal-a';
+          },
         },
         // The case's portal has webhooks: they never receive a task event.
         webhooks: memoryWebhooks([hook(1), hook(2)]),
@@ -247,7 +286,7 @@ describe('fanning a task event out', () => {
   }
 
   it('queues it for the webhooks of the department holding the task only, thin, with a link to the task', async () => {
-    const { deps, queued, marked } = fanOutDeps([
+    const { deps, queued, caseReads } = fanOutDeps([
       departmentHook(1, 'tax'),
       departmentHook(2, 'hrss'),
       departmentHook(3, 'tax', ['task.opened', 'task.overdue']),
@@ -268,14 +307,14 @@ describe('fanning a task event out', () => {
       occurredAt: '2025-03-01T08:00:00.000Z',
       links: { task: 'https://api.example.cn/api/v1/tasks/c-1.r0.tax-s1' },
     });
-    expect(marked).toEqual(['e-2']);
+    // A task event names its department: no case is read.
+    expect(caseReads).toEqual([]);
   });
 
   it('leaves out the webhooks that did not choose the event', async () => {
-    const { deps, queued, marked } = fanOutDeps([departmentHook(1, 'tax', ['task.opened'])]);
+    const { deps, queued } = fanOutDeps([departmentHook(1, 'tax', ['task.opened'])]);
     expect(await fanOut(deps, { ...TASK_EVENT, eventId: 'e-3', eventType: 'task.due_soon' })).toBe(0);
     expect(queued).toEqual([]);
-    expect(marked).toEqual(['e-3']);
   });
 });
 

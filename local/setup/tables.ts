@@ -1,11 +1,21 @@
-/** Creates the single table (same shape as the deployed one) in DynamoDB Local, if missing. */
+/**
+ * Creates the single table (same shape as the deployed one) in DynamoDB Local, if missing — its
+ * stream included (new images, as infra/city-stack.ts deploys it: the webhooks' outbox reaches
+ * enqueue-webhooks through it). A table kept from an earlier run (--persist) without a stream gets
+ * one; the stream then starts with the records written from now on.
+ */
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  StreamViewType,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TABLE_SHAPE } from '#adapters/dynamodb/table.ts';
+
+const STREAM = { StreamEnabled: true, StreamViewType: StreamViewType.NEW_IMAGE } as const;
 
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const attrs = new Set<string>([TABLE_SHAPE.partitionKey, TABLE_SHAPE.sortKey]);
@@ -28,6 +38,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
           ],
           Projection: { ProjectionType: 'ALL' },
         })),
+        StreamSpecification: STREAM,
       }),
     );
     await client.send(
@@ -38,5 +49,14 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     );
   } catch (err) {
     if (!(err instanceof ResourceInUseException)) throw err;
+    const existing = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const stream = existing.Table?.StreamSpecification;
+    if (stream?.StreamEnabled && stream.StreamViewType === STREAM.StreamViewType) return;
+    // Another view type: a table has one stream at a time, so that one goes first.
+    if (stream?.StreamEnabled)
+      await client.send(
+        new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: false } }),
+      );
+    await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM }));
   }
 }
