@@ -259,13 +259,16 @@ export class S3Client {
     )[operation as 'PutObject'];
     if (!method) throw new TypeError(`S3 ${operation} is not supported by adapters/aws/s3.ts.`);
     const body = input.Body;
+    const headers = headersOf(input);
+    // What S3 stores without a type (aws4 would otherwise sign a form content type in).
+    if (body !== undefined && !headers['content-type']) headers['content-type'] = 'binary/octet-stream';
     return {
       service: SERVICES.s3,
       region,
       endpoint,
       method,
       path: `${virtual ? '' : `/${uriEncode(bucket)}`}/${encodeKey(key)}${qs ? `?${qs}` : ''}`,
-      headers: headersOf(input),
+      headers,
       ...(body === undefined
         ? {}
         : { body: typeof body === 'string' ? Buffer.from(body) : Buffer.from(body as Uint8Array) }),
