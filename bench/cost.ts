@@ -27,7 +27,7 @@
  *
  * Not counted: CloudWatch Logs and X-Ray, storage (GB-month), data transfer, the fixed-rate overdue
  * sweep, cold starts, free tiers, and the Lambda/SQS side of webhook delivery (its DynamoDB calls
- * are counted; the local dispatcher's outbox poll is not, see lib/env.ts).
+ * are counted; the local stream reads that stand for Lambda's poller are not, see lib/env.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -448,7 +448,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       'Lambda: 512 MB arm64; duration = time measured here in-process (dev server per request incl. authorizer; each task function), rounded up to 1 ms per invocation. Authorizer invocations are an upper bound (AWS caches its result 5 min per credential).',
       'DynamoDB: units reported by DynamoDB Local with ReturnConsumedCapacity=INDEXES; TransactWriteItems halved (Local reports 4 WCU/KB, AWS documents 2) — an estimate, not a bill. GSI writes included.',
       'S3: SDK calls of the product + one presigned PUT per material + one GET per license document downloaded.',
-      'Webhooks: the fan-out of each status change (local dispatcher; DynamoDB Streams → enqueue-webhooks in AWS) is counted for its DynamoDB calls, not for the enqueue-webhooks invocations (≤ 1 per status change) nor SQS; its 100 ms outbox poll is local-only and not counted.',
+      'Webhooks: the fan-out of each status change (enqueue-webhooks on the table stream, locally on DynamoDB Local’s) is counted for its DynamoDB calls, not for the enqueue-webhooks invocations (≤ 1 per batch of stream records) nor SQS; the stream reads are the Lambda service’s, not counted.',
       'Excluded: CloudWatch Logs, X-Ray, storage, data transfer, the fixed-rate overdue sweep, free tiers.',
     ],
   };

@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { recordStandIn, runAsFunction } from '#adapters/aws-call-recorder.ts';
 import { retryPolicy, webhookConfig } from '#adapters/config.ts';
+import { OUTBOX_STREAM_FILTER } from '#adapters/dynamodb/outbox.ts';
 import {
   deadLetterStore,
   departmentWebhookRepository,
@@ -36,7 +37,7 @@ import { type DeliverDeps, deliverWebhook } from '#core/webhooks/deliver.ts';
 import type { DeliveryMessage } from '#core/webhooks/ports.ts';
 import { invokeFunction } from './lambda-registry.ts';
 import { startSqsEndpoint } from './sqs-endpoint.ts';
-import { type EventPattern, startStreamMapping } from './stream-poller.ts';
+import { startStreamMapping } from './stream-poller.ts';
 
 export interface WebhookDispatcherOptions {
   /** DynamoDB Local's endpoint and the table whose stream carries the outbox. */
@@ -54,16 +55,6 @@ export interface WebhookDispatcher {
   readonly env: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
-
-/**
- * The deployed mapping's filter (infra/city-stack.ts, checked in
- * infra/webhooks-and-usage-plans.test.ts): new outbox items only — not TTL deletions, not any
- * other item of the table.
- */
-export const OUTBOX_STREAM_FILTER: EventPattern = {
-  eventName: ['INSERT'],
-  dynamodb: { NewImage: { type: { S: ['outbox'] } } },
-};
 
 /** The file of the stream checkpoint in the stack's data directory. */
 export const STREAM_CHECKPOINT_FILE = 'webhook-stream-checkpoint.json';

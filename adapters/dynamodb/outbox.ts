@@ -191,6 +191,17 @@ export async function taskEventOnce(
   }
 }
 
+/**
+ * What reaches the outbox's consumer from the table's stream: new outbox items only — not TTL
+ * deletions, not any other item of the table. An event pattern as Lambda's filter criteria take
+ * it: the deployed mapping's (infra/city-stack.ts, checked in
+ * infra/webhooks-and-usage-plans.test.ts) and the local one's (local/webhook-dispatcher.ts).
+ */
+export const OUTBOX_STREAM_FILTER = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { type: { S: ['outbox'] } } },
+} as const;
+
 /** An outbox event from a DynamoDB Streams NEW_IMAGE (its attributes are flat strings). */
 export function outboxEventFromImage(
   image: Record<string, { S?: string } | undefined> | undefined,

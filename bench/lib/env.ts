@@ -43,19 +43,6 @@ export const stderrProgress: Progress = (m) => process.stderr.write(`  ${m}\n`);
 
 const REQUEST_LINE = /^(\w+) (\S+) → (\d{3}) \((\d+) ms\)$/;
 
-/**
- * The local webhook dispatcher polls the outbox index every 100 ms (gsi2 = OUTBOX). In AWS the
- * outbox reaches its consumer through DynamoDB Streams instead: the poll is local machinery, not
- * work of the product, so the meters neither count it nor treat it as activity.
- */
-function isLocalOnlyPolling(_service: string, command: string, input: Record<string, unknown>): boolean {
-  return (
-    command === 'Query' &&
-    input.IndexName === 'gsi2' &&
-    JSON.stringify(input.ExpressionAttributeValues ?? {}).includes('"OUTBOX"')
-  );
-}
-
 export async function startBenchStack(progress: Progress = stderrProgress): Promise<BenchStack> {
   // The overdue sweep is a fixed-rate job (every 15 min in AWS), not work a request causes: keep its
   // local timer (every 60 s) from landing inside a measurement.
@@ -91,7 +78,9 @@ export async function startBenchStack(progress: Progress = stderrProgress): Prom
       sfn: sfn as unknown as MiddlewareClient,
     };
     const meters = new Meters();
-    meters.ignore = isLocalOnlyPolling;
+    // The webhook fan-out's stream reads (local/stream-poller.ts: DescribeStream, GetRecords…) stand
+    // for the Lambda service's poller, not the product: they go through clients of their own, which
+    // these meters never see — only enqueue-webhooks' own calls are counted.
     meters.install('dynamodb', clients.dynamo);
     meters.install('s3', clients.s3);
     meters.install('sfn', clients.sfn);
