@@ -10,7 +10,7 @@
  *                                                  (unless --out=<file>)
  *
  * Flags: --n, --warmup, --latency-bundle (latency); --duration, --portals, --drain, --poll
- * (throughput, seconds / ms); --runs, --sizes-only (cold start); --cost-bundles=a,b, --trace (cost); --out=<file>, --no-write.
+ * (throughput, seconds / ms); --runs, --sizes-only (cold start); --cost-bundles=a,b, --trace (cost); --cpu-prof[=dir] (a V8 profile of the stack's process); --out=<file>, --no-write.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -189,7 +189,17 @@ function runChild(names: BenchmarkName[], options: BenchOptions): Promise<Result
   return new Promise<Results>((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(here, 'run.ts'), `--child=${names.join(',')}`, `--child-out=${out}`],
+      [
+        // --cpu-prof[=dir]: a V8 CPU profile of the process running the stack (and the benchmark).
+        ...(flag('cpu-prof') !== undefined
+          ? ['--cpu-prof', `--cpu-prof-dir=${flag('cpu-prof') || join(repoRoot, 'bench', 'results', 'profiles')}`]
+          : []),
+        '--import',
+        'tsx',
+        join(here, 'run.ts'),
+        `--child=${names.join(',')}`,
+        `--child-out=${out}`,
+      ],
       {
         cwd: repoRoot,
         stdio: ['ignore', 'inherit', 'inherit'],
