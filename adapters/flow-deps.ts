@@ -3,6 +3,7 @@ import type { Workflow } from '#core/case/ports.ts';
 import type { FlowDeps } from '#core/flow/steps.ts';
 import { catalog } from './catalog/file-catalog.ts';
 import { places } from './catalog/places.ts';
+import { caseWithTasks } from './dynamodb/case-reads.ts';
 import { caseRepository, taskRepository } from './dynamodb/case-repository.ts';
 
 /**
@@ -23,6 +24,7 @@ export function flowDeps(workflow: Workflow = noWorkflow): FlowDeps {
     workflow,
     catalog: catalog(),
     places: places(),
+    caseWithTasks,
     now: () => new Date(),
   };
 }

@@ -44,7 +44,24 @@ export interface FlowDeps {
   readonly catalog: CatalogIndex;
   /** 通办: the city's places; absent, everything is decided by the catalog's (city) departments. */
   readonly places?: PlaceIndex;
+  /** The case (undefined when there is none) and its tasks in one read; without it, two reads. */
+  readonly caseWithTasks?: (
+    caseId: string,
+  ) => Promise<{ record: CaseRecord | undefined; tasks: TaskRecord[] }>;
   now(): Date;
+}
+
+/** The case and its tasks: one read where the adapters offer it, else two. */
+async function loadWithTasks(
+  deps: FlowDeps,
+  caseId: string,
+): Promise<{ record: CaseRecord; tasks: TaskRecord[] }> {
+  if (deps.caseWithTasks) {
+    const { record, tasks } = await deps.caseWithTasks(caseId);
+    if (!record) throw new CaseNotFoundError(`case ${caseId} does not exist`);
+    return { record, tasks };
+  }
+  return { record: await load(deps, caseId), tasks: await deps.tasks.listForCase(caseId) };
 }
 
 async function load(deps: FlowDeps, caseId: string): Promise<CaseRecord> {
@@ -252,11 +269,12 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
  * Best effort by design: if this fails, the next stage opens the same tasks.
  */
 export async function openReadyDependants(deps: FlowDeps, caseId: string): Promise<{ opened: string[] }> {
-  let record = await load(deps, caseId);
+  const read = await loadWithTasks(deps, caseId);
+  let record = read.record;
+  const tasks = read.tasks;
   if (record.status !== 'in_review' || record.correction) return { opened: [] };
   const bundle = deps.catalog.bundle(record.bundleId);
   const now = deps.now();
-  const tasks = await deps.tasks.listForCase(caseId);
   // Nothing of this stage is still pending: the state machine plans the next stage right now and
   // opens what is ready — opening it here too would only race it (twice the writes, the tokens
   // stored afterwards). Early opening is for the uneven branches: a dependant ready while others
@@ -318,9 +336,10 @@ export async function recordAcceptance(
   caseId: string,
   round: number,
 ): Promise<AcceptanceStep> {
-  const record = await load(deps, caseId);
+  const { record, tasks } = await loadWithTasks(deps, caseId);
   const bundle = deps.catalog.bundle(record.bundleId);
-  const task = await deps.tasks.get(taskIdFor(caseId, round, 'acceptance', bundle.leadDepartmentId));
+  const acceptanceId = taskIdFor(caseId, round, 'acceptance', bundle.leadDepartmentId);
+  const task = tasks.find((t) => t.taskId === acceptanceId);
   if (!task?.decision) throw new Error(`acceptance task of ${caseId} round ${round} has no decision`);
   const now = deps.now();
   const next = acceptanceOutcome(task);
@@ -401,7 +420,9 @@ export type MergeStep =
  * service's latest decision into one outcome.
  */
 export async function mergeDecisions(deps: FlowDeps, caseId: string, round: number): Promise<MergeStep> {
-  let record = await load(deps, caseId);
+  const read = await loadWithTasks(deps, caseId);
+  let record = read.record;
+  const tasks = read.tasks;
   const bundle = deps.catalog.bundle(record.bundleId);
   const now = deps.now();
   if (record.correctionRound > round) {
@@ -409,7 +430,6 @@ export async function mergeDecisions(deps: FlowDeps, caseId: string, round: numb
     return { caseId, round: round + 1, next: 'correct', timeoutSeconds: replayTimeout(record, now) };
   }
 
-  const tasks = await deps.tasks.listForCase(caseId);
   record = await recordResults(deps, record, bundle, tasks, now);
   const merged = mergeReviews(record, bundle, tasks, now, deps.places);
   if (merged.next === 'review') return { caseId, round, next: 'review', reviews: merged.reviews };
