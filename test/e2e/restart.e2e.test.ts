@@ -2,10 +2,19 @@
  * `npm start -- --persist`: the local runtime stopped — killed outright (SIGKILL, no cleanup) or
  * with Ctrl-C (SIGINT to the whole process group, the graceful stop) — and started again keeps
  * cases and pending tasks; the applicant still follows progress and the departments finish the
- * case. Runs its own stack in a child process, as a user would.
+ * case; webhook events go on from where the table's stream was read to (its checkpoint): an event
+ * committed while the stack was down goes out once, none sent before goes out again. Runs its own
+ * stack in a child process, as a user would.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outboxItem } from '#adapters/dynamodb/outbox.ts';
+import { startDynamoDbLocal } from '../../local/emulators/dynamodb-local.ts';
 import { type ChildStack, childStack, http } from '../support/child-stack.ts';
 import { pdfBytes } from './portal.ts';
 import { isLocalTarget } from './target.ts';
@@ -129,6 +138,28 @@ async function finishes(caseId: string): Promise<void> {
   expect(done.body.licenses).toHaveLength(1);
 }
 
+/** A webhook receiver on 127.0.0.1 (the local stack may call it): each delivery's event id and body. */
+async function startReceiver() {
+  const deliveries: { id: string; body: { caseId?: string; status?: string } }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      deliveries.push({
+        id: String(req.headers['webhook-id']),
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+      });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    of: (caseId: string) => deliveries.filter((d) => d.body.caseId === caseId),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 // Local only: it starts, kills and restarts its own `npm start` process on this machine; a deployed
 // target (LocalStack, AWS) has no process to kill, and its durability is the services' own.
 describe.skipIf(!isLocalTarget())('the local runtime with --persist', () => {
@@ -154,4 +185,76 @@ describe.skipIf(!isLocalTarget())('the local runtime with --persist', () => {
 
     await finishes(caseId);
   }, 120_000);
+
+  it('sends a webhook event committed while it was stopped once after the start, and none sent before again', async () => {
+    const receiver = await startReceiver();
+    try {
+      const registered = await call('POST', '/v1/webhooks', portal(), { url: receiver.url });
+      expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+      const caseId = await caseAwaitingReview();
+      await until(
+        async () => receiver.of(caseId).map((d) => d.body.status),
+        (s) => s.includes('submitted') && s.includes('in_review'),
+        `submitted and in_review delivered for ${caseId}`,
+      );
+      expect(await stack.interrupt()).toBe(0);
+
+      // Committed while no stack runs: an outbox event (as one written before events named their
+      // portal) put into the persisted table with DynamoDB Local alone on the stack's data.
+      const ddb = await startDynamoDbLocal({ persistDir: join(stack.dir, 'data', 'dynamodb') });
+      const eventId = randomUUID();
+      try {
+        const client = DynamoDBDocumentClient.from(
+          new DynamoDBClient({
+            endpoint: ddb.endpoint,
+            region: 'us-east-1',
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          }),
+        );
+        await client.send(
+          new PutCommand({
+            TableName: 'yijianshi-changzhou',
+            Item: outboxItem({
+              eventId,
+              eventType: 'case.status_changed',
+              caseId,
+              status: 'in_review',
+              occurredAt: new Date().toISOString(),
+            }),
+          }),
+        );
+        client.destroy();
+      } finally {
+        await ddb.stop();
+      }
+
+      await stack.start();
+      await until(
+        async () => receiver.of(caseId).filter((d) => d.id === eventId),
+        (d) => d.length > 0,
+        `the event committed while stopped (${eventId}) delivered`,
+      );
+      // A later event: anything handed over again from before the stop would come before it.
+      await finishes(caseId);
+      await until(
+        async () => receiver.of(caseId).map((d) => d.body.status),
+        (s) => s.includes('issued'),
+        `issued delivered for ${caseId}`,
+      );
+      const times = new Map<string, number>();
+      for (const d of receiver.of(caseId)) times.set(d.id, (times.get(d.id) ?? 0) + 1);
+      expect(
+        [...times.values()].every((n) => n === 1),
+        JSON.stringify([...times]),
+      ).toBe(true);
+      expect(receiver.of(caseId).map((d) => d.body.status)).toEqual([
+        'submitted',
+        'in_review',
+        'in_review',
+        'issued',
+      ]);
+    } finally {
+      await receiver.close();
+    }
+  }, 150_000);
 });
