@@ -69,6 +69,7 @@ describe('the wire', () => {
       new StartExecutionCommand({ stateMachineArn: 'arn:m', name: 'c-1', input: '{}' }),
     );
     expect(out.executionArn).toBe('arn:aws-cn:states:cn-north-1:1:execution:m:c-1');
+    expect(out.startDate).toEqual(new Date(1000)); // epoch seconds → Date, as the SDK gives it
     expect(out.$metadata.httpStatusCode).toBe(200);
     expect(seen[0]).toMatchObject({
       target: 'AWSStepFunctions.StartExecution',

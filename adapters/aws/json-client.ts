@@ -30,18 +30,26 @@ export interface JsonProtocol {
   readonly version: '1.0' | '1.1';
   /** Output members that are blobs (base64 on the wire → Uint8Array). */
   readonly blobOutputs?: readonly string[];
+  /** Output members that are timestamps (epoch seconds on the wire → Date, as the SDK gives them). */
+  readonly timestampOutputs?: readonly string[];
   /** Headers every request carries (SQS: its query-compatible error codes). */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
 export const PROTOCOLS = {
   dynamodb: { service: SERVICES.dynamodb, targetPrefix: 'DynamoDB_20120810', version: '1.0' },
-  sfn: { service: SERVICES.sfn, targetPrefix: 'AWSStepFunctions', version: '1.0' },
+  sfn: {
+    service: SERVICES.sfn,
+    targetPrefix: 'AWSStepFunctions',
+    version: '1.0',
+    timestampOutputs: ['startDate', 'stopDate'],
+  },
   secretsmanager: {
     service: SERVICES.secretsmanager,
     targetPrefix: 'secretsmanager',
     version: '1.1',
     blobOutputs: ['SecretBinary'],
+    timestampOutputs: ['CreatedDate'],
   },
   kms: {
     service: SERVICES.kms,
@@ -134,11 +142,15 @@ export interface JsonClientOptions {
   readonly timeoutMs?: number;
 }
 
-/** Decodes blob members (base64 → Uint8Array) of an output. */
-function decodeBlobs(output: Record<string, unknown>, blobs: readonly string[] | undefined) {
-  for (const k of blobs ?? []) {
+/** Decodes blob (base64 → Uint8Array) and timestamp (epoch seconds → Date) members of an output. */
+function decodeMembers(output: Record<string, unknown>, protocol: JsonProtocol) {
+  for (const k of protocol.blobOutputs ?? []) {
     const v = output[k];
     if (typeof v === 'string') output[k] = new Uint8Array(Buffer.from(v, 'base64'));
+  }
+  for (const k of protocol.timestampOutputs ?? []) {
+    const v = output[k];
+    if (typeof v === 'number') output[k] = new Date(v * 1000);
   }
   return output;
 }
@@ -188,7 +200,7 @@ export class JsonClient {
       httpStatusCode: res.status,
       ...(typeof requestId === 'string' ? { requestId } : {}),
     };
-    return decodeBlobs(output, this.protocol.blobOutputs);
+    return decodeMembers(output, this.protocol);
   }
 
   /**
