@@ -13,7 +13,8 @@
  *   (`recordStandIn`): the local license signer records kms:Sign / kms:GetPublicKey.
  * - Attribution: the function currently running, an AsyncLocalStorage set by
  *   local/lambda-registry.ts `invokeFunction` (`runAsFunction`). Calls outside any function (setup,
- *   the local webhook dispatcher's outbox poll, tests' own reads) are counted as unattributed.
+ *   tests' own reads) are counted as unattributed; the local table-stream reader's (which stands
+ *   for Lambda's poller) use clients of their own and are not recorded at all.
  *
  * State lives on globalThis: the test runner may load this module more than once in one process,
  * and every copy must share the recording and the current function.

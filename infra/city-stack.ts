@@ -855,7 +855,7 @@ export class CityStack extends Stack {
     });
     this.webhookQueue = queue;
     // Stream batches that still fail after the retries below: their position, for operators (the
-    // events themselves stay in the table's gsi2 OUTBOX backlog until dispatched).
+    // events themselves stay in their case's OUTBOX# partition of the table until their TTL).
     const streamFailures = new sqs.Queue(this, 'WebhookStreamFailures', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: this.dataKey,

@@ -1,6 +1,7 @@
 /**
  * Webhook delivery, the same use cases in AWS (DynamoDB Streams → SQS → Lambda) and locally
- * (local/webhook-dispatcher.ts: DynamoDB Local's stream → the same enqueue function): fan one committed event out to its audience's webhooks — a case
+ * (local/webhook-dispatcher.ts: DynamoDB Local's stream → the same enqueue function, then the
+ * delivery on timers): fan one committed event out to its audience's webhooks — a case
  * event to the portal that owns the case, a task event to the department's webhooks that chose
  * that event — then try each delivery, answering what the transport must do next — nothing, retry
  * after a delay, or nothing because the delivery was dead-lettered.
