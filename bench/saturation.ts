@@ -75,6 +75,10 @@ export interface SaturationStep {
   storage_calls: { dynamodb: number; s3: number; sfn: number };
   storage_calls_per_case: number;
   dynamodb_calls_per_case: number;
+  /** CPU each process spent per completed case in this step, ms (its CPU time ÷ completed cases). */
+  cpu_ms_per_case: Record<string, number>;
+  /** DynamoDB Local's CPU per DynamoDB call of the step, ms. */
+  dynamodb_local_ms_per_call: number;
 }
 
 export interface SaturationResult {
@@ -95,6 +99,11 @@ export interface SaturationResult {
   storage_calls_per_issued_case: { all: number; dynamodb: number; s3: number; sfn: number };
   /** The process with the highest CPU at the knee (100 % = one core). */
   busiest_at_knee: ProcessCpu | undefined;
+  /**
+   * What the machine could do at best with the CPU one case costs at the knee: every core busy,
+   * nothing idle — `cores` × 1000 ÷ the CPU ms per case of all processes together.
+   */
+  ceiling_at_knee?: { cpu_ms_per_case: number; completed_per_s_on_all_cores: number };
   drain_s: number;
   errors: { count: number; samples: string[] };
   webhook_deliveries_refused: number;
@@ -326,6 +335,12 @@ export async function runSaturation(
       const before = result[result.length - 1];
       const stepGain = before && before.completed_per_s > 0 ? rate / before.completed_per_s - 1 : undefined;
       const totalCalls = calls.dynamodb + calls.s3 + calls.sfn;
+      const cpuMsPerCase: Record<string, number> = {};
+      for (const row of cpuRows)
+        cpuMsPerCase[row.process] = round(((row.percent / 100) * wallMs) / Math.max(1, completed), 0);
+      const javaMs = cpuRows
+        .filter((row) => row.process.startsWith('dynamodb-local'))
+        .reduce((sum, row) => sum + (row.percent / 100) * wallMs, 0);
       result.push({
         portals: n,
         window_s: round(wallMs / 1000, 1),
@@ -340,6 +355,8 @@ export async function runSaturation(
         storage_calls: calls,
         storage_calls_per_case: round(totalCalls / Math.max(1, completed), 1),
         dynamodb_calls_per_case: round(calls.dynamodb / Math.max(1, completed), 1),
+        cpu_ms_per_case: cpuMsPerCase,
+        dynamodb_local_ms_per_call: round(javaMs / Math.max(1, calls.dynamodb), 2),
       });
       progress(
         `saturation: ${n} portals → ${fmt(rate, 2)} completed/s (${submittedHere.length} submitted, ${stepErrors} errors; CPU ${cpuRows.map((c) => `${c.process} ${c.percent} %`).join(', ')})`,
@@ -429,10 +446,20 @@ export async function runSaturation(
     (top, c) => (!top || c.percent > top.percent ? c : top),
     undefined,
   );
+  const cores = (await import('node:os')).cpus().length;
+  const kneeCpuMs = kneeStep ? Object.values(kneeStep.cpu_ms_per_case).reduce((a, v) => a + v, 0) : 0;
   return {
     options,
+    ...(kneeStep && kneeStep.completed > 0
+      ? {
+          ceiling_at_knee: {
+            cpu_ms_per_case: round(kneeCpuMs, 0),
+            completed_per_s_on_all_cores: round((cores * 1000) / Math.max(1, kneeCpuMs), 1),
+          },
+        }
+      : {}),
     departments: departments.length,
-    cores: (await import('node:os')).cpus().length,
+    cores,
     steps: result,
     knee,
     knee_portals: kneeStep?.portals ?? 0,
@@ -491,6 +518,15 @@ export function saturationTables(r: SaturationResult): string {
   const c = r.reconcile;
   const summary = [
     `  knee: ${r.knee_portals} portals, ${fmt(r.knee_completed_per_s, 2)} completed cases/s (${r.saturated ? `the next step gained < ${o.gain * 100} %` : 'the steps ran out before it stopped rising'}); busiest process there: ${r.busiest_at_knee ? `${r.busiest_at_knee.process} at ${r.busiest_at_knee.percent} % of a core` : '–'}`,
+    ...(r.ceiling_at_knee && r.steps[r.knee]
+      ? [
+          `  CPU per completed case at the knee: ${Object.entries(r.steps[r.knee]!.cpu_ms_per_case)
+            .map(([p, ms]) => `${p} ${ms} ms`)
+            .join(
+              ', ',
+            )} — ${r.ceiling_at_knee.cpu_ms_per_case} ms in all: ${r.cores} cores could complete at most ${fmt(r.ceiling_at_knee.completed_per_s_on_all_cores, 1)} cases/s; DynamoDB Local spent ${fmt(r.steps[r.knee]!.dynamodb_local_ms_per_call, 2)} ms of CPU per DynamoDB call`,
+        ]
+      : []),
     `  storage calls per issued case over the whole run: ${fmt(r.storage_calls_per_issued_case.all, 1)} (DynamoDB ${fmt(r.storage_calls_per_issued_case.dynamodb, 1)}, S3 ${fmt(r.storage_calls_per_issued_case.s3, 1)}, Step Functions ${fmt(r.storage_calls_per_issued_case.sfn, 1)}; the portals' presigned PUTs go to S3 directly and are not counted)`,
     `  reconciliation ${c.ok ? 'OK' : 'FAILED'}: ${c.accepted_201} accepted, ${c.issued_by_execution} issued by execution, ${c.issued_by_api} by the API, ${c.not_issued.length} not issued, ${c.unchecked} unchecked; drain ${fmt(r.drain_s, 1)} s`,
     ...c.problems.map((p) => `  not reconciled: ${p}`),
