@@ -347,17 +347,7 @@ export const caseRepository: CaseRepository = {
     ]);
   },
 
-  async setExecution(caseId, executionArn) {
-    await send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: keys.case(caseId),
-        UpdateExpression: 'SET executionArn = :arn',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':arn': executionArn },
-      }),
-    );
-  },
+
 };
 
 /** Marks a pending task overdue with its timeline entry and supervision audit; false if the condition failed. */

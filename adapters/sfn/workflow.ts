@@ -45,7 +45,9 @@ export const workflow: Workflow = {
     }
   },
 
-  async stop(executionArn, cause) {
+  async stop(name, cause) {
+    // The execution is named by the case id: its ARN follows from the state machine's.
+    const executionArn = `${stateMachineArn().replace(':stateMachine:', ':execution:')}:${name}`;
     try {
       await sfn.send(new StopExecutionCommand({ executionArn, error: 'CaseWithdrawn', cause }));
     } catch (err) {

@@ -98,7 +98,6 @@ export interface CaseRepository {
     audit: AuditRecord,
     effects?: TransitionEffects,
   ): Promise<boolean>;
-  setExecution(caseId: string, executionArn: string): Promise<void>;
   /** Appends a timeline entry and an audit record without changing the case. */
   note(caseId: string, timeline: TimelineEntry, audit: AuditRecord): Promise<void>;
 }
@@ -137,6 +136,6 @@ export interface Workflow {
   /** Starts the case's execution, named by the case id; starting it again is harmless. */
   start(name: string, input: unknown): Promise<string>;
   succeed(taskToken: string, output: unknown): Promise<'delivered' | 'stale'>;
-  /** Stops a running execution (withdrawal); an execution already ended is left as it is. */
-  stop(executionArn: string, cause: string): Promise<void>;
+  /** Stops the running execution named `name` (withdrawal); one already ended, or never started, is left as it is. */
+  stop(name: string, cause: string): Promise<void>;
 }

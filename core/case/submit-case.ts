@@ -113,13 +113,13 @@ function materialIdsOf(body: unknown): string[] {
 }
 
 async function ensureFlow(deps: SubmitDeps, record: CaseRecord): Promise<void> {
-  // The materials were attached with the case itself (one transaction): only the flow may be missing.
-  if (!record.executionArn) {
-    const now = deps.now();
-    const timeoutSeconds = secondsUntil(addWorkingDays(now, ACCEPTANCE_DAYS), now);
-    const arn = await deps.workflow.start(record.caseId, { caseId: record.caseId, round: 0, timeoutSeconds });
-    await deps.cases.setExecution(record.caseId, arn);
-  }
+  // The materials were attached with the case itself (one transaction): only the flow may be
+  // missing. The execution is named by the case id, so starting it again is harmless and nothing
+  // records it; a case past `submitted` was moved by its execution, which therefore exists.
+  if (record.status !== 'submitted') return;
+  const now = deps.now();
+  const timeoutSeconds = secondsUntil(addWorkingDays(now, ACCEPTANCE_DAYS), now);
+  await deps.workflow.start(record.caseId, { caseId: record.caseId, round: 0, timeoutSeconds });
 }
 
 export async function submitCase(

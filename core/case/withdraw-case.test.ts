@@ -52,7 +52,7 @@ describe('withdrawCase', () => {
       record: { actor: 'portal:p-1', action: 'withdraw', detail: { reasonGiven: true } },
     });
     expect(ports.workflow.stopped).toEqual([
-      { executionArn: c.executionArn, cause: 'withdrawn by the applicant' },
+      { name: c.caseId, cause: 'withdrawn by the applicant' },
     ]);
   });
 

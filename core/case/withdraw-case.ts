@@ -37,7 +37,7 @@ export async function withdrawCase(
   // flow. What follows the commit is idempotent, so a retry finishes it.
   if (record.status !== leadsTo('withdraw')) await commitWithdrawal(deps, input, record, at);
   await deps.tasks.closeOpen(record.caseId, { at, event: 'tasks_closed', detail: { reason: 'withdrawn' } });
-  if (record.executionArn) await deps.workflow.stop(record.executionArn, 'withdrawn by the applicant');
+  await deps.workflow.stop(record.caseId, 'withdrawn by the applicant');
   return (await deps.cases.get(record.caseId))!;
 }
 

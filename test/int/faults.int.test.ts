@@ -4,6 +4,7 @@
  * same Idempotency-Key completes the job.
  */
 import { randomUUID } from 'node:crypto';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { faults } from '#adapters/dynamodb/send.ts';
@@ -70,11 +71,17 @@ describe('dependency failures mid-request', () => {
     }
     // The case is whole (written in one transaction) but has no execution yet; the retry starts it.
     const stored = await caseRepository.get((await caseRepository.caseIdForIdempotencyKey('portal-a', key))!);
-    expect(stored?.executionArn).toBeUndefined();
+    expect(stored?.status).toBe('submitted');
+    const executionArn = `${process.env.STATE_MACHINE_ARN!.replace(':stateMachine:', ':execution:')}:${stored!.caseId}`;
+    await expect(sfn.send(new DescribeExecutionCommand({ executionArn }))).rejects.toMatchObject({
+      name: 'ExecutionDoesNotExist',
+    });
     const retry = await invoke(submitCase, submitEvent(application, key));
     expect(retry.status).toBe(201);
     expect(retry.body.id).toBe(stored?.caseId);
-    expect((await caseRepository.get(stored!.caseId))?.executionArn).toMatch(/:execution:/);
+    // Named by the case id, nothing recorded on the case: the execution is found by its name.
+    const started = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(started.executionArn).toBe(executionArn);
   });
 
   it('answers 503 when S3 fails during verification and keeps the material unverified', async () => {

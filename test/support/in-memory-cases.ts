@@ -34,7 +34,7 @@ export interface InMemoryCases {
   readonly workflow: Workflow & {
     readonly started: { name: string; input: unknown }[];
     readonly succeeded: { taskToken: string; output: unknown }[];
-    readonly stopped: { executionArn: string; cause: string }[];
+    readonly stopped: { name: string; cause: string }[];
     /** Tokens that answer 'stale' (their wait timed out). */
     readonly staleTokens: Set<string>;
   };
@@ -157,11 +157,6 @@ export function inMemoryCases(): InMemoryCases {
       writes.push({ kind: 'transition', committed: true });
       return true;
     },
-    async setExecution(caseId, executionArn) {
-      const r = cases.get(caseId);
-      if (!r) throw new Error(`no case ${caseId}`);
-      cases.set(caseId, { ...r, executionArn });
-    },
     async note(caseId, entry, a) {
       log(caseId, entry, a);
     },
@@ -243,7 +238,7 @@ export function inMemoryCases(): InMemoryCases {
 
   const started: { name: string; input: unknown }[] = [];
   const succeeded: { taskToken: string; output: unknown }[] = [];
-  const stopped: { executionArn: string; cause: string }[] = [];
+  const stopped: { name: string; cause: string }[] = [];
   const staleTokens = new Set<string>();
   const workflow = {
     started,
@@ -258,8 +253,8 @@ export function inMemoryCases(): InMemoryCases {
       succeeded.push({ taskToken, output: clone(output) });
       return staleTokens.has(taskToken) ? ('stale' as const) : ('delivered' as const);
     },
-    async stop(executionArn: string, cause: string) {
-      stopped.push({ executionArn, cause });
+    async stop(name: string, cause: string) {
+      stopped.push({ name, cause });
     },
   };
 
