@@ -117,19 +117,15 @@ function isMissing(err: unknown): boolean {
 }
 
 /**
- * Reads a stored object through SHA-256, streaming (never buffering the whole file). HeadObject
- * first: a missing object is the common case (not uploaded yet) and costs no GET; its ETag then
- * pins the GET to that same version. Size is bounded by the signed Content-Length in S3 and by
- * the catalog's maxBytes (≤ 50 MB). Returns undefined when there is no object.
+ * Reads a stored object through SHA-256, streaming (never buffering the whole file): one GET, whose
+ * ETag names exactly the bytes read (a missing object — not uploaded yet — is a 404 GET, billed as
+ * a HEAD would be). Size is bounded by the signed Content-Length in S3 and by the catalog's
+ * maxBytes (≤ 50 MB). Returns undefined when there is no object.
  */
 export async function inspectObject(key: string): Promise<StoredObject | undefined> {
-  let head: HeadObjectOutput;
   let got: GetObjectOutput;
   try {
-    head = await sendS3<HeadObjectOutput>(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
-    got = await sendS3<GetObjectOutput>(
-      new GetObjectCommand({ Bucket: bucket(), Key: key, ...(head.ETag ? { IfMatch: head.ETag } : {}) }),
-    );
+    got = await sendS3<GetObjectOutput>(new GetObjectCommand({ Bucket: bucket(), Key: key }));
   } catch (err) {
     if (isMissing(err)) return undefined;
     throw err;
@@ -152,7 +148,7 @@ export async function inspectObject(key: string): Promise<StoredObject | undefin
     size,
     sha256: hash.digest('hex'),
     head: first.slice(0, Math.min(size, SNIFF_BYTES)),
-    etag: head.ETag,
+    etag: got.ETag,
   };
 }
 
