@@ -3,7 +3,7 @@
  * problems (zod) and domain problems (services, rules, form, materials, identifiers) are all
  * collected, so the applicant learns everything wrong in one answer.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { applies, partyCount } from '../catalog/conditions.ts';
 import { formProblems } from '../catalog/form.ts';
@@ -15,102 +15,106 @@ import { type Problem, ValidationError } from '../shared/errors.ts';
 import { ID_NUMBER_PATTERN, isValidIdNumber, isValidUscc, USCC_PATTERN } from '../shared/identifiers.ts';
 import type { CaseMaterial } from './model.ts';
 
-const phone = z.string().regex(/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/, 'not a phone number');
-const idNumber = z
-  .string()
-  .refine(isValidIdNumber, {
+const phone = z.string().check(z.regex(/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/, 'not a phone number'));
+const idNumber = z.string().check(
+  z.refine(isValidIdNumber, {
     message: 'not a valid resident ID number (GB 11643 check digit)',
     params: { code: 'invalid_idNumber' },
-  })
-  .meta({
+  }),
+  z.meta({
     pattern: ID_NUMBER_PATTERN,
     description:
       'Resident ID number (居民身份证号码, GB 11643): 17 digits and a check character (a digit or X), with a valid birth date.',
     examples: ['320402199203154625'],
-  });
-const uscc = z
-  .string()
-  .refine(isValidUscc, {
+  }),
+);
+const uscc = z.string().check(
+  z.refine(isValidUscc, {
     message: 'not a valid unified social credit code (GB 32100 check character)',
     params: { code: 'invalid_uscc' },
-  })
-  .meta({
+  }),
+  z.meta({
     pattern: USCC_PATTERN,
     description:
       'Unified social credit code (统一社会信用代码, GB 32100): 18 characters, the last a check character.',
     examples: ['91320402MA27QK3L8L'],
-  });
+  }),
+);
 
 export const ApplicantSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('person'), name: z.string().min(1).max(50), idNumber, phone }),
+  z.object({
+    kind: z.literal('person'),
+    name: z.string().check(z.minLength(1), z.maxLength(50)),
+    idNumber,
+    phone,
+  }),
   z.object({
     kind: z.literal('organisation'),
-    name: z.string().min(1).max(100),
+    name: z.string().check(z.minLength(1), z.maxLength(100)),
     uscc,
     phone,
-    contactName: z.string().min(1).max(50).optional(),
+    contactName: z.optional(z.string().check(z.minLength(1), z.maxLength(50))),
   }),
 ]);
 export type Applicant = z.infer<typeof ApplicantSchema>;
 
 export const AddressSchema = z.object({
-  recipient: z.string().min(1).max(50),
+  recipient: z.string().check(z.minLength(1), z.maxLength(50)),
   phone,
-  province: z.string().max(20).optional(),
-  city: z.string().min(1).max(20),
-  district: z.string().max(20).optional(),
-  line: z.string().min(1).max(200),
-  postalCode: z
-    .string()
-    .regex(/^\d{6}$/)
-    .optional(),
+  province: z.optional(z.string().check(z.maxLength(20))),
+  city: z.string().check(z.minLength(1), z.maxLength(20)),
+  district: z.optional(z.string().check(z.maxLength(20))),
+  line: z.string().check(z.minLength(1), z.maxLength(200)),
+  postalCode: z.optional(z.string().check(z.regex(/^\d{6}$/))),
 });
 
 export const DeliverySchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('electronic') }),
-  z.object({ method: z.literal('pickup'), office: z.string().max(100).optional() }),
+  z.object({ method: z.literal('pickup'), office: z.optional(z.string().check(z.maxLength(100))) }),
   z.object({ method: z.literal('courier'), address: AddressSchema }),
 ]);
 export type Delivery = z.infer<typeof DeliverySchema>;
 
 export const MaterialRefSchema = z.union([
-  z.object({ type: z.string().min(1).max(100), materialId: z.string().min(1).max(100) }),
+  z.object({
+    type: z.string().check(z.minLength(1), z.maxLength(100)),
+    materialId: z.string().check(z.minLength(1), z.maxLength(100)),
+  }),
   /** 容缺: a deferrable material promised for later. */
-  z.object({ type: z.string().min(1).max(100), deferred: z.literal(true) }),
+  z.object({ type: z.string().check(z.minLength(1), z.maxLength(100)), deferred: z.literal(true) }),
   /** Already on file (an e-license, or a material of an earlier case): the reference POST /v1/prefill gave. */
-  z.object({ type: z.string().min(1).max(100), reference: z.string().min(1).max(100) }),
+  z.object({
+    type: z.string().check(z.minLength(1), z.maxLength(100)),
+    reference: z.string().check(z.minLength(1), z.maxLength(100)),
+  }),
 ]);
 export type MaterialRef = z.infer<typeof MaterialRefSchema>;
 
 export const ApplicationSchema = z.object({
-  bundleId: z.string().min(1).max(100),
+  bundleId: z.string().check(z.minLength(1), z.maxLength(100)),
   /** Omitted: the whole bundle. */
-  services: z.array(z.string().min(1).max(100)).max(50).optional(),
+  services: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.maxLength(50))),
   applicant: ApplicantSchema,
   // Omitted is empty, filled in here rather than published as a `default` (which generated clients
   // read as always present): optional in the document means optional to the portal.
-  form: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .transform((v) => v ?? {}),
-  materials: z
-    .array(MaterialRefSchema)
-    .max(100)
-    .optional()
-    .transform((v) => v ?? []),
+  form: z.pipe(
+    z.optional(z.record(z.string(), z.unknown())),
+    z.transform((v) => v ?? {}),
+  ),
+  materials: z.pipe(
+    z.optional(z.array(MaterialRefSchema).check(z.maxLength(100))),
+    z.transform((v) => v ?? []),
+  ),
   delivery: DeliverySchema,
   /** 通办: the place (places.json id) of the counter or portal where the application is made; default the city. */
-  acceptedAt: z
-    .string()
-    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
-    .max(50)
-    .optional(),
+  acceptedAt: z.optional(z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/), z.maxLength(50))),
   /** 告知承诺制: the services whose conditions the applicant commits to, instead of proving. */
-  commitments: z
-    .array(z.object({ serviceId: z.string(), accepted: z.literal(true) }))
-    .max(50)
-    .optional()
-    .transform((v) => v ?? []),
+  commitments: z.pipe(
+    z.optional(
+      z.array(z.object({ serviceId: z.string(), accepted: z.literal(true) })).check(z.maxLength(50)),
+    ),
+    z.transform((v) => v ?? []),
+  ),
 });
 export type Application = z.infer<typeof ApplicationSchema>;
 

@@ -10,7 +10,7 @@
  *     correction stays open, a corrected retry works).
  *  4. The waiting execution is resumed through the supplement task's token.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { formProblems } from '../catalog/form.ts';
 import { mergeFields, mergeMaterials } from '../catalog/merge.ts';
@@ -32,22 +32,32 @@ import {
 export const SupplementSchema = z
   .object({
     // Omitted is empty (filled in here, not published as a `default`).
-    form: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .transform((v) => v ?? {}),
-    materials: z
-      .array(z.object({ type: z.string().min(1).max(100), materialId: z.string().min(1).max(100) }))
-      .max(100)
-      .optional()
-      .transform((v) => v ?? []),
+    form: z.pipe(
+      z.optional(z.record(z.string(), z.unknown())),
+      z.transform((v) => v ?? {}),
+    ),
+    materials: z.pipe(
+      z.optional(
+        z
+          .array(
+            z.object({
+              type: z.string().check(z.minLength(1), z.maxLength(100)),
+              materialId: z.string().check(z.minLength(1), z.maxLength(100)),
+            }),
+          )
+          .check(z.maxLength(100)),
+      ),
+      z.transform((v) => v ?? []),
+    ),
   })
-  .refine((s) => Object.keys(s.form).length + s.materials.length > 0, {
-    // Not `path: ""`: the form is where values go (materials are the other half of the choice).
-    message: 'Supply form values or materials: the supplement is empty.',
-    path: ['form'],
-    params: { code: 'empty_supplement' },
-  });
+  .check(
+    z.refine((s) => Object.keys(s.form).length + s.materials.length > 0, {
+      // Not `path: ""`: the form is where values go (materials are the other half of the choice).
+      message: 'Supply form values or materials: the supplement is empty.',
+      path: ['form'],
+      params: { code: 'empty_supplement' },
+    }),
+  );
 export type Supplement = z.infer<typeof SupplementSchema>;
 
 export interface SupplementDeps {

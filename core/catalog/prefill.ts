@@ -15,7 +15,7 @@
  *
  * An unknown applicant is not an error: the answer is `found: false`, an empty form, nothing on file.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type ApplicantIdentity, actingPersonOf } from '../identity/applicant.ts';
 import { bindApplicant } from '../identity/binding.ts';
 import type { Consent, PrivacyPort } from '../identity/privacy.ts';
@@ -167,9 +167,9 @@ export function prefillFrom(
 /** The applicant's consent to reuse held data (EU OOTS: only at their explicit request, after a preview). */
 export const PrefillConsentSchema = z.object({
   /** The merged-form fields the applicant agrees to have filled from held data. */
-  fields: z.array(z.string().min(1).max(100)).min(1).max(200),
+  fields: z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.minLength(1), z.maxLength(200)),
   /** Until when the consent holds (at most MAX_CONSENT_DAYS ahead). */
-  expiresAt: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'an ISO 8601 date-time'),
+  expiresAt: z.string().check(z.refine((v) => !Number.isNaN(Date.parse(v)), 'an ISO 8601 date-time')),
 });
 export type PrefillConsent = z.infer<typeof PrefillConsentSchema>;
 export const MAX_CONSENT_DAYS = 30;
@@ -177,28 +177,32 @@ export const MAX_CONSENT_DAYS = 30;
 export const PREFILL_LOOKUPS_PER_HOUR = 20;
 
 export const PrefillRequestSchema = z.object({
-  bundleId: z.string().min(1).max(100),
+  bundleId: z.string().check(z.minLength(1), z.maxLength(100)),
   /**
    * Required of an applicant's portal (the route checks): the purpose is this request's bundle
    * and services; `fields` and `expiresAt` are what the applicant agreed to.
    */
-  consent: PrefillConsentSchema.optional(),
+  consent: z.optional(PrefillConsentSchema),
   /** Omitted: the whole bundle. */
-  services: z.array(z.string().min(1).max(100)).max(50).optional(),
+  services: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.maxLength(50))),
   applicant: z.discriminatedUnion('kind', [
     z.object({
       kind: z.literal('person'),
       idNumber: z
         .string()
-        .meta({ pattern: ID_NUMBER_PATTERN, examples: ['320402199203154625'] })
-        .describe('Resident ID number, checked with GB 11643; never echoed or logged.'),
+        .check(
+          z.meta({ pattern: ID_NUMBER_PATTERN, examples: ['320402199203154625'] }),
+          z.describe('Resident ID number, checked with GB 11643; never echoed or logged.'),
+        ),
     }),
     z.object({
       kind: z.literal('organisation'),
       uscc: z
         .string()
-        .meta({ pattern: USCC_PATTERN, examples: ['91320402MA27QK3L8L'] })
-        .describe('Unified social credit code, checked with GB 32100; never echoed or logged.'),
+        .check(
+          z.meta({ pattern: USCC_PATTERN, examples: ['91320402MA27QK3L8L'] }),
+          z.describe('Unified social credit code, checked with GB 32100; never echoed or logged.'),
+        ),
     }),
   ]),
 });

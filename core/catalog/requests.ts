@@ -1,15 +1,13 @@
 /** Request shapes shared by the catalog routes (zod at the trust boundary). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
-export const BundleParams = z.object({ bundleId: z.string().min(1).max(100) });
+export const BundleParams = z.object({ bundleId: z.string().check(z.minLength(1), z.maxLength(100)) });
 
 /** `?services=a,b` — omitted means the whole bundle. */
 export const ServicesQuery = z.object({
-  services: z
-    .string()
-    .max(2000)
-    .optional()
-    .transform((v) =>
+  services: z.pipe(
+    z.optional(z.string().check(z.maxLength(2000))),
+    z.transform((v) =>
       v === undefined
         ? undefined
         : v
@@ -17,4 +15,5 @@ export const ServicesQuery = z.object({
             .map((s) => s.trim())
             .filter(Boolean),
     ),
+  ),
 });

@@ -5,7 +5,7 @@
  * for a bundle, its lead — with a deadline in working days by kind; the department answers once.
  */
 import { randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ApplicantSchema } from '../case/application.ts';
 import type { CaseRecord, TaskRecord } from '../case/model.ts';
 import { ownCase } from '../case/ownership.ts';
@@ -24,27 +24,35 @@ import { INQUIRY_WORKING_DAYS } from './scale.ts';
 export const InquiryRequestSchema = z.object({
   kind: z
     .enum(INQUIRY_KINDS)
-    .describe(
-      `consultation (咨询, answered within ${INQUIRY_WORKING_DAYS.consultation} working day), complaint (投诉, ${INQUIRY_WORKING_DAYS.complaint}), suggestion (建议, ${INQUIRY_WORKING_DAYS.suggestion}).`,
+    .check(
+      z.describe(
+        `consultation (咨询, answered within ${INQUIRY_WORKING_DAYS.consultation} working day), complaint (投诉, ${INQUIRY_WORKING_DAYS.complaint}), suggestion (建议, ${INQUIRY_WORKING_DAYS.suggestion}).`,
+      ),
     ),
-  text: z.string().trim().min(1).max(4000),
-  caseId: z.string().min(1).max(100).optional().describe('The case it is about (one of the applicant’s).'),
-  bundleId: z.string().min(1).max(100).optional().describe('The bundle it is about (implied by caseId).'),
+  text: z.string().check(z.trim(), z.minLength(1), z.maxLength(4000)),
+  caseId: z
+    .optional(z.string().check(z.minLength(1), z.maxLength(100)))
+    .check(z.describe('The case it is about (one of the applicant’s).')),
+  bundleId: z
+    .optional(z.string().check(z.minLength(1), z.maxLength(100)))
+    .check(z.describe('The bundle it is about (implied by caseId).')),
 });
 export type InquiryRequest = z.output<typeof InquiryRequestSchema>;
 
 /** A hotline operator's inquiry names the applicant who called (and whose case it may be about). */
-export const HotlineInquiryRequestSchema = InquiryRequestSchema.extend({
+export const HotlineInquiryRequestSchema = z.extend(InquiryRequestSchema, {
   applicant: z
     .discriminatedUnion('kind', [
-      ApplicantSchema.options[0].pick({ kind: true, name: true, idNumber: true }),
-      ApplicantSchema.options[1].pick({ kind: true, name: true, uscc: true }),
+      z.pick(ApplicantSchema.def.options[0], { kind: true, name: true, idNumber: true }),
+      z.pick(ApplicantSchema.def.options[1], { kind: true, name: true, uscc: true }),
     ])
-    .describe('Who called 12345: a person by ID number, or an organisation by credit code.'),
+    .check(z.describe('Who called 12345: a person by ID number, or an organisation by credit code.')),
 });
 export type HotlineInquiryRequest = z.output<typeof HotlineInquiryRequestSchema>;
 
-export const InquiryAnswerSchema = z.object({ text: z.string().trim().min(1).max(4000) });
+export const InquiryAnswerSchema = z.object({
+  text: z.string().check(z.trim(), z.minLength(1), z.maxLength(4000)),
+});
 
 /** A new inquiry id: random, `q-` + 128 bits. */
 export const newInquiryId = () => `q-${crockfordBase32(randomBytes(16)).toLowerCase()}`;

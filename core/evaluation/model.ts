@@ -4,9 +4,9 @@
  * statistics need without reading the case again: bundle, competent place, department, scores and
  * instants.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
-const ScoreSchema = z.number().int().min(1).max(5);
+const ScoreSchema = z.number().check(z.int(), z.gte(1), z.lte(5));
 
 export const RatingRecordSchema = z.object({
   caseId: z.string(),
@@ -19,7 +19,7 @@ export const RatingRecordSchema = z.object({
   /** The department answerable for the overall score: the one that led the case. */
   leadDepartmentId: z.string(),
   departments: z.array(z.object({ departmentId: z.string(), score: ScoreSchema })),
-  comment: z.string().optional(),
+  comment: z.optional(z.string()),
   createdAt: z.string(),
   /** The rectifications this rating opened (ids). */
   rectificationIds: z.array(z.string()),
@@ -29,9 +29,9 @@ export type RatingRecord = z.infer<typeof RatingRecordSchema>;
 export const RECTIFICATION_STATUSES = ['open', 'completed'] as const;
 
 export const FollowUpSchema = z.object({
-  contacted: z.boolean().describe('Whether the applicant was reached for the 回访.'),
-  satisfied: z.boolean().describe('Whether the applicant is satisfied with the rectification.'),
-  note: z.string().max(2000).default(''),
+  contacted: z.boolean().check(z.describe('Whether the applicant was reached for the 回访.')),
+  satisfied: z.boolean().check(z.describe('Whether the applicant is satisfied with the rectification.')),
+  note: z._default(z.string().check(z.maxLength(2000)), ''),
 });
 
 export const RectificationRecordSchema = z.object({
@@ -44,17 +44,17 @@ export const RectificationRecordSchema = z.object({
   reasons: z.array(z.enum(['overall', 'department'])),
   /** The worst bad score behind it. */
   score: ScoreSchema,
-  comment: z.string().optional(),
+  comment: z.optional(z.string()),
   status: z.enum(RECTIFICATION_STATUSES),
   createdAt: z.string(),
   dueAt: z.string(),
-  completion: z
-    .object({
+  completion: z.optional(
+    z.object({
       action: z.string(),
       followUp: FollowUpSchema,
       completedAt: z.string(),
-    })
-    .optional(),
+    }),
+  ),
 });
 export type RectificationRecord = z.infer<typeof RectificationRecordSchema>;
 
@@ -69,16 +69,16 @@ export const InquiryRecordSchema = z.object({
   status: z.enum(INQUIRY_STATUSES),
   /** Where it came in: a portal (the applicant signed in) or the 12345 hotline (an operator). */
   channel: z.enum(['portal', 'hotline']),
-  portalId: z.string().optional(),
+  portalId: z.optional(z.string()),
   /** The keyed identifier of the applicant it is from (never the ID number or credit code). */
   applicantKey: z.string(),
-  caseId: z.string().optional(),
+  caseId: z.optional(z.string()),
   bundleId: z.string(),
   placeId: z.string(),
   departmentId: z.string(),
   createdAt: z.string(),
   dueAt: z.string(),
-  answer: z.object({ text: z.string(), answeredAt: z.string(), departmentId: z.string() }).optional(),
+  answer: z.optional(z.object({ text: z.string(), answeredAt: z.string(), departmentId: z.string() })),
 });
 export type InquiryRecord = z.infer<typeof InquiryRecordSchema>;
 

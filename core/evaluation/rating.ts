@@ -4,7 +4,7 @@
  * 差评 (不满意 or worse) opens a rectification (整改) for the department it is about, due in
  * RECTIFICATION_WORKING_DAYS working days, in the same transaction as the rating.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { isFinal } from '../case/lifecycle.ts';
 import type { CaseRecord, TaskRecord } from '../case/model.ts';
 import { ownCase } from '../case/ownership.ts';
@@ -26,21 +26,32 @@ import { isBadScore, RECTIFICATION_WORKING_DAYS, type Score } from './scale.ts';
 
 const ScoreSchema = z
   .number()
-  .int()
-  .min(1)
-  .max(5)
-  .describe('5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (2 or less opens a rectification).');
+  .check(
+    z.int(),
+    z.gte(1),
+    z.lte(5),
+    z.describe('5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (2 or less opens a rectification).'),
+  );
 
 export const RatingRequestSchema = z.object({
-  overall: ScoreSchema.describe('The bundle as a whole: 5 非常满意 … 1 非常不满意.'),
+  overall: ScoreSchema.check(z.describe('The bundle as a whole: 5 非常满意 … 1 非常不满意.')),
   departments: z
-    .array(z.object({ departmentId: z.string().min(1).max(100), score: ScoreSchema }))
-    .max(30)
-    // Omitted is none: filled in here, not published as a `default` (generated clients read one as always present).
-    .optional()
-    .transform((v) => v ?? [])
-    .describe('Optionally, a score per department that worked on the case.'),
-  comment: z.string().max(1000).optional(),
+    .pipe(
+      // Omitted is none: filled in here, not published as a `default` (generated clients read one as always present).
+      z.optional(
+        z
+          .array(
+            z.object({
+              departmentId: z.string().check(z.minLength(1), z.maxLength(100)),
+              score: ScoreSchema,
+            }),
+          )
+          .check(z.maxLength(30)),
+      ),
+      z.transform((v) => v ?? []),
+    )
+    .check(z.describe('Optionally, a score per department that worked on the case.')),
+  comment: z.optional(z.string().check(z.maxLength(1000))),
 });
 export type RatingRequest = z.output<typeof RatingRequestSchema>;
 

@@ -2,21 +2,28 @@
  * 整改 and 回访: the department a 差评 was about records what it did about it and the result of
  * following up with the applicant; once. Supervision sees the open and overdue ones meanwhile.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.ts';
 import { FollowUpSchema, type RectificationRecord } from './model.ts';
 import type { EvaluationStore } from './ports.ts';
 
 export const RectificationCompletionSchema = z.object({
-  action: z.string().min(1).max(4000).describe('What the department did about the 差评 (整改措施).'),
-  followUp: FollowUpSchema.extend({
-    // Omitted is none: filled in here, not published as a `default` (generated clients read one as always present).
-    note: z
-      .string()
-      .max(2000)
-      .optional()
-      .transform((v) => v ?? ''),
-  }).describe('The 回访: whether the applicant was reached and is satisfied.'),
+  action: z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(4000),
+      z.describe('What the department did about the 差评 (整改措施).'),
+    ),
+  followUp: z
+    .extend(FollowUpSchema, {
+      // Omitted is none: filled in here, not published as a `default` (generated clients read one as always present).
+      note: z.pipe(
+        z.optional(z.string().check(z.maxLength(2000))),
+        z.transform((v) => v ?? ''),
+      ),
+    })
+    .check(z.describe('The 回访: whether the applicant was reached and is satisfied.')),
 });
 
 /** Whether an open rectification is past its deadline at `now`. */

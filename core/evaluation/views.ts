@@ -3,7 +3,7 @@
  * `component` names) and the views that build those answers from the records. Nothing personal:
  * an inquiry's asker is a keyed identifier, never shown; supervision sees no inquiry texts.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { isInquiryOverdue } from './inquiry.ts';
 import {
@@ -17,14 +17,14 @@ import {
 import { isRectificationOverdue } from './rectification.ts';
 import { labelOf, SATISFACTION_SCALE, type Score } from './scale.ts';
 
-const Timestamp = z.iso.datetime().describe('An instant, ISO 8601 in UTC.');
-const count = z.number().int().nonnegative();
-const ScoreView = z.number().int().min(1).max(5);
+const Timestamp = z.iso.datetime().check(z.describe('An instant, ISO 8601 in UTC.'));
+const count = z.number().check(z.int(), z.nonnegative());
+const ScoreView = z.number().check(z.int(), z.gte(1), z.lte(5));
 const Label = z.enum(SATISFACTION_SCALE.map((s) => s.label) as [string, ...string[]]);
 
 export const ScaleSchema = z
   .array(z.object({ score: ScoreView, label: Label }))
-  .describe('The national five-level scale (好差评): 5 非常满意 … 1 非常不满意.');
+  .check(z.describe('The national five-level scale (好差评): 5 非常满意 … 1 非常不满意.'));
 
 export const RectificationSchema = z.object({
   id: z.string(),
@@ -35,57 +35,62 @@ export const RectificationSchema = z.object({
   departmentName: z.string(),
   reasons: z
     .array(z.enum(['overall', 'department']))
-    .describe(
-      'overall: the case as a whole was rated 差评 (the lead answers for it); department: its own work was.',
+    .check(
+      z.describe(
+        'overall: the case as a whole was rated 差评 (the lead answers for it); department: its own work was.',
+      ),
     ),
   score: ScoreView,
   scoreLabel: Label,
-  comment: z.string().optional(),
+  comment: z.optional(z.string()),
   status: z.enum(RECTIFICATION_STATUSES),
   createdAt: Timestamp,
-  dueAt: Timestamp.describe(`Working days after the rating.`),
+  dueAt: Timestamp.check(z.describe(`Working days after the rating.`)),
   overdue: z.boolean(),
-  completion: z
-    .object({
+  completion: z.optional(
+    z.object({
       action: z.string(),
       followUp: z.object({ contacted: z.boolean(), satisfied: z.boolean(), note: z.string() }),
       completedAt: Timestamp,
-    })
-    .optional(),
+    }),
+  ),
 });
 
 export const RatingSchema = z
   .object({
     caseId: z.string(),
-    rated: z.boolean().describe('false until the applicant rates the case.'),
-    ratable: z.boolean().describe('true while the case is final and not yet rated: show the rating form.'),
+    rated: z.boolean().check(z.describe('false until the applicant rates the case.')),
+    ratable: z
+      .boolean()
+      .check(z.describe('true while the case is final and not yet rated: show the rating form.')),
     scale: ScaleSchema,
-    overall: ScoreView.optional(),
-    overallLabel: Label.optional(),
-    departments: z
-      .array(
+    overall: z.optional(ScoreView),
+    overallLabel: z.optional(Label),
+    departments: z.optional(
+      z.array(
         z.object({ departmentId: z.string(), departmentName: z.string(), score: ScoreView, label: Label }),
-      )
-      .optional(),
-    comment: z.string().optional(),
-    createdAt: Timestamp.optional(),
+      ),
+    ),
+    comment: z.optional(z.string()),
+    createdAt: z.optional(Timestamp),
     rectifications: z
-      .array(
-        z.object({
-          id: z.string(),
-          departmentId: z.string(),
-          status: z.enum(RECTIFICATION_STATUSES),
-          dueAt: Timestamp,
-        }),
+      .optional(
+        z.array(
+          z.object({
+            id: z.string(),
+            departmentId: z.string(),
+            status: z.enum(RECTIFICATION_STATUSES),
+            dueAt: Timestamp,
+          }),
+        ),
       )
-      .optional()
-      .describe('What the 差评 opened, and whether it is done.'),
+      .check(z.describe('What the 差评 opened, and whether it is done.')),
   })
-  .describe('The case’s rating (好差评), or that it has none yet.');
+  .check(z.describe('The case’s rating (好差评), or that it has none yet.'));
 
 export const RectificationListSchema = z.object({
   items: z.array(RectificationSchema),
-  nextCursor: z.string().optional(),
+  nextCursor: z.optional(z.string()),
 });
 
 export const InquirySchema = z.object({
@@ -94,23 +99,23 @@ export const InquirySchema = z.object({
   text: z.string(),
   status: z.enum(INQUIRY_STATUSES),
   channel: z.enum(['portal', 'hotline']),
-  caseId: z.string().optional(),
+  caseId: z.optional(z.string()),
   bundleId: z.string(),
-  departmentId: z.string().describe('The department it was routed to, which answers it.'),
+  departmentId: z.string().check(z.describe('The department it was routed to, which answers it.')),
   departmentName: z.string(),
   createdAt: Timestamp,
-  dueAt: Timestamp.describe('The response deadline (working days by kind).'),
+  dueAt: Timestamp.check(z.describe('The response deadline (working days by kind).')),
   overdue: z.boolean(),
-  answer: z.object({ text: z.string(), answeredAt: Timestamp }).optional(),
+  answer: z.optional(z.object({ text: z.string(), answeredAt: Timestamp })),
 });
 
 export const InquiryListSchema = z.object({
   items: z.array(InquirySchema),
-  nextCursor: z.string().optional(),
+  nextCursor: z.optional(z.string()),
 });
 
 /** What POST /v1/inquiries answers (the floor: id, status, departmentId, dueAt). */
-export const InquiryCreatedSchema = InquirySchema.pick({
+export const InquiryCreatedSchema = z.pick(InquirySchema, {
   id: true,
   kind: true,
   status: true,
@@ -122,11 +127,11 @@ export const InquiryCreatedSchema = InquirySchema.pick({
 /** 电子监察 of evaluation: open and overdue rectifications, overdue inquiries (no texts). */
 export const EvaluationAttentionSchema = {
   rectifications: z
-    .array(RectificationSchema.omit({ comment: true, completion: true }))
-    .describe('好差评 整改: open rectifications, earliest due first (overdue flagged).'),
+    .array(z.omit(RectificationSchema, { comment: true, completion: true }))
+    .check(z.describe('好差评 整改: open rectifications, earliest due first (overdue flagged).')),
   overdueInquiries: z
-    .array(InquirySchema.omit({ text: true, answer: true }))
-    .describe('12345: open inquiries past their response deadline.'),
+    .array(z.omit(InquirySchema, { text: true, answer: true }))
+    .check(z.describe('12345: open inquiries past their response deadline.')),
 };
 
 const nameOf = (index: CatalogIndex, id: string) => index.departments.get(id)?.name ?? id;
@@ -243,7 +248,7 @@ export async function evaluationAttention(
 }
 
 export const EvaluationTotalsSchema = {
-  openRectifications: count.optional(),
-  overdueRectifications: count.optional(),
-  overdueInquiries: count.optional(),
+  openRectifications: z.optional(count),
+  overdueRectifications: z.optional(count),
+  overdueInquiries: z.optional(count),
 };

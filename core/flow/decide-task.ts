@@ -9,7 +9,7 @@
  *  3. The token is sent; a token that expired meanwhile (the task timed out and was escalated) is
  *     not an error — the re-opened task finds the recorded decision and completes itself.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   CorrectionItemSchema,
   canonicalJson,
@@ -23,16 +23,14 @@ import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.
 /** Omitted opinion and corrections are none (filled in here, not published as `default`s). */
 export const DecisionRequestSchema = z.object({
   outcome: z.enum(OUTCOMES),
-  opinion: z
-    .string()
-    .max(2000)
-    .optional()
-    .transform((v) => v ?? ''),
-  corrections: z
-    .array(CorrectionItemSchema)
-    .max(50)
-    .optional()
-    .transform((v) => v ?? []),
+  opinion: z.pipe(
+    z.optional(z.string().check(z.maxLength(2000))),
+    z.transform((v) => v ?? ''),
+  ),
+  corrections: z.pipe(
+    z.optional(z.array(CorrectionItemSchema).check(z.maxLength(50))),
+    z.transform((v) => v ?? []),
+  ),
 });
 export type DecisionRequest = z.infer<typeof DecisionRequestSchema>;
 

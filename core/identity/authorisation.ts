@@ -12,7 +12,7 @@
  *      recording the authorisation.
  *   3. Otherwise refused, with the most telling reason (revoked, expired, out of scope, none).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConflictError, ForbiddenError, type Problem, ValidationError } from '#core/shared/errors.ts';
 import { isValidIdNumber, isValidUscc } from '#core/shared/identifiers.ts';
 import {
@@ -29,38 +29,42 @@ import {
 /** The longest an authorisation may run: a year, then it is recorded again. */
 export const MAX_AUTHORISATION_DAYS = 366;
 
-const idNumber = z.string().refine(isValidIdNumber, 'not a valid resident ID number');
-const uscc = z.string().refine(isValidUscc, 'not a valid unified social credit code');
+const idNumber = z.string().check(z.refine(isValidIdNumber, 'not a valid resident ID number'));
+const uscc = z.string().check(z.refine(isValidUscc, 'not a valid unified social credit code'));
 const PartySchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('person'), idNumber, name: z.string().min(1).max(50) }),
-  z.object({ kind: z.literal('organisation'), uscc, name: z.string().min(1).max(100) }),
+  z.object({ kind: z.literal('person'), idNumber, name: z.string().check(z.minLength(1), z.maxLength(50)) }),
+  z.object({
+    kind: z.literal('organisation'),
+    uscc,
+    name: z.string().check(z.minLength(1), z.maxLength(100)),
+  }),
 ]);
 /** The applicant who authorises, or the helper: a person, or an organisation (acting through its people). */
 export type Party = z.infer<typeof PartySchema>;
 
 const ScopeSchema = z.object({
-  bundleIds: z.array(z.string().min(1)).min(1),
+  bundleIds: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
   /** Only these services of those bundles; absent: all of them. */
-  serviceIds: z.array(z.string().min(1)).min(1).optional(),
+  serviceIds: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
 });
 export type AuthorisationScope = z.infer<typeof ScopeSchema>;
 
 const GrantedBySchema = z.discriminatedUnion('kind', [
   /** The applicant, signed in (their token's subject; for an organisation, its legal representative). */
-  z.object({ kind: z.literal('principal'), subject: z.string().min(1) }),
+  z.object({ kind: z.literal('principal'), subject: z.string().check(z.minLength(1)) }),
   /** A counter portal registered to verify applicants in person; the officer and the signed 授权委托书. */
   z.object({
     kind: z.literal('counter'),
-    portalId: z.string().min(1),
-    officer: z.string().min(1),
-    evidence: z.string().min(1),
+    portalId: z.string().check(z.minLength(1)),
+    officer: z.string().check(z.minLength(1)),
+    evidence: z.string().check(z.minLength(1)),
   }),
 ]);
 export type GrantedBy = z.infer<typeof GrantedBySchema>;
 
 const RevokedBySchema = z.object({
   kind: z.enum(['principal', 'helper', 'counter']),
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
 });
 
 const assurance = z.union([z.literal(1), z.literal(2), z.literal(3)]);
@@ -68,7 +72,7 @@ const instant = z.iso.datetime({ offset: true });
 
 /** As stored: parse it again when reading it back. */
 export const AuthorisationSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   principal: PartySchema,
   helper: PartySchema,
   scope: ScopeSchema,
@@ -78,8 +82,8 @@ export const AuthorisationSchema = z.object({
   grantedAt: instant,
   validFrom: instant,
   expiresAt: instant,
-  revokedAt: instant.optional(),
-  revokedBy: RevokedBySchema.optional(),
+  revokedAt: z.optional(instant),
+  revokedBy: z.optional(RevokedBySchema),
 });
 export type Authorisation = z.infer<typeof AuthorisationSchema>;
 

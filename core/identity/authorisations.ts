@@ -13,7 +13,7 @@
  * The principal is never named in the request: one can only authorise for oneself.
  */
 import { randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { NotFoundError, type Problem, ValidationError } from '../shared/errors.ts';
 import { maskIdentifier } from '../shared/identifiers.ts';
 import { type ApplicantIdentity, type ClaimedApplicant, claimedApplicantOf, mayActFor } from './applicant.ts';
@@ -58,31 +58,50 @@ const refOf = (claimed: ClaimedApplicant): PrincipalRef =>
 export const newAuthorisationId = (): string => `a-${crockfordBase32(randomBytes(16)).toLowerCase()}`;
 
 const PartyInput = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('person'), idNumber: z.string().max(30), name: z.string().min(1).max(50) }),
-  z.object({ kind: z.literal('organisation'), uscc: z.string().max(30), name: z.string().min(1).max(100) }),
+  z.object({
+    kind: z.literal('person'),
+    idNumber: z.string().check(z.maxLength(30)),
+    name: z.string().check(z.minLength(1), z.maxLength(50)),
+  }),
+  z.object({
+    kind: z.literal('organisation'),
+    uscc: z.string().check(z.maxLength(30)),
+    name: z.string().check(z.minLength(1), z.maxLength(100)),
+  }),
 ]);
 
 /** The body of POST /v1/me/authorisations. */
 export const GrantAuthorisationBody = z
   .object({
-    helper: PartyInput.describe(
-      'Who may act for you: a person (ID number and name, e.g. a service-centre assistant or a relative) or an organisation (credit code and name, e.g. an intermediary), acting through its people.',
+    helper: PartyInput.check(
+      z.describe(
+        'Who may act for you: a person (ID number and name, e.g. a service-centre assistant or a relative) or an organisation (credit code and name, e.g. an intermediary), acting through its people.',
+      ),
     ),
     scope: z
       .object({
-        bundleIds: z.array(z.string().min(1).max(100)).min(1).max(20),
-        serviceIds: z.array(z.string().min(1).max(100)).min(1).max(50).optional(),
+        bundleIds: z
+          .array(z.string().check(z.minLength(1), z.maxLength(100)))
+          .check(z.minLength(1), z.maxLength(20)),
+        serviceIds: z.optional(
+          z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.minLength(1), z.maxLength(50)),
+        ),
       })
-      .describe('What for: these bundles, and (if given) only these of their services.'),
-    expiresAt: z.iso.datetime({ offset: true }).describe('Until when; at most 366 days after it starts.'),
-    validFrom: z.iso.datetime({ offset: true }).optional().describe('From when; default now.'),
+      .check(z.describe('What for: these bundles, and (if given) only these of their services.')),
+    expiresAt: z.iso
+      .datetime({ offset: true })
+      .check(z.describe('Until when; at most 366 days after it starts.')),
+    validFrom: z.optional(z.iso.datetime({ offset: true })).check(z.describe('From when; default now.')),
     minAssurance: z
-      .union([z.literal(1), z.literal(2), z.literal(3)])
-      .optional()
-      .describe("The least assurance level of the helper's sign-in; default 2 (real-name verified)."),
+      .optional(z.union([z.literal(1), z.literal(2), z.literal(3)]))
+      .check(
+        z.describe("The least assurance level of the helper's sign-in; default 2 (real-name verified)."),
+      ),
   })
-  .describe(
-    '帮办代办: the signed-in applicant authorises a helper (a person or an organisation) to apply for them, for some bundles, until a date.',
+  .check(
+    z.describe(
+      '帮办代办: the signed-in applicant authorises a helper (a person or an organisation) to apply for them, for some bundles, until a date.',
+    ),
   );
 export type GrantAuthorisationRequest = z.infer<typeof GrantAuthorisationBody>;
 

@@ -3,7 +3,7 @@
  * (电子印章 — KMS in AWS, a local key on a laptop), file storage for the documents, and a store
  * for the license records. The record is the commit point: a license exists once its record does.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { LicenseRecord } from '../case/ports.ts';
 
 /** An ECDSA P-256 key that signs with SHA-256; signatures are DER (the form KMS returns). */
@@ -24,26 +24,26 @@ export interface IssuedLicense extends LicenseRecord {
   readonly verificationCodeDigest: string;
 }
 
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 
 /** Parses a license read back from storage (zod at every trust boundary, storage included). */
 export const IssuedLicenseSchema = z.object({
-  licenseId: z.string().min(1),
-  caseId: z.string().min(1),
-  serviceId: z.string().min(1),
-  name: z.string().min(1),
-  departmentId: z.string().min(1),
-  documentKey: z.string().min(1),
-  dataKey: z.string().min(1),
+  licenseId: z.string().check(z.minLength(1)),
+  caseId: z.string().check(z.minLength(1)),
+  serviceId: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
+  departmentId: z.string().check(z.minLength(1)),
+  documentKey: z.string().check(z.minLength(1)),
+  dataKey: z.string().check(z.minLength(1)),
   documentSha256: sha256Hex,
   dataSha256: sha256Hex,
   verificationCodeDigest: sha256Hex,
   /** base64 of the DER signature over signedMessage(record). */
-  signature: z.string().min(1),
-  algorithm: z.string().min(1),
-  keyId: z.string().min(1),
-  issuedAt: z.string().min(1),
-}) satisfies z.ZodType<IssuedLicense>;
+  signature: z.string().check(z.minLength(1)),
+  algorithm: z.string().check(z.minLength(1)),
+  keyId: z.string().check(z.minLength(1)),
+  issuedAt: z.string().check(z.minLength(1)),
+}) satisfies z.ZodMiniType<IssuedLicense>;
 
 export interface LicenseFiles {
   /** Where a license's files live; a pure function of the license id. */

@@ -12,7 +12,7 @@
  * here; adapters only store (adapters/dynamodb/material-store.ts) and read bytes (adapters/s3).
  */
 import { randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { MaterialFacts } from '../case/application.ts';
 import type { Declaration, UploadVerdict } from './declaration.ts';
 
@@ -34,29 +34,31 @@ export type MaterialStatus = (typeof MATERIAL_STATUSES)[number];
 export const MaterialSchema = z
   .object({
     type: z.literal('material'),
-    materialId: z.string().regex(MATERIAL_ID),
-    portalId: z.string().min(1),
-    bundleId: z.string().min(1),
-    materialType: z.string().min(1),
-    fileName: z.string().min(1),
-    contentType: z.string().min(1),
-    size: z.number().int().positive(),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    s3Key: z.string().min(1),
+    materialId: z.string().check(z.regex(MATERIAL_ID)),
+    portalId: z.string().check(z.minLength(1)),
+    bundleId: z.string().check(z.minLength(1)),
+    materialType: z.string().check(z.minLength(1)),
+    fileName: z.string().check(z.minLength(1)),
+    contentType: z.string().check(z.minLength(1)),
+    size: z.number().check(z.int(), z.positive()),
+    sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+    s3Key: z.string().check(z.minLength(1)),
     status: z.enum(MATERIAL_STATUSES),
-    reason: z.enum(['mismatch', 'wrong_content']).optional(),
+    reason: z.optional(z.enum(['mismatch', 'wrong_content'])),
     createdAt: z.string(),
-    verifiedAt: z.string().optional(),
-    rejectedAt: z.string().optional(),
+    verifiedAt: z.optional(z.string()),
+    rejectedAt: z.optional(z.string()),
     /** Epoch seconds (the store's TTL); absent once the material belongs to a case. */
-    expiresAt: z.number().int().optional(),
-    caseId: z.string().optional(),
+    expiresAt: z.optional(z.number().check(z.int())),
+    caseId: z.optional(z.string()),
     /** ETag of the object version whose bytes were verified (absent on older materials). */
-    etag: z.string().optional(),
+    etag: z.optional(z.string()),
   })
-  .refine(
-    (m) => (m.status === 'rejected') === (m.reason !== undefined),
-    'a reason goes with, and only with, rejected',
+  .check(
+    z.refine(
+      (m) => (m.status === 'rejected') === (m.reason !== undefined),
+      'a reason goes with, and only with, rejected',
+    ),
   );
 export type Material = z.infer<typeof MaterialSchema>;
 

@@ -9,38 +9,38 @@
  * e.g. jintan-market-regulation (金坛区市场监管局) — and a department without a counterpart there is
  * the city's. Task ids and inboxes follow the department id, so a department sees only its place's tasks.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Bundle, Catalog, Department } from '../catalog/schema.ts';
 
-const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case words joined by "-"');
+const slug = z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case words joined by "-"'));
 
 export const PlaceSchema = z.object({
   id: slug,
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   kind: z.enum(['city', 'district', 'county-city', 'development-zone', 'authority']),
   /** GB/T 2260 administrative division code (the development zone uses its parent's). */
-  divisionCode: z.string().regex(/^\d{6}$/),
+  divisionCode: z.string().check(z.regex(/^\d{6}$/)),
   /** Other names an address may use for the place (e.g. "金坛"). */
-  aliases: z.array(z.string().min(1)).default([]),
+  aliases: z._default(z.array(z.string().check(z.minLength(1))), []),
   /** City departments with a counterpart here: "<place id>-<department id>". */
-  counterparts: z.array(slug).default([]),
+  counterparts: z._default(z.array(slug), []),
   /** Departments that are this place's as they are named (an authority's own department). */
-  departments: z.array(slug).default([]),
+  departments: z._default(z.array(slug), []),
 });
 export type Place = z.infer<typeof PlaceSchema>;
 
 /** How a bundle's competent place is found: fixed, or from a form field naming the place (an address). */
 export const JurisdictionSchema = z.union([
-  z.object({ decidedAt: slug, reason: z.string().optional() }),
-  z.object({ jurisdictionField: z.string().min(1), reason: z.string().optional() }),
+  z.object({ decidedAt: slug, reason: z.optional(z.string()) }),
+  z.object({ jurisdictionField: z.string().check(z.minLength(1)), reason: z.optional(z.string()) }),
 ]);
 export type Jurisdiction = z.infer<typeof JurisdictionSchema>;
 
 export const PlacesFileSchema = z.object({
   schemaVersion: z.literal(1),
   city: slug,
-  places: z.array(PlaceSchema).min(1),
-  bundles: z.record(z.string(), JurisdictionSchema).default({}),
+  places: z.array(PlaceSchema).check(z.minLength(1)),
+  bundles: z._default(z.record(z.string(), JurisdictionSchema), {}),
 });
 export type PlacesFile = z.infer<typeof PlacesFileSchema>;
 

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ApplicationSchema } from '../case/application.ts';
 import { SupplementSchema } from '../case/submit-supplement.ts';
 import { FieldTypeSchema } from '../catalog/schema.ts';
@@ -78,7 +78,7 @@ describe('the error-code catalogue', () => {
   });
 
   it('maps no zod code through: what the validators give are catalogued codes', () => {
-    const inputs: [z.ZodType, unknown][] = [
+    const inputs: [z.ZodMiniType, unknown][] = [
       [ApplicationSchema, {}],
       [
         ApplicationSchema,
@@ -97,7 +97,7 @@ describe('the error-code catalogue', () => {
       [SupplementSchema, { form: 'x', materials: [{}] }],
       [z.strictObject({ a: z.string() }), { a: 'x', extra: 1 }],
       [
-        z.object({ n: z.number().int().min(1).max(3), e: z.enum(['a', 'b']), u: z.url() }),
+        z.object({ n: z.number().check(z.int(), z.gte(1), z.lte(3)), e: z.enum(['a', 'b']), u: z.url() }),
         { n: 9, e: 'c', u: 'no' },
       ],
     ];

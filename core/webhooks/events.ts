@@ -9,7 +9,7 @@
  * Thin on purpose (Notificaties / GOV.UK Pay style): ids, statuses, a time and a link — never
  * personal data; the receiver fetches the case or task with its own credential if it needs more.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CASE_STATUSES } from '../case/lifecycle.ts';
 import { TASK_KINDS } from '../case/model.ts';
 
@@ -24,32 +24,32 @@ export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
 
 /** One committed case status change, as the outbox item holds it (flat string attributes). */
 export const CaseOutboxEventSchema = z.object({
-  eventId: z.string().min(1).max(100),
+  eventId: z.string().check(z.minLength(1), z.maxLength(100)),
   eventType: z.literal(CASE_STATUS_CHANGED),
-  caseId: z.string().min(1).max(100),
+  caseId: z.string().check(z.minLength(1), z.maxLength(100)),
   status: z.enum(CASE_STATUSES),
-  previousStatus: z.enum(CASE_STATUSES).optional(),
-  occurredAt: z.string().min(1),
+  previousStatus: z.optional(z.enum(CASE_STATUSES)),
+  occurredAt: z.string().check(z.minLength(1)),
   /**
    * The portal that owns the case, as the writer knew it (the case's own transaction): fan-out
    * then needs no read of the case. Absent on events written before it was recorded, and never
    * part of the thin event.
    */
-  portalId: z.string().min(1).max(100).optional(),
+  portalId: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
 });
 export type CaseOutboxEvent = z.infer<typeof CaseOutboxEventSchema>;
 
 /** One task event: opened (with the task), due within a working day, or past its deadline (the sweep). */
 export const TaskOutboxEventSchema = z.object({
-  eventId: z.string().min(1).max(100),
+  eventId: z.string().check(z.minLength(1), z.maxLength(100)),
   eventType: z.enum(TASK_EVENT_TYPES),
-  caseId: z.string().min(1).max(100),
-  taskId: z.string().min(1).max(300),
+  caseId: z.string().check(z.minLength(1), z.maxLength(100)),
+  taskId: z.string().check(z.minLength(1), z.maxLength(300)),
   /** The task's kind (acceptance, review, inspection). */
   kind: z.enum(TASK_KINDS),
-  departmentId: z.string().min(1).max(100),
-  dueAt: z.string().min(1),
-  occurredAt: z.string().min(1),
+  departmentId: z.string().check(z.minLength(1), z.maxLength(100)),
+  dueAt: z.string().check(z.minLength(1)),
+  occurredAt: z.string().check(z.minLength(1)),
 });
 export type TaskOutboxEvent = z.infer<typeof TaskOutboxEventSchema>;
 

@@ -4,7 +4,7 @@
  * fresh signing secret that its owner sees only in this answer.
  */
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Problem } from '../shared/errors.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { TASK_EVENT_TYPES, type TaskEventType } from './events.ts';
@@ -35,26 +35,29 @@ const tooMany = (owner: WebhookOwner): Problem => ({
 export const WebhookRequestSchema = z.object({
   url: z
     .url()
-    .max(MAX_WEBHOOK_URL_LENGTH)
-    .describe(
-      'Where to POST events: https, and a host that is and resolves to public addresses only (checked again at every delivery).',
+    .check(
+      z.maxLength(MAX_WEBHOOK_URL_LENGTH),
+      z.describe(
+        'Where to POST events: https, and a host that is and resolves to public addresses only (checked again at every delivery).',
+      ),
     ),
-  description: z.string().max(MAX_DESCRIPTION_LENGTH).optional().describe('A label for your own use.'),
+  description: z
+    .optional(z.string().check(z.maxLength(MAX_DESCRIPTION_LENGTH)))
+    .check(z.describe('A label for your own use.')),
 });
 
 /** A department's subscription: the same, and which of its task events it wants. */
-export const DepartmentWebhookRequestSchema = WebhookRequestSchema.extend({
+export const DepartmentWebhookRequestSchema = z.extend(WebhookRequestSchema, {
   events: z
-    .array(z.enum(TASK_EVENT_TYPES))
-    .min(1)
-    .max(TASK_EVENT_TYPES.length)
-    .optional()
-    .describe(
-      'The task events to receive, each at most once in the list; all three (`task.opened`, `task.due_soon`, `task.overdue`) when absent.',
+    .optional(z.array(z.enum(TASK_EVENT_TYPES)).check(z.minLength(1), z.maxLength(TASK_EVENT_TYPES.length)))
+    .check(
+      z.describe(
+        'The task events to receive, each at most once in the list; all three (`task.opened`, `task.due_soon`, `task.overdue`) when absent.',
+      ),
     ),
 });
 
-export const WebhookParams = z.object({ webhookId: z.string().min(1).max(100) });
+export const WebhookParams = z.object({ webhookId: z.string().check(z.minLength(1), z.maxLength(100)) });
 
 export interface RegisterDeps {
   readonly webhooks: WebhookRepository;
@@ -177,17 +180,19 @@ export function webhookView(w: WebhookRecord) {
 export const DepartmentWebhookSchema = z.object({
   id: z.string(),
   url: z.url(),
-  description: z.string().optional(),
-  events: z.array(z.enum(TASK_EVENT_TYPES)).describe('The task events it receives.'),
-  createdAt: z.iso.datetime().describe('An instant, ISO 8601 in UTC.'),
+  description: z.optional(z.string()),
+  events: z.array(z.enum(TASK_EVENT_TYPES)).check(z.describe('The task events it receives.')),
+  createdAt: z.iso.datetime().check(z.describe('An instant, ISO 8601 in UTC.')),
 });
 
-export const DepartmentWebhookCreatedSchema = DepartmentWebhookSchema.extend({
+export const DepartmentWebhookCreatedSchema = z.extend(DepartmentWebhookSchema, {
   secret: z
     .string()
-    .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/)
-    .describe(
-      'The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it.',
+    .check(
+      z.regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/),
+      z.describe(
+        'The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it.',
+      ),
     ),
 });
 
