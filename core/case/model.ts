@@ -3,7 +3,7 @@
  * random (128 bits), a task id derived from its case, round and department.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ApplicantSchema, DeliverySchema } from './application.ts';
 import { CASE_STATUSES, CORRECTION_STAGES } from './lifecycle.ts';
 
@@ -13,16 +13,16 @@ export const OUTCOMES = ['approve', 'reject', 'correct'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export const CorrectionItemSchema = z.object({
-  path: z.string().max(200).optional(),
-  materialType: z.string().max(100).optional(),
-  message: z.string().min(1).max(1000),
+  path: z.optional(z.string().check(z.maxLength(200))),
+  materialType: z.optional(z.string().check(z.maxLength(100))),
+  message: z.string().check(z.minLength(1), z.maxLength(1000)),
 });
 export type CorrectionItem = z.infer<typeof CorrectionItemSchema>;
 
 export const DecisionSchema = z.object({
   outcome: z.enum(OUTCOMES),
-  opinion: z.string().max(2000).default(''),
-  corrections: z.array(CorrectionItemSchema).max(50).default([]),
+  opinion: z._default(z.string().check(z.maxLength(2000)), ''),
+  corrections: z._default(z.array(CorrectionItemSchema).check(z.maxLength(50)), []),
   decidedAt: z.string(),
   decidedBy: z.string(),
 });
@@ -30,27 +30,27 @@ export type Decision = z.infer<typeof DecisionSchema>;
 
 export const CaseMaterialSchema = z.object({
   type: z.string(),
-  materialId: z.string().optional(),
+  materialId: z.optional(z.string()),
   /** Held by the government (e-license library / earlier case): fetched, not uploaded. */
-  sharedData: z.boolean().optional(),
+  sharedData: z.optional(z.boolean()),
   /** The e-license or earlier-case material cited (from POST /v1/prefill). */
-  reference: z.string().optional(),
+  reference: z.optional(z.string()),
   /** 容缺: promised for later, due by this instant. */
-  deferredUntil: z.string().optional(),
+  deferredUntil: z.optional(z.string()),
   /**
    * The uploaded file's facts, copied from the material when it is attached (submission,
    * supplement), so a task view presigns its download without reading the material. Internal:
    * never in an answer (the object key is storage's, not the API's — core/case/views.ts
    * `publicMaterial`). Absent on cases attached before it was recorded: read from the material then.
    */
-  file: z
-    .object({
-      s3Key: z.string().min(1),
-      fileName: z.string().min(1),
-      contentType: z.string().min(1),
-      size: z.number().int().positive(),
-    })
-    .optional(),
+  file: z.optional(
+    z.object({
+      s3Key: z.string().check(z.minLength(1)),
+      fileName: z.string().check(z.minLength(1)),
+      contentType: z.string().check(z.minLength(1)),
+      size: z.number().check(z.int(), z.positive()),
+    }),
+  ),
 });
 export type CaseMaterial = z.infer<typeof CaseMaterialSchema>;
 /** An uploaded material's stored file as a case records it. */
@@ -73,50 +73,50 @@ export const CaseRecordSchema = z.object({
   updatedAt: z.string(),
   /** The bundle's deadline: working days of the slowest service, extended while paused. */
   dueAt: z.string(),
-  correctionRound: z.number().int().nonnegative(),
+  correctionRound: z.number().check(z.int(), z.nonnegative()),
   /** The last supplement: which round it answered and its request's hash, so a retry is answered alike. */
-  supplemented: z.object({ round: z.number().int(), requestHash: z.string() }).optional(),
+  supplemented: z.optional(z.object({ round: z.number().check(z.int()), requestHash: z.string() })),
   /** The open consolidated correction request (一次反馈), if any. */
-  correction: z
-    .object({
-      round: z.number().int(),
+  correction: z.optional(
+    z.object({
+      round: z.number().check(z.int()),
       requestedAt: z.string(),
       dueAt: z.string(),
       stage: z.enum(CORRECTION_STAGES),
       departments: z.array(z.string()),
-      items: z.array(CorrectionItemSchema.extend({ departmentId: z.string() })),
-    })
-    .optional(),
-  outcome: z
-    .object({
+      items: z.array(z.extend(CorrectionItemSchema, { departmentId: z.string() })),
+    }),
+  ),
+  outcome: z.optional(
+    z.object({
       approved: z.array(z.string()),
       rejected: z.array(z.object({ serviceId: z.string(), departmentId: z.string(), opinion: z.string() })),
-      refused: z.object({ opinion: z.string() }).optional(),
+      refused: z.optional(z.object({ opinion: z.string() })),
       decidedAt: z.string(),
-    })
-    .optional(),
-  executionArn: z.string().optional(),
+    }),
+  ),
+  executionArn: z.optional(z.string()),
   /** 通办: where the case was accepted (the portal's or counter's place) and where it is decided. */
-  places: z.object({ acceptedAt: z.string(), decidedAt: z.string().optional() }).optional(),
+  places: z.optional(z.object({ acceptedAt: z.string(), decidedAt: z.optional(z.string()) })),
   /** Data the approved services produced (credit code, license numbers…), per service. */
-  results: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+  results: z.optional(z.record(z.string(), z.record(z.string(), z.string()))),
   /**
    * Who acted, as the identity provider vouched (the token's subject, never an identifier), and on
    * what grounds: as the applicant themself, for their organisation, or under a recorded 帮办代办
    * authorisation. Absent on cases submitted before applicants were known.
    */
-  acting: z
-    .object({
+  acting: z.optional(
+    z.object({
       subject: z.string(),
       kind: z.enum(['person', 'organisation']),
       basis: z.enum(['self', 'legal_representative', 'authorised', 'authorisation']),
-      authorisationId: z.string().optional(),
-      assurance: z.number().int().min(1).max(3),
+      authorisationId: z.optional(z.string()),
+      assurance: z.number().check(z.int(), z.gte(1), z.lte(3)),
       /** Verified in person at a counter (窗口) rather than by a token: the officer who checked the ID. */
-      verifiedBy: z.object({ kind: z.literal('counter'), officer: z.string() }).optional(),
-    })
-    .optional(),
-  version: z.number().int(),
+      verifiedBy: z.optional(z.object({ kind: z.literal('counter'), officer: z.string() })),
+    }),
+  ),
+  version: z.number().check(z.int()),
 });
 export type CaseRecord = z.infer<typeof CaseRecordSchema>;
 
@@ -126,16 +126,16 @@ export const TaskRecordSchema = z.object({
   kind: z.enum(TASK_KINDS),
   departmentId: z.string(),
   services: z.array(z.string()),
-  round: z.number().int().nonnegative(),
+  round: z.number().check(z.int(), z.nonnegative()),
   /** Staged dispatch: 0 for the services without prerequisites, then one more per stage. */
-  stage: z.number().int().nonnegative().optional(),
+  stage: z.optional(z.number().check(z.int(), z.nonnegative())),
   status: z.enum(TASK_STATUSES),
   createdAt: z.string(),
   dueAt: z.string(),
-  overdue: z.boolean().default(false),
-  escalations: z.number().int().nonnegative().default(0),
-  taskToken: z.string().optional(),
-  decision: DecisionSchema.optional(),
+  overdue: z._default(z.boolean(), false),
+  escalations: z._default(z.number().check(z.int(), z.nonnegative()), 0),
+  taskToken: z.optional(z.string()),
+  decision: z.optional(DecisionSchema),
 });
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 

@@ -9,7 +9,7 @@
  *  3. Any task opened meanwhile is closed too, and the execution is stopped — on a retry as well:
  *     an attempt that committed and then failed before stopping the flow is finished by the retry.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ApplicantIdentity } from '../identity/applicant.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import { leadsTo, statusesAllowing, transition } from './lifecycle.ts';
@@ -19,11 +19,10 @@ import type { CaseRepository, TaskRepository, Workflow } from './ports.ts';
 
 /** An omitted reason is none (filled in here, not published as a `default`). */
 export const WithdrawalSchema = z.object({
-  reason: z
-    .string()
-    .max(500)
-    .optional()
-    .transform((v) => v ?? ''),
+  reason: z.pipe(
+    z.optional(z.string().check(z.maxLength(500))),
+    z.transform((v) => v ?? ''),
+  ),
 });
 
 export async function withdrawCase(
