@@ -1,5 +1,5 @@
 /** Task: the correction request expired unanswered — the case ends, recorded. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { flowDeps } from '#adapters/flow-deps.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
 import { closeUnanswered } from '#core/flow/steps.ts';

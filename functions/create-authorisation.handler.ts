@@ -2,7 +2,7 @@
  * POST /v1/me/authorisations — 帮办代办: the signed-in applicant authorises a helper (a person by ID
  * number, or an organisation by credit code) to apply for them, for some bundles, until a date.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { authorisationStore } from '#adapters/dynamodb/authorisation-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
@@ -21,18 +21,20 @@ export const AuthorisationSchema = component(
       helper: z.object({
         kind: Party,
         name: z.string(),
-        identifier: z.string().describe('The helper’s ID number or credit code, masked.'),
+        identifier: z.string().check(z.describe('The helper’s ID number or credit code, masked.')),
       }),
-      scope: z.object({ bundleIds: z.array(z.string()), serviceIds: z.array(z.string()).optional() }),
-      minAssurance: z.number().int().min(1).max(3),
+      scope: z.object({ bundleIds: z.array(z.string()), serviceIds: z.optional(z.array(z.string())) }),
+      minAssurance: z.number().check(z.int(), z.gte(1), z.lte(3)),
       state: z.enum(['in_force', 'not_yet_valid', 'expired', 'revoked']),
       grantedAt: z.string(),
       validFrom: z.string(),
       expiresAt: z.string(),
-      revokedAt: z.string().optional(),
+      revokedAt: z.optional(z.string()),
     })
-    .describe(
-      'An authorisation the applicant gave a helper (帮办代办), with its state; the helper’s identifier masked.',
+    .check(
+      z.describe(
+        'An authorisation the applicant gave a helper (帮办代办), with its state; the helper’s identifier masked.',
+      ),
     ),
 );
 

@@ -1,4 +1,5 @@
 /** DELETE /v1/departments/{departmentId}/webhooks/{webhookId} — no further deliveries to that URL. */
+import * as z from 'zod/mini';
 import { departmentWebhookRepository } from '#adapters/dynamodb/webhook-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { DepartmentParams } from '#adapters/http/params.ts';
@@ -15,7 +16,7 @@ export const route = defineRoute({
   description:
     'Removes one of the department’s webhooks at once: nothing more is sent to it, and deliveries still queued for it are dropped. Another department’s webhook, or an unknown id, is 404.',
   tags: ['Departments'],
-  params: DepartmentParams.extend(WebhookParams.shape),
+  params: z.extend(DepartmentParams, WebhookParams.shape),
   responses: { 200: { description: 'Deleted; the webhook as it was.', schema: DepartmentWebhookSchema } },
   problems: {
     403: 'A department manages only its own webhooks.',

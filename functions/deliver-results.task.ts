@@ -1,5 +1,5 @@
 /** Task: 一窗出件 — all licenses issued; record the delivery and end the case `issued`. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { flowDeps } from '#adapters/flow-deps.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
 import { deliverResults } from '#core/flow/steps.ts';

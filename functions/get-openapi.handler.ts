@@ -4,7 +4,7 @@
  * (OPENAPI_FILE), so the bundle carries no schema; only `servers` follows the URL the caller used.
  */
 import { readFileSync } from 'node:fs';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { edgeConfig } from '#adapters/config.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { defineRoute } from '#adapters/http/route.ts';

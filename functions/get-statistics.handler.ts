@@ -4,7 +4,7 @@
  * a bundle, department or place, over a period. Counters only, never a scan of cases
  * (adapters/dynamodb/statistics-store.ts).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { places } from '#adapters/catalog/places.ts';
 import { cellCounters } from '#adapters/dynamodb/statistics-store.ts';
@@ -14,97 +14,123 @@ import { component } from '#adapters/http/schemas.ts';
 import { DEFAULT_PERIOD_DAYS, MAX_PERIOD_DAYS } from '#core/statistics/kpis.ts';
 import { statisticsReport } from '#core/statistics/statistics.ts';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const id = z.string().min(1).max(100);
+const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+const id = z.string().check(z.minLength(1), z.maxLength(100));
 
 export const StatisticsQuery = z.object({
-  from: day
-    .optional()
-    .describe(
-      `First day counted (China date, YYYY-MM-DD); by default ${DEFAULT_PERIOD_DAYS - 1} days before \`to\`.`,
+  from: z
+    .optional(day)
+    .check(
+      z.describe(
+        `First day counted (China date, YYYY-MM-DD); by default ${DEFAULT_PERIOD_DAYS - 1} days before \`to\`.`,
+      ),
     ),
-  to: day
-    .optional()
-    .describe(
-      `Last day counted, inclusive; by default today. At most ${MAX_PERIOD_DAYS} days from \`from\`.`,
+  to: z
+    .optional(day)
+    .check(
+      z.describe(
+        `Last day counted, inclusive; by default today. At most ${MAX_PERIOD_DAYS} days from \`from\`.`,
+      ),
     ),
-  bundleId: id.optional().describe('Only this bundle (may be combined with departmentId).'),
-  departmentId: id
-    .optional()
-    .describe(
-      'Only the cases of this department’s services (a department other than the supervisor sees only itself).',
+  bundleId: z.optional(id).check(z.describe('Only this bundle (may be combined with departmentId).')),
+  departmentId: z
+    .optional(id)
+    .check(
+      z.describe(
+        'Only the cases of this department’s services (a department other than the supervisor sees only itself).',
+      ),
     ),
-  placeId: id
-    .optional()
-    .describe('Only the cases accepted at this place (通办); not combined with the others.'),
+  placeId: z
+    .optional(id)
+    .check(z.describe('Only the cases accepted at this place (通办); not combined with the others.')),
 });
 
-const n = z.number().int().nonnegative();
-const rate = z.number().min(0).max(1).nullable();
-const avg = z.number().nonnegative().nullable();
+const n = z.number().check(z.int(), z.nonnegative());
+const rate = z.nullable(z.number().check(z.gte(0), z.lte(1)));
+const avg = z.nullable(z.number().check(z.nonnegative()));
 
 /** The KPIs of one cell; every field documented once, here. */
 const KpisShape = {
-  cases: n.describe('Cases submitted in the period.'),
-  finals: n.describe('Cases that became final in the period: issued, rejected or withdrawn.'),
-  issued: n.describe('Cases issued in the period (every result delivered together, 一窗出件).'),
-  rejected: n.describe(
-    'Cases rejected in the period (refused at acceptance, nothing approved, or a correction not supplied in time).',
+  cases: n.check(z.describe('Cases submitted in the period.')),
+  finals: n.check(z.describe('Cases that became final in the period: issued, rejected or withdrawn.')),
+  issued: n.check(z.describe('Cases issued in the period (every result delivered together, 一窗出件).')),
+  rejected: n.check(
+    z.describe(
+      'Cases rejected in the period (refused at acceptance, nothing approved, or a correction not supplied in time).',
+    ),
   ),
-  withdrawn: n.describe('Cases the applicant withdrew in the period.'),
-  issuedFirstTime: n.describe('Issued cases that needed no correction round.'),
-  firstTimeSuccessRate: rate.describe('一次办成率: issuedFirstTime / issued (null when nothing was issued).'),
-  decided: n.describe(
-    'Cases decided in the period (办结: issued or rejected; a withdrawal is not a decision).',
+  withdrawn: n.check(z.describe('Cases the applicant withdrew in the period.')),
+  issuedFirstTime: n.check(z.describe('Issued cases that needed no correction round.')),
+  firstTimeSuccessRate: rate.check(
+    z.describe('一次办成率: issuedFirstTime / issued (null when nothing was issued).'),
   ),
-  averageWorkingDays: avg.describe(
-    'Working days from submission to decision, on average over the decided cases (the day of submission does not count; weekends and public holidays are skipped).',
+  decided: n.check(
+    z.describe('Cases decided in the period (办结: issued or rejected; a withdrawal is not a decision).'),
   ),
-  averageCommittedDays: avg.describe(
-    'The committed limit of the same cases — submission to their deadline (dueAt, extended while the applicant corrects) — in working days, on average.',
+  averageWorkingDays: avg.check(
+    z.describe(
+      'Working days from submission to decision, on average over the decided cases (the day of submission does not count; weekends and public holidays are skipped).',
+    ),
   ),
-  averageLegalDays: avg.describe(
-    'The legal limit (法定时限) of the same cases’ services, in working days along the longest chain of stages (reviews in parallel within a stage; the deadline is computed the same way from the committed limits), on average.',
+  averageCommittedDays: avg.check(
+    z.describe(
+      'The committed limit of the same cases — submission to their deadline (dueAt, extended while the applicant corrects) — in working days, on average.',
+    ),
   ),
-  overdue: n.describe(
-    'Decided cases whose decision came after their deadline (dueAt). Tasks overdue inside a case that was decided in time do not count here (GET /v1/supervision shows those).',
+  averageLegalDays: avg.check(
+    z.describe(
+      'The legal limit (法定时限) of the same cases’ services, in working days along the longest chain of stages (reviews in parallel within a stage; the deadline is computed the same way from the committed limits), on average.',
+    ),
   ),
-  overdueRate: rate.describe('overdue / decided (null when nothing was decided).'),
-  correctionRounds: n.describe('Correction rounds (补正) of the cases that became final, in all.'),
-  correctionRoundsPerCase: avg.describe('correctionRounds / finals.'),
-  visits: n.describe(
-    'Counter visits the issued cases needed, in all: one to fetch the results unless delivered electronically, plus each on-site inspection (a joint inspection counts once).',
+  overdue: n.check(
+    z.describe(
+      'Decided cases whose decision came after their deadline (dueAt). Tasks overdue inside a case that was decided in time do not count here (GET /v1/supervision shows those).',
+    ),
   ),
-  visitsPerIssuedCase: avg.describe('visits / issued.'),
-  electronicDeliveries: n.describe('Issued cases whose results were delivered electronically.'),
-  materialsUploaded: n.describe('Materials the applications submitted in the period uploaded.'),
-  materialsReused: n.describe(
-    'Materials those applications did not upload: held as e-licenses or on file from an earlier case (共享复用).',
+  overdueRate: rate.check(z.describe('overdue / decided (null when nothing was decided).')),
+  correctionRounds: n.check(z.describe('Correction rounds (补正) of the cases that became final, in all.')),
+  correctionRoundsPerCase: avg.check(z.describe('correctionRounds / finals.')),
+  visits: n.check(
+    z.describe(
+      'Counter visits the issued cases needed, in all: one to fetch the results unless delivered electronically, plus each on-site inspection (a joint inspection counts once).',
+    ),
   ),
-  materialsReusedShare: rate.describe('materialsReused / (materialsUploaded + materialsReused).'),
-  ratings: n.describe(
-    '好差评 ratings given in the period (a case’s overall score; per department, the department’s own score, else the overall for the lead).',
+  visitsPerIssuedCase: avg.check(z.describe('visits / issued.')),
+  electronicDeliveries: n.check(z.describe('Issued cases whose results were delivered electronically.')),
+  materialsUploaded: n.check(z.describe('Materials the applications submitted in the period uploaded.')),
+  materialsReused: n.check(
+    z.describe(
+      'Materials those applications did not upload: held as e-licenses or on file from an earlier case (共享复用).',
+    ),
   ),
-  satisfiedRatings: n.describe('Ratings of 4 or 5 (满意, 非常满意).'),
-  satisfactionRate: rate.describe('满意率: satisfiedRatings / ratings.'),
-  badRatings: n.describe('差评: ratings of 2 or less (不满意, 非常不满意).'),
-  rectificationsOpened: n.describe(
-    'Rectifications (整改) the 差评 opened in the period, one per department rated badly.',
+  materialsReusedShare: rate.check(z.describe('materialsReused / (materialsUploaded + materialsReused).')),
+  ratings: n.check(
+    z.describe(
+      '好差评 ratings given in the period (a case’s overall score; per department, the department’s own score, else the overall for the lead).',
+    ),
   ),
-  rectificationsCompleted: n.describe('Rectifications completed in the period.'),
-  rectificationRate: rate.describe('差评整改率: rectificationsCompleted / rectificationsOpened.'),
-  followUpSatisfiedRate: rate.describe(
-    '回访: completed rectifications whose applicant was satisfied / rectificationsCompleted.',
+  satisfiedRatings: n.check(z.describe('Ratings of 4 or 5 (满意, 非常满意).')),
+  satisfactionRate: rate.check(z.describe('满意率: satisfiedRatings / ratings.')),
+  badRatings: n.check(z.describe('差评: ratings of 2 or less (不满意, 非常不满意).')),
+  rectificationsOpened: n.check(
+    z.describe('Rectifications (整改) the 差评 opened in the period, one per department rated badly.'),
   ),
-  inquiries: n.describe(
-    '12345 inquiries received in the period (consultations, complaints, suggestions; from portals and the hotline).',
+  rectificationsCompleted: n.check(z.describe('Rectifications completed in the period.')),
+  rectificationRate: rate.check(z.describe('差评整改率: rectificationsCompleted / rectificationsOpened.')),
+  followUpSatisfiedRate: rate.check(
+    z.describe('回访: completed rectifications whose applicant was satisfied / rectificationsCompleted.'),
   ),
-  complaints: n.describe('Of them, complaints (投诉).'),
-  inquiriesAnswered: n.describe('Inquiries answered in the period.'),
-  averageInquiryAnswerHours: avg.describe(
-    'Hours from receipt to answer, on average over the inquiries answered.',
+  inquiries: n.check(
+    z.describe(
+      '12345 inquiries received in the period (consultations, complaints, suggestions; from portals and the hotline).',
+    ),
   ),
-  inquiriesAnsweredLate: n.describe('Inquiries answered after their deadline.'),
+  complaints: n.check(z.describe('Of them, complaints (投诉).')),
+  inquiriesAnswered: n.check(z.describe('Inquiries answered in the period.')),
+  averageInquiryAnswerHours: avg.check(
+    z.describe('Hours from receipt to answer, on average over the inquiries answered.'),
+  ),
+  inquiriesAnsweredLate: n.check(z.describe('Inquiries answered after their deadline.')),
 };
 const Kpis = z.object(KpisShape);
 
@@ -147,45 +173,54 @@ const EXAMPLE = {
 
 export const StatisticsSchema = component(
   'Statistics',
-  Kpis.extend({
-    from: day.describe('First day counted (China date).'),
-    to: day.describe('Last day counted (inclusive).'),
-    filter: z
-      .object({
-        bundleId: z.string().optional(),
-        departmentId: z.string().optional(),
-        placeId: z.string().optional(),
-      })
-      .describe('What the figures are narrowed to (a department’s own id when it is not the supervisor).'),
-    byBundle: z
-      .array(Kpis.extend({ bundleId: z.string(), bundleName: z.string() }))
-      .optional()
-      .describe(
-        'Per bundle — for the whole city, or within the department asked — only bundles with cases in the period.',
-      ),
-    byDepartment: z
-      .array(Kpis.extend({ departmentId: z.string(), departmentName: z.string() }))
-      .optional()
-      .describe(
-        'Per department (for the whole city only): a case counts for every department responsible for one of its services.',
-      ),
-    byPlace: z
-      .array(Kpis.extend({ placeId: z.string(), placeName: z.string() }))
-      .optional()
-      .describe('Per place the cases were accepted at (for the whole city only).'),
-  }).meta({
-    examples: [
-      {
-        from: '2026-11-02',
-        to: '2026-12-01',
-        filter: {},
-        ...EXAMPLE,
-        byBundle: [{ bundleId: 'enterprise-opening', bundleName: '企业开办', ...EXAMPLE }],
-        byDepartment: [{ departmentId: 'market-regulation', departmentName: '市市场监管局', ...EXAMPLE }],
-        byPlace: [{ placeId: 'changzhou', placeName: '常州市', ...EXAMPLE }],
-      },
-    ],
-  }),
+  z
+    .extend(Kpis, {
+      from: day.check(z.describe('First day counted (China date).')),
+      to: day.check(z.describe('Last day counted (inclusive).')),
+      filter: z
+        .object({
+          bundleId: z.optional(z.string()),
+          departmentId: z.optional(z.string()),
+          placeId: z.optional(z.string()),
+        })
+        .check(
+          z.describe(
+            'What the figures are narrowed to (a department’s own id when it is not the supervisor).',
+          ),
+        ),
+      byBundle: z
+        .optional(z.array(z.extend(Kpis, { bundleId: z.string(), bundleName: z.string() })))
+        .check(
+          z.describe(
+            'Per bundle — for the whole city, or within the department asked — only bundles with cases in the period.',
+          ),
+        ),
+      byDepartment: z
+        .optional(z.array(z.extend(Kpis, { departmentId: z.string(), departmentName: z.string() })))
+        .check(
+          z.describe(
+            'Per department (for the whole city only): a case counts for every department responsible for one of its services.',
+          ),
+        ),
+      byPlace: z
+        .optional(z.array(z.extend(Kpis, { placeId: z.string(), placeName: z.string() })))
+        .check(z.describe('Per place the cases were accepted at (for the whole city only).')),
+    })
+    .check(
+      z.meta({
+        examples: [
+          {
+            from: '2026-11-02',
+            to: '2026-12-01',
+            filter: {},
+            ...EXAMPLE,
+            byBundle: [{ bundleId: 'enterprise-opening', bundleName: '企业开办', ...EXAMPLE }],
+            byDepartment: [{ departmentId: 'market-regulation', departmentName: '市市场监管局', ...EXAMPLE }],
+            byPlace: [{ placeId: 'changzhou', placeName: '常州市', ...EXAMPLE }],
+          },
+        ],
+      }),
+    ),
 );
 
 export const route = defineRoute({

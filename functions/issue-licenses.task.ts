@@ -1,5 +1,5 @@
 /** Task: 一窗出件 — sign and store the e-license of every approved service (random id, printed verification code), idempotently. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { licenseStore } from '#adapters/dynamodb/license-store.ts';
@@ -10,8 +10,8 @@ import { signer } from '#adapters/signing/signer.ts';
 import { issueLicenses } from '#core/licenses/issue.ts';
 
 const Input = z.object({
-  caseId: z.string().min(1).max(100),
-  approved: z.array(z.string().min(1).max(100)).max(50),
+  caseId: z.string().check(z.minLength(1), z.maxLength(100)),
+  approved: z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.maxLength(50)),
 });
 
 export const handler = makeTaskHandler(Input, async (input) =>

@@ -1,5 +1,5 @@
 /** GET /v1/me/authorisations — the helpers the signed-in applicant has authorised (帮办代办), newest first. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { authorisationStore } from '#adapters/dynamodb/authorisation-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { defineRoute } from '#adapters/http/route.ts';
@@ -22,7 +22,7 @@ export const route = defineRoute({
         'AuthorisationList',
         z
           .object({ items: z.array(AuthorisationSchema) })
-          .describe('The helpers the applicant authorised, newest first.'),
+          .check(z.describe('The helpers the applicant authorised, newest first.')),
       ),
     },
   },

@@ -1,5 +1,5 @@
 /** Task: after the applicant's supplement — back to acceptance, or re-review by those who asked. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { flowDeps } from '#adapters/flow-deps.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
 import { resumeAfterSupplement } from '#core/flow/steps.ts';

@@ -1,5 +1,5 @@
 /** DELETE /v1/me/authorisations/{authorisationId} — the applicant revokes a helper's authorisation, at once. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { authorisationStore } from '#adapters/dynamodb/authorisation-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { defineRoute } from '#adapters/http/route.ts';
@@ -15,7 +15,7 @@ export const route = defineRoute({
   description:
     'From now on the helper is refused (403) when acting for you under it; cases already submitted stay.',
   tags: ['Cases'],
-  params: z.object({ authorisationId: z.string().min(1).max(100) }),
+  params: z.object({ authorisationId: z.string().check(z.minLength(1), z.maxLength(100)) }),
   responses: {
     200: { description: 'Revoked; the authorisation as it is now.', schema: AuthorisationSchema },
   },

@@ -1,5 +1,5 @@
 /** POST /v1/cases — 一次提交: one application for all or some services of a bundle. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { places } from '#adapters/catalog/places.ts';
 import { authorisationStore } from '#adapters/dynamodb/authorisation-store.ts';

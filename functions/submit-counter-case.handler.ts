@@ -5,7 +5,7 @@
  * applicant was verified by the counter, and by which officer. Otherwise the same submission as
  * POST /v1/cases: the same checks, one 422 with every problem, the same Idempotency-Key replay.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { places } from '#adapters/catalog/places.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
@@ -22,12 +22,14 @@ import { submitCase } from '#core/case/submit-case.ts';
 import { submissionView } from '#core/case/views.ts';
 import { ForbiddenError } from '#core/shared/errors.ts';
 
-const CounterHeaders = SubmitCaseHeaders.extend({
+const CounterHeaders = z.extend(SubmitCaseHeaders, {
   'applicant-verified-in-person': z
     .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/)
-    .describe(
-      'The id of the counter officer who verified the applicant in person (their ID card at the desk).',
+    .check(
+      z.regex(/^[A-Za-z0-9._-]{1,64}$/),
+      z.describe(
+        'The id of the counter officer who verified the applicant in person (their ID card at the desk).',
+      ),
     ),
 });
 

@@ -4,7 +4,7 @@
  * compared with the record, and the signature over those hashes is checked with the key that made
  * it. Only what the license itself prints is shown, masked. The id alone verifies nothing.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { licenseStore } from '#adapters/dynamodb/license-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
@@ -19,11 +19,11 @@ import { verifyLicense } from '#core/licenses/verify.ts';
 /** Optional in the schema: a missing code is the same 404 as a wrong one, never a 400 that tells them apart. */
 const VerificationQuery = z.object({
   code: z
-    .string()
-    .max(40)
-    .optional()
-    .describe(
-      'The verification code (核验码) printed on the license, e.g. `7K3M-9QX2`; case and hyphens do not matter.',
+    .optional(z.string().check(z.maxLength(40)))
+    .check(
+      z.describe(
+        'The verification code (核验码) printed on the license, e.g. `7K3M-9QX2`; case and hyphens do not matter.',
+      ),
     ),
 });
 

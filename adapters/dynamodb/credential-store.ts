@@ -1,6 +1,6 @@
 /** Portal API keys (stored only as SHA-256 hashes), their revocation, and revoked department tokens. */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { config } from '../config.ts';
 import { dynamo } from './client.ts';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from './commands.ts';
@@ -84,7 +84,7 @@ export async function registerPortalKey(
 
 const PortalKeyRef = z.object({
   keyHash: z.string(),
-  keyPrefix: z.string().optional(),
+  keyPrefix: z.optional(z.string()),
   status: z.enum(['active', 'revoked']),
   createdAt: z.string(),
 });
@@ -175,7 +175,7 @@ export async function listPortals(): Promise<PortalSummary[]> {
   const Profile = z.object({
     portalId: z.string(),
     name: z.string(),
-    status: z.enum(['active', 'revoked']).default('active'),
+    status: z._default(z.enum(['active', 'revoked']), 'active'),
     createdAt: z.string(),
   });
   return Promise.all(

@@ -15,7 +15,7 @@
  * the environment the handlers read is in place.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EarlierMaterial, HeldLicense } from '#core/catalog/prefill.ts';
 import { keys } from './keys.ts';
 
@@ -27,7 +27,7 @@ export const hashIdentifier = (identifier: string) => createHash('sha256').updat
 export const pkOf = (source: SharedSource, identifier: string) =>
   keys.shared(source, hashIdentifier(identifier));
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const date = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 const AttributesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
 export const RecordItem = z.object({
@@ -39,19 +39,19 @@ export const RecordItem = z.object({
 
 export const LicenseItem = z.object({
   type: z.literal('eLicense'),
-  licenseId: z.string().min(1),
-  licenseType: z.string().min(1),
-  number: z.string().min(1),
-  issuer: z.string().min(1),
+  licenseId: z.string().check(z.minLength(1)),
+  licenseType: z.string().check(z.minLength(1)),
+  number: z.string().check(z.minLength(1)),
+  issuer: z.string().check(z.minLength(1)),
   issuedAt: date,
-  validUntil: date.optional(),
-  attributes: AttributesSchema.default({}),
+  validUntil: z.optional(date),
+  attributes: z._default(AttributesSchema, {}),
 });
 
 export const EarlierMaterialItem = z.object({
   type: z.literal('earlierMaterial'),
-  materialType: z.string().min(1),
-  reference: z.string().min(1),
+  materialType: z.string().check(z.minLength(1)),
+  reference: z.string().check(z.minLength(1)),
   submittedAt: z.string(),
 });
 

@@ -6,7 +6,7 @@
  * feeding system does not cost the applicant the rest.
  */
 
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import type { PrefillApplicant, SharedDataPort, SharedRecords } from '#core/catalog/prefill.ts';
 import { config } from '../config.ts';
 import { logger } from '../logger.ts';
@@ -16,10 +16,13 @@ import { EarlierMaterialItem, LicenseItem, pkOf, RecordItem } from './shared-dat
 
 // ---- the read port ----
 
-function parsed<T extends z.ZodType>(schema: T, items: readonly Record<string, unknown>[]): z.output<T>[] {
+function parsed<T extends z.core.$ZodType>(
+  schema: T,
+  items: readonly Record<string, unknown>[],
+): z.output<T>[] {
   const out: z.output<T>[] = [];
   for (const item of items) {
-    const r = schema.safeParse(item);
+    const r = z.safeParse(schema, item);
     if (r.success) out.push(r.data);
     // The sort key names the kind of item only (RECORD, LICENSE#<type>…): nothing personal.
     else

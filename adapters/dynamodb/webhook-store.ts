@@ -7,7 +7,7 @@
  * that registered it.
  */
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { UnavailableError } from '#core/shared/errors.ts';
 import { TASK_EVENT_TYPES } from '#core/webhooks/events.ts';
 import {
@@ -32,7 +32,7 @@ const table = () => config().TABLE_NAME;
 const WebhookFields = {
   webhookId: z.string(),
   url: z.string(),
-  description: z.string().optional(),
+  description: z.optional(z.string()),
   secret: z.string(),
   createdAt: z.string(),
 };
@@ -40,13 +40,13 @@ const PortalWebhookItem = z.object({ ...WebhookFields, portalId: z.string() });
 const DepartmentWebhookItem = z.object({
   ...WebhookFields,
   departmentId: z.string(),
-  events: z.array(z.enum(TASK_EVENT_TYPES)).optional(),
+  events: z.optional(z.array(z.enum(TASK_EVENT_TYPES))),
 });
 
 const DeadLetterFields = {
   webhookId: z.string(),
   eventId: z.string(),
-  attempts: z.number().int(),
+  attempts: z.number().check(z.int()),
   lastError: z.string(),
   failedAt: z.string(),
   body: z.string(),

@@ -21,7 +21,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 // By this specifier, which infra/lambda-bundling.ts aliases away for a route that takes no key.
 import { idempotencyStore, type StoredAnswer } from '#adapters/dynamodb/idempotency-store.ts';
 import { negotiateLanguage } from '#core/shared/error-codes.ts';
@@ -49,7 +49,7 @@ export const MAX_BODY_BYTES = 256 * 1024;
 /** What a spec's optional schema parses to: undefined when the route declares none. */
 type Parsed<T> = [Exclude<T, undefined>] extends [never]
   ? undefined
-  : Exclude<T, undefined> extends z.ZodType
+  : Exclude<T, undefined> extends z.core.$ZodType
     ? z.output<Exclude<T, undefined>>
     : undefined;
 type BodyOf<T> = [Exclude<T, undefined>] extends [never]
@@ -166,7 +166,7 @@ function baseUrlOf(event: APIGatewayProxyEvent, headers: Record<string, string>)
  * credentials (a key is the caller's own), unless the route declares the header itself.
  */
 export function takesIdempotencyKey(route: AnyRouteSpec): boolean {
-  const own = (route.headers as z.ZodObject | undefined)?.shape?.['idempotency-key'];
+  const own = (route.headers as z.core.$ZodObject | undefined)?._zod.def.shape['idempotency-key'];
   return route.method === 'POST' && route.caller !== 'public' && !own;
 }
 
@@ -239,7 +239,7 @@ function lambdaHandler<S extends AnyRouteSpec>(
 
     // Headers first: a missing or malformed one is a 400 (the request cannot be understood as sent).
     if (route.headers) {
-      const r = (route.headers as z.ZodObject).safeParse(headers);
+      const r = z.safeParse(route.headers as z.core.$ZodObject, headers);
       if (!r.success)
         throw new BadRequestError(
           'A required request header is missing or malformed.',
@@ -258,9 +258,9 @@ function lambdaHandler<S extends AnyRouteSpec>(
       ]);
     // Every other problem in one answer: path, query and body are all checked before failing.
     const problems: Problem[] = [];
-    const parse = (schema: z.ZodType | undefined, value: unknown, prefix: string) => {
+    const parse = (schema: z.core.$ZodType | undefined, value: unknown, prefix: string) => {
       if (!schema) return undefined;
-      const r = schema.safeParse(value);
+      const r = z.safeParse(schema, value);
       if (r.success) return r.data;
       problems.push(...problemsFromZod(r.error.issues, value, prefix));
       return undefined;
@@ -272,7 +272,7 @@ function lambdaHandler<S extends AnyRouteSpec>(
     let json: unknown;
     if (bodySpec) {
       // A body the use case checks is never refused for being absent: its problems list what is missing.
-      const optional = bodySpec.checkedByUseCase || bodySpec.schema.safeParse({}).success;
+      const optional = bodySpec.checkedByUseCase || z.safeParse(bodySpec.schema, {}).success;
       json = parseJsonBody(event, headers, optional);
       body = bodySpec.checkedByUseCase ? json : parse(bodySpec.schema, json, '');
     }

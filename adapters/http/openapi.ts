@@ -10,7 +10,7 @@
  * The document is built at deploy time (infra) and at `npm start` (local), and served as a file by
  * functions/get-openapi.handler.ts: the Lambda carries no schema.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { takesIdempotencyKey } from './handler.ts';
 import { exampleOf } from './openapi-examples.ts';
 import type { AnyRouteSpec, CallerKind, ResponseSpec } from './route.ts';
@@ -109,9 +109,9 @@ function bare(schema: JsonSchema): JsonSchema {
 
 /** The named schemas (adapters/http/schemas.ts `component`) of one side, converted together. */
 function componentSchemas(
-  schemas: ReadonlyMap<z.ZodType, string>,
+  schemas: ReadonlyMap<z.core.$ZodType, string>,
   io: 'input' | 'output',
-): { json: Record<string, JsonSchema>; ids: Map<z.ZodType, string> } {
+): { json: Record<string, JsonSchema>; ids: Map<z.core.$ZodType, string> } {
   const registry = z.registry<{ id: string }>();
   for (const [schema, id] of schemas) registry.add(schema, { id });
   const out = z.toJSONSchema(registry, { io, uri: (id) => `#/components/schemas/${id}` });
@@ -122,7 +122,7 @@ function componentSchemas(
 }
 
 /** Path, query or header parameters from a zod object, as the handler accepts them. */
-function parameters(where: Parameter['in'], shape: z.ZodObject | undefined): Parameter[] {
+function parameters(where: Parameter['in'], shape: z.core.$ZodObject | undefined): Parameter[] {
   if (!shape) return [];
   const object = z.toJSONSchema(shape, { io: 'input' }) as {
     properties?: Record<string, JsonSchema>;
@@ -251,10 +251,10 @@ function problemResponses(route: ApiRoute, c: RouteContract): Record<string, Res
 function operation(
   route: ApiRoute,
   c: RouteContract,
-  requestIds: Map<z.ZodType, string>,
-  responseIds: Map<z.ZodType, string>,
+  requestIds: Map<z.core.$ZodType, string>,
+  responseIds: Map<z.core.$ZodType, string>,
 ): Operation {
-  const idOf = (ids: Map<z.ZodType, string>, schema: z.ZodType, what: string) => {
+  const idOf = (ids: Map<z.core.$ZodType, string>, schema: z.core.$ZodType, what: string) => {
     const id = ids.get(schema);
     if (!id)
       throw new Error(
@@ -326,7 +326,7 @@ export function buildOpenApiDocument(
   options: { serverUrl?: string } = {},
 ): OpenApiDocument {
   // Bodies are requests (as accepted); every other named schema is a response (as sent).
-  const bodies = new Set(routes.flatMap((r) => (r.body ? [r.body.schema as z.ZodType] : [])));
+  const bodies = new Set(routes.flatMap((r) => (r.body ? [r.body.schema as z.core.$ZodType] : [])));
   const named = (want: boolean) => new Map([...components].filter(([schema]) => bodies.has(schema) === want));
   const requests = componentSchemas(named(true), 'input');
   const responses = componentSchemas(named(false), 'output');

@@ -11,7 +11,7 @@
  *   - the IAM grants of each function (infra/city-stack.ts, from `needs`),
  *   - the access-matrix test (test/e2e/access-matrix.e2e.test.ts).
  */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { ApplicantIdentity } from '#core/identity/applicant.ts';
 import type { Tag } from './tags.ts';
 
@@ -66,17 +66,19 @@ export interface Needs {
   readonly signing?: 'verify' | 'sign';
 }
 
-export interface ResponseSpec<S extends z.ZodType = z.ZodType> {
+export interface ResponseSpec<S extends z.core.$ZodType = z.core.$ZodType> {
   readonly description: string;
   readonly schema: S;
   /** Response headers worth knowing (names as sent). */
-  readonly headers?: Readonly<Record<string, { readonly description: string; readonly schema: z.ZodType }>>;
+  readonly headers?: Readonly<
+    Record<string, { readonly description: string; readonly schema: z.core.$ZodType }>
+  >;
 }
 
 /** 4xx statuses a route answers by its own logic; the generic ones come from the route's shape. */
 export type ProblemStatus = 400 | 403 | 404 | 409 | 422 | 429;
 
-export interface BodySpec<B extends z.ZodType = z.ZodType> {
+export interface BodySpec<B extends z.core.$ZodType = z.core.$ZodType> {
   /** The schema published, and (unless `checkedByUseCase`) the one the request is parsed with. */
   readonly schema: B;
   readonly description: string;
@@ -89,9 +91,9 @@ export interface BodySpec<B extends z.ZodType = z.ZodType> {
 
 export interface RouteSpec<
   K extends CallerKind = CallerKind,
-  P extends z.ZodObject | undefined = z.ZodObject | undefined,
-  Q extends z.ZodObject | undefined = z.ZodObject | undefined,
-  H extends z.ZodObject | undefined = z.ZodObject | undefined,
+  P extends z.core.$ZodObject | undefined = z.core.$ZodObject | undefined,
+  Q extends z.core.$ZodObject | undefined = z.core.$ZodObject | undefined,
+  H extends z.core.$ZodObject | undefined = z.core.$ZodObject | undefined,
   B extends BodySpec | undefined = BodySpec | undefined,
   R extends Readonly<Record<number, ResponseSpec>> = Readonly<Record<number, ResponseSpec>>,
 > {
@@ -139,9 +141,9 @@ export type AnyRouteSpec = RouteSpec<CallerKind, any, any, any, any, any>;
 /** Declares a route; only checks and preserves the literal types of the spec. */
 export function defineRoute<
   const K extends CallerKind,
-  P extends z.ZodObject | undefined = undefined,
-  Q extends z.ZodObject | undefined = undefined,
-  H extends z.ZodObject | undefined = undefined,
+  P extends z.core.$ZodObject | undefined = undefined,
+  Q extends z.core.$ZodObject | undefined = undefined,
+  H extends z.core.$ZodObject | undefined = undefined,
   B extends BodySpec | undefined = undefined,
   const R extends Readonly<Record<number, ResponseSpec>> = Readonly<Record<number, ResponseSpec>>,
 >(spec: RouteSpec<K, P, Q, H, B, R>): RouteSpec<K, P, Q, H, B, R> {

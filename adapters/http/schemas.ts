@@ -11,7 +11,7 @@
  * undocumented field gets out); a later version may add fields, so clients should ignore fields
  * they do not know.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ApplicantSchema, ApplicationSchema } from '#core/case/application.ts';
 import { CASE_STATUSES } from '#core/case/lifecycle.ts';
 import {
@@ -66,89 +66,103 @@ export const SERVICE_SELECTION_PROBLEMS = {
  */
 export const ChosenServicesQuery = z.object({
   services: z
-    .preprocess(
-      (v) =>
-        typeof v === 'string'
-          ? v
-              .split(',')
-              .map((id) => id.trim())
-              .filter(Boolean)
-          : v,
-      z
-        .array(z.string().min(1).max(100))
-        .max(50)
-        .meta({ examples: [['enterprise-establishment-registration', 'company-seal-filing']] }),
+    .optional(
+      z.pipe(
+        z.transform((v) =>
+          typeof v === 'string'
+            ? v
+                .split(',')
+                .map((id) => id.trim())
+                .filter(Boolean)
+            : v,
+        ),
+        z
+          .array(z.string().check(z.minLength(1), z.maxLength(100)))
+          .check(
+            z.maxLength(50),
+            z.meta({ examples: [['enterprise-establishment-registration', 'company-seal-filing']] }),
+          ),
+      ),
     )
-    .optional()
-    .describe('The chosen services’ ids, comma-separated; omitted means the whole bundle.'),
+    .check(z.describe('The chosen services’ ids, comma-separated; omitted means the whole bundle.')),
 });
 
 const Timestamp = z.iso
   .datetime()
-  .describe('An instant, ISO 8601 in UTC (e.g. 2025-03-01T08:00:00.000Z).')
-  .meta({ examples: ['2025-03-01T08:00:00.000Z'] });
-const count = z.number().int().nonnegative();
-const Link = z.url().describe('A short-lived presigned URL.');
+  .check(
+    z.describe('An instant, ISO 8601 in UTC (e.g. 2025-03-01T08:00:00.000Z).'),
+    z.meta({ examples: ['2025-03-01T08:00:00.000Z'] }),
+  );
+const count = z.number().check(z.int(), z.nonnegative());
+const Link = z.url().check(z.describe('A short-lived presigned URL.'));
 
 /** RFC 9457 problem details; `errors` lists every problem of the request at once (一次反馈). */
 export const ProblemSchema = z
   .object({
-    type: z.string().describe('A URI naming the kind of problem.'),
+    type: z.string().check(z.describe('A URI naming the kind of problem.')),
     title: z.string(),
-    status: z.number().int().min(400).max(599).describe('The HTTP status, repeated.'),
+    status: z.number().check(z.int(), z.gte(400), z.lte(599), z.describe('The HTTP status, repeated.')),
     detail: z.string(),
-    instance: z.string().optional().describe('The request id: quote it when reporting a problem.'),
+    instance: z.optional(z.string()).check(z.describe('The request id: quote it when reporting a problem.')),
     code: z
-      .enum(ERROR_CODE_LIST)
-      .optional()
-      .describe('A stable machine-readable code of the catalogue (core/shared/error-codes.ts).'),
+      .optional(z.enum(ERROR_CODE_LIST))
+      .check(z.describe('A stable machine-readable code of the catalogue (core/shared/error-codes.ts).')),
     errors: z
-      .array(
-        z.object({
-          path: z
-            .string()
-            .describe('JSON Pointer into the request, e.g. /form/enterpriseName or /query/services.'),
-          code: z.enum(ERROR_CODE_LIST).describe('What is wrong there: a code of the catalogue.'),
-          message: z.string(),
-        }),
+      .optional(
+        z
+          .array(
+            z.object({
+              path: z
+                .string()
+                .check(
+                  z.describe('JSON Pointer into the request, e.g. /form/enterpriseName or /query/services.'),
+                ),
+              code: z
+                .enum(ERROR_CODE_LIST)
+                .check(z.describe('What is wrong there: a code of the catalogue.')),
+              message: z.string(),
+            }),
+          )
+          .check(z.maxLength(100)),
       )
-      .max(100)
-      .optional()
-      .describe(
-        'One entry per problem with the request, at most 100: the rest are counted in `omittedErrors`.',
+      .check(
+        z.describe(
+          'One entry per problem with the request, at most 100: the rest are counted in `omittedErrors`.',
+        ),
       ),
     omittedErrors: z
-      .number()
-      .int()
-      .positive()
-      .optional()
-      .describe(
-        'How many further problems were found but not listed (present only when `errors` holds its maximum of 100). Elements of a list beyond 1000 are not checked one by one: the list’s own size problem covers them.',
+      .optional(z.number().check(z.int(), z.positive()))
+      .check(
+        z.describe(
+          'How many further problems were found but not listed (present only when `errors` holds its maximum of 100). Elements of a list beyond 1000 are not checked one by one: the list’s own size problem covers them.',
+        ),
       ),
   })
-  .meta({
-    examples: [
-      {
-        type: 'https://yijianshi.dev/problems/validation_failed',
-        title: 'The request breaks one or more rules',
-        status: 422,
-        detail: '2 problems in the request',
-        code: 'validation_failed',
-        errors: [
-          {
-            path: '/form/enterpriseName',
-            code: 'required',
-            message: '企业名称 (enterpriseName) is required.',
-          },
-          {
-            path: '/materials',
-            code: 'material_missing',
-            message: '公司章程 (articles-of-association) is required.',
-          },
-        ],
-      },
-    ],
-  });
+  .check(
+    z.meta({
+      examples: [
+        {
+          type: 'https://yijianshi.dev/problems/validation_failed',
+          title: 'The request breaks one or more rules',
+          status: 422,
+          detail: '2 problems in the request',
+          code: 'validation_failed',
+          errors: [
+            {
+              path: '/form/enterpriseName',
+              code: 'required',
+              message: '企业名称 (enterpriseName) is required.',
+            },
+            {
+              path: '/materials',
+              code: 'material_missing',
+              message: '公司章程 (articles-of-association) is required.',
+            },
+          ],
+        },
+      ],
+    }),
+  );
 
 /** The `Location` header of an answer that created something. */
 export const LocationHeader = {
@@ -165,24 +179,26 @@ const ServiceSummary = z.object({
   id: z.string(),
   name: z.string(),
   departmentId: z.string(),
-  timeLimitDays: count.describe('Committed time limit in working days.'),
+  timeLimitDays: count.check(z.describe('Committed time limit in working days.')),
 });
 
 const BundleSummary = z.object({
   id: z.string(),
   name: z.string(),
-  summary: z.string().optional(),
+  summary: z.optional(z.string()),
   audience: BundleSchema.shape.audience,
   category: BundleSchema.shape.category,
   detail: BundleSchema.shape.detail,
   leadDepartment: DepartmentRef,
-  departments: z.array(DepartmentRef).describe('Cooperating departments (配合部门).'),
+  departments: z.array(DepartmentRef).check(z.describe('Cooperating departments (配合部门).')),
   services: z.array(ServiceSummary),
-  timeLimitDays: count.describe('Working days: reviews run in parallel, so the slowest service decides.'),
+  timeLimitDays: count.check(
+    z.describe('Working days: reviews run in parallel, so the slowest service decides.'),
+  ),
 });
 
 export const BundleListSchema = z.object({
-  city: z.object({ id: z.string(), name: z.string(), region: z.string().optional() }),
+  city: z.object({ id: z.string(), name: z.string(), region: z.optional(z.string()) }),
   catalogVersion: z.string(),
   items: z.array(BundleSummary),
 });
@@ -198,20 +214,24 @@ export const ReductionMetricsSchema = z.object({
     toUpload: count,
     reductionPercent: z.number(),
   }),
-  prefillableShare: z.number().min(0).max(1),
-  visits: count.describe(
-    'Visits the applicant makes: a counter visit unless everything can be done online, plus on-site inspections (one when joint, 联合勘验).',
+  prefillableShare: z.number().check(z.gte(0), z.lte(1)),
+  visits: count.check(
+    z.describe(
+      'Visits the applicant makes: a counter visit unless everything can be done online, plus on-site inspections (one when joint, 联合勘验).',
+    ),
   ),
   inspections: z.object({ services: count, visits: count }),
   timeLimitDays: z.object({ parallel: count, sequentialSum: count }),
   staged: z
     .object({ days: count, path: z.array(z.string()) })
-    .describe(
-      'Staged dispatch: the longest path through the prerequisites, in working days, and its services.',
+    .check(
+      z.describe(
+        'Staged dispatch: the longest path through the prerequisites, in working days, and its services.',
+      ),
     ),
 });
 
-const ServiceDetail = ServiceSummary.extend({
+const ServiceDetail = z.extend(ServiceSummary, {
   departmentName: z.string(),
   legalBasis: s.legalBasis,
   conditions: s.conditions,
@@ -224,12 +244,12 @@ const ServiceDetail = ServiceSummary.extend({
   materials: s.materials,
 });
 
-export const BundleDetailSchema = BundleSummary.extend({
+export const BundleDetailSchema = z.extend(BundleSummary, {
   catalogVersion: z.string(),
   services: z.array(ServiceDetail),
   rules: BundleSchema.shape.rules,
   metrics: ReductionMetricsSchema,
-  source: z.string().optional(),
+  source: z.optional(z.string()),
 });
 
 const m = MaterialTypeSchema.shape;
@@ -248,13 +268,13 @@ const GuideMaterial = z.object({
 });
 
 const GuideStep = z.object({
-  order: z.number().int().positive(),
+  order: z.number().check(z.int(), z.positive()),
   name: z.string(),
   description: z.string(),
-  department: DepartmentRef.optional(),
-  departments: z.array(DepartmentRef).optional(),
-  delivery: z.array(DeliveryMethodSchema).optional(),
-  orderRules: z.array(BundleSchema.shape.rules.unwrap().element).optional(),
+  department: z.optional(DepartmentRef),
+  departments: z.optional(z.array(DepartmentRef)),
+  delivery: z.optional(z.array(DeliveryMethodSchema)),
+  orderRules: z.optional(z.array(BundleSchema.shape.rules.def.innerType.def.element)),
 });
 
 export const GuideSchema = z.object({
@@ -277,26 +297,32 @@ export const GuideSchema = z.object({
   legalBasis: z.array(z.string()),
   materials: z
     .array(GuideMaterial)
-    .describe('What the applicant provides, each material type once (一套材料).'),
+    .check(z.describe('What the applicant provides, each material type once (一套材料).')),
   notRequired: z
-    .array(GuideMaterial.extend({ reason: z.string() }))
-    .describe('What is NOT asked for because the government already holds it.'),
-  deferrable: z.array(z.string()).describe('Material types that may follow later (容缺受理).'),
-  commitmentServices: z.array(z.string()).describe('Services open to 告知承诺制.'),
+    .array(z.extend(GuideMaterial, { reason: z.string() }))
+    .check(z.describe('What is NOT asked for because the government already holds it.')),
+  deferrable: z.array(z.string()).check(z.describe('Material types that may follow later (容缺受理).')),
+  commitmentServices: z.array(z.string()).check(z.describe('Services open to 告知承诺制.')),
   fees: z.object({
-    totalYuan: z.number().nonnegative(),
+    totalYuan: z.number().check(z.nonnegative()),
     items: z.array(
-      z.object({ serviceId: z.string(), amountYuan: z.number().nonnegative(), note: z.string().optional() }),
+      z.object({
+        serviceId: z.string(),
+        amountYuan: z.number().check(z.nonnegative()),
+        note: z.optional(z.string()),
+      }),
     ),
   }),
   results: z.array(z.object({ serviceId: z.string(), kind: s.result.shape.kind, name: z.string() })),
   delivery: z.array(DeliveryMethodSchema),
-  timeLimitDays: count.describe(
-    'Working days along the longest path through the prerequisites (staged dispatch): see criticalPath.',
+  timeLimitDays: count.check(
+    z.describe(
+      'Working days along the longest path through the prerequisites (staged dispatch): see criticalPath.',
+    ),
   ),
   criticalPath: z
     .array(z.object({ serviceId: z.string(), name: z.string(), department: DepartmentRef, days: count }))
-    .describe('The chain of services that decides the time limit, first to last.'),
+    .check(z.describe('The chain of services that decides the time limit, first to last.')),
   legalTimeLimitDays: count,
   steps: z.array(GuideStep),
   metrics: ReductionMetricsSchema,
@@ -308,71 +334,83 @@ const FormValue = z.union([z.string(), z.number(), z.boolean()]);
 /** One field of the merged form, as JSON Schema with the platform's `x-` annotations. */
 const FormProperty = z
   .object({
-    title: z.string().describe('The label to show.'),
-    description: z.string().optional(),
+    title: z.string().check(z.describe('The label to show.')),
+    description: z.optional(z.string()),
     type: z.enum(['string', 'integer', 'number', 'boolean']),
-    format: z.literal('date').optional(),
-    pattern: z.string().optional().describe('An ECMA-262 regular expression the value matches.'),
-    enum: z.array(z.string()).optional(),
-    'x-enum-titles': z.record(z.string(), z.string()).optional().describe('The label of each `enum` value.'),
-    'x-check': z.string().optional().describe('A check beyond the pattern (e.g. GB 11643 check digit).'),
-    minLength: count.optional(),
-    maxLength: count.optional(),
-    minimum: z.number().optional(),
-    maximum: z.number().optional(),
-    examples: z.array(FormValue).min(1).describe('Example values; the first one is valid.'),
-    'x-services': z.array(z.string()).describe('The chosen services that ask for this field.'),
-    'x-prefill': PrefillSourceSchema.optional().describe(
-      'Where the government already holds it (POST /v1/prefill fills it, with consent).',
-    ),
-    'x-personal': z.literal(true).optional().describe('Personal data: masked in answers, never logged.'),
+    format: z.optional(z.literal('date')),
+    pattern: z.optional(z.string()).check(z.describe('An ECMA-262 regular expression the value matches.')),
+    enum: z.optional(z.array(z.string())),
+    'x-enum-titles': z
+      .optional(z.record(z.string(), z.string()))
+      .check(z.describe('The label of each `enum` value.')),
+    'x-check': z
+      .optional(z.string())
+      .check(z.describe('A check beyond the pattern (e.g. GB 11643 check digit).')),
+    minLength: z.optional(count),
+    maxLength: z.optional(count),
+    minimum: z.optional(z.number()),
+    maximum: z.optional(z.number()),
+    examples: z.array(FormValue).check(z.minLength(1), z.describe('Example values; the first one is valid.')),
+    'x-services': z.array(z.string()).check(z.describe('The chosen services that ask for this field.')),
+    'x-prefill': z
+      .optional(PrefillSourceSchema)
+      .check(z.describe('Where the government already holds it (POST /v1/prefill fills it, with consent).')),
+    'x-personal': z
+      .optional(z.literal(true))
+      .check(z.describe('Personal data: masked in answers, never logged.')),
     'x-when': z
-      .array(ConditionSchema)
-      .optional()
-      .describe('Shown and required only when one of these answers is given.'),
+      .optional(z.array(ConditionSchema))
+      .check(z.describe('Shown and required only when one of these answers is given.')),
   })
-  .meta({
-    examples: [
-      {
-        title: '企业名称',
-        type: 'string',
-        maxLength: 100,
-        examples: ['常州青果巷餐饮管理有限公司'],
-        'x-services': ['enterprise-establishment-registration'],
-      },
-    ],
-  });
+  .check(
+    z.meta({
+      examples: [
+        {
+          title: '企业名称',
+          type: 'string',
+          maxLength: 100,
+          examples: ['常州青果巷餐饮管理有限公司'],
+          'x-services': ['enterprise-establishment-registration'],
+        },
+      ],
+    }),
+  );
 
 /** The merged form (一表申请): one JSON Schema (draft 2020-12) object for the chosen services. */
 export const MergedFormSchema = z
   .object({
     $schema: z.literal('https://json-schema.org/draft/2020-12/schema'),
-    title: z.string().describe('The bundle’s name.'),
+    title: z.string().check(z.describe('The bundle’s name.')),
     type: z.literal('object'),
-    properties: z.record(z.string(), FormProperty).describe('Each shared field once, by field id.'),
-    required: z.array(z.string()).describe('The fields required whatever the other answers.'),
+    properties: z.record(z.string(), FormProperty).check(z.describe('Each shared field once, by field id.')),
+    required: z.array(z.string()).check(z.describe('The fields required whatever the other answers.')),
     allOf: z
-      .array(
-        z.object({
-          if: z.object({
-            properties: z.record(
-              z.string(),
-              z.union([z.object({ const: FormValue }), z.object({ enum: z.array(FormValue) })]),
-            ),
-            required: z.array(z.string()),
+      .optional(
+        z.array(
+          z.object({
+            if: z.object({
+              properties: z.record(
+                z.string(),
+                z.union([z.object({ const: FormValue }), z.object({ enum: z.array(FormValue) })]),
+              ),
+              required: z.array(z.string()),
+            }),
+            // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
+            then: z.object({ required: z.array(z.string()) }),
           }),
-          // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
-          then: z.object({ required: z.array(z.string()) }),
-        }),
+        ),
       )
-      .optional()
-      .describe(
-        'Conditional requirements: when an answer is given (`if`), more fields are required (`then`).',
+      .check(
+        z.describe(
+          'Conditional requirements: when an answer is given (`if`), more fields are required (`then`).',
+        ),
       ),
     additionalProperties: z.literal(false),
   })
-  .describe(
-    'The merged form (一表申请) as a JSON Schema (draft 2020-12): every property has a title and examples whose first value is valid.',
+  .check(
+    z.describe(
+      'The merged form (一表申请) as a JSON Schema (draft 2020-12): every property has a title and examples whose first value is valid.',
+    ),
   );
 
 export const FormSchema = z.object({
@@ -381,7 +419,7 @@ export const FormSchema = z.object({
   catalogVersion: z.string(),
   // The core builds the schema as plain JSON (core/catalog/form.ts); its shape is published here and
   // checked for every bundle of every city by test/api/form-schema.test.ts.
-  schema: z.record(z.string(), z.unknown()).pipe(MergedFormSchema),
+  schema: z.pipe(z.record(z.string(), z.unknown()), MergedFormSchema),
 });
 
 export const MetricsSchema = z.object({
@@ -394,51 +432,56 @@ export const MetricsSchema = z.object({
 export const PrefillSchema = z.object({
   bundleId: z.string(),
   services: z.array(z.string()),
-  found: z.boolean().describe('Whether any shared-data source knows the applicant.'),
+  found: z.boolean().check(z.describe('Whether any shared-data source knows the applicant.')),
   form: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
-    .describe('Merged-form values the government already holds (共享数据自动调用).'),
+    .check(z.describe('Merged-form values the government already holds (共享数据自动调用).')),
   materials: z
     .array(
       z.object({
         type: z.string(),
         name: z.string(),
         source: z.enum(['eLicense', 'earlierCase']),
-        licenseType: z.string().optional(),
+        licenseType: z.optional(z.string()),
         reference: z
           .string()
-          .describe('The e-license id or earlier material reference, never an identifier.'),
-        validUntil: z.string().optional(),
+          .check(z.describe('The e-license id or earlier material reference, never an identifier.')),
+        validUntil: z.optional(z.string()),
       }),
     )
-    .describe('Materials already on file: not to be uploaded again.'),
-  missing: z.array(z.string()).describe('Merged fields still to fill, in the form’s order.'),
+    .check(z.describe('Materials already on file: not to be uploaded again.')),
+  missing: z.array(z.string()).check(z.describe('Merged fields still to fill, in the form’s order.')),
   preview: z
-    .array(
+    .optional(
+      z.array(
+        z.object({
+          field: z.string(),
+          source: z.enum(['population', 'legalPerson', 'license']),
+          withheld: z
+            .optional(z.literal(true))
+            .check(
+              z.describe(
+                'Held, but another person’s identifier: not given (the applicant types it), shown masked.',
+              ),
+            ),
+          masked: z.optional(z.string()),
+        }),
+      ),
+    )
+    .check(
+      z.describe('What will be reused, field by field, and from where (the preview the applicant confirms).'),
+    ),
+  consent: z
+    .optional(
       z.object({
-        field: z.string(),
-        source: z.enum(['population', 'legalPerson', 'license']),
-        withheld: z
-          .literal(true)
-          .optional()
-          .describe(
-            'Held, but another person’s identifier: not given (the applicant types it), shown masked.',
-          ),
-        masked: z.string().optional(),
+        id: z.string(),
+        purpose: z.object({ bundleId: z.string(), services: z.array(z.string()) }),
+        fields: z.array(z.string()),
+        expiresAt: z.string(),
+        recordedAt: z.string(),
       }),
     )
-    .optional()
-    .describe('What will be reused, field by field, and from where (the preview the applicant confirms).'),
-  consent: z
-    .object({
-      id: z.string(),
-      purpose: z.object({ bundleId: z.string(), services: z.array(z.string()) }),
-      fields: z.array(z.string()),
-      expiresAt: z.string(),
-      recordedAt: z.string(),
-    })
-    .optional()
-    .describe('The consent recorded for this lookup.'),
+    .check(z.describe('The consent recorded for this lookup.')),
 });
 
 // ───────────────────────────── the applicant's own ─────────────────────────────
@@ -450,25 +493,27 @@ export const AccessLogSchema = z.object({
         at: z.string(),
         actor: z.object({
           kind: z.enum(['portal', 'department', 'supervisor', 'helper']),
-          id: z.string().describe('The portal or department that read the data.'),
+          id: z.string().check(z.describe('The portal or department that read the data.')),
         }),
         purpose: z
           .string()
-          .describe(
-            'Why: `prefill:<bundleId>`, `task:<taskId>` (task detail), `material:<taskId>` (downloads)…',
+          .check(
+            z.describe(
+              'Why: `prefill:<bundleId>`, `task:<taskId>` (task detail), `material:<taskId>` (downloads)…',
+            ),
           ),
-        caseId: z.string().optional(),
+        caseId: z.optional(z.string()),
       }),
     )
-    .describe('Every read of the applicant’s personal data, newest first.'),
-  nextCursor: z.string().optional(),
+    .check(z.describe('Every read of the applicant’s personal data, newest first.')),
+  nextCursor: z.optional(z.string()),
 });
 
 export const ApplicantCaseListSchema = z.object({
   items: z
     .array(z.object({ id: z.string(), bundleId: z.string(), status: z.string(), createdAt: z.string() }))
-    .describe('This portal’s cases of the signed-in applicant, newest first.'),
-  nextCursor: z.string().optional(),
+    .check(z.describe('This portal’s cases of the signed-in applicant, newest first.')),
+  nextCursor: z.optional(z.string()),
 });
 
 // ───────────────────────────── materials ─────────────────────────────
@@ -482,11 +527,13 @@ export const MaterialCreatedSchema = z.object({
     .object({
       url: z.url(),
       method: z.literal('PUT'),
-      headers: z.record(z.string(), z.string()).describe('Send exactly these headers with the bytes.'),
+      headers: z
+        .record(z.string(), z.string())
+        .check(z.describe('Send exactly these headers with the bytes.')),
       expiresAt: Timestamp,
     })
-    .describe('Where and how to send the bytes.'),
-  expiresAt: Timestamp.describe('When the declaration is forgotten if no case uses it.'),
+    .check(z.describe('Where and how to send the bytes.')),
+  expiresAt: Timestamp.check(z.describe('When the declaration is forgotten if no case uses it.')),
 });
 
 export const MaterialSchema = z.object({
@@ -495,25 +542,29 @@ export const MaterialSchema = z.object({
   type: z.string(),
   fileName: z.string(),
   contentType: z.string(),
-  size: z.number().int().positive(),
-  status: MaterialStatus.describe('verified: the stored bytes are exactly the declared ones.'),
-  reason: z.enum(['mismatch', 'wrong_content']).optional(),
+  size: z.number().check(z.int(), z.positive()),
+  status: MaterialStatus.check(z.describe('verified: the stored bytes are exactly the declared ones.')),
+  reason: z.optional(z.enum(['mismatch', 'wrong_content'])),
   createdAt: Timestamp,
-  verifiedAt: Timestamp.optional(),
+  verifiedAt: z.optional(Timestamp),
 });
 
 // ───────────────────────────── cases and tasks ─────────────────────────────
 
 /** A material of a case as answered: `deferredUntil` is an instant; the stored file's facts are never shown. */
-const CaseMaterial = CaseMaterialSchema.omit({ file: true }).extend({
-  materialId: CaseMaterialSchema.shape.materialId.describe('The uploaded material (POST /v1/materials).'),
-  sharedData: CaseMaterialSchema.shape.sharedData.describe(
-    'Held by the government (e-license library, earlier case): fetched, not uploaded.',
+const CaseMaterial = z.extend(z.omit(CaseMaterialSchema, { file: true }), {
+  materialId: CaseMaterialSchema.shape.materialId.check(
+    z.describe('The uploaded material (POST /v1/materials).'),
   ),
-  reference: CaseMaterialSchema.shape.reference.describe(
-    'The e-license or earlier-case material cited (from POST /v1/prefill).',
+  sharedData: CaseMaterialSchema.shape.sharedData.check(
+    z.describe('Held by the government (e-license library, earlier case): fetched, not uploaded.'),
   ),
-  deferredUntil: Timestamp.optional().describe('容缺受理: promised for later, due by this instant.'),
+  reference: CaseMaterialSchema.shape.reference.check(
+    z.describe('The e-license or earlier-case material cited (from POST /v1/prefill).'),
+  ),
+  deferredUntil: z
+    .optional(Timestamp)
+    .check(z.describe('容缺受理: promised for later, due by this instant.')),
 });
 
 /** A value of a case's timeline entry: an id, a status, a count, a flag, or a list of ids. */
@@ -531,22 +582,26 @@ export const TaskViewSchema = z.object({
   caseId: z.string(),
   kind: z
     .enum(TASK_KINDS)
-    .describe(
-      'acceptance: the lead department’s intake review (受理); review: a department’s review of its own services (并联审批); inspection: the one on-site inspection several departments’ services share (联合勘验), organised by one of them; supplement: the applicant’s answer to a correction request (补正), held for the applicant (departmentId `applicant`) while the case awaits it — never in a department’s inbox.',
+    .check(
+      z.describe(
+        'acceptance: the lead department’s intake review (受理); review: a department’s review of its own services (并联审批); inspection: the one on-site inspection several departments’ services share (联合勘验), organised by one of them; supplement: the applicant’s answer to a correction request (补正), held for the applicant (departmentId `applicant`) while the case awaits it — never in a department’s inbox.',
+      ),
     ),
   departmentId: z.string(),
   departmentName: z.string(),
   services: z.array(z.string()),
-  round: count.describe('0, then one more per correction round.'),
-  stage: count
-    .optional()
-    .describe('Staged dispatch: 0 for services without prerequisites, one more per prerequisite level.'),
+  round: count.check(z.describe('0, then one more per correction round.')),
+  stage: z
+    .optional(count)
+    .check(
+      z.describe('Staged dispatch: 0 for services without prerequisites, one more per prerequisite level.'),
+    ),
   status: z.enum(TASK_STATUSES),
   createdAt: Timestamp,
   dueAt: Timestamp,
   overdue: z.boolean(),
   escalations: count,
-  decision: Decision.optional(),
+  decision: z.optional(Decision),
 });
 
 const MaskedApplicant = z
@@ -554,13 +609,13 @@ const MaskedApplicant = z
     z.object({ kind: z.literal('person'), name: z.string(), idNumber: z.string(), phone: z.string() }),
     z.object({ kind: z.literal('organisation'), name: z.string(), uscc: z.string(), phone: z.string() }),
   ])
-  .describe('Personal data masked (张**, 3204**********1234, 138****5678).');
+  .check(z.describe('Personal data masked (张**, 3204**********1234, 138****5678).'));
 
 const CaseStatus = z.enum(CASE_STATUSES);
 
 const CasePlaces = z
-  .object({ acceptedAt: z.string(), decidedAt: z.string().optional() })
-  .describe('通办: the place where the case was accepted and the competent place that decides it.');
+  .object({ acceptedAt: z.string(), decidedAt: z.optional(z.string()) })
+  .check(z.describe('通办: the place where the case was accepted and the competent place that decides it.'));
 
 export const CaseViewSchema = z.object({
   id: z.string(),
@@ -572,9 +627,9 @@ export const CaseViewSchema = z.object({
     z.object({
       id: z.string(),
       name: z.string(),
-      departmentId: z.string().optional(),
+      departmentId: z.optional(z.string()),
       result: z.enum(['approved', 'rejected', 'pending']),
-      opinion: z.string().optional(),
+      opinion: z.optional(z.string()),
     }),
   ),
   applicant: MaskedApplicant,
@@ -582,63 +637,79 @@ export const CaseViewSchema = z.object({
   materials: z.array(CaseMaterial),
   createdAt: Timestamp,
   updatedAt: Timestamp,
-  dueAt: Timestamp.describe('The bundle’s deadline, extended while the case waits for the applicant.'),
+  dueAt: Timestamp.check(
+    z.describe('The bundle’s deadline, extended while the case waits for the applicant.'),
+  ),
   correctionRound: count,
   correction: z
-    .object({
-      round: count.describe('The correction round: 0 for the first request, one more for each after it.'),
-      requestedAt: Timestamp,
-      dueAt: Timestamp,
-      stage: z.enum(['acceptance', 'review']),
-      departments: z.array(z.string()),
-      items: z.array(CorrectionItemSchema.extend({ departmentId: z.string() })),
-    })
-    .optional()
-    .describe('The one consolidated correction request (补正), while the case awaits it.'),
-  refusal: z.object({ opinion: z.string() }).optional(),
+    .optional(
+      z.object({
+        round: count.check(
+          z.describe('The correction round: 0 for the first request, one more for each after it.'),
+        ),
+        requestedAt: Timestamp,
+        dueAt: Timestamp,
+        stage: z.enum(['acceptance', 'review']),
+        departments: z.array(z.string()),
+        items: z.array(z.extend(CorrectionItemSchema, { departmentId: z.string() })),
+      }),
+    )
+    .check(z.describe('The one consolidated correction request (补正), while the case awaits it.')),
+  refusal: z.optional(z.object({ opinion: z.string() })),
   tasks: z.array(TaskViewSchema),
   timeline: z.array(
     z.object({
       at: Timestamp,
       event: z
         .string()
-        .describe(
-          'What happened: submitted, accepted, `<kind>_task_opened`, `<kind>_decided`, correction_requested, supplemented, merged, issued, rejected, withdrawn, task_overdue…',
+        .check(
+          z.describe(
+            'What happened: submitted, accepted, `<kind>_task_opened`, `<kind>_decided`, correction_requested, supplemented, merged, issued, rejected, withdrawn, task_overdue…',
+          ),
         ),
       // Built by the core as plain JSON (core/case/model.ts TimelineEntry): its values are published
       // typed, and every real answer is validated against them (test/api/responses.e2e.test.ts).
       detail: z
-        .record(z.string(), z.unknown())
-        .pipe(z.record(z.string(), TimelineValue))
-        .optional()
-        .describe('Facts of the event: the task, department, services, round, outcome…'),
+        .optional(z.pipe(z.record(z.string(), z.unknown()), z.record(z.string(), TimelineValue)))
+        .check(z.describe('Facts of the event: the task, department, services, round, outcome…')),
     }),
   ),
   licenses: z.array(
     z.object({ id: z.string(), serviceId: z.string(), name: z.string(), issuedAt: Timestamp }),
   ),
-  places: CasePlaces.optional(),
+  places: z.optional(CasePlaces),
   results: z
-    .record(z.string(), z.record(z.string(), z.string()))
-    .optional()
-    .describe(
-      'What the approved services produced, per service (the new enterprise’s uscc, license numbers…).',
+    .optional(z.record(z.string(), z.record(z.string(), z.string())))
+    .check(
+      z.describe(
+        'What the approved services produced, per service (the new enterprise’s uscc, license numbers…).',
+      ),
     ),
   actedBy: z
-    .object({
-      basis: z.enum(['self', 'legal_representative', 'authorised', 'authorisation']),
-      authorisationId: z.string().optional(),
-      helper: z
-        .boolean()
-        .describe('True when someone other than the applicant acted, under an authorisation (帮办代办).'),
-      verifiedBy: z
-        .object({ kind: z.literal('counter'), officer: z.string() })
-        .optional()
-        .describe('Verified in person at a counter (窗口) portal, by this officer, instead of by a token.'),
-    })
-    .optional()
-    .describe(
-      'Who applied, for the applicant: themself, through their organisation, or a helper under a recorded authorisation.',
+    .optional(
+      z.object({
+        basis: z.enum(['self', 'legal_representative', 'authorised', 'authorisation']),
+        authorisationId: z.optional(z.string()),
+        helper: z
+          .boolean()
+          .check(
+            z.describe(
+              'True when someone other than the applicant acted, under an authorisation (帮办代办).',
+            ),
+          ),
+        verifiedBy: z
+          .optional(z.object({ kind: z.literal('counter'), officer: z.string() }))
+          .check(
+            z.describe(
+              'Verified in person at a counter (窗口) portal, by this officer, instead of by a token.',
+            ),
+          ),
+      }),
+    )
+    .check(
+      z.describe(
+        'Who applied, for the applicant: themself, through their organisation, or a helper under a recorded authorisation.',
+      ),
     ),
 });
 
@@ -658,16 +729,18 @@ export const WithdrawnSchema = z.object({ id: z.string(), status: CaseStatus, up
 export const WebhookSchema = z.object({
   id: z.string(),
   url: z.url(),
-  description: z.string().optional(),
+  description: z.optional(z.string()),
   createdAt: Timestamp,
 });
 
-export const WebhookCreatedSchema = WebhookSchema.extend({
+export const WebhookCreatedSchema = z.extend(WebhookSchema, {
   secret: z
     .string()
-    .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/)
-    .describe(
-      'The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it.',
+    .check(
+      z.regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/),
+      z.describe(
+        'The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it.',
+      ),
     ),
 });
 
@@ -675,22 +748,28 @@ export const WebhookListSchema = z.object({ items: z.array(WebhookSchema) });
 
 export const TaskListSchema = z.object({
   items: z.array(TaskViewSchema),
-  nextCursor: z.string().optional().describe('Pass as ?cursor= for the next page; absent on the last page.'),
+  nextCursor: z
+    .optional(z.string())
+    .check(z.describe('Pass as ?cursor= for the next page; absent on the last page.')),
 });
 
-export const TaskDetailSchema = TaskViewSchema.omit({ services: true }).extend({
+export const TaskDetailSchema = z.extend(z.omit(TaskViewSchema, { services: true }), {
   case: z.object({
     id: z.string(),
     status: CaseStatus,
     applicant: z
       .union([ApplicantSchema, MaskedApplicant])
-      .describe(
-        'In full while the department holds an open task on the case and for a period after its last one (DEPARTMENT_ACCESS_AFTER_CLOSE); then masked, and materials without download links.',
+      .check(
+        z.describe(
+          'In full while the department holds an open task on the case and for a period after its last one (DEPARTMENT_ACCESS_AFTER_CLOSE); then masked, and materials without download links.',
+        ),
       ),
     personalData: z
       .enum(['full', 'masked'])
-      .describe(
-        'Whether this answer shows the applicant’s personal data in full (and so is in their access log).',
+      .check(
+        z.describe(
+          'Whether this answer shows the applicant’s personal data in full (and so is in their access log).',
+        ),
       ),
     delivery: DeliveryMethodSchema,
     dueAt: Timestamp,
@@ -702,66 +781,74 @@ export const TaskDetailSchema = TaskViewSchema.omit({ services: true }).extend({
       name: z.string(),
       legalBasis: z.array(z.string()),
       conditions: z.array(z.string()),
-      commitment: z.boolean().describe('The applicant signed a commitment (告知承诺) for this service.'),
+      commitment: z
+        .boolean()
+        .check(z.describe('The applicant signed a commitment (告知承诺) for this service.')),
     }),
   ),
   form: z
     .record(
       z.string(),
       z.object({
-        title: z.string().describe('The field’s label in the merged form.'),
+        title: z.string().check(z.describe('The field’s label in the merged form.')),
         // A form value as submitted (checked against the merged form: a string, number or boolean),
         // or a value a prerequisite produced; masked when personal data is.
-        value: z.unknown().pipe(FormValue),
+        value: z.pipe(z.unknown(), FormValue),
       }),
     )
-    .describe('Only the fields this department’s services need (最小必要).'),
+    .check(z.describe('Only the fields this department’s services need (最小必要).')),
   materials: z.array(
-    CaseMaterial.extend({
-      fileName: z.string().optional(),
-      contentType: z.string().optional(),
-      size: z.number().int().positive().optional(),
-      downloadUrl: Link.optional(),
-      expiresAt: Timestamp.optional(),
+    z.extend(CaseMaterial, {
+      fileName: z.optional(z.string()),
+      contentType: z.optional(z.string()),
+      size: z.optional(z.number().check(z.int(), z.positive())),
+      downloadUrl: z.optional(Link),
+      expiresAt: z.optional(Timestamp),
     }),
   ),
   prerequisites: z
-    .array(
-      z.object({
-        serviceId: z.string(),
-        name: z.string(),
-        departmentId: z.string(),
-        result: z.object({
-          kind: z.string(),
+    .optional(
+      z.array(
+        z.object({
+          serviceId: z.string(),
           name: z.string(),
-          data: z.record(z.string(), z.string()),
+          departmentId: z.string(),
+          result: z.object({
+            kind: z.string(),
+            name: z.string(),
+            data: z.record(z.string(), z.string()),
+          }),
         }),
-      }),
+      ),
     )
-    .optional()
-    .describe(
-      'Staged dispatch: the approved prerequisites of this task’s services and the data their results produced (e.g. the new enterprise’s uscc) — 同步获取前置部门的办理信息.',
+    .check(
+      z.describe(
+        'Staged dispatch: the approved prerequisites of this task’s services and the data their results produced (e.g. the new enterprise’s uscc) — 同步获取前置部门的办理信息.',
+      ),
     ),
   inspection: z
-    .object({
-      services: z.array(z.string()),
-      departments: z.array(z.object({ id: z.string(), name: z.string() })),
-      taskId: z.string().optional(),
-      organiser: z.string().optional(),
-      status: z.enum(TASK_STATUSES).optional(),
-      scheduledBy: Timestamp.optional(),
-      findings: z.string().optional(),
-      decidedAt: Timestamp.optional(),
-    })
-    .optional()
-    .describe(
-      '联合勘验: the one on-site inspection this task’s services share with the other inspecting departments.',
+    .optional(
+      z.object({
+        services: z.array(z.string()),
+        departments: z.array(z.object({ id: z.string(), name: z.string() })),
+        taskId: z.optional(z.string()),
+        organiser: z.optional(z.string()),
+        status: z.optional(z.enum(TASK_STATUSES)),
+        scheduledBy: z.optional(Timestamp),
+        findings: z.optional(z.string()),
+        decidedAt: z.optional(Timestamp),
+      }),
+    )
+    .check(
+      z.describe(
+        '联合勘验: the one on-site inspection this task’s services share with the other inspecting departments.',
+      ),
     ),
-  places: CasePlaces.optional(),
+  places: z.optional(CasePlaces),
 });
 
-export const TaskDecidedSchema = TaskViewSchema.extend({
-  replayed: z.boolean().describe('true when this repeats an identical earlier decision.'),
+export const TaskDecidedSchema = z.extend(TaskViewSchema, {
+  replayed: z.boolean().check(z.describe('true when this repeats an identical earlier decision.')),
 });
 
 export const SupervisionSchema = z.object({
@@ -781,7 +868,7 @@ export const SupervisionSchema = z.object({
   ),
   places: z
     .array(z.object({ placeId: z.string(), placeName: z.string(), overdue: count, atRisk: count }))
-    .describe('通办: the same tasks counted per place (each department belongs to one place).'),
+    .check(z.describe('通办: the same tasks counted per place (each department belongs to one place).')),
   // 好差评 整改 and 12345 (core/evaluation/views.ts).
   ...EvaluationAttentionSchema,
 });
@@ -795,28 +882,29 @@ export const LicenseListSchema = z.object({
       serviceId: z.string(),
       name: z.string(),
       issuedAt: Timestamp,
-      downloadUrl: Link.describe('The signed license document.'),
-      dataUrl: Link.describe('The license data (JSON) the signature covers.'),
+      downloadUrl: Link.check(z.describe('The signed license document.')),
+      dataUrl: Link.check(z.describe('The license data (JSON) the signature covers.')),
     }),
   ),
 });
 
 export const VerificationSchema = z.object({
-  valid: z.boolean().describe('Both stored files intact and the signature over them valid.'),
+  valid: z.boolean().check(z.describe('Both stored files intact and the signature over them valid.')),
   licenseId: z.string(),
   serviceId: z.string(),
   name: z.string(),
   issuedAt: Timestamp,
   issuer: DepartmentRef,
   holder: z
-    .object({
-      kind: z.enum(['person', 'organisation']),
-      name: z.string(),
-      identifierType: z.enum(['idNumber', 'uscc']),
-      identifier: z.string(),
-    })
-    .optional()
-    .describe('Shown, masked, only when the license data is intact.'),
+    .optional(
+      z.object({
+        kind: z.enum(['person', 'organisation']),
+        name: z.string(),
+        identifierType: z.enum(['idNumber', 'uscc']),
+        identifier: z.string(),
+      }),
+    )
+    .check(z.describe('Shown, masked, only when the license data is intact.')),
   checks: z.object({ documentIntact: z.boolean(), dataIntact: z.boolean(), signatureValid: z.boolean() }),
   algorithm: z.string(),
   keyId: z.string(),
@@ -826,27 +914,27 @@ export const VerificationSchema = z.object({
 
 /** What a portal's webhook receives: thin on purpose, ids and statuses only, never personal data. */
 export const CaseStatusChangedEventSchema = z.object({
-  id: z.string().describe('The event id; the same on every retry of this event.'),
+  id: z.string().check(z.describe('The event id; the same on every retry of this event.')),
   type: z.literal(CASE_STATUS_CHANGED),
   caseId: z.string(),
   status: CaseStatus,
-  previousStatus: CaseStatus.optional(),
+  previousStatus: z.optional(CaseStatus),
   occurredAt: Timestamp,
-  links: z.object({ case: z.url().describe('GET it with your API key for the details.') }),
+  links: z.object({ case: z.url().check(z.describe('GET it with your API key for the details.')) }),
 });
 
 /** What a department's webhook receives for one of its tasks: ids, kind and deadline, never personal data. */
 const taskEvent = (type: TaskEventType) =>
   z.object({
-    id: z.string().describe('The event id; the same on every retry of this event.'),
+    id: z.string().check(z.describe('The event id; the same on every retry of this event.')),
     type: z.literal(type),
     taskId: z.string(),
-    kind: z.enum(TASK_KINDS).describe('The task’s kind.'),
+    kind: z.enum(TASK_KINDS).check(z.describe('The task’s kind.')),
     caseId: z.string(),
-    departmentId: z.string().describe('The department holding the task (the webhook’s own).'),
-    dueAt: Timestamp.describe('The task’s deadline.'),
+    departmentId: z.string().check(z.describe('The department holding the task (the webhook’s own).')),
+    dueAt: Timestamp.check(z.describe('The task’s deadline.')),
     occurredAt: Timestamp,
-    links: z.object({ task: z.url().describe('GET it with the department token for the details.') }),
+    links: z.object({ task: z.url().check(z.describe('GET it with the department token for the details.')) }),
   });
 export const TaskOpenedEventSchema = taskEvent(TASK_OPENED);
 export const TaskDueSoonEventSchema = taskEvent(TASK_DUE_SOON);
@@ -857,16 +945,16 @@ const signatureHeaders = {
   [WEBHOOK_ID_HEADER]: {
     description:
       'Standard Webhooks message id: the event id, the same on every try of one event (deduplicate on it).',
-    schema: z.string().min(1),
+    schema: z.string().check(z.minLength(1)),
   },
   [WEBHOOK_TIMESTAMP_HEADER]: {
     description: 'Standard Webhooks timestamp: unix seconds of this try; refuse one more than 5 minutes off.',
-    schema: z.string().regex(/^\d+$/),
+    schema: z.string().check(z.regex(/^\d+$/)),
   },
   [WEBHOOK_SIGNATURE_HEADER]: {
     description:
       'Standard Webhooks signature: `v1,<base64 HMAC-SHA256(base64-decoded secret after "whsec_", "<webhook-id>.<webhook-timestamp>.<raw body>")>`, space-separated when several. Verify with any `standardwebhooks` library.',
-    schema: z.string().regex(/^v1,[A-Za-z0-9+/]{43}=( v1,[A-Za-z0-9+/]{43}=)*$/),
+    schema: z.string().check(z.regex(/^v1,[A-Za-z0-9+/]{43}=( v1,[A-Za-z0-9+/]{43}=)*$/)),
   },
 };
 
@@ -917,11 +1005,11 @@ export const HealthSchema = z.object({
 
 export const OpenApiDocumentSchema = z
   .looseObject({
-    openapi: z.string().regex(/^3\.1\.\d+$/),
+    openapi: z.string().check(z.regex(/^3\.1\.\d+$/)),
     info: z.looseObject({ title: z.string(), version: z.string() }),
     paths: z.record(z.string(), z.unknown()),
   })
-  .describe('This document.');
+  .check(z.describe('This document.'));
 
 // ───────────────────────────── the routes ─────────────────────────────
 
@@ -931,9 +1019,9 @@ export const OpenApiDocumentSchema = z
  * every named schema: those a route takes as its body as requests (io: input), the others as
  * responses (io: output). A schema without a name is inlined where it is used.
  */
-export const components = new Map<z.ZodType, string>();
+export const components = new Map<z.core.$ZodType, string>();
 
-export function component<T extends z.ZodType>(id: string, schema: T): T {
+export function component<T extends z.core.$ZodType>(id: string, schema: T): T {
   const taken = [...components].find(([s, i]) => i === id && s !== schema);
   if (taken) throw new Error(`Two schemas are named "${id}" in the OpenAPI components.`);
   components.set(schema, id);

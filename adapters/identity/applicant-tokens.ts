@@ -9,7 +9,7 @@
  * and after `cacheMaxAge` — so a warm Lambda does not fetch the JWKS per request.
  */
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   type ApplicantIdentity,
   type ApplicantTokenRefusal,
@@ -74,8 +74,8 @@ export function remoteKeySet(jwksUrl: string): JWTVerifyGetKey {
 }
 
 const OrganisationClaimSchema = z.object({
-  uscc: z.string().refine(isValidUscc, 'not a valid unified social credit code'),
-  name: z.string().min(1).max(100),
+  uscc: z.string().check(z.refine(isValidUscc, 'not a valid unified social credit code')),
+  name: z.string().check(z.minLength(1), z.maxLength(100)),
   role: z.enum(['legal_representative', 'authorised']),
 });
 

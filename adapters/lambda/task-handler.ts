@@ -6,14 +6,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import { logger } from '../logger.ts';
 
 export class InvalidTaskInputError extends Error {
   override name = 'InvalidTaskInputError';
 }
 
-export function makeTaskHandler<I extends z.ZodType, O>(
+export function makeTaskHandler<I extends z.core.$ZodType, O>(
   input: I,
   run: (event: z.output<I>, context: Context) => Promise<O>,
 ) {
@@ -26,7 +26,7 @@ export function makeTaskHandler<I extends z.ZodType, O>(
       },
     })
     .handler(async (event: unknown, context: Context) => {
-      const parsed = input.safeParse(event);
+      const parsed = z.safeParse(input, event);
       if (!parsed.success)
         throw new InvalidTaskInputError(
           parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),

@@ -2,7 +2,7 @@
  * The delivery queue in AWS: one SQS message per (event, webhook). Backoff between tries is the
  * message's visibility timeout, changed by the delivery function after a failed try.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { DeliveryMessage, DeliveryQueue } from '#core/webhooks/ports.ts';
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from '../aws/sqs.ts';
 import { recordCallsOf } from '../aws-call-recorder.ts';
@@ -12,11 +12,15 @@ const sqs = recordCallsOf('sqs', new SQSClient({}));
 /** SQS allows at most 12 hours of visibility timeout. */
 const MAX_VISIBILITY_SECONDS = 12 * 3600;
 
-const Delivery = { eventId: z.string().min(1), webhookId: z.string().min(1), body: z.string().min(1) };
+const Delivery = {
+  eventId: z.string().check(z.minLength(1)),
+  webhookId: z.string().check(z.minLength(1)),
+  body: z.string().check(z.minLength(1)),
+};
 /** A portal's delivery (case events) or a department's (task events). */
 export const DeliveryMessageSchema = z.union([
-  z.object({ ...Delivery, portalId: z.string().min(1) }),
-  z.object({ ...Delivery, departmentId: z.string().min(1) }),
+  z.object({ ...Delivery, portalId: z.string().check(z.minLength(1)) }),
+  z.object({ ...Delivery, departmentId: z.string().check(z.minLength(1)) }),
 ]);
 
 export function sqsDeliveryQueue(queueUrl: string): DeliveryQueue {

@@ -44,8 +44,8 @@ function thrownCodes(): Map<string, string> {
     const text = readFileSync(file, 'utf8');
     const lines = text.split('\n');
     lines.forEach((line, i) => {
-      // zod's own issue codes of schema refinements (mapped by problemsFromIssues), and Node errno-like codes.
-      if (/addIssue\(/.test(line) || /code = 'E[A-Z]+'/.test(line)) return;
+      // zod's own issue codes of schema refinements and transforms (mapped by problemsFromIssues), and Node errno-like codes.
+      if (/addIssue\(|\.issues\.push\(/.test(line) || /code = 'E[A-Z]+'/.test(line)) return;
       const at = `${relative(root, file)}:${i + 1}`;
       // `readonly code = 'x'`, `code: 'x'`, `code: cond ? 'x' : 'y'`, `params: { code: 'x' }`
       const m = /\bcode(?:: string)?\s*(?::|=(?!=))\s*([^,;]*)/.exec(line);

@@ -211,7 +211,7 @@ type DeepReadonly<T> = T extends (infer E)[]
     : T;
 /** Compiles only if every value `view` can return is accepted by `schema` (tsc checks, nothing runs). */
 const describes =
-  <S extends z.ZodType>(_schema: S) =>
+  <S extends z.core.$ZodType>(_schema: S) =>
   <V extends DeepReadonly<z.input<S>>>(_view: (...args: never[]) => V) =>
     true;
 
@@ -220,7 +220,7 @@ describe('the response schemas', () => {
     expect(describes(CaseViewSchema)(caseView)).toBe(true);
     expect(describes(TaskViewSchema)(taskView)).toBe(true);
     expect(describes(CaseSubmittedSchema)(submissionView)).toBe(true);
-    expect(describes(BundleListSchema.shape.items.element)(bundleSummary)).toBe(true);
+    expect(describes(BundleListSchema.shape.items.def.element)(bundleSummary)).toBe(true);
     expect(describes(BundleDetailSchema)(bundleDetail)).toBe(true);
     expect(describes(GuideSchema)(guide)).toBe(true);
     expect(describes(ReductionMetricsSchema)(reductionMetrics)).toBe(true);

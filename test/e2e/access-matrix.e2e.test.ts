@@ -34,7 +34,7 @@
  *    webhooks and the authorisation are as they were.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import { ApplicationSchema } from '../../core/case/application.ts';
 import { PrefillRequestSchema } from '../../core/catalog/prefill.ts';
 import { DecisionRequestSchema } from '../../core/flow/decide-task.ts';
@@ -139,7 +139,7 @@ const declaration = () => {
  * Bodies worth sending as they are, by the body schema of a route (any route taking that schema
  * gets it). Every other body is `{}`: refused by the owner's route for what it lacks, never a way in.
  */
-const BODIES = new Map<z.ZodType, (f: Fixtures) => unknown>([
+const BODIES = new Map<z.core.$ZodType, (f: Fixtures) => unknown>([
   // Portal B replays portal A's Idempotency-Key and body: it must not reach A's case.
   [ApplicationSchema, (f) => f.pending.application],
   [DeclarationSchema, () => declaration()],
@@ -220,10 +220,10 @@ function requestFor(r: Route, f: Fixtures, caller: CallerName): RouteRequest {
           : f.webhook.id,
   };
   // Any other parameter: the first example its spec gives (`.meta({ examples: [...] })`).
-  const example = (p: string) =>
-    ((r.params as z.ZodObject | undefined)?.shape[p] as z.ZodType | undefined)?.meta()?.examples as
-      | unknown[]
-      | undefined;
+  const example = (p: string) => {
+    const schema = (r.params as z.core.$ZodObject | undefined)?._zod.def.shape[p];
+    return (schema && z.globalRegistry.get(schema)?.examples) as unknown[] | undefined;
+  };
   const params = Object.fromEntries(
     paramsOf(r).map((p) => {
       const v = value[p]?.() ?? example(p)?.[0];
@@ -234,7 +234,7 @@ function requestFor(r: Route, f: Fixtures, caller: CallerName): RouteRequest {
       return [p, v];
     }),
   );
-  const headerNames = Object.keys((r.headers as z.ZodObject | undefined)?.shape ?? {});
+  const headerNames = Object.keys((r.headers as z.core.$ZodObject | undefined)?._zod.def.shape ?? {});
   return {
     params,
     ...(headerNames.includes('idempotency-key')
