@@ -11,6 +11,8 @@
  *   - the IAM grants of each function (infra/city-stack.ts, from `needs`),
  *   - the access-matrix test (test/e2e/access-matrix.e2e.test.ts).
  */
+// Schemas are typed by zod's core types (z.core.$ZodType, $ZodObject): a zod/mini schema and a
+// classic one both fit, and handlers parse them with z.safeParse, never by a method of one API.
 import type * as z from 'zod/mini';
 import type { ApplicantIdentity } from '#core/identity/applicant.ts';
 import type { Tag } from './tags.ts';
