@@ -192,7 +192,10 @@ function runChild(names: BenchmarkName[], options: BenchOptions): Promise<Result
       [
         // --cpu-prof[=dir]: a V8 CPU profile of the process running the stack (and the benchmark).
         ...(flag('cpu-prof') !== undefined
-          ? ['--cpu-prof', `--cpu-prof-dir=${flag('cpu-prof') || join(repoRoot, 'bench', 'results', 'profiles')}`]
+          ? [
+              '--cpu-prof',
+              `--cpu-prof-dir=${flag('cpu-prof') || join(repoRoot, 'bench', 'results', 'profiles')}`,
+            ]
           : []),
         '--import',
         'tsx',

@@ -346,8 +346,6 @@ export const caseRepository: CaseRepository = {
       { Put: { TableName: table(), Item: auditItem(caseId, timeline.at, audit) } },
     ]);
   },
-
-
 };
 
 /** Marks a pending task overdue with its timeline entry and supervision audit; false if the condition failed. */

@@ -51,9 +51,7 @@ describe('withdrawCase', () => {
       caseId: c.caseId,
       record: { actor: 'portal:p-1', action: 'withdraw', detail: { reasonGiven: true } },
     });
-    expect(ports.workflow.stopped).toEqual([
-      { name: c.caseId, cause: 'withdrawn by the applicant' },
-    ]);
+    expect(ports.workflow.stopped).toEqual([{ name: c.caseId, cause: 'withdrawn by the applicant' }]);
   });
 
   it.each<CaseStatus>(['submitted', 'in_review', 'awaiting_correction'])(
