@@ -12,9 +12,14 @@ import { repoRoot } from './paths.ts';
  * SDK client come back into a bundle, it still gets no default credential chain and no event-stream
  * codec (infra/lambda-bundling.test.ts proves the first).
  */
+/** How the adapters import the AWS call recorder (by this exact specifier, so the alias below applies). */
+export const CALL_RECORDER_IMPORT = '#adapters/aws-call-recorder.ts';
+
 export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
   // The execution role's credentials are in the environment: no default provider chain.
   '@aws-sdk/credential-provider-node': join(repoRoot, 'adapters', 'aws', 'lambda-credentials.ts'),
+  // The local least-privilege recorder: inert in Lambda (it refuses to start there), so not bundled.
+  [CALL_RECORDER_IMPORT]: join(repoRoot, 'adapters', 'aws', 'no-call-recorder.ts'),
   // No operation of this project streams events: the SDK's event-stream codec stays out (~15 KiB).
   '@smithy/core/event-streams': join(repoRoot, 'adapters', 'aws', 'no-event-streams.ts'),
 };

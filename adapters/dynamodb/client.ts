@@ -3,7 +3,8 @@
  * (adapters/aws/dynamodb.ts; endpoint, region and credentials from the environment, as the SDK
  * reads them), with the SDK's document shapes and marshalling options.
  */
+
+import { recordCallsOf } from '#adapters/aws-call-recorder.ts';
 import { DynamoDocumentClient } from '../aws/dynamodb.ts';
-import { recordCallsOf } from '../aws-call-recorder.ts';
 
 export const dynamo = recordCallsOf('dynamodb', new DynamoDocumentClient());

@@ -3,9 +3,10 @@
  * caller sets (ChecksumSHA256 on license files); path-style URLs for emulators
  * (S3_FORCE_PATH_STYLE=true, read when this module loads).
  */
+
+import { recordCallsOf } from '#adapters/aws-call-recorder.ts';
 import { UnavailableError } from '#core/shared/errors.ts';
 import { S3Client } from '../aws/s3.ts';
-import { recordCallsOf } from '../aws-call-recorder.ts';
 import { config } from '../config.ts';
 
 // Presigned URLs run this client's middleware too: recorded as the action they grant.

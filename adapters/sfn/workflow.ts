@@ -3,6 +3,8 @@
  * talks to the project's Step Functions runtime (AWS_ENDPOINT_URL_SFN); in AWS to the service.
  * Same code.
  */
+
+import { recordCallsOf } from '#adapters/aws-call-recorder.ts';
 import type { Workflow } from '#core/case/ports.ts';
 import { UnavailableError } from '#core/shared/errors.ts';
 import {
@@ -12,7 +14,6 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '../aws/sfn.ts';
-import { recordCallsOf } from '../aws-call-recorder.ts';
 import { config } from '../config.ts';
 
 export const sfn = recordCallsOf('sfn', new SFNClient({}));

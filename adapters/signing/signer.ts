@@ -4,9 +4,10 @@
  * `npm start` and tests). Exactly one must be set; anything else fails at init, not at the first
  * license.
  */
+
+import { recordCallsOf, recordStandIn } from '#adapters/aws-call-recorder.ts';
 import type { LicenseSigner } from '#core/licenses/ports.ts';
 import { KMSClient } from '../aws/kms.ts';
-import { recordCallsOf, recordStandIn } from '../aws-call-recorder.ts';
 import { config } from '../config.ts';
 import { kmsSigner } from './kms-signer.ts';
 import { localSigner } from './local-signer.ts';

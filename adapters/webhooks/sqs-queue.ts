@@ -3,9 +3,9 @@
  * message's visibility timeout, changed by the delivery function after a failed try.
  */
 import * as z from 'zod/mini';
+import { recordCallsOf } from '#adapters/aws-call-recorder.ts';
 import type { DeliveryMessage, DeliveryQueue } from '#core/webhooks/ports.ts';
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from '../aws/sqs.ts';
-import { recordCallsOf } from '../aws-call-recorder.ts';
 
 const sqs = recordCallsOf('sqs', new SQSClient({}));
 
