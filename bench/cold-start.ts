@@ -7,7 +7,8 @@
  * bytesInOutput, grouped by package). Then module initialisation: fresh `node` processes import
  * each bundle — many runs, the bundles interleaved in a new random order every round — with the
  * environment a deployed function has (TABLE_NAME …, CATALOG_FILE = the Changzhou catalog, and
- * NODE_OPTIONS=--enable-source-maps as the construct sets), and once more without source maps.
+ * no NODE_OPTIONS, as the construct deploys by default), and a few once more with
+ * NODE_OPTIONS=--enable-source-maps (what `cdk deploy -c sourceMaps=true` sets).
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -30,8 +31,8 @@ export interface ColdStartOptions {
   runs: number;
   /** Only these entry files (names without .ts); all when empty. */
   only: string[];
-  /** Also measured without --enable-source-maps (a few, to keep the run short). */
-  withoutSourceMaps: string[];
+  /** Also measured with --enable-source-maps (a few, to keep the run short; deployed only with -c sourceMaps=true). */
+  withSourceMaps: string[];
   /** Bundle and report sizes only: no fresh processes, no init timings (deterministic, cheap). */
   sizesOnly?: boolean;
 }
@@ -39,7 +40,7 @@ export interface ColdStartOptions {
 export const coldStartDefaults: ColdStartOptions = {
   runs: 10,
   only: [],
-  withoutSourceMaps: [
+  withSourceMaps: [
     'get-form.handler',
     'authorize-caller.authorizer',
     'submit-case.handler',
@@ -77,8 +78,9 @@ export interface BundleReport {
   import_ms: Summary;
   /** Fresh process: from process start until the bundle is loaded (Node bootstrap included), ms. */
   ready_ms: Summary;
-  import_ms_no_source_maps?: Summary;
-  ready_ms_no_source_maps?: Summary;
+  /** With NODE_OPTIONS=--enable-source-maps (`-c sourceMaps=true`), for the functions in `withSourceMaps`. */
+  import_ms_with_source_maps?: Summary;
+  ready_ms_with_source_maps?: Summary;
   /** ready p50 ÷ the empty handler's ready p50, as deployed. */
   ready_ratio: number;
   import_ratio: number;
@@ -372,7 +374,7 @@ export async function runColdStart(options: ColdStartOptions, progress: Progress
     writeFileSync(probe, PROBE);
     const ok = ['empty.handler', ...entries].filter((n) => !('error' in built.get(n)!));
     const variants = (n: string) =>
-      n === 'empty.handler' || options.withoutSourceMaps.includes(n) ? [true, false] : [true];
+      n === 'empty.handler' || options.withSourceMaps.includes(n) ? [false, true] : [false];
     const times = new Map<string, { importMs: number[]; readyMs: number[] }>();
     const key = (n: string, sm: boolean) => `${n}|${sm}`;
     const catalogMs: number[] = [];
@@ -382,7 +384,7 @@ export async function runColdStart(options: ColdStartOptions, progress: Progress
     for (let run = 0; run < runs; run++) {
       const jobs = shuffle([
         ...ok.flatMap((n) => variants(n).map((sm) => ({ n, sm }))),
-        { n: 'catalog-probe', sm: true },
+        { n: 'catalog-probe', sm: false },
       ]);
       for (const { n, sm } of jobs) {
         const b = built.get(n)!;
@@ -412,7 +414,8 @@ export async function runColdStart(options: ColdStartOptions, progress: Progress
 
     const report = (name: string): BundleReport => {
       const b = built.get(name)!;
-      const empty = times.get(key('empty.handler', true));
+      // As deployed by default: no --enable-source-maps.
+      const empty = times.get(key('empty.handler', false));
       if ('error' in b || errors.has(name))
         return {
           name,
@@ -430,8 +433,8 @@ export async function runColdStart(options: ColdStartOptions, progress: Progress
         };
       const { groups, top } = contributions(b.inputs);
       const budget = sizeBudget(b.inputs);
-      const t = times.get(key(name, true)) ?? { importMs: [], readyMs: [] };
-      const tn = times.get(key(name, false));
+      const t = times.get(key(name, false)) ?? { importMs: [], readyMs: [] };
+      const tn = times.get(key(name, true));
       const ready = summarize(t.readyMs);
       const imp = summarize(t.importMs);
       const readyRatio = ready.p50 / summarize(empty?.readyMs ?? []).p50;
@@ -445,8 +448,8 @@ export async function runColdStart(options: ColdStartOptions, progress: Progress
         ready_ms: ready,
         ...(tn
           ? {
-              import_ms_no_source_maps: summarize(tn.importMs),
-              ready_ms_no_source_maps: summarize(tn.readyMs),
+              import_ms_with_source_maps: summarize(tn.importMs),
+              ready_ms_with_source_maps: summarize(tn.readyMs),
             }
           : {}),
         ready_ratio: round(readyRatio),
@@ -469,7 +472,7 @@ export async function runColdStart(options: ColdStartOptions, progress: Progress
         ...(options.sizesOnly
           ? ['Init: not measured (--sizes-only).']
           : [
-              `Init: fresh \`node\` (${process.version}; Lambda runs Node 22) per measurement; "ready" = process start → bundle imported (performance.now() in the child), "import" = the import() alone. ${options.runs} runs per bundle, all bundles in a new random order each round. Env with NODE_OPTIONS=--enable-source-maps (deployed only with -c sourceMaps=true since 2026-12-02); "no maps" = as deployed by default (${['empty handler', ...options.withoutSourceMaps].join(', ')}).`,
+              `Init: fresh \`node\` (${process.version}; Lambda runs Node 22) per measurement; "ready" = process start → bundle imported (performance.now() in the child), "import" = the import() alone. ${options.runs} runs per bundle, all bundles in a new random order each round. Env as deployed by default (no NODE_OPTIONS); "with maps" = NODE_OPTIONS=--enable-source-maps, what \`-c sourceMaps=true\` deploys (${['empty handler', ...options.withSourceMaps].join(', ')}).`,
             ]),
         'The catalog (CATALOG_FILE) is read and validated lazily, on the first request that needs it: measured separately (catalog load).',
       ],
@@ -497,7 +500,7 @@ export function coldStartTables(r: ColdStartResult): string {
           kib(b.groups['other packages'] ?? 0),
           fmt(b.import_ms.p50),
           fmt(b.ready_ms.p50),
-          fmt(b.ready_ms_no_source_maps?.p50),
+          fmt(b.ready_ms_with_source_maps?.p50),
           `${fmt(b.ready_ratio, 2)}×`,
           String(b.budget_bytes / 1024),
           `${b.meets_size_target ? 'ok' : 'SIZE'}${sizesOnly || b.meets_init_target ? '' : ' INIT'}`,
@@ -516,7 +519,7 @@ export function coldStartTables(r: ColdStartResult): string {
       'other',
       'import',
       'ready',
-      'ready, no maps',
+      'ready, with maps',
       'ready/empty',
       'budget',
       'targets',

@@ -78,7 +78,7 @@ const SMOKE: BenchOptions = {
   'cold-start': {
     runs: 1,
     only: ['get-health.handler', 'authorize-caller.authorizer'],
-    withoutSourceMaps: [],
+    withSourceMaps: [],
   },
   cost: { bundles: ['second-hand-housing-transfer'], caseTimeoutS: 30 },
   // Two steps of 3 s, one load process: the stack/load split and the reconciliation, not figures.
