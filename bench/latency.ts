@@ -10,13 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import {
-  BatchGetCommand,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { BenchStack, Progress } from './lib/env.ts';
 import { type CallRecord, describeCalls } from './lib/meters.ts';
 import {
@@ -74,7 +68,7 @@ export const TARGET_RATIO = 1.5;
 
 const RAW_DESCRIPTIONS = {
   submit:
-    'authorizer GetItem (API key) + GetItem case (consistent, absent) + BatchGetItem of the materials (consistent) + ONE TransactWriteItems holding every item the op writes in its transactions (case, timeline, audit, outbox event, each material attached; captured from a real submission and re-keyed) + StartExecution (local Step Functions endpoint, over HTTP) + UpdateItem (execution ARN)',
+    "authorizer GetItem (API key) + GetItem case (consistent, absent) + BatchGetItem of the materials (consistent) + ONE TransactWriteItems holding every item the op writes in its transactions (case, timeline, audit, outbox event, each material attached; captured from a real submission and re-keyed) + StartExecution (local Step Functions endpoint, over HTTP). Not in raw: the op's HeadObject of each material (the re-check that its bytes are still the verified ones)",
   getCase: 'authorizer GetItem (API key) + one Query of the case partition (consistent), same case',
   form: 'GET /v1/bundles/{unknown id} through the same dev server: a handler that only looks the catalog up and answers 404 (same middy stack, no storage); the form needs no storage (catalog in memory). Not /v1/health: it checks the table and the bucket',
   decision:
@@ -278,17 +272,8 @@ export async function runLatency(
       );
       // biome-ignore lint/suspicious/noExplicitAny: replayed items, as captured from the product's call
       await dynamo.send(new TransactWriteCommand({ TransactItems: transactItems as any }));
-      const started = await sfn.send(
+      await sfn.send(
         new StartExecutionCommand({ stateMachineArn: b.stack.stateMachineArn, name: caseId, input }),
-      );
-      await dynamo.send(
-        new UpdateCommand({
-          TableName: T,
-          Key: keys.case(caseId),
-          UpdateExpression: 'SET executionArn = :arn',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':arn': started.executionArn },
-        }),
       );
     });
   };
@@ -477,7 +462,7 @@ export async function runLatency(
       submitTimes,
       RAW_DESCRIPTIONS.submit,
       submitCalls,
-      'GetItem, GetItem, BatchGetItem, TransactWriteItems, StartExecution, UpdateItem',
+      'GetItem, GetItem, BatchGetItem, TransactWriteItems, StartExecution',
       [templateItems.length],
     ),
     result('GET /v1/cases/{id}', getTimes, RAW_DESCRIPTIONS.getCase, getObserved, 'GetItem, Query'),
