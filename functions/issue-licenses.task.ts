@@ -1,6 +1,7 @@
 /** Task: 一窗出件 — sign and store the e-license of every approved service (random id, printed verification code), idempotently. */
 import * as z from 'zod/mini';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
+import { caseWithLicenses } from '#adapters/dynamodb/case-reads.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { licenseStore } from '#adapters/dynamodb/license-store.ts';
 import { cityKeyer } from '#adapters/identity/identifier-secret.ts';
@@ -22,6 +23,7 @@ export const handler = makeTaskHandler(Input, async (input) =>
       catalog: catalog(),
       files: licenseFiles,
       store: licenseStore,
+      caseWithLicenses,
       signer,
       now: () => new Date(),
     },

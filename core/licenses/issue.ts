@@ -45,6 +45,10 @@ export interface IssueLicensesDeps {
   readonly catalog: CatalogIndex;
   readonly files: LicenseFiles;
   readonly store: LicenseStore;
+  /** The case and the licenses already recorded for it, in one read (else `cases.get` + `store.listForCase`). */
+  readonly caseWithLicenses?: (
+    caseId: string,
+  ) => Promise<{ record: CaseRecord | undefined; licenses: readonly IssuedLicense[] }>;
   readonly signer: LicenseSigner;
   /** The city's keyer: the verification code is stored only as its keyed digest. */
   readonly keyer: IdentifierKeyer;
@@ -67,14 +71,19 @@ export async function issueLicenses(
   deps: IssueLicensesDeps,
   input: IssueLicensesInput,
 ): Promise<IssueLicensesResult> {
-  const record = await deps.cases.get(input.caseId);
+  const read = deps.caseWithLicenses
+    ? await deps.caseWithLicenses(input.caseId)
+    : { record: await deps.cases.get(input.caseId), licenses: undefined };
+  const record = read.record;
   if (!record) throw new CaseNotFoundError(`There is no case "${input.caseId}".`);
 
   const approved = [...new Set(input.approved)];
   const services = approved.map((id) => resolveService(deps.catalog, record, id, approved));
 
   const recorded = new Map(
-    (await deps.store.listForCase(record.caseId)).map((l) => [l.serviceId, l.licenseId] as const),
+    (read.licenses ?? (await deps.store.listForCase(record.caseId))).map(
+      (l) => [l.serviceId, l.licenseId] as const,
+    ),
   );
   const issuedAt = deps.now().toISOString();
   const pending = services.filter((s) => !recorded.has(s.serviceId));
