@@ -17,10 +17,8 @@
  */
 import { type CaseRecord, CaseRecordSchema, type TaskRecord, TaskRecordSchema } from '#core/case/model.ts';
 import { type IssuedLicense, IssuedLicenseSchema } from '#core/licenses/ports.ts';
-import { config } from '../config.ts';
-import { QueryCommand } from './commands.ts';
 import { keys } from './keys.ts';
-import { send } from './send.ts';
+import { queryPartition } from './send.ts';
 
 /**
  * The case item and the items of `type` in CASE#<caseId> whose sort keys start with `prefix`
@@ -31,35 +29,18 @@ async function caseAnd(
   type: string,
   prefix: string,
 ): Promise<{ record: CaseRecord | undefined; items: Record<string, unknown>[] }> {
-  let record: CaseRecord | undefined;
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const r = await send<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>(
-      new QueryCommand({
-        TableName: config().TABLE_NAME,
-        // `prefix` + '$' is just above every `prefix#…` key ('$' follows '#').
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :case AND :last',
-        FilterExpression: '#type IN (:caseType, :type)',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: {
-          ':pk': keys.casePk(caseId),
-          ':case': keys.case(caseId).sk,
-          ':last': `${prefix.replace(/#$/, '')}$`,
-          ':caseType': 'case',
-          ':type': type,
-        },
-        ConsistentRead: true,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of r.Items ?? []) {
-      if (item.sk === keys.case(caseId).sk) record = CaseRecordSchema.parse(item);
-      else if (typeof item.sk === 'string' && item.sk.startsWith(prefix)) items.push(item);
-    }
-    start = r.LastEvaluatedKey;
-  } while (start);
-  return { record, items };
+  const caseSk = keys.case(caseId).sk;
+  const found = await queryPartition(keys.casePk(caseId), {
+    // `prefix` + '$' is just above every `prefix#…` key ('$' follows '#').
+    between: [caseSk, `${prefix.replace(/#$/, '')}$`],
+    types: ['case', type],
+    consistent: true,
+  });
+  const c = found.find((i) => i.sk === caseSk);
+  return {
+    record: c ? CaseRecordSchema.parse(c) : undefined,
+    items: found.filter((i) => typeof i.sk === 'string' && i.sk.startsWith(prefix)),
+  };
 }
 
 /** The case (undefined when there is none) and every task of it, in one read. */

@@ -49,21 +49,48 @@ export function isTransactionConflict(err: unknown): boolean {
 }
 
 /**
- * Every item of one partition (optionally only sort keys starting with `skPrefix`), following
- * LastEvaluatedKey: the one paginated partition read of the repositories.
+ * Every item of one partition (optionally only sort keys starting with `skPrefix`, or within
+ * `between` [from, to]; optionally filtered on `type`), following LastEvaluatedKey: the one
+ * paginated partition read of the repositories.
  */
 export async function queryPartition(
   pk: string,
-  options: { skPrefix?: string; consistent?: boolean } = {},
+  options: {
+    skPrefix?: string;
+    between?: readonly [string, string];
+    /** Only items whose `type` is one of these (a FilterExpression: billed as read before it). */
+    types?: readonly string[];
+    consistent?: boolean;
+  } = {},
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
+  const values: Record<string, unknown> = { ':pk': pk };
+  let condition = 'pk = :pk';
+  if (options.skPrefix) {
+    condition += ' AND begins_with(sk, :sk)';
+    values[':sk'] = options.skPrefix;
+  } else if (options.between) {
+    condition += ' AND sk BETWEEN :from AND :to';
+    values[':from'] = options.between[0];
+    values[':to'] = options.between[1];
+  }
+  const types = options.types ?? [];
+  types.forEach((t, i) => {
+    values[`:type${i}`] = t;
+  });
   let start: Record<string, unknown> | undefined;
   do {
     const r = await send<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>(
       new QueryCommand({
         TableName: config().TABLE_NAME,
-        KeyConditionExpression: options.skPrefix ? 'pk = :pk AND begins_with(sk, :sk)' : 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk, ...(options.skPrefix ? { ':sk': options.skPrefix } : {}) },
+        KeyConditionExpression: condition,
+        ...(types.length
+          ? {
+              FilterExpression: `#type IN (${types.map((_, i) => `:type${i}`).join(', ')})`,
+              ExpressionAttributeNames: { '#type': 'type' },
+            }
+          : {}),
+        ExpressionAttributeValues: values,
         ...(options.consistent ? { ConsistentRead: true } : {}),
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),

@@ -126,6 +126,45 @@ export interface OpenTaskInput {
   readonly dueAt?: string | undefined;
 }
 
+/** The task a stage plan describes (a review or the joint inspection), pending, and its opening timeline entry. */
+function plannedTask(
+  r: Pick<ReviewPlan, 'caseId' | 'kind' | 'departmentId' | 'services' | 'round' | 'stage' | 'dueAt'>,
+  now: Date,
+  extra: { taskToken?: string; early?: true } = {},
+): { task: TaskRecord; opened: { at: string; event: string; detail: Record<string, unknown> } } {
+  const stage = r.stage;
+  const taskId = taskIdFor(r.caseId, r.round, r.kind, r.departmentId, stage);
+  return {
+    task: {
+      taskId,
+      caseId: r.caseId,
+      kind: r.kind,
+      departmentId: r.departmentId,
+      services: [...r.services],
+      round: r.round,
+      ...(stage > 0 ? { stage } : {}),
+      status: 'pending',
+      createdAt: now.toISOString(),
+      dueAt: r.dueAt,
+      overdue: false,
+      escalations: 0,
+      ...(extra.taskToken ? { taskToken: extra.taskToken } : {}),
+    },
+    opened: {
+      at: now.toISOString(),
+      event: `${r.kind}_task_opened`,
+      detail: {
+        taskId,
+        departmentId: r.departmentId,
+        services: [...r.services],
+        dueAt: r.dueAt,
+        ...(stage > 0 ? { stage } : {}),
+        ...(extra.early ? { early: true } : {}),
+      },
+    },
+  };
+}
+
 /** Opens a review or inspection the stage plan described in full; completes at once with a decision given meanwhile. */
 async function openPlannedTask(
   deps: FlowDeps,
@@ -136,39 +175,12 @@ async function openPlannedTask(
     dueAt: string;
   },
 ): Promise<{ taskId: string }> {
-  const now = deps.now();
-  const stage = input.stage ?? 0;
-  const taskId = taskIdFor(input.caseId, input.round, input.kind, input.departmentId, stage);
-  const stored = await deps.tasks.open(
-    {
-      taskId,
-      caseId: input.caseId,
-      kind: input.kind,
-      departmentId: input.departmentId,
-      services: [...input.services],
-      round: input.round,
-      ...(stage > 0 ? { stage } : {}),
-      status: 'pending',
-      createdAt: now.toISOString(),
-      dueAt: input.dueAt,
-      overdue: false,
-      escalations: 0,
-      taskToken: input.taskToken,
-    },
-    {
-      at: now.toISOString(),
-      event: `${input.kind}_task_opened`,
-      detail: {
-        taskId,
-        departmentId: input.departmentId,
-        services: [...input.services],
-        dueAt: input.dueAt,
-        ...(stage > 0 ? { stage } : {}),
-      },
-    },
-  );
+  const { task, opened } = plannedTask({ ...input, stage: input.stage ?? 0 }, deps.now(), {
+    taskToken: input.taskToken,
+  });
+  const stored = await deps.tasks.open(task, opened);
   if (stored.decision) await deps.workflow.succeed(input.taskToken, { outcome: stored.decision.outcome });
-  return { taskId };
+  return { taskId: task.taskId };
 }
 
 /**
@@ -290,37 +302,9 @@ export async function openReadyDependants(deps: FlowDeps, caseId: string): Promi
   record = await recordResults(deps, record, bundle, tasks, now);
   const opened: string[] = [];
   for (const r of fresh) {
-    const taskId = taskIdFor(caseId, r.round, r.kind, r.departmentId, r.stage);
-    const stage = r.stage;
-    await deps.tasks.open(
-      {
-        taskId,
-        caseId,
-        kind: r.kind,
-        departmentId: r.departmentId,
-        services: [...r.services],
-        round: r.round,
-        ...(stage > 0 ? { stage } : {}),
-        status: 'pending',
-        createdAt: now.toISOString(),
-        dueAt: r.dueAt,
-        overdue: false,
-        escalations: 0,
-      },
-      {
-        at: now.toISOString(),
-        event: `${r.kind}_task_opened`,
-        detail: {
-          taskId,
-          departmentId: r.departmentId,
-          services: r.services,
-          dueAt: r.dueAt,
-          ...(stage > 0 ? { stage } : {}),
-          early: true,
-        },
-      },
-    );
-    opened.push(taskId);
+    const planned = plannedTask(r, now, { early: true });
+    await deps.tasks.open(planned.task, planned.opened);
+    opened.push(planned.task.taskId);
   }
   return { opened };
 }
