@@ -8,6 +8,7 @@
  * | revoked department token                     | table         | TOKEN#<jti>               | REVOKED                     |
  * | a case, with everything about it (1 Query)   | table         | CASE#<caseId>             | CASE / TASK# / EVENT# / AUDIT# / LICENSE# |
  * | a task by id (case id is inside the task id) | table         | CASE#<caseId>             | TASK#<taskId>               |
+ * | a case with its tasks / licenses (1 Query)   | table         | CASE#<caseId>             | CASE … TASK$ / CASE … LICENSE$, filtered on type (case-reads.ts) |
  * | a portal's cases, newest first               | gsi1          | PORTAL#<portalId>         | <createdAt>#<caseId>        |
  * | a department's inbox by status, due first    | gsi1          | DEPT#<deptId>#<status>    | <dueAt>#<taskId>            |
  * | open tasks by due date (supervision)         | gsi2 (sparse) | OPENTASK                  | <dueAt>#<taskId>            |
