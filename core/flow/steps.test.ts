@@ -183,6 +183,29 @@ describe('the flow steps', () => {
     expect(ports.store.cases.get(record.caseId)?.status).toBe('rejected');
   });
 
+  it('closes the supplement wait an earlier attempt opened, when the applicant answered before the retry', async () => {
+    // Attempt 1 opened the wait, the applicant answered (finding it… or not yet), and the attempt
+    // failed before closing it; the retry finds the case answered and must not leave it pending.
+    const { ports, deps, record } = setup({ status: 'in_review', correctionRound: 1 });
+    const taskId = `${record.caseId}.r1.supplement`;
+    ports.store.tasks.set(
+      taskId,
+      taskRecord({
+        taskId,
+        caseId: record.caseId,
+        kind: 'supplement',
+        departmentId: 'applicant',
+        services: [],
+        round: 1,
+        status: 'pending',
+        taskToken: 'old',
+      }),
+    );
+    await openTask(deps, { caseId: record.caseId, round: 1, kind: 'supplement', taskToken: 't-retry' });
+    expect(ports.store.tasks.get(taskId)?.status).toBe('approved');
+    expect(ports.workflow.succeeded).toEqual([{ taskToken: 't-retry', output: { outcome: 'supplemented' } }]);
+  });
+
   it('returns a supplemented acceptance correction to acceptance', async () => {
     const { deps, record } = setup({
       status: 'submitted',

@@ -211,9 +211,14 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
     input.kind === 'supplement' &&
     (!allows(record.status, 'supplement') || record.correctionRound !== input.round)
   ) {
-    // The applicant answered before this wait began: resume at once.
+    // The applicant answered before this wait began: resume at once. An earlier attempt of this
+    // step may have opened the wait and failed before closing it (the answer came in between):
+    // close it now, or it would stay pending on a case that moves on without it.
+    const taskId = taskIdFor(record.caseId, input.round, 'supplement', 'applicant');
+    const left = await deps.tasks.get(taskId);
+    if (left?.status === 'pending') await closeAnsweredSupplement(deps, left);
     await deps.workflow.succeed(input.taskToken, { outcome: 'supplemented' });
-    return { taskId: taskIdFor(record.caseId, input.round, 'supplement', 'applicant') };
+    return { taskId };
   }
   const departmentId =
     input.kind === 'acceptance'
@@ -257,18 +262,23 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
   if (input.kind === 'supplement') {
     const after = await load(deps, input.caseId);
     if (!allows(after.status, 'supplement') || after.correctionRound !== input.round) {
-      const at = deps.now().toISOString();
-      await deps.tasks.decide(
-        stored,
-        { outcome: 'approve', opinion: '', corrections: [], decidedAt: at, decidedBy: 'applicant' },
-        'approved',
-        { at, event: 'supplement_task_closed', detail: { taskId } },
-        { actor: 'flow', action: 'supplement', detail: { taskId } },
-      );
+      await closeAnsweredSupplement(deps, stored);
       await deps.workflow.succeed(input.taskToken, { outcome: 'supplemented' });
     }
   }
   return { taskId };
+}
+
+/** The applicant's supplement wait, answered without it: closed as approved by the applicant. */
+async function closeAnsweredSupplement(deps: FlowDeps, task: TaskRecord): Promise<void> {
+  const at = deps.now().toISOString();
+  await deps.tasks.decide(
+    task,
+    { outcome: 'approve', opinion: '', corrections: [], decidedAt: at, decidedBy: 'applicant' },
+    'approved',
+    { at, event: 'supplement_task_closed', detail: { taskId: task.taskId } },
+    { actor: 'flow', action: 'supplement', detail: { taskId: task.taskId } },
+  );
 }
 
 /**
