@@ -42,6 +42,8 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  // Service endpoints the test run's local stack put in the environment would win over ours.
+  for (const k of Object.keys(process.env)) if (k.startsWith('AWS_ENDPOINT_URL_')) delete process.env[k];
   Object.assign(process.env, {
     AWS_REGION: 'cn-north-1',
     AWS_ACCESS_KEY_ID: 'AKIDTEST',
