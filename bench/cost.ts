@@ -242,11 +242,25 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       const executionArnPrefix = `${b.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:`;
       const opened = new Map<string, { kind: string; departmentId: string; round: number }[]>();
       const onTask = (e: { executionArn: string; payload: unknown }) => {
-        const p = e.payload as { kind: string; departmentId?: string; round: number };
+        const p = e.payload as {
+          kind: string;
+          departmentId?: string;
+          round: number;
+          reviews?: { kind: string; departmentId: string; round: number }[];
+        };
         if (p.kind === 'supplement') return;
         const tasks = opened.get(e.executionArn) ?? [];
         opened.set(e.executionArn, tasks);
-        tasks.push({ kind: p.kind, departmentId: p.departmentId ?? bundle.leadDepartmentId, round: p.round });
+        // One stage's wait opens each of its reviews (and joint inspection) as a task.
+        if (p.kind === 'stage')
+          for (const r of p.reviews ?? [])
+            tasks.push({ kind: r.kind, departmentId: r.departmentId, round: r.round });
+        else
+          tasks.push({
+            kind: p.kind,
+            departmentId: p.departmentId ?? bundle.leadDepartmentId,
+            round: p.round,
+          });
       };
       sf.on('taskSubmitted', onTask);
       const submitted = await b.api.expect(201, 'POST', '/v1/cases', {

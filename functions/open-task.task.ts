@@ -1,19 +1,40 @@
-/** Task (callback): opens an acceptance, review or supplement task holding the execution's token. */
+/**
+ * Task (callback): opens what the execution waits for, holding its token — the acceptance, the
+ * applicant's supplement, or one stage's reviews (and joint inspection) together.
+ */
 import * as z from 'zod/mini';
 import { flowDeps } from '#adapters/flow-deps.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
 import { workflow } from '#adapters/sfn/workflow.ts';
-import { openTask } from '#core/flow/steps.ts';
+import { ReviewPlanSchema } from '#core/flow/plan.ts';
+import { openStage, openTask } from '#core/flow/steps.ts';
 
-const Input = z.object({
-  caseId: z.string(),
-  kind: z.enum(['acceptance', 'review', 'supplement', 'inspection']),
-  round: z.number().check(z.int(), z.nonnegative()),
-  stage: z.optional(z.number().check(z.int(), z.nonnegative())),
-  taskToken: z.string().check(z.minLength(1)),
-  departmentId: z.optional(z.string()),
-  services: z.optional(z.array(z.string())),
-  dueAt: z.optional(z.string()),
-});
+const round = z.number().check(z.int(), z.nonnegative());
 
-export const handler = makeTaskHandler(Input, (input) => openTask(flowDeps(workflow), input));
+const Review = ReviewPlanSchema;
+
+const Input = z.union([
+  z.object({
+    caseId: z.string(),
+    kind: z.literal('stage'),
+    round,
+    reviews: z.array(Review),
+    taskToken: z.string().check(z.minLength(1)),
+  }),
+  z.object({
+    caseId: z.string(),
+    kind: z.enum(['acceptance', 'review', 'supplement', 'inspection']),
+    round,
+    stage: z.optional(z.number().check(z.int(), z.nonnegative())),
+    taskToken: z.string().check(z.minLength(1)),
+    departmentId: z.optional(z.string()),
+    services: z.optional(z.array(z.string())),
+    dueAt: z.optional(z.string()),
+  }),
+]);
+
+export const handler = makeTaskHandler(
+  Input,
+  async (input): Promise<{ taskId: string } | { taskIds: string[]; decided: boolean }> =>
+    input.kind === 'stage' ? openStage(flowDeps(workflow), input) : openTask(flowDeps(workflow), input),
+);

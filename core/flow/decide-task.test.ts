@@ -66,6 +66,36 @@ describe('decideTask', () => {
     expect(ports.workflow.succeeded).toEqual([{ taskToken: 'token-late', output: { outcome: 'approve' } }]);
   });
 
+  it('completes the wait of a stage with its last decision, not before (one token for the stage)', async () => {
+    const ports = inMemoryCases();
+    const c = caseRecord({ status: 'in_review' });
+    ports.store.cases.set(c.caseId, c);
+    const review = (departmentId: string) =>
+      taskRecord({
+        taskId: `${c.caseId}.r0.${departmentId}-s1`,
+        caseId: c.caseId,
+        kind: 'review',
+        departmentId,
+        stage: 1,
+        taskToken: 'token-stage-1',
+      });
+    for (const t of [review('a'), review('b')]) ports.store.tasks.set(t.taskId, t);
+    const deps = { tasks: ports.tasks, workflow: ports.workflow, now: () => NOW };
+    const decide = (departmentId: string) =>
+      decideTask(deps, {
+        taskId: `${c.caseId}.r0.${departmentId}-s1`,
+        departmentId,
+        request: DecisionRequestSchema.parse({ outcome: 'approve', opinion: '同意' }),
+      });
+
+    await decide('b');
+    expect(ports.workflow.succeeded).toEqual([]); // a is still reviewing: the stage waits
+    await decide('a');
+    expect(ports.workflow.succeeded).toEqual([
+      { taskToken: 'token-stage-1', output: { outcome: 'decided' } },
+    ]);
+  });
+
   it.each([
     ['correct', 'correction_requested'],
     ['reject', 'rejected'],

@@ -19,6 +19,7 @@ import {
 } from '../case/model.ts';
 import type { TaskRepository, Workflow } from '../case/ports.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { stageDecided } from './stages.ts';
 
 /** Omitted opinion and corrections are none (filled in here, not published as `default`s). */
 export const DecisionRequestSchema = z.object({
@@ -109,6 +110,12 @@ export async function decideTask(
   // execution is already waiting — read it again, or the decision would never reach it (when the
   // token comes after the decision, the opening step finds the decision and completes itself).
   const token = stored.taskToken ?? (await deps.tasks.get(task.taskId))?.taskToken;
-  if (token) await deps.workflow.succeed(token, { outcome: request.outcome });
+  if (!token) return { task: stored, replayed: !recorded };
+  if (task.kind === 'review' || task.kind === 'inspection') {
+    // One wait per stage: the state machine goes on when the last of the stage's tasks is decided.
+    // Read after our own write (consistently): of two last decisions at once, the later sees both.
+    if (stageDecided(await deps.tasks.listForCase(task.caseId), token))
+      await deps.workflow.succeed(token, { outcome: 'decided' });
+  } else await deps.workflow.succeed(token, { outcome: request.outcome });
   return { task: stored, replayed: !recorded };
 }

@@ -4,6 +4,7 @@
  * tested here.
  */
 
+import * as z from 'zod/mini';
 import type { CaseRecord, CorrectionItem, TaskRecord } from '../case/model.ts';
 import type { Bundle, Service } from '../catalog/schema.ts';
 import { latestDeadline } from '../catalog/time-limit.ts';
@@ -31,6 +32,18 @@ export const ESCALATION_DAYS = 2;
 export function secondsUntil(due: Date, now: Date): number {
   return Math.max(1, Math.ceil((due.getTime() - now.getTime()) / 1000));
 }
+
+/** A ReviewPlan as it travels through the state machine (a stage's wait, its escalation). */
+export const ReviewPlanSchema = z.object({
+  caseId: z.string(),
+  kind: z.enum(['review', 'inspection']),
+  departmentId: z.string(),
+  services: z.array(z.string()),
+  round: z.number().check(z.int(), z.nonnegative()),
+  stage: z.number().check(z.int(), z.nonnegative()),
+  dueAt: z.string(),
+  timeoutSeconds: z.number(),
+});
 
 export interface ReviewPlan {
   readonly caseId: string;

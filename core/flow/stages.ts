@@ -256,3 +256,14 @@ export function producedData(
   }
   return out;
 }
+
+/**
+ * Whether every task holding `token` — one stage's wait, shared by the stage's reviews and its
+ * joint inspection — has its decision (or was closed): the last decision completes the stage.
+ */
+export function stageDecided(tasks: readonly TaskRecord[], token: string): boolean {
+  const stage = tasks.filter(
+    (t) => t.taskToken === token && (t.kind === 'review' || t.kind === 'inspection'),
+  );
+  return stage.length > 0 && stage.every((t) => t.decision !== undefined || t.status !== 'pending');
+}

@@ -12,8 +12,10 @@ import { CatalogSchema } from '../catalog/schema.ts';
 import {
   closeUnanswered,
   deliverResults,
+  escalateStage,
   type FlowDeps,
   mergeDecisions,
+  openStage,
   openTask,
   recordAcceptance,
   resumeAfterSupplement,
@@ -181,6 +183,85 @@ describe('the flow steps', () => {
     ports.store.tasks.set(registration.taskId, registration);
     expect((await mergeDecisions(deps, record.caseId, 0)).next).toBe('reject');
     expect(ports.store.cases.get(record.caseId)?.status).toBe('rejected');
+  });
+
+  it('opens the reviews of a stage with one token, gives it to one opened early, and completes at once a stage already decided', async () => {
+    const { ports, deps, record } = setup({ status: 'in_review' });
+    const review = (departmentId: string, dueAt = '2026-11-10T09:59:59.999Z') => ({
+      caseId: record.caseId,
+      kind: 'review' as const,
+      departmentId,
+      services: [`${departmentId}-svc`],
+      round: 0,
+      stage: 1,
+      dueAt,
+      timeoutSeconds: 3600,
+    });
+    // b was opened early (on its prerequisite's approval), without a token, and decided since.
+    const early = `${record.caseId}.r0.b-s1`;
+    ports.store.tasks.set(
+      early,
+      decided(
+        record.caseId,
+        { taskId: early, kind: 'review', departmentId: 'b', stage: 1, taskToken: undefined },
+        decision('approve'),
+      ),
+    );
+    const first = await openStage(deps, {
+      caseId: record.caseId,
+      round: 0,
+      reviews: [review('a'), review('b')],
+      taskToken: 'stage-token',
+    });
+    expect(first.decided).toBe(false);
+    expect(ports.store.tasks.get(`${record.caseId}.r0.a-s1`)).toMatchObject({
+      status: 'pending',
+      taskToken: 'stage-token',
+    });
+    expect(ports.store.tasks.get(early)?.taskToken).toBe('stage-token');
+    expect(ports.workflow.succeeded).toEqual([]);
+
+    // Everything decided while the wait was being re-opened (after an escalation): done at once.
+    const a = ports.store.tasks.get(`${record.caseId}.r0.a-s1`)!;
+    ports.store.tasks.set(a.taskId, { ...a, status: 'approved', decision: decision('approve') });
+    const again = await openStage(deps, {
+      caseId: record.caseId,
+      round: 0,
+      reviews: [review('a'), review('b')],
+      taskToken: 'stage-token-2',
+    });
+    expect(again.decided).toBe(true);
+    expect(ports.workflow.succeeded).toEqual([
+      { taskToken: 'stage-token-2', output: { outcome: 'decided' } },
+    ]);
+  });
+
+  it('escalates the tasks of a stage past their own deadline, and waits until the next deadline', async () => {
+    const { ports, deps, record } = setup({ status: 'in_review' });
+    const plan = (departmentId: string, dueAt: string) => ({
+      caseId: record.caseId,
+      kind: 'review' as const,
+      departmentId,
+      services: [`${departmentId}-svc`],
+      round: 0,
+      stage: 0,
+      dueAt,
+      timeoutSeconds: 1,
+    });
+    const overdue = plan('a', '2026-11-01T09:59:59.999Z'); // before NOW
+    const later = plan('b', '2026-11-02T03:00:00.000Z'); // an hour after NOW
+    await openStage(deps, { caseId: record.caseId, round: 0, reviews: [overdue, later], taskToken: 't' });
+
+    const state = await escalateStage(deps, {
+      caseId: record.caseId,
+      round: 0,
+      reviews: [overdue, later],
+      stageTimeoutSeconds: 1,
+    });
+
+    expect(ports.store.tasks.get(`${record.caseId}.r0.a`)).toMatchObject({ overdue: true, escalations: 1 });
+    expect(ports.store.tasks.get(`${record.caseId}.r0.b`)).toMatchObject({ overdue: false, escalations: 0 });
+    expect(state.stageTimeoutSeconds).toBe(3600);
   });
 
   it('closes the supplement wait an earlier attempt opened, when the applicant answered before the retry', async () => {

@@ -165,6 +165,45 @@ function plannedTask(
   };
 }
 
+/**
+ * One stage's wait (一次分办, 并联审批): every review of the stage is a task of its own, and the state
+ * machine waits on ONE callback for all of them — the last decision of the stage completes it
+ * (core/flow/decide-task.ts). `stageTimeoutSeconds`: until the earliest deadline among them; at
+ * that point the overdue ones are escalated (`escalateStage`) and the wait goes on.
+ */
+export interface StageWait {
+  reviews: ReviewPlan[];
+  stageTimeoutSeconds: number;
+}
+
+function stageWait(reviews: readonly ReviewPlan[], now: Date): StageWait {
+  const earliest = Math.min(...reviews.map((r) => Date.parse(r.dueAt)));
+  return {
+    reviews: [...reviews],
+    stageTimeoutSeconds: Number.isFinite(earliest) ? secondsUntil(new Date(earliest), now) : 60,
+  };
+}
+
+/**
+ * Opens the tasks of one stage, all holding the stage's token (a task opened early, on a
+ * prerequisite's approval, gets it now; one re-opened after an escalation gets the fresh one). If
+ * every one of them is decided already, the stage completes at once.
+ */
+export async function openStage(
+  deps: FlowDeps,
+  input: { caseId: string; round: number; reviews: readonly ReviewPlan[]; taskToken: string },
+): Promise<{ taskIds: string[]; decided: boolean }> {
+  const now = deps.now();
+  const stored: TaskRecord[] = [];
+  for (const r of input.reviews) {
+    const { task, opened } = plannedTask(r, now, { taskToken: input.taskToken });
+    stored.push(await deps.tasks.open(task, opened));
+  }
+  const decided = stored.every((t) => t.decision !== undefined || t.status !== 'pending');
+  if (decided) await deps.workflow.succeed(input.taskToken, { outcome: 'decided' });
+  return { taskIds: stored.map((t) => t.taskId), decided };
+}
+
 /** Opens a review or inspection the stage plan described in full; completes at once with a decision given meanwhile. */
 async function openPlannedTask(
   deps: FlowDeps,
@@ -320,7 +359,7 @@ export async function openReadyDependants(deps: FlowDeps, caseId: string): Promi
 }
 
 export type AcceptanceStep =
-  | { caseId: string; round: number; next: 'dispatch'; reviews: ReviewPlan[] }
+  | ({ caseId: string; round: number; next: 'dispatch' } & StageWait)
   | { caseId: string; round: number; next: 'correct'; timeoutSeconds: number }
   | { caseId: string; round: number; next: 'refused' };
 
@@ -345,7 +384,7 @@ export async function recordAcceptance(
     });
     // 一次分办: the first stage — every service without prerequisites — opens at once.
     const plan = planStage(record, bundle, [task], 0, now, { places: deps.places });
-    return { caseId, round, next, reviews: plan.next === 'review' ? plan.reviews : [] };
+    return { caseId, round, next, ...stageWait(plan.next === 'review' ? plan.reviews : [], now) };
   }
   if (next === 'correct' && record.correctionRound > round) {
     // Replayed: this correction was requested (and perhaps answered) already.
@@ -403,7 +442,7 @@ export async function recordAcceptance(
 }
 
 export type MergeStep =
-  | { caseId: string; round: number; next: 'review'; reviews: ReviewPlan[] }
+  | ({ caseId: string; round: number; next: 'review' } & StageWait)
   | { caseId: string; round: number; next: 'issue'; approved: readonly string[] }
   | { caseId: string; round: number; next: 'correct'; timeoutSeconds: number }
   | { caseId: string; round: number; next: 'reject' };
@@ -426,7 +465,7 @@ export async function mergeDecisions(deps: FlowDeps, caseId: string, round: numb
 
   record = await recordResults(deps, record, bundle, tasks, now);
   const merged = mergeReviews(record, bundle, tasks, now, deps.places);
-  if (merged.next === 'review') return { caseId, round, next: 'review', reviews: merged.reviews };
+  if (merged.next === 'review') return { caseId, round, next: 'review', ...stageWait(merged.reviews, now) };
   const outcome = {
     approved: [...merged.approved],
     rejected: [...merged.rejected],
@@ -471,7 +510,7 @@ export async function mergeDecisions(deps: FlowDeps, caseId: string, round: numb
 
 export type ResumeStep =
   | { caseId: string; round: number; next: 'accept'; timeoutSeconds: number }
-  | { caseId: string; round: number; next: 'dispatch'; reviews: ReviewPlan[] };
+  | ({ caseId: string; round: number; next: 'dispatch' } & StageWait);
 
 /** After the applicant's supplement: back to acceptance, or re-review by those who asked. */
 export async function resumeAfterSupplement(deps: FlowDeps, caseId: string): Promise<ResumeStep> {
@@ -489,7 +528,7 @@ export async function resumeAfterSupplement(deps: FlowDeps, caseId: string): Pro
   // Only the departments that asked review again; approved stages stay approved.
   const tasks = await deps.tasks.listForCase(caseId);
   const plan = planStage(record, bundle, tasks, round, now, { reReview: true, places: deps.places });
-  return { caseId, round, next: 'dispatch', reviews: plan.next === 'review' ? plan.reviews : [] };
+  return { caseId, round, next: 'dispatch', ...stageWait(plan.next === 'review' ? plan.reviews : [], now) };
 }
 
 /** 通办: where the case was accepted (the portal's or counter's place, default the city) and is decided. */
@@ -578,6 +617,37 @@ export async function escalateTask<
     detail: { taskId, departmentId },
   });
   return { ...state, timeoutSeconds: secondsUntil(addWorkingDays(now, ESCALATION_DAYS), now) };
+}
+
+/**
+ * A stage's wait reached the earliest deadline among its tasks: every task of the stage still
+ * pending past its own deadline is marked overdue and escalated (电子监察); the wait goes on until
+ * the next deadline among the others, or the next escalation. An explicit decision still
+ * completes each task, and the last one the stage.
+ */
+export async function escalateStage<T extends StageWait & { caseId: string; round: number }>(
+  deps: FlowDeps,
+  state: T,
+): Promise<T> {
+  const now = deps.now();
+  const { tasks } = await loadWithTasks(deps, state.caseId);
+  const byId = new Map(tasks.map((t) => [t.taskId, t]));
+  const nextEscalation = addWorkingDays(now, ESCALATION_DAYS).getTime();
+  let next = nextEscalation;
+  for (const r of state.reviews) {
+    const taskId = taskIdFor(r.caseId, r.round, r.kind, r.departmentId, r.stage);
+    const task = byId.get(taskId);
+    if (!task) continue;
+    if (task.status !== 'pending') continue;
+    if (Date.parse(task.dueAt) <= now.getTime())
+      await deps.tasks.markOverdue(taskId, {
+        at: now.toISOString(),
+        event: 'task_overdue_escalated',
+        detail: { taskId, departmentId: task.departmentId },
+      });
+    else next = Math.min(next, Date.parse(task.dueAt));
+  }
+  return { ...state, stageTimeoutSeconds: secondsUntil(new Date(next), now) };
 }
 
 /** 一窗出件: every approved service has its license; record the delivery and end the case issued. */

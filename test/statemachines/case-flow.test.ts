@@ -108,7 +108,17 @@ const staged = (stage: number, ...departments: string[]) =>
     timeoutSeconds: 3600,
   }));
 
-/** Every *StateEntered event is one billed state transition (Map iterations included). */
+/** What a planning step answers for a stage: its reviews and the wait until the earliest deadline. */
+const stage = (list: ReturnType<typeof staged>, stageTimeoutSeconds = 3600) => ({
+  reviews: list,
+  stageTimeoutSeconds,
+});
+
+/** The departments of a stage's wait, in plan order. */
+const departmentsOf = (t: TaskSubmittedEvent) =>
+  (t.payload as { reviews: { departmentId: string }[] }).reviews.map((r) => r.departmentId);
+
+/** Every *StateEntered event is one billed state transition. */
 const transitions = (events: readonly { type: string }[]) =>
   events.filter((e) => e.type.endsWith('StateEntered')).length;
 
@@ -117,34 +127,30 @@ const issued = { licenses: [{ id: 'c-test.a-svc', serviceId: 'a-svc' }] };
 describe('case flow ASL', () => {
   it('issues when the lead accepts and every department approves', async () => {
     const h = await harness({
-      'record-acceptance': (p) => ({ ...p, next: 'dispatch', reviews: reviews('a', 'b', 'c') }),
+      'record-acceptance': (p) => ({ ...p, next: 'dispatch', ...stage(reviews('a', 'b', 'c')) }),
       'plan-next-stage': (p) => ({ ...p, next: 'issue', approved: ['a-svc', 'b-svc', 'c-svc'] }),
       'issue-licenses': () => issued,
       'deliver-results': (p) => ({ caseId: p.caseId, status: 'issued' }),
     });
     const arn = await h.start();
     await h.succeed(await h.nextTask('acceptance'), { outcome: 'approve' });
-    // All three review tasks are open at the same time (一次分办), answered out of order.
-    const [a, b, c] = await Promise.all([
-      h.nextTask('review', 'a'),
-      h.nextTask('review', 'b'),
-      h.nextTask('review', 'c'),
-    ]);
-    await h.succeed(c!);
-    await h.succeed(a!);
-    await h.succeed(b!);
+    // All three reviews are opened at once (一次分办), by one wait holding one token; the last
+    // decision of the stage completes it (core/flow/decide-task.ts).
+    const wait = await h.nextTask('stage');
+    expect(departmentsOf(wait)).toEqual(['a', 'b', 'c']);
+    await h.succeed(wait, { outcome: 'decided' });
     const { result, entered } = await h.finish(arn);
     expect(result.status).toBe('SUCCEEDED');
     expect(entered).toEqual(
       expect.arrayContaining([
-        'Review Ready Services',
+        'Review Stage',
         'Plan Next Stage',
         'Issue Licenses',
         'Deliver Results',
         'Case Issued',
       ]),
     );
-    expect(entered.filter((s) => s === 'Ask Department To Review')).toHaveLength(3);
+    expect(entered.filter((s) => s === 'Review Stage')).toHaveLength(1);
     expect(h.calls.find((c) => c.name === 'deliver-results')?.payload).toEqual({
       caseId: 'c-test',
       licenses: issued.licenses,
@@ -155,61 +161,64 @@ describe('case flow ASL', () => {
     // 企业开办: 企业设立登记 first; 公章、银行开户、发票、社保、公积金 after it, together.
     const second = ['public-security', 'pboc-changzhou', 'tax', 'hrss', 'housing-fund'];
     const h = await harness({
-      'record-acceptance': (p) => ({ ...p, next: 'dispatch', reviews: reviews('market-regulation') }),
+      'record-acceptance': (p) => ({ ...p, next: 'dispatch', ...stage(reviews('market-regulation')) }),
       'plan-next-stage': (p, call) =>
         call === 1
-          ? { ...p, next: 'review', reviews: staged(1, ...second) }
+          ? { ...p, next: 'review', ...stage(staged(1, ...second)) }
           : { ...p, next: 'issue', approved: ['all'] },
       'issue-licenses': () => issued,
       'deliver-results': (p) => ({ caseId: p.caseId, status: 'issued' }),
     });
-    const opened: string[] = [];
+    const waits: string[][] = [];
     h.runtime.on('taskSubmitted', (t) => {
-      const p = t.payload as { kind?: string; departmentId?: string };
-      if (p.kind === 'review') opened.push(p.departmentId!);
+      if ((t.payload as { kind?: string }).kind === 'stage') waits.push(departmentsOf(t));
     });
     const arn = await h.start();
     await h.succeed(await h.nextTask('acceptance'));
-    const registration = await h.nextTask('review', 'market-regulation');
-    expect(registration.payload).toMatchObject({ stage: 0, services: ['market-regulation-svc'] });
+    const registration = await h.nextTask('stage');
+    expect((registration.payload as { reviews: unknown[] }).reviews).toMatchObject([
+      { stage: 0, services: ['market-regulation-svc'] },
+    ]);
     // Nothing of the second stage is open while the registration is under review.
-    expect(opened).toEqual(['market-regulation']);
+    expect(waits).toEqual([['market-regulation']]);
     await h.succeed(registration);
-    const stage2 = await Promise.all(second.map((d) => h.nextTask('review', d)));
-    expect(stage2.map((t) => (t.payload as { stage: number }).stage)).toEqual([1, 1, 1, 1, 1]);
-    for (const t of stage2.reverse()) await h.succeed(t);
+    const stage2 = await h.nextTask('stage');
+    expect(departmentsOf(stage2)).toEqual(second);
+    expect((stage2.payload as { reviews: { stage: number }[] }).reviews.map((r) => r.stage)).toEqual([
+      1, 1, 1, 1, 1,
+    ]);
+    await h.succeed(stage2);
     const { result, events, entered } = await h.finish(arn);
     expect(result.status).toBe('SUCCEEDED');
-    expect(entered.filter((s) => s === 'Review Ready Services')).toHaveLength(2);
-    expect(entered.filter((s) => s === 'Ask Department To Review')).toHaveLength(6);
+    expect(entered.filter((s) => s === 'Review Stage')).toHaveLength(2);
     expect(h.counts.get('plan-next-stage')).toBe(2);
-    // Accept (3) + stage 1 (Map + 1 + Plan + Choice) + stage 2 (Map + 5 + Plan + Choice) + issue (3).
-    expect(transitions(events)).toBe(18);
+    // Accept (3) + stage 1 (wait + Plan + Choice) + stage 2 (wait + Plan + Choice) + issue (3):
+    // one wait per stage, whatever the number of departments (was one per department, 18).
+    expect(transitions(events)).toBe(12);
     expect(transitions(events)).toBeLessThanOrEqual(20);
   });
 
   it('ends rejected without a second stage when the prerequisite is refused', async () => {
     const h = await harness({
-      'record-acceptance': (p) => ({ ...p, next: 'dispatch', reviews: reviews('market-regulation') }),
+      'record-acceptance': (p) => ({ ...p, next: 'dispatch', ...stage(reviews('market-regulation')) }),
       'plan-next-stage': (p) => ({ ...p, next: 'reject' }),
     });
     const arn = await h.start();
     await h.succeed(await h.nextTask('acceptance'));
-    await h.succeed(await h.nextTask('review', 'market-regulation'), { outcome: 'reject' });
+    await h.succeed(await h.nextTask('stage'));
     const { result, entered } = await h.finish(arn);
     expect(result.status).toBe('SUCCEEDED');
     expect(entered).toContain('Case Rejected');
-    expect(entered.filter((s) => s === 'Review Ready Services')).toHaveLength(1);
-    expect(entered.filter((s) => s === 'Ask Department To Review')).toHaveLength(1);
+    expect(entered.filter((s) => s === 'Review Stage')).toHaveLength(1);
     expect(entered).not.toContain('Issue Licenses');
   });
 
   it('re-reviews only the asker of a later stage after a correction, then goes on staging', async () => {
     const h = await harness({
-      'record-acceptance': (p) => ({ ...p, next: 'dispatch', reviews: reviews('a') }),
+      'record-acceptance': (p) => ({ ...p, next: 'dispatch', ...stage(reviews('a')) }),
       'plan-next-stage': (p, call) =>
         call === 1
-          ? { ...p, next: 'review', reviews: staged(1, 'b', 'c') }
+          ? { ...p, next: 'review', ...stage(staged(1, 'b', 'c')) }
           : call === 2
             ? { ...p, round: 1, next: 'correct', timeoutSeconds: 3600 }
             : { ...p, next: 'issue', approved: ['a-svc', 'b-svc', 'c-svc'] },
@@ -217,27 +226,31 @@ describe('case flow ASL', () => {
         caseId: p.caseId,
         round: 1,
         next: 'dispatch',
-        reviews: staged(1, 'c').map((r) => ({ ...r, round: 1 })),
+        ...stage(staged(1, 'c').map((r) => ({ ...r, round: 1 }))),
       }),
       'issue-licenses': () => issued,
     });
     const arn = await h.start();
     await h.succeed(await h.nextTask('acceptance'));
-    await h.succeed(await h.nextTask('review', 'a'));
-    await h.succeed(await h.nextTask('review', 'b'));
-    await h.succeed(await h.nextTask('review', 'c'), { outcome: 'correct' });
+    await h.succeed(await h.nextTask('stage'));
+    await h.succeed(await h.nextTask('stage'));
     await h.succeed(await h.nextTask('supplement'));
-    const again = await h.nextTask('review', 'c');
-    expect(again.payload).toMatchObject({ round: 1, stage: 1 });
+    const again = await h.nextTask('stage');
+    expect(departmentsOf(again)).toEqual(['c']);
+    expect((again.payload as { reviews: unknown[] }).reviews).toMatchObject([{ round: 1, stage: 1 }]);
     await h.succeed(again);
     const { result, entered } = await h.finish(arn);
     expect(result.status).toBe('SUCCEEDED');
     // a (stage 0) and b (stage 1) approved: not reopened.
-    expect(entered.filter((s) => s === 'Ask Department To Review')).toHaveLength(4);
+    expect(entered.filter((s) => s === 'Review Stage')).toHaveLength(3);
     expect(entered.filter((s) => s === 'Wait For Applicant Supplement')).toHaveLength(1);
     expect(
       h.calls.filter(
-        (c) => c.name === 'open-task' && (c.payload as { departmentId?: string }).departmentId === 'a',
+        (c) =>
+          c.name === 'open-task' &&
+          ((c.payload as { reviews?: { departmentId: string }[] }).reviews ?? []).some(
+            (r) => r.departmentId === 'a',
+          ),
       ),
     ).toHaveLength(1);
   });
@@ -247,15 +260,21 @@ describe('case flow ASL', () => {
       'record-acceptance': (p) => ({
         ...p,
         next: 'dispatch',
-        reviews: [...reviews('city-management'), { ...reviews('market-regulation')[0]!, kind: 'inspection' }],
+        ...stage([
+          ...reviews('city-management'),
+          { ...reviews('market-regulation')[0]!, kind: 'inspection' },
+        ]),
       }),
       'plan-next-stage': (p) => ({ ...p, next: 'reject' }),
     });
     const arn = await h.start();
     await h.succeed(await h.nextTask('acceptance'));
-    const inspection = await h.nextTask('inspection', 'market-regulation');
-    await h.succeed(await h.nextTask('review', 'city-management'));
-    await h.succeed(inspection);
+    const wait = await h.nextTask('stage');
+    expect((wait.payload as { reviews: { kind: string }[] }).reviews.map((r) => r.kind).sort()).toEqual([
+      'inspection',
+      'review',
+    ]);
+    await h.succeed(wait);
     const { result } = await h.finish(arn);
     expect(result.status).toBe('SUCCEEDED');
     expect(
@@ -263,17 +282,17 @@ describe('case flow ASL', () => {
         .filter((c) => c.name === 'open-task')
         .map((c) => (c.payload as { kind: string }).kind)
         .sort(),
-    ).toEqual(['acceptance', 'inspection', 'review']);
+    ).toEqual(['acceptance', 'stage']);
   });
 
   it('ends rejected when the merge approves nothing', async () => {
     const h = await harness({
-      'record-acceptance': (p) => ({ ...p, next: 'dispatch', reviews: reviews('a') }),
+      'record-acceptance': (p) => ({ ...p, next: 'dispatch', ...stage(reviews('a')) }),
       'plan-next-stage': (p) => ({ ...p, next: 'reject' }),
     });
     const arn = await h.start();
     await h.succeed(await h.nextTask('acceptance'));
-    await h.succeed(await h.nextTask('review', 'a'));
+    await h.succeed(await h.nextTask('stage'));
     const { result, entered } = await h.finish(arn);
     expect(result.status).toBe('SUCCEEDED');
     expect(entered).toContain('Case Rejected');
@@ -286,12 +305,12 @@ describe('case flow ASL', () => {
     await h.succeed(await h.nextTask('acceptance'));
     const { entered } = await h.finish(arn);
     expect(entered).toContain('Case Refused');
-    expect(entered).not.toContain('Review Ready Services');
+    expect(entered).not.toContain('Review Stage');
   });
 
   it('waits for one supplement and re-dispatches only to the departments that asked', async () => {
     const h = await harness({
-      'record-acceptance': (p) => ({ ...p, next: 'dispatch', reviews: reviews('a', 'b', 'c') }),
+      'record-acceptance': (p) => ({ ...p, next: 'dispatch', ...stage(reviews('a', 'b', 'c')) }),
       'plan-next-stage': (p, call) =>
         call === 1
           ? { ...p, round: 1, next: 'correct', timeoutSeconds: 3600 }
@@ -300,24 +319,27 @@ describe('case flow ASL', () => {
         caseId: p.caseId,
         round: 1,
         next: 'dispatch',
-        reviews: reviews('a', 'c').map((r) => ({ ...r, round: 1 })),
+        ...stage(reviews('a', 'c').map((r) => ({ ...r, round: 1 }))),
       }),
       'issue-licenses': () => issued,
     });
     const arn = await h.start();
     await h.succeed(await h.nextTask('acceptance'));
-    for (const d of ['a', 'b', 'c']) await h.succeed(await h.nextTask('review', d));
+    const first = await h.nextTask('stage');
+    expect(departmentsOf(first)).toEqual(['a', 'b', 'c']);
+    await h.succeed(first);
     const supplement = await h.nextTask('supplement');
     expect(supplement.payload).toMatchObject({ round: 1 });
     await h.succeed(supplement);
-    const again = await Promise.all([h.nextTask('review', 'a'), h.nextTask('review', 'c')]);
-    for (const t of again) await h.succeed(t);
+    // The re-review carries only the askers: one wait for two, after the first for three.
+    const again = await h.nextTask('stage');
+    expect(departmentsOf(again)).toEqual(['a', 'c']);
+    await h.succeed(again);
     const { result, entered } = await h.finish(arn);
     expect(result.status).toBe('SUCCEEDED');
     expect(entered.filter((s) => s === 'Wait For Applicant Supplement')).toHaveLength(1);
-    expect(entered.filter((s) => s === 'Ask Department To Review')).toHaveLength(5);
+    expect(entered.filter((s) => s === 'Review Stage')).toHaveLength(2);
     expect(h.counts.get('plan-next-stage')).toBe(2);
-    // The re-review carries only the askers: one Map of two, after the first Map of three.
   });
 
   it('goes back to the lead department after a correction asked at acceptance', async () => {
@@ -341,28 +363,25 @@ describe('case flow ASL', () => {
     expect(entered.filter((s) => s === 'Ask Lead Department To Accept')).toHaveLength(2);
   });
 
-  it('escalates a review that times out and keeps it workable', async () => {
+  it('escalates a stage whose earliest deadline passes and keeps its tasks workable', async () => {
     const h = await harness({
-      'record-acceptance': (p) => ({
-        ...p,
-        next: 'dispatch',
-        reviews: reviews('a').map((r) => ({ ...r, timeoutSeconds: 1 })),
-      }),
-      'escalate-task': (p) => ({ ...(p.state as object), timeoutSeconds: 3600 }),
+      'record-acceptance': (p) => ({ ...p, next: 'dispatch', ...stage(reviews('a', 'b'), 1) }),
+      'escalate-task': (p) => ({ ...(p.state as object), stageTimeoutSeconds: 3600 }),
       'plan-next-stage': (p) => ({ ...p, next: 'reject' }),
     });
     const arn = await h.start();
     await h.succeed(await h.nextTask('acceptance'));
-    await h.nextTask('review', 'a'); // not answered: times out after 1 s
-    const reopened = await h.nextTask('review', 'a');
+    await h.nextTask('stage'); // not completed: times out after 1 s (the earliest deadline)
+    const reopened = await h.nextTask('stage');
+    expect(departmentsOf(reopened)).toEqual(['a', 'b']);
     await h.succeed(reopened);
     const { result, events, entered } = await h.finish(arn);
     expect(result.status).toBe('SUCCEEDED');
-    expect(entered).toContain('Escalate Overdue Review');
+    expect(entered).toContain('Escalate Overdue Stage');
     expect(events.some((e) => e.type === 'TaskTimedOut')).toBe(true);
     expect(h.calls.find((c) => c.name === 'escalate-task')?.payload).toMatchObject({
-      kind: 'review',
-      state: { departmentId: 'a' },
+      kind: 'stage',
+      state: { reviews: [{ departmentId: 'a' }, { departmentId: 'b' }] },
     });
   });
 
