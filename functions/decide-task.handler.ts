@@ -38,8 +38,13 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
     { tasks: taskRepository, workflow, now: () => new Date() },
     { taskId: params.taskId, departmentId: caller.departmentId, request: body },
   );
-  // An approved prerequisite opens its dependants now, not when its whole stage is decided.
-  if (body.outcome === 'approve' && mayOpenDependants(catalog().bundles.values(), task))
+  // An approved prerequisite opens its dependants now, not when its whole stage is decided — unless
+  // it was alone in its stage: then the state machine plans the next stage at once.
+  if (
+    body.outcome === 'approve' &&
+    task.stageSize !== 1 &&
+    mayOpenDependants(catalog().bundles.values(), task)
+  )
     await openReadyDependants(flowDeps(workflow), task.caseId).catch((err: unknown) =>
       logger.warn('dependants not opened early; the next stage opens them', { caseId: task.caseId, err }),
     );

@@ -78,6 +78,8 @@ type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteComma
 
 /** DynamoDB's limit on the items of one transaction. */
 export const MAX_TRANSACTION_ITEMS = 100;
+/** Tasks one stage opens in one transaction (each: task, timeline entry, `task.opened` outbox event). */
+const MAX_TASKS_PER_OPEN = 30;
 
 /** The statuses in which a case still takes decisions and supplements (not final). */
 const OPEN_STATUSES = CASE_STATUSES.filter((s) => !isFinal(s));
@@ -426,6 +428,36 @@ export const taskRepository: TaskRepository = {
       );
       return TaskRecordSchema.parse(r.Attributes);
     }
+  },
+
+  async openAll(entries) {
+    // One write for a stage whose tasks are all new (the common case); if any exists already
+    // (opened early, or re-opened after an escalation), each is opened on its own.
+    const caseIds = new Set(entries.map((e) => e.task.caseId));
+    if (entries.length > 1 && entries.length <= MAX_TASKS_PER_OPEN && caseIds.size === 1) {
+      try {
+        await transact([
+          ...entries.flatMap(({ task, timeline }) => [
+            {
+              Put: {
+                TableName: table(),
+                Item: taskItem(task),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            { Put: { TableName: table(), Item: eventItem(task.caseId, timeline) } },
+            ...taskOpenedOutbox(task, timeline.at),
+          ]),
+          openCaseCheck(entries[0]!.task.caseId),
+        ]);
+        return entries.map((e) => e.task);
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+      }
+    }
+    const out: TaskRecord[] = [];
+    for (const { task, timeline } of entries) out.push(await this.open(task, timeline));
+    return out;
   },
 
   async get(taskId) {

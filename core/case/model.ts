@@ -135,6 +135,8 @@ export const TaskRecordSchema = z.object({
   overdue: z._default(z.boolean(), false),
   escalations: z._default(z.number().check(z.int(), z.nonnegative()), 0),
   taskToken: z.optional(z.string()),
+  /** How many tasks the stage's wait opened with this one (1: it alone — its decision ends the stage). */
+  stageSize: z.optional(z.number().check(z.int(), z.positive())),
   decision: z.optional(DecisionSchema),
 });
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;

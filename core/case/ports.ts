@@ -105,6 +105,11 @@ export interface CaseRepository {
 export interface TaskRepository {
   /** Creates the task, or refreshes its token if it exists (re-opened after a timeout). */
   open(task: TaskRecord, timeline: TimelineEntry): Promise<TaskRecord>;
+  /**
+   * Opens the tasks of one case together (one stage): as `open` each, in one write when none of
+   * them exists yet. Optional: without it, `open` one by one.
+   */
+  openAll?(entries: readonly { task: TaskRecord; timeline: TimelineEntry }[]): Promise<TaskRecord[]>;
   get(taskId: string): Promise<TaskRecord | undefined>;
   /**
    * Records the decision iff the task (as just read by the caller) is pending AND its case is not

@@ -114,7 +114,8 @@ export async function decideTask(
   if (task.kind === 'review' || task.kind === 'inspection') {
     // One wait per stage: the state machine goes on when the last of the stage's tasks is decided.
     // Read after our own write (consistently): of two last decisions at once, the later sees both.
-    if (stageDecided(await deps.tasks.listForCase(task.caseId), token))
+    // A task alone in its stage (stageSize 1) ends it with its own decision: nothing to read.
+    if (stored.stageSize === 1 || stageDecided(await deps.tasks.listForCase(task.caseId), token))
       await deps.workflow.succeed(token, { outcome: 'decided' });
   } else await deps.workflow.succeed(token, { outcome: request.outcome });
   return { task: stored, replayed: !recorded };

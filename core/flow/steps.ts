@@ -130,7 +130,7 @@ export interface OpenTaskInput {
 function plannedTask(
   r: Pick<ReviewPlan, 'caseId' | 'kind' | 'departmentId' | 'services' | 'round' | 'stage' | 'dueAt'>,
   now: Date,
-  extra: { taskToken?: string; early?: true } = {},
+  extra: { taskToken?: string; early?: true; stageSize?: number } = {},
 ): { task: TaskRecord; opened: { at: string; event: string; detail: Record<string, unknown> } } {
   const stage = r.stage;
   const taskId = taskIdFor(r.caseId, r.round, r.kind, r.departmentId, stage);
@@ -149,6 +149,7 @@ function plannedTask(
       overdue: false,
       escalations: 0,
       ...(extra.taskToken ? { taskToken: extra.taskToken } : {}),
+      ...(extra.stageSize ? { stageSize: extra.stageSize } : {}),
     },
     opened: {
       at: now.toISOString(),
@@ -194,11 +195,16 @@ export async function openStage(
   input: { caseId: string; round: number; reviews: readonly ReviewPlan[]; taskToken: string },
 ): Promise<{ taskIds: string[]; decided: boolean }> {
   const now = deps.now();
+  const entries = input.reviews.map((r) => {
+    const { task, opened } = plannedTask(r, now, {
+      taskToken: input.taskToken,
+      stageSize: input.reviews.length,
+    });
+    return { task, timeline: opened };
+  });
   const stored: TaskRecord[] = [];
-  for (const r of input.reviews) {
-    const { task, opened } = plannedTask(r, now, { taskToken: input.taskToken });
-    stored.push(await deps.tasks.open(task, opened));
-  }
+  if (deps.tasks.openAll && entries.length > 1) stored.push(...(await deps.tasks.openAll(entries)));
+  else for (const e of entries) stored.push(await deps.tasks.open(e.task, e.timeline));
   const decided = stored.every((t) => t.decision !== undefined || t.status !== 'pending');
   if (decided) await deps.workflow.succeed(input.taskToken, { outcome: 'decided' });
   return { taskIds: stored.map((t) => t.taskId), decided };
