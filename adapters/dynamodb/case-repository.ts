@@ -416,13 +416,18 @@ export const taskRepository: TaskRepository = {
       // Opened early (on a prerequisite's approval) and now again without a token: nothing to store.
       if (task.taskToken === undefined) return existing;
       // Re-opened (e.g. after a timeout), or opened early and now reached by the state machine: a
-      // new token, the same task and decision (if any).
+      // new token (and the size of the stage's wait that gives it), the same task and decision.
       const r = await send<{ Attributes?: Record<string, unknown> }>(
         new UpdateCommand({
           TableName: table(),
           Key: keys.task(task.caseId, task.taskId),
-          UpdateExpression: 'SET taskToken = :token',
-          ExpressionAttributeValues: { ':token': task.taskToken },
+          UpdateExpression: task.stageSize
+            ? 'SET taskToken = :token, stageSize = :size'
+            : 'SET taskToken = :token',
+          ExpressionAttributeValues: {
+            ':token': task.taskToken,
+            ...(task.stageSize ? { ':size': task.stageSize } : {}),
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );

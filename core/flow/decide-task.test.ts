@@ -96,6 +96,30 @@ describe('decideTask', () => {
     ]);
   });
 
+  it('does not complete a stage while some of its tasks have not got the token yet', async () => {
+    // The stage re-opens two tasks one after the other (both existed): a decides after getting
+    // the token, b does not hold it yet — a alone is not the stage (stageSize 2).
+    const ports = inMemoryCases();
+    const c = caseRecord({ status: 'in_review' });
+    ports.store.cases.set(c.caseId, c);
+    const a = taskRecord({
+      taskId: `${c.caseId}.r0.a-s1`,
+      caseId: c.caseId,
+      kind: 'review',
+      departmentId: 'a',
+      stage: 1,
+      taskToken: 'token-new',
+      stageSize: 2,
+    });
+    const b = { ...a, taskId: `${c.caseId}.r0.b-s1`, departmentId: 'b', taskToken: undefined };
+    for (const t of [a, b]) ports.store.tasks.set(t.taskId, t);
+    await decideTask(
+      { tasks: ports.tasks, workflow: ports.workflow, now: () => NOW },
+      { taskId: a.taskId, departmentId: 'a', request: DecisionRequestSchema.parse({ outcome: 'approve' }) },
+    );
+    expect(ports.workflow.succeeded).toEqual([]);
+  });
+
   it.each([
     ['correct', 'correction_requested'],
     ['reject', 'rejected'],

@@ -258,12 +258,20 @@ export function producedData(
 }
 
 /**
- * Whether every task holding `token` — one stage's wait, shared by the stage's reviews and its
- * joint inspection — has its decision (or was closed): the last decision completes the stage.
+ * Whether every task of the stage waiting on `token` — its reviews and joint inspection — has its
+ * decision (or was closed): the last decision completes the stage. The stage's tasks get the token
+ * one after another when some existed already (opened early, or re-opened after an escalation), so
+ * a decision may see only some of them holding it: each records the size of the wait that gave it
+ * the token (`stageSize`), and the stage is decided only once that many hold it, all decided.
  */
 export function stageDecided(tasks: readonly TaskRecord[], token: string): boolean {
   const stage = tasks.filter(
     (t) => t.taskToken === token && (t.kind === 'review' || t.kind === 'inspection'),
   );
-  return stage.length > 0 && stage.every((t) => t.decision !== undefined || t.status !== 'pending');
+  const size = Math.max(stage.length, ...stage.map((t) => t.stageSize ?? 0));
+  return (
+    stage.length > 0 &&
+    stage.length >= size &&
+    stage.every((t) => t.decision !== undefined || t.status !== 'pending')
+  );
 }

@@ -171,7 +171,11 @@ export function inMemoryCases(): InMemoryCases {
     async open(task, entry) {
       const existing = tasks.get(task.taskId);
       if (existing) {
-        const refreshed = { ...existing, ...(task.taskToken ? { taskToken: task.taskToken } : {}) };
+        const refreshed = {
+          ...existing,
+          ...(task.taskToken ? { taskToken: task.taskToken } : {}),
+          ...(task.stageSize ? { stageSize: task.stageSize } : {}),
+        };
         tasks.set(task.taskId, refreshed);
         return clone(refreshed);
       }
