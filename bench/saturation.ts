@@ -426,6 +426,29 @@ export async function runSaturation(
   const notIssued = [...accepted.keys()]
     .filter((id) => ended.get(id)?.status !== 'SUCCEEDED' || (byApi.has(id) && byApi.get(id) !== 'issued'))
     .map((id) => `${id} (execution ${ended.get(id)?.status ?? 'running'}, API ${byApi.get(id) ?? 'unread'})`);
+  // A case that did not finish: what its tasks, timeline and execution say (up to three), to find why.
+  {
+    const { caseRepository } = await import('#adapters/dynamodb/case-repository.ts');
+    const stuck = [...accepted.keys()].filter((x) => ended.get(x)?.status !== 'SUCCEEDED').slice(0, 3);
+    for (const id of stuck) {
+      const v = await caseRepository.view(id);
+      process.stderr.write(`not issued: ${id} ${v?.record.bundleId} ${v?.record.status}\n`);
+      for (const t of v?.tasks ?? [])
+        process.stderr.write(
+          `  task ${t.taskId} ${t.kind} ${t.status} token=${t.taskToken?.slice(-12)} size=${t.stageSize} decided=${t.decision?.decidedAt ?? '-'} created=${t.createdAt}\n`,
+        );
+      for (const e of v?.timeline ?? [])
+        process.stderr.write(`  event ${e.at} ${e.event} ${JSON.stringify(e.detail ?? {}).slice(0, 160)}\n`);
+      const arn = `${b.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
+      const h = await b.stack.stepFunctions.getExecutionHistory({ executionArn: arn, maxResults: 1000 });
+      for (const e of h.events as {
+        type: string;
+        timestamp?: Date;
+        stateEnteredEventDetails?: { name?: string };
+      }[])
+        process.stderr.write(`  sfn ${e.type} ${e.stateEnteredEventDetails?.name ?? ''}\n`);
+    }
+  }
   const issuedByExecution = [...accepted.keys()].filter((id) => ended.get(id)?.status === 'SUCCEEDED').length;
   const problems: string[] = [];
   if (errorCount) problems.push(`${errorCount} request(s) failed (see errors)`);

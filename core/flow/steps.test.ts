@@ -236,6 +236,56 @@ describe('the flow steps', () => {
     ]);
   });
 
+  it('completes a stage whose last task, opened early, is decided while the others get the token', async () => {
+    const { ports, deps, record } = setup({ status: 'in_review' });
+    const review = (departmentId: string) => ({
+      caseId: record.caseId,
+      kind: 'review' as const,
+      departmentId,
+      services: [`${departmentId}-svc`],
+      round: 0,
+      stage: 1,
+      dueAt: '2026-11-10T09:59:59.999Z',
+      timeoutSeconds: 3600,
+    });
+    // Both opened early (no token); b is decided already, a is decided right after it gets the
+    // token — before b gets it, so a's own check sees a alone and cannot complete the stage.
+    for (const d of ['a', 'b']) {
+      const id = `${record.caseId}.r0.${d}-s1`;
+      ports.store.tasks.set(
+        id,
+        taskRecord({
+          taskId: id,
+          caseId: record.caseId,
+          kind: 'review',
+          departmentId: d,
+          stage: 1,
+          taskToken: undefined,
+          createdAt: '2026-11-01T00:00:00.000Z',
+        }),
+      );
+    }
+    const b = ports.store.tasks.get(`${record.caseId}.r0.b-s1`)!;
+    ports.store.tasks.set(b.taskId, { ...b, status: 'approved', decision: decision('approve') });
+    const open = ports.tasks.open.bind(ports.tasks);
+    ports.tasks.open = async (task, entry) => {
+      const stored = await open(task, entry);
+      if (task.departmentId === 'a') {
+        const a = ports.store.tasks.get(task.taskId)!;
+        ports.store.tasks.set(a.taskId, { ...a, status: 'approved', decision: decision('approve') });
+      }
+      return stored; // as read before a's decision
+    };
+    const result = await openStage(deps, {
+      caseId: record.caseId,
+      round: 0,
+      reviews: [review('a'), review('b')],
+      taskToken: 'stage-token',
+    });
+    expect(result.decided).toBe(true);
+    expect(ports.workflow.succeeded).toEqual([{ taskToken: 'stage-token', output: { outcome: 'decided' } }]);
+  });
+
   it('escalates the tasks of a stage past their own deadline, and waits until the next deadline', async () => {
     const { ports, deps, record } = setup({ status: 'in_review' });
     const plan = (departmentId: string, dueAt: string) => ({

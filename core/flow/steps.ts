@@ -30,7 +30,7 @@ import {
   SUPPLEMENT_DAYS,
   secondsUntil,
 } from './plan.ts';
-import { producedData } from './stages.ts';
+import { producedData, stageDecided } from './stages.ts';
 
 /** Named so ASL can Catch it: the case the execution runs for does not exist. */
 export class CaseNotFoundError extends DomainError {
@@ -205,7 +205,15 @@ export async function openStage(
   const stored: TaskRecord[] = [];
   if (deps.tasks.openAll && entries.length > 1) stored.push(...(await deps.tasks.openAll(entries)));
   else for (const e of entries) stored.push(await deps.tasks.open(e.task, e.timeline));
-  const decided = stored.every((t) => t.decision !== undefined || t.status !== 'pending');
+  // Tasks created here are pending, and a decision on one comes after it: the last decision
+  // completes the stage. A task that existed (opened early) may be decided while the others get the
+  // token: its decision, reading before they hold it, cannot complete the stage, and what this
+  // step got back for it may predate the decision — so read them all once more, after every token
+  // is written: of the last decision and this read, one sees the other.
+  const reused = stored.some((t) => t.createdAt !== now.toISOString());
+  const decided = reused
+    ? stageDecided(await deps.tasks.listForCase(input.caseId), input.taskToken)
+    : stored.every((t) => t.decision !== undefined || t.status !== 'pending');
   if (decided) await deps.workflow.succeed(input.taskToken, { outcome: 'decided' });
   return { taskIds: stored.map((t) => t.taskId), decided };
 }
