@@ -58,6 +58,18 @@ function decided(caseId: string, over: Partial<TaskRecord>, d: Decision): TaskRe
   return taskRecord({ caseId, status: status as TaskRecord['status'], decision: d, ...over });
 }
 
+/** One review of a stage, as the stage plan describes it. */
+const planned = (caseId: string, departmentId: string, over: { stage?: number; dueAt?: string } = {}) => ({
+  caseId,
+  kind: 'review' as const,
+  departmentId,
+  services: [`${departmentId}-svc`],
+  round: 0,
+  stage: over.stage ?? 1,
+  dueAt: over.dueAt ?? '2026-11-10T09:59:59.999Z',
+  timeoutSeconds: 3600,
+});
+
 describe('the flow steps', () => {
   it('opens a callback task with its token, and completes at once one that was already decided', async () => {
     const { ports, deps, record } = setup();
@@ -187,16 +199,6 @@ describe('the flow steps', () => {
 
   it('opens the reviews of a stage with one token, gives it to one opened early, and completes at once a stage already decided', async () => {
     const { ports, deps, record } = setup({ status: 'in_review' });
-    const review = (departmentId: string, dueAt = '2026-11-10T09:59:59.999Z') => ({
-      caseId: record.caseId,
-      kind: 'review' as const,
-      departmentId,
-      services: [`${departmentId}-svc`],
-      round: 0,
-      stage: 1,
-      dueAt,
-      timeoutSeconds: 3600,
-    });
     // b was opened early (on its prerequisite's approval), without a token, and decided since.
     const early = `${record.caseId}.r0.b-s1`;
     ports.store.tasks.set(
@@ -210,7 +212,7 @@ describe('the flow steps', () => {
     const first = await openStage(deps, {
       caseId: record.caseId,
       round: 0,
-      reviews: [review('a'), review('b')],
+      reviews: [planned(record.caseId, 'a'), planned(record.caseId, 'b')],
       taskToken: 'stage-token',
     });
     expect(first.decided).toBe(false);
@@ -227,7 +229,7 @@ describe('the flow steps', () => {
     const again = await openStage(deps, {
       caseId: record.caseId,
       round: 0,
-      reviews: [review('a'), review('b')],
+      reviews: [planned(record.caseId, 'a'), planned(record.caseId, 'b')],
       taskToken: 'stage-token-2',
     });
     expect(again.decided).toBe(true);
@@ -238,16 +240,6 @@ describe('the flow steps', () => {
 
   it('completes a stage whose last task, opened early, is decided while the others get the token', async () => {
     const { ports, deps, record } = setup({ status: 'in_review' });
-    const review = (departmentId: string) => ({
-      caseId: record.caseId,
-      kind: 'review' as const,
-      departmentId,
-      services: [`${departmentId}-svc`],
-      round: 0,
-      stage: 1,
-      dueAt: '2026-11-10T09:59:59.999Z',
-      timeoutSeconds: 3600,
-    });
     // Both opened early (no token); b is decided already, a is decided right after it gets the
     // token — before b gets it, so a's own check sees a alone and cannot complete the stage.
     for (const d of ['a', 'b']) {
@@ -279,7 +271,7 @@ describe('the flow steps', () => {
     const result = await openStage(deps, {
       caseId: record.caseId,
       round: 0,
-      reviews: [review('a'), review('b')],
+      reviews: [planned(record.caseId, 'a'), planned(record.caseId, 'b')],
       taskToken: 'stage-token',
     });
     expect(result.decided).toBe(true);
@@ -288,18 +280,8 @@ describe('the flow steps', () => {
 
   it('escalates the tasks of a stage past their own deadline, and waits until the next deadline', async () => {
     const { ports, deps, record } = setup({ status: 'in_review' });
-    const plan = (departmentId: string, dueAt: string) => ({
-      caseId: record.caseId,
-      kind: 'review' as const,
-      departmentId,
-      services: [`${departmentId}-svc`],
-      round: 0,
-      stage: 0,
-      dueAt,
-      timeoutSeconds: 1,
-    });
-    const overdue = plan('a', '2026-11-01T09:59:59.999Z'); // before NOW
-    const later = plan('b', '2026-11-02T03:00:00.000Z'); // an hour after NOW
+    const overdue = planned(record.caseId, 'a', { stage: 0, dueAt: '2026-11-01T09:59:59.999Z' }); // before NOW
+    const later = planned(record.caseId, 'b', { stage: 0, dueAt: '2026-11-02T03:00:00.000Z' }); // an hour after NOW
     await openStage(deps, { caseId: record.caseId, round: 0, reviews: [overdue, later], taskToken: 't' });
 
     const state = await escalateStage(deps, {
