@@ -242,8 +242,10 @@ async function openPlannedTask(
  * completed at once with the recorded decision, so no decision is ever lost.
  */
 export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ taskId: string }> {
-  // A review or inspection comes with everything it needs from the stage plan (department,
-  // services, deadline): the case is not read. Its transaction checks the case is still open.
+  // One review or inspection with its own token: what executions started before the stage wait
+  // (`openStage`) still ask for after a deploy. It comes with everything it needs from the stage
+  // plan (department, services, deadline): the case is not read; its transaction checks the case
+  // is still open.
   if (
     (input.kind === 'review' || input.kind === 'inspection') &&
     input.departmentId &&
@@ -610,7 +612,8 @@ export async function closeUnanswered(
 
 /**
  * A callback task passed its deadline: mark it overdue, record the escalation (电子监察), and give
- * it a new, shorter timeout. The task stays open: an explicit decision still completes it.
+ * it a new, shorter timeout. The task stays open: an explicit decision still completes it. The
+ * acceptance's; a review's only for executions started before the stage wait (`escalateStage`).
  */
 export async function escalateTask<
   T extends { caseId: string; round: number; departmentId?: string; stage?: number },
