@@ -21,8 +21,6 @@ import type {
   QueryCommandOutput,
   ScanCommandInput,
   ScanCommandOutput,
-  TransactGetCommandInput,
-  TransactGetCommandOutput,
   TransactWriteCommandInput,
   TransactWriteCommandOutput,
   UpdateCommandInput,
@@ -68,9 +66,6 @@ export class BatchWriteCommand extends Command<BatchWriteCommandInput, BatchWrit
 export class TransactWriteCommand extends Command<TransactWriteCommandInput, TransactWriteCommandOutput> {
   readonly commandName = 'TransactWriteCommand';
 }
-export class TransactGetCommand extends Command<TransactGetCommandInput, TransactGetCommandOutput> {
-  readonly commandName = 'TransactGetCommand';
-}
 
 /** Document command → DynamoDB operation (lib-dynamodb's names). */
 export const DOCUMENT_OPERATIONS: Readonly<Record<string, string>> = {
@@ -83,7 +78,6 @@ export const DOCUMENT_OPERATIONS: Readonly<Record<string, string>> = {
   BatchGetCommand: 'BatchGetItem',
   BatchWriteCommand: 'BatchWriteItem',
   TransactWriteCommand: 'TransactWriteItems',
-  TransactGetCommand: 'TransactGetItems',
 };
 
 export const MARSHALL_OPTIONS: marshallOptions = {

@@ -2,8 +2,6 @@
 import type {
   SendTaskFailureCommandInput,
   SendTaskFailureCommandOutput,
-  SendTaskHeartbeatCommandInput,
-  SendTaskHeartbeatCommandOutput,
   SendTaskSuccessCommandInput,
   SendTaskSuccessCommandOutput,
   StartExecutionCommandInput,
@@ -30,12 +28,6 @@ export class SendTaskFailureCommand extends Command<
   SendTaskFailureCommandOutput
 > {
   readonly commandName = 'SendTaskFailureCommand';
-}
-export class SendTaskHeartbeatCommand extends Command<
-  SendTaskHeartbeatCommandInput,
-  SendTaskHeartbeatCommandOutput
-> {
-  readonly commandName = 'SendTaskHeartbeatCommand';
 }
 
 export class SFNClient extends JsonClient {

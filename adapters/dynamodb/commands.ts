@@ -7,7 +7,6 @@ export {
   PutCommand,
   QueryCommand,
   ScanCommand,
-  TransactGetCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '../aws/dynamodb.ts';
