@@ -65,6 +65,8 @@ export interface AwsCallRecording {
   readonly total: number;
   /** How often each function ran (`runAsFunction`), whether or not it called AWS. */
   invocations(): Map<string, number>;
+  /** Wall-clock milliseconds each function's runs took in all (until their promise settled). */
+  durations(): Map<string, number>;
   stop(): void;
 }
 
@@ -80,6 +82,7 @@ interface Active {
   entries: Map<string, Entry>;
   total: number;
   invocations: Map<string, number>;
+  durations: Map<string, number>;
 }
 
 interface State {
@@ -96,7 +99,7 @@ const state: State = holder[KEY];
 export function startAwsCallRecording(): AwsCallRecording {
   if (process.env.AWS_LAMBDA_FUNCTION_NAME)
     throw new Error('AWS calls are recorded locally only, never in Lambda.');
-  const active: Active = { entries: new Map(), total: 0, invocations: new Map() };
+  const active: Active = { entries: new Map(), total: 0, invocations: new Map(), durations: new Map() };
   state.active = active;
   return {
     calls: () =>
@@ -111,6 +114,7 @@ export function startAwsCallRecording(): AwsCallRecording {
       return active.total;
     },
     invocations: () => new Map(active.invocations),
+    durations: () => new Map(active.durations),
     stop() {
       if (state.active === active) state.active = undefined;
     },
@@ -126,7 +130,13 @@ export function runAsFunction<T>(name: string, body: () => T): T {
   const active = state.active;
   if (!active) return body();
   active.invocations.set(name, (active.invocations.get(name) ?? 0) + 1);
-  return state.als.run(name, body);
+  const started = performance.now();
+  const took = () =>
+    active.durations.set(name, (active.durations.get(name) ?? 0) + performance.now() - started);
+  const result = state.als.run(name, body);
+  if (result instanceof Promise) result.then(took, took);
+  else took();
+  return result;
 }
 
 /** The function the current code runs for, if any. */

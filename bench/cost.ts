@@ -21,16 +21,19 @@
  *    PUT per material, and the applicant's download of each license document (one GET each).
  *  - KMS: one Sign per license (the local signer stands in for the KMS key).
  *  - API Gateway requests: the portal's and departments' requests, scripted as the minimum a real
- *    client makes: guide + form, per material POST + GET, submit; per task one inbox read, the task
- *    detail and the decision; at the end the case and its license list. (Waiting happens on the
+ *    client makes: guide + form, per material one POST (its bytes PUT to S3; the submission judges
+ *    them), submit; per task (announced by the department's task.opened webhook) the task detail
+ *    and the decision; at the end the case and its license list. (Waiting happens on the
  *    local runtime's events, not by polling the API.)
  *
  * Not counted: CloudWatch Logs and X-Ray, storage (GB-month), data transfer, the fixed-rate overdue
- * sweep, cold starts, free tiers, and the Lambda/SQS side of webhook delivery (its DynamoDB calls
- * are counted; the local stream reads that stand for Lambda's poller are not, see lib/env.ts).
+ * sweep, cold starts, free tiers, and the table stream's reads (the Lambda service's poller; see
+ * lib/env.ts). Webhook fan-out and delivery are counted: their invocations, time, DynamoDB calls and
+ * SQS requests.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { startPushWorker } from './lib/department-worker.ts';
 import type { BenchStack, Progress } from './lib/env.ts';
 import type { CallRecord } from './lib/meters.ts';
 import {
@@ -38,7 +41,6 @@ import {
   bearer,
   caseHeaders,
   freshApplication,
-  type InboxTask,
   rememberCase,
   submitHeaders,
 } from './lib/portal.ts';
@@ -79,6 +81,8 @@ export interface CaseCost {
     http_handlers: number;
     authorizer: number;
     tasks: number;
+    /** enqueue-webhooks (per stream batch) and deliver-webhook (per SQS message) invocations. */
+    webhook_functions: number;
     by_function: Record<string, FunctionUse>;
     gb_seconds: number;
   };
@@ -94,6 +98,8 @@ export interface CaseCost {
   };
   s3: { put_class: number; get_class: number; by_request: Record<string, number> };
   kms_sign: number;
+  /** The product's SQS sends plus, per deliver-webhook invocation, the event source mapping's ReceiveMessage and DeleteMessage. */
+  sqs_requests: number;
   api_requests: { total: number; by_route: Record<string, number> };
   usd_per_1000_cases: Record<string, Record<string, number>>;
   dominant: Record<string, string>;
@@ -125,6 +131,7 @@ function priceCase(c: Omit<CaseCost, 'usd_per_1000_cases' | 'dominant'>, p: Pric
     s3: c.s3.put_class * p.s3PutClass + c.s3.get_class * p.s3GetClass,
     api_gateway: c.api_requests.total * p.apiGatewayRestRequest,
     kms: c.kms_sign * p.kmsAsymmetricRequest,
+    sqs: c.sqs_requests * p.sqsRequest,
   };
   const per1000: Record<string, number> = {};
   for (const [k, v] of Object.entries(parts)) per1000[k] = round(v * 1000, 5);
@@ -154,6 +161,43 @@ function traceKey(input: Record<string, unknown> | undefined): string {
     return `query ${JSON.stringify(input.ExpressionAttributeValues ?? {}).slice(0, 60)}`;
   if (input.RequestItems) return 'batch';
   return Object.keys(input).slice(0, 3).join(',');
+}
+
+type Recording = ReturnType<typeof import('#adapters/aws-call-recorder.ts').startAwsCallRecording>;
+const WEBHOOK_FUNCTIONS = [
+  { name: 'enqueue-webhooks', kind: 'stream' },
+  { name: 'deliver-webhook', kind: 'queue' },
+] as const;
+
+interface WebhookUse {
+  functions: { name: string; kind: 'stream' | 'queue'; count: number; ms: number }[];
+  /** The product's SQS calls in all (what the next `before` subtracts). */
+  sqsCalls: number;
+  invocations: number;
+  sqsRequests: number;
+}
+
+/** Webhook functions' invocations and time, and SQS requests, since `before` (or in all). */
+function webhookUse(recording: Recording, before?: WebhookUse): WebhookUse {
+  const inv = recording.invocations();
+  const dur = recording.durations();
+  const sqsCalls = recording
+    .calls()
+    .filter((c) => c.action.startsWith('sqs:'))
+    .reduce((n, c) => n + c.count, 0);
+  const functions = WEBHOOK_FUNCTIONS.map((f, i) => ({
+    ...f,
+    count: (inv.get(f.name) ?? 0) - (before?.functions[i]?.count ?? 0),
+    ms: (dur.get(f.name) ?? 0) - (before?.functions[i]?.ms ?? 0),
+  }));
+  const deliveries = functions.find((f) => f.name === 'deliver-webhook')!.count;
+  const sends = sqsCalls - (before?.sqsCalls ?? 0);
+  return {
+    functions,
+    sqsCalls,
+    invocations: functions.reduce((n, f) => n + f.count, 0),
+    sqsRequests: sends + 2 * deliveries,
+  };
 }
 
 export async function runCost(b: BenchStack, options: CostOptions, progress: Progress): Promise<CostResult> {
@@ -203,6 +247,33 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
   const index = catalog();
   const apiKey = b.portalKey(0);
   const cases: CaseCost[] = [];
+  // One push-path worker per department of the bundles (issue 14: departments are told, not
+  // polled): subscribed to its task.opened events before any case; per task it reads the detail
+  // and decides — approving everything. Their subscriptions are set up here, not counted.
+  const workerErrors: string[] = [];
+  const departments = new Set(
+    options.bundles.flatMap((id) => {
+      const bundle = index.bundle(id);
+      return [bundle.leadDepartmentId, ...bundle.services.map((s) => s.departmentId)];
+    }),
+  );
+  const workers = await Promise.all(
+    [...departments].map((departmentId) => {
+      const auth = bearer(b.departmentToken(departmentId));
+      return startPushWorker(b.api, departmentId, b.departmentToken(departmentId), async (task) => {
+        if (task.kind === 'supplement') return;
+        try {
+          await b.api.expect(200, 'GET', `/v1/tasks/${task.taskId}`, { headers: auth });
+          await b.api.expect(200, 'POST', `/v1/tasks/${task.taskId}/decision`, {
+            headers: auth,
+            body: { outcome: 'approve', opinion: task.kind === 'acceptance' ? '予以受理' : '同意' },
+          });
+        } catch (err) {
+          workerErrors.push(`${departmentId} ${task.kind} task: ${(err as Error).message}`);
+        }
+      });
+    }),
+  );
   try {
     const runs = options.bundles.flatMap((id) =>
       options.warmUp
@@ -215,6 +286,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
     for (const { bundleId, warmUp } of runs) {
       const bundle = index.bundle(bundleId);
       const invokedBefore = recording.invocations().get('authorize-caller') ?? 0;
+      const webhookBefore = webhookUse(recording);
       await b.meters.idle(50);
       const calls: CallRecord[] = [];
       const requests: { name: string; caller: string; ms: number }[] = [];
@@ -233,47 +305,19 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
 
       // The portal: guide + form, materials, one submission.
       const template = await applicationTemplate(b.api, bundleId);
-      const application = await freshApplication(b.api, apiKey, template);
+      const application = await freshApplication(b.api, apiKey, template, { readBack: false });
       const uploads = template.materialTypes.length;
-      // Departments act on each task as it opens (notified by the runtime, not by polling). Every
-      // task of every execution is kept until the case id is known: the acceptance task opens while
-      // the submission's 201 is still on its way, and a notification dropped then never comes again
-      // (what hung the CI's bench smoke test: the loop below waited for it until the timeout).
-      const executionArnPrefix = `${b.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:`;
-      const opened = new Map<string, { kind: string; departmentId: string; round: number }[]>();
-      const onTask = (e: { executionArn: string; payload: unknown }) => {
-        const p = e.payload as {
-          kind: string;
-          departmentId?: string;
-          round: number;
-          reviews?: { kind: string; departmentId: string; round: number }[];
-        };
-        if (p.kind === 'supplement') return;
-        const tasks = opened.get(e.executionArn) ?? [];
-        opened.set(e.executionArn, tasks);
-        // One stage's wait opens each of its reviews (and joint inspection) as a task.
-        if (p.kind === 'stage')
-          for (const r of p.reviews ?? [])
-            tasks.push({ kind: r.kind, departmentId: r.departmentId, round: r.round });
-        else
-          tasks.push({
-            kind: p.kind,
-            departmentId: p.departmentId ?? bundle.leadDepartmentId,
-            round: p.round,
-          });
-      };
-      sf.on('taskSubmitted', onTask);
+      // Departments act on each task as it opens, told by their task.opened webhook (the push
+      // workers started above): per task the detail and the decision, no inbox reads.
       const submitted = await b.api.expect(201, 'POST', '/v1/cases', {
         headers: { ...submitHeaders(apiKey, application), 'idempotency-key': randomUUID() },
         body: application,
       });
       const caseId = submitted.body.id as string;
       rememberCase(caseId, application);
-      const executionArn = executionArnPrefix + caseId;
-      const queue = opened.get(executionArn) ?? [];
-      opened.set(executionArn, queue);
+      const executionArn = `${b.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${caseId}`;
       let status = 'RUNNING';
-      const ended = sf
+      await sf
         .waitForExecution(executionArn, { timeoutMs: options.caseTimeoutS * 1000 })
         .then((d) => {
           status = d.status;
@@ -284,34 +328,10 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
             .events[0];
           throw new Error(
             `cost: ${bundleId} case ${caseId} did not finish in ${options.caseTimeoutS} s (${err.message}); ` +
-              `execution ${d.status}, last event ${last?.type ?? 'none'}, ${queue.length} task(s) not yet acted on`,
+              `execution ${d.status}, last event ${last?.type ?? 'none'}; department errors: ${workerErrors.join('; ') || 'none'}`,
           );
         });
-      while (status === 'RUNNING') {
-        const next = queue.shift();
-        if (!next) {
-          await Promise.race([ended, new Promise((r) => setTimeout(r, 10))]);
-          continue;
-        }
-        const auth = bearer(b.departmentToken(next.departmentId));
-        const inbox = await b.api.expect(
-          200,
-          'GET',
-          `/v1/departments/${next.departmentId}/tasks?status=pending&limit=100`,
-          { headers: auth },
-        );
-        const task = (inbox.body.items as InboxTask[]).find(
-          (t) => t.caseId === caseId && t.kind === next.kind && t.round === next.round,
-        );
-        if (!task) throw new Error(`${next.departmentId} has no ${next.kind} task for ${caseId}`);
-        await b.api.expect(200, 'GET', `/v1/tasks/${task.id}`, { headers: auth });
-        await b.api.expect(200, 'POST', `/v1/tasks/${task.id}/decision`, {
-          headers: auth,
-          body: { outcome: 'approve', opinion: next.kind === 'acceptance' ? '予以受理' : '同意' },
-        });
-      }
-      await ended;
-      sf.off('taskSubmitted', onTask);
+      if (workerErrors.length) throw new Error(`cost: ${bundleId}: ${workerErrors.join('; ')}`);
       // The applicant: the final status and the licenses (downloading each document once).
       const shown = await b.api.expect(200, 'GET', `/v1/cases/${caseId}`, {
         headers: caseHeaders(apiKey, caseId),
@@ -374,6 +394,14 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
         use(`${t.fn}.task`, t.ms);
         billedMs += Math.max(1, Math.ceil(t.ms));
       }
+      // The webhook side: enqueue-webhooks per batch of the table stream's outbox records, and
+      // deliver-webhook per SQS message (the departments' task.opened deliveries).
+      const webhooks = webhookUse(recording, webhookBefore);
+      for (const w of webhooks.functions) {
+        for (let i = 0; i < w.count; i++)
+          use(w.kind === 'queue' ? `${w.name}.queue` : `${w.name}.stream`, w.ms / w.count);
+        billedMs += w.count * Math.max(1, Math.ceil(w.ms / Math.max(1, w.count)));
+      }
       for (const u of Object.values(byFunction)) u.ms = round(u.ms, 1);
 
       // DynamoDB
@@ -427,7 +455,8 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
         case_duration_ms: Math.round(caseMs),
         sfn: { transitions: entered.length, by_state: byState, execution_status: status },
         lambda: {
-          invocations: requests.length + authorizer + taskUses.length,
+          invocations: requests.length + authorizer + taskUses.length + webhooks.invocations,
+          webhook_functions: webhooks.invocations,
           http_handlers: requests.length,
           authorizer,
           tasks: taskUses.length,
@@ -445,6 +474,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
         },
         s3: { put_class: putClass, get_class: getClass, by_request: s3By },
         kms_sign: signs,
+        sqs_requests: webhooks.sqsRequests,
         api_requests: { total: requests.length, by_route: byRoute },
       };
       const usd: Record<string, Record<string, number>> = {};
@@ -464,6 +494,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       );
     }
   } finally {
+    await Promise.all(workers.map((w) => w.stop()));
     (signer as { sign: typeof signer.sign }).sign = sign;
     runtime.invoke = invoke;
     recording.stop();
@@ -478,7 +509,9 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       'Lambda: 512 MB arm64; duration = time measured here in-process (dev server per request incl. authorizer; each task function), rounded up to 1 ms per invocation. Authorizer invocations: those the dev server made (its results cached per credential for 5 min, as API Gateway’s).',
       'DynamoDB: units reported by DynamoDB Local with ReturnConsumedCapacity=INDEXES; TransactWriteItems halved (Local reports 4 WCU/KB, AWS documents 2) — an estimate, not a bill. GSI writes included.',
       'S3: SDK calls of the product + one presigned PUT per material + one GET per license document downloaded.',
-      'Webhooks: the fan-out of each status change (enqueue-webhooks on the table stream, locally on DynamoDB Local’s) is counted for its DynamoDB calls, not for the enqueue-webhooks invocations (≤ 1 per batch of stream records) nor SQS; the stream reads are the Lambda service’s, not counted.',
+      'Departments are told, not polled: one push-path worker per department (bench/lib/department-worker.ts) subscribed to task.opened; per task it reads the detail and decides (no inbox reads).',
+      'Webhooks: enqueue-webhooks (one invocation per batch of the table stream’s outbox records, locally DynamoDB Local’s stream) and deliver-webhook (one per SQS message) are counted — invocations, their time, their DynamoDB calls — and SQS as the product’s sends plus a ReceiveMessage and a DeleteMessage per delivery (the event source mapping’s); the stream reads are the Lambda service’s, not counted.',
+      'Materials: the portal declares each, PUTs it to its presigned URL and submits — it does not read them back (the submission judges every material still awaiting upload).',
       ...(options.warmUp
         ? [
             'Steady state: each bundle ran one unmeasured case first (cached authorizer results, warm containers), then the one measured.',
@@ -496,12 +529,13 @@ export function costTables(r: CostResult): string {
       'bundle',
       'svc/dept',
       'transitions',
-      'Lambda inv (http+auth+task)',
+      'Lambda inv (http+auth+task+webhook)',
       'Lambda GB-s',
       'DDB RRU',
       'DDB WRU',
       'S3 req',
       'KMS',
+      'SQS',
       'API req',
       'storage calls (target ≤ 50)',
     ],
@@ -509,12 +543,13 @@ export function costTables(r: CostResult): string {
       c.bundleId,
       `${c.services}/${c.departments}`,
       String(c.sfn.transitions),
-      `${c.lambda.invocations} (${c.lambda.http_handlers}+${c.lambda.authorizer}+${c.lambda.tasks})`,
+      `${c.lambda.invocations} (${c.lambda.http_handlers}+${c.lambda.authorizer}+${c.lambda.tasks}+${c.lambda.webhook_functions ?? 0})`,
       fmt(c.lambda.gb_seconds, 3),
       fmt(c.dynamodb.rru, 1),
       fmt(c.dynamodb.wru, 1),
       String(c.s3.put_class + c.s3.get_class),
       String(c.kms_sign),
+      String(c.sqs_requests ?? 0),
       String(c.api_requests.total),
       String(c.storage_calls.total),
     ]),
@@ -539,7 +574,18 @@ export function costTables(r: CostResult): string {
   const money = r.prices.map((p) =>
     table(
       `${p.currency} per 1,000 cases, ${p.region} on-demand list prices (${p.asOf})`,
-      ['bundle', 'Step Functions', 'Lambda', 'DynamoDB', 'S3', 'API Gateway', 'KMS', 'total', 'dominant'],
+      [
+        'bundle',
+        'Step Functions',
+        'Lambda',
+        'DynamoDB',
+        'S3',
+        'API Gateway',
+        'KMS',
+        'SQS',
+        'total',
+        'dominant',
+      ],
       r.cases.map((c) => {
         const u = c.usd_per_1000_cases[p.region]!;
         return [
@@ -550,6 +596,7 @@ export function costTables(r: CostResult): string {
           fmt(u.s3, 3),
           fmt(u.api_gateway, 3),
           fmt(u.kms, 3),
+          fmt(u.sqs ?? 0, 3),
           fmt(u.total, 3),
           c.dominant[p.region]!,
         ];

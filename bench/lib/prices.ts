@@ -30,6 +30,8 @@ export interface PriceList {
   apiGatewayRestRequest: number;
   /** KMS asymmetric (ECC) Sign, per request. */
   kmsAsymmetricRequest: number;
+  /** SQS standard queue, per request (64 KB chunk). */
+  sqsRequest: number;
   sources: string[];
 }
 
@@ -48,6 +50,7 @@ export const PRICES: PriceList[] = [
     s3GetClass: 0.0004 / 1000,
     apiGatewayRestRequest: 3.5 / 1_000_000,
     kmsAsymmetricRequest: 0.15 / 10_000,
+    sqsRequest: 0.4 / 1_000_000,
     sources: [
       'https://aws.amazon.com/step-functions/pricing/',
       'https://aws.amazon.com/lambda/pricing/',
@@ -55,6 +58,7 @@ export const PRICES: PriceList[] = [
       'https://aws.amazon.com/s3/pricing/',
       'https://aws.amazon.com/api-gateway/pricing/',
       'https://aws.amazon.com/kms/pricing/',
+      'https://aws.amazon.com/sqs/pricing/',
     ],
   },
 ];
