@@ -2,7 +2,8 @@
  * The e-license (电子证照) of one approved service, as two files: a readable, self-contained HTML
  * document and its machine-readable data (JSON). Both are pure functions of the case, the service,
  * the issue time and the license's identity (its random id and verification code). The signature covers the
- * hashes of both files (signedMessage), so altering either one is detected at verification.
+ * hashes of both files (signedMessage, through the manifest of its issue: manifest.ts), so altering
+ * either one is detected at verification.
  */
 import { createHash } from 'node:crypto';
 import { type CaseRecord, canonicalJson } from '../case/model.ts';
@@ -76,10 +77,18 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** The exact bytes the signature covers: canonical JSON, so key order can never change them. */
-export function signedMessage(
-  license: Pick<IssuedLicense, 'licenseId' | 'documentSha256' | 'dataSha256' | 'issuedAt' | 'keyId'>,
-): Uint8Array {
+/** The fields of a license that its signature binds (alone, or through its manifest entry). */
+export type SignedFields = Pick<
+  IssuedLicense,
+  'licenseId' | 'documentSha256' | 'dataSha256' | 'issuedAt' | 'keyId'
+>;
+
+/**
+ * The bytes that bind one license: canonical JSON, so key order can never change them. Signed as
+ * they are by licenses signed alone (before manifests); hashed into the license's manifest entry
+ * since (manifest.ts).
+ */
+export function signedMessage(license: SignedFields): Uint8Array {
   const { licenseId, documentSha256, dataSha256, issuedAt, keyId } = license;
   return new TextEncoder().encode(canonicalJson({ licenseId, documentSha256, dataSha256, issuedAt, keyId }));
 }

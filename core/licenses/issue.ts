@@ -7,14 +7,22 @@
  *    approved prerequisites' (the new enterprise's credit code on the 公章刻制备案).
  * 3. Skip the services whose license is already recorded: this is a retry after a partial failure.
  * 4. For each remaining service, at one issue time: draw a random license id and verification code,
- *    build both files (the code printed on them), store them, sign their hashes, record the license
- *    with the code's keyed digest only. The record comes last — it is the commit point, conditional
- *    on case + service, so a failure at any step leaves nothing that looks issued, and the retry
- *    redoes that license from scratch under a new id.
- * 5. If another attempt recorded the service's license first (a lost race), that one stands: its
+ *    build both files (the code printed on them) and store them — each on its own, so one that
+ *    fails does not stop the others.
+ * 5. Sign ONCE, over the manifest of every license whose files were stored in this attempt
+ *    (manifest.ts; one KMS Sign per attempt, not per license), and record each of them — with the
+ *    manifest, the one signature and the code's keyed digest only — in one write. The record comes
+ *    last — it is the commit point, conditional on case + service, so a failure at any step
+ *    (files, the signature, the write) leaves nothing that looks issued, and the retry redoes the
+ *    licenses not recorded from scratch under new ids, in a manifest of its own: only what it
+ *    builds. A license recorded earlier keeps its manifest and signature; a manifest may list
+ *    licenses never recorded (its attempt failed or lost a race after signing) — harmless: their
+ *    entries are digests under ids nobody learns, and each recorded license still verifies alone.
+ *    Then the first failure, if any, is thrown, for the state machine to retry.
+ * 6. If another attempt recorded the service's license first (a lost race), that one stands: its
  *    files are under its own id, which this attempt never wrote to; this attempt's files are under
  *    an id nobody learns.
- * 6. Return every approved service's license id. The case status is not touched: the flow's next
+ * 7. Return every approved service's license id. The case status is not touched: the flow's next
  *    step moves the case to `issued`.
  */
 import type { CaseRecord } from '../case/model.ts';
@@ -28,7 +36,8 @@ import {
   verificationCodeDigestWith,
 } from '../identity/keyed-ids.ts';
 import { DomainError } from '../shared/errors.ts';
-import { buildLicense, type LicenseService, type ResultDatum, signedMessage } from './document.ts';
+import { buildLicense, type LicenseService, type ResultDatum } from './document.ts';
+import { manifestMessage, manifestOf } from './manifest.ts';
 import type { IssuedLicense, LicenseFiles, LicenseSigner, LicenseStore } from './ports.ts';
 
 export class CaseNotFoundError extends DomainError {
@@ -88,11 +97,11 @@ export async function issueLicenses(
   const issuedAt = deps.now().toISOString();
   const pending = services.filter((s) => !recorded.has(s.serviceId));
 
-  // Every license is built, stored and signed even when one fails, then all that succeeded are
-  // recorded in one write — so a retry has as little left to do as possible.
+  // Every license's files are stored even when one fails; then the licenses that got that far are
+  // signed together and recorded in one write — so a retry has as little left to do as possible.
   const settled = await Promise.allSettled(pending.map((s) => buildOne(deps, record, s, issuedAt)));
   const built = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const answers = await deps.store.putAll(built);
+  const answers = await deps.store.putAll(await signTogether(deps.signer, built));
   for (const { stored } of answers) recorded.set(stored.serviceId, stored.licenseId);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
@@ -136,19 +145,20 @@ function resolveService(
   };
 }
 
-/** One license: its files stored and its record signed — not yet recorded. */
+type UnsignedLicense = Omit<IssuedLicense, 'signature' | 'manifest'>;
+
+/** One license: its files stored, its record ready to sign — not yet signed nor recorded. */
 async function buildOne(
   deps: IssueLicensesDeps,
   record: CaseRecord,
   service: LicenseService,
   issuedAt: string,
-): Promise<IssuedLicense> {
+): Promise<UnsignedLicense> {
   const licenseId = (deps.newLicenseId ?? newLicenseId)();
   const verificationCode = (deps.newVerificationCode ?? newVerificationCode)();
   const built = buildLicense(record, service, issuedAt, { licenseId, verificationCode });
   await deps.files.put(licenseId, built.documentBytes, built.dataBytes);
-
-  const unsigned = {
+  return {
     licenseId,
     caseId: record.caseId,
     serviceId: service.serviceId,
@@ -162,8 +172,19 @@ async function buildOne(
     keyId: deps.signer.keyId,
     issuedAt,
   };
-  const signature = await deps.signer.sign(signedMessage(unsigned));
-  // Recorded by the caller; lost a race, the license recorded first is the service's and ours is
-  // never shown to anyone.
-  return { ...unsigned, signature: Buffer.from(signature).toString('base64') };
+}
+
+/**
+ * The one signature of an attempt: over the manifest of all its licenses, each record keeping the
+ * manifest and the signature (manifest.ts). Nothing to sign, no call. Recorded by the caller; lost
+ * a race, the license recorded first is the service's and ours is never shown to anyone.
+ */
+async function signTogether(
+  signer: LicenseSigner,
+  licenses: readonly UnsignedLicense[],
+): Promise<IssuedLicense[]> {
+  if (licenses.length === 0) return [];
+  const manifest = manifestOf(licenses);
+  const signature = Buffer.from(await signer.sign(manifestMessage(manifest))).toString('base64');
+  return licenses.map((l) => ({ ...l, manifest, signature }));
 }

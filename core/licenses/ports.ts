@@ -16,12 +16,19 @@ export interface LicenseSigner {
 }
 
 /**
- * The stored license: the case port's LicenseRecord plus the hash of its machine-readable data and
- * the keyed digest of its verification code (core/identity/keyed-ids.ts) — never the code itself.
+ * The stored license: the case port's LicenseRecord plus the hash of its machine-readable data,
+ * the keyed digest of its verification code (core/identity/keyed-ids.ts) — never the code itself —
+ * and the manifest its signature covers.
  */
 export interface IssuedLicense extends LicenseRecord {
   readonly dataSha256: string;
   readonly verificationCodeDigest: string;
+  /**
+   * The entries of every license signed with this one, in one signature (manifest.ts), this one's
+   * among them: `signature` is over manifestMessage(manifest). Absent on licenses signed alone,
+   * before manifests: their `signature` is over their own signedMessage.
+   */
+  readonly manifest?: readonly string[];
 }
 
 const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/));
@@ -38,8 +45,10 @@ export const IssuedLicenseSchema = z.object({
   documentSha256: sha256Hex,
   dataSha256: sha256Hex,
   verificationCodeDigest: sha256Hex,
-  /** base64 of the DER signature over signedMessage(record). */
+  /** base64 of the DER signature over manifestMessage(manifest), or signedMessage(record) without one. */
   signature: z.string().check(z.minLength(1)),
+  /** The signed manifest's entries (manifest.ts): at most one per license of an attempt (50). */
+  manifest: z.optional(z.array(sha256Hex).check(z.minLength(1), z.maxLength(100))),
   algorithm: z.string().check(z.minLength(1)),
   keyId: z.string().check(z.minLength(1)),
   issuedAt: z.string().check(z.minLength(1)),

@@ -1,13 +1,15 @@
 /**
  * verifyLicense over in-memory ports and a P-256 key made here: intact files and a good signature
- * verify; an altered file, another key or an unknown algorithm do not; the holder is shown, masked,
- * only from intact data. Pure: no emulators.
+ * verify — signed alone (before manifests) or in the manifest of its issue; an altered file,
+ * another key, an unknown algorithm, a tampered manifest or another license's entry do not; the
+ * holder is shown, masked, only from intact data. Pure: no emulators.
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { identifierKeyer, verificationCodeDigest } from '../identity/keyed-ids.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { type LicenseData, sha256Hex, signedMessage } from './document.ts';
+import { manifestEntry, manifestMessage, manifestOf } from './manifest.ts';
 import type { IssuedLicense, LicenseSigner } from './ports.ts';
 import { type VerifyLicenseDeps, verifyLicense } from './verify.ts';
 
@@ -169,5 +171,112 @@ describe('verifyLicense', () => {
   it('accepts the code as a person types it from paper (any case, a space for the hyphen)', async () => {
     const { deps } = setup();
     expect((await verifyLicense(deps, LICENSE_ID, '7k3m 9qx2')).valid).toBe(true);
+  });
+});
+
+/** A sibling issued with the license: another id, other files. */
+const sibling = (keyId = KEY.keyId) => ({
+  licenseId: 'l-cccccccccccccccccccccccccc',
+  documentSha256: sha256Hex(new TextEncoder().encode('<html>公章刻制备案</html>')),
+  dataSha256: sha256Hex(new TextEncoder().encode('{"licenseId":"l-cccccccccccccccccccccccccc"}')),
+  issuedAt: data.issuedAt,
+  keyId,
+});
+
+/** The setup's license re-signed the way licenses are issued now: one signature over its issue's manifest. */
+function inManifest(extra: { licenses?: ReturnType<typeof sibling>[]; signWith?: typeof KEY } = {}) {
+  const s = setup();
+  const { signature: _alone, ...unsigned } = s.license;
+  const manifest = manifestOf([unsigned, ...(extra.licenses ?? [sibling()])]);
+  const license: IssuedLicense = {
+    ...unsigned,
+    manifest,
+    signature: Buffer.from((extra.signWith ?? KEY).sign(manifestMessage(manifest))).toString('base64'),
+  };
+  const current = { license };
+  const deps: VerifyLicenseDeps = {
+    ...s.deps,
+    store: { get: async (id: string) => (id === LICENSE_ID ? current.license : undefined) },
+  };
+  return { ...s, deps, license, current };
+}
+
+describe('verifyLicense of a license signed in its issue manifest', () => {
+  it('verifies a license whose entry is in the manifest its one signature covers', async () => {
+    const { deps, license } = inManifest();
+    expect(license.manifest).toHaveLength(2);
+    expect(license.manifest).toContain(manifestEntry(license));
+    const v = await verifyLicense(deps, LICENSE_ID, CODE);
+    expect(v.checks).toEqual({ documentIntact: true, dataIntact: true, signatureValid: true });
+    expect(v.valid).toBe(true);
+  });
+
+  it('still verifies a license signed alone, before manifests (no manifest on its record)', async () => {
+    const { deps, license } = setup();
+    expect(license).not.toHaveProperty('manifest');
+    expect((await verifyLicense(deps, LICENSE_ID, CODE)).valid).toBe(true);
+  });
+
+  it('does not verify a record whose manifest entries were tampered with', async () => {
+    const { deps, current, license } = inManifest();
+    const other = license.manifest!.find((e) => e !== manifestEntry(license))!;
+    current.license = {
+      ...license,
+      manifest: license.manifest!.map((e) => (e === other ? 'f'.repeat(64) : e)),
+    };
+    const v = await verifyLicense(deps, LICENSE_ID, CODE);
+    expect(v.checks).toEqual({ documentIntact: true, dataIntact: true, signatureValid: false });
+    expect(v.valid).toBe(false);
+  });
+
+  it('does not verify a record whose hashes were changed to match altered files', async () => {
+    const { deps, current, license, files } = inManifest();
+    const forged = new TextEncoder().encode('<html>伪造</html>');
+    files.set('doc', forged);
+    current.license = { ...license, documentSha256: sha256Hex(forged) };
+    const v = await verifyLicense(deps, LICENSE_ID, CODE);
+    expect(v.checks).toEqual({ documentIntact: true, dataIntact: true, signatureValid: false });
+  });
+
+  it('does not verify a record that carries another license’s entry: the entry binds its license id', async () => {
+    // The forger puts the sibling's file hashes on this record (and its files under this id), and
+    // the signed manifest lists the sibling's entry — but not one for this license id.
+    const { deps, current, license, files } = inManifest({ licenses: [sibling()] });
+    const doc = new TextEncoder().encode('<html>公章刻制备案</html>');
+    const dataFile = new TextEncoder().encode('{"licenseId":"l-cccccccccccccccccccccccccc"}');
+    files.set('doc', doc);
+    files.set('data', dataFile);
+    current.license = { ...license, documentSha256: sha256Hex(doc), dataSha256: sha256Hex(dataFile) };
+    expect(current.license.manifest).toContain(manifestEntry({ ...current.license, ...sibling() }));
+    const v = await verifyLicense(deps, LICENSE_ID, CODE);
+    expect(v.checks).toEqual({ documentIntact: true, dataIntact: true, signatureValid: false });
+  });
+
+  it('does not verify a record that borrows another issue’s manifest and signature', async () => {
+    // A genuine manifest and signature, of licenses this one is not among.
+    const { deps, current, license } = inManifest();
+    const manifest = manifestOf([sibling()]);
+    current.license = {
+      ...license,
+      manifest,
+      signature: Buffer.from(KEY.sign(manifestMessage(manifest))).toString('base64'),
+    };
+    expect((await verifyLicense(deps, LICENSE_ID, CODE)).checks.signatureValid).toBe(false);
+  });
+
+  it('does not verify a manifest signed by another key', async () => {
+    const { deps } = inManifest({ signWith: OTHER });
+    expect((await verifyLicense(deps, LICENSE_ID, CODE)).checks.signatureValid).toBe(false);
+  });
+
+  it('does not accept a manifest signature as a signature of the license alone, nor the reverse', async () => {
+    const inIssue = inManifest();
+    const { manifest: _m, ...withoutManifest } = inIssue.license;
+    inIssue.current.license = withoutManifest;
+    expect((await verifyLicense(inIssue.deps, LICENSE_ID, CODE)).checks.signatureValid).toBe(false);
+    const alone = setup();
+    const s = inManifest();
+    s.current.license = { ...alone.license, manifest: [manifestEntry(alone.license)] };
+    expect((await verifyLicense(s.deps, LICENSE_ID, CODE)).checks.signatureValid).toBe(false);
   });
 });

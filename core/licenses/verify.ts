@@ -6,7 +6,10 @@
  *     whether an id exists.
  *  2. Both stored files (document and data) are hashed again and compared with the record.
  *  3. The signature over those hashes is checked with the key the license names — which may be an
- *     earlier key than the one signing today; a key that cannot be used here fails the check.
+ *     earlier key than the one signing today; a key that cannot be used here fails the check. A
+ *     license signed with the others of its issue (manifest.ts) passes only if its own entry,
+ *     recomputed from its record, is in its signed manifest; one signed alone (before manifests),
+ *     by the signature over its own hashes. Either way its own record is all it takes.
  *  4. Only what the license itself prints is shown, and only from intact data (an altered file
  *     must not put words in our mouth); a person's name is masked, as the identifier already is.
  */
@@ -14,7 +17,8 @@ import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { type IdentifierKeyer, verificationCodeMatchesWith } from '../identity/keyed-ids.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { maskName } from '../shared/identifiers.ts';
-import { type LicenseData, sha256Hex, signedMessage } from './document.ts';
+import { type LicenseData, sha256Hex } from './document.ts';
+import { signedBytesOf } from './manifest.ts';
 import type { LicenseFiles, LicenseSigner, LicenseStore } from './ports.ts';
 
 export interface VerifyLicenseDeps {
@@ -75,12 +79,14 @@ export async function verifyLicense(
   const [document, data] = await Promise.all([deps.files.read(l.documentKey), deps.files.read(l.dataKey)]);
   const verifier = l.algorithm === SIGNING_ALGORITHM ? deps.verifierFor(l.keyId) : undefined;
   const dataIntact = intact(data, l.dataSha256);
+  const signed = signedBytesOf(l);
   const checks = {
     documentIntact: intact(document, l.documentSha256),
     dataIntact,
-    signatureValid: verifier
-      ? await verifier.verify(signedMessage(l), Buffer.from(l.signature, 'base64'))
-      : false,
+    signatureValid:
+      verifier && signed.covers
+        ? await verifier.verify(signed.message, Buffer.from(l.signature, 'base64'))
+        : false,
   };
   const holder = dataIntact ? (JSON.parse(new TextDecoder().decode(data)) as LicenseData).holder : undefined;
   return {

@@ -10,8 +10,10 @@ import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { licenseKeys, licenseStore } from '#adapters/dynamodb/license-store.ts';
 import { send } from '#adapters/dynamodb/send.ts';
 import { bucket, sendS3 } from '#adapters/s3/client.ts';
+import { signer } from '#adapters/signing/signer.ts';
 import { type CaseRecord, caseIdFor } from '#core/case/model.ts';
-import { sha256Hex } from '#core/licenses/document.ts';
+import { sha256Hex, signedMessage } from '#core/licenses/document.ts';
+import { manifestEntry } from '#core/licenses/manifest.ts';
 import { handler } from '#functions/issue-licenses.task.ts';
 import { lambdaContext } from '#local/lambda-registry.ts';
 import { printedCode, verifyLicense } from '../e2e/licenses.ts';
@@ -102,7 +104,8 @@ describe('e-licenses', () => {
       issuer: { departmentId: 'market-regulation' },
     });
     expect((await caseRepository.view(c.caseId))?.licenses).toHaveLength(2);
-    expect((await caseRepository.get(c.caseId))?.status).toBe('in_review'); // the flow's next step issues the case
+    // Delivered by the same task (Issue And Deliver Licenses): the case is issued.
+    expect((await caseRepository.get(c.caseId))?.status).toBe('issued');
   });
 
   it('verifies an untouched license as valid, with the issuer and the holder masked', async () => {
@@ -175,6 +178,50 @@ describe('e-licenses', () => {
       valid: false,
       checks: { documentIntact: true, dataIntact: true, signatureValid: false },
     });
+  });
+
+  it('records one manifest and one signature for all the licenses of an issue, each listed in it', async () => {
+    const c = await newCase();
+
+    await issue(c.caseId, [ESTABLISHMENT, SEAL]);
+
+    const [a, b] = await licenseStore.listForCase(c.caseId);
+    expect(a!.manifest).toEqual([manifestEntry(a!), manifestEntry(b!)].sort());
+    expect(b!.manifest).toEqual(a!.manifest);
+    expect(b!.signature).toBe(a!.signature);
+    expect(await licenseStore.get(a!.licenseId)).toEqual(a);
+  });
+
+  it('still verifies a license recorded before manifests, signed alone', async () => {
+    const c = await newCase();
+    const [first] = (await issue(c.caseId, [ESTABLISHMENT])).licenses;
+    const { manifest: _manifest, ...stored } = (await licenseStore.get(first!.id))!;
+    // The record as licenses were signed until manifests: no manifest, its own signature.
+    const legacy = {
+      ...stored,
+      signature: Buffer.from(await signer.sign(signedMessage(stored))).toString('base64'),
+    };
+    for (const [key, type] of [
+      [licenseKeys.byId(stored.licenseId), 'licenseById'],
+      [licenseKeys.ofService(c.caseId, ESTABLISHMENT), 'license'],
+    ] as const)
+      await send(new PutCommand({ TableName: process.env.TABLE_NAME, Item: { ...key, type, ...legacy } }));
+    expect(await licenseStore.get(first!.id)).toEqual(legacy);
+
+    const res = await verify(c.caseId, first!.id);
+
+    expect(res.body).toMatchObject({
+      valid: true,
+      checks: { documentIntact: true, dataIntact: true, signatureValid: true },
+    });
+  });
+
+  it('answers a repeated write of the very same license (an SDK retry) as created', async () => {
+    const c = await newCase();
+    await issue(c.caseId, [ESTABLISHMENT]);
+    const [stored] = await licenseStore.listForCase(c.caseId);
+
+    expect(await licenseStore.put(stored!)).toEqual({ created: true, stored });
   });
 
   it('answers 404 to another portal listing the case, and to an unknown license', async () => {
