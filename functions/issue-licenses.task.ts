@@ -1,13 +1,24 @@
-/** Task: 一窗出件 — sign and store the e-license of every approved service (random id, printed verification code), idempotently. */
+/**
+ * Task "Issue And Deliver Licenses" (一窗出件), the flow's last state: sign and store the e-license
+ * of every approved service (random id, printed verification code), then record their delivery and
+ * end the case `issued`. One task for both: two fewer billed transitions per case than Issue
+ * Licenses → Deliver Results → Case Issued (issue #14).
+ * Safe to run again — the state's Retry after the delivery failed, or an execution started on the
+ * old definition, whose Deliver Results state follows: licenses already recorded are not issued
+ * again, and a case already issued is not delivered again. It answers the licenses too, for that
+ * old Deliver Results ($.issued.value.licenses).
+ */
 import * as z from 'zod/mini';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseWithLicenses } from '#adapters/dynamodb/case-reads.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { licenseStore } from '#adapters/dynamodb/license-store.ts';
+import { flowDeps } from '#adapters/flow-deps.ts';
 import { cityKeyer } from '#adapters/identity/identifier-secret.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
 import { licenseFiles } from '#adapters/s3/license-files.ts';
 import { signer } from '#adapters/signing/signer.ts';
+import { deliverResults } from '#core/flow/steps.ts';
 import { issueLicenses } from '#core/licenses/issue.ts';
 
 const Input = z.object({
@@ -15,8 +26,8 @@ const Input = z.object({
   approved: z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.maxLength(50)),
 });
 
-export const handler = makeTaskHandler(Input, async (input) =>
-  issueLicenses(
+export const handler = makeTaskHandler(Input, async (input) => {
+  const { licenses } = await issueLicenses(
     {
       keyer: await cityKeyer(),
       cases: caseRepository,
@@ -28,5 +39,7 @@ export const handler = makeTaskHandler(Input, async (input) =>
       now: () => new Date(),
     },
     input,
-  ),
-);
+  );
+  const delivered = await deliverResults(flowDeps(), input.caseId, licenses);
+  return { ...delivered, licenses };
+});

@@ -58,7 +58,9 @@ export const taskFunctions = [
   { name: 'resume-after-supplement', needs: { table: 'read' } },
   { name: 'close-unanswered' },
   { name: 'escalate-task' },
+  // Issue And Deliver Licenses: the license files and signatures, then the delivery (the table).
   { name: 'issue-licenses', needs: { table: 'write', files: 'write', signing: 'sign' } },
+  // The old definition's Deliver Results, kept for the executions started on it (its file says until when).
   { name: 'deliver-results' },
   { name: 'record-failure' },
 ] as const satisfies readonly TaskFunction[];

@@ -347,4 +347,29 @@ describe('the flow steps', () => {
     await deliverResults(approved.deps, approved.record.caseId, [{ id: 'l-1', serviceId: REGISTRATION }]);
     expect(approved.ports.store.cases.get(approved.record.caseId)?.status).toBe('issued');
   });
+
+  it('delivers once: a replayed delivery of an issued case attempts no write and adds no timeline entry', async () => {
+    const { ports, deps, record } = setup({ status: 'in_review' });
+    const licenses = [
+      { id: 'l-1', serviceId: REGISTRATION },
+      { id: 'l-2', serviceId: SEAL },
+    ];
+    expect(await deliverResults(deps, record.caseId, licenses)).toEqual({
+      caseId: record.caseId,
+      status: 'issued',
+    });
+    const writes = ports.writes.length;
+    const timeline = ports.store.timeline.get(record.caseId)?.length;
+
+    // The merged issue-and-deliver task retried, or an old execution's Deliver Results after it.
+    const again = await deliverResults(deps, record.caseId, licenses);
+
+    expect(again).toEqual({ caseId: record.caseId, status: 'issued' });
+    expect(ports.writes).toHaveLength(writes);
+    expect(ports.store.timeline.get(record.caseId)).toHaveLength(timeline!);
+    const issued = ports.store.timeline.get(record.caseId)!.filter((e) => e.event === 'issued');
+    expect(issued).toEqual([
+      expect.objectContaining({ detail: { licenses: ['l-1', 'l-2'], delivery: record.delivery.method } }),
+    ]);
+  });
 });

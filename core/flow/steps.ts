@@ -667,13 +667,20 @@ export async function escalateStage<T extends StageWait & { caseId: string; roun
   return { ...state, stageTimeoutSeconds: secondsUntil(new Date(next), now) };
 }
 
-/** 一窗出件: every approved service has its license; record the delivery and end the case issued. */
+/**
+ * 一窗出件: every approved service has its license; record the delivery and end the case issued.
+ * Runs right after the licenses are issued, in the same task (functions/issue-licenses.task.ts), so
+ * it is replayed whenever that task is retried — and once more by the Deliver Results state of an
+ * execution started before the two were merged. A case already issued is left as it is, without
+ * a write (move() would end the same, after a refused transaction and a second read).
+ */
 export async function deliverResults(
   deps: FlowDeps,
   caseId: string,
   licenses: readonly { id: string; serviceId: string }[],
 ) {
   const record = await load(deps, caseId);
+  if (record.status === 'issued') return { caseId, status: 'issued' as const };
   await move(deps, record, transition('in_review', 'issue'), {}, 'issued', {
     licenses: licenses.map((l) => l.id),
     delivery: record.delivery.method,

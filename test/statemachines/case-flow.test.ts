@@ -124,13 +124,15 @@ const transitions = (events: readonly { type: string }[]) =>
 
 const issued = { licenses: [{ id: 'c-test.a-svc', serviceId: 'a-svc' }] };
 
+/** Issue And Deliver Licenses as scripted: what functions/issue-licenses.task.ts answers. */
+const issueAndDeliver: Fn = (p) => ({ caseId: p.caseId, status: 'issued', ...issued });
+
 describe('case flow ASL', () => {
   it('issues when the lead accepts and every department approves', async () => {
     const h = await harness({
       'record-acceptance': (p) => ({ ...p, next: 'dispatch', ...stage(reviews('a', 'b', 'c')) }),
       'plan-next-stage': (p) => ({ ...p, next: 'issue', approved: ['a-svc', 'b-svc', 'c-svc'] }),
-      'issue-licenses': () => issued,
-      'deliver-results': (p) => ({ caseId: p.caseId, status: 'issued' }),
+      'issue-licenses': issueAndDeliver,
     });
     const arn = await h.start();
     await h.succeed(await h.nextTask('acceptance'), { outcome: 'approve' });
@@ -141,20 +143,19 @@ describe('case flow ASL', () => {
     await h.succeed(wait, { outcome: 'decided' });
     const { result, entered } = await h.finish(arn);
     expect(result.status).toBe('SUCCEEDED');
-    expect(entered).toEqual(
-      expect.arrayContaining([
-        'Review Stage',
-        'Plan Next Stage',
-        'Issue Licenses',
-        'Deliver Results',
-        'Case Issued',
-      ]),
-    );
+    // Issued and delivered by one task, the last state: no Deliver Results, no Succeed state after.
+    expect(entered.slice(-4)).toEqual([
+      'Review Stage',
+      'Plan Next Stage',
+      'Next Stage Or Outcome',
+      'Issue And Deliver Licenses',
+    ]);
     expect(entered.filter((s) => s === 'Review Stage')).toHaveLength(1);
-    expect(h.calls.find((c) => c.name === 'deliver-results')?.payload).toEqual({
-      caseId: 'c-test',
-      licenses: issued.licenses,
-    });
+    expect(h.calls.filter((c) => c.name === 'issue-licenses').map((c) => c.payload)).toEqual([
+      { caseId: 'c-test', approved: ['a-svc', 'b-svc', 'c-svc'] },
+    ]);
+    expect(h.counts.has('deliver-results')).toBe(false);
+    expect(JSON.parse(result.output!)).toEqual({ caseId: 'c-test', status: 'issued', ...issued });
   });
 
   it('opens the second stage only after the first is decided, and takes at most 20 transitions for 企业开办', async () => {
@@ -166,8 +167,7 @@ describe('case flow ASL', () => {
         call === 1
           ? { ...p, next: 'review', ...stage(staged(1, ...second)) }
           : { ...p, next: 'issue', approved: ['all'] },
-      'issue-licenses': () => issued,
-      'deliver-results': (p) => ({ caseId: p.caseId, status: 'issued' }),
+      'issue-licenses': issueAndDeliver,
     });
     const waits: string[][] = [];
     h.runtime.on('taskSubmitted', (t) => {
@@ -192,9 +192,10 @@ describe('case flow ASL', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(entered.filter((s) => s === 'Review Stage')).toHaveLength(2);
     expect(h.counts.get('plan-next-stage')).toBe(2);
-    // Accept (3) + stage 1 (wait + Plan + Choice) + stage 2 (wait + Plan + Choice) + issue (3):
-    // one wait per stage, whatever the number of departments (was one per department, 18).
-    expect(transitions(events)).toBe(12);
+    // Accept (3) + stage 1 (wait + Plan + Choice) + stage 2 (wait + Plan + Choice) + issue and
+    // deliver (1): one wait per stage, whatever the number of departments (was one per department,
+    // 18), and one last task that ends the flow (was Issue Licenses → Deliver Results → Case Issued, 12).
+    expect(transitions(events)).toBe(10);
     expect(transitions(events)).toBeLessThanOrEqual(20);
   });
 
@@ -210,7 +211,7 @@ describe('case flow ASL', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(entered).toContain('Case Rejected');
     expect(entered.filter((s) => s === 'Review Stage')).toHaveLength(1);
-    expect(entered).not.toContain('Issue Licenses');
+    expect(entered).not.toContain('Issue And Deliver Licenses');
   });
 
   it('re-reviews only the asker of a later stage after a correction, then goes on staging', async () => {
@@ -228,7 +229,7 @@ describe('case flow ASL', () => {
         next: 'dispatch',
         ...stage(staged(1, 'c').map((r) => ({ ...r, round: 1 }))),
       }),
-      'issue-licenses': () => issued,
+      'issue-licenses': issueAndDeliver,
     });
     const arn = await h.start();
     await h.succeed(await h.nextTask('acceptance'));
@@ -296,7 +297,7 @@ describe('case flow ASL', () => {
     const { result, entered } = await h.finish(arn);
     expect(result.status).toBe('SUCCEEDED');
     expect(entered).toContain('Case Rejected');
-    expect(entered).not.toContain('Issue Licenses');
+    expect(entered).not.toContain('Issue And Deliver Licenses');
   });
 
   it('ends refused when the lead department refuses', async () => {
@@ -321,7 +322,7 @@ describe('case flow ASL', () => {
         next: 'dispatch',
         ...stage(reviews('a', 'c').map((r) => ({ ...r, round: 1 }))),
       }),
-      'issue-licenses': () => issued,
+      'issue-licenses': issueAndDeliver,
     });
     const arn = await h.start();
     await h.succeed(await h.nextTask('acceptance'));
@@ -424,6 +425,91 @@ describe('case flow ASL', () => {
     expect(h.counts.get('record-acceptance')).toBe(3);
     expect(events.filter((e) => e.type === 'TaskFailed')).toHaveLength(2);
   });
+
+  /** A case that reaches Issue And Deliver Licenses at once, with `issue` as its task function. */
+  const toIssuance = (issue: Fn, extra: Record<string, Fn> = {}) =>
+    harness({
+      'record-acceptance': (p) => ({ ...p, next: 'dispatch', ...stage(reviews('a', 'b')) }),
+      'plan-next-stage': (p) => ({ ...p, next: 'issue', approved: ['a-svc', 'b-svc'] }),
+      'issue-licenses': issue,
+      'record-failure': (p) => ({ caseId: p.caseId, recorded: true }),
+      ...extra,
+    });
+  const runToIssuance = async (h: Awaited<ReturnType<typeof toIssuance>>) => {
+    const arn = await h.start();
+    await h.succeed(await h.nextTask('acceptance'));
+    await h.succeed(await h.nextTask('stage'));
+    return h.finish(arn);
+  };
+
+  it('retries Issue And Deliver Licenses when the delivery fails after the licenses are issued, issuing each once and delivering once', async () => {
+    // The task as functions/issue-licenses.task.ts runs it, over a scripted store: licenses
+    // already recorded are kept (issueLicenses), and the delivery fails once, after them.
+    const recorded = new Map<string, string>();
+    const deliveries: unknown[] = [];
+    let minted = 0;
+    const h = await toIssuance((p, call) => {
+      for (const serviceId of p.approved as string[])
+        if (!recorded.has(serviceId)) recorded.set(serviceId, `l-${++minted}`);
+      const licenses = [...recorded].map(([serviceId, id]) => ({ id, serviceId }));
+      if (call === 1) throw new Named('UnavailableError', 'database briefly unavailable');
+      deliveries.push(licenses);
+      return { caseId: p.caseId, status: 'issued', licenses };
+    });
+
+    const { result, events, entered } = await runToIssuance(h);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(h.counts.get('issue-licenses')).toBe(2);
+    expect(events.filter((e) => e.type === 'TaskFailed')).toHaveLength(1);
+    // A retry is not a state entered again: no billed transition for it.
+    expect(entered.filter((s) => s === 'Issue And Deliver Licenses')).toHaveLength(1);
+    expect(entered.at(-1)).toBe('Issue And Deliver Licenses');
+    expect(minted).toBe(2);
+    expect(deliveries).toEqual([
+      [
+        { id: 'l-1', serviceId: 'a-svc' },
+        { id: 'l-2', serviceId: 'b-svc' },
+      ],
+    ]);
+    expect(entered).not.toContain('Record Flow Failure');
+  });
+
+  it('records the failure when Issue And Deliver Licenses keeps failing, after its retries', async () => {
+    const h = await toIssuance(() => {
+      throw new Named('UnavailableError', 'the signing key is unavailable');
+    });
+
+    const { result, entered } = await runToIssuance(h);
+
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('FlowFailed');
+    expect(h.counts.get('issue-licenses')).toBe(4); // the first attempt and MaxAttempts 3
+    expect(entered.slice(-3)).toEqual(['Issue And Deliver Licenses', 'Record Flow Failure', 'Flow Failed']);
+    expect(h.calls.find((c) => c.name === 'record-failure')?.payload).toMatchObject({
+      caseId: 'c-test',
+      failure: { Error: 'UnavailableError' },
+    });
+  });
+
+  it.each(['CaseNotFoundError', 'UnknownServiceError', 'CaseClosedError'])(
+    'records a %s of Issue And Deliver Licenses at once, without a retry',
+    async (error) => {
+      const h = await toIssuance(() => {
+        throw new Named(error);
+      });
+
+      const { result, entered } = await runToIssuance(h);
+
+      expect(result.status).toBe('FAILED');
+      expect(h.counts.get('issue-licenses')).toBe(1);
+      expect(entered.slice(-3)).toEqual(['Issue And Deliver Licenses', 'Record Flow Failure', 'Flow Failed']);
+      expect(h.calls.find((c) => c.name === 'record-failure')?.payload).toMatchObject({
+        caseId: 'c-test',
+        failure: { Error: error },
+      });
+    },
+  );
 
   it('records a task that keeps failing and fails the execution without losing the case', async () => {
     const h = await harness({
