@@ -14,12 +14,13 @@
  *    time of each task function invocation.
  *  - DynamoDB read/write units: ReturnConsumedCapacity=INDEXES on every call of the product's own
  *    client (injected by an SDK middleware, no product code changed) as reported by DynamoDB Local
- *    — except that DynamoDB Local reports 4 WCU per KB for TransactWriteItems where AWS documents 2:
- *    we halve those. So the units are DynamoDB Local's accounting corrected by that one rule, an
+ *    — except TransactWriteItems, which DynamoDB Local does not count item by item: those are
+ *    computed as AWS bills them from what each wrote (lib/item-size.ts: 2 WRU per KB per item, a
+ *    ConditionCheck 2 RRU per 4 KB), their index writes Local's halved. So the units are an
  *    estimate of what AWS would bill.
  *  - S3 requests: the product's SDK calls (HeadObject, GetObject, PutObject), the portal's presigned
  *    PUT per material, and the applicant's download of each license document (one GET each).
- *  - KMS: one Sign per license (the local signer stands in for the KMS key).
+ *  - KMS: the Sign calls (one per issue of a case's licenses; the local signer stands in for the KMS key).
  *  - API Gateway requests: the portal's and departments' requests, scripted as the minimum a real
  *    client makes: guide + form, per material one POST (its bytes PUT to S3; the submission judges
  *    them), submit; per task (announced by the department's task.opened webhook) the task detail
@@ -35,6 +36,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { startPushWorker } from './lib/department-worker.ts';
 import type { BenchStack, Progress } from './lib/env.ts';
+import { entryKey, itemSize, type TransactItem, transactionUnits } from './lib/item-size.ts';
 import type { CallRecord } from './lib/meters.ts';
 import {
   applicationTemplate,
@@ -169,6 +171,41 @@ const WEBHOOK_FUNCTIONS = [
   { name: 'deliver-webhook', kind: 'queue' },
 ] as const;
 
+/**
+ * AWS's units for the case's transactions: each item priced by its size (a Put by its Item; an
+ * Update, Delete or ConditionCheck by the item as it stands now, read once here, unmetered).
+ */
+async function transactionsAsBilled(
+  txs: readonly CallRecord[],
+): Promise<{ wru: number; rru: number; byCall: Map<CallRecord, { wru: number; rru: number }> }> {
+  const { GetCommand } = await import('#adapters/dynamodb/commands.ts');
+  const { send } = await import('#adapters/dynamodb/send.ts');
+  const { config } = await import('#adapters/config.ts');
+  const entries = txs.flatMap((c) => (c.input?.TransactItems as TransactItem[] | undefined) ?? []);
+  const sizes = new Map<string, number | undefined>();
+  const id = (key: Record<string, unknown>) => `${String(key.pk)}|${String(key.sk)}`;
+  for (const e of entries) {
+    const { op, key } = entryKey(e);
+    if (op === 'Put' || sizes.has(id(key))) continue;
+    const r = await send<{ Item?: Record<string, unknown> }>(
+      new GetCommand({ TableName: config().TABLE_NAME, Key: key, ConsistentRead: true }),
+    );
+    sizes.set(id(key), r.Item ? itemSize(r.Item) : undefined);
+  }
+  let wru = 0;
+  let rru = 0;
+  const byCall = new Map<CallRecord, { wru: number; rru: number }>();
+  for (const c of txs) {
+    const u = transactionUnits((c.input?.TransactItems as TransactItem[] | undefined) ?? [], (k) =>
+      sizes.get(id(k)),
+    );
+    byCall.set(c, u);
+    wru += u.wru;
+    rru += u.rru;
+  }
+  return { wru, rru, byCall };
+}
+
 interface WebhookUse {
   functions: { name: string; kind: 'stream' | 'queue'; count: number; ms: number }[];
   /** The product's SQS calls in all (what the next `before` subtracts). */
@@ -231,7 +268,8 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
     }
   };
   b.meters.consumedCapacity = true;
-  if (options.trace) b.meters.capture = true;
+  // Every call's input: transactions are billed from what they wrote (lib/item-size.ts).
+  b.meters.capture = true;
   // A call recording makes the local Lambda registry name the function running, so every storage
   // call is attributed to the function that made it.
   const { startAwsCallRecording } = await import('#adapters/aws-call-recorder.ts');
@@ -410,16 +448,29 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       for (const c of ddb) ddbCalls[c.command] = (ddbCalls[c.command] ?? 0) + 1;
       const localRru = ddb.reduce((s, c) => s + (c.units?.read ?? 0), 0);
       const localWru = ddb.reduce((s, c) => s + (c.units?.write ?? 0), 0);
-      const factor = (c: CallRecord) => (c.command === 'TransactWriteItems' ? 0.5 : 1);
-      const wru = ddb.reduce((s, c) => s + (c.units?.write ?? 0) * factor(c), 0);
-      const wruGsi = ddb.reduce((s, c) => s + (c.units?.gsiWrite ?? 0) * factor(c), 0);
+      // Transactions as AWS bills them, item by item (lib/item-size.ts: DynamoDB Local does not);
+      // their index writes as Local reports them, halved (4 per KB there, 2 documented).
+      const isTx = (c: CallRecord) => c.command === 'TransactWriteItems';
+      const txUnits = await transactionsAsBilled(ddb.filter((c) => isTx(c) && c.ok));
+      const wruGsi = ddb.reduce((s, c) => s + (c.units?.gsiWrite ?? 0) * (isTx(c) ? 0.5 : 1), 0);
+      const wru =
+        ddb.filter((c) => !isTx(c)).reduce((s, c) => s + (c.units?.write ?? 0), 0) +
+        txUnits.wru +
+        ddb.filter(isTx).reduce((s, c) => s + (c.units?.gsiWrite ?? 0) * 0.5, 0);
+      const rru = localRru + txUnits.rru;
       // A failed conditional write is billed (1 WRU at least) but reports no capacity.
       const failed = ddb.filter((c) => !c.ok);
 
+      const unitsLabel = (c: CallRecord) => {
+        const tx = txUnits.byCall.get(c);
+        const w = tx ? tx.wru : (c.units?.write ?? 0);
+        const r = tx ? tx.rru : (c.units?.read ?? 0);
+        return c.units || tx ? `${fmt(w, 1)} WRU ${fmt(r, 1)} RRU `.padStart(18) : ''.padStart(18);
+      };
       if (options.trace)
         for (const c of calls)
           process.stderr.write(
-            `  trace ${bundleId}: ${(c.origin ?? '-').padEnd(20)} ${c.service}:${c.command.padEnd(18)} ${c.presigned ? '(presigned) ' : ''}${traceKey(c.input)}\n`,
+            `  trace ${bundleId}: ${(c.origin ?? '-').padEnd(20)} ${c.service}:${c.command.padEnd(18)} ${unitsLabel(c)}${c.presigned ? '(presigned) ' : ''}${traceKey(c.input)}\n`,
           );
       const storageByFunction: Record<string, Record<string, number>> = {};
       const presigned = calls.filter((c) => c.presigned).length;
@@ -468,7 +519,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
           calls: ddbCalls,
           failed_calls: failed.length,
           local_reported: { rru: round(localRru, 1), wru: round(localWru, 1) },
-          rru: round(localRru, 1),
+          rru: round(rru, 1),
           wru: round(wru + failed.length, 1),
           wru_gsi: round(wruGsi, 1),
         },
@@ -507,7 +558,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
     notes: [
       'Transitions = *StateEntered events of the execution history (AWS bills every state entered, Map iterations included, plus one per retry; no retries here).',
       'Lambda: 512 MB arm64; duration = time measured here in-process (dev server per request incl. authorizer; each task function), rounded up to 1 ms per invocation. Authorizer invocations: those the dev server made (its results cached per credential for 5 min, as API Gateway’s).',
-      'DynamoDB: units reported by DynamoDB Local with ReturnConsumedCapacity=INDEXES; TransactWriteItems halved (Local reports 4 WCU/KB, AWS documents 2) — an estimate, not a bill. GSI writes included.',
+      'DynamoDB: units reported by DynamoDB Local with ReturnConsumedCapacity=INDEXES, except TransactWriteItems (Local reports 4 per KB of one item, whatever the count): computed per item as AWS bills them, 2 WRU per KB written, 2 RRU per 4 KB checked (bench/lib/item-size.ts) — an estimate, not a bill. GSI writes included.',
       'S3: SDK calls of the product + one presigned PUT per material + one GET per license document downloaded.',
       'Departments are told, not polled: one push-path worker per department (bench/lib/department-worker.ts) subscribed to task.opened; per task it reads the detail and decides (no inbox reads).',
       'Webhooks: enqueue-webhooks (one invocation per batch of the table stream’s outbox records, locally DynamoDB Local’s stream) and deliver-webhook (one per SQS message) are counted — invocations, their time, their DynamoDB calls — and SQS as the product’s sends plus a ReceiveMessage and a DeleteMessage per delivery (the event source mapping’s); the stream reads are the Lambda service’s, not counted.',
