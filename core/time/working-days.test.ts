@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addWorkingDays, chinaDate, workingDaysBetween } from './working-days.ts';
+import { HOLIDAY_YEARS } from './holidays.generated.ts';
+import { addWorkingDays, chinaDate, findWorkday, isWorkday, workingDaysBetween } from './working-days.ts';
 
 const at = (iso: string) => new Date(iso);
 
@@ -27,5 +28,33 @@ describe('working-day deadlines', () => {
 
   it('counts the working days between two instants', () => {
     expect(workingDaysBetween(at('2026-11-20T10:00:00+08:00'), at('2026-11-24T10:00:00+08:00'))).toBe(2);
+  });
+});
+
+describe('findWorkday', () => {
+  it('is the day itself for 0 on a working day, else the next working day', () => {
+    expect(findWorkday(0, '2026-11-20')).toBe('2026-11-20'); // a Friday
+    expect(findWorkday(0, '2026-10-01')).toBe('2026-10-08'); // National Day 2026: 1–7 October
+  });
+
+  it('counts back for a negative n, past holidays and onto a make-up workday', () => {
+    // 1–7 October 2026 are holidays; 10 October (Saturday) is a make-up workday.
+    expect(findWorkday(-1, '2026-10-08')).toBe('2026-09-30');
+    expect(findWorkday(-1, '2026-10-11')).toBe('2026-10-10');
+  });
+
+  it('knows only weekends outside the years of the table', () => {
+    expect(HOLIDAY_YEARS.last).toBeLessThan(2099);
+    // 2099-01-01 is a Thursday: New Year's Day, had the State Council announced 2099 yet.
+    expect(findWorkday(0, '2099-01-01')).toBe('2099-01-01');
+    expect(findWorkday(1, '2099-01-02')).toBe('2099-01-05');
+  });
+
+  it('refuses what is not a calendar date or a whole number of days', () => {
+    expect(() => findWorkday(1, '2026-02-30')).toThrow(RangeError);
+    expect(() => findWorkday(1, '2026-1-4')).toThrow(RangeError);
+    expect(() => isWorkday('')).toThrow(RangeError);
+    expect(() => findWorkday(1.5, '2026-01-05')).toThrow(RangeError);
+    expect(() => findWorkday(Number.POSITIVE_INFINITY, '2026-01-05')).toThrow(RangeError);
   });
 });
