@@ -58,14 +58,15 @@ const SDK_ALLOWED = /node_modules\/@aws-sdk\/util-dynamodb\//;
 const isSdk = (p: string) => /node_modules\/@(aws-sdk|smithy|aws-crypto)\//.test(p) && !SDK_ALLOWED.test(p);
 
 /**
- * Ceiling per function: the 250 KiB target itself. With the lean AWS client and zod/mini
- * (2026-12-02) every function is 112–247 KiB (was 225–671 with the SDK and classic zod); the
- * largest is submit-case (S3, Step Functions, DynamoDB, Secrets Manager), 247 KiB. The 100 KiB
- * target of functions without any AWS client is not met (the catalog routes are 167–180 KiB) and
- * is not asserted.
+ * Ceiling per function: below the 250 KiB target, to keep what was won. With the lean AWS client
+ * and zod/mini (2026-12-02) every function was 112–247 KiB (was 225–671 with the SDK and classic
+ * zod); with the generated holiday table in place of chinese-days (2026-12-02) 112–228 KiB, the
+ * largest submit-case (S3, Step Functions, DynamoDB, Secrets Manager). The 100 KiB target of
+ * functions without any AWS client is not met (the catalog routes are 143–156 KiB: core/ 40–52,
+ * zod/mini 41.5, adapters/ 34, Powertools logger 21) and is not asserted.
  */
-const CEILING = 250 * 1024;
-const NO_FILES_CEILING = 250 * 1024;
+const CEILING = 235 * 1024;
+const NO_FILES_CEILING = 235 * 1024;
 
 const entries = functionEntries();
 let dir: string;
