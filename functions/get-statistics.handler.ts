@@ -7,7 +7,7 @@
 import * as z from 'zod/mini';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { places } from '#adapters/catalog/places.ts';
-import { cellCounters } from '#adapters/dynamodb/statistics-store.ts';
+import { counterReader } from '#adapters/dynamodb/statistics-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { defineRoute } from '#adapters/http/route.ts';
 import { component } from '#adapters/http/schemas.ts';
@@ -245,7 +245,7 @@ export const route = defineRoute({
 export const handler = httpHandler(route)(async ({ query, caller }) => ({
   status: 200,
   body: await statisticsReport(
-    { catalog: catalog(), places: places(), counters: cellCounters, now: () => new Date() },
+    { catalog: catalog(), places: places(), counters: counterReader(), now: () => new Date() },
     caller,
     query,
   ),

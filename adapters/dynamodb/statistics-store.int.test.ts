@@ -6,14 +6,15 @@
  * uses a bundle id of its own, so its cell moves only with its case.
  */
 import { randomUUID } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { dynamo } from '#adapters/dynamodb/client.ts';
 import { evaluationStore } from '#adapters/dynamodb/evaluation-store.ts';
 import { keys } from '#adapters/dynamodb/keys.ts';
 import { send } from '#adapters/dynamodb/send.ts';
-import { cellCounters, counterUpdates } from '#adapters/dynamodb/statistics-store.ts';
+import { cellCounters } from '#adapters/dynamodb/statistics-store.ts';
 import { chinaDate } from '#core/time/working-days.ts';
 import { caseRecord } from '#test/support/in-memory-cases.ts';
 import { newIdNumber } from '../../test/e2e/portal.ts';
@@ -191,23 +192,77 @@ describe('counting 好差评 and 12345 in their own transactions', () => {
   });
 });
 
-it('names each counter item once per transaction, adding what several increments give it', () => {
-  const cell = { dimension: 'department' as const, value: 'tax' };
-  const other = { dimension: 'bundle' as const, value: 'newborn' };
-  const updates = counterUpdates(
-    { day: '2026-11-02', shard: 3, cells: [cell, other], counters: { ratings: 1, badRatings: 1 } },
-    { day: '2026-11-02', shard: 3, cells: [cell], counters: { ratings: 1, rectificationsOpened: 1 } },
-  );
-  expect(updates.map((u) => u.Update.Key)).toEqual([
-    { pk: 'STATS#department#tax', sk: '2026-11-02#3' },
-    { pk: 'STATS#bundle#newborn', sk: '2026-11-02#3' },
-  ]);
-  const values = updates[0]!.Update.ExpressionAttributeValues;
-  const names = updates[0]!.Update.ExpressionAttributeNames as Record<string, string>;
-  const added = Object.fromEntries(
-    Object.entries(names)
-      .filter(([k]) => k.startsWith('#c'))
-      .map(([k, name]) => [name, (values as Record<string, unknown>)[`:${k.slice(1)}`]]),
-  );
-  expect(added).toEqual({ ratings: 2, badRatings: 1, rectificationsOpened: 1 });
+describe('the counter items of a case write', () => {
+  it('puts at most three in each transaction of a 企业开办 case, and reads its departments back from them', async () => {
+    // A day of its own (far in the future): nothing else counts in it, so the reads are exact.
+    const day = `20${40 + Math.floor(Math.random() * 50)}-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;
+    const services = catalog().bundle('enterprise-opening').services;
+    const record = caseRecord({
+      caseId: `c-${randomUUID().replaceAll('-', '').slice(0, 24)}`,
+      bundleId: 'enterprise-opening',
+      services: services.map((s) => s.id),
+      status: 'in_review',
+      applicant: { kind: 'person', name: '张三', idNumber: newIdNumber(), phone: '13800000000' },
+      createdAt: `${day}T01:00:00.000Z`,
+      updatedAt: `${day}T01:00:00.000Z`,
+      dueAt: `${day}T15:59:59.999Z`,
+    });
+    // The STATS items of each transaction that writes the case.
+    const counterItemsPerWrite: number[] = [];
+    type Item = { Put?: { Item?: Record<string, unknown> }; Update?: { Key?: Record<string, unknown> } };
+    const pk = (i: Item) => {
+      const v = (i.Put?.Item?.pk ?? i.Update?.Key?.pk) as string | { S?: string } | undefined;
+      return typeof v === 'string' ? v : (v?.S ?? '');
+    };
+    dynamo.middlewareStack.add(
+      (next) => async (args) => {
+        const items = (args.input as { TransactItems?: Item[] }).TransactItems;
+        if (items?.some((i) => pk(i) === keys.casePk(record.caseId)))
+          counterItemsPerWrite.push(items.filter((i) => pk(i).startsWith('STATS#')).length);
+        return next(args);
+      },
+      { step: 'initialize', name: PLANT },
+    );
+
+    const at = `${day}T01:00:00.000Z`;
+    expect(
+      await caseRepository.create(record, { at, event: 'submitted' }, { actor: 'test', action: 'submit' }),
+    ).toBe(true);
+    expect(
+      await caseRepository.transition(
+        record.caseId,
+        ['in_review'],
+        { status: 'issued' },
+        { at: `${day}T06:00:00.000Z`, event: 'issued' },
+        { actor: 'test', action: 'issue' },
+      ),
+    ).toBe(true);
+
+    expect(counterItemsPerWrite).toEqual([3, 3]); // the city, the bundle, the place (15 each, before)
+    const period = { from: day, to: day, days: 1 };
+    const once = { submitted: 1, finals: 1, issued: 1, issuedFirstTime: 1, decided: 1 };
+    expect(await cellCounters({ dimension: 'bundle', value: 'enterprise-opening' }, period)).toMatchObject(
+      once,
+    );
+    for (const d of services.map((s) => s.departmentId)) {
+      expect(await cellCounters({ dimension: 'department', value: d }, period), d).toMatchObject(once);
+      expect(
+        await cellCounters({ dimension: 'bundle-department', value: `enterprise-opening/${d}` }, period),
+        d,
+      ).toMatchObject(once);
+    }
+    expect(await cellCounters({ dimension: 'department', value: 'health' }, period)).toEqual({});
+
+    // A department's item as the one-item-per-cell layout wrote it (before an upgrade) still counts.
+    await send(
+      new PutCommand({
+        TableName: process.env.TABLE_NAME,
+        Item: { pk: 'STATS#department#tax', sk: `${day}#5`, type: 'statistics', submitted: 2 },
+      }),
+    );
+    expect(await cellCounters({ dimension: 'department', value: 'tax' }, period)).toMatchObject({
+      ...once,
+      submitted: 3,
+    });
+  });
 });

@@ -5,22 +5,55 @@
  * inquiry and its answer — so a counter moves iff the change committed, once. Nothing ever scans
  * cases. Counting a final case reads it once (consistently) and loads the catalog and places.
  *
- * | access pattern                                | table | pk                        | sk              |
- * |-----------------------------------------------|-------|---------------------------|-----------------|
- * | one cell's counters of a day, per shard       | table | STATS#<dimension>#<value> | <day>#<shard>   |
+ * | access pattern                                           | pk                                  | sk            |
+ * |----------------------------------------------------------|-------------------------------------|---------------|
+ * | the city's counters of a day, per shard                  | STATS#all#*                         | <day>#<shard> |
+ * | a place's counters of a day, per shard                   | STATS#place#<placeId>               | <day>#<shard> |
+ * | a bundle's counters of a day, per shard, and in the same | STATS#bundle#<bundleId>             | <day>#<shard> |
+ * |   item each bundle × department's (attributes)           |                                     |               |
+ * | legacy, read only: a department's counters               | STATS#department#<departmentId>     | <day>#<shard> |
+ * | legacy, read only: a bundle × department's counters      | STATS#bundle-department#<b>/<d>     | <day>#<shard> |
  *
- * `dimension` is all (value `*`), bundle, department, place or bundle-department (value
- * `<bundleId>/<departmentId>`); `day` the China date; `shard` 0–7 (core/statistics/counters.ts
- * COUNTER_SHARDS: concurrent cases of one cell and day update different items, so their
- * transactions do not conflict). A period of one cell is ONE Query (sk BETWEEN the days), its items
- * summed.
+ * `day` is the China date; `shard` 0–7 (core/statistics/counters.ts COUNTER_SHARDS: concurrent
+ * cases of one bundle and day update different items, so their transactions do not conflict; a
+ * bundle's item is written by fewer cases than the city's, which every case writes).
+ * Items carry `type: statistics` (no longer dimension, value and day: the key says them) and one number attribute per counter: the counter's name for the
+ * item's own cell; in a bundle's item, `<department code><counter code>` for the bundle × department
+ * cell — the department code is 4 base64url characters of the department id's SHA-256, the counter
+ * code one letter (COUNTER_CODES), so the name is 5 characters (no counter's name is). A case of
+ * one bundle thus writes THREE items per transaction (city, bundle, place) where it wrote one per
+ * cell (企业开办 with its 6 departments: 15); AWS bills a transactional write 2 WRU per item and KB.
+ *
+ * Size (AWS bills per KB, attribute names included): a department attribute is 5 bytes of name and
+ * 2 of a small number, so a shard-day of a bundle of 6 departments each with 16 counters moving
+ * (submissions, finals, 一次办成, working days, limits, delivery, overdue, corrections, ratings) is
+ * 6 × 16 × 7 = 672 bytes, its own 16 counters ~240, keys and type ~50: ~960 bytes, under 1 KB; a
+ * typical bundle (4 departments) ~750 (statistics-store.test.ts counts a busy 企业开办 shard-day:
+ * 959). Named `d#market-regulation#issuedFirstTime` the same item would be ~3 KB, `d#<id>#<letter>`
+ * ~1.9 KB — 4 and 2 WRU more per write of it. A day of more kinds (rejections, withdrawals,
+ * 12345) may pass 1 KB: then that item alone is billed 2 KB.
+ *
+ * Reads: the city, a bundle or a place is ONE Query of its pk (sk BETWEEN the days), items summed.
+ * A bundle × department is the bundle's Query (its department's attributes) plus the legacy Query; a
+ * department sums its attributes over the bundles it can count in (core/statistics/counters.ts
+ * departmentsOfBundle: catalog and places, 通办 counterparts included) plus its legacy Query — several
+ * Queries, fine for reads that are rare. One report (counterReader) queries each item set once.
+ *
+ * Upgrading from the one-item-per-cell layout: city, bundle and place items keep their keys and
+ * attribute names, and new writes add to the same items; department and bundle × department items
+ * are no longer written but still read and added (each event was counted in exactly one layout,
+ * so the sum is exact; a transaction of old code during the deploy writes old items, also read).
+ * The codes are part of the layout: a department code must stay unique among a bundle's departments
+ * (statistics-store.test.ts checks every city's), and COUNTER_CODES never reuses a letter.
  */
 
+import { createHash } from 'node:crypto';
 import { isFinal } from '#core/case/lifecycle.ts';
 import { type CaseRecord, CaseRecordSchema } from '#core/case/model.ts';
 import type { InquiryRecord, RatingRecord, RectificationRecord } from '#core/evaluation/model.ts';
 import {
   addCounters,
+  bundlesOfDepartment,
   type Cell,
   COUNTERS,
   type CounterName,
@@ -51,56 +84,110 @@ export const statisticsKeys = {
   item: (cell: Cell, day: string, shard: number) => ({ pk: statisticsKeys.pk(cell), sk: `${day}#${shard}` }),
 };
 
+/** One letter per counter, never reused: a bundle × department attribute is `<department code><letter>`. */
+export const COUNTER_CODES: Readonly<Record<CounterName, string>> = {
+  submitted: 's',
+  materialsUploaded: 'u',
+  materialsReused: 'r',
+  finals: 'f',
+  issued: 'i',
+  rejected: 'j',
+  withdrawn: 'w',
+  issuedFirstTime: 'o',
+  correctionRounds: 'c',
+  finalsWithCorrection: 'C',
+  decided: 'd',
+  workingDays: 'k',
+  committedDays: 'm',
+  legalDays: 'l',
+  overdue: 'x',
+  visits: 'v',
+  electronicDeliveries: 'e',
+  ratings: 'g',
+  ratingsSatisfied: 'G',
+  badRatings: 'b',
+  rectificationsOpened: 'p',
+  rectificationsCompleted: 'P',
+  rectificationsFollowUpSatisfied: 'F',
+  inquiries: 'q',
+  complaints: 'Q',
+  inquiriesAnswered: 'a',
+  inquiryAnswerMinutes: 'n',
+  inquiriesAnsweredLate: 'L',
+};
+
+/** A department's code in its bundles' items: 4 base64url characters of its id's SHA-256. */
+export const departmentCode = (departmentId: string) =>
+  createHash('sha256').update(departmentId).digest('base64url').slice(0, 4);
+
+/** The attribute of a bundle's item holding `departmentId`'s `counter` for that bundle. */
+export const departmentAttribute = (departmentId: string, counter: CounterName) =>
+  `${departmentCode(departmentId)}${COUNTER_CODES[counter]}`;
+
+/** `<bundleId>/<departmentId>` (core/statistics/counters.ts bundleDepartment) apart. */
+function splitBundleDepartment(value: string): { bundleId: string; departmentId: string } {
+  const at = value.indexOf('/');
+  return { bundleId: value.slice(0, at), departmentId: value.slice(at + 1) };
+}
+
 const context = (): CountingContext => ({ catalog: catalog(), places: places() });
 
 /**
- * One Update per item (cell, day, shard): ADD each counter. Increments that touch one item are
- * merged first — a transaction may name an item only once.
+ * The items an increment adds to, with what each attribute gains: the city's, the place's and the
+ * bundle's own counters under their names; each bundle × department's in the bundle's item under
+ * the department's attributes. A department cell adds nothing of its own — its counters are read
+ * from its bundle × department attributes — so it must come with that cell (an error otherwise).
  */
-export function counterUpdates(...incs: readonly Increment[]) {
-  const items = new Map<string, { cell: Cell; day: string; shard: number; counters: Counters }>();
+export function counterItems(...incs: readonly Increment[]) {
+  const items = new Map<string, { key: { pk: string; sk: string }; adds: Map<string, number> }>();
+  const add = (cell: Cell, inc: Increment, name: (counter: CounterName) => string) => {
+    const key = statisticsKeys.item(cell, inc.day, inc.shard);
+    const id = `${key.pk}|${key.sk}`;
+    const item = items.get(id) ?? { key, adds: new Map<string, number>() };
+    items.set(id, item);
+    for (const [k, v] of Object.entries(inc.counters) as [CounterName, number][])
+      if (v !== 0) item.adds.set(name(k), (item.adds.get(name(k)) ?? 0) + v);
+  };
   for (const inc of incs)
     for (const cell of inc.cells) {
-      const key = `${statisticsKeys.pk(cell)}|${inc.day}#${inc.shard}`;
-      const known = items.get(key);
-      items.set(key, {
-        cell,
-        day: inc.day,
-        shard: inc.shard,
-        counters: known ? addCounters(known.counters, inc.counters) : inc.counters,
-      });
+      if (cell.dimension === 'department') {
+        const paired = inc.cells.some(
+          (c) =>
+            c.dimension === 'bundle-department' && splitBundleDepartment(c.value).departmentId === cell.value,
+        );
+        if (!paired)
+          throw new Error(`A department cell (${cell.value}) counts only with its bundle × department cell.`);
+      } else if (cell.dimension === 'bundle-department') {
+        const { bundleId, departmentId } = splitBundleDepartment(cell.value);
+        add({ dimension: 'bundle', value: bundleId }, inc, (k) => departmentAttribute(departmentId, k));
+      } else add(cell, inc, (k) => k);
     }
-  return [...items.values()].flatMap((i) => itemUpdate(i.cell, i.day, i.shard, i.counters));
+  return [...items.values()].filter((i) => i.adds.size > 0);
 }
 
-function itemUpdate(cell: Cell, day: string, shard: number, all: Counters) {
-  const counters = Object.entries(all).filter(([, v]) => v !== 0) as [CounterName, number][];
-  if (counters.length === 0) return [];
-  return [
-    {
+/**
+ * One Update per item (city, bundle or place; day; shard): ADD each attribute. Increments that touch
+ * one item are merged first — a transaction may name an item only once.
+ */
+export function counterUpdates(...incs: readonly Increment[]) {
+  return counterItems(...incs).map(({ key, adds }) => {
+    const entries = [...adds];
+    return {
       Update: {
         TableName: table(),
-        Key: statisticsKeys.item(cell, day, shard),
-        UpdateExpression: `SET #type = :type, #dimension = :dimension, #value = :value, #day = :day ADD ${counters
-          .map((_, i) => `#c${i} :c${i}`)
-          .join(', ')}`,
+        Key: key,
+        UpdateExpression: `SET #type = :type ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
         ExpressionAttributeNames: {
           '#type': 'type',
-          '#dimension': 'dimension',
-          '#value': 'value',
-          '#day': 'day',
-          ...Object.fromEntries(counters.map(([k], i) => [`#c${i}`, k])),
+          ...Object.fromEntries(entries.map(([k], i) => [`#c${i}`, k])),
         },
         ExpressionAttributeValues: {
           ':type': 'statistics',
-          ':dimension': cell.dimension,
-          ':value': cell.value,
-          ':day': day,
-          ...Object.fromEntries(counters.map(([, v], i) => [`:c${i}`, v])),
+          ...Object.fromEntries(entries.map(([, v], i) => [`:c${i}`, v])),
         },
       },
-    },
-  ];
+    };
+  });
 }
 
 /** The counter Updates of a rating and the rectifications it opens (in the rating's transaction). */
@@ -149,8 +236,47 @@ export async function finalCounterItems(
   return inc ? { version: current.version, items: counterUpdates(inc) } : undefined;
 }
 
-/** The counters of one cell over a period: one Query, the days' shards summed. */
-export async function cellCounters(cell: Cell, period: Period): Promise<Counters> {
+/** Where a cell's counters are stored: the items of a pk, and whose attributes to take in them. */
+export interface CounterSource {
+  readonly pk: string;
+  /** In a bundle's items: this department's attributes; absent: the counters under their names. */
+  readonly departmentId?: string;
+}
+
+/** The sources of a cell (see the table above): summed, they are its counters. */
+export function sourcesOf(cell: Cell, ctx: CountingContext): CounterSource[] {
+  const legacy = { pk: statisticsKeys.pk(cell) };
+  const inBundle = (bundleId: string, departmentId: string) => ({
+    pk: statisticsKeys.pk({ dimension: 'bundle', value: bundleId }),
+    departmentId,
+  });
+  if (cell.dimension === 'bundle-department') {
+    const { bundleId, departmentId } = splitBundleDepartment(cell.value);
+    return [inBundle(bundleId, departmentId), legacy];
+  }
+  if (cell.dimension === 'department')
+    return [...bundlesOfDepartment(cell.value, ctx).map((b) => inBundle(b, cell.value)), legacy];
+  return [legacy];
+}
+
+/** The attribute of each counter in a source's items: its name, or the department's attribute. */
+export function attributesOf(departmentId?: string): readonly (readonly [CounterName, string])[] {
+  if (departmentId === undefined) return COUNTERS.map((k) => [k, k] as const);
+  const code = departmentCode(departmentId);
+  return COUNTERS.map((k) => [k, `${code}${COUNTER_CODES[k]}`] as const);
+}
+
+/** An item's counters under the given attributes. */
+export function countersIn(
+  item: Record<string, unknown>,
+  attributes: ReturnType<typeof attributesOf>,
+): Counters {
+  return Object.fromEntries(
+    attributes.flatMap(([k, a]) => (typeof item[a] === 'number' ? [[k, item[a] as number]] : [])),
+  );
+}
+
+async function queryDays(pk: string, period: Period): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -158,11 +284,7 @@ export async function cellCounters(cell: Cell, period: Period): Promise<Counters
       new QueryCommand({
         TableName: table(),
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': statisticsKeys.pk(cell),
-          ':from': `${period.from}#`,
-          ':to': `${period.to}#~`,
-        },
+        ExpressionAttributeValues: { ':pk': pk, ':from': `${period.from}#`, ':to': `${period.to}#~` },
         ConsistentRead: true,
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
@@ -170,9 +292,29 @@ export async function cellCounters(cell: Cell, period: Period): Promise<Counters
     items.push(...(r.Items ?? []));
     start = r.LastEvaluatedKey;
   } while (start);
-  return addCounters(
-    ...items.map((i) =>
-      Object.fromEntries(COUNTERS.flatMap((k) => (typeof i[k] === 'number' ? [[k, i[k] as number]] : []))),
-    ),
-  );
+  return items;
 }
+
+/**
+ * A reader of cells' counters for one report: each pk is queried once per period however many cells
+ * read it (a bundle's items serve the bundle, its bundle × departments and its departments).
+ */
+export function counterReader(): (cell: Cell, period: Period) => Promise<Counters> {
+  const queried = new Map<string, Promise<Record<string, unknown>[]>>();
+  const ctx = context();
+  return async (cell, period) => {
+    const sums = await Promise.all(
+      sourcesOf(cell, ctx).map(async ({ pk, departmentId }) => {
+        const id = `${pk}|${period.from}|${period.to}`;
+        const items = queried.get(id) ?? queryDays(pk, period);
+        queried.set(id, items);
+        const attributes = attributesOf(departmentId);
+        return addCounters(...(await items).map((i) => countersIn(i, attributes)));
+      }),
+    );
+    return addCounters(...sums);
+  };
+}
+
+/** The counters of one cell over a period (its sources' Queries, the days' shards summed). */
+export const cellCounters = (cell: Cell, period: Period): Promise<Counters> => counterReader()(cell, period);

@@ -3,11 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { caseRecord } from '#test/support/in-memory-cases.ts';
 import { indexCatalog } from '../catalog/catalog-index.ts';
 import { CatalogSchema } from '../catalog/schema.ts';
+import { acceptingDepartment } from '../flow/plan.ts';
 import { indexPlaces, PlacesFileSchema } from '../places/places.ts';
 import {
   addCounters,
+  bundlesOfDepartment,
   COUNTER_SHARDS,
   cellsOf,
+  departmentsOfBundle,
   finalIncrement,
   legalDaysOf,
   shardOf,
@@ -63,6 +66,35 @@ describe('where a case counts', () => {
     expect(departments.length).toBeGreaterThan(0);
     for (const d of departments) expect(d.startsWith('jintan-')).toBe(true);
     expect(cells).toContainEqual({ dimension: 'place', value: 'tianning' });
+  });
+
+  it('lists every department a case of a bundle can count in, at whichever place it is accepted and decided', () => {
+    for (const bundle of catalog.bundles.values()) {
+      const listed = departmentsOfBundle(bundle, places);
+      for (const acceptedAt of places.places.map((p) => p.id))
+        for (const decidedAt of places.places.map((p) => p.id)) {
+          const record = caseRecord({
+            bundleId: bundle.id,
+            services: bundle.services.map((s) => s.id),
+            places: { acceptedAt, decidedAt },
+          });
+          const counted = cellsOf(record, ctx)
+            .filter((c) => c.dimension === 'department')
+            .map((c) => c.value);
+          // The accepting department is rated and asked (好差评, 12345) for the bundle too.
+          for (const d of [...counted, acceptingDepartment(record, bundle, places)])
+            expect(listed, `${bundle.id} at ${acceptedAt}/${decidedAt}`).toContain(d);
+        }
+    }
+  });
+
+  it('gives a place’s department the bundles it works in, and a city department those it works in anywhere', () => {
+    expect(bundlesOfDepartment('jintan-market-regulation', ctx)).toContain('off-campus-training-approval');
+    expect(bundlesOfDepartment('jintan-market-regulation', ctx)).not.toContain('newborn');
+    const security = bundlesOfDepartment('public-security', ctx);
+    expect(security).toEqual(expect.arrayContaining(['newborn', 'marriage', 'enterprise-opening']));
+    expect(security).not.toContain('enterprise-real-estate-registration');
+    expect(bundlesOfDepartment('no-such-department', ctx)).toEqual([]);
   });
 
   it('writes each case to one of the shards, always the same', () => {

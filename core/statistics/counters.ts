@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { isFinal } from '../case/lifecycle.ts';
 import type { CaseRecord } from '../case/model.ts';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import type { Bundle } from '../catalog/schema.ts';
 import { workingDaysOf } from '../catalog/time-limit.ts';
 import { competentDepartment } from '../flow/plan.ts';
 import { criticalPath, jointInspection, prerequisites } from '../flow/stages.ts';
@@ -118,6 +119,31 @@ export function departmentsOf(record: CaseRecord, ctx: CountingContext): string[
   return [...new Set(ids)].sort();
 }
 
+/**
+ * Every department that can count in a bundle's cells: the bundle's lead, its cooperating
+ * departments and each service's, as the catalog names them and as each place's counterpart (通办:
+ * the deciding place's departments review, the accepting place's counterpart of the lead accepts —
+ * and is rated and asked as such). A department's own counters are the sum of its bundle × department
+ * counters over the bundles that list it here (the statistics store keeps them in the bundles' items).
+ */
+export function departmentsOfBundle(bundle: Bundle, places: PlaceIndex | undefined): string[] {
+  const named = new Set([
+    bundle.leadDepartmentId,
+    ...bundle.departmentIds,
+    ...bundle.services.map((s) => s.departmentId),
+  ]);
+  const out = new Set(named);
+  for (const place of places?.places ?? []) for (const d of named) out.add(places!.departmentAt(place.id, d));
+  return [...out].sort();
+}
+
+/** The bundles a department can count in (departmentsOfBundle), in catalog order. */
+export function bundlesOfDepartment(departmentId: string, ctx: CountingContext): string[] {
+  return [...ctx.catalog.bundles.values()]
+    .filter((b) => departmentsOfBundle(b, ctx.places).includes(departmentId))
+    .map((b) => b.id);
+}
+
 /** Where the case was accepted: the place it names, else the city. */
 export function acceptedPlaceOf(record: CaseRecord, ctx: CountingContext): string | undefined {
   return record.places?.acceptedAt ?? ctx.places?.city.id;
@@ -139,7 +165,11 @@ export function cellsOf(record: CaseRecord, ctx: CountingContext): Cell[] {
   ];
 }
 
-/** What a case counts for, on which day, in which cells and shard: one update per cell. */
+/**
+ * What a case counts for, on which day, in which cells and shard. Cells are what is read; the
+ * statistics store decides the items (a bundle's item holds its bundle × department counters, and a
+ * department's are summed from those: every department cell here comes with its bundle × department one).
+ */
 export interface Increment {
   readonly day: string;
   readonly shard: number;

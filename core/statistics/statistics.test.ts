@@ -78,6 +78,13 @@ describe('GET /v1/statistics as a use case', () => {
     expect(own.issued).toBe(1);
     expect(own.byBundle?.map((b) => b.bundleId)).toEqual(['newborn']);
     expect(own.byDepartment).toBeUndefined();
+    // Its breakdown reads only the bundles it works in.
+    const byBundle = s.reads.filter((r) => r.startsWith('bundle-department:'));
+    expect(byBundle).toContain('bundle-department:newborn/public-security 2026-11-02..2026-12-01');
+    expect(byBundle.some((r) => r.startsWith('bundle-department:enterprise-real-estate-registration/'))).toBe(
+      false,
+    );
+    expect(byBundle.length).toBeLessThan(catalog.bundles.size);
     await expect(
       statisticsReport(s.deps, { departmentId: 'public-security' }, { departmentId: 'market-regulation' }),
     ).rejects.toBeInstanceOf(ForbiddenError);

@@ -9,13 +9,13 @@
  * 3. The filter picks the cell: none, one of bundleId / departmentId / placeId, or bundleId with
  *    departmentId; an unknown id or another combination is a 422 listing every problem.
  * 4. The cell's counters summed over the period's days → KPIs; the breakdown lists only the cells
- *    that counted anything in the period.
+ *    that counted anything in the period (a department's: of the bundles it can count in).
  */
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { SUPERVISOR_ID } from '../credentials/tokens.ts';
 import type { PlaceIndex } from '../places/places.ts';
 import { ForbiddenError, type Problem, ValidationError } from '../shared/errors.ts';
-import { bundleDepartment, type Cell, type Counters } from './counters.ts';
+import { bundleDepartment, bundlesOfDepartment, type Cell, type Counters } from './counters.ts';
 import { type Kpis, kpisOf, type Period, periodOf } from './kpis.ts';
 
 export interface StatisticsDeps {
@@ -92,16 +92,21 @@ export async function statisticsReport(
         ]),
       ),
     };
-  if (cell.dimension === 'department')
+  if (cell.dimension === 'department') {
+    // Only the bundles it can count in (counters.ts departmentsOfBundle): no other has its counters.
+    const its = new Set(bundlesOfDepartment(cell.value, deps));
     return {
       ...base,
       byBundle: await read(
-        bundles.map((b) => [
-          { dimension: 'bundle-department', value: bundleDepartment(b.id, cell.value) },
-          { bundleId: b.id, bundleName: b.name },
-        ]),
+        bundles
+          .filter((b) => its.has(b.id))
+          .map((b) => [
+            { dimension: 'bundle-department', value: bundleDepartment(b.id, cell.value) },
+            { bundleId: b.id, bundleName: b.name },
+          ]),
       ),
     };
+  }
   return base;
 }
 
