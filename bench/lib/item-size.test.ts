@@ -1,6 +1,6 @@
 /** AWS's billing rules for transactions, as bench/cost.ts applies them (item by item, by size). */
 import { describe, expect, it } from 'vitest';
-import { itemSize, transactionUnits, valueSize } from './item-size.ts';
+import { itemSize, type TransactItem, transactionUnits, valueSize } from './item-size.ts';
 
 describe('item sizes', () => {
   it('counts names and UTF-8 bytes, numbers by digits, containers with their overhead', () => {
@@ -27,7 +27,7 @@ describe('transaction units', () => {
 
   it('bills an Update on the item as it stands, and a ConditionCheck as a transactional read', () => {
     const key = { pk: 'CASE#1', sk: 'CASE' };
-    const items = [
+    const items: TransactItem[] = [
       { Update: { Key: key, ExpressionAttributeValues: { ':s': 'issued' } } },
       { ConditionCheck: { Key: key } },
     ];
