@@ -11,7 +11,7 @@ import { workflow } from '#adapters/sfn/workflow.ts';
 import { taskView } from '#core/case/views.ts';
 import { DecisionRequestSchema, decideTask } from '#core/flow/decide-task.ts';
 import { mayOpenDependants } from '#core/flow/stages.ts';
-import { openReadyDependants } from '#core/flow/steps.ts';
+import { completeAcceptance, completeStage, openReadyDependants } from '#core/flow/steps.ts';
 
 export const route = defineRoute({
   name: 'decide-task',
@@ -35,7 +35,28 @@ export const route = defineRoute({
 
 export const handler = httpHandler(route)(async ({ params, body, caller }) => {
   const { task, replayed } = await decideTask(
-    { tasks: taskRepository, workflow, now: () => new Date() },
+    {
+      tasks: taskRepository,
+      workflow,
+      now: () => new Date(),
+      // The last decision of a stage plans the next step (what Plan Next Stage would do), the
+      // acceptance records itself (Record Acceptance), and sends it with the token: the decision
+      // travels once. Should that fail, the state machine does it.
+      completeStage: (caseId, round) =>
+        completeStage(flowDeps(workflow), caseId, round, (err) =>
+          logger.warn('stage not planned with its last decision; the state machine plans it', {
+            caseId,
+            err,
+          }),
+        ),
+      completeAcceptance: (caseId, round, outcome) =>
+        completeAcceptance(flowDeps(workflow), caseId, round, outcome, (err) =>
+          logger.warn('acceptance not recorded with its decision; the state machine records it', {
+            caseId,
+            err,
+          }),
+        ),
+    },
     { taskId: params.taskId, departmentId: caller.departmentId, request: body },
   );
   // An approved prerequisite opens its dependants now, not when its whole stage is decided — unless

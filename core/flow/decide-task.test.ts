@@ -42,8 +42,12 @@ describe('decideTask', () => {
         decidedBy: 'department:d',
       },
     });
+    // Without a recorder, the answer leaves Record Acceptance to the state machine.
     expect(ports.workflow.succeeded).toEqual([
-      { taskToken: 'token-acceptance', output: { outcome: 'approve' } },
+      {
+        taskToken: 'token-acceptance',
+        output: { caseId: task.caseId, round: 0, next: 'record', outcome: 'approve' },
+      },
     ]);
     expect(ports.store.audit.at(-1)?.record).toEqual({
       actor: 'department:d',
@@ -63,7 +67,12 @@ describe('decideTask', () => {
 
     await decide({ outcome: 'approve', opinion: '同意' });
 
-    expect(ports.workflow.succeeded).toEqual([{ taskToken: 'token-late', output: { outcome: 'approve' } }]);
+    expect(ports.workflow.succeeded).toEqual([
+      {
+        taskToken: 'token-late',
+        output: { caseId: task.caseId, round: 0, next: 'record', outcome: 'approve' },
+      },
+    ]);
   });
 
   it('completes the wait of a stage with its last decision, not before (one token for the stage)', async () => {
@@ -91,8 +100,59 @@ describe('decideTask', () => {
     await decide('b');
     expect(ports.workflow.succeeded).toEqual([]); // a is still reviewing: the stage waits
     await decide('a');
+    // Without a planner, the answer leaves the planning to the state machine (Plan Next Stage).
     expect(ports.workflow.succeeded).toEqual([
-      { taskToken: 'token-stage-1', output: { outcome: 'decided' } },
+      {
+        taskToken: 'token-stage-1',
+        output: { caseId: c.caseId, round: 0, next: 'plan', outcome: 'decided' },
+      },
+    ]);
+  });
+
+  it('answers the stage with the next step its last decision planned, planning once, after the last write', async () => {
+    const ports = inMemoryCases();
+    const c = caseRecord({ status: 'in_review' });
+    ports.store.cases.set(c.caseId, c);
+    for (const d of ['a', 'b'])
+      ports.store.tasks.set(
+        `${c.caseId}.r0.${d}-s1`,
+        taskRecord({
+          taskId: `${c.caseId}.r0.${d}-s1`,
+          caseId: c.caseId,
+          kind: 'review',
+          departmentId: d,
+          stage: 1,
+          taskToken: 'token-stage-1',
+        }),
+      );
+    const planned: { caseId: string; round: number; decidedSeen: number }[] = [];
+    const deps = {
+      tasks: ports.tasks,
+      workflow: ports.workflow,
+      now: () => NOW,
+      completeStage: async (caseId: string, round: number) => {
+        const decidedSeen = [...ports.store.tasks.values()].filter((t) => t.decision).length;
+        planned.push({ caseId, round, decidedSeen });
+        return { caseId, round, next: 'issue', approved: ['a-svc', 'b-svc'] };
+      },
+    };
+    const decide = (departmentId: string) =>
+      decideTask(deps, {
+        taskId: `${c.caseId}.r0.${departmentId}-s1`,
+        departmentId,
+        request: DecisionRequestSchema.parse({ outcome: 'approve', opinion: '同意' }),
+      });
+
+    await decide('a');
+    expect(planned).toEqual([]); // not the last: nothing planned, nothing sent
+    await decide('b');
+
+    expect(planned).toEqual([{ caseId: c.caseId, round: 0, decidedSeen: 2 }]);
+    expect(ports.workflow.succeeded).toEqual([
+      {
+        taskToken: 'token-stage-1',
+        output: { caseId: c.caseId, round: 0, next: 'issue', approved: ['a-svc', 'b-svc'] },
+      },
     ]);
   });
 

@@ -7,7 +7,9 @@
  *     case is final (withdrawn, issued, rejected) no decision lands, even one racing with the
  *     withdrawal; a closed task answers 409.
  *  3. The token is sent; a token that expired meanwhile (the task timed out and was escalated) is
- *     not an error — the re-opened task finds the recorded decision and completes itself.
+ *     not an error — the re-opened task finds the recorded decision and completes itself. The last
+ *     decision of a stage sends the next step with it, planned at once (`completeStage`); the
+ *     acceptance sends the acceptance recorded (`completeAcceptance`).
  */
 import * as z from 'zod/mini';
 import {
@@ -50,7 +52,22 @@ const closedError = (taskId: string) =>
   new ConflictError(`Task ${taskId} is closed: its case was withdrawn or has ended; it takes no decision.`);
 
 export async function decideTask(
-  deps: { tasks: TaskRepository; workflow: Workflow; now(): Date },
+  deps: {
+    tasks: TaskRepository;
+    workflow: Workflow;
+    now(): Date;
+    /**
+     * The answer to the stage's wait when this decision completes the stage: the next step,
+     * planned now (core/flow/steps.ts completeStage). Without it, `next: "plan"`: the state
+     * machine plans the stage.
+     */
+    completeStage?: (caseId: string, round: number) => Promise<object>;
+    /**
+     * The answer to the acceptance's wait: the acceptance recorded now (core/flow/steps.ts
+     * completeAcceptance). Without it, `next: "record"`: the state machine records it.
+     */
+    completeAcceptance?: (caseId: string, round: number, outcome: string) => Promise<object>;
+  },
   input: { taskId: string; departmentId: string; request: DecisionRequest },
 ): Promise<{ task: TaskRecord; replayed: boolean }> {
   const { request } = input;
@@ -116,7 +133,18 @@ export async function decideTask(
     // Read after our own write (consistently): of two last decisions at once, the later sees both.
     // A task alone in its stage (stageSize 1) ends it with its own decision: nothing to read.
     if (stored.stageSize === 1 || stageDecided(await deps.tasks.listForCase(task.caseId), token))
-      await deps.workflow.succeed(token, { outcome: 'decided' });
-  } else await deps.workflow.succeed(token, { outcome: request.outcome });
+      await deps.workflow.succeed(
+        token,
+        deps.completeStage
+          ? await deps.completeStage(task.caseId, task.round)
+          : { caseId: task.caseId, round: task.round, next: 'plan', outcome: 'decided' },
+      );
+  } else
+    await deps.workflow.succeed(
+      token,
+      deps.completeAcceptance
+        ? await deps.completeAcceptance(task.caseId, task.round, request.outcome)
+        : { caseId: task.caseId, round: task.round, next: 'record', outcome: request.outcome },
+    );
   return { task: stored, replayed: !recorded };
 }

@@ -11,6 +11,8 @@ import { indexCatalog } from '../catalog/catalog-index.ts';
 import { CatalogSchema } from '../catalog/schema.ts';
 import {
   closeUnanswered,
+  completeAcceptance,
+  completeStage,
   deliverResults,
   escalateStage,
   type FlowDeps,
@@ -91,7 +93,14 @@ describe('the flow steps', () => {
       decision: decision('approve'),
     });
     await openTask(deps, { caseId: record.caseId, round: 0, kind: 'acceptance', taskToken: 't2' });
-    expect(ports.workflow.succeeded).toEqual([{ taskToken: 't2', output: { outcome: 'approve' } }]);
+    // Answered with the acceptance recorded (completeAcceptance), as the decision itself would.
+    expect(ports.workflow.succeeded).toEqual([
+      {
+        taskToken: 't2',
+        output: expect.objectContaining({ caseId: record.caseId, round: 0, next: 'dispatch' }),
+      },
+    ]);
+    expect(ports.store.cases.get(record.caseId)?.status).toBe('in_review');
   });
 
   it('accepts: the case goes to review and only the services without prerequisites open first', async () => {
@@ -233,8 +242,12 @@ describe('the flow steps', () => {
       taskToken: 'stage-token-2',
     });
     expect(again.decided).toBe(true);
+    // Answered with the next step planned (completeStage), as its last decision would.
     expect(ports.workflow.succeeded).toEqual([
-      { taskToken: 'stage-token-2', output: { outcome: 'decided' } },
+      {
+        taskToken: 'stage-token-2',
+        output: expect.objectContaining({ caseId: record.caseId, round: 0, next: 'review' }),
+      },
     ]);
   });
 
@@ -275,7 +288,12 @@ describe('the flow steps', () => {
       taskToken: 'stage-token',
     });
     expect(result.decided).toBe(true);
-    expect(ports.workflow.succeeded).toEqual([{ taskToken: 'stage-token', output: { outcome: 'decided' } }]);
+    expect(ports.workflow.succeeded).toEqual([
+      {
+        taskToken: 'stage-token',
+        output: expect.objectContaining({ caseId: record.caseId, round: 0, next: 'review' }),
+      },
+    ]);
   });
 
   it('escalates the tasks of a stage past their own deadline, and waits until the next deadline', async () => {
@@ -371,5 +389,23 @@ describe('the flow steps', () => {
     expect(issued).toEqual([
       expect.objectContaining({ detail: { licenses: ['l-1', 'l-2'], delivery: record.delivery.method } }),
     ]);
+  });
+  it('leaves the planning to the state machine when it cannot be done with the decision', async () => {
+    const { deps, record } = setup({ status: 'in_review' });
+    const failing = { ...deps, caseWithTasks: () => Promise.reject(new Error('table unavailable')) };
+    const seen: unknown[] = [];
+    expect(await completeStage(failing, record.caseId, 0, (err) => seen.push(err))).toEqual({
+      caseId: record.caseId,
+      round: 0,
+      next: 'plan',
+      outcome: 'decided',
+    });
+    expect(await completeAcceptance(failing, record.caseId, 0, 'approve', (err) => seen.push(err))).toEqual({
+      caseId: record.caseId,
+      round: 0,
+      next: 'record',
+      outcome: 'approve',
+    });
+    expect(seen).toHaveLength(2);
   });
 });

@@ -214,8 +214,41 @@ export async function openStage(
   const decided = reused
     ? stageDecided(await deps.tasks.listForCase(input.caseId), input.taskToken)
     : stored.every((t) => t.decision !== undefined || t.status !== 'pending');
-  if (decided) await deps.workflow.succeed(input.taskToken, { outcome: 'decided' });
+  if (decided)
+    await deps.workflow.succeed(input.taskToken, await completeStage(deps, input.caseId, input.round));
   return { taskIds: stored.map((t) => t.taskId), decided };
+}
+
+/** What a stage's wait answers when the stage could not be planned with it: the state machine plans it (Plan Next Stage). */
+export interface PlanLater {
+  readonly caseId: string;
+  readonly round: number;
+  readonly next: 'plan';
+  readonly outcome: 'decided';
+}
+
+/**
+ * The answer to a stage's wait once every task of the stage is decided, computed by whoever saw it
+ * complete (the last decision, or the opening that found them all decided): the next step itself
+ * — mergeDecisions, what Plan Next Stage would run — so the decision travels once and the state
+ * machine goes straight to the next stage (two transitions less per stage). Planning is a flow
+ * step like any other, idempotent: should this answer not reach the execution (a token that
+ * expired), Plan Next Stage runs it again later to the same effect. If planning fails, the answer
+ * says so (`next: "plan"`) and the state machine plans the stage itself, with its retries.
+ * Executions started on a definition that ignores the wait's answer plan the stage again: harmless.
+ */
+export async function completeStage(
+  deps: FlowDeps,
+  caseId: string,
+  round: number,
+  onPlanningFailed: (err: unknown) => void = () => {},
+): Promise<MergeStep | PlanLater> {
+  try {
+    return await mergeDecisions(deps, caseId, round);
+  } catch (err) {
+    onPlanningFailed(err);
+    return { caseId, round, next: 'plan', outcome: 'decided' };
+  }
 }
 
 /** Opens a review or inspection the stage plan described in full; completes at once with a decision given meanwhile. */
@@ -309,7 +342,12 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
     detail: { taskId, departmentId, services: task.services, dueAt, ...(stage > 0 ? { stage } : {}) },
   });
   if (stored.decision) {
-    await deps.workflow.succeed(input.taskToken, { outcome: stored.decision.outcome });
+    await deps.workflow.succeed(
+      input.taskToken,
+      input.kind === 'acceptance'
+        ? await completeAcceptance(deps, record.caseId, input.round, stored.decision.outcome)
+        : { outcome: stored.decision.outcome },
+    );
     return { taskId };
   }
   // The applicant may have supplemented between the read above and this write, having found no
@@ -378,6 +416,37 @@ export type AcceptanceStep =
   | ({ caseId: string; round: number; next: 'dispatch' } & StageWait)
   | { caseId: string; round: number; next: 'correct'; timeoutSeconds: number }
   | { caseId: string; round: number; next: 'refused' };
+
+/** What the acceptance's wait answers when the acceptance could not be recorded with its decision: Record Acceptance records it. */
+export interface RecordLater {
+  readonly caseId: string;
+  readonly round: number;
+  readonly next: 'record';
+  readonly outcome: string;
+}
+
+/**
+ * The answer to the acceptance's wait once the lead department has decided, computed by whoever
+ * delivers the decision (the decision itself, or the re-opened wait that finds it): the step
+ * Record Acceptance would take — recordAcceptance, idempotent — so the decision travels once and
+ * the flow goes straight to the first stage. If recording fails, the answer says so
+ * (`next: "record"`) and the state machine records it, with its retries. Executions started on a
+ * definition that ignores the wait's answer record it again: harmless.
+ */
+export async function completeAcceptance(
+  deps: FlowDeps,
+  caseId: string,
+  round: number,
+  outcome: string,
+  onRecordingFailed: (err: unknown) => void = () => {},
+): Promise<AcceptanceStep | RecordLater> {
+  try {
+    return await recordAcceptance(deps, caseId, round);
+  } catch (err) {
+    onRecordingFailed(err);
+    return { caseId, round, next: 'record', outcome };
+  }
+}
 
 /** After the lead department's decision: accept → dispatch plan; correct → one request; refuse → end. */
 export async function recordAcceptance(

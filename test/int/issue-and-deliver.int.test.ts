@@ -89,8 +89,20 @@ async function runFlow(caseId: string) {
       return {}; // open-task (its callbacks are answered below), record-failure
     },
   });
+  // Each wait answered as a decision that leaves its step to the state machine (next = record /
+  // plan: Record Acceptance and Plan Next Stage, scripted above, then run).
   runtime.on('taskSubmitted', (t: TaskSubmittedEvent) => {
-    void runtime.sendTaskSuccess({ taskToken: t.taskToken, output: '{}' });
+    const p = t.payload as { kind?: string; round?: number };
+    const next = p.kind === 'acceptance' ? 'record' : 'plan';
+    void runtime.sendTaskSuccess({
+      taskToken: t.taskToken,
+      output: JSON.stringify({
+        caseId,
+        round: p.round ?? 0,
+        next,
+        outcome: next === 'record' ? 'approve' : 'decided',
+      }),
+    });
   });
   try {
     const { stateMachineArn } = await runtime.createStateMachine({

@@ -89,10 +89,38 @@ async function harness(script: Record<string, Fn>) {
     await runtime.close();
     return { result, events, entered };
   };
-  const succeed = (t: TaskSubmittedEvent, output: unknown = {}) =>
-    runtime.sendTaskSuccess({ taskToken: t.taskToken, output: JSON.stringify(output) });
+  // A wait answered without the step its decision would have taken answers as a decision that
+  // leaves that step to the state machine (core/flow/steps.ts completeStage, completeAcceptance):
+  // a stage's next = plan, the acceptance's next = record (with the outcome given, if any).
+  const succeed = (t: TaskSubmittedEvent, output?: Record<string, unknown>) =>
+    runtime.sendTaskSuccess({
+      taskToken: t.taskToken,
+      output: JSON.stringify(
+        isStage(t) && !output
+          ? planLater(t)
+          : isAcceptance(t) && !output?.next
+            ? { ...recordLater(t), ...output }
+            : (output ?? {}),
+      ),
+    });
   return { runtime, start, finish, nextTask, succeed, calls, counts };
 }
+
+const isStage = (t: TaskSubmittedEvent) => (t.payload as { kind?: string }).kind === 'stage';
+
+const isAcceptance = (t: TaskSubmittedEvent) => (t.payload as { kind?: string }).kind === 'acceptance';
+
+/** The acceptance's answer that leaves the recording to Record Acceptance (a decision that could not record it). */
+const recordLater = (t: TaskSubmittedEvent) => {
+  const p = t.payload as { caseId: string; round: number };
+  return { caseId: p.caseId, round: p.round, next: 'record', outcome: 'approve' };
+};
+
+/** A stage's answer that leaves the planning to Plan Next Stage (a decision that could not plan). */
+const planLater = (t: TaskSubmittedEvent) => {
+  const p = t.payload as { caseId: string; round: number };
+  return { caseId: p.caseId, round: p.round, next: 'plan', outcome: 'decided' };
+};
 
 const reviews = (...departments: string[]) => staged(0, ...departments);
 
@@ -131,7 +159,6 @@ describe('case flow ASL', () => {
   it('issues when the lead accepts and every department approves', async () => {
     const h = await harness({
       'record-acceptance': (p) => ({ ...p, next: 'dispatch', ...stage(reviews('a', 'b', 'c')) }),
-      'plan-next-stage': (p) => ({ ...p, next: 'issue', approved: ['a-svc', 'b-svc', 'c-svc'] }),
       'issue-licenses': issueAndDeliver,
     });
     const arn = await h.start();
@@ -140,16 +167,22 @@ describe('case flow ASL', () => {
     // decision of the stage completes it (core/flow/decide-task.ts).
     const wait = await h.nextTask('stage');
     expect(departmentsOf(wait)).toEqual(['a', 'b', 'c']);
-    await h.succeed(wait, { outcome: 'decided' });
+    // The last decision answers with the next step planned (core/flow/steps.ts completeStage).
+    await h.succeed(wait, {
+      caseId: 'c-test',
+      round: 0,
+      next: 'issue',
+      approved: ['a-svc', 'b-svc', 'c-svc'],
+    });
     const { result, entered } = await h.finish(arn);
     expect(result.status).toBe('SUCCEEDED');
     // Issued and delivered by one task, the last state: no Deliver Results, no Succeed state after.
-    expect(entered.slice(-4)).toEqual([
+    expect(entered.slice(-3)).toEqual([
       'Review Stage',
-      'Plan Next Stage',
       'Next Stage Or Outcome',
       'Issue And Deliver Licenses',
     ]);
+    expect(h.counts.has('plan-next-stage')).toBe(false);
     expect(entered.filter((s) => s === 'Review Stage')).toHaveLength(1);
     expect(h.calls.filter((c) => c.name === 'issue-licenses').map((c) => c.payload)).toEqual([
       { caseId: 'c-test', approved: ['a-svc', 'b-svc', 'c-svc'] },
@@ -158,7 +191,7 @@ describe('case flow ASL', () => {
     expect(JSON.parse(result.output!)).toEqual({ caseId: 'c-test', status: 'issued', ...issued });
   });
 
-  it('opens the second stage only after the first is decided, and takes at most 20 transitions for 企业开办', async () => {
+  it('opens the second stage only after the first is decided, and takes at most 20 transitions for 企业开办 even when Plan Next Stage plans every stage', async () => {
     // 企业开办: 企业设立登记 first; 公章、银行开户、发票、社保、公积金 after it, together.
     const second = ['public-security', 'pboc-changzhou', 'tax', 'hrss', 'housing-fund'];
     const h = await harness({
@@ -192,11 +225,105 @@ describe('case flow ASL', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(entered.filter((s) => s === 'Review Stage')).toHaveLength(2);
     expect(h.counts.get('plan-next-stage')).toBe(2);
-    // Accept (3) + stage 1 (wait + Plan + Choice) + stage 2 (wait + Plan + Choice) + issue and
-    // deliver (1): one wait per stage, whatever the number of departments (was one per department,
-    // 18), and one last task that ends the flow (was Issue Licenses → Deliver Results → Case Issued, 12).
-    expect(transitions(events)).toBe(10);
+    // The fallback everywhere (the decisions leave recording and planning to the state machine):
+    // accept (wait + Choice + Record + Choice, 4) + per stage wait + Choice + Plan + Choice (4) +
+    // issue and deliver (1) — one wait per stage, whatever the number of departments (was one per
+    // department, 18). As the decisions answer (the test below): 7.
+    expect(transitions(events)).toBe(13);
     expect(transitions(events)).toBeLessThanOrEqual(20);
+  });
+
+  it('goes straight to the next step when each decision answers with it taken: 7 transitions for 企业开办', async () => {
+    const second = ['public-security', 'pboc-changzhou', 'tax', 'hrss', 'housing-fund'];
+    const h = await harness({ 'issue-licenses': issueAndDeliver });
+    const arn = await h.start();
+    // The acceptance answers recorded, with the first stage planned (what Record Acceptance would answer) ...
+    await h.succeed(await h.nextTask('acceptance'), {
+      caseId: 'c-test',
+      round: 0,
+      next: 'dispatch',
+      ...stage(reviews('market-regulation')),
+    });
+    // The registration's decision plans the second stage (what Plan Next Stage would answer) ...
+    await h.succeed(await h.nextTask('stage'), {
+      caseId: 'c-test',
+      round: 0,
+      next: 'review',
+      ...stage(staged(1, ...second)),
+    });
+    const stage2 = await h.nextTask('stage');
+    // ... whose wait opens exactly the planned reviews,
+    expect(departmentsOf(stage2)).toEqual(second);
+    // and the last of them plans the issue.
+    await h.succeed(stage2, { caseId: 'c-test', round: 0, next: 'issue', approved: ['all'] });
+    const { result, events, entered } = await h.finish(arn);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(h.counts.has('plan-next-stage')).toBe(false);
+    expect(h.counts.has('record-acceptance')).toBe(false);
+    expect(h.calls.find((c) => c.name === 'issue-licenses')?.payload).toEqual({
+      caseId: 'c-test',
+      approved: ['all'],
+    });
+    expect(entered).toEqual([
+      'Ask Lead Department To Accept',
+      'Acceptance Outcome',
+      'Review Stage',
+      'Next Stage Or Outcome',
+      'Review Stage',
+      'Next Stage Or Outcome',
+      'Issue And Deliver Licenses',
+    ]);
+    expect(transitions(events)).toBe(7);
+  });
+
+  it('records the acceptance with Record Acceptance when its answer leaves that to the state machine', async () => {
+    const h = await harness({ 'record-acceptance': (p) => ({ ...p, next: 'refused' }) });
+    const arn = await h.start();
+    await h.succeed(await h.nextTask('acceptance'), {
+      caseId: 'c-test',
+      round: 0,
+      next: 'record',
+      outcome: 'reject',
+    });
+    const { entered } = await h.finish(arn);
+    expect(h.calls.filter((c) => c.name === 'record-acceptance').map((c) => c.payload)).toEqual([
+      { caseId: 'c-test', round: 0 },
+    ]);
+    expect(entered).toEqual([
+      'Ask Lead Department To Accept',
+      'Acceptance Outcome',
+      'Record Acceptance',
+      'Acceptance Outcome',
+      'Case Refused',
+    ]);
+  });
+
+  it('plans a stage with Plan Next Stage when its answer leaves the planning to the state machine', async () => {
+    const h = await harness({
+      'record-acceptance': (p) => ({ ...p, next: 'dispatch', ...stage(reviews('a')) }),
+      'plan-next-stage': (p) => ({ ...p, next: 'issue', approved: ['a-svc'] }),
+      'issue-licenses': issueAndDeliver,
+    });
+    const arn = await h.start();
+    await h.succeed(await h.nextTask('acceptance'));
+    await h.succeed(await h.nextTask('stage'), {
+      caseId: 'c-test',
+      round: 0,
+      next: 'plan',
+      outcome: 'decided',
+    });
+    const { result, entered } = await h.finish(arn);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(h.calls.filter((c) => c.name === 'plan-next-stage').map((c) => c.payload)).toEqual([
+      { caseId: 'c-test', round: 0 },
+    ]);
+    expect(entered.slice(-5)).toEqual([
+      'Review Stage',
+      'Next Stage Or Outcome',
+      'Plan Next Stage',
+      'Next Stage Or Outcome',
+      'Issue And Deliver Licenses',
+    ]);
   });
 
   it('ends rejected without a second stage when the prerequisite is refused', async () => {
