@@ -72,7 +72,7 @@ const RAW_DESCRIPTIONS = {
   getCase: 'authorizer GetItem (API key) + one Query of the case partition (consistent), same case',
   form: 'GET /v1/bundles/{unknown id} through the same dev server: a handler that only looks the catalog up and answers 404 (same middy stack, no storage); the form needs no storage (catalog in memory). Not /v1/health: it checks the table and the bucket',
   decision:
-    'authorizer GetItem (revoked-token check) + GetItem task (consistent) + TransactWriteItems (conditional task update + timeline + audit) + SendTaskSuccess (local Step Functions endpoint)',
+    'authorizer GetItem (revoked-token check) + GetItem task (consistent) + TransactWriteItems (conditional task update + timeline + audit) + what recording the acceptance with its decision reads and writes (the Query of the case with its tasks and the acceptance transaction: case accepted, timeline, audit, outbox — captured from a real decision and re-keyed) + SendTaskSuccess (local Step Functions endpoint)',
 } as const;
 
 interface Ctx {
@@ -385,6 +385,24 @@ export async function runLatency(
       body: { outcome: 'approve', opinion: '材料齐全，予以受理' },
     });
   const decisionObserved = await observe(ctx, 'decide-task.handler.ts', () => decide(tasks[2 * total]!));
+  // The acceptance's decision records the acceptance with it (core/flow/steps.ts
+  // completeAcceptance): the calls it makes after its own write — the read of the case with its
+  // tasks and the acceptance's transaction — are replayed in raw, re-keyed to raw's case.
+  const observedCaseId = tasks[2 * total]!.split('.')[0]!;
+  const firstWrite = decisionObserved.findIndex((c) => c.command === 'TransactWriteItems');
+  const recording = decisionObserved
+    .slice(firstWrite + 1)
+    .filter((c) => c.command === 'Query' || c.command === 'TransactWriteItems');
+  const replayFor = (caseId: string) =>
+    recording.map((c) => {
+      const fresh = new Map<string, string>();
+      const text = JSON.stringify(c.input)
+        .replaceAll(observedCaseId, caseId)
+        .replace(UUID, (u) => fresh.get(u) ?? fresh.set(u, randomUUID()).get(u)!);
+      // biome-ignore lint/suspicious/noExplicitAny: replayed inputs, as captured from the product's calls
+      const input = JSON.parse(text) as any;
+      return c.command === 'Query' ? new QueryCommand(input) : new TransactWriteCommand(input);
+    });
   const decisionTimes = await alternate(
     ctx,
     'POST /v1/tasks/{id}/decision',
@@ -401,6 +419,7 @@ export async function runLatency(
       const caseId = taskId.split('.')[0]!;
       const at = new Date().toISOString();
       const seq = () => randomUUID().slice(0, 8);
+      const replay = replayFor(caseId);
       return timed(async () => {
         await dynamo.send(new GetCommand({ TableName: T, Key: keys.revokedToken(jti) }));
         const got = await dynamo.send(
@@ -446,6 +465,8 @@ export async function runLatency(
             ],
           }),
         );
+        // biome-ignore lint/suspicious/noExplicitAny: replayed commands
+        for (const command of replay) await dynamo.send(command as any);
         await sfn.send(
           new SendTaskSuccessCommand({
             taskToken: task.taskToken as string,
@@ -472,8 +493,13 @@ export async function runLatency(
       decisionTimes,
       RAW_DESCRIPTIONS.decision,
       decisionObserved,
-      'GetItem, GetItem, TransactWriteItems, SendTaskSuccess',
-      [3],
+      'GetItem, GetItem, TransactWriteItems, Query, TransactWriteItems, SendTaskSuccess',
+      [
+        3,
+        ...recording
+          .filter((c) => c.command === 'TransactWriteItems')
+          .map((c) => ((c.input?.TransactItems ?? []) as unknown[]).length),
+      ],
     ),
   ];
   return {
