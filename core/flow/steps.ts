@@ -243,11 +243,21 @@ export async function completeStage(
   round: number,
   onPlanningFailed: (err: unknown) => void = () => {},
 ): Promise<MergeStep | PlanLater> {
+  return stepOrLater(() => mergeDecisions(deps, caseId, round), onPlanningFailed, {
+    caseId,
+    round,
+    next: 'plan',
+    outcome: 'decided',
+  });
+}
+
+/** A wait's answer: the step taken now, or — it failed — the answer that leaves it to the state machine. */
+async function stepOrLater<T, L>(step: () => Promise<T>, onFailed: (err: unknown) => void, later: L) {
   try {
-    return await mergeDecisions(deps, caseId, round);
+    return await step();
   } catch (err) {
-    onPlanningFailed(err);
-    return { caseId, round, next: 'plan', outcome: 'decided' };
+    onFailed(err);
+    return later;
   }
 }
 
@@ -440,12 +450,12 @@ export async function completeAcceptance(
   outcome: string,
   onRecordingFailed: (err: unknown) => void = () => {},
 ): Promise<AcceptanceStep | RecordLater> {
-  try {
-    return await recordAcceptance(deps, caseId, round);
-  } catch (err) {
-    onRecordingFailed(err);
-    return { caseId, round, next: 'record', outcome };
-  }
+  return stepOrLater(() => recordAcceptance(deps, caseId, round), onRecordingFailed, {
+    caseId,
+    round,
+    next: 'record',
+    outcome,
+  } as const);
 }
 
 /** After the lead department's decision: accept → dispatch plan; correct → one request; refuse → end. */
