@@ -34,6 +34,7 @@ export const route = defineRoute({
 });
 
 export const handler = httpHandler(route)(async ({ params, body, caller }) => {
+  const flow = flowDeps(workflow);
   const { task, replayed } = await decideTask(
     {
       tasks: taskRepository,
@@ -43,14 +44,14 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
       // acceptance records itself (Record Acceptance), and sends it with the token: the decision
       // travels once. Should that fail, the state machine does it.
       completeStage: (caseId, round) =>
-        completeStage(flowDeps(workflow), caseId, round, (err) =>
+        completeStage(flow, caseId, round, (err) =>
           logger.warn('stage not planned with its last decision; the state machine plans it', {
             caseId,
             err,
           }),
         ),
       completeAcceptance: (caseId, round, outcome) =>
-        completeAcceptance(flowDeps(workflow), caseId, round, outcome, (err) =>
+        completeAcceptance(flow, caseId, round, outcome, (err) =>
           logger.warn('acceptance not recorded with its decision; the state machine records it', {
             caseId,
             err,
@@ -66,7 +67,7 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
     task.stageSize !== 1 &&
     mayOpenDependants(catalog().bundles.values(), task)
   )
-    await openReadyDependants(flowDeps(workflow), task.caseId).catch((err: unknown) =>
+    await openReadyDependants(flow, task.caseId).catch((err: unknown) =>
       logger.warn('dependants not opened early; the next stage opens them', { caseId: task.caseId, err }),
     );
   return { status: 200, body: { ...taskView(catalog(), task), replayed } };

@@ -27,7 +27,7 @@ const Input = z.object({
 });
 
 export const handler = makeTaskHandler(Input, async (input) => {
-  const { licenses } = await issueLicenses(
+  const { licenses, record } = await issueLicenses(
     {
       keyer: await cityKeyer(),
       cases: caseRepository,
@@ -40,6 +40,7 @@ export const handler = makeTaskHandler(Input, async (input) => {
     },
     input,
   );
-  const delivered = await deliverResults(flowDeps(), input.caseId, licenses);
+  // Delivered from the case the issue read (issuing leaves it as it was): not read again.
+  const delivered = await deliverResults(flowDeps(), input.caseId, licenses, record);
   return { ...delivered, licenses };
 });

@@ -22,6 +22,7 @@ import {
 import type { TaskRepository, Workflow } from '../case/ports.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { stageDecided } from './stages.ts';
+import { planLater, recordLater } from './steps.ts';
 
 /** Omitted opinion and corrections are none (filled in here, not published as `default`s). */
 export const DecisionRequestSchema = z.object({
@@ -137,14 +138,14 @@ export async function decideTask(
         token,
         deps.completeStage
           ? await deps.completeStage(task.caseId, task.round)
-          : { caseId: task.caseId, round: task.round, next: 'plan', outcome: 'decided' },
+          : planLater(task.caseId, task.round),
       );
   } else
     await deps.workflow.succeed(
       token,
       deps.completeAcceptance
         ? await deps.completeAcceptance(task.caseId, task.round, request.outcome)
-        : { caseId: task.caseId, round: task.round, next: 'record', outcome: request.outcome },
+        : recordLater(task.caseId, task.round, request.outcome),
     );
   return { task: stored, replayed: !recorded };
 }

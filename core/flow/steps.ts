@@ -243,13 +243,16 @@ export async function completeStage(
   round: number,
   onPlanningFailed: (err: unknown) => void = () => {},
 ): Promise<MergeStep | PlanLater> {
-  return stepOrLater(() => mergeDecisions(deps, caseId, round), onPlanningFailed, {
-    caseId,
-    round,
-    next: 'plan',
-    outcome: 'decided',
-  });
+  return stepOrLater(() => mergeDecisions(deps, caseId, round), onPlanningFailed, planLater(caseId, round));
 }
+
+/** The stage's answer that leaves the planning to Plan Next Stage. */
+export const planLater = (caseId: string, round: number): PlanLater => ({
+  caseId,
+  round,
+  next: 'plan',
+  outcome: 'decided',
+});
 
 /** A wait's answer: the step taken now, or — it failed — the answer that leaves it to the state machine. */
 async function stepOrLater<T, L>(step: () => Promise<T>, onFailed: (err: unknown) => void, later: L) {
@@ -450,13 +453,20 @@ export async function completeAcceptance(
   outcome: string,
   onRecordingFailed: (err: unknown) => void = () => {},
 ): Promise<AcceptanceStep | RecordLater> {
-  return stepOrLater(() => recordAcceptance(deps, caseId, round), onRecordingFailed, {
-    caseId,
-    round,
-    next: 'record',
-    outcome,
-  } as const);
+  return stepOrLater(
+    () => recordAcceptance(deps, caseId, round),
+    onRecordingFailed,
+    recordLater(caseId, round, outcome),
+  );
 }
+
+/** The acceptance's answer that leaves the recording to Record Acceptance. */
+export const recordLater = (caseId: string, round: number, outcome: string): RecordLater => ({
+  caseId,
+  round,
+  next: 'record',
+  outcome,
+});
 
 /** After the lead department's decision: accept → dispatch plan; correct → one request; refuse → end. */
 export async function recordAcceptance(
@@ -757,8 +767,10 @@ export async function deliverResults(
   deps: FlowDeps,
   caseId: string,
   licenses: readonly { id: string; serviceId: string }[],
+  /** The case as the step before just read it (the issue), else read here. */
+  read?: CaseRecord,
 ) {
-  const record = await load(deps, caseId);
+  const record = read ?? (await load(deps, caseId));
   if (record.status === 'issued') return { caseId, status: 'issued' as const };
   await move(deps, record, transition('in_review', 'issue'), {}, 'issued', {
     licenses: licenses.map((l) => l.id),

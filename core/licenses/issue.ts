@@ -74,6 +74,8 @@ export interface IssueLicensesInput {
 
 export interface IssueLicensesResult {
   readonly licenses: { readonly id: string; readonly serviceId: string }[];
+  /** The case as read for the issue (issuing does not change it): the delivery step goes on from it. */
+  readonly record: CaseRecord;
 }
 
 export async function issueLicenses(
@@ -107,6 +109,7 @@ export async function issueLicenses(
   if (failed) throw failed.reason;
 
   return {
+    record,
     licenses: approved.map((serviceId) => ({ id: recorded.get(serviceId)!, serviceId })),
   };
 }
