@@ -58,7 +58,8 @@ describe('npm run bench -- --smoke', () => {
       }
       expect(cost.cases).toHaveLength(1);
       expect(cost.cases[0].sfn.execution_status).toBe('SUCCEEDED');
-      expect(cost.cases[0].sfn.transitions).toBeGreaterThan(5);
+      // At least the acceptance's wait (carried on through the stages), its outcome and the issue.
+      expect(cost.cases[0].sfn.transitions).toBeGreaterThanOrEqual(3);
       // Saturation: the load in a process of its own, every 201 issued, CPU of each process.
       const { saturation } = report.results;
       expect(saturation.steps.length).toBeGreaterThan(0);

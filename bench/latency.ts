@@ -72,7 +72,7 @@ const RAW_DESCRIPTIONS = {
   getCase: 'authorizer GetItem (API key) + one Query of the case partition (consistent), same case',
   form: 'GET /v1/bundles/{unknown id} through the same dev server: a handler that only looks the catalog up and answers 404 (same middy stack, no storage); the form needs no storage (catalog in memory). Not /v1/health: it checks the table and the bucket',
   decision:
-    'authorizer GetItem (revoked-token check) + GetItem task (consistent) + TransactWriteItems (conditional task update + timeline + audit) + what recording the acceptance with its decision reads and writes (the Query of the case with its tasks and the acceptance transaction: case accepted, timeline, audit, outbox — captured from a real decision and re-keyed) + SendTaskSuccess (local Step Functions endpoint)',
+    'authorizer GetItem (revoked-token check) + GetItem task (consistent) + TransactWriteItems (conditional task update + timeline + audit) + what recording the acceptance with its decision reads and writes (the Query of the case with its tasks, the acceptance transaction: case accepted, timeline, audit, outbox — and, the wait of the acceptance carrying on, the transaction opening the first stage under its token: captured from a real decision and re-keyed) + SendTaskSuccess (local Step Functions endpoint) only when the decision sent one (a wait that carries on sends nothing at acceptance)',
 } as const;
 
 interface Ctx {
@@ -393,6 +393,7 @@ export async function runLatency(
   const recording = decisionObserved
     .slice(firstWrite + 1)
     .filter((c) => c.command === 'Query' || c.command === 'TransactWriteItems');
+  const decisionSends = decisionObserved.some((c) => c.command === 'SendTaskSuccess');
   const replayFor = (caseId: string) =>
     recording.map((c) => {
       const fresh = new Map<string, string>();
@@ -467,12 +468,15 @@ export async function runLatency(
         );
         // biome-ignore lint/suspicious/noExplicitAny: replayed commands
         for (const command of replay) await dynamo.send(command as any);
-        await sfn.send(
-          new SendTaskSuccessCommand({
-            taskToken: task.taskToken as string,
-            output: JSON.stringify({ outcome: 'approve' }),
-          }),
-        );
+        // A wait that carries on (core/flow/steps.ts answerWait) opened the first stage under its
+        // token — in the replay above — and sent nothing: raw sends only what the op sent.
+        if (decisionSends)
+          await sfn.send(
+            new SendTaskSuccessCommand({
+              taskToken: task.taskToken as string,
+              output: JSON.stringify({ outcome: 'approve' }),
+            }),
+          );
       });
     },
   );
@@ -493,7 +497,7 @@ export async function runLatency(
       decisionTimes,
       RAW_DESCRIPTIONS.decision,
       decisionObserved,
-      'GetItem, GetItem, TransactWriteItems, Query, TransactWriteItems, SendTaskSuccess',
+      `GetItem, GetItem, TransactWriteItems, Query, TransactWriteItems${decisionSends ? ', SendTaskSuccess' : ', TransactWriteItems'}`,
       [
         3,
         ...recording

@@ -11,7 +11,7 @@ import { workflow } from '#adapters/sfn/workflow.ts';
 import { taskView } from '#core/case/views.ts';
 import { DecisionRequestSchema, decideTask } from '#core/flow/decide-task.ts';
 import { mayOpenDependants } from '#core/flow/stages.ts';
-import { completeAcceptance, completeStage, openReadyDependants } from '#core/flow/steps.ts';
+import { answerWait, completeAcceptance, completeStage, openReadyDependants } from '#core/flow/steps.ts';
 
 export const route = defineRoute({
   name: 'decide-task',
@@ -54,6 +54,15 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
         completeAcceptance(flow, caseId, round, outcome, (err) =>
           logger.warn('acceptance not recorded with its decision; the state machine records it', {
             caseId,
+            err,
+          }),
+        ),
+      // A wait that carries on opens the next stage itself, under its token (one wait for the
+      // whole review); should that fail, the step is sent and the state machine opens it.
+      answer: (wait, step) =>
+        answerWait(flow, wait, step, 0, (err) =>
+          logger.warn('next stage not opened with the decision; the state machine opens it', {
+            taskId: params.taskId,
             err,
           }),
         ),

@@ -1,7 +1,7 @@
 /** GET /v1/bundles/{bundleId}/form?services=a,b — ONE merged form as JSON Schema (一表申请). */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
-import { defineRoute } from '#adapters/http/route.ts';
+import { CATALOG_CACHE, defineRoute } from '#adapters/http/route.ts';
 import { ChosenServicesQuery, FormSchema, SERVICE_SELECTION_PROBLEMS } from '#adapters/http/schemas.ts';
 import { formJsonSchema } from '#core/catalog/form.ts';
 import { mergeFields } from '#core/catalog/merge.ts';
@@ -13,6 +13,7 @@ export const route = defineRoute({
   method: 'GET',
   path: '/v1/bundles/{bundleId}/form',
   caller: 'public',
+  cache: CATALOG_CACHE,
   summary: 'The ONE merged form (一表申请) for the chosen services, as JSON Schema',
   description:
     'The one form (一表申请) for the chosen services, as a JSON Schema (draft 2020-12): each field shared by several services appears once, with its label, its checks, the services that need it, whether the government already holds it (x-prefill), and examples whose first value is valid. A portal renders and checks its form from this schema alone; POST /v1/cases checks the values against the same schema.',

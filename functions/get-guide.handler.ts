@@ -1,7 +1,7 @@
 /** GET /v1/bundles/{bundleId}/guide?services=a,b — the one-time notice (一次告知). */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
-import { defineRoute } from '#adapters/http/route.ts';
+import { CATALOG_CACHE, defineRoute } from '#adapters/http/route.ts';
 import { ChosenServicesQuery, GuideSchema, SERVICE_SELECTION_PROBLEMS } from '#adapters/http/schemas.ts';
 import { guide } from '#core/catalog/guide.ts';
 import { BundleParams } from '#core/catalog/requests.ts';
@@ -12,6 +12,7 @@ export const route = defineRoute({
   method: 'GET',
   path: '/v1/bundles/{bundleId}/guide',
   caller: 'public',
+  cache: CATALOG_CACHE,
   summary: 'The one complete notice (一次告知) for the chosen services',
   description:
     'Legal basis, conditions, the deduplicated materials — and what is not asked because the government already holds it — fees, results, time limits and the ordered steps.',

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type * as z from 'zod/mini';
 import { edgeConfig } from '#adapters/config.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
-import { defineRoute } from '#adapters/http/route.ts';
+import { CATALOG_CACHE, defineRoute } from '#adapters/http/route.ts';
 import { OpenApiDocumentSchema } from '#adapters/http/schemas.ts';
 
 export const route = defineRoute({
@@ -15,6 +15,7 @@ export const route = defineRoute({
   method: 'GET',
   path: '/v1/openapi.json',
   caller: 'public',
+  cache: CATALOG_CACHE,
   summary: 'This OpenAPI 3.1 document, generated from the zod schemas the API runs on',
   description:
     'This document: OpenAPI 3.1, generated at deploy time from the route specs and the zod schemas the handlers parse with, so it cannot drift from what the API accepts and answers. `servers[0]` is the URL it was fetched from.',

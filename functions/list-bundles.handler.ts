@@ -1,7 +1,7 @@
 /** GET /v1/bundles — the published list of bundles (一张清单) of this city. */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
-import { defineRoute } from '#adapters/http/route.ts';
+import { CATALOG_CACHE, defineRoute } from '#adapters/http/route.ts';
 import { BundleListSchema } from '#adapters/http/schemas.ts';
 import { bundleSummary } from '#core/catalog/views.ts';
 
@@ -10,6 +10,7 @@ export const route = defineRoute({
   method: 'GET',
   path: '/v1/bundles',
   caller: 'public',
+  cache: CATALOG_CACHE,
   summary: 'The published list of bundles (一张清单)',
   description:
     'Every published bundle (一件事) of the city — its lead and cooperating departments, services and time limit — with the catalog version. Public: no credentials.',

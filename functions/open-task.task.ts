@@ -1,6 +1,8 @@
 /**
  * Task (callback): opens what the execution waits for, holding its token — the acceptance, the
- * applicant's supplement, or one stage's reviews (and joint inspection) together.
+ * applicant's supplement, or one stage's reviews (and joint inspection) together. `carryOn`: the
+ * definition takes any step from this wait, so it carries on through the next stages
+ * (core/flow/steps.ts answerWait).
  */
 import * as z from 'zod/mini';
 import { flowDeps } from '#adapters/flow-deps.ts';
@@ -20,6 +22,7 @@ const Input = z.union([
     round,
     reviews: z.array(Review),
     taskToken: z.string().check(z.minLength(1)),
+    carryOn: z.optional(z.boolean()),
   }),
   z.object({
     caseId: z.string(),
@@ -27,6 +30,7 @@ const Input = z.union([
     round,
     stage: z.optional(z.number().check(z.int(), z.nonnegative())),
     taskToken: z.string().check(z.minLength(1)),
+    carryOn: z.optional(z.boolean()),
     departmentId: z.optional(z.string()),
     services: z.optional(z.array(z.string())),
     dueAt: z.optional(z.string()),

@@ -416,17 +416,22 @@ export const taskRepository: TaskRepository = {
       // Opened early (on a prerequisite's approval) and now again without a token: nothing to store.
       if (task.taskToken === undefined) return existing;
       // Re-opened (e.g. after a timeout), or opened early and now reached by the state machine: a
-      // new token (and the size of the stage's wait that gives it), the same task and decision.
+      // new token (and the size of the stage's wait that gives it, and whether that wait carries
+      // on), the same task and decision.
+      const sets = [
+        'taskToken = :token',
+        ...(task.stageSize ? ['stageSize = :size'] : []),
+        ...(task.carryOn ? ['carryOn = :carryOn'] : []),
+      ];
       const r = await send<{ Attributes?: Record<string, unknown> }>(
         new UpdateCommand({
           TableName: table(),
           Key: keys.task(task.caseId, task.taskId),
-          UpdateExpression: task.stageSize
-            ? 'SET taskToken = :token, stageSize = :size'
-            : 'SET taskToken = :token',
+          UpdateExpression: `SET ${sets.join(', ')}${task.carryOn ? '' : ' REMOVE carryOn'}`,
           ExpressionAttributeValues: {
             ':token': task.taskToken,
             ...(task.stageSize ? { ':size': task.stageSize } : {}),
+            ...(task.carryOn ? { ':carryOn': true } : {}),
           },
           ReturnValues: 'ALL_NEW',
         }),

@@ -137,6 +137,12 @@ export const TaskRecordSchema = z.object({
   taskToken: z.optional(z.string()),
   /** How many tasks the stage's wait opened with this one (1: it alone — its decision ends the stage). */
   stageSize: z.optional(z.number().check(z.int(), z.positive())),
+  /**
+   * The wait holding this task carries on (core/flow/steps.ts `answerWait`): the state machine's
+   * definition takes any step from it, so the next stage opens under the same token and only the
+   * outcome is sent. Absent on tasks of executions started on an older definition.
+   */
+  carryOn: z.optional(z.literal(true)),
   decision: z.optional(DecisionSchema),
 });
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;

@@ -56,6 +56,38 @@ describe('decideTask', () => {
     });
   });
 
+  it('hands the step to `answer` with the wait the task holds, carryOn included (one wait through the review)', async () => {
+    const ports = inMemoryCases();
+    const c = caseRecord({ status: 'submitted' });
+    ports.store.cases.set(c.caseId, c);
+    const task = taskRecord({ carryOn: true });
+    ports.store.tasks.set(task.taskId, task);
+    const answered: unknown[] = [];
+    await decideTask(
+      {
+        tasks: ports.tasks,
+        workflow: ports.workflow,
+        now: () => NOW,
+        answer: async (wait, step) => {
+          answered.push({ wait, step });
+        },
+      },
+      {
+        taskId: task.taskId,
+        departmentId: 'd',
+        request: DecisionRequestSchema.parse({ outcome: 'approve' }),
+      },
+    );
+    expect(answered).toEqual([
+      {
+        wait: { token: 'token-acceptance', carryOn: true },
+        step: { caseId: c.caseId, round: 0, next: 'record', outcome: 'approve' },
+      },
+    ]);
+    // `answer` sends (or carries on) itself: nothing went to the workflow here.
+    expect(ports.workflow.succeeded).toEqual([]);
+  });
+
   it('delivers a decision on a task opened early to the token the state machine stored meanwhile', async () => {
     const { ports, task, decide } = setup({ task: { taskToken: undefined } });
     // The state machine reaches the task's stage between the department's read and its write.

@@ -22,7 +22,7 @@ import {
 import type { TaskRepository, Workflow } from '../case/ports.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { stageDecided } from './stages.ts';
-import { planLater, recordLater } from './steps.ts';
+import { planLater, recordLater, type WaitStep } from './steps.ts';
 
 /** Omitted opinion and corrections are none (filled in here, not published as `default`s). */
 export const DecisionRequestSchema = z.object({
@@ -62,12 +62,17 @@ export async function decideTask(
      * planned now (core/flow/steps.ts completeStage). Without it, `next: "plan"`: the state
      * machine plans the stage.
      */
-    completeStage?: (caseId: string, round: number) => Promise<object>;
+    completeStage?: (caseId: string, round: number) => Promise<WaitStep>;
     /**
      * The answer to the acceptance's wait: the acceptance recorded now (core/flow/steps.ts
      * completeAcceptance). Without it, `next: "record"`: the state machine records it.
      */
-    completeAcceptance?: (caseId: string, round: number, outcome: string) => Promise<object>;
+    completeAcceptance?: (caseId: string, round: number, outcome: string) => Promise<WaitStep>;
+    /**
+     * Answers the wait with that step (core/flow/steps.ts answerWait: a wait that carries on opens
+     * the next stage under its token instead). Without it, the step is sent.
+     */
+    answer?: (wait: { token: string; carryOn?: boolean | undefined }, step: WaitStep) => Promise<void>;
   },
   input: { taskId: string; departmentId: string; request: DecisionRequest },
 ): Promise<{ task: TaskRecord; replayed: boolean }> {
@@ -127,22 +132,23 @@ export async function decideTask(
   // machine reaches its stage: if the token was stored between our read and our write, the
   // execution is already waiting — read it again, or the decision would never reach it (when the
   // token comes after the decision, the opening step finds the decision and completes itself).
-  const token = stored.taskToken ?? (await deps.tasks.get(task.taskId))?.taskToken;
+  const holder = stored.taskToken ? stored : await deps.tasks.get(task.taskId);
+  const token = holder?.taskToken;
   if (!token) return { task: stored, replayed: !recorded };
+  const answer = (step: WaitStep) =>
+    deps.answer ? deps.answer({ token, carryOn: holder.carryOn }, step) : deps.workflow.succeed(token, step);
   if (task.kind === 'review' || task.kind === 'inspection') {
     // One wait per stage: the state machine goes on when the last of the stage's tasks is decided.
     // Read after our own write (consistently): of two last decisions at once, the later sees both.
     // A task alone in its stage (stageSize 1) ends it with its own decision: nothing to read.
     if (stored.stageSize === 1 || stageDecided(await deps.tasks.listForCase(task.caseId), token))
-      await deps.workflow.succeed(
-        token,
+      await answer(
         deps.completeStage
           ? await deps.completeStage(task.caseId, task.round)
           : planLater(task.caseId, task.round),
       );
   } else
-    await deps.workflow.succeed(
-      token,
+    await answer(
       deps.completeAcceptance
         ? await deps.completeAcceptance(task.caseId, task.round, request.outcome)
         : recordLater(task.caseId, task.round, request.outcome),

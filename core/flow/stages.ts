@@ -265,9 +265,13 @@ export function producedData(
  * the token (`stageSize`), and the stage is decided only once that many hold it, all decided.
  */
 export function stageDecided(tasks: readonly TaskRecord[], token: string): boolean {
-  const stage = tasks.filter(
+  const holding = tasks.filter(
     (t) => t.taskToken === token && (t.kind === 'review' || t.kind === 'inspection'),
   );
+  // A wait that carried on (core/flow/steps.ts answerWait) holds the tasks of every stage it went
+  // through, the decided ones of earlier stages too: the stage is the latest of them.
+  const latest = Math.max(0, ...holding.map((t) => t.stage ?? 0));
+  const stage = holding.filter((t) => (t.stage ?? 0) === latest);
   const size = Math.max(stage.length, ...stage.map((t) => t.stageSize ?? 0));
   return (
     stage.length > 0 &&

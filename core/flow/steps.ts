@@ -120,6 +120,8 @@ export interface OpenTaskInput {
   readonly kind: 'acceptance' | 'review' | 'supplement' | 'inspection';
   readonly round: number;
   readonly taskToken: string;
+  /** The wait carries on through the stages (`answerWait`): set by the state machine's definition. */
+  readonly carryOn?: boolean | undefined;
   readonly stage?: number | undefined;
   readonly departmentId?: string | undefined;
   readonly services?: readonly string[] | undefined;
@@ -130,7 +132,7 @@ export interface OpenTaskInput {
 function plannedTask(
   r: Pick<ReviewPlan, 'caseId' | 'kind' | 'departmentId' | 'services' | 'round' | 'stage' | 'dueAt'>,
   now: Date,
-  extra: { taskToken?: string; early?: true; stageSize?: number } = {},
+  extra: { taskToken?: string; early?: true; stageSize?: number; carryOn?: boolean | undefined } = {},
 ): { task: TaskRecord; opened: { at: string; event: string; detail: Record<string, unknown> } } {
   const stage = r.stage;
   const taskId = taskIdFor(r.caseId, r.round, r.kind, r.departmentId, stage);
@@ -150,6 +152,7 @@ function plannedTask(
       escalations: 0,
       ...(extra.taskToken ? { taskToken: extra.taskToken } : {}),
       ...(extra.stageSize ? { stageSize: extra.stageSize } : {}),
+      ...(extra.carryOn ? { carryOn: true as const } : {}),
     },
     opened: {
       at: now.toISOString(),
@@ -192,13 +195,22 @@ function stageWait(reviews: readonly ReviewPlan[], now: Date): StageWait {
  */
 export async function openStage(
   deps: FlowDeps,
-  input: { caseId: string; round: number; reviews: readonly ReviewPlan[]; taskToken: string },
+  input: {
+    caseId: string;
+    round: number;
+    reviews: readonly ReviewPlan[];
+    taskToken: string;
+    carryOn?: boolean | undefined;
+  },
+  /** How many stages the wait has carried on through already (`answerWait`). */
+  carried = 0,
 ): Promise<{ taskIds: string[]; decided: boolean }> {
   const now = deps.now();
   const entries = input.reviews.map((r) => {
     const { task, opened } = plannedTask(r, now, {
       taskToken: input.taskToken,
       stageSize: input.reviews.length,
+      carryOn: input.carryOn,
     });
     return { task, timeline: opened };
   });
@@ -215,8 +227,68 @@ export async function openStage(
     ? stageDecided(await deps.tasks.listForCase(input.caseId), input.taskToken)
     : stored.every((t) => t.decision !== undefined || t.status !== 'pending');
   if (decided)
-    await deps.workflow.succeed(input.taskToken, await completeStage(deps, input.caseId, input.round));
+    await answerWait(
+      deps,
+      { token: input.taskToken, carryOn: input.carryOn },
+      await completeStage(deps, input.caseId, input.round),
+      carried,
+    );
   return { taskIds: stored.map((t) => t.taskId), decided };
+}
+
+/** More stages than any plan has: past this, a wait leaves the next stage to the state machine. */
+const MAX_CARRIED_STAGES = 20;
+
+/** A wait's answer: the step taken when its tasks were decided. */
+export type WaitStep = { readonly next: string } | { readonly outcome: string };
+
+const opensStage = (
+  step: WaitStep,
+): step is { caseId: string; round: number; next: 'dispatch' | 'review' } & StageWait =>
+  'next' in step && (step.next === 'dispatch' || step.next === 'review');
+
+/**
+ * 一次等待 — one wait through the whole review: how a wait is answered once what it holds is
+ * decided (by the last decision, or an opening that found everything decided). A wait the state
+ * machine opened with `carryOn` (its definition takes any step from it) carries on: a next stage
+ * — the acceptance's dispatch, or a stage after a stage — opens here, under the same token, and
+ * only the outcome (issue, correct, reject, refused) or a step left to the state machine (plan,
+ * record) is sent: 企业开办 runs its acceptance and both stages in one wait, four transitions less.
+ * Any other wait (an execution started on an older definition) gets the step, as before.
+ *
+ * The wait's timeout was set for what it held first. When it fires while a later stage holds the
+ * token, the escalation looks at what is pending now (`escalateStage`, `escalateTask`) and the
+ * wait is entered again for it: at worst the transitions the stage would have cost anyway.
+ * Opening the stage here fails → the step is sent after all, and the state machine opens it
+ * (Review Stage; `openStage` is idempotent).
+ */
+export async function answerWait(
+  deps: FlowDeps,
+  wait: { readonly token: string; readonly carryOn?: boolean | undefined },
+  step: WaitStep,
+  carried = 0,
+  onCarryFailed: (err: unknown) => void = () => {},
+): Promise<void> {
+  if (wait.carryOn && opensStage(step) && carried < MAX_CARRIED_STAGES) {
+    try {
+      await openStage(
+        deps,
+        {
+          caseId: step.caseId,
+          round: step.round,
+          reviews: step.reviews,
+          taskToken: wait.token,
+          carryOn: true,
+        },
+        carried + 1,
+      );
+      return;
+    } catch (err) {
+      // Whatever it was (the table, the case ended meanwhile): the state machine takes it from here.
+      onCarryFailed(err);
+    }
+  }
+  await deps.workflow.succeed(wait.token, step);
 }
 
 /** What a stage's wait answers when the stage could not be planned with it: the state machine plans it (Plan Next Stage). */
@@ -348,6 +420,7 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
     overdue: false,
     escalations: 0,
     taskToken: input.taskToken,
+    ...(input.carryOn && input.kind === 'acceptance' ? { carryOn: true as const } : {}),
   };
   const stored = await deps.tasks.open(task, {
     at: now.toISOString(),
@@ -355,8 +428,9 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
     detail: { taskId, departmentId, services: task.services, dueAt, ...(stage > 0 ? { stage } : {}) },
   });
   if (stored.decision) {
-    await deps.workflow.succeed(
-      input.taskToken,
+    await answerWait(
+      deps,
+      { token: input.taskToken, carryOn: task.carryOn },
       input.kind === 'acceptance'
         ? await completeAcceptance(deps, record.caseId, input.round, stored.decision.outcome)
         : { outcome: stored.decision.outcome },
@@ -711,12 +785,21 @@ export async function escalateTask<
   kind: 'acceptance' | 'review' | 'inspection',
   state: T,
 ): Promise<T & { timeoutSeconds: number }> {
-  const record = await load(deps, state.caseId);
+  const { record, tasks } = await loadWithTasks(deps, state.caseId);
   const bundle = deps.catalog.bundle(record.bundleId);
   const departmentId =
     kind === 'acceptance' ? acceptingDepartment(record, bundle, deps.places) : state.departmentId!;
   const taskId = taskIdFor(record.caseId, state.round, kind, departmentId, state.stage ?? 0);
   const now = deps.now();
+  const task = tasks.find((t) => t.taskId === taskId);
+  if (kind === 'acceptance' && task && task.status !== 'pending') {
+    // Decided: the wait carried on (answerWait) and holds a stage now — escalate that stage.
+    const held = heldStage(tasks, state.round);
+    if (held) {
+      const next = await escalateOverdue(deps, held.pending, now);
+      return { ...state, timeoutSeconds: secondsUntil(new Date(next), now) };
+    }
+  }
   await deps.tasks.markOverdue(taskId, {
     at: now.toISOString(),
     event: 'task_overdue_escalated',
@@ -738,22 +821,72 @@ export async function escalateStage<T extends StageWait & { caseId: string; roun
   const now = deps.now();
   const { tasks } = await loadWithTasks(deps, state.caseId);
   const byId = new Map(tasks.map((t) => [t.taskId, t]));
-  const nextEscalation = addWorkingDays(now, ESCALATION_DAYS).getTime();
-  let next = nextEscalation;
-  for (const r of state.reviews) {
-    const taskId = taskIdFor(r.caseId, r.round, r.kind, r.departmentId, r.stage);
-    const task = byId.get(taskId);
-    if (!task) continue;
-    if (task.status !== 'pending') continue;
+  const planned = state.reviews.flatMap((r) => {
+    const task = byId.get(taskIdFor(r.caseId, r.round, r.kind, r.departmentId, r.stage));
+    return task?.status === 'pending' ? [task] : [];
+  });
+  // Nothing of the stage it was entered for is pending: the wait carried on (answerWait) and holds
+  // a later stage now — escalate that one, and enter the wait again for it.
+  const held = planned.length ? undefined : heldStage(tasks, state.round);
+  const next = await escalateOverdue(deps, held ? held.pending : planned, now);
+  return {
+    ...state,
+    ...(held ? { reviews: held.tasks.map((t) => reviewOf(t, now)) } : {}),
+    stageTimeoutSeconds: secondsUntil(new Date(next), now),
+  };
+}
+
+/**
+ * Marks every one of `pending` past its deadline overdue and escalated (电子监察); answers when the
+ * wait should look again: the next deadline among the others, or the next escalation.
+ */
+async function escalateOverdue(deps: FlowDeps, pending: readonly TaskRecord[], now: Date): Promise<number> {
+  let next = addWorkingDays(now, ESCALATION_DAYS).getTime();
+  for (const task of pending) {
     if (Date.parse(task.dueAt) <= now.getTime())
-      await deps.tasks.markOverdue(taskId, {
+      await deps.tasks.markOverdue(task.taskId, {
         at: now.toISOString(),
         event: 'task_overdue_escalated',
-        detail: { taskId, departmentId: task.departmentId },
+        detail: { taskId: task.taskId, departmentId: task.departmentId },
       });
     else next = Math.min(next, Date.parse(task.dueAt));
   }
-  return { ...state, stageTimeoutSeconds: secondsUntil(new Date(next), now) };
+  return next;
+}
+
+const isStageTask = (t: TaskRecord) => t.kind === 'review' || t.kind === 'inspection';
+
+/**
+ * The stage a wait holds now, of this round: the latest stage with a pending review or inspection
+ * that has a token (one opened early has none yet) — its tasks, and those of them pending.
+ */
+function heldStage(
+  tasks: readonly TaskRecord[],
+  round: number,
+): { tasks: TaskRecord[]; pending: TaskRecord[] } | undefined {
+  const held = tasks.filter(
+    (t) => t.round === round && isStageTask(t) && t.status === 'pending' && t.taskToken !== undefined,
+  );
+  if (held.length === 0) return undefined;
+  const stage = Math.max(...held.map((t) => t.stage ?? 0));
+  const of = tasks.filter(
+    (t) => t.round === round && isStageTask(t) && (t.stage ?? 0) === stage && t.status !== 'closed',
+  );
+  return { tasks: of, pending: of.filter((t) => t.status === 'pending') };
+}
+
+/** A stage task as the plan that opened it (its wait entered again re-opens it with a fresh token). */
+function reviewOf(t: TaskRecord, now: Date): ReviewPlan {
+  return {
+    caseId: t.caseId,
+    kind: t.kind as ReviewPlan['kind'],
+    departmentId: t.departmentId,
+    services: [...t.services],
+    round: t.round,
+    stage: t.stage ?? 0,
+    dueAt: t.dueAt,
+    timeoutSeconds: secondsUntil(new Date(t.dueAt), now),
+  };
 }
 
 /**

@@ -276,6 +276,89 @@ describe('case flow ASL', () => {
     expect(transitions(events)).toBe(7);
   });
 
+  it('takes 3 transitions for 企业开办 when the acceptance’s wait carries on through both stages and answers the outcome', async () => {
+    const h = await harness({ 'issue-licenses': issueAndDeliver });
+    const arn = await h.start();
+    const acceptance = await h.nextTask('acceptance');
+    // The definition tells open-task that this wait takes any step (core/flow/steps.ts answerWait).
+    expect(acceptance.payload).toMatchObject({ kind: 'acceptance', carryOn: true });
+    // Both stages opened under the acceptance's token; the last decision answers the issue.
+    await h.succeed(acceptance, { caseId: 'c-test', round: 0, next: 'issue', approved: ['all'] });
+    const { result, events, entered } = await h.finish(arn);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(entered).toEqual([
+      'Ask Lead Department To Accept',
+      'Acceptance Outcome',
+      'Issue And Deliver Licenses',
+    ]);
+    expect(transitions(events)).toBe(3);
+    expect(h.calls.find((c) => c.name === 'issue-licenses')?.payload).toEqual({
+      caseId: 'c-test',
+      approved: ['all'],
+    });
+    expect(h.calls.filter((c) => c.name === 'open-task')).toHaveLength(1);
+  });
+
+  it('opens with Review Stage a stage a carried acceptance wait leaves to the state machine (next = review)', async () => {
+    // A stage the decision could not open (next = review): Review Stage opens it, with carryOn too.
+    const h = await harness({ 'issue-licenses': issueAndDeliver });
+    const arn = await h.start();
+    await h.succeed(await h.nextTask('acceptance'), {
+      caseId: 'c-test',
+      round: 0,
+      next: 'review',
+      ...stage(staged(1, 'tax', 'hrss')),
+    });
+    const stage2 = await h.nextTask('stage');
+    expect(stage2.payload).toMatchObject({ kind: 'stage', carryOn: true });
+    expect(departmentsOf(stage2)).toEqual(['tax', 'hrss']);
+    await h.succeed(stage2, { caseId: 'c-test', round: 0, next: 'issue', approved: ['all'] });
+    expect((await h.finish(arn)).entered).toEqual([
+      'Ask Lead Department To Accept',
+      'Acceptance Outcome',
+      'Review Stage',
+      'Next Stage Or Outcome',
+      'Issue And Deliver Licenses',
+    ]);
+  });
+
+  it('ends rejected, or asks for the correction, when a carried acceptance wait answers so', async () => {
+    const r = await harness({});
+    const rejected = await r.start();
+    await r.succeed(await r.nextTask('acceptance'), { caseId: 'c-test', round: 0, next: 'reject' });
+    expect((await r.finish(rejected)).entered).toEqual([
+      'Ask Lead Department To Accept',
+      'Acceptance Outcome',
+      'Case Rejected',
+    ]);
+
+    const c = await harness({
+      'resume-after-supplement': (p) => ({
+        caseId: p.caseId,
+        round: 1,
+        next: 'dispatch',
+        ...stage(reviews('tax').map((x) => ({ ...x, round: 1 }))),
+      }),
+    });
+    const corrected = await c.start();
+    // A later stage asked for corrections (the merge's answer), through the acceptance's wait.
+    await c.succeed(await c.nextTask('acceptance'), {
+      caseId: 'c-test',
+      round: 1,
+      next: 'correct',
+      timeoutSeconds: 3600,
+    });
+    await c.succeed(await c.nextTask('supplement'), { outcome: 'supplemented' });
+    await c.succeed(await c.nextTask('stage'), { caseId: 'c-test', round: 1, next: 'reject' });
+    const { entered } = await c.finish(corrected);
+    expect(entered.slice(0, 3)).toEqual([
+      'Ask Lead Department To Accept',
+      'Acceptance Outcome',
+      'Wait For Applicant Supplement',
+    ]);
+    expect(entered.at(-1)).toBe('Case Rejected');
+  });
+
   it('records the acceptance with Record Acceptance when its answer leaves that to the state machine', async () => {
     const h = await harness({ 'record-acceptance': (p) => ({ ...p, next: 'refused' }) });
     const arn = await h.start();

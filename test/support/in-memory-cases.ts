@@ -171,10 +171,13 @@ export function inMemoryCases(): InMemoryCases {
     async open(task, entry) {
       const existing = tasks.get(task.taskId);
       if (existing) {
+        if (!task.taskToken) return clone(existing);
+        const { carryOn: _held, ...rest } = existing;
         const refreshed = {
-          ...existing,
-          ...(task.taskToken ? { taskToken: task.taskToken } : {}),
+          ...rest,
+          taskToken: task.taskToken,
           ...(task.stageSize ? { stageSize: task.stageSize } : {}),
+          ...(task.carryOn ? { carryOn: task.carryOn } : {}),
         };
         tasks.set(task.taskId, refreshed);
         return clone(refreshed);
