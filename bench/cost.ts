@@ -562,6 +562,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       'S3: SDK calls of the product + one presigned PUT per material + one GET per license document downloaded.',
       'Departments are told, not polled: one push-path worker per department (bench/lib/department-worker.ts) subscribed to task.opened; per task it reads the detail and decides (no inbox reads).',
       'Webhooks: enqueue-webhooks (one invocation per batch of the table stream’s outbox records, locally DynamoDB Local’s stream) and deliver-webhook (one per SQS message) are counted — invocations, their time, their DynamoDB calls — and SQS as the product’s sends plus a ReceiveMessage and a DeleteMessage per delivery (the event source mapping’s); the stream reads are the Lambda service’s, not counted.',
+      'Catalog: the portal keeps the guide, form and bundle as their Cache-Control allows (public, max-age=300, as an HTTP cache would: bench/lib/http.ts `cache`): the warm-up case read them, the measured case asks nothing of the catalog.',
       'Materials: the portal declares each, PUTs it to its presigned URL and submits — it does not read them back (the submission judges every material still awaiting upload).',
       ...(options.warmUp
         ? [

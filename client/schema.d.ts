@@ -6928,7 +6928,10 @@ export interface operations {
   getBundle: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The ETag of the answer the caller holds: still current, the answer is 304 Not Modified, without a body. */
+        'If-None-Match'?: string;
+      };
       path: {
         /** @description A bundle (一件事) of the city’s list, e.g. `enterprise-opening`. */
         bundleId: string;
@@ -6940,11 +6943,26 @@ export interface operations {
       /** @description The bundle. */
       200: {
         headers: {
+          /** @description public, max-age=300: the answer changes only with a new catalog (a deployment). */
+          'Cache-Control'?: string;
+          /** @description The answer's SHA-256 (base64url, quoted): send it as If-None-Match to be answered 304 while it holds. */
+          ETag?: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['BundleDetail'];
         };
+      };
+      /** @description Not modified: the ETag sent in If-None-Match is still current (no body). */
+      304: {
+        headers: {
+          /** @description public, max-age=300: the answer changes only with a new catalog (a deployment). */
+          'Cache-Control'?: string;
+          /** @description The answer's SHA-256 (base64url, quoted): send it as If-None-Match to be answered 304 while it holds. */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description The path is not valid percent-encoded UTF-8. */
       400: {
@@ -7100,7 +7118,10 @@ export interface operations {
         /** @description The chosen services’ ids, comma-separated; omitted means the whole bundle. */
         services?: string[];
       };
-      header?: never;
+      header?: {
+        /** @description The ETag of the answer the caller holds: still current, the answer is 304 Not Modified, without a body. */
+        'If-None-Match'?: string;
+      };
       path: {
         /** @description A bundle (一件事) of the city’s list, e.g. `enterprise-opening`. */
         bundleId: string;
@@ -7112,11 +7133,26 @@ export interface operations {
       /** @description The merged form. */
       200: {
         headers: {
+          /** @description public, max-age=300: the answer changes only with a new catalog (a deployment). */
+          'Cache-Control'?: string;
+          /** @description The answer's SHA-256 (base64url, quoted): send it as If-None-Match to be answered 304 while it holds. */
+          ETag?: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Form'];
         };
+      };
+      /** @description Not modified: the ETag sent in If-None-Match is still current (no body). */
+      304: {
+        headers: {
+          /** @description public, max-age=300: the answer changes only with a new catalog (a deployment). */
+          'Cache-Control'?: string;
+          /** @description The answer's SHA-256 (base64url, quoted): send it as If-None-Match to be answered 304 while it holds. */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description The path is not valid percent-encoded UTF-8. */
       400: {
@@ -7173,7 +7209,10 @@ export interface operations {
         /** @description The chosen services’ ids, comma-separated; omitted means the whole bundle. */
         services?: string[];
       };
-      header?: never;
+      header?: {
+        /** @description The ETag of the answer the caller holds: still current, the answer is 304 Not Modified, without a body. */
+        'If-None-Match'?: string;
+      };
       path: {
         /** @description A bundle (一件事) of the city’s list, e.g. `enterprise-opening`. */
         bundleId: string;
@@ -7185,11 +7224,26 @@ export interface operations {
       /** @description The notice. */
       200: {
         headers: {
+          /** @description public, max-age=300: the answer changes only with a new catalog (a deployment). */
+          'Cache-Control'?: string;
+          /** @description The answer's SHA-256 (base64url, quoted): send it as If-None-Match to be answered 304 while it holds. */
+          ETag?: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Guide'];
         };
+      };
+      /** @description Not modified: the ETag sent in If-None-Match is still current (no body). */
+      304: {
+        headers: {
+          /** @description public, max-age=300: the answer changes only with a new catalog (a deployment). */
+          'Cache-Control'?: string;
+          /** @description The answer's SHA-256 (base64url, quoted): send it as If-None-Match to be answered 304 while it holds. */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description The path is not valid percent-encoded UTF-8. */
       400: {
@@ -7664,7 +7718,10 @@ export interface operations {
   getOpenapi: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The ETag of the answer the caller holds: still current, the answer is 304 Not Modified, without a body. */
+        'If-None-Match'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -7673,11 +7730,26 @@ export interface operations {
       /** @description The document. */
       200: {
         headers: {
+          /** @description public, max-age=300: the answer changes only with a new catalog (a deployment). */
+          'Cache-Control'?: string;
+          /** @description The answer's SHA-256 (base64url, quoted): send it as If-None-Match to be answered 304 while it holds. */
+          ETag?: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['OpenApiDocument'];
         };
+      };
+      /** @description Not modified: the ETag sent in If-None-Match is still current (no body). */
+      304: {
+        headers: {
+          /** @description public, max-age=300: the answer changes only with a new catalog (a deployment). */
+          'Cache-Control'?: string;
+          /** @description The answer's SHA-256 (base64url, quoted): send it as If-None-Match to be answered 304 while it holds. */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {
@@ -7961,7 +8033,10 @@ export interface operations {
   listBundles: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The ETag of the answer the caller holds: still current, the answer is 304 Not Modified, without a body. */
+        'If-None-Match'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -7970,11 +8045,26 @@ export interface operations {
       /** @description Every bundle of this city. */
       200: {
         headers: {
+          /** @description public, max-age=300: the answer changes only with a new catalog (a deployment). */
+          'Cache-Control'?: string;
+          /** @description The answer's SHA-256 (base64url, quoted): send it as If-None-Match to be answered 304 while it holds. */
+          ETag?: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['BundleList'];
         };
+      };
+      /** @description Not modified: the ETag sent in If-None-Match is still current (no body). */
+      304: {
+        headers: {
+          /** @description public, max-age=300: the answer changes only with a new catalog (a deployment). */
+          'Cache-Control'?: string;
+          /** @description The answer's SHA-256 (base64url, quoted): send it as If-None-Match to be answered 304 while it holds. */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
       429: {

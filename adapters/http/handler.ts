@@ -224,6 +224,29 @@ function ownHeaders(headers: APIGatewayProxyResult['headers']): Record<string, s
  * the spec, runs the function, answers JSON or a problem. (Curried so that the spec's type is fixed
  * before the function is checked: its answers are then typed by the spec, never widened.)
  */
+/**
+ * A cacheable route's 200 (RouteSpec `cache`): public for max-age, with its body's SHA-256 as a
+ * strong ETag; 304 without a body when the request's If-None-Match names it (or is `*`).
+ */
+function cacheable(
+  response: APIGatewayProxyResult & { headers: Record<string, string> },
+  cache: { maxAgeSeconds: number },
+  request: Record<string, string | undefined>,
+): APIGatewayProxyResult {
+  const etag = `"${createHash('sha256').update(response.body).digest('base64url')}"`;
+  const headers: Record<string, string> = {
+    ...response.headers,
+    'cache-control': `public, max-age=${cache.maxAgeSeconds}`,
+    etag,
+  };
+  const asked = (request['if-none-match'] ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
+  if (asked.includes(etag) || asked.includes('*')) {
+    const { 'content-type': _type, ...rest } = headers;
+    return { statusCode: 304, headers: rest, body: '' };
+  }
+  return { ...response, headers };
+}
+
 export function httpHandler<S extends AnyRouteSpec>(route: S) {
   return (run: (req: HttpRequest<S>) => Promise<HttpAnswer<S>>) => lambdaHandler(route, run);
 }
@@ -288,11 +311,13 @@ function lambdaHandler<S extends AnyRouteSpec>(
         requestId,
         baseUrl: baseUrlOf(event, headers),
       } as HttpRequest<S>);
-      return {
+      const text = result.body === undefined ? '' : JSON.stringify(result.body);
+      const response = {
         statusCode: result.status,
         headers: { 'content-type': 'application/json; charset=utf-8', ...CORS, ...result.headers },
-        body: result.body === undefined ? '' : JSON.stringify(result.body),
+        body: text,
       };
+      return route.cache && result.status === 200 ? cacheable(response, route.cache, headers) : response;
     };
     if (idempotencyKey === undefined) return answer();
     return answerOnce(

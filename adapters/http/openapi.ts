@@ -63,7 +63,8 @@ export interface Parameter {
 export interface Response {
   description: string;
   headers?: Record<string, { description: string; schema: JsonSchema }>;
-  content: Record<string, { schema: JsonSchema }>;
+  /** Absent on a 304 (no body). */
+  content?: Record<string, { schema: JsonSchema }>;
 }
 
 export const API_VERSION = '1.0.0';
@@ -168,6 +169,29 @@ const IDEMPOTENCY_KEY_PARAMETER: Parameter = {
   schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
 };
 
+/** A cacheable route's conditional request (RouteSpec `cache`, adapters/http/handler.ts). */
+const IF_NONE_MATCH_PARAMETER: Parameter = {
+  name: 'If-None-Match',
+  in: 'header',
+  required: false,
+  description:
+    'The ETag of the answer the caller holds: still current, the answer is 304 Not Modified, without a body.',
+  schema: { type: 'string', maxLength: 1024 },
+};
+
+/** On the 200 of a cacheable route. */
+const CACHE_HEADERS = (maxAgeSeconds: number) => ({
+  'Cache-Control': {
+    description: `public, max-age=${maxAgeSeconds}: the answer changes only with a new catalog (a deployment).`,
+    schema: z.string(),
+  },
+  ETag: {
+    description:
+      "The answer's SHA-256 (base64url, quoted): send it as If-None-Match to be answered 304 while it holds.",
+    schema: z.string(),
+  },
+});
+
 /** On a 2xx answer of a request that sent an Idempotency-Key. */
 const IDEMPOTENT_REPLAYED_HEADER = {
   'Idempotent-Replayed': {
@@ -267,6 +291,7 @@ function operation(
     ...parameters('query', c.query),
     ...parameters('header', c.headers),
     ...(takesIdempotencyKey(route) ? [IDEMPOTENCY_KEY_PARAMETER] : []),
+    ...(route.cache ? [IF_NONE_MATCH_PARAMETER] : []),
   ];
   const declared = new Set(params.filter((p) => p.in === 'path').map((p) => p.name));
   const inPath = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
@@ -278,6 +303,7 @@ function operation(
     const headers = {
       ...r.headers,
       ...(takesIdempotencyKey(route) && status.startsWith('2') ? IDEMPOTENT_REPLAYED_HEADER : {}),
+      ...(route.cache && status === '200' ? CACHE_HEADERS(route.cache.maxAgeSeconds) : {}),
     };
     responses[status] = {
       description: r.description,
@@ -294,6 +320,16 @@ function operation(
       content: { 'application/json': { schema: ref(idOf(responseIds, r.schema, `${status} response`)) } },
     };
   }
+  if (route.cache)
+    responses['304'] = {
+      description: 'Not modified: the ETag sent in If-None-Match is still current (no body).',
+      headers: Object.fromEntries(
+        Object.entries(CACHE_HEADERS(route.cache.maxAgeSeconds)).map(([name, h]) => [
+          name,
+          { description: h.description, schema: bare(z.toJSONSchema(h.schema, { io: 'output' })) },
+        ]),
+      ),
+    };
   Object.assign(responses, problemResponses(route, c));
 
   return {

@@ -135,7 +135,21 @@ export interface RouteSpec<
    * default 10 s (a long poll); at most 28 s, inside API Gateway's 29 s.
    */
   readonly timeoutSeconds?: number;
+  /**
+   * A public answer that only a new deployment changes (the catalog): its 200 is sent with
+   * `Cache-Control: public, max-age=<maxAgeSeconds>` and an `ETag` (its body's SHA-256), and a
+   * request whose `If-None-Match` names that ETag is answered 304 without a body
+   * (adapters/http/handler.ts). A portal's HTTP cache then asks again once per max-age, not per
+   * case.
+   */
+  readonly cache?: { readonly maxAgeSeconds: number };
 }
+
+/**
+ * How long a portal may keep an answer of the catalog (RouteSpec `cache`): it changes only with a
+ * deployment, so a few minutes' delay after one is the whole cost of not asking per case.
+ */
+export const CATALOG_CACHE = { maxAgeSeconds: 300 } as const;
 
 // biome-ignore lint/suspicious/noExplicitAny: the widest spec, for tables of routes of any shape
 export type AnyRouteSpec = RouteSpec<CallerKind, any, any, any, any, any>;

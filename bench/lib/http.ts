@@ -12,7 +12,22 @@ export interface Reply {
 /** No request of the benchmarks may wait longer than this: a stuck server fails the run, it does not hang it. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
+/** What `call` may be asked beside the request itself. */
+export interface CallOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  /**
+   * As a portal's HTTP cache would (RFC 9111, private): a GET answered `Cache-Control: public,
+   * max-age=N` is answered from this client for N seconds, then asked again with its ETag
+   * (If-None-Match) — a 304 refreshes it. Off by default: the benchmarks time real requests.
+   */
+  cache?: boolean;
+}
+
 export class Api {
+  readonly #cache = new Map<string, { etag: string | null; body: string; freshUntil: number }>();
+
   /**
    * `replyDelayMs` holds every reply back that long before the caller sees it, as a slow network
    * or a busy client would (BENCH_CLIENT_DELAY_MS): the flow behind the API runs on meanwhile,
@@ -23,13 +38,11 @@ export class Api {
     readonly replyDelayMs = Number(process.env.BENCH_CLIENT_DELAY_MS ?? 0),
   ) {}
 
-  async call(
-    method: string,
-    path: string,
-    options: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
-  ): Promise<Reply> {
+  async call(method: string, path: string, options: CallOptions = {}): Promise<Reply> {
     const started = performance.now();
     const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    const cached = options.cache && method === 'GET' ? this.#cache.get(path) : undefined;
+    if (cached && Date.now() < cached.freshUntil) return { status: 200, body: JSON.parse(cached.body), ms: 0 };
     let text: string;
     let status: number;
     try {
@@ -37,6 +50,7 @@ export class Api {
         method,
         headers: {
           ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(cached?.etag ? { 'if-none-match': cached.etag } : {}),
           ...options.headers,
         },
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
@@ -44,6 +58,19 @@ export class Api {
       });
       status = res.status;
       text = await res.text();
+      const maxAge = /(?:^|,)\s*public\s*,\s*max-age=(\d+)/.exec(res.headers.get('cache-control') ?? '');
+      if (options.cache && method === 'GET') {
+        if (status === 304 && cached) {
+          status = 200;
+          text = cached.body;
+        }
+        if (status === 200 && maxAge)
+          this.#cache.set(path, {
+            etag: res.headers.get('etag'),
+            body: text,
+            freshUntil: Date.now() + Number(maxAge[1]) * 1000,
+          });
+      }
     } catch (err) {
       if ((err as Error).name === 'TimeoutError')
         throw new Error(`${method} ${path}: no answer within ${timeoutMs} ms`, { cause: err });
@@ -61,12 +88,7 @@ export class Api {
   }
 
   /** Like `call`, but throws unless the status is the expected one. */
-  async expect(
-    status: number,
-    method: string,
-    path: string,
-    options: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
-  ): Promise<Reply> {
+  async expect(status: number, method: string, path: string, options: CallOptions = {}): Promise<Reply> {
     const r = await this.call(method, path, options);
     if (r.status !== status)
       throw new Error(

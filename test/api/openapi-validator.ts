@@ -74,6 +74,11 @@ export class DocumentValidator {
     const problems: string[] = [];
     const response = this.documented(method, path, answer.status);
     if (!response) return { problems: [`${method} ${path}: status ${answer.status} is not documented`] };
+    if (!response.content)
+      // A 304: no body is documented, none may come.
+      return answer.body === undefined || answer.body === null || answer.body === ''
+        ? { problems }
+        : { problems: [`${method} ${path} ${answer.status}: a body where none is documented`] };
     const mediaType = (answer.contentType ?? '').split(';')[0]!.trim();
     const media = response.content[mediaType];
     if (!media)

@@ -93,17 +93,18 @@ describe('the OpenAPI document', () => {
     });
   });
 
-  it('answers every error as problem+json and every success as JSON', () => {
+  it('answers every error as problem+json, every success as JSON, and a 304 without a body', () => {
     for (const [path, ops] of Object.entries(doc.paths))
       for (const [method, op] of Object.entries(ops))
         for (const [status, response] of Object.entries(op.responses)) {
           const where = `${method} ${path} ${status}`;
           if (/^[45]/.test(status)) {
-            expect(Object.keys(response.content), where).toEqual([PROBLEM_MEDIA_TYPE]);
-            expect(response.content[PROBLEM_MEDIA_TYPE]!.schema, where).toEqual({
+            expect(Object.keys(response.content ?? {}), where).toEqual([PROBLEM_MEDIA_TYPE]);
+            expect(response.content?.[PROBLEM_MEDIA_TYPE]?.schema, where).toEqual({
               $ref: '#/components/schemas/Problem',
             });
-          } else expect(Object.keys(response.content), where).toEqual(['application/json']);
+          } else if (status === '304') expect(response.content, where).toBeUndefined();
+          else expect(Object.keys(response.content ?? {}), where).toEqual(['application/json']);
         }
   });
 
