@@ -1,0 +1,224 @@
+/**
+ * 一次等待 — one wait through the whole review (core/flow/steps.ts answerWait): a wait the state
+ * machine opened with `carryOn` opens each next stage under its own token and sends only the
+ * outcome; a wait without it is answered as before; the escalation of a carried wait looks at what
+ * it holds now. Over the in-memory ports (no emulator); the ASL side is test/statemachines.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { caseRecord, inMemoryCases, taskRecord } from '#test/support/in-memory-cases.ts';
+import { type Decision, type TaskRecord, taskIdFor } from '../case/model.ts';
+import { indexCatalog } from '../catalog/catalog-index.ts';
+import { CatalogSchema } from '../catalog/schema.ts';
+import { stageDecided } from './stages.ts';
+import {
+  answerWait,
+  completeAcceptance,
+  completeStage,
+  escalateStage,
+  escalateTask,
+  type FlowDeps,
+} from './steps.ts';
+
+const index = indexCatalog(
+  CatalogSchema.parse(
+    JSON.parse(readFileSync(new URL('../../cities/changzhou/catalog.json', import.meta.url), 'utf8')),
+  ),
+);
+const NOW = new Date('2026-11-02T02:00:00.000Z'); // a Monday
+const REGISTRATION = 'enterprise-establishment-registration';
+const SEAL = 'company-seal-filing';
+const BUNDLE = index.bundle('enterprise-opening');
+
+function setup(overrides: Parameters<typeof caseRecord>[0] = {}) {
+  const ports = inMemoryCases();
+  const record = caseRecord({ bundleId: 'enterprise-opening', services: [REGISTRATION, SEAL], ...overrides });
+  ports.store.cases.set(record.caseId, record);
+  const deps: FlowDeps = {
+    cases: ports.cases,
+    tasks: ports.tasks,
+    workflow: ports.workflow,
+    catalog: index,
+    now: () => NOW,
+  };
+  return { ports, deps, record };
+}
+
+const approval: Decision = {
+  outcome: 'approve',
+  opinion: '',
+  corrections: [],
+  decidedAt: NOW.toISOString(),
+  decidedBy: 'department:x',
+};
+
+/** The acceptance, decided (approved) and holding the token of a wait that carries on. */
+function acceptedWith(ports: ReturnType<typeof setup>['ports'], caseId: string, token: string) {
+  const taskId = taskIdFor(caseId, 0, 'acceptance', BUNDLE.leadDepartmentId);
+  ports.store.tasks.set(
+    taskId,
+    taskRecord({
+      taskId,
+      caseId,
+      departmentId: BUNDLE.leadDepartmentId,
+      status: 'approved',
+      decision: approval,
+      taskToken: token,
+      carryOn: true,
+    }),
+  );
+}
+
+const decide = (ports: ReturnType<typeof setup>['ports'], task: TaskRecord) =>
+  ports.store.tasks.set(task.taskId, { ...task, status: 'approved', decision: approval });
+
+const reviewsOf = (ports: ReturnType<typeof setup>['ports']) =>
+  [...ports.store.tasks.values()].filter((t) => t.kind === 'review');
+
+describe('one wait through the whole review (answerWait)', () => {
+  it('opens the first stage under the acceptance’s token, then the next stage under it, and sends only the outcome', async () => {
+    const { ports, deps, record } = setup();
+    acceptedWith(ports, record.caseId, 'acc');
+    const wait = { token: 'acc', carryOn: true };
+
+    // Accepted: the registration (no prerequisites) opens, holding the acceptance's token.
+    await answerWait(deps, wait, await completeAcceptance(deps, record.caseId, 0, 'approve'));
+    expect(ports.workflow.succeeded).toEqual([]);
+    const [registration, ...none] = reviewsOf(ports);
+    expect(none).toEqual([]);
+    expect(registration).toMatchObject({
+      services: [REGISTRATION],
+      status: 'pending',
+      taskToken: 'acc',
+      carryOn: true,
+      stageSize: 1,
+    });
+    expect(ports.store.cases.get(record.caseId)?.status).toBe('in_review');
+
+    // The registration decided: the seal's stage opens under the same token, still nothing sent.
+    decide(ports, registration!);
+    await answerWait(deps, wait, await completeStage(deps, record.caseId, 0));
+    expect(ports.workflow.succeeded).toEqual([]);
+    const seal = reviewsOf(ports).find((t) => t.services.includes(SEAL));
+    expect(seal).toMatchObject({ status: 'pending', taskToken: 'acc', carryOn: true, stage: 1 });
+    // The stage is the latest one the token holds: the decided registration does not complete it.
+    expect(stageDecided([...ports.store.tasks.values()], 'acc')).toBe(false);
+
+    // The seal decided: the outcome is sent, once, on the token the acceptance was opened with.
+    decide(ports, seal!);
+    expect(stageDecided([...ports.store.tasks.values()], 'acc')).toBe(true);
+    await answerWait(deps, wait, await completeStage(deps, record.caseId, 0));
+    expect(ports.workflow.succeeded).toEqual([
+      {
+        taskToken: 'acc',
+        output: expect.objectContaining({
+          caseId: record.caseId,
+          next: 'issue',
+          approved: [REGISTRATION, SEAL],
+        }),
+      },
+    ]);
+  });
+
+  it('sends the step, as before, to a wait opened without carryOn (an execution on an older definition)', async () => {
+    const { ports, deps, record } = setup();
+    acceptedWith(ports, record.caseId, 'acc');
+    const step = await completeAcceptance(deps, record.caseId, 0, 'approve');
+    await answerWait(deps, { token: 'acc' }, step);
+    expect(ports.workflow.succeeded).toEqual([{ taskToken: 'acc', output: step }]);
+    expect(reviewsOf(ports)).toEqual([]);
+  });
+
+  it('sends the step when the stage cannot be opened with the decision: the state machine opens it', async () => {
+    const { ports, deps, record } = setup();
+    acceptedWith(ports, record.caseId, 'acc');
+    const step = await completeAcceptance(deps, record.caseId, 0, 'approve');
+    const failing: FlowDeps = {
+      ...deps,
+      tasks: { ...deps.tasks, open: () => Promise.reject(new Error('table unavailable')) },
+    };
+    const seen: unknown[] = [];
+    await answerWait(failing, { token: 'acc', carryOn: true }, step, 0, (err) => seen.push(err));
+    expect(seen).toHaveLength(1);
+    expect(ports.workflow.succeeded).toEqual([{ taskToken: 'acc', output: step }]);
+  });
+});
+
+describe('a stage of a wait that carried on (stageDecided)', () => {
+  const held = (id: string, stage: number, stageSize: number, decided: boolean): TaskRecord =>
+    taskRecord({
+      taskId: id,
+      kind: 'review',
+      departmentId: id,
+      stage,
+      stageSize,
+      taskToken: 'acc',
+      carryOn: true,
+      ...(decided ? { status: 'approved' as const, decision: approval } : {}),
+    });
+
+  it('is the latest stage the token holds: decided only once all of that stage hold it, decided', () => {
+    const first = ['a', 'b', 'c'].map((d) => held(d, 0, 3, true));
+    // The next stage (two tasks) gets the token one task after the other: one holds it, decided.
+    expect(stageDecided([...first, held('d', 1, 2, true)], 'acc')).toBe(false);
+    expect(stageDecided([...first, held('d', 1, 2, true), held('e', 1, 2, false)], 'acc')).toBe(false);
+    expect(stageDecided([...first, held('d', 1, 2, true), held('e', 1, 2, true)], 'acc')).toBe(true);
+  });
+});
+
+describe('the escalation of a wait that carried on', () => {
+  /** Accepted, the registration approved, the seal's stage pending under the carried token. */
+  async function carriedToSeal(sealDueAt: string) {
+    const s = setup();
+    acceptedWith(s.ports, s.record.caseId, 'acc');
+    const wait = { token: 'acc', carryOn: true };
+    await answerWait(s.deps, wait, await completeAcceptance(s.deps, s.record.caseId, 0, 'approve'));
+    decide(s.ports, reviewsOf(s.ports)[0]!);
+    await answerWait(s.deps, wait, await completeStage(s.deps, s.record.caseId, 0));
+    const seal = reviewsOf(s.ports).find((t) => t.services.includes(SEAL))!;
+    s.ports.store.tasks.set(seal.taskId, { ...seal, dueAt: sealDueAt });
+    return { ...s, seal };
+  }
+
+  it('escalates the stage it holds now, not the one it was entered for, and is entered again for that one', async () => {
+    const { ports, deps, record, seal } = await carriedToSeal('2026-11-01T09:59:59.999Z'); // overdue
+    const registration = reviewsOf(ports).find((t) => t.services.includes(REGISTRATION))!;
+    // The wait's state is still the first stage's, as the state machine entered Review Stage.
+    const state = await escalateStage(deps, {
+      caseId: record.caseId,
+      round: 0,
+      reviews: [
+        {
+          caseId: record.caseId,
+          kind: 'review',
+          departmentId: registration.departmentId,
+          services: registration.services,
+          round: 0,
+          stage: 0,
+          dueAt: registration.dueAt,
+          timeoutSeconds: 1,
+        },
+      ],
+      stageTimeoutSeconds: 1,
+    });
+    expect(ports.store.tasks.get(seal.taskId)).toMatchObject({ overdue: true, escalations: 1 });
+    expect(ports.store.tasks.get(registration.taskId)?.escalations).toBe(0);
+    // Entered again, Review Stage re-opens the seal's stage with a fresh token.
+    expect(state.reviews.map((r) => [r.departmentId, r.stage])).toEqual([[seal.departmentId, 1]]);
+  });
+
+  it('escalates the held stage when the acceptance’s wait times out after the acceptance was decided', async () => {
+    const dueIn = new Date(NOW.getTime() + 7200_000).toISOString(); // two hours after NOW
+    const { ports, deps, record, seal } = await carriedToSeal(dueIn);
+    const acceptanceId = taskIdFor(record.caseId, 0, 'acceptance', BUNDLE.leadDepartmentId);
+    const state = await escalateTask(deps, 'acceptance', { caseId: record.caseId, round: 0 });
+    // Nothing is overdue: the decided acceptance is not escalated, and the wait looks again at the
+    // seal's deadline.
+    expect(ports.store.tasks.get(acceptanceId)?.escalations).toBe(0);
+    expect(ports.store.tasks.get(seal.taskId)?.escalations).toBe(0);
+    expect(state.timeoutSeconds).toBe(7200);
+    expect(ports.store.timeline.get(record.caseId)?.map((e) => e.event)).not.toContain(
+      'task_overdue_escalated',
+    );
+  });
+});
