@@ -16,6 +16,13 @@ const Delivery = {
   eventId: z.string().check(z.minLength(1)),
   webhookId: z.string().check(z.minLength(1)),
   body: z.string().check(z.minLength(1)),
+  signed: z.optional(
+    z.object({
+      url: z.string().check(z.minLength(1)),
+      timestamp: z.number().check(z.int()),
+      signature: z.string().check(z.minLength(1)),
+    }),
+  ),
 };
 /** A portal's delivery (case events) or a department's (task events). */
 export const DeliveryMessageSchema = z.union([

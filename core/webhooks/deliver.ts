@@ -19,7 +19,7 @@ import {
   type WebhookRepository,
   type WebhookSender,
 } from './ports.ts';
-import { signedHeaders } from './signing.ts';
+import { signatureHeaders, signedHeaders, webhookSignature } from './signing.ts';
 
 /** Where webhooks are found: portals' and departments' are stored apart. */
 export interface WebhookDirectory {
@@ -34,7 +34,16 @@ export interface FanOutDeps extends WebhookDirectory {
   readonly queue: DeliveryQueue;
   /** The API's public base URL, for the event's links. */
   readonly baseUrl: string;
+  /** When the first try is signed. @default the clock */
+  now?(): Date;
 }
+
+/**
+ * How long the first try's signature (made by the fan-out) is used as it is: a first try later
+ * than this — the queue was backed up — reads the webhook and signs afresh. Well inside the
+ * 5 minutes receivers of Standard Webhooks allow a timestamp.
+ */
+export const SIGNED_FIRST_TRY_SECONDS = 60;
 
 /** The repository holding an owner's webhooks. */
 const repositoryOf = (deps: WebhookDirectory, owner: WebhookOwner) =>
@@ -72,8 +81,20 @@ export async function fanOut(deps: FanOutDeps, event: OutboxEvent): Promise<numb
   const hooks = to?.hooks ?? [];
   if (to && hooks.length) {
     const body = JSON.stringify(thinEvent(event, deps.baseUrl));
+    const timestamp = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
     await deps.queue.enqueue(
-      hooks.map((h) => ({ ...to.owner, eventId: event.eventId, webhookId: h.webhookId, body })),
+      hooks.map((h) => ({
+        ...to.owner,
+        eventId: event.eventId,
+        webhookId: h.webhookId,
+        body,
+        // The webhook was just read: its first try needs no second read (deliverWebhook).
+        signed: {
+          url: h.url,
+          timestamp,
+          signature: webhookSignature(h.secret, event.eventId, timestamp, body),
+        },
+      })),
     );
   }
   return hooks.length;
@@ -98,10 +119,24 @@ export type DeliveryOutcome =
  * the timestamp is fresh) plus which webhook and which try this is.
  */
 export function deliveryHeaders(secret: string, message: DeliveryMessage, now: Date, attempt: number) {
+  const timestamp = Math.floor(now.getTime() / 1000);
+  return headersOf(message, signedHeaders(secret, message.eventId, timestamp, message.body), attempt);
+}
+
+/** The headers of a first try the fan-out signed (DeliveryMessage `signed`). */
+function presignedHeaders(
+  message: DeliveryMessage,
+  signed: NonNullable<DeliveryMessage['signed']>,
+  attempt: number,
+) {
+  return headersOf(message, signatureHeaders(message.eventId, signed.timestamp, signed.signature), attempt);
+}
+
+function headersOf(message: DeliveryMessage, standard: Record<string, string>, attempt: number) {
   return {
     'content-type': 'application/json',
     'user-agent': 'yijianshi-webhooks/1',
-    ...signedHeaders(secret, message.eventId, Math.floor(now.getTime() / 1000), message.body),
+    ...standard,
     'x-yijianshi-webhook-id': message.webhookId,
     'x-yijianshi-delivery-attempt': String(attempt),
   };
@@ -109,7 +144,9 @@ export function deliveryHeaders(secret: string, message: DeliveryMessage, now: D
 
 /**
  * Try `attempt` (1-based) of one delivery:
- * 1. Read the webhook as it is now; deleted meanwhile → drop the delivery.
+ * 1. Read the webhook as it is now; deleted meanwhile → drop the delivery. The first try, within
+ *    SIGNED_FIRST_TRY_SECONDS of the fan-out, goes as the fan-out signed it, without that read: a
+ *    webhook deleted (or its secret rotated) in those seconds still gets that one try.
  * 2. POST the body, signed with a fresh timestamp.
  * 3. 2xx → delivered. Otherwise retry after the backoff, or — the last try failed — record a
  *    dead letter (visible to operators) and stop.
@@ -119,13 +156,24 @@ export async function deliverWebhook(
   message: DeliveryMessage,
   attempt: number,
 ): Promise<DeliveryOutcome> {
-  const hook = await repositoryOf(deps, message).get(ownerOf(message).id, message.webhookId);
-  if (!hook) return { outcome: 'dropped', reason: 'webhook_deleted' };
-  const result = await deps.sender.post(
-    hook.url,
-    deliveryHeaders(hook.secret, message, deps.now(), attempt),
-    message.body,
-  );
+  const now = deps.now();
+  const signed = message.signed;
+  const fresh =
+    attempt === 1 &&
+    signed !== undefined &&
+    Math.abs(now.getTime() / 1000 - signed.timestamp) <= SIGNED_FIRST_TRY_SECONDS;
+  let url: string;
+  let headers: Record<string, string>;
+  if (fresh) {
+    url = signed.url;
+    headers = presignedHeaders(message, signed, attempt);
+  } else {
+    const hook = await repositoryOf(deps, message).get(ownerOf(message).id, message.webhookId);
+    if (!hook) return { outcome: 'dropped', reason: 'webhook_deleted' };
+    url = hook.url;
+    headers = deliveryHeaders(hook.secret, message, now, attempt);
+  }
+  const result = await deps.sender.post(url, headers, message.body);
   if (result.ok) return { outcome: 'delivered', status: result.status };
   if (mayRetry(attempt, deps.policy))
     return {

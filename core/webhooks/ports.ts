@@ -52,6 +52,12 @@ export type DeliveryMessage = WebhookOwner & {
   readonly webhookId: string;
   /** The exact JSON body to POST (and sign); the same on every try. */
   readonly body: string;
+  /**
+   * The first try, signed by the fan-out with the webhook as it read it (core/webhooks/deliver.ts
+   * `fanOut`): where to POST and the Standard Webhooks timestamp and signature of that moment —
+   * the signature of this body only, never the secret. Absent on messages enqueued before it.
+   */
+  readonly signed?: { readonly url: string; readonly timestamp: number; readonly signature: string };
 };
 
 export interface DeliveryQueue {

@@ -46,9 +46,14 @@ export function webhookSignature(secret: string, id: string, timestamp: number, 
 
 /** The three signed headers of one delivery. */
 export function signedHeaders(secret: string, id: string, timestamp: number, body: string) {
+  return signatureHeaders(id, timestamp, webhookSignature(secret, id, timestamp, body));
+}
+
+/** The Standard Webhooks headers of a signature made earlier (a first try the fan-out signed). */
+export function signatureHeaders(id: string, timestamp: number, signature: string): Record<string, string> {
   return {
     [WEBHOOK_ID_HEADER]: id,
     [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),
-    [WEBHOOK_SIGNATURE_HEADER]: webhookSignature(secret, id, timestamp, body),
+    [WEBHOOK_SIGNATURE_HEADER]: signature,
   };
 }

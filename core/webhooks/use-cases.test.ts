@@ -448,6 +448,58 @@ describe('one delivery try', () => {
     expect(sent).toEqual([]);
   });
 
+  it('sends the first try as the fan-out signed it, without reading the webhook; later tries read and sign afresh', async () => {
+    // The fan-out, a few seconds before the try: the message carries the URL and the signature.
+    const queued: DeliveryMessage[] = [];
+    await fanOut(
+      {
+        outbox: { portalOf: async () => 'portal-a' },
+        webhooks: memoryWebhooks([hook(1)]),
+        departmentWebhooks: memoryWebhooks(),
+        queue: { enqueue: async (m) => void queued.push(...m) },
+        baseUrl: 'https://api.example.cn/',
+        now: () => new Date(now.getTime() - 5000),
+      },
+      EVENT,
+    );
+    const [signed] = queued;
+    expect(signed!.signed).toMatchObject({
+      url: 'https://hooks1.example.cn/',
+      timestamp: now.getTime() / 1000 - 5,
+    });
+    expect(JSON.stringify(signed)).not.toContain(hook(1).secret.slice(6)); // the signature, never the secret
+
+    const { deps, sent } = deliverDeps({ ok: false, status: 500, error: 'http_500' });
+    const reads = vi.spyOn(deps.webhooks, 'get');
+    await deliverWebhook(deps, signed!, 1);
+    expect(reads).not.toHaveBeenCalled();
+    expect(sent[0]!.url).toBe('https://hooks1.example.cn/');
+    expect(sent[0]!.headers['webhook-timestamp']).toBe(String(now.getTime() / 1000 - 5));
+    vi.useFakeTimers({ now, toFake: ['Date'] });
+    try {
+      expect(() => new Webhook(hook(1).secret).verify(sent[0]!.body, sent[0]!.headers)).not.toThrow();
+    } finally {
+      vi.useRealTimers();
+    }
+    // The second try reads the webhook (deleted meanwhile → dropped) and signs with its own time.
+    await deliverWebhook(deps, signed!, 2);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(sent[1]!.headers['webhook-timestamp']).toBe(String(now.getTime() / 1000));
+  });
+
+  it('reads the webhook for a first try the fan-out signed more than a minute ago (a backed-up queue)', async () => {
+    const { deps, sent } = deliverDeps({ ok: true, status: 204 });
+    const reads = vi.spyOn(deps.webhooks, 'get');
+    const stale = {
+      ...message,
+      signed: { url: 'https://old.example.cn/', timestamp: now.getTime() / 1000 - 61, signature: 'v1,x' },
+    };
+    expect(await deliverWebhook(deps, stale, 1)).toEqual({ outcome: 'delivered', status: 204 });
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(sent[0]!.url).toBe('https://hooks1.example.cn/');
+    expect(sent[0]!.headers['webhook-timestamp']).toBe(String(now.getTime() / 1000));
+  });
+
   it('delivers a message for a department to its webhook, and dead-letters it under the department', async () => {
     const { deps, sent, deadLetters } = deliverDeps({ ok: false, status: 500, error: 'http_500' });
     const toDepartment: DeliveryMessage = {
