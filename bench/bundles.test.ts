@@ -175,6 +175,21 @@ describe('Lambda bundles', () => {
     expect(answer.statusCode, answer.body).toBe(200);
   });
 
+  it('bundles none of the answers’ schemas (adapters/http/schemas.ts): its Lambda stand-in instead', () => {
+    const withSchemas = entries.filter((name) => {
+      const b = built.get(name)!;
+      return !('error' in b) && Object.keys(b.inputs).some((p) => p.endsWith('adapters/http/schemas.ts'));
+    });
+    expect(withSchemas).toEqual([]);
+    const withStandIn = entries.filter((name) => {
+      const b = built.get(name)!;
+      return (
+        !('error' in b) && Object.keys(b.inputs).some((p) => p.endsWith('adapters/http/schemas.lambda.ts'))
+      );
+    });
+    expect(withStandIn.length).toBeGreaterThan(40);
+  });
+
   it('bundles no AWS call recorder (local-only): the adapters import it by the aliased specifier', () => {
     const withRecorder = entries.filter((name) => {
       const b = built.get(name)!;

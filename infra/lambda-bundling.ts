@@ -15,6 +15,9 @@ import { repoRoot } from './paths.ts';
 /** How the adapters import the AWS call recorder (by this exact specifier, so the alias below applies). */
 export const CALL_RECORDER_IMPORT = '#adapters/aws-call-recorder.ts';
 
+/** How handlers import the API's schemas (by this exact specifier, so the alias below applies). */
+export const SCHEMAS_IMPORT = '#adapters/http/schemas.ts';
+
 export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
   // The execution role's credentials are in the environment: no default provider chain.
   '@aws-sdk/credential-provider-node': join(repoRoot, 'adapters', 'aws', 'lambda-credentials.ts'),
@@ -22,6 +25,9 @@ export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
   [CALL_RECORDER_IMPORT]: join(repoRoot, 'adapters', 'aws', 'no-call-recorder.ts'),
   // No operation of this project streams events: the SDK's event-stream codec stays out (~15 KiB).
   '@smithy/core/event-streams': join(repoRoot, 'adapters', 'aws', 'no-event-streams.ts'),
+  // The schemas of the answers document the API (the OpenAPI document is built at deploy time); no
+  // handler parses with them: every HTTP function leaves them out (~33 KiB; adapters/http/schemas.lambda.ts).
+  [SCHEMAS_IMPORT]: join(repoRoot, 'adapters', 'http', 'schemas.lambda.ts'),
 };
 
 /**

@@ -1,0 +1,62 @@
+/**
+ * The Lambda stand-in of adapters/http/schemas.ts (schemas.lambda.ts, aliased in every bundle):
+ * it exports the same names, no route parses a request with one of its documentation-only values,
+ * and using one throws, naming it.
+ */
+import { describe, expect, it } from 'vitest';
+import { httpRoutes } from '#functions/routes.ts';
+import type { BodySpec } from './route.ts';
+import * as standIn from './schemas.lambda.ts';
+import * as real from './schemas.ts';
+
+/** The stand-in's documentation-only exports: neither the real value nor a helper of its own. */
+const documentationOnly = Object.keys(standIn).filter((name) => {
+  const value = (standIn as Record<string, unknown>)[name];
+  return (
+    value !== (real as Record<string, unknown>)[name] && typeof value !== 'function' && name !== 'components'
+  );
+});
+
+describe('the Lambda stand-in of the API schemas', () => {
+  it('exports exactly what adapters/http/schemas.ts exports', () => {
+    expect(Object.keys(standIn).sort()).toEqual(Object.keys(real).sort());
+  });
+
+  it('gives handlers the real query schema, and a component() that returns its schema', () => {
+    expect(standIn.ChosenServicesQuery).toBe(real.ChosenServicesQuery);
+    const schema = {};
+    expect(standIn.component('X', schema)).toBe(schema);
+  });
+
+  it('lets no route parse a request with a schema the Lambda bundles leave out', () => {
+    const left = new Map(
+      documentationOnly.map((name) => [(real as Record<string, unknown>)[name], name] as const),
+    );
+    const misuses: string[] = [];
+    for (const route of httpRoutes) {
+      const body = route.body as BodySpec | undefined;
+      const parsed = {
+        params: route.params,
+        query: route.query,
+        headers: route.headers,
+        // A body the use case checks is passed on as JSON: its schema is only documentation.
+        body: body && !body.checkedByUseCase ? body.schema : undefined,
+      };
+      for (const [slot, schema] of Object.entries(parsed))
+        if (schema !== undefined && left.has(schema))
+          misuses.push(`${route.name} ${slot}: ${left.get(schema)}`);
+    }
+    expect(misuses).toEqual([]);
+    expect(documentationOnly.length).toBeGreaterThan(30);
+  });
+
+  it('throws, naming the schema, when a bundle uses one as a schema', () => {
+    const spec = { responses: { 200: { description: 'x', schema: standIn.BundleDetailSchema } } };
+    // Holding it in a route spec is fine; using it is not.
+    expect(spec.responses[200].schema).toBeDefined();
+    expect(() => (standIn.BundleDetailSchema as { _zod: unknown })._zod).toThrow(/BundleDetailSchema/);
+    expect(() => Object.keys(standIn.SERVICE_SELECTION_PROBLEMS as object)).toThrow(
+      /SERVICE_SELECTION_PROBLEMS.*not bundled/,
+    );
+  });
+});
