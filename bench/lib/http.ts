@@ -42,7 +42,8 @@ export class Api {
     const started = performance.now();
     const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     const cached = options.cache && method === 'GET' ? this.#cache.get(path) : undefined;
-    if (cached && Date.now() < cached.freshUntil) return { status: 200, body: JSON.parse(cached.body), ms: 0 };
+    if (cached && Date.now() < cached.freshUntil)
+      return { status: 200, body: JSON.parse(cached.body), ms: 0 };
     let text: string;
     let status: number;
     try {
