@@ -6,7 +6,6 @@
  * failed try writes a dead-letter item (operators see it) and lets the message go. Messages that
  * keep crashing this function reach the queue's own DLQ after maxReceiveCount.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { retryPolicy, webhookConfig } from '#adapters/config.ts';
@@ -15,7 +14,7 @@ import {
   departmentWebhookRepository,
   webhookRepository,
 } from '#adapters/dynamodb/webhook-store.ts';
-import { logger } from '#adapters/logger.ts';
+import { logger, withLogContext } from '#adapters/logger.ts';
 import { createHttpSender } from '#adapters/webhooks/http-sender.ts';
 import { DeliveryMessageSchema, retryAfter } from '#adapters/webhooks/sqs-queue.ts';
 import { deliverWebhook } from '#core/webhooks/deliver.ts';
@@ -80,5 +79,5 @@ export async function deliverBatch(event: SQSEvent): Promise<SQSBatchResponse> {
 }
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(withLogContext(logger))
   .handler(deliverBatch);

@@ -10,13 +10,12 @@
  * (ReportBatchItemFailures), so Lambda retries from there. A record handled twice enqueues twice:
  * delivery is at least once, receivers dedupe by event id.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { webhookConfig } from '#adapters/config.ts';
 import { outboxEventFromImage, outboxStore } from '#adapters/dynamodb/outbox.ts';
 import { departmentWebhookRepository, webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
-import { logger } from '#adapters/logger.ts';
+import { logger, withLogContext } from '#adapters/logger.ts';
 import { sqsDeliveryQueue } from '#adapters/webhooks/sqs-queue.ts';
 import { fanOut } from '#core/webhooks/deliver.ts';
 
@@ -52,5 +51,5 @@ export async function enqueueWebhooks(event: DynamoDBStreamEvent): Promise<Dynam
 }
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(withLogContext(logger))
   .handler(enqueueWebhooks);

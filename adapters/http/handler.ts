@@ -18,7 +18,6 @@
  * request's fingerprint, and a repeat runs the route again (still `Idempotent-Replayed: true`).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
@@ -33,11 +32,11 @@ import {
   ValidationError,
 } from '#core/shared/errors.ts';
 import { edgeConfig } from '../config.ts';
-import { logger } from '../logger.ts';
+import { logger, withLogContext } from '../logger.ts';
 import { resolveCaller } from './callers.ts';
 import { CORS_RESPONSE_HEADERS } from './cors.ts';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.ts';
-import { IDEMPOTENCY_KEY } from './params.ts';
+import { IDEMPOTENCY_KEY } from './idempotency-key.ts';
 import { problemsFromZod, toProblem } from './problem.ts';
 import type { AnyRouteSpec, BodySpec, Caller, Needs, ResponseSpec } from './route.ts';
 
@@ -330,7 +329,7 @@ function lambdaHandler<S extends AnyRouteSpec>(
   };
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(withLogContext(logger))
     .use({
       onError: async (request) => {
         const requestId = request.context.awsRequestId ?? 'local';

@@ -40,8 +40,9 @@ export const PageQuery = z.object({
     .check(z.describe('The nextCursor of the previous page, unchanged.')),
 });
 
-/** 1–255 visible ASCII characters: the key a portal chooses so that retries never create two cases. */
-export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+import { IDEMPOTENCY_KEY } from './idempotency-key.ts';
+
+export { IDEMPOTENCY_KEY };
 
 /** Request headers of POST /v1/cases (names lower-cased, as handlers see them). */
 export const SubmitCaseHeaders = z.object({
@@ -55,29 +56,4 @@ export const SubmitCaseHeaders = z.object({
     ),
 });
 
-/**
- * `?services=a,b` of the catalog routes (guide, form, metrics), documented once: a list of service
- * ids sent comma-separated (OpenAPI style form, explode false), split before it is checked.
- */
-export const ChosenServicesQuery = z.object({
-  services: z
-    .optional(
-      z.pipe(
-        z.transform((v) =>
-          typeof v === 'string'
-            ? v
-                .split(',')
-                .map((id) => id.trim())
-                .filter(Boolean)
-            : v,
-        ),
-        z
-          .array(z.string().check(z.minLength(1), z.maxLength(100)))
-          .check(
-            z.maxLength(50),
-            z.meta({ examples: [['enterprise-establishment-registration', 'company-seal-filing']] }),
-          ),
-      ),
-    )
-    .check(z.describe('The chosen services’ ids, comma-separated; omitted means the whole bundle.')),
-});
+export { ChosenServicesQuery } from './catalog-query.ts';

@@ -13,7 +13,7 @@
  */
 
 /** The real query schema: the catalog routes parse `?services=` with it. */
-export { ChosenServicesQuery } from './params.ts';
+export { ChosenServicesQuery } from './catalog-query.ts';
 
 /** Names a schema for the OpenAPI document; in a Lambda there is no document to name it in. */
 export function component<T>(_id: string, schema: T): T {

@@ -61,7 +61,7 @@ export const SERVICE_SELECTION_PROBLEMS = {
 } as const;
 
 /** `?services=a,b` of the catalog routes: parsed at run time, so it lives with the parameters. */
-export { ChosenServicesQuery } from './params.ts';
+export { ChosenServicesQuery } from './catalog-query.ts';
 
 const Timestamp = z.iso
   .datetime()

@@ -3,11 +3,10 @@
  * parsing of the task input (a malformed input is a named error, InvalidTaskInputError), then the
  * use case. Errors propagate with their `name`, so ASL Retry/Catch can match them.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { logger } from '../logger.ts';
+import { logger, withLogContext } from '../logger.ts';
 
 export class InvalidTaskInputError extends Error {
   override name = 'InvalidTaskInputError';
@@ -18,7 +17,7 @@ export function makeTaskHandler<I extends z.core.$ZodType, O>(
   run: (event: z.output<I>, context: Context) => Promise<O>,
 ) {
   return middy<unknown, O>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(withLogContext(logger))
     .use({
       onError: async (request) => {
         const err = request.error as Error;
