@@ -29,7 +29,7 @@ import {
 } from '#functions/routes.ts';
 import { CALL_RECORDER_IMPORT, IDEMPOTENCY_STORE_IMPORT } from '#infra/lambda-bundling.ts';
 import { repoRoot } from '#infra/paths.ts';
-import { bundleEntries, functionEntries } from './cold-start.ts';
+import { bundleEntries, functionEntries, lambdaEnv } from './cold-start.ts';
 
 const functionsDir = join(repoRoot, 'functions');
 
@@ -177,6 +177,28 @@ describe('Lambda bundles', () => {
     });
     expect(answer.statusCode, answer.body).toBe(200);
   });
+
+  it('loads every bundle as Lambda does: nothing throws at module load (a documentation-only stand-in used, an env read wrong)', () => {
+    const failures: string[] = [];
+    for (const name of entries) {
+      const b = built.get(name)!;
+      if ('error' in b) continue;
+      const run = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(b.file)}); if (typeof m.handler !== 'function') throw new Error('no handler export');`,
+        ],
+        { encoding: 'utf8', timeout: 60_000, env: lambdaEnv(name.split('.')[0]!, dir, false) },
+      );
+      if (run.status !== 0)
+        failures.push(
+          `${name}: ${run.stderr.split('\n').find((l) => /Error/.test(l)) ?? run.stderr.slice(-300)}`,
+        );
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
 
   it('bundles none of the answers’ schemas (adapters/http/schemas.ts): its Lambda stand-in instead', () => {
     const withSchemas = entries.filter((name) => {

@@ -140,7 +140,7 @@ function groupOf(path: string): { group: string; source: string } {
 
 const GROUPS = ['zod', 'middy', 'Powertools', 'AWS SDK', 'project code', 'other packages'];
 
-function lambdaEnv(name: string, taskRoot: string, sourceMaps: boolean): NodeJS.ProcessEnv {
+export function lambdaEnv(name: string, taskRoot: string, sourceMaps: boolean): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     LANG: 'en_US.UTF-8',

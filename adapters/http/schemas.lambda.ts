@@ -23,25 +23,22 @@ export function component<T>(_id: string, schema: T): T {
 /** No components are named in a Lambda (the document is built at deploy time). */
 export const components = new Map<unknown, string>();
 
-/** A documentation-only export: holding it is fine, using it throws with its name. */
+/**
+ * A documentation-only export. Holding it is fine, and so is spreading it into a route spec's
+ * documentation (`...LocationHeader`: it has no properties here); reading anything of it — as zod
+ * does to parse — throws with its name.
+ */
 function documentation(name: string): unknown {
   const fail = (): never => {
     throw new Error(
       `${name} (adapters/http/schemas.ts) documents the API and is not bundled in Lambda functions: parse with a schema of core/ or adapters/http/params.ts`,
     );
   };
-  return new Proxy(
-    {},
-    {
-      get: fail,
-      has: fail,
-      ownKeys: fail,
-      getOwnPropertyDescriptor: fail,
-      getPrototypeOf: fail,
-      set: fail,
-      apply: fail,
-    },
-  );
+  return new Proxy(Object.freeze({}), {
+    get: (_, key) => (typeof key === 'symbol' ? undefined : fail()),
+    set: fail,
+    defineProperty: fail,
+  });
 }
 
 export const AccessLogSchema = documentation('AccessLogSchema');
