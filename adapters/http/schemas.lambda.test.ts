@@ -3,6 +3,7 @@
  * it exports the same names, no route parses a request with one of its documentation-only values,
  * and using one throws, naming it.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { httpRoutes } from '#functions/routes.ts';
 import type { BodySpec } from './route.ts';
@@ -48,6 +49,37 @@ describe('the Lambda stand-in of the API schemas', () => {
     }
     expect(misuses).toEqual([]);
     expect(documentationOnly.length).toBeGreaterThan(30);
+  });
+
+  it('is named by handlers only inside their route spec (documentation), never in their code', () => {
+    const dir = new URL('../../functions/', import.meta.url);
+    const outside: string[] = [];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+      const text = readFileSync(new URL(file, dir), 'utf8');
+      const imported = /import \{([^}]*)\} from '#adapters\/http\/schemas\.ts';/.exec(text);
+      if (!imported) continue;
+      // The route spec: from `defineRoute({` to its matching brace.
+      const start = text.indexOf('defineRoute({');
+      let end = start + 'defineRoute('.length;
+      for (let depth = 0; end < text.length; end++) {
+        if (text[end] === '{') depth++;
+        else if (text[end] === '}' && --depth === 0) break;
+      }
+      const names = imported[1]!
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => documentationOnly.includes(n));
+      for (const name of names)
+        for (const m of text.matchAll(new RegExp(`\\b${name}\\b`, 'g')))
+          if (
+            m.index > imported.index + imported[0].length &&
+            (m.index < start || m.index > end) &&
+            // A type (`z.input<typeof X>`) is erased: nothing of it runs.
+            !text.slice(0, m.index).endsWith('typeof ')
+          )
+            outside.push(`functions/${file}: ${name}`);
+    }
+    expect(outside).toEqual([]);
   });
 
   it('throws, naming the schema, when a bundle uses one as a schema', () => {
