@@ -421,6 +421,7 @@ export const taskRepository: TaskRepository = {
       const sets = [
         'taskToken = :token',
         ...(task.stageSize ? ['stageSize = :size'] : []),
+        ...(task.wave ? ['wave = :wave'] : []),
         ...(task.carryOn ? ['carryOn = :carryOn'] : []),
       ];
       const r = await send<{ Attributes?: Record<string, unknown> }>(
@@ -431,6 +432,7 @@ export const taskRepository: TaskRepository = {
           ExpressionAttributeValues: {
             ':token': task.taskToken,
             ...(task.stageSize ? { ':size': task.stageSize } : {}),
+            ...(task.wave ? { ':wave': task.wave } : {}),
             ...(task.carryOn ? { ':carryOn': true } : {}),
           },
           ReturnValues: 'ALL_NEW',

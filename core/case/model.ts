@@ -138,6 +138,12 @@ export const TaskRecordSchema = z.object({
   /** How many tasks the stage's wait opened with this one (1: it alone — its decision ends the stage). */
   stageSize: z.optional(z.number().check(z.int(), z.positive())),
   /**
+   * Which opening of the wait gave this task its token (core/flow/steps.ts openStage: the same for
+   * every task of that opening, whatever their stage numbers): a wait that carries on holds the
+   * tasks of several openings, and `stageSize` counts within one.
+   */
+  wave: z.optional(z.string()),
+  /**
    * The wait holding this task carries on (core/flow/steps.ts `answerWait`): the state machine's
    * definition takes any step from it, so the next stage opens under the same token and only the
    * outcome is sent. Absent on tasks of executions started on an older definition.

@@ -144,25 +144,39 @@ describe('one wait through the whole review (answerWait)', () => {
   });
 });
 
-describe('a stage of a wait that carried on (stageDecided)', () => {
-  const held = (id: string, stage: number, stageSize: number, decided: boolean): TaskRecord =>
+describe('an opening of a wait that carried on (stageDecided)', () => {
+  const held = (id: string, wave: string, stage: number, stageSize: number, decided: boolean): TaskRecord =>
     taskRecord({
       taskId: id,
       kind: 'review',
       departmentId: id,
       stage,
       stageSize,
+      wave,
       taskToken: 'acc',
       carryOn: true,
       ...(decided ? { status: 'approved' as const, decision: approval } : {}),
     });
 
-  it('is the latest stage the token holds: decided only once all of that stage hold it, decided', () => {
-    const first = ['a', 'b', 'c'].map((d) => held(d, 0, 3, true));
-    // The next stage (two tasks) gets the token one task after the other: one holds it, decided.
-    expect(stageDecided([...first, held('d', 1, 2, true)], 'acc')).toBe(false);
-    expect(stageDecided([...first, held('d', 1, 2, true), held('e', 1, 2, false)], 'acc')).toBe(false);
-    expect(stageDecided([...first, held('d', 1, 2, true), held('e', 1, 2, true)], 'acc')).toBe(true);
+  it('is decided only once every task of the latest opening holds the token, all decided', () => {
+    const first = ['a', 'b', 'c'].map((d) => held(d, 'w1', 0, 3, true));
+    // The next opening (two tasks) gets the token one task after the other: one holds it, decided.
+    expect(stageDecided([...first, held('d', 'w2', 1, 2, true)], 'acc')).toBe(false);
+    expect(stageDecided([...first, held('d', 'w2', 1, 2, true), held('e', 'w2', 1, 2, false)], 'acc')).toBe(
+      false,
+    );
+    expect(stageDecided([...first, held('d', 'w2', 1, 2, true), held('e', 'w2', 1, 2, true)], 'acc')).toBe(
+      true,
+    );
+  });
+
+  it('counts an opening that mixes stage numbers as one (身后一件事: a stage-1 and a stage-2 review ready together)', () => {
+    // Found by the saturation bench: the latest stage number alone (hrss-s2) never reached the
+    // opening's size of 3, and the case waited for ever.
+    const first = ['health', 'justice'].map((d) => held(d, 'w1', 0, 2, true));
+    const mixed = [held('civil-affairs-s1', 'w2', 1, 3, true), held('housing-fund-s1', 'w2', 1, 3, true)];
+    expect(stageDecided([...first, ...mixed, held('hrss-s2', 'w2', 2, 3, false)], 'acc')).toBe(false);
+    expect(stageDecided([...first, ...mixed, held('hrss-s2', 'w2', 2, 3, true)], 'acc')).toBe(true);
   });
 });
 

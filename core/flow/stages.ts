@@ -268,14 +268,14 @@ export function stageDecided(tasks: readonly TaskRecord[], token: string): boole
   const holding = tasks.filter(
     (t) => t.taskToken === token && (t.kind === 'review' || t.kind === 'inspection'),
   );
-  // A wait that carried on (core/flow/steps.ts answerWait) holds the tasks of every stage it went
-  // through, the decided ones of earlier stages too: the stage is the latest of them.
-  const latest = Math.max(0, ...holding.map((t) => t.stage ?? 0));
-  const stage = holding.filter((t) => (t.stage ?? 0) === latest);
-  const size = Math.max(stage.length, ...stage.map((t) => t.stageSize ?? 0));
-  return (
-    stage.length > 0 &&
-    stage.length >= size &&
-    stage.every((t) => t.decision !== undefined || t.status !== 'pending')
-  );
+  if (holding.length === 0) return false;
+  if (!holding.every((t) => t.decision !== undefined || t.status !== 'pending')) return false;
+  // A wait that carried on (core/flow/steps.ts answerWait) holds the tasks of every opening it went
+  // through — each opening decided before the next — and one opening may mix stage numbers (what
+  // became ready together). So `stageSize` is counted within each opening (`wave`): every one must
+  // hold the token in full. Tasks without a wave (older, or of a wait that never carried on) are
+  // one opening, as before.
+  const waves = new Map<string | undefined, TaskRecord[]>();
+  for (const t of holding) waves.set(t.wave, [...(waves.get(t.wave) ?? []), t]);
+  return [...waves.values()].every((wave) => wave.length >= Math.max(...wave.map((t) => t.stageSize ?? 0)));
 }

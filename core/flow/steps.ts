@@ -132,7 +132,13 @@ export interface OpenTaskInput {
 function plannedTask(
   r: Pick<ReviewPlan, 'caseId' | 'kind' | 'departmentId' | 'services' | 'round' | 'stage' | 'dueAt'>,
   now: Date,
-  extra: { taskToken?: string; early?: true; stageSize?: number; carryOn?: boolean | undefined } = {},
+  extra: {
+    taskToken?: string;
+    early?: true;
+    stageSize?: number;
+    wave?: string;
+    carryOn?: boolean | undefined;
+  } = {},
 ): { task: TaskRecord; opened: { at: string; event: string; detail: Record<string, unknown> } } {
   const stage = r.stage;
   const taskId = taskIdFor(r.caseId, r.round, r.kind, r.departmentId, stage);
@@ -152,6 +158,7 @@ function plannedTask(
       escalations: 0,
       ...(extra.taskToken ? { taskToken: extra.taskToken } : {}),
       ...(extra.stageSize ? { stageSize: extra.stageSize } : {}),
+      ...(extra.wave ? { wave: extra.wave } : {}),
       ...(extra.carryOn ? { carryOn: true as const } : {}),
     },
     opened: {
@@ -206,10 +213,14 @@ export async function openStage(
   carried = 0,
 ): Promise<{ taskIds: string[]; decided: boolean }> {
   const now = deps.now();
+  // One opening, one wave: what its tasks share (stageDecided counts `stageSize` within it). The
+  // same reviews make the same wave, so a retried or re-opened stage is the same wave again.
+  const wave = waveOf(input.reviews);
   const entries = input.reviews.map((r) => {
     const { task, opened } = plannedTask(r, now, {
       taskToken: input.taskToken,
       stageSize: input.reviews.length,
+      wave,
       carryOn: input.carryOn,
     });
     return { task, timeline: opened };
@@ -234,6 +245,14 @@ export async function openStage(
       carried,
     );
   return { taskIds: stored.map((t) => t.taskId), decided };
+}
+
+/** The wave of an opening: its tasks' ids, sorted, in 8 hexadecimal digits (FNV-1a). */
+function waveOf(reviews: readonly ReviewPlan[]): string {
+  const ids = reviews.map((r) => taskIdFor(r.caseId, r.round, r.kind, r.departmentId, r.stage)).sort();
+  let h = 0x811c9dc5;
+  for (const ch of ids.join('|')) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
 }
 
 /** More stages than any plan has: past this, a wait leaves the next stage to the state machine. */
@@ -857,8 +876,9 @@ async function escalateOverdue(deps: FlowDeps, pending: readonly TaskRecord[], n
 const isStageTask = (t: TaskRecord) => t.kind === 'review' || t.kind === 'inspection';
 
 /**
- * The stage a wait holds now, of this round: the latest stage with a pending review or inspection
- * that has a token (one opened early has none yet) — its tasks, and those of them pending.
+ * What a wait holds now, of this round: its pending reviews and inspections that have a token (one
+ * opened early has none yet) — whatever their stage numbers (one opening may hold several). Entered
+ * again, the wait re-opens them, and they are what its next decision waits for.
  */
 function heldStage(
   tasks: readonly TaskRecord[],
@@ -867,12 +887,7 @@ function heldStage(
   const held = tasks.filter(
     (t) => t.round === round && isStageTask(t) && t.status === 'pending' && t.taskToken !== undefined,
   );
-  if (held.length === 0) return undefined;
-  const stage = Math.max(...held.map((t) => t.stage ?? 0));
-  const of = tasks.filter(
-    (t) => t.round === round && isStageTask(t) && (t.stage ?? 0) === stage && t.status !== 'closed',
-  );
-  return { tasks: of, pending: of.filter((t) => t.status === 'pending') };
+  return held.length ? { tasks: held, pending: held } : undefined;
 }
 
 /** A stage task as the plan that opened it (its wait entered again re-opens it with a fresh token). */

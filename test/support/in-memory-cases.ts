@@ -177,6 +177,7 @@ export function inMemoryCases(): InMemoryCases {
           ...rest,
           taskToken: task.taskToken,
           ...(task.stageSize ? { stageSize: task.stageSize } : {}),
+          ...(task.wave ? { wave: task.wave } : {}),
           ...(task.carryOn ? { carryOn: task.carryOn } : {}),
         };
         tasks.set(task.taskId, refreshed);
