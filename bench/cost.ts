@@ -295,6 +295,16 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       return [bundle.leadDepartmentId, ...bundle.services.map((s) => s.departmentId)];
     }),
   );
+  // Departments decide one after another, as they do in production (hours apart), not within the
+  // same millisecond: concurrent last decisions of a stage would each see it complete and each
+  // plan and answer it (one answer counts, the others are stale) — up to 8 storage calls and
+  // $0.025 per 1,000 cases more, depending on timing. The saturation benchmark keeps them racing.
+  let decisions: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(decide: () => Promise<T>): Promise<T> => {
+    const next = decisions.then(decide);
+    decisions = next.catch(() => undefined);
+    return next;
+  };
   const workers = await Promise.all(
     [...departments].map((departmentId) => {
       const auth = bearer(b.departmentToken(departmentId));
@@ -302,10 +312,12 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
         if (task.kind === 'supplement') return;
         try {
           await b.api.expect(200, 'GET', `/v1/tasks/${task.taskId}`, { headers: auth });
-          await b.api.expect(200, 'POST', `/v1/tasks/${task.taskId}/decision`, {
-            headers: auth,
-            body: { outcome: 'approve', opinion: task.kind === 'acceptance' ? '予以受理' : '同意' },
-          });
+          await oneAtATime(() =>
+            b.api.expect(200, 'POST', `/v1/tasks/${task.taskId}/decision`, {
+              headers: auth,
+              body: { outcome: 'approve', opinion: task.kind === 'acceptance' ? '予以受理' : '同意' },
+            }),
+          );
         } catch (err) {
           workerErrors.push(`${departmentId} ${task.kind} task: ${(err as Error).message}`);
         }
@@ -560,6 +572,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       'Lambda: 512 MB arm64; duration = time measured here in-process (dev server per request incl. authorizer; each task function), rounded up to 1 ms per invocation. Authorizer invocations: those the dev server made (its results cached per credential for 5 min, as API Gateway’s).',
       'DynamoDB: units reported by DynamoDB Local with ReturnConsumedCapacity=INDEXES, except TransactWriteItems (Local reports 4 per KB of one item, whatever the count): computed per item as AWS bills them, 2 WRU per KB written, 2 RRU per 4 KB checked (bench/lib/item-size.ts) — an estimate, not a bill. GSI writes included.',
       'S3: SDK calls of the product + one presigned PUT per material + one GET per license document downloaded.',
+      'Departments decide one after another (as hours apart in production), not in the same millisecond: concurrent last decisions of a stage would each complete it (only one answer counts).',
       'Departments are told, not polled: one push-path worker per department (bench/lib/department-worker.ts) subscribed to task.opened; per task it reads the detail and decides (no inbox reads).',
       'Webhooks: enqueue-webhooks (one invocation per batch of the table stream’s outbox records, locally DynamoDB Local’s stream) and deliver-webhook (one per SQS message) are counted — invocations, their time, their DynamoDB calls — and SQS as the product’s sends plus a ReceiveMessage and a DeleteMessage per delivery (the event source mapping’s); the stream reads are the Lambda service’s, not counted.',
       'Catalog: the portal keeps the guide, form and bundle as their Cache-Control allows (public, max-age=300, as an HTTP cache would: bench/lib/http.ts `cache`): the warm-up case read them, the measured case asks nothing of the catalog.',
