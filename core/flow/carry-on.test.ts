@@ -4,12 +4,10 @@
  * outcome; a wait without it is answered as before; the escalation of a carried wait looks at what
  * it holds now. Over the in-memory ports (no emulator); the ASL side is test/statemachines.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { caseRecord, inMemoryCases, taskRecord } from '#test/support/in-memory-cases.ts';
+import { taskRecord } from '#test/support/in-memory-cases.ts';
+import { changzhou, NOW, openingCase, REGISTRATION, SEAL } from '#test/support/opening-flow.ts';
 import { type Decision, type TaskRecord, taskIdFor } from '../case/model.ts';
-import { indexCatalog } from '../catalog/catalog-index.ts';
-import { CatalogSchema } from '../catalog/schema.ts';
 import { stageDecided } from './stages.ts';
 import {
   answerWait,
@@ -20,29 +18,8 @@ import {
   type FlowDeps,
 } from './steps.ts';
 
-const index = indexCatalog(
-  CatalogSchema.parse(
-    JSON.parse(readFileSync(new URL('../../cities/changzhou/catalog.json', import.meta.url), 'utf8')),
-  ),
-);
-const NOW = new Date('2026-11-02T02:00:00.000Z'); // a Monday
-const REGISTRATION = 'enterprise-establishment-registration';
-const SEAL = 'company-seal-filing';
-const BUNDLE = index.bundle('enterprise-opening');
-
-function setup(overrides: Parameters<typeof caseRecord>[0] = {}) {
-  const ports = inMemoryCases();
-  const record = caseRecord({ bundleId: 'enterprise-opening', services: [REGISTRATION, SEAL], ...overrides });
-  ports.store.cases.set(record.caseId, record);
-  const deps: FlowDeps = {
-    cases: ports.cases,
-    tasks: ports.tasks,
-    workflow: ports.workflow,
-    catalog: index,
-    now: () => NOW,
-  };
-  return { ports, deps, record };
-}
+const setup = openingCase;
+const BUNDLE = changzhou.bundle('enterprise-opening');
 
 const approval: Decision = {
   outcome: 'approve',

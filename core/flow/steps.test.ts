@@ -3,19 +3,16 @@
  * emulator): acceptance, the correction request, staged reviews and their merge, the supplement's
  * resumption, the unanswered correction, delivery — and that a replayed step changes nothing.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { caseRecord, inMemoryCases, taskRecord } from '#test/support/in-memory-cases.ts';
+import { taskRecord } from '#test/support/in-memory-cases.ts';
+import { NOW, openingCase, REGISTRATION, SEAL } from '#test/support/opening-flow.ts';
 import type { Decision, TaskRecord } from '../case/model.ts';
-import { indexCatalog } from '../catalog/catalog-index.ts';
-import { CatalogSchema } from '../catalog/schema.ts';
 import {
   closeUnanswered,
   completeAcceptance,
   completeStage,
   deliverResults,
   escalateStage,
-  type FlowDeps,
   mergeDecisions,
   openStage,
   openTask,
@@ -23,28 +20,7 @@ import {
   resumeAfterSupplement,
 } from './steps.ts';
 
-const index = indexCatalog(
-  CatalogSchema.parse(
-    JSON.parse(readFileSync(new URL('../../cities/changzhou/catalog.json', import.meta.url), 'utf8')),
-  ),
-);
-const NOW = new Date('2026-11-02T02:00:00.000Z'); // a Monday
-const REGISTRATION = 'enterprise-establishment-registration';
-const SEAL = 'company-seal-filing';
-
-function setup(overrides: Parameters<typeof caseRecord>[0] = {}) {
-  const ports = inMemoryCases();
-  const record = caseRecord({ bundleId: 'enterprise-opening', services: [REGISTRATION, SEAL], ...overrides });
-  ports.store.cases.set(record.caseId, record);
-  const deps: FlowDeps = {
-    cases: ports.cases,
-    tasks: ports.tasks,
-    workflow: ports.workflow,
-    catalog: index,
-    now: () => NOW,
-  };
-  return { ports, deps, record };
-}
+const setup = openingCase;
 
 const decision = (outcome: Decision['outcome'], extra: Partial<Decision> = {}): Decision => ({
   outcome,
