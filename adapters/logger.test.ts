@@ -14,7 +14,13 @@ function capture() {
     lines.push({ stream: 'err', entry: JSON.parse(String(chunk)) });
     return true;
   });
-  return { lines, restore: () => (out.mockRestore(), err.mockRestore()) };
+  return {
+    lines,
+    restore: () => {
+      out.mockRestore();
+      err.mockRestore();
+    },
+  };
 }
 
 const context = {

@@ -78,6 +78,4 @@ export async function deliverBatch(event: SQSEvent): Promise<SQSBatchResponse> {
   return { batchItemFailures: failures };
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(withLogContext(logger))
-  .handler(deliverBatch);
+export const handler = middy<SQSEvent, SQSBatchResponse>().use(withLogContext(logger)).handler(deliverBatch);
