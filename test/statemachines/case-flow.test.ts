@@ -609,6 +609,28 @@ describe('case flow ASL', () => {
     expect(entered).toContain('Case Refused');
   });
 
+  it('escalates a carried acceptance wait that times out while a stage holds its token, enters it again, and takes the outcome from there', async () => {
+    const h = await harness({
+      // What escalateTask answers for a decided acceptance: the stage it holds now, escalated.
+      'escalate-task': (p) => ({ ...(p.state as object), timeoutSeconds: 3600 }),
+      'issue-licenses': issueAndDeliver,
+    });
+    const arn = await h.start(1);
+    await h.nextTask('acceptance'); // accepted, its stages carried on under it … then it times out
+    const again = await h.nextTask('acceptance');
+    expect(again.payload).toMatchObject({ kind: 'acceptance', carryOn: true });
+    await h.succeed(again, { caseId: 'c-test', round: 0, next: 'issue', approved: ['all'] });
+    const { result, entered } = await h.finish(arn);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(entered).toEqual([
+      'Ask Lead Department To Accept',
+      'Escalate Overdue Acceptance',
+      'Ask Lead Department To Accept',
+      'Acceptance Outcome',
+      'Issue And Deliver Licenses',
+    ]);
+  });
+
   it('closes the case when the applicant does not supplement in time', async () => {
     const h = await harness({
       'record-acceptance': (p) => ({ ...p, round: 1, next: 'correct', timeoutSeconds: 1 }),
