@@ -814,8 +814,8 @@ export async function escalateTask<
   if (kind === 'acceptance' && task && task.status !== 'pending') {
     // Decided: the wait carried on (answerWait) and holds a stage now — escalate that stage.
     const held = heldStage(tasks, state.round);
-    if (held) {
-      const next = await escalateOverdue(deps, held.pending, now);
+    if (held.length) {
+      const next = await escalateOverdue(deps, held, now);
       return { ...state, timeoutSeconds: secondsUntil(new Date(next), now) };
     }
   }
@@ -846,11 +846,11 @@ export async function escalateStage<T extends StageWait & { caseId: string; roun
   });
   // Nothing of the stage it was entered for is pending: the wait carried on (answerWait) and holds
   // a later stage now — escalate that one, and enter the wait again for it.
-  const held = planned.length ? undefined : heldStage(tasks, state.round);
-  const next = await escalateOverdue(deps, held ? held.pending : planned, now);
+  const held = planned.length ? [] : heldStage(tasks, state.round);
+  const next = await escalateOverdue(deps, held.length ? held : planned, now);
   return {
     ...state,
-    ...(held ? { reviews: held.tasks.map((t) => reviewOf(t, now)) } : {}),
+    ...(held.length ? { reviews: held.map((t) => reviewOf(t, now)) } : {}),
     stageTimeoutSeconds: secondsUntil(new Date(next), now),
   };
 }
@@ -880,14 +880,10 @@ const isStageTask = (t: TaskRecord) => t.kind === 'review' || t.kind === 'inspec
  * opened early has none yet) — whatever their stage numbers (one opening may hold several). Entered
  * again, the wait re-opens them, and they are what its next decision waits for.
  */
-function heldStage(
-  tasks: readonly TaskRecord[],
-  round: number,
-): { tasks: TaskRecord[]; pending: TaskRecord[] } | undefined {
-  const held = tasks.filter(
+function heldStage(tasks: readonly TaskRecord[], round: number): TaskRecord[] {
+  return tasks.filter(
     (t) => t.round === round && isStageTask(t) && t.status === 'pending' && t.taskToken !== undefined,
   );
-  return held.length ? { tasks: held, pending: held } : undefined;
 }
 
 /** A stage task as the plan that opened it (its wait entered again re-opens it with a fresh token). */
