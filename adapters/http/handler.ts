@@ -219,11 +219,6 @@ function ownHeaders(headers: APIGatewayProxyResult['headers']): Record<string, s
 }
 
 /**
- * The Lambda handler of `route`: `httpHandler(route)(async (req) => answer)` parses the request by
- * the spec, runs the function, answers JSON or a problem. (Curried so that the spec's type is fixed
- * before the function is checked: its answers are then typed by the spec, never widened.)
- */
-/**
  * A cacheable route's 200 (RouteSpec `cache`): public for max-age, with its body's SHA-256 as a
  * strong ETag; 304 without a body when the request's If-None-Match names it (or is `*`).
  */
@@ -246,6 +241,11 @@ function cacheable(
   return { ...response, headers };
 }
 
+/**
+ * The Lambda handler of `route`: `httpHandler(route)(async (req) => answer)` parses the request by
+ * the spec, runs the function, answers JSON or a problem. (Curried so that the spec's type is fixed
+ * before the function is checked: its answers are then typed by the spec, never widened.)
+ */
 export function httpHandler<S extends AnyRouteSpec>(route: S) {
   return (run: (req: HttpRequest<S>) => Promise<HttpAnswer<S>>) => lambdaHandler(route, run);
 }
