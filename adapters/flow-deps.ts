@@ -5,6 +5,7 @@ import { catalog } from './catalog/file-catalog.ts';
 import { places } from './catalog/places.ts';
 import { caseWithTasks } from './dynamodb/case-reads.ts';
 import { caseRepository, taskRepository } from './dynamodb/case-repository.ts';
+import { logger } from './logger.ts';
 
 /**
  * A function without workflow access (no `needs.workflow`: IAM refuses its every Step Functions
@@ -26,5 +27,6 @@ export function flowDeps(workflow: Workflow = noWorkflow): FlowDeps {
     places: places(),
     caseWithTasks,
     now: () => new Date(),
+    warn: (message, detail) => logger.warn(message, detail),
   };
 }

@@ -49,6 +49,8 @@ export interface FlowDeps {
     caseId: string,
   ) => Promise<{ record: CaseRecord | undefined; tasks: TaskRecord[] }>;
   now(): Date;
+  /** Something went wrong that the state machine will mend (a step it takes over): for the logs. */
+  warn?(message: string, detail: Record<string, unknown>): void;
 }
 
 /** The case and its tasks: one read where the adapters offer it, else two. */
@@ -243,6 +245,11 @@ export async function openStage(
       { token: input.taskToken, carryOn: input.carryOn },
       await completeStage(deps, input.caseId, input.round),
       carried,
+      (err) =>
+        deps.warn?.('next stage not opened with the last one; the state machine opens it', {
+          caseId: input.caseId,
+          err,
+        }),
     );
   return { taskIds: stored.map((t) => t.taskId), decided };
 }
@@ -453,6 +460,12 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
       input.kind === 'acceptance'
         ? await completeAcceptance(deps, record.caseId, input.round, stored.decision.outcome)
         : { outcome: stored.decision.outcome },
+      0,
+      (err) =>
+        deps.warn?.('first stage not opened with the acceptance; the state machine opens it', {
+          caseId: record.caseId,
+          err,
+        }),
     );
     return { taskId };
   }
