@@ -123,15 +123,6 @@ export function deliveryHeaders(secret: string, message: DeliveryMessage, now: D
   return headersOf(message, signedHeaders(secret, message.eventId, timestamp, message.body), attempt);
 }
 
-/** The headers of a first try the fan-out signed (DeliveryMessage `signed`). */
-function presignedHeaders(
-  message: DeliveryMessage,
-  signed: NonNullable<DeliveryMessage['signed']>,
-  attempt: number,
-) {
-  return headersOf(message, signatureHeaders(message.eventId, signed.timestamp, signed.signature), attempt);
-}
-
 function headersOf(message: DeliveryMessage, standard: Record<string, string>, attempt: number) {
   return {
     'content-type': 'application/json',
@@ -147,7 +138,7 @@ function headersOf(message: DeliveryMessage, standard: Record<string, string>, a
  * 1. Read the webhook as it is now; deleted meanwhile → drop the delivery. The first try, within
  *    SIGNED_FIRST_TRY_SECONDS of the fan-out, goes as the fan-out signed it, without that read: a
  *    webhook deleted (or its secret rotated) in those seconds still gets that one try.
- * 2. POST the body, signed with a fresh timestamp.
+ * 2. POST the body, signed with a fresh timestamp (the first try: with the fan-out's).
  * 3. 2xx → delivered. Otherwise retry after the backoff, or — the last try failed — record a
  *    dead letter (visible to operators) and stop.
  */
@@ -166,7 +157,11 @@ export async function deliverWebhook(
   let headers: Record<string, string>;
   if (fresh) {
     url = signed.url;
-    headers = presignedHeaders(message, signed, attempt);
+    headers = headersOf(
+      message,
+      signatureHeaders(message.eventId, signed.timestamp, signed.signature),
+      attempt,
+    );
   } else {
     const hook = await repositoryOf(deps, message).get(ownerOf(message).id, message.webhookId);
     if (!hook) return { outcome: 'dropped', reason: 'webhook_deleted' };
