@@ -192,6 +192,18 @@ const CACHE_HEADERS = (maxAgeSeconds: number) => ({
   },
 });
 
+/** Response headers as the document lists them: each one's description and JSON Schema. */
+function documentedHeaders(
+  headers: Readonly<Record<string, { readonly description: string; readonly schema: z.core.$ZodType }>>,
+): NonNullable<Response['headers']> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, h]) => [
+      name,
+      { description: h.description, schema: bare(z.toJSONSchema(h.schema, { io: 'output' })) },
+    ]),
+  );
+}
+
 /** On a 2xx answer of a request that sent an Idempotency-Key. */
 const IDEMPOTENT_REPLAYED_HEADER = {
   'Idempotent-Replayed': {
@@ -307,28 +319,14 @@ function operation(
     };
     responses[status] = {
       description: r.description,
-      ...(Object.keys(headers).length
-        ? {
-            headers: Object.fromEntries(
-              Object.entries(headers).map(([name, h]) => [
-                name,
-                { description: h.description, schema: bare(z.toJSONSchema(h.schema, { io: 'output' })) },
-              ]),
-            ),
-          }
-        : {}),
+      ...(Object.keys(headers).length ? { headers: documentedHeaders(headers) } : {}),
       content: { 'application/json': { schema: ref(idOf(responseIds, r.schema, `${status} response`)) } },
     };
   }
   if (route.cache)
     responses['304'] = {
       description: 'Not modified: the ETag sent in If-None-Match is still current (no body).',
-      headers: Object.fromEntries(
-        Object.entries(CACHE_HEADERS(route.cache.maxAgeSeconds)).map(([name, h]) => [
-          name,
-          { description: h.description, schema: bare(z.toJSONSchema(h.schema, { io: 'output' })) },
-        ]),
-      ),
+      headers: documentedHeaders(CACHE_HEADERS(route.cache.maxAgeSeconds)),
     };
   Object.assign(responses, problemResponses(route, c));
 
