@@ -1,8 +1,7 @@
 /** The JSON logger: Powertools' fields, the level threshold, errors as fields, the Lambda context per invocation. */
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { JsonLogger, withLogContext } from './logger.ts';
+import { invocation, JsonLogger } from './logger.ts';
 
 function capture() {
   const lines: { stream: 'out' | 'err'; entry: Record<string, unknown> }[] = [];
@@ -73,12 +72,13 @@ describe('the JSON logger', () => {
   it('adds the invocation’s Lambda context to every entry of it, cold_start only the first time', async () => {
     const { lines, restore } = capture();
     const log = new JsonLogger('yijianshi', 'INFO');
-    const handler = middy()
-      .use(withLogContext(log))
-      .handler(async () => {
+    const handler = invocation(
+      async () => {
         log.info('inside');
         return 'ok';
-      });
+      },
+      { log },
+    );
     await handler({}, context);
     await handler({}, { ...context, awsRequestId: 'req-2' });
     log.info('outside');

@@ -70,7 +70,7 @@ const RAW_DESCRIPTIONS = {
   submit:
     "authorizer GetItem (API key) + GetItem case (consistent, absent) + BatchGetItem of the materials (consistent) + ONE TransactWriteItems holding every item the op writes in its transactions (case, timeline, audit, outbox event, each material attached; captured from a real submission and re-keyed) + StartExecution (local Step Functions endpoint, over HTTP). Not in raw: the op's HeadObject of each material (the re-check that its bytes are still the verified ones)",
   getCase: 'authorizer GetItem (API key) + one Query of the case partition (consistent), same case',
-  form: 'GET /v1/bundles/{unknown id} through the same dev server: a handler that only looks the catalog up and answers 404 (same middy stack, no storage); the form needs no storage (catalog in memory). Not /v1/health: it checks the table and the bucket',
+  form: 'GET /v1/bundles/{unknown id} through the same dev server: a handler that only looks the catalog up and answers 404 (same entry point, no storage); the form needs no storage (catalog in memory). Not /v1/health: it checks the table and the bucket',
   decision:
     'authorizer GetItem (revoked-token check) + GetItem task (consistent) + TransactWriteItems (conditional task update + timeline + audit) + what recording the acceptance with its decision reads and writes (the Query of the case with its tasks, the acceptance transaction: case accepted, timeline, audit, outbox — and, the wait of the acceptance carrying on, the transaction opening the first stage under its token: captured from a real decision and re-keyed) + SendTaskSuccess (local Step Functions endpoint) only when the decision sent one (a wait that carries on sends nothing at acceptance)',
 } as const;

@@ -6,7 +6,6 @@
  * failed try writes a dead-letter item (operators see it) and lets the message go. Messages that
  * keep crashing this function reach the queue's own DLQ after maxReceiveCount.
  */
-import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { retryPolicy, webhookConfig } from '#adapters/config.ts';
 import {
@@ -14,7 +13,7 @@ import {
   departmentWebhookRepository,
   webhookRepository,
 } from '#adapters/dynamodb/webhook-store.ts';
-import { logger, withLogContext } from '#adapters/logger.ts';
+import { invocation, logger } from '#adapters/logger.ts';
 import { createHttpSender } from '#adapters/webhooks/http-sender.ts';
 import { DeliveryMessageSchema, retryAfter } from '#adapters/webhooks/sqs-queue.ts';
 import { deliverWebhook } from '#core/webhooks/deliver.ts';
@@ -78,4 +77,4 @@ export async function deliverBatch(event: SQSEvent): Promise<SQSBatchResponse> {
   return { batchItemFailures: failures };
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse>().use(withLogContext(logger)).handler(deliverBatch);
+export const handler = invocation<SQSEvent, SQSBatchResponse>(deliverBatch);

@@ -10,12 +10,11 @@
  * (ReportBatchItemFailures), so Lambda retries from there. A record handled twice enqueues twice:
  * delivery is at least once, receivers dedupe by event id.
  */
-import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { webhookConfig } from '#adapters/config.ts';
 import { outboxEventFromImage, outboxStore } from '#adapters/dynamodb/outbox.ts';
 import { departmentWebhookRepository, webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
-import { logger, withLogContext } from '#adapters/logger.ts';
+import { invocation, logger } from '#adapters/logger.ts';
 import { sqsDeliveryQueue } from '#adapters/webhooks/sqs-queue.ts';
 import { fanOut } from '#core/webhooks/deliver.ts';
 
@@ -50,6 +49,4 @@ export async function enqueueWebhooks(event: DynamoDBStreamEvent): Promise<Dynam
   return { batchItemFailures: [] };
 }
 
-export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-  .use(withLogContext(logger))
-  .handler(enqueueWebhooks);
+export const handler = invocation<DynamoDBStreamEvent, DynamoDBBatchResponse>(enqueueWebhooks);

@@ -1,5 +1,5 @@
 /**
- * The one middy stack every HTTP Lambda uses (httpHandler): logging context first, then request
+ * The one entry point every HTTP Lambda uses (httpHandler): logging context first, then request
  * parsing from the route's spec (content type, size, JSON, zod for path/query/headers/body), the
  * Idempotency-Key of a POST, the use case, and the problem+json error handler last (in the
  * language Accept-Language asks for). Handlers stay ~30 lines: parse → one use case → map the
@@ -18,7 +18,6 @@
  * request's fingerprint, and a repeat runs the route again (still `Idempotent-Replayed: true`).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 // By this specifier, which infra/lambda-bundling.ts aliases away for a route that takes no key.
@@ -32,7 +31,7 @@ import {
   ValidationError,
 } from '#core/shared/errors.ts';
 import { edgeConfig } from '../config.ts';
-import { logger, withLogContext } from '../logger.ts';
+import { invocation, logger } from '../logger.ts';
 import { resolveCaller } from './callers.ts';
 import { CORS_RESPONSE_HEADERS } from './cors.ts';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.ts';
@@ -328,19 +327,16 @@ function lambdaHandler<S extends AnyRouteSpec>(
     );
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(withLogContext(logger))
-    .use({
-      onError: async (request) => {
-        const requestId = request.context.awsRequestId ?? 'local';
-        const language = negotiateLanguage(lowerCaseHeaders(request.event ?? {})['accept-language']);
-        const { response, expected } = toProblem(request.error, requestId, language);
-        if (expected) logger.info('request refused', { status: response.statusCode });
-        else logger.error('request failed', request.error as Error);
-        request.response = { ...response, headers: { ...response.headers, ...CORS } };
-      },
-    })
-    .handler(base);
+  return invocation<APIGatewayProxyEvent, APIGatewayProxyResult>(base, {
+    onError: async (err, event, context) => {
+      const requestId = context.awsRequestId ?? 'local';
+      const language = negotiateLanguage(lowerCaseHeaders(event ?? {})['accept-language']);
+      const { response, expected } = toProblem(err, requestId, language);
+      if (expected) logger.info('request refused', { status: response.statusCode });
+      else logger.error('request failed', err as Error);
+      return { ...response, headers: { ...response.headers, ...CORS } };
+    },
+  });
 }
 
 /**
