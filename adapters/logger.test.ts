@@ -95,6 +95,34 @@ describe('the JSON logger', () => {
     });
   });
 
+  it('hands a failure to onError, whose answer is the function’s, with the context still on its entries; without onError it rethrows', async () => {
+    const { lines, restore } = capture();
+    const log = new JsonLogger('yijianshi', 'INFO');
+    const boom = new Error('boom');
+    const answered = invocation(
+      async () => {
+        throw boom;
+      },
+      {
+        log,
+        onError: async (err) => {
+          log.error('failed', err as Error);
+          return 'answered';
+        },
+      },
+    );
+    const bare = invocation(
+      async () => {
+        throw boom;
+      },
+      { log },
+    );
+    await expect(answered({}, context)).resolves.toBe('answered');
+    await expect(bare({}, context)).rejects.toBe(boom);
+    restore();
+    expect(lines[0]!.entry).toMatchObject({ message: 'failed', function_request_id: 'req-1' });
+  });
+
   it('logs nothing below its level, and lets Lambda’s log level only raise it', () => {
     const { lines, restore } = capture();
     new JsonLogger('yijianshi', 'WARN').info('hidden');
