@@ -1,5 +1,6 @@
 /** POST /v1/tasks/{taskId}/decision — a department decides its task (受理 / 审查). */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
+import { caseWithTasks } from '#adapters/dynamodb/case-reads.ts';
 import { taskRepository } from '#adapters/dynamodb/case-repository.ts';
 import { flowDeps } from '#adapters/flow-deps.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
@@ -40,22 +41,34 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
       tasks: taskRepository,
       workflow,
       now: () => new Date(),
+      caseWithTasks,
       // The last decision of a stage plans the next step (what Plan Next Stage would do), the
       // acceptance records itself (Record Acceptance), and sends it with the token: the decision
       // travels once. Should that fail, the state machine does it.
-      completeStage: (caseId, round) =>
-        completeStage(flow, caseId, round, (err) =>
-          logger.warn('stage not planned with its last decision; the state machine plans it', {
-            caseId,
-            err,
-          }),
+      completeStage: (caseId, round, read) =>
+        completeStage(
+          flow,
+          caseId,
+          round,
+          (err) =>
+            logger.warn('stage not planned with its last decision; the state machine plans it', {
+              caseId,
+              err,
+            }),
+          read,
         ),
-      completeAcceptance: (caseId, round, outcome) =>
-        completeAcceptance(flow, caseId, round, outcome, (err) =>
-          logger.warn('acceptance not recorded with its decision; the state machine records it', {
-            caseId,
-            err,
-          }),
+      completeAcceptance: (caseId, round, outcome, read) =>
+        completeAcceptance(
+          flow,
+          caseId,
+          round,
+          outcome,
+          (err) =>
+            logger.warn('acceptance not recorded with its decision; the state machine records it', {
+              caseId,
+              err,
+            }),
+          read,
         ),
       // A wait that carries on opens the next stage itself, under its token (one wait for the
       // whole review); should that fail, the step is sent and the state machine opens it.

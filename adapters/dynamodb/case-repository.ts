@@ -108,22 +108,30 @@ function openCaseCheck(caseId: string) {
 }
 
 /**
- * The Update that settles a pending task (leaves the open-task index; conditional on pending).
- * Exported for the bench, which writes decisions straight to the table: one UpdateExpression.
+ * The Update that settles a pending task (leaves the open-task index; conditional on pending, and
+ * on the department and kind when `guard`: a decision addressed by id alone). Exported for the
+ * bench, which writes decisions straight to the table: one UpdateExpression.
  */
-export function settleTaskItem(task: TaskRecord, status: TaskRecord['status'], decision?: Decision) {
+export function settleTaskItem(
+  task: Pick<TaskRecord, 'taskId' | 'caseId' | 'departmentId' | 'kind'>,
+  status: TaskRecord['status'],
+  decision?: Decision,
+  guard = false,
+) {
   return {
     Update: {
       TableName: table(),
       Key: keys.task(task.caseId, task.taskId),
       UpdateExpression: `SET #status = :status, gsi1pk = :gsi1pk${decision ? ', decision = :decision' : ''} REMOVE gsi2pk, gsi2sk`,
-      ConditionExpression: '#status = :pending',
-      ExpressionAttributeNames: { '#status': 'status' },
+      ConditionExpression: `#status = :pending${guard ? ' AND departmentId = :dept AND #kind = :kind' : ''}`,
+      ExpressionAttributeNames: { '#status': 'status', ...(guard ? { '#kind': 'kind' } : {}) },
       ExpressionAttributeValues: {
         ':status': status,
         ':pending': 'pending',
-        ':gsi1pk': keys.inbox(task.departmentId, status, task.dueAt, task.taskId).gsi1pk,
+        // The inbox's partition by status (keys.inbox; its sort key, the due date, stays).
+        ':gsi1pk': keys.inboxPk(task.departmentId, status),
         ...(decision ? { ':decision': decision } : {}),
+        ...(guard ? { ':dept': task.departmentId, ':kind': task.kind } : {}),
       },
     },
   };
@@ -481,24 +489,25 @@ export const taskRepository: TaskRepository = {
     return r.Item ? TaskRecordSchema.parse(r.Item) : undefined;
   },
 
-  async decide(current, decision: Decision, status, timeline, audit) {
-    // The caller has just read the task: no second read; the conditions guard against races —
-    // the task must still be pending, and its case still open: a decision can never land after
+  async decide(ref, decision: Decision, status, timeline, audit) {
+    // No read first: the conditions are the check — the task must exist as this department's task
+    // of that kind and still be pending, and its case still open: a decision can never land after
     // a withdrawal (or any end of the case) has committed, whichever order the two requests ran.
-    const { taskId, caseId } = current;
+    const { taskId, caseId } = ref;
     try {
       await transact([
-        settleTaskItem(current, status, decision),
+        settleTaskItem(ref, status, decision, true),
         { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
         { Put: { TableName: table(), Item: auditItem(caseId, timeline.at, audit) } },
         openCaseCheck(caseId),
       ]);
-      return { recorded: true, task: { ...current, status, decision } };
+      return { recorded: true };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
       const failed = failedConditions(err);
-      const stored = (await this.get(taskId))!;
-      const caseClosed = failed ? failed.has(3) && !failed.has(0) : stored.status === 'pending';
+      const stored = await this.get(taskId);
+      const mine = stored?.departmentId === ref.departmentId && stored.kind === ref.kind;
+      const caseClosed = mine && stored.status === 'pending' && (failed ? failed.has(3) : true);
       return { recorded: false, task: stored, ...(caseClosed ? { caseClosed: true } : {}) };
     }
   },

@@ -56,8 +56,9 @@ export const keys = {
     gsi1pk: `PORTAL#${portalId}`,
     gsi1sk: `${createdAt}#${caseId}`,
   }),
+  inboxPk: (departmentId: string, status: string) => `DEPT#${departmentId}#${status}`,
   inbox: (departmentId: string, status: string, dueAt: string, taskId: string) => ({
-    gsi1pk: `DEPT#${departmentId}#${status}`,
+    gsi1pk: keys.inboxPk(departmentId, status),
     gsi1sk: `${dueAt}#${taskId}`,
   }),
   openTask: (dueAt: string, taskId: string) => ({ gsi2pk: 'OPENTASK', gsi2sk: `${dueAt}#${taskId}` }),

@@ -9,6 +9,7 @@ import type { DeadlineNotice, SweptTask } from '#core/flow/sweep.ts';
 import { config } from '../config.ts';
 import { QueryCommand } from './commands.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { keys } from './keys.ts';
 import { TASK_NOTICE_ATTRIBUTES } from './outbox.ts';
 import { send } from './send.ts';
 
@@ -23,7 +24,7 @@ export async function departmentInbox(
   limit: number,
   cursor?: string,
 ): Promise<Page<TaskRecord>> {
-  const pk = `DEPT#${departmentId}#${status}`;
+  const pk = keys.inboxPk(departmentId, status);
   const r = await send<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>(
     new QueryCommand({
       TableName: config().TABLE_NAME,

@@ -207,6 +207,19 @@ export function caseIdOfTask(taskId: string): string | undefined {
   return m?.[1];
 }
 
+/**
+ * What a task id names (taskIdFor): its case and its kind — `acceptance`, `inspection` and
+ * `supplement` by that word, any other a department's `review`. Enough to address the task
+ * without reading it; a write made on it conditions on the kind, so a misread id changes nothing.
+ */
+export function taskRefOf(taskId: string): { caseId: string; kind: (typeof TASK_KINDS)[number] } | undefined {
+  const m = /^(c-[a-z0-9]+)\.r\d+\.([a-z0-9-]+)$/.exec(taskId);
+  if (!m) return undefined;
+  const named = m[2]!.replace(/-s\d+$/, '');
+  const kind = named === 'acceptance' || named === 'inspection' || named === 'supplement' ? named : 'review';
+  return { caseId: m[1]!, kind };
+}
+
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 function base32(buf: Buffer): string {
   let bits = 0;

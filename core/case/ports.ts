@@ -102,6 +102,9 @@ export interface CaseRepository {
   note(caseId: string, timeline: TimelineEntry, audit: AuditRecord): Promise<void>;
 }
 
+/** What a decision addresses: a task by its id, with what its write conditions on. */
+export type TaskRef = Pick<TaskRecord, 'taskId' | 'caseId' | 'kind' | 'departmentId'>;
+
 export interface TaskRepository {
   /** Creates the task, or refreshes its token if it exists (re-opened after a timeout). */
   open(task: TaskRecord, timeline: TimelineEntry): Promise<TaskRecord>;
@@ -112,17 +115,18 @@ export interface TaskRepository {
   openAll?(entries: readonly { task: TaskRecord; timeline: TimelineEntry }[]): Promise<TaskRecord[]>;
   get(taskId: string): Promise<TaskRecord | undefined>;
   /**
-   * Records the decision iff the task (as just read by the caller) is pending AND its case is not
-   * final (withdrawn, issued, rejected) at that instant; returns the stored task either way, and
-   * `caseClosed` when the case condition refused it.
+   * Records the decision iff the task named by `ref` exists, is that department's and that kind,
+   * is pending, AND its case is not final (withdrawn, issued, rejected) at that instant — without
+   * reading it first: the conditions are the check. When it is not recorded, the stored task (if
+   * any, then read) says why, and `caseClosed` when the case condition refused it.
    */
   decide(
-    task: TaskRecord,
+    ref: TaskRef,
     decision: Decision,
     status: TaskRecord['status'],
     timeline: TimelineEntry,
     audit: AuditRecord,
-  ): Promise<{ recorded: boolean; task: TaskRecord; caseClosed?: boolean }>;
+  ): Promise<{ recorded: true } | { recorded: false; task: TaskRecord | undefined; caseClosed?: boolean }>;
   listForCase(caseId: string): Promise<TaskRecord[]>;
   /** Marks a pending task overdue and counts the escalation (supervision). */
   markOverdue(taskId: string, timeline: TimelineEntry): Promise<void>;

@@ -231,6 +231,53 @@ describe('decideTask', () => {
     await expect(supplement.decide({ outcome: 'approve' }, 'applicant')).rejects.toThrow(NotFoundError);
   });
 
+  it("answers 404 before judging the decision of another department's task, and writes nothing", async () => {
+    const { ports, decide } = setup();
+    await expect(decide({ outcome: 'reject' }, 'e')).rejects.toThrow(NotFoundError);
+    await expect(decide({ outcome: 'approve' }, 'e')).rejects.toThrow(NotFoundError);
+    // The id names an acceptance: a task stored under it as anything else is not decided by it.
+    const misnamed = setup({ task: { kind: 'review' } });
+    await expect(misnamed.decide({ outcome: 'approve' })).rejects.toThrow(NotFoundError);
+    expect([...ports.writes, ...misnamed.ports.writes].filter((w) => w.committed)).toEqual([]);
+    expect(misnamed.ports.store.tasks.get(misnamed.task.taskId)?.status).toBe('pending');
+  });
+
+  it('reads the case once after the decision and hands that read to the next step', async () => {
+    const { ports, task } = setup({ task: { taskToken: 'token-acceptance' } });
+    const reads: string[] = [];
+    const handed: unknown[] = [];
+    await decideTask(
+      {
+        tasks: { ...ports.tasks, get: () => Promise.reject(new Error('no read before the write')) },
+        workflow: ports.workflow,
+        now: () => NOW,
+        caseWithTasks: async (caseId) => {
+          reads.push(caseId);
+          return {
+            record: ports.store.cases.get(caseId),
+            tasks: [...ports.store.tasks.values()].filter((t) => t.caseId === caseId),
+          };
+        },
+        completeAcceptance: async (caseId, round, outcome, read) => {
+          handed.push(read);
+          return { caseId, round, next: 'record', outcome };
+        },
+      },
+      {
+        taskId: task.taskId,
+        departmentId: 'd',
+        request: DecisionRequestSchema.parse({ outcome: 'approve' }),
+      },
+    );
+    expect(reads).toEqual([task.caseId]);
+    expect(handed).toEqual([
+      {
+        record: ports.store.cases.get(task.caseId),
+        tasks: [expect.objectContaining({ taskId: task.taskId, status: 'approved' })],
+      },
+    ]);
+  });
+
   it('asks what to correct, and why a rejection', async () => {
     const { ports, decide } = setup();
     const correct = await decide({ outcome: 'correct' }).catch((e: unknown) => e);
@@ -304,10 +351,12 @@ describe('decideTask', () => {
     expect(ports.workflow.succeeded).toEqual([]);
   });
 
-  it('refuses a closed task (409) before writing', async () => {
-    const { ports, decide } = setup({ task: { status: 'closed' } });
+  it('refuses a closed task (409): its write is refused, nothing recorded, nothing sent', async () => {
+    const { ports, task, decide } = setup({ task: { status: 'closed' } });
     await expect(decide({ outcome: 'approve' })).rejects.toThrow(/is closed/);
-    expect(ports.writes).toEqual([]);
+    expect(ports.writes).toEqual([{ kind: 'decide', committed: false }]);
+    expect(ports.store.tasks.get(task.taskId)?.decision).toBeUndefined();
+    expect(ports.workflow.succeeded).toEqual([]);
   });
 
   it('is not troubled by a token that expired meanwhile (the re-opened task completes itself)', async () => {

@@ -1,7 +1,8 @@
 /**
  * Use case: a department decides its task.
  *  1. The task must be this department's (else 404: ids cannot be probed) and open to decisions.
- *  2. The decision is recorded with a conditional write BEFORE the task token is used, so a
+ *  2. The decision is recorded with a conditional write BEFORE the task token is used — addressed
+ *     by the task's id, the write's conditions are the checks of step 1 (no read first) — so a
  *     repeated or concurrent decision can never complete a task twice: the loser gets 409, an
  *     identical retry gets the first answer. The write is conditional on the case too: once the
  *     case is final (withdrawn, issued, rejected) no decision lands, even one racing with the
@@ -13,16 +14,18 @@
  */
 import * as z from 'zod/mini';
 import {
+  type CaseRecord,
   CorrectionItemSchema,
   canonicalJson,
   type Decision,
   OUTCOMES,
   type TaskRecord,
+  taskRefOf,
 } from '../case/model.ts';
 import type { TaskRepository, Workflow } from '../case/ports.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { stageDecided } from './stages.ts';
-import { planLater, recordLater, type WaitStep } from './steps.ts';
+import { type CaseWithTasks, planLater, recordLater, type WaitStep } from './steps.ts';
 
 /** Omitted opinion and corrections are none (filled in here, not published as `default`s). */
 export const DecisionRequestSchema = z.object({
@@ -58,16 +61,26 @@ export async function decideTask(
     workflow: Workflow;
     now(): Date;
     /**
-     * The answer to the stage's wait when this decision completes the stage: the next step,
-     * planned now (core/flow/steps.ts completeStage). Without it, `next: "plan"`: the state
-     * machine plans the stage.
+     * The case (undefined when there is none) and its tasks in one read: read once after the
+     * decision, and handed to the next step. Without it, the tasks are listed and the step reads.
      */
-    completeStage?: (caseId: string, round: number) => Promise<WaitStep>;
+    caseWithTasks?: (caseId: string) => Promise<{ record: CaseRecord | undefined; tasks: TaskRecord[] }>;
+    /**
+     * The answer to the stage's wait when this decision completes the stage: the next step,
+     * planned now (core/flow/steps.ts completeStage) from the read handed over. Without it,
+     * `next: "plan"`: the state machine plans the stage.
+     */
+    completeStage?: (caseId: string, round: number, read?: CaseWithTasks) => Promise<WaitStep>;
     /**
      * The answer to the acceptance's wait: the acceptance recorded now (core/flow/steps.ts
      * completeAcceptance). Without it, `next: "record"`: the state machine records it.
      */
-    completeAcceptance?: (caseId: string, round: number, outcome: string) => Promise<WaitStep>;
+    completeAcceptance?: (
+      caseId: string,
+      round: number,
+      outcome: string,
+      read?: CaseWithTasks,
+    ) => Promise<WaitStep>;
     /**
      * Answers the wait with that step (core/flow/steps.ts answerWait: a wait that carries on opens
      * the next stage under its token instead). Without it, the step is sent.
@@ -76,10 +89,15 @@ export async function decideTask(
   },
   input: { taskId: string; departmentId: string; request: DecisionRequest },
 ): Promise<{ task: TaskRecord; replayed: boolean }> {
-  const { request } = input;
-  const task = await deps.tasks.get(input.taskId);
-  if (!task || task.kind === 'supplement' || task.departmentId !== input.departmentId)
-    throw new NotFoundError(`There is no task "${input.taskId}" of department ${input.departmentId}.`);
+  const { request, taskId, departmentId } = input;
+  const notFound = () => new NotFoundError(`There is no task "${taskId}" of department ${departmentId}.`);
+  const theirs = (t: TaskRecord | undefined, kind: string) =>
+    t !== undefined && t.kind === kind && t.departmentId === departmentId;
+  // The id names the case and the kind (taskIdFor): the decision is written without reading the
+  // task first, conditional on all that (the write is the check; a wrong guess changes nothing).
+  const named = taskRefOf(taskId);
+  if (!named || named.kind === 'supplement') throw notFound();
+  const ref = { ...named, taskId, departmentId };
   const problems = [];
   if (request.outcome === 'correct' && request.corrections.length === 0 && !request.opinion)
     problems.push({
@@ -93,65 +111,73 @@ export async function decideTask(
       code: 'required',
       message: 'A rejection needs an opinion (the reason).',
     });
-  if (problems.length) throw new ValidationError(problems);
-  if (task.status === 'closed') throw closedError(task.taskId);
+  if (problems.length) {
+    // Ids cannot be probed: a task that is not theirs is 404 before its decision is judged.
+    if (!theirs(await deps.tasks.get(taskId), ref.kind)) throw notFound();
+    throw new ValidationError(problems);
+  }
 
   const decision: Decision = {
     ...request,
     decidedAt: deps.now().toISOString(),
-    decidedBy: `department:${input.departmentId}`,
+    decidedBy: `department:${departmentId}`,
   };
-  const {
-    recorded,
-    task: stored,
-    caseClosed,
-  } = await deps.tasks.decide(
-    task,
+  const result = await deps.tasks.decide(
+    ref,
     decision,
     STATUS_OF[request.outcome],
     {
       at: decision.decidedAt,
-      event: `${task.kind}_decided`,
-      detail: { taskId: task.taskId, departmentId: task.departmentId, outcome: request.outcome },
+      event: `${ref.kind}_decided`,
+      detail: { taskId, departmentId, outcome: request.outcome },
     },
     {
       actor: decision.decidedBy,
-      action: `decide_${task.kind}`,
-      detail: { taskId: task.taskId, outcome: request.outcome },
+      action: `decide_${ref.kind}`,
+      detail: { taskId, outcome: request.outcome },
     },
   );
-  if (!recorded) {
-    if (caseClosed || stored.status === 'closed') throw closedError(task.taskId);
+  if (!result.recorded) {
+    const stored = result.task;
+    if (!stored || !theirs(stored, ref.kind)) throw notFound();
+    if (result.caseClosed || stored.status === 'closed') throw closedError(taskId);
     if (!stored.decision || !same(stored.decision, request))
       throw new ConflictError(
-        `Task ${task.taskId} is already decided (${stored.status}); a decision cannot be changed.`,
+        `Task ${taskId} is already decided (${stored.status}); a decision cannot be changed.`,
       );
   }
-  // Deliver the decision to the waiting execution (again, on an identical retry: harmless). A
-  // task opened early (core/flow/steps.ts openReadyDependants) has no token until the state
-  // machine reaches its stage: if the token was stored between our read and our write, the
-  // execution is already waiting — read it again, or the decision would never reach it (when the
-  // token comes after the decision, the opening step finds the decision and completes itself).
-  const holder = stored.taskToken ? stored : await deps.tasks.get(task.taskId);
-  const token = holder?.taskToken;
-  if (!token) return { task: stored, replayed: !recorded };
+  const replayed = !result.recorded;
+  // One read after our own write (consistently): the task as stored — with the token the state
+  // machine may have stored meanwhile (a task opened early, core/flow/steps.ts
+  // openReadyDependants, gets it when the flow reaches its stage; when the token comes after the
+  // decision, the opening step finds the decision and completes itself) — the rest of its stage,
+  // and the case the next step plans from. Of two last decisions at once, the later sees both.
+  const { caseId } = ref;
+  const read = deps.caseWithTasks
+    ? await deps.caseWithTasks(caseId)
+    : { record: undefined, tasks: await deps.tasks.listForCase(caseId) };
+  const holder = read.tasks.find((t) => t.taskId === taskId);
+  if (!holder) throw new Error(`task ${taskId} was decided but is not among its case's tasks`);
+  const handed = read.record ? { record: read.record, tasks: read.tasks } : undefined;
+  const token = holder.taskToken;
+  // Deliver the decision to the waiting execution (again, on an identical retry: harmless).
+  if (!token) return { task: holder, replayed };
   const answer = (step: WaitStep) =>
     deps.answer ? deps.answer({ token, carryOn: holder.carryOn }, step) : deps.workflow.succeed(token, step);
-  if (task.kind === 'review' || task.kind === 'inspection') {
+  if (holder.kind === 'review' || holder.kind === 'inspection') {
     // One wait per stage: the state machine goes on when the last of the stage's tasks is decided.
-    // Read after our own write (consistently): of two last decisions at once, the later sees both.
-    // A task alone in its stage (stageSize 1) ends it with its own decision: nothing to read.
-    if (stored.stageSize === 1 || stageDecided(await deps.tasks.listForCase(task.caseId), token))
+    // A task alone in its stage (stageSize 1) ends it with its own decision.
+    if (holder.stageSize === 1 || stageDecided(read.tasks, token))
       await answer(
         deps.completeStage
-          ? await deps.completeStage(task.caseId, task.round)
-          : planLater(task.caseId, task.round),
+          ? await deps.completeStage(caseId, holder.round, handed)
+          : planLater(caseId, holder.round),
       );
   } else
     await answer(
       deps.completeAcceptance
-        ? await deps.completeAcceptance(task.caseId, task.round, request.outcome)
-        : recordLater(task.caseId, task.round, request.outcome),
+        ? await deps.completeAcceptance(caseId, holder.round, request.outcome, handed)
+        : recordLater(caseId, holder.round, request.outcome),
     );
-  return { task: stored, replayed: !recorded };
+  return { task: holder, replayed };
 }

@@ -53,11 +53,14 @@ export interface FlowDeps {
   warn?(message: string, detail: Record<string, unknown>): void;
 }
 
+/**
+ * The case and its tasks as read together. A step handed one (read consistently just before, by
+ * the caller that completes the wait: decide-task) plans from it instead of reading again.
+ */
+export type CaseWithTasks = { record: CaseRecord; tasks: TaskRecord[] };
+
 /** The case and its tasks: one read where the adapters offer it, else two. */
-async function loadWithTasks(
-  deps: FlowDeps,
-  caseId: string,
-): Promise<{ record: CaseRecord; tasks: TaskRecord[] }> {
+async function loadWithTasks(deps: FlowDeps, caseId: string): Promise<CaseWithTasks> {
   if (deps.caseWithTasks) {
     const { record, tasks } = await deps.caseWithTasks(caseId);
     if (!record) throw new CaseNotFoundError(`case ${caseId} does not exist`);
@@ -340,8 +343,13 @@ export async function completeStage(
   caseId: string,
   round: number,
   onPlanningFailed: (err: unknown) => void = () => {},
+  read?: CaseWithTasks,
 ): Promise<MergeStep | PlanLater> {
-  return stepOrLater(() => mergeDecisions(deps, caseId, round), onPlanningFailed, planLater(caseId, round));
+  return stepOrLater(
+    () => mergeDecisions(deps, caseId, round, read),
+    onPlanningFailed,
+    planLater(caseId, round),
+  );
 }
 
 /** The stage's answer that leaves the planning to Plan Next Stage. */
@@ -558,9 +566,10 @@ export async function completeAcceptance(
   round: number,
   outcome: string,
   onRecordingFailed: (err: unknown) => void = () => {},
+  read?: CaseWithTasks,
 ): Promise<AcceptanceStep | RecordLater> {
   return stepOrLater(
-    () => recordAcceptance(deps, caseId, round),
+    () => recordAcceptance(deps, caseId, round, read),
     onRecordingFailed,
     recordLater(caseId, round, outcome),
   );
@@ -579,8 +588,9 @@ export async function recordAcceptance(
   deps: FlowDeps,
   caseId: string,
   round: number,
+  read?: CaseWithTasks,
 ): Promise<AcceptanceStep> {
-  const { record, tasks } = await loadWithTasks(deps, caseId);
+  const { record, tasks } = read ?? (await loadWithTasks(deps, caseId));
   const bundle = deps.catalog.bundle(record.bundleId);
   const acceptanceId = taskIdFor(caseId, round, 'acceptance', bundle.leadDepartmentId);
   const task = tasks.find((t) => t.taskId === acceptanceId);
@@ -663,8 +673,13 @@ export type MergeStep =
  * numbers…), then open the next stage — whatever became ready — or, nothing left, 汇总: merge every
  * service's latest decision into one outcome.
  */
-export async function mergeDecisions(deps: FlowDeps, caseId: string, round: number): Promise<MergeStep> {
-  const read = await loadWithTasks(deps, caseId);
+export async function mergeDecisions(
+  deps: FlowDeps,
+  caseId: string,
+  round: number,
+  given?: CaseWithTasks,
+): Promise<MergeStep> {
+  const read = given ?? (await loadWithTasks(deps, caseId));
   let record = read.record;
   const tasks = read.tasks;
   const bundle = deps.catalog.bundle(record.bundleId);

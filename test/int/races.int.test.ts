@@ -254,8 +254,7 @@ describe('a decision and the end of its case', () => {
     );
 
     // Assess: refused, nothing recorded, and the handler answers 409.
-    expect(result.recorded).toBe(false);
-    expect(result.caseClosed).toBe(true);
+    expect(result).toMatchObject({ recorded: false, caseClosed: true });
     expect((await taskRepository.get(taskId))?.decision).toBeUndefined();
     const res = await invoke(
       decideTask,

@@ -191,20 +191,25 @@ export function inMemoryCases(): InMemoryCases {
       const t = tasks.get(taskId);
       return t && clone(t);
     },
-    async decide(current, decision, status, entry, a) {
+    async decide(ref, decision, status, entry, a) {
       race();
-      const stored = tasks.get(current.taskId);
-      if (!stored) throw new Error(`no task ${current.taskId}`);
-      const pending = stored.status === 'pending';
-      const open = caseOpen(current.caseId);
-      if (!pending || !open) {
+      // As the table's conditions: this department's task of that kind, pending, its case open.
+      const stored = tasks.get(ref.taskId);
+      const mine = stored?.departmentId === ref.departmentId && stored.kind === ref.kind;
+      const pending = mine && stored.status === 'pending';
+      const open = caseOpen(ref.caseId);
+      if (!stored || !pending || !open) {
         writes.push({ kind: 'decide', committed: false });
-        return { recorded: false, task: clone(stored), ...(pending && !open ? { caseClosed: true } : {}) };
+        return {
+          recorded: false as const,
+          task: stored && clone(stored),
+          ...(pending && !open ? { caseClosed: true } : {}),
+        };
       }
       settle(stored, status, decision);
-      log(current.caseId, entry, a);
+      log(ref.caseId, entry, a);
       writes.push({ kind: 'decide', committed: true });
-      return { recorded: true, task: { ...current, status, decision } };
+      return { recorded: true as const };
     },
     async listForCase(caseId) {
       return [...tasks.values()].filter((t) => t.caseId === caseId).map(clone);
