@@ -22,6 +22,7 @@ import {
 import { CaseClosedError } from '#core/flow/steps.ts';
 import { config } from '../config.ts';
 import { cityKeyer } from '../identity/identifier-secret.ts';
+import { logger } from '../logger.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from './commands.ts';
 import { keys } from './keys.ts';
@@ -173,8 +174,9 @@ async function applicantCaseItem(record: CaseRecord): Promise<Record<string, unk
 }
 
 export const caseRepository: CaseRepository = {
-  async create(record, timeline, audit, materialIds = [], idempotencyKey) {
-    const ids = [...new Set(materialIds)];
+  async create(record, timeline, audit, materials = [], idempotencyKey) {
+    const attached = [...new Map(materials.map((m) => [m.materialId, m])).values()];
+    const ids = attached.map((m) => m.materialId);
     const fixed: TransactItems = [
       {
         Put: {
@@ -212,7 +214,10 @@ export const caseRepository: CaseRepository = {
     try {
       // The materials are attached in the same transaction: no case without its materials, and
       // no material in two cases (a material already another case's cancels the whole write).
-      await transact([...fixed, ...attachToCaseItems(ids, record.caseId, new Date(timeline.at))]);
+      await transact([...fixed, ...attachToCaseItems(attached, record.caseId, new Date(timeline.at))]);
+      // Ids and the verdict only (material-store.ts recordVerdict): recorded with the case.
+      for (const m of attached)
+        if (m.verdict) logger.info('material judged', { materialId: m.materialId, status: m.verdict.status });
       return true;
     } catch (err) {
       if (!isConditionFailure(err)) throw err;

@@ -137,6 +137,24 @@ export interface MaterialFacts {
     readonly contentType: string;
     readonly size: number;
   };
+  /**
+   * Judged verified just now and not yet recorded (asked for with `deferVerified`): the write that
+   * attaches the material records the verdict with the case (one write, all or none).
+   */
+  readonly verdict?: PendingVerdict;
+}
+
+/** A verified verdict to record with the attachment (core/materials/material.ts VerdictChanges). */
+export interface PendingVerdict {
+  readonly status: 'verified';
+  readonly verifiedAt: string;
+  readonly etag?: string;
+}
+
+/** A material a case write attaches; with its verdict when that is recorded by the same write. */
+export interface MaterialAttachment {
+  readonly materialId: string;
+  readonly verdict?: PendingVerdict;
 }
 
 /**

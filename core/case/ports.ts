@@ -1,7 +1,7 @@
 /** The core's ports: what use cases need from storage, files and the workflow engine. */
 
 import { DomainError } from '../shared/errors.ts';
-import type { MaterialFacts } from './application.ts';
+import type { MaterialAttachment, MaterialFacts } from './application.ts';
 import type { CaseStatus } from './lifecycle.ts';
 import type { CaseRecord, Decision, TaskRecord, TimelineEntry } from './model.ts';
 
@@ -66,15 +66,15 @@ export interface TransitionEffects {
 
 export interface CaseRepository {
   /**
-   * Case + first timeline entry + audit + outbox event + the attachment of `materialIds`, in one
-   * transaction; false if the case id exists. Throws MaterialsUnavailableError (nothing written)
-   * when a material cannot be attached.
+   * Case + first timeline entry + audit + outbox event + the attachment of `materials` (each with
+   * the verdict it carries, recorded by the same write), in one transaction; false if the case id
+   * exists. Throws MaterialsUnavailableError (nothing written) when a material cannot be attached.
    */
   create(
     record: CaseRecord,
     timeline: TimelineEntry,
     audit: AuditRecord,
-    materialIds?: readonly string[],
+    materials?: readonly MaterialAttachment[],
     /**
      * The portal's Idempotency-Key: its record (keyed, naming the case) is written in the same
      * transaction, conditional on not existing — false when another submission holds the key.
@@ -137,8 +137,16 @@ export interface TaskRepository {
 }
 
 export interface MaterialLookup {
-  /** Facts for the given ids that belong to `portalId` (others are simply absent). */
-  facts(portalId: string, ids: readonly string[]): Promise<Map<string, MaterialFacts>>;
+  /**
+   * Facts for the given ids that belong to `portalId` (others are simply absent). Materials still
+   * awaiting upload are judged; a rejection is recorded at once, a verified verdict too — unless
+   * `deferVerified`: then it comes back as the facts' `verdict`, for the attaching write to record.
+   */
+  facts(
+    portalId: string,
+    ids: readonly string[],
+    options?: { readonly deferVerified?: boolean },
+  ): Promise<Map<string, MaterialFacts>>;
 }
 
 export interface Workflow {

@@ -174,7 +174,8 @@ async function submitNew(
   const caseId = (deps.newCaseId ?? newCaseId)();
 
   const materialIds = materialIdsOf(input.body);
-  const facts = await deps.materials.facts(input.portalId, materialIds);
+  // A material judged verified now is recorded so by the case's own write (attaching it).
+  const facts = await deps.materials.facts(input.portalId, materialIds, { deferVerified: true });
   const onFile = await materialsOnFile(deps, index, input.body);
   // 通办: the accepting place must be one of the city's (listed with every other problem, 一次反馈).
   const acceptedAt = (input.body as { acceptedAt?: unknown } | null)?.acceptedAt;
@@ -290,7 +291,10 @@ async function submitNew(
             : {}),
         },
       },
-      [...given.values()].flat(),
+      [...given.values()].flat().map((materialId) => {
+        const verdict = facts.get(materialId)?.verdict;
+        return verdict ? { materialId, verdict } : { materialId };
+      }),
       input.idempotencyKey,
     );
   } catch (err) {

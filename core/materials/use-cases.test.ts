@@ -168,6 +168,31 @@ describe('material use cases', () => {
     expect(calls).toEqual({ inspect: 2, head: 2 });
   });
 
+  it('leaves a verified verdict to the attaching write when asked (deferVerified); records a rejection at once', async () => {
+    const { deps, upload, records } = ports();
+    const good = (await declareMaterial(deps, 'p-1', declaration, NOW)).material;
+    const bad = (await declareMaterial(deps, 'p-1', declaration, NOW)).material;
+    upload(good, PDF, '"v1"');
+    upload(bad, new TextEncoder().encode('%PDF-1.7 other bytes'));
+
+    const facts = await materialFacts(deps, 'p-1', [good.materialId, bad.materialId], NOW, {
+      deferVerified: true,
+    });
+
+    expect(facts.get(good.materialId)).toMatchObject({
+      state: 'verified',
+      verdict: { status: 'verified', verifiedAt: NOW.toISOString(), etag: '"v1"' },
+    });
+    expect(records.get(good.materialId)?.status).toBe(JUDGED_FROM); // not written: the case's write records it
+    expect(facts.get(bad.materialId)).toMatchObject({ state: 'mismatch' });
+    expect(facts.get(bad.materialId)?.verdict).toBeUndefined();
+    expect(records.get(bad.materialId)).toMatchObject({ status: 'rejected', reason: 'mismatch' });
+    // Without the option, the verdict is recorded here as before and none is handed on.
+    const recorded = await materialFacts(deps, 'p-1', [good.materialId], NOW);
+    expect(recorded.get(good.materialId)?.verdict).toBeUndefined();
+    expect(records.get(good.materialId)?.status).toBe('verified');
+  });
+
   it('attaches only a verified, unexpired material that is free or already this case’s', () => {
     const base = {
       type: 'material',

@@ -1,7 +1,7 @@
 /**
  * The material use cases over the ports: declare, find, judge, and the facts a case relies on.
  */
-import type { MaterialFacts } from '../case/application.ts';
+import type { MaterialFacts, PendingVerdict } from '../case/application.ts';
 import type { MaterialLookup } from '../case/ports.ts';
 import { type Declaration, judgeUpload, stillVerified } from './declaration.ts';
 import {
@@ -74,7 +74,17 @@ async function currentState(
   deps: MaterialDeps,
   m: Material,
   now: Date,
-): Promise<{ material: Material; state: MaterialFacts['state'] }> {
+  deferVerified: boolean,
+): Promise<{ material: Material; state: MaterialFacts['state']; verdict?: PendingVerdict }> {
+  if (m.status === JUDGED_FROM && deferVerified) {
+    // Judged here; a verified verdict is left to the write that attaches the material (one write).
+    const stored = await deps.files.inspect(m.s3Key);
+    if (!stored) return { material: m, state: factState(m) };
+    const changes = verdictChanges(judgeUpload(m, stored), stored.etag, now);
+    if (changes.status === 'verified') return { material: m, state: 'verified', verdict: changes };
+    const judged = await deps.store.recordVerdict(m, changes);
+    return { material: judged, state: factState(judged) };
+  }
   if (m.status === 'awaiting_upload') {
     const judged = await judgeMaterial(deps, m, now);
     return { material: judged, state: factState(judged) };
@@ -90,18 +100,26 @@ export async function materialFacts(
   portalId: string,
   ids: readonly string[],
   now: Date,
+  { deferVerified = false }: { readonly deferVerified?: boolean } = {},
 ): Promise<Map<string, MaterialFacts>> {
   const wanted = [...new Set(ids)].filter((id) => MATERIAL_ID.test(id));
   const own = (await deps.store.getMany(wanted)).filter((m) => visibleTo(m, portalId, now));
-  const checked: { material: Material; state: MaterialFacts['state'] }[] = [];
+  const checked: Awaited<ReturnType<typeof currentState>>[] = [];
   for (let i = 0; i < own.length; i += VERIFY_CONCURRENCY)
     checked.push(
-      ...(await Promise.all(own.slice(i, i + VERIFY_CONCURRENCY).map((m) => currentState(deps, m, now)))),
+      ...(await Promise.all(
+        own.slice(i, i + VERIFY_CONCURRENCY).map((m) => currentState(deps, m, now, deferVerified)),
+      )),
     );
-  return new Map(checked.map(({ material, state }) => [material.materialId, factsOf(material, state)]));
+  return new Map(
+    checked.map(({ material, state, verdict }) => [
+      material.materialId,
+      { ...factsOf(material, state), ...(verdict ? { verdict } : {}) },
+    ]),
+  );
 }
 
 /** The case use cases' MaterialLookup port, over these use cases. */
 export function materialLookupOver(deps: MaterialDeps, now: () => Date = () => new Date()): MaterialLookup {
-  return { facts: (portalId, ids) => materialFacts(deps, portalId, ids, now()) };
+  return { facts: (portalId, ids, options) => materialFacts(deps, portalId, ids, now(), options) };
 }

@@ -9,7 +9,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository, taskRepository } from '#adapters/dynamodb/case-repository.ts';
-import { attachToCaseItems, materialLookup } from '#adapters/dynamodb/material-store.ts';
+import { attachToCaseItems, materialLookup, materialStore } from '#adapters/dynamodb/material-store.ts';
 import { send } from '#adapters/dynamodb/send.ts';
 import { webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
 import { workflow } from '#adapters/sfn/workflow.ts';
@@ -125,6 +125,39 @@ function takenAfterTheCheck(victim: string): MaterialLookup & { readonly other: 
     },
   };
 }
+
+describe('two submissions judging the same new upload at once', () => {
+  it('record it verified once, with the case that got it; the other answers 422 material_in_use', async () => {
+    // Prepare: every material uploaded and never judged (awaiting upload).
+    const app = await buildApplication('enterprise-opening', ['enterprise-establishment-registration']);
+    const ids = app.materials.map((m) => m.materialId);
+    expect((await materialStore.getMany(ids)).map((m) => m.status)).toEqual(ids.map(() => 'awaiting_upload'));
+    const deps = { cases: caseRepository, materials: materialLookup, workflow, now: () => new Date() };
+
+    // Act: both judge the same bytes verified; the verdict is written by each one's case write.
+    const results = await Promise.allSettled(
+      [randomUUID(), randomUUID()].map((key) =>
+        submitCase(deps, catalog(), { portalId: 'portal-a', idempotencyKey: key, body: app }),
+      ),
+    );
+
+    // Assess: one case, its materials verified (with the judged ETag) and its; the loser's one 422.
+    const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(won.map((w) => w.created)).toEqual([true]);
+    const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    expect(lost).toHaveLength(1);
+    expect(lost[0]).toBeInstanceOf(ValidationError);
+    expect(new Set((lost[0] as ValidationError).problems.map((p) => p.code))).toEqual(
+      new Set(['material_in_use']),
+    );
+    for (const m of await materialStore.getMany(ids))
+      expect(m).toMatchObject({
+        status: 'verified',
+        caseId: won[0]!.record.caseId,
+        etag: expect.any(String),
+      });
+  });
+});
 
 describe('a material attached to another case between the check and the write', () => {
   it('leaves no case behind: the submission answers 422 material_in_use, and the same key works again', async () => {

@@ -91,7 +91,8 @@ export function inMemoryCases(): InMemoryCases {
   };
 
   const caseRepo: CaseRepository = {
-    async create(record, entry, a, materialIds = [], idempotencyKey) {
+    async create(record, entry, a, attached = [], idempotencyKey) {
+      const materialIds = attached.map((m) => m.materialId);
       race();
       const keyOf = idempotencyKey && `${record.portalId}\n${idempotencyKey}`;
       if (cases.has(record.caseId) || (keyOf && idempotency.has(keyOf))) {
