@@ -6,6 +6,7 @@
  * on the stream is what has been handed over. Locally the very same file runs on DynamoDB Local's
  * stream (local/webhook-dispatcher.ts), its queue a local SQS endpoint.
  *
+ * One batch reads each audience's webhooks once (the events of a batch are fanned out as of it).
  * Records are handled in order; at the first failure the rest of the batch is reported failed
  * (ReportBatchItemFailures), so Lambda retries from there. A record handled twice enqueues twice:
  * delivery is at least once, receivers dedupe by event id.
@@ -16,7 +17,7 @@ import { outboxEventFromImage, outboxStore } from '#adapters/dynamodb/outbox.ts'
 import { departmentWebhookRepository, webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
 import { invocation, logger } from '#adapters/logger.ts';
 import { sqsDeliveryQueue } from '#adapters/webhooks/sqs-queue.ts';
-import { fanOut } from '#core/webhooks/deliver.ts';
+import { batchDirectory, fanOut } from '#core/webhooks/deliver.ts';
 
 const env = webhookConfig();
 if (!env.WEBHOOK_QUEUE_URL || !env.PUBLIC_BASE_URL)
@@ -31,6 +32,8 @@ const deps = {
 };
 
 export async function enqueueWebhooks(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  // Each portal's or department's webhooks read once for the whole batch (core/webhooks/deliver.ts).
+  const batch = batchDirectory(deps);
   for (const record of event.Records) {
     const outboxEvent = outboxEventFromImage(record.dynamodb?.NewImage);
     if (!outboxEvent) {
@@ -39,7 +42,7 @@ export async function enqueueWebhooks(event: DynamoDBStreamEvent): Promise<Dynam
       continue;
     }
     try {
-      const webhooks = await fanOut(deps, outboxEvent);
+      const webhooks = await fanOut(batch, outboxEvent);
       logger.info('webhook event enqueued', { eventId: outboxEvent.eventId, webhooks });
     } catch (err) {
       logger.error('webhook fan-out failed', { eventId: outboxEvent.eventId, error: (err as Error).message });

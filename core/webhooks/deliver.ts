@@ -45,6 +45,30 @@ export interface FanOutDeps extends WebhookDirectory {
  */
 export const SIGNED_FIRST_TRY_SECONDS = 60;
 
+/**
+ * The directory for one batch of events (a stream batch): each owner's webhooks read once, on the
+ * first event that needs them, and shared by the batch's other events — read as of the batch, as
+ * if its events had come together. A failed read is not remembered (the event is handed over again).
+ */
+export function batchDirectory<T extends WebhookDirectory>(deps: T): T {
+  const once = (repo: WebhookRepository): WebhookRepository => {
+    const read = new Map<string, Promise<WebhookRecord[]>>();
+    return {
+      ...repo,
+      list(ownerId) {
+        let hooks = read.get(ownerId);
+        if (!hooks) {
+          hooks = repo.list(ownerId);
+          read.set(ownerId, hooks);
+          hooks.catch(() => read.delete(ownerId));
+        }
+        return hooks.then((h) => [...h]);
+      },
+    };
+  };
+  return { ...deps, webhooks: once(deps.webhooks), departmentWebhooks: once(deps.departmentWebhooks) };
+}
+
 /** The repository holding an owner's webhooks. */
 const repositoryOf = (deps: WebhookDirectory, owner: WebhookOwner) =>
   ownerOf(owner).kind === 'department' ? deps.departmentWebhooks : deps.webhooks;

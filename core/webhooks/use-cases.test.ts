@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../shared/errors.ts';
 import type { RetryPolicy } from './backoff.ts';
-import { deliverWebhook, fanOut } from './deliver.ts';
+import { batchDirectory, deliverWebhook, fanOut } from './deliver.ts';
 import type { OutboxEvent, TaskOutboxEvent } from './events.ts';
 import {
   type DeadLetter,
@@ -315,6 +315,57 @@ describe('fanning a task event out', () => {
     const { deps, queued } = fanOutDeps([departmentHook(1, 'tax', ['task.opened'])]);
     expect(await fanOut(deps, { ...TASK_EVENT, eventId: 'e-3', eventType: 'task.due_soon' })).toBe(0);
     expect(queued).toEqual([]);
+  });
+});
+
+describe('fanning a batch of events out', () => {
+  it("reads each owner's webhooks once per batch, and a failed read again", async () => {
+    const webhooks = memoryWebhooks([hook(1)]);
+    const departmentWebhooks = memoryWebhooks([
+      departmentHook(1, 'tax'),
+      departmentHook(2, 'market-regulation'),
+    ]);
+    const reads: string[] = [];
+    let failNext = false;
+    const counted = (repo: WebhookRepository): WebhookRepository => ({
+      ...repo,
+      async list(ownerId) {
+        reads.push(ownerId);
+        if (failNext) {
+          failNext = false;
+          throw new Error('throttled');
+        }
+        return repo.list(ownerId);
+      },
+    });
+    const queued: DeliveryMessage[] = [];
+    const batch = batchDirectory({
+      outbox: { portalOf: async () => 'portal-a' },
+      webhooks: counted(webhooks),
+      departmentWebhooks: counted(departmentWebhooks),
+      queue: { enqueue: async (m: readonly DeliveryMessage[]) => void queued.push(...m) },
+      baseUrl: 'https://api.example.cn/api/',
+    });
+
+    failNext = true;
+    await expect(fanOut(batch, TASK_EVENT)).rejects.toThrow('throttled');
+    for (const event of [
+      TASK_EVENT,
+      { ...TASK_EVENT, eventId: 'e-4', taskId: 'c-1.r0.tax-s1' },
+      { ...TASK_EVENT, eventId: 'e-5', departmentId: 'market-regulation' },
+      { ...EVENT, portalId: 'portal-a' },
+      { ...EVENT, eventId: 'e-6', portalId: 'portal-a' },
+    ])
+      await fanOut(batch, event);
+
+    expect(reads).toEqual(['tax', 'tax', 'market-regulation', 'portal-a']);
+    expect(queued.map((m) => `${m.eventId} ${m.webhookId}`)).toEqual([
+      'e-2 dwh-1',
+      'e-4 dwh-1',
+      'e-5 dwh-2',
+      'e-1 wh-1',
+      'e-6 wh-1',
+    ]);
   });
 });
 
