@@ -24,7 +24,7 @@ import type { ApplicantIdentity } from '../identity/applicant.ts';
 import { type AuthorisationStore, authorisationsFor } from '../identity/authorisations.ts';
 import { bindApplicant } from '../identity/binding.ts';
 import { newCaseId } from '../identity/keyed-ids.ts';
-import { IdempotencyKeyReusedError, ValidationError } from '../shared/errors.ts';
+import { DomainError, IdempotencyKeyReusedError, ValidationError } from '../shared/errors.ts';
 import { addWorkingDays, chinaDate } from '../time/working-days.ts';
 import { ApplicantSchema, checkApplication, withFile } from './application.ts';
 import { INITIAL_STATUS } from './lifecycle.ts';
@@ -143,14 +143,15 @@ export async function submitCase(
     const id = await deps.cases.caseIdForIdempotencyKey(input.portalId, input.idempotencyKey);
     return id ? deps.cases.get(id) : undefined;
   };
-  const existing = await createdFor();
-  if (existing) return replay(existing);
+  // Optimistic: a first submission (nearly every one) reads no key record. A replay is told by
+  // its own outcome: its case's write finds the key taken (submitNew answers as that case did), or
+  // its check refuses it first — its materials are that case's by now (material_in_use), or its
+  // applicant binding fails for another applicant — and the key's record, read only then, names
+  // the case to answer with (or the key reused with another body: 409).
   try {
     return await submitNew(deps, index, input, hash);
   } catch (err) {
-    // A concurrent duplicate committed between the lookup and this check (its materials are now
-    // its case's, so this one's look taken): answer as it did.
-    if (!(err instanceof ValidationError)) throw err;
+    if (!(err instanceof DomainError)) throw err;
     const winner = await createdFor();
     if (winner) return replay(winner);
     throw err;

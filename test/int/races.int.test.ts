@@ -126,6 +126,35 @@ function takenAfterTheCheck(victim: string): MaterialLookup & { readonly other: 
   };
 }
 
+describe('an Idempotency-Key, optimistically', () => {
+  it('is looked up only when the submission is a replay: the first reads no key record, the replay answers with its case', async () => {
+    const app = await buildApplication('enterprise-opening', ['enterprise-establishment-registration']);
+    const lookups: string[] = [];
+    const cases = {
+      ...caseRepository,
+      caseIdForIdempotencyKey: (portalId: string, key: string) => {
+        lookups.push(key);
+        return caseRepository.caseIdForIdempotencyKey(portalId, key);
+      },
+    };
+    const deps = { cases, materials: materialLookup, workflow, now: () => new Date() };
+    const key = randomUUID();
+    const submit = (body: unknown) =>
+      submitCase(deps, catalog(), { portalId: 'portal-a', idempotencyKey: key, body });
+
+    const first = await submit(app);
+    expect(first.created).toBe(true);
+    expect(lookups).toEqual([]);
+
+    const again = await submit(app);
+    expect(again).toMatchObject({ created: false, record: { caseId: first.record.caseId } });
+    expect(lookups).toEqual([key]);
+    // The key with another body: refused, whatever that body's own problems.
+    await expect(submit({ ...app, form: { ...app.form, extra: 1 } })).rejects.toThrow(/already used/);
+    await expect(submit({ ...app, materials: [] })).rejects.toThrow(/already used/);
+  });
+});
+
 describe('two submissions judging the same new upload at once', () => {
   it('record it verified once, with the case that got it; the other answers 422 material_in_use', async () => {
     // Prepare: every material uploaded and never judged (awaiting upload).
