@@ -34,6 +34,14 @@ const Input = z.union([
     departmentId: z.optional(z.string()),
     services: z.optional(z.array(z.string())),
     dueAt: z.optional(z.string()),
+    // The execution's input: the first acceptance as the submission planned it (older ones lack it).
+    start: z.optional(
+      z.object({
+        acceptance: z.optional(
+          z.object({ departmentId: z.string(), services: z.array(z.string()), dueAt: z.string() }),
+        ),
+      }),
+    ),
   }),
 ]);
 

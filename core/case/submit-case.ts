@@ -18,12 +18,13 @@ import { mergeMaterials } from '../catalog/merge.ts';
 import { prefillFrom, type SharedDataPort } from '../catalog/prefill.ts';
 import type { Bundle, Service } from '../catalog/schema.ts';
 import { latestDeadline } from '../catalog/time-limit.ts';
-import { ACCEPTANCE_DAYS, secondsUntil } from '../flow/plan.ts';
+import { ACCEPTANCE_DAYS, type AcceptanceStart, acceptingDepartment, secondsUntil } from '../flow/plan.ts';
 import { criticalPath, prerequisites } from '../flow/stages.ts';
 import type { ApplicantIdentity } from '../identity/applicant.ts';
 import { type AuthorisationStore, authorisationsFor } from '../identity/authorisations.ts';
 import { bindApplicant } from '../identity/binding.ts';
 import { newCaseId } from '../identity/keyed-ids.ts';
+import type { PlaceIndex } from '../places/places.ts';
 import { DomainError, IdempotencyKeyReusedError, ValidationError } from '../shared/errors.ts';
 import { addWorkingDays, chinaDate } from '../time/working-days.ts';
 import { ApplicantSchema, checkApplication, withFile } from './application.ts';
@@ -78,8 +79,8 @@ export interface SubmitDeps {
   readonly cases: CaseRepository;
   readonly materials: MaterialLookup;
   readonly workflow: Workflow;
-  /** 通办: the city's places, to check where the application was made. */
-  readonly places?: { place(id: string): unknown };
+  /** 通办: the city's places, to check where the application was made (and who accepts it there). */
+  readonly places?: PlaceIndex;
   now(): Date;
   /** Random case ids (core/identity/keyed-ids.ts `newCaseId`); replaceable in tests. */
   readonly newCaseId?: () => string;
@@ -112,14 +113,26 @@ function materialIdsOf(body: unknown): string[] {
     .slice(0, 100);
 }
 
-async function ensureFlow(deps: SubmitDeps, record: CaseRecord): Promise<void> {
+async function ensureFlow(deps: SubmitDeps, index: CatalogIndex, record: CaseRecord): Promise<void> {
   // The materials were attached with the case itself (one transaction): only the flow may be
   // missing. The execution is named by the case id, so starting it again is harmless and nothing
   // records it; a case past `submitted` was moved by its execution, which therefore exists.
   if (record.status !== 'submitted') return;
   const now = deps.now();
-  const timeoutSeconds = secondsUntil(addWorkingDays(now, ACCEPTANCE_DAYS), now);
-  await deps.workflow.start(record.caseId, { caseId: record.caseId, round: 0, timeoutSeconds });
+  const due = addWorkingDays(now, ACCEPTANCE_DAYS);
+  // The acceptance's deadline is computed once, here: the wait's timeout and the task's due date.
+  // Its department and services go with it: the acceptance opens without reading the case.
+  const acceptance: AcceptanceStart = {
+    departmentId: acceptingDepartment(record, index.bundle(record.bundleId), deps.places),
+    services: [...record.services],
+    dueAt: due.toISOString(),
+  };
+  await deps.workflow.start(record.caseId, {
+    caseId: record.caseId,
+    round: 0,
+    timeoutSeconds: secondsUntil(due, now),
+    acceptance,
+  });
 }
 
 export async function submitCase(
@@ -134,7 +147,7 @@ export async function submitCase(
       throw new IdempotencyKeyReusedError(
         'This Idempotency-Key was already used with a different request body.',
       );
-    await ensureFlow(deps, existing);
+    await ensureFlow(deps, index, existing);
     return { record: existing, created: false };
   };
 
@@ -169,7 +182,7 @@ async function submitNew(
       throw new IdempotencyKeyReusedError(
         'This Idempotency-Key was already used with a different request body.',
       );
-    await ensureFlow(deps, existing);
+    await ensureFlow(deps, index, existing);
     return { record: existing, created: false };
   };
   const caseId = (deps.newCaseId ?? newCaseId)();
@@ -326,7 +339,7 @@ async function submitNew(
     if (!winner) throw new Error(`case ${caseId} was reported as existing but cannot be read`);
     return replay(winner);
   }
-  await ensureFlow(deps, record);
+  await ensureFlow(deps, index, record);
   return { record, created: true };
 }
 

@@ -86,6 +86,16 @@ export function competentDepartment(
 }
 
 /**
+ * The acceptance as the submission planned it, in the execution's input (`$$.Execution.Input`):
+ * the first acceptance opens from it without reading the case.
+ */
+export interface AcceptanceStart {
+  readonly departmentId: string;
+  readonly services: readonly string[];
+  readonly dueAt: string;
+}
+
+/**
  * 通办地受理、归属地审批: who accepts (受理) a case. Accepted at a place's counter, that place's
  * counterpart of the lead department accepts it (the case is then decided at home); applied for
  * online (accepted at the city), or where the accepting place has no counterpart of the lead, the

@@ -49,6 +49,46 @@ const planned = (caseId: string, departmentId: string, over: { stage?: number; d
 });
 
 describe('the flow steps', () => {
+  it('opens the first acceptance as the submission planned it, reading no case; a later round reads it', async () => {
+    const { ports, deps, record } = setup();
+    const start = {
+      acceptance: {
+        departmentId: 'market-regulation',
+        services: ['a-svc'],
+        dueAt: '2026-11-10T09:59:59.999Z',
+      },
+    };
+    const reads: string[] = [];
+    const counting = {
+      ...deps,
+      cases: {
+        ...deps.cases,
+        get: (caseId: string) => {
+          reads.push(caseId);
+          return deps.cases.get(caseId);
+        },
+      },
+    };
+    const { taskId } = await openTask(counting, {
+      caseId: record.caseId,
+      round: 0,
+      kind: 'acceptance',
+      taskToken: 't1',
+      start,
+    });
+    expect(reads).toEqual([]);
+    expect(ports.store.tasks.get(taskId)).toMatchObject({
+      kind: 'acceptance',
+      departmentId: 'market-regulation',
+      services: ['a-svc'],
+      dueAt: start.acceptance.dueAt,
+      taskToken: 't1',
+    });
+    // After a correction (round 1) the acceptance is the case's as it is now: read.
+    await openTask(counting, { caseId: record.caseId, round: 1, kind: 'acceptance', taskToken: 't2', start });
+    expect(reads).toEqual([record.caseId]);
+  });
+
   it('opens a callback task with its token, and completes at once one that was already decided', async () => {
     const { ports, deps, record } = setup();
     const { taskId } = await openTask(deps, {

@@ -20,6 +20,7 @@ import { DomainError } from '../shared/errors.ts';
 import { addWorkingDays } from '../time/working-days.ts';
 import {
   ACCEPTANCE_DAYS,
+  type AcceptanceStart,
   acceptanceOutcome,
   acceptingDepartment,
   decidingPlace,
@@ -131,6 +132,8 @@ export interface OpenTaskInput {
   readonly departmentId?: string | undefined;
   readonly services?: readonly string[] | undefined;
   readonly dueAt?: string | undefined;
+  /** The execution's input (`$$.Execution.Input`): the first acceptance as the submission planned it. */
+  readonly start?: { readonly acceptance?: AcceptanceStart | undefined } | undefined;
 }
 
 /** The task a stage plan describes (a review or the joint inspection), pending, and its opening timeline entry. */
@@ -411,41 +414,22 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
       services: input.services,
       dueAt: input.dueAt,
     });
-  const record = await load(deps, input.caseId);
-  const bundle = deps.catalog.bundle(record.bundleId);
   const now = deps.now();
-  if (
-    input.kind === 'supplement' &&
-    (!allows(record.status, 'supplement') || record.correctionRound !== input.round)
-  ) {
-    // The applicant answered before this wait began: resume at once. An earlier attempt of this
-    // step may have opened the wait and failed before closing it (the answer came in between):
-    // close it now, or it would stay pending on a case that moves on without it.
-    const taskId = taskIdFor(record.caseId, input.round, 'supplement', 'applicant');
-    const left = await deps.tasks.get(taskId);
-    if (left?.status === 'pending') await closeAnsweredSupplement(deps, left);
-    await deps.workflow.succeed(input.taskToken, { outcome: 'supplemented' });
-    return { taskId };
-  }
-  const departmentId =
-    input.kind === 'acceptance'
-      ? acceptingDepartment(record, bundle, deps.places)
-      : input.kind === 'supplement'
-        ? 'applicant'
-        : input.departmentId!;
-  const dueAt =
-    input.dueAt ??
-    (input.kind === 'acceptance'
-      ? addWorkingDays(now, ACCEPTANCE_DAYS).toISOString()
-      : (record.correction?.dueAt ?? addWorkingDays(now, SUPPLEMENT_DAYS).toISOString()));
+  // The first acceptance opens as the submission planned it (the execution's input): no read.
+  const planned = input.kind === 'acceptance' && input.round === 0 ? input.start?.acceptance : undefined;
+  const opening = planned ?? (await fromCase(deps, input, now));
+  // A supplement answered before its wait began: the flow was resumed, nothing opens.
+  if (!opening) return { taskId: taskIdFor(input.caseId, input.round, 'supplement', 'applicant') };
+  const { departmentId, dueAt, services } = opening;
   const stage = input.stage ?? 0;
-  const taskId = taskIdFor(record.caseId, input.round, input.kind, departmentId, stage);
+  const caseId = input.caseId;
+  const taskId = taskIdFor(caseId, input.round, input.kind, departmentId, stage);
   const task: TaskRecord = {
     taskId,
-    caseId: record.caseId,
+    caseId,
     kind: input.kind,
     departmentId,
-    services: input.kind === 'supplement' ? [] : [...(input.services ?? record.services)],
+    services: [...services],
     round: input.round,
     ...(stage > 0 ? { stage } : {}),
     status: 'pending',
@@ -466,12 +450,12 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
       deps,
       { token: input.taskToken, carryOn: task.carryOn },
       input.kind === 'acceptance'
-        ? await completeAcceptance(deps, record.caseId, input.round, stored.decision.outcome)
+        ? await completeAcceptance(deps, caseId, input.round, stored.decision.outcome)
         : { outcome: stored.decision.outcome },
       0,
       (err) =>
         deps.warn?.('first stage not opened with the acceptance; the state machine opens it', {
-          caseId: record.caseId,
+          caseId,
           err,
         }),
     );
@@ -487,6 +471,48 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
     }
   }
   return { taskId };
+}
+
+/**
+ * What a task opened from the case needs: its department, due date and services. A supplement the
+ * applicant answered before this wait began resumes the flow at once: undefined, nothing to open.
+ */
+async function fromCase(
+  deps: FlowDeps,
+  input: OpenTaskInput,
+  now: Date,
+): Promise<AcceptanceStart | undefined> {
+  const record = await load(deps, input.caseId);
+  const bundle = deps.catalog.bundle(record.bundleId);
+  if (
+    input.kind === 'supplement' &&
+    (!allows(record.status, 'supplement') || record.correctionRound !== input.round)
+  ) {
+    // The applicant answered before this wait began: resume at once. An earlier attempt of this
+    // step may have opened the wait and failed before closing it (the answer came in between):
+    // close it now, or it would stay pending on a case that moves on without it.
+    const taskId = taskIdFor(record.caseId, input.round, 'supplement', 'applicant');
+    const left = await deps.tasks.get(taskId);
+    if (left?.status === 'pending') await closeAnsweredSupplement(deps, left);
+    await deps.workflow.succeed(input.taskToken, { outcome: 'supplemented' });
+    return undefined;
+  }
+  const departmentId =
+    input.kind === 'acceptance'
+      ? acceptingDepartment(record, bundle, deps.places)
+      : input.kind === 'supplement'
+        ? 'applicant'
+        : input.departmentId!;
+  const dueAt =
+    input.dueAt ??
+    (input.kind === 'acceptance'
+      ? addWorkingDays(now, ACCEPTANCE_DAYS).toISOString()
+      : (record.correction?.dueAt ?? addWorkingDays(now, SUPPLEMENT_DAYS).toISOString()));
+  return {
+    departmentId,
+    dueAt,
+    services: input.kind === 'supplement' ? [] : (input.services ?? record.services),
+  };
 }
 
 /** The applicant's supplement wait, answered without it: closed as approved by the applicant. */

@@ -280,8 +280,13 @@ describe('case flow ASL', () => {
     const h = await harness({ 'issue-licenses': issueAndDeliver });
     const arn = await h.start();
     const acceptance = await h.nextTask('acceptance');
-    // The definition tells open-task that this wait takes any step (core/flow/steps.ts answerWait).
-    expect(acceptance.payload).toMatchObject({ kind: 'acceptance', carryOn: true });
+    // The definition tells open-task that this wait takes any step (core/flow/steps.ts answerWait),
+    // and hands it the execution's input (the first acceptance as the submission planned it).
+    expect(acceptance.payload).toMatchObject({
+      kind: 'acceptance',
+      carryOn: true,
+      start: { caseId: 'c-test', round: 0 },
+    });
     // Both stages opened under the acceptance's token; the last decision answers the issue.
     await h.succeed(acceptance, { caseId: 'c-test', round: 0, next: 'issue', approved: ['all'] });
     const { result, events, entered } = await h.finish(arn);
