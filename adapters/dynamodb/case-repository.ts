@@ -175,6 +175,7 @@ async function applicantCaseItem(record: CaseRecord): Promise<Record<string, unk
 
 export const caseRepository: CaseRepository = {
   async create(record, timeline, audit, materials = [], idempotencyKey) {
+    // One per material (attachToCaseItems): the i-th refused update names the i-th of these.
     const attached = [...new Map(materials.map((m) => [m.materialId, m])).values()];
     const ids = attached.map((m) => m.materialId);
     const fixed: TransactItems = [
@@ -330,7 +331,14 @@ export const caseRepository: CaseRepository = {
     ];
     const ids = [...new Set(effects?.attachMaterials ?? [])];
     try {
-      await transact([...own, ...attachToCaseItems(ids, caseId, new Date(timeline.at))]);
+      await transact([
+        ...own,
+        ...attachToCaseItems(
+          ids.map((materialId) => ({ materialId })),
+          caseId,
+          new Date(timeline.at),
+        ),
+      ]);
       return true;
     } catch (err) {
       if (!isConditionFailure(err)) throw err;

@@ -17,13 +17,11 @@ import { keys } from './keys.ts';
  * still awaiting upload (material-store.ts recordVerdict's condition): a verdict never changes.
  */
 export function attachToCaseItems(
-  materials: readonly (string | MaterialAttachment)[],
+  materials: readonly MaterialAttachment[],
   caseId: string,
   now = new Date(),
 ) {
-  const byId = new Map(
-    materials.map((m) => (typeof m === 'string' ? [m, { materialId: m }] : [m.materialId, m])),
-  );
+  const byId = new Map(materials.map((m) => [m.materialId, m]));
   return [...byId.values()].map(({ materialId, verdict }) => ({
     Update: {
       TableName: config().TABLE_NAME,

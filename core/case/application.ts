@@ -144,7 +144,7 @@ export interface MaterialFacts {
   readonly verdict?: PendingVerdict;
 }
 
-/** A verified verdict to record with the attachment (core/materials/material.ts VerdictChanges). */
+/** A verified verdict, as recorded (core/materials/material.ts VerdictChanges) — with the attachment or alone. */
 export interface PendingVerdict {
   readonly status: 'verified';
   readonly verifiedAt: string;

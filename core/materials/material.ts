@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
-import type { MaterialFacts } from '../case/application.ts';
+import type { MaterialFacts, PendingVerdict } from '../case/application.ts';
 import type { Declaration, UploadVerdict } from './declaration.ts';
 
 /** A declared material that is never used disappears after this long. */
@@ -96,7 +96,7 @@ export const visibleTo = (m: Material, portalId: string, now: Date) =>
 
 /** What a verdict writes, conditionally on the material still awaiting upload. */
 export type VerdictChanges =
-  | { readonly status: 'verified'; readonly verifiedAt: string; readonly etag?: string }
+  | PendingVerdict
   | {
       readonly status: 'rejected';
       readonly reason: 'mismatch' | 'wrong_content';

@@ -119,7 +119,9 @@ function takenAfterTheCheck(victim: string): MaterialLookup & { readonly other: 
       const facts = await materialLookup.facts(portalId, ids);
       if (first) {
         first = false;
-        await send(new TransactWriteCommand({ TransactItems: attachToCaseItems([victim], other) }));
+        await send(
+          new TransactWriteCommand({ TransactItems: attachToCaseItems([{ materialId: victim }], other) }),
+        );
       }
       return facts;
     },
