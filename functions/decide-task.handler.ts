@@ -45,7 +45,7 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
       // The last decision of a stage plans the next step (what Plan Next Stage would do), the
       // acceptance records itself (Record Acceptance), and sends it with the token: the decision
       // travels once. Should that fail, the state machine does it.
-      completeStage: (caseId, round, read) =>
+      completeStage: (caseId, round, read, wait) =>
         completeStage(
           flow,
           caseId,
@@ -56,8 +56,9 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
               err,
             }),
           read,
+          wait,
         ),
-      completeAcceptance: (caseId, round, outcome, read) =>
+      completeAcceptance: (caseId, round, outcome, read, wait) =>
         completeAcceptance(
           flow,
           caseId,
@@ -69,6 +70,7 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
               err,
             }),
           read,
+          wait,
         ),
       // A wait that carries on opens the next stage itself, under its token (one wait for the
       // whole review); should that fail, the step is sent and the state machine opens it.

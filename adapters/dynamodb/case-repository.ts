@@ -328,6 +328,9 @@ export const caseRepository: CaseRepository = {
       // Tasks settled by this change (a withdrawal closes them, a supplement completes its task).
       ...(effects?.settleTasks ?? []).map((t) => settleTaskItem(t.task, t.status, t.decision)),
       ...(counted?.items ?? []),
+      // The next stage's tasks, opened by this very write: the case's own condition stands for
+      // openAll's check that the case is open (one item, one operation per transaction).
+      ...(effects?.openTasks ?? []).flatMap(({ task, timeline: opened }) => openTaskItems(task, opened)),
     ];
     const ids = [...new Set(effects?.attachMaterials ?? [])];
     try {
@@ -370,6 +373,13 @@ export const caseRepository: CaseRepository = {
     ]);
   },
 };
+
+/** A new task (none may exist with its id), its timeline entry and its `task.opened` outbox event. */
+const openTaskItems = (task: TaskRecord, timeline: TimelineEntry): TransactItems => [
+  { Put: { TableName: table(), Item: taskItem(task), ConditionExpression: 'attribute_not_exists(pk)' } },
+  { Put: { TableName: table(), Item: eventItem(task.caseId, timeline) } },
+  ...taskOpenedOutbox(task, timeline.at),
+];
 
 /** Marks a pending task overdue with its timeline entry and supervision audit; false if the condition failed. */
 async function overdueWrite(
@@ -470,17 +480,7 @@ export const taskRepository: TaskRepository = {
     if (entries.length > 1 && entries.length <= MAX_TASKS_PER_OPEN && caseIds.size === 1) {
       try {
         await transact([
-          ...entries.flatMap(({ task, timeline }) => [
-            {
-              Put: {
-                TableName: table(),
-                Item: taskItem(task),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            { Put: { TableName: table(), Item: eventItem(task.caseId, timeline) } },
-            ...taskOpenedOutbox(task, timeline.at),
-          ]),
+          ...entries.flatMap(({ task, timeline }) => openTaskItems(task, timeline)),
           openCaseCheck(entries[0]!.task.caseId),
         ]);
         return entries.map((e) => e.task);

@@ -62,6 +62,11 @@ export interface TransitionEffects {
    * its statistics from this record, conditional on its version, instead of reading it again.
    */
   readonly readAs?: CaseRecord;
+  /**
+   * Tasks opened by the same write (the next stage, opened with the step that plans it): each
+   * must not exist yet. Any condition failing, nothing is written (the caller moves without them).
+   */
+  readonly openTasks?: readonly { readonly task: TaskRecord; readonly timeline: TimelineEntry }[];
 }
 
 export interface CaseRepository {

@@ -121,6 +121,116 @@ describe('one wait through the whole review (answerWait)', () => {
   });
 });
 
+describe('the next stage opened by the write of the step that plans it', () => {
+  /** The flow's deps, counting every opening of tasks done apart from a step's own write. */
+  function counting(deps: FlowDeps) {
+    const openings: string[] = [];
+    const tasks = {
+      ...deps.tasks,
+      open: (...a: Parameters<FlowDeps['tasks']['open']>) => {
+        openings.push(a[0].taskId);
+        return deps.tasks.open(...a);
+      },
+    };
+    delete (tasks as { openAll?: unknown }).openAll;
+    return { deps: { ...deps, tasks }, openings };
+  }
+  const committedTransitions = (ports: ReturnType<typeof setup>['ports']) =>
+    ports.writes.filter((w) => w.kind === 'transition' && w.committed).length;
+
+  it('opens the first stage with the acceptance and the next with the results, one write each, under the carried token', async () => {
+    const { ports, deps: base, record } = setup();
+    const { deps, openings } = counting(base);
+    acceptedWith(ports, record.caseId, 'acc');
+    const wait = { token: 'acc', carryOn: true };
+
+    const accepted = await completeAcceptance(deps, record.caseId, 0, 'approve', undefined, undefined, wait);
+    expect(accepted).toMatchObject({ next: 'dispatch', opened: true });
+    expect(committedTransitions(ports)).toBe(1);
+    const [registration] = reviewsOf(ports);
+    expect(registration).toMatchObject({
+      services: [REGISTRATION],
+      status: 'pending',
+      taskToken: 'acc',
+      carryOn: true,
+      stageSize: 1,
+    });
+    expect(ports.store.cases.get(record.caseId)?.status).toBe('in_review');
+    expect(ports.store.timeline.get(record.caseId)?.map((e) => e.event)).toEqual(
+      expect.arrayContaining(['accepted', 'review_task_opened']),
+    );
+    // The wait has nothing left to open, and nothing to send.
+    await answerWait(deps, wait, accepted);
+    expect(openings).toEqual([]);
+    expect(ports.workflow.succeeded).toEqual([]);
+
+    // The registration decided: its credit code and the seal's stage in one write.
+    decide(ports, registration!);
+    const reviewed = await completeStage(deps, record.caseId, 0, undefined, undefined, wait);
+    expect(reviewed).toMatchObject({ next: 'review', opened: true });
+    expect(committedTransitions(ports)).toBe(2);
+    expect(ports.store.cases.get(record.caseId)?.results?.[REGISTRATION]).toBeDefined();
+    const seal = reviewsOf(ports).find((t) => t.services.includes(SEAL));
+    expect(seal).toMatchObject({
+      status: 'pending',
+      taskToken: 'acc',
+      carryOn: true,
+      stage: 1,
+      stageSize: 1,
+    });
+    await answerWait(deps, wait, reviewed);
+    expect(openings).toEqual([]);
+    expect(ports.workflow.succeeded).toEqual([]);
+  });
+
+  it('records the step without them when one of them exists already (opened early), and the wait opens the stage as before', async () => {
+    const { ports, deps: base, record } = setup();
+    const { deps, openings } = counting(base);
+    acceptedWith(ports, record.caseId, 'acc');
+    const wait = { token: 'acc', carryOn: true };
+    await answerWait(
+      deps,
+      wait,
+      await completeAcceptance(deps, record.caseId, 0, 'approve', undefined, undefined, wait),
+    );
+    const registration = reviewsOf(ports)[0]!;
+    decide(ports, registration);
+    // The seal's task is there already, without a token (as openReadyDependants leaves it).
+    const planned = (await completeStage(base, record.caseId, 0)) as { reviews: { departmentId: string }[] };
+    const sealId = taskIdFor(record.caseId, 0, 'review', planned.reviews[0]!.departmentId, 1);
+    ports.store.tasks.set(
+      sealId,
+      taskRecord({
+        taskId: sealId,
+        caseId: record.caseId,
+        kind: 'review',
+        departmentId: planned.reviews[0]!.departmentId,
+        stage: 1,
+        services: [SEAL],
+      }),
+    );
+    ports.store.cases.set(record.caseId, { ...ports.store.cases.get(record.caseId)!, results: {} });
+
+    const reviewed = await completeStage(deps, record.caseId, 0, undefined, undefined, wait);
+    expect(reviewed).toMatchObject({ next: 'review' });
+    expect(reviewed).not.toHaveProperty('opened');
+    expect(ports.store.cases.get(record.caseId)?.results?.[REGISTRATION]).toBeDefined();
+    await answerWait(deps, wait, reviewed);
+    expect(openings).toEqual([sealId]);
+    expect(ports.store.tasks.get(sealId)).toMatchObject({ taskToken: 'acc', status: 'pending' });
+  });
+
+  it('opens nothing itself for a wait that does not carry on: the state machine gets the step', async () => {
+    const { ports, deps, record } = setup();
+    acceptedWith(ports, record.caseId, 'acc');
+    const step = await completeAcceptance(deps, record.caseId, 0, 'approve', undefined, undefined, {
+      token: 'acc',
+    });
+    expect(step).not.toHaveProperty('opened');
+    expect(reviewsOf(ports)).toEqual([]);
+  });
+});
+
 describe('an opening of a wait that carried on (stageDecided)', () => {
   const held = (id: string, wave: string, stage: number, stageSize: number, decided: boolean): TaskRecord =>
     taskRecord({

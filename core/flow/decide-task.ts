@@ -25,7 +25,7 @@ import {
 import type { TaskRepository, Workflow } from '../case/ports.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { stageDecided } from './stages.ts';
-import { type CaseWithTasks, planLater, recordLater, type WaitStep } from './steps.ts';
+import { type CaseWithTasks, type HeldWait, planLater, recordLater, type WaitStep } from './steps.ts';
 
 /** Omitted opinion and corrections are none (filled in here, not published as `default`s). */
 export const DecisionRequestSchema = z.object({
@@ -70,7 +70,12 @@ export async function decideTask(
      * planned now (core/flow/steps.ts completeStage) from the read handed over. Without it,
      * `next: "plan"`: the state machine plans the stage.
      */
-    completeStage?: (caseId: string, round: number, read?: CaseWithTasks) => Promise<WaitStep>;
+    completeStage?: (
+      caseId: string,
+      round: number,
+      read?: CaseWithTasks,
+      wait?: HeldWait,
+    ) => Promise<WaitStep>;
     /**
      * The answer to the acceptance's wait: the acceptance recorded now (core/flow/steps.ts
      * completeAcceptance). Without it, `next: "record"`: the state machine records it.
@@ -80,12 +85,13 @@ export async function decideTask(
       round: number,
       outcome: string,
       read?: CaseWithTasks,
+      wait?: HeldWait,
     ) => Promise<WaitStep>;
     /**
      * Answers the wait with that step (core/flow/steps.ts answerWait: a wait that carries on opens
      * the next stage under its token instead). Without it, the step is sent.
      */
-    answer?: (wait: { token: string; carryOn?: boolean | undefined }, step: WaitStep) => Promise<void>;
+    answer?: (wait: HeldWait, step: WaitStep) => Promise<void>;
   },
   input: { taskId: string; departmentId: string; request: DecisionRequest },
 ): Promise<{ task: TaskRecord; replayed: boolean }> {
@@ -162,21 +168,23 @@ export async function decideTask(
   const token = holder.taskToken;
   // Deliver the decision to the waiting execution (again, on an identical retry: harmless).
   if (!token) return { task: holder, replayed };
+  // The wait this decision answers: the step it takes may open the next stage under it.
+  const wait: HeldWait = { token, carryOn: holder.carryOn };
   const answer = (step: WaitStep) =>
-    deps.answer ? deps.answer({ token, carryOn: holder.carryOn }, step) : deps.workflow.succeed(token, step);
+    deps.answer ? deps.answer(wait, step) : deps.workflow.succeed(token, step);
   if (holder.kind === 'review' || holder.kind === 'inspection') {
     // One wait per stage: the state machine goes on when the last of the stage's tasks is decided.
     // A task alone in its stage (stageSize 1) ends it with its own decision.
     if (holder.stageSize === 1 || stageDecided(read.tasks, token))
       await answer(
         deps.completeStage
-          ? await deps.completeStage(caseId, holder.round, handed)
+          ? await deps.completeStage(caseId, holder.round, handed, wait)
           : planLater(caseId, holder.round),
       );
   } else
     await answer(
       deps.completeAcceptance
-        ? await deps.completeAcceptance(caseId, holder.round, request.outcome, handed)
+        ? await deps.completeAcceptance(caseId, holder.round, request.outcome, handed, wait)
         : recordLater(caseId, holder.round, request.outcome),
     );
   return { task: holder, replayed };

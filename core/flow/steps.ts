@@ -11,7 +11,7 @@ import {
   type Transition,
   transition,
 } from '../case/lifecycle.ts';
-import { type CaseRecord, type TaskRecord, taskIdFor } from '../case/model.ts';
+import { type CaseRecord, type TaskRecord, type TimelineEntry, taskIdFor } from '../case/model.ts';
 import type { CaseRepository, TaskRepository, Workflow } from '../case/ports.ts';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import type { Bundle } from '../catalog/schema.ts';
@@ -93,12 +93,14 @@ async function move(
   changes: Partial<CaseRecord>,
   event: string,
   detail: Record<string, unknown> = {},
-): Promise<void> {
+  /** The next stage's tasks, opened by the same write if it can be (`opened` says whether). */
+  opening?: readonly OpeningEntry[],
+): Promise<{ opened: boolean }> {
   // From the status this step expects (not the record's: a replayed step finds the case moved on).
   const from = [step.from];
   const to = step.to;
   const at = deps.now().toISOString();
-  const attempt = () =>
+  const attempt = (openTasks?: readonly OpeningEntry[]) =>
     deps.cases.transition(
       record.caseId,
       from,
@@ -106,19 +108,23 @@ async function move(
       { at, event, detail },
       { actor: 'flow', action: event, detail },
       // Counted (when it ends the case) from the record this step read, not read again.
-      { readAs: record },
+      { readAs: record, ...(openTasks ? { openTasks } : {}) },
     );
-  if (await attempt()) return;
+  // With the tasks first; refused (one of them exists already, or the case is not as read): as
+  // without them — the stage is then opened as it always was (openStage, idempotent).
+  if (opening?.length && (await attempt(opening))) return { opened: true };
+  if (await attempt()) return { opened: false };
   const current = await load(deps, record.caseId);
-  if (current.status === to) return;
+  if (current.status === to) return { opened: false };
   if (from.includes(current.status)) {
     // Lost a race with another write to the case: try once more.
-    if (await attempt()) return;
+    if (await attempt()) return { opened: false };
     throw new Error(`case ${record.caseId}: could not record "${event}" after a concurrent change`);
   }
   if (isFinal(current.status))
     throw new CaseClosedError(`case ${record.caseId} is ${current.status}; "${event}" does not apply`);
   // Otherwise the case has already moved past this step: nothing to do.
+  return { opened: false };
 }
 
 export interface OpenTaskInput {
@@ -193,6 +199,52 @@ function plannedTask(
 export interface StageWait {
   reviews: ReviewPlan[];
   stageTimeoutSeconds: number;
+  /**
+   * Its tasks are open already, under the token of the wait the step was handed (`carriedOpening`):
+   * opened by the step's own write, so a wait that carries on has nothing left to open.
+   */
+  opened?: true;
+}
+
+/** A wait as a step that answers it sees it: its token, and whether it carries on through the stages. */
+export interface HeldWait {
+  readonly token: string;
+  readonly carryOn?: boolean | undefined;
+}
+
+/** A task to open and its opening timeline entry. */
+export type OpeningEntry = { readonly task: TaskRecord; readonly timeline: TimelineEntry };
+
+/** The tasks of one opening, all holding the wait's token, one wave (what `stageDecided` counts in). */
+function openingEntries(reviews: readonly ReviewPlan[], now: Date, wait: HeldWait): OpeningEntry[] {
+  const wave = waveOf(reviews);
+  return reviews.map((r) => {
+    const { task, opened } = plannedTask(r, now, {
+      taskToken: wait.token,
+      stageSize: reviews.length,
+      wave,
+      carryOn: wait.carryOn,
+    });
+    return { task, timeline: opened };
+  });
+}
+
+/** More tasks than one transaction holds with the step's own items (100 items, 3 per task). */
+const MAX_TASKS_OPENED_WITH_A_STEP = 30;
+
+/**
+ * The next stage's tasks for the step's own write to open — one write for the step and the
+ * opening, where there were two — when the wait it answers carries on (it would open them under
+ * its token next: `answerWait`). Otherwise none: the state machine opens the stage.
+ */
+function carriedOpening(
+  wait: HeldWait | undefined,
+  reviews: readonly ReviewPlan[],
+  now: Date,
+): OpeningEntry[] | undefined {
+  if (!wait?.carryOn || reviews.length === 0 || reviews.length > MAX_TASKS_OPENED_WITH_A_STEP)
+    return undefined;
+  return openingEntries(reviews, now, wait);
 }
 
 function stageWait(reviews: readonly ReviewPlan[], now: Date): StageWait {
@@ -223,16 +275,8 @@ export async function openStage(
   const now = deps.now();
   // One opening, one wave: what its tasks share (stageDecided counts `stageSize` within it). The
   // same reviews make the same wave, so a retried or re-opened stage is the same wave again.
-  const wave = waveOf(input.reviews);
-  const entries = input.reviews.map((r) => {
-    const { task, opened } = plannedTask(r, now, {
-      taskToken: input.taskToken,
-      stageSize: input.reviews.length,
-      wave,
-      carryOn: input.carryOn,
-    });
-    return { task, timeline: opened };
-  });
+  const wait = { token: input.taskToken, carryOn: input.carryOn };
+  const entries = openingEntries(input.reviews, now, wait);
   const stored: TaskRecord[] = [];
   if (deps.tasks.openAll && entries.length > 1) stored.push(...(await deps.tasks.openAll(entries)));
   else for (const e of entries) stored.push(await deps.tasks.open(e.task, e.timeline));
@@ -248,8 +292,8 @@ export async function openStage(
   if (decided)
     await answerWait(
       deps,
-      { token: input.taskToken, carryOn: input.carryOn },
-      await completeStage(deps, input.caseId, input.round),
+      wait,
+      await completeStage(deps, input.caseId, input.round, undefined, undefined, wait),
       carried,
       (err) =>
         deps.warn?.('next stage not opened with the last one; the state machine opens it', {
@@ -296,11 +340,13 @@ const opensStage = (
  */
 export async function answerWait(
   deps: FlowDeps,
-  wait: { readonly token: string; readonly carryOn?: boolean | undefined },
+  wait: HeldWait,
   step: WaitStep,
   carried = 0,
   onCarryFailed: (err: unknown) => void = () => {},
 ): Promise<void> {
+  // Opened with the step that planned it, under this token: the wait goes on as it is.
+  if (wait.carryOn && opensStage(step) && step.opened) return;
   if (wait.carryOn && opensStage(step) && carried < MAX_CARRIED_STAGES) {
     try {
       await openStage(
@@ -347,9 +393,11 @@ export async function completeStage(
   round: number,
   onPlanningFailed: (err: unknown) => void = () => {},
   read?: CaseWithTasks,
+  /** The wait answered with this step: one that carries on gets the next stage opened by the step's write. */
+  wait?: HeldWait,
 ): Promise<MergeStep | PlanLater> {
   return stepOrLater(
-    () => mergeDecisions(deps, caseId, round, read),
+    () => mergeDecisions(deps, caseId, round, read, wait),
     onPlanningFailed,
     planLater(caseId, round),
   );
@@ -446,11 +494,20 @@ export async function openTask(deps: FlowDeps, input: OpenTaskInput): Promise<{ 
     detail: { taskId, departmentId, services: task.services, dueAt, ...(stage > 0 ? { stage } : {}) },
   });
   if (stored.decision) {
+    const wait = { token: input.taskToken, carryOn: task.carryOn };
     await answerWait(
       deps,
-      { token: input.taskToken, carryOn: task.carryOn },
+      wait,
       input.kind === 'acceptance'
-        ? await completeAcceptance(deps, caseId, input.round, stored.decision.outcome)
+        ? await completeAcceptance(
+            deps,
+            caseId,
+            input.round,
+            stored.decision.outcome,
+            undefined,
+            undefined,
+            wait,
+          )
         : { outcome: stored.decision.outcome },
       0,
       (err) =>
@@ -593,9 +650,11 @@ export async function completeAcceptance(
   outcome: string,
   onRecordingFailed: (err: unknown) => void = () => {},
   read?: CaseWithTasks,
+  /** The acceptance's wait: one that carries on gets the first stage opened with the acceptance. */
+  wait?: HeldWait,
 ): Promise<AcceptanceStep | RecordLater> {
   return stepOrLater(
-    () => recordAcceptance(deps, caseId, round, read),
+    () => recordAcceptance(deps, caseId, round, read, wait),
     onRecordingFailed,
     recordLater(caseId, round, outcome),
   );
@@ -615,6 +674,7 @@ export async function recordAcceptance(
   caseId: string,
   round: number,
   read?: CaseWithTasks,
+  wait?: HeldWait,
 ): Promise<AcceptanceStep> {
   const { record, tasks } = read ?? (await loadWithTasks(deps, caseId));
   const bundle = deps.catalog.bundle(record.bundleId);
@@ -625,13 +685,20 @@ export async function recordAcceptance(
   const next = acceptanceOutcome(task);
   if (next === 'dispatch') {
     const places = placesOf(deps, record, bundle);
-    await move(deps, record, transition('submitted', 'accept'), places ? { places } : {}, 'accepted', {
-      departmentId: task.departmentId,
-      ...(places ?? {}),
-    });
-    // 一次分办: the first stage — every service without prerequisites — opens at once.
+    // 一次分办: the first stage — every service without prerequisites — opens at once (with the
+    // acceptance itself, when the wait carries on).
     const plan = planStage(record, bundle, [task], 0, now, { places: deps.places });
-    return { caseId, round, next, ...stageWait(plan.next === 'review' ? plan.reviews : [], now) };
+    const reviews = plan.next === 'review' ? plan.reviews : [];
+    const { opened } = await move(
+      deps,
+      record,
+      transition('submitted', 'accept'),
+      places ? { places } : {},
+      'accepted',
+      { departmentId: task.departmentId, ...(places ?? {}) },
+      carriedOpening(wait, reviews, now),
+    );
+    return { caseId, round, next, ...stageWait(reviews, now), ...(opened ? { opened: true as const } : {}) };
   }
   if (next === 'correct' && record.correctionRound > round) {
     // Replayed: this correction was requested (and perhaps answered) already.
@@ -704,6 +771,8 @@ export async function mergeDecisions(
   caseId: string,
   round: number,
   given?: CaseWithTasks,
+  /** The stage's wait: one that carries on gets the next stage opened with the results' write. */
+  wait?: HeldWait,
 ): Promise<MergeStep> {
   const read = given ?? (await loadWithTasks(deps, caseId));
   let record = read.record;
@@ -715,9 +784,21 @@ export async function mergeDecisions(
     return { caseId, round: round + 1, next: 'correct', timeoutSeconds: replayTimeout(record, now) };
   }
 
-  record = await recordResults(deps, record, bundle, tasks, now);
-  const merged = mergeReviews(record, bundle, tasks, now, deps.places);
-  if (merged.next === 'review') return { caseId, round, next: 'review', ...stageWait(merged.reviews, now) };
+  // The next stage is planned from the results as they will be recorded; the write recording them
+  // opens it too (when the wait carries on).
+  const results = freshResults(deps, record, bundle, tasks, now);
+  const merged = mergeReviews(results?.record ?? record, bundle, tasks, now, deps.places);
+  const opening = merged.next === 'review' ? carriedOpening(wait, merged.reviews, now) : undefined;
+  const { opened } = results ? await writeResults(deps, record, results, opening) : { opened: false };
+  record = results?.record ?? record;
+  if (merged.next === 'review')
+    return {
+      caseId,
+      round,
+      next: 'review',
+      ...stageWait(merged.reviews, now),
+      ...(opened ? { opened: true as const } : {}),
+    };
   const outcome = {
     approved: [...merged.approved],
     rejected: [...merged.rejected],
@@ -802,6 +883,20 @@ async function recordResults(
   tasks: readonly TaskRecord[],
   now: Date,
 ): Promise<CaseRecord> {
+  const results = freshResults(deps, record, bundle, tasks, now);
+  if (!results) return record;
+  await writeResults(deps, record, results);
+  return results.record;
+}
+
+/** What approved services produced that the case does not hold yet, and the case holding it; undefined: nothing new. */
+function freshResults(
+  deps: FlowDeps,
+  record: CaseRecord,
+  bundle: Bundle,
+  tasks: readonly TaskRecord[],
+  now: Date,
+): { fresh: Record<string, Record<string, string>>; record: CaseRecord } | undefined {
   const approved = new Set(
     tasks.filter((t) => t.kind === 'review' && t.decision?.outcome === 'approve').flatMap((t) => t.services),
   );
@@ -811,12 +906,26 @@ async function recordResults(
   for (const s of bundle.services)
     if (approved.has(s.id) && s.result.produces?.length && !record.results?.[s.id])
       fresh[s.id] = producedData(record, s, division, now);
-  if (Object.keys(fresh).length === 0) return record;
-  const results = { ...(record.results ?? {}), ...fresh };
-  await move(deps, record, transition('in_review', 'record_results'), { results }, 'results_recorded', {
-    services: Object.keys(fresh),
-  });
-  return { ...record, results };
+  if (Object.keys(fresh).length === 0) return undefined;
+  return { fresh, record: { ...record, results: { ...(record.results ?? {}), ...fresh } } };
+}
+
+/** Records the fresh results (and opens `opening` with them, if it can). */
+function writeResults(
+  deps: FlowDeps,
+  record: CaseRecord,
+  results: { fresh: Record<string, Record<string, string>>; record: CaseRecord },
+  opening?: readonly OpeningEntry[],
+): Promise<{ opened: boolean }> {
+  return move(
+    deps,
+    record,
+    transition('in_review', 'record_results'),
+    { results: results.record.results },
+    'results_recorded',
+    { services: Object.keys(results.fresh) },
+    opening,
+  );
 }
 
 /** The applicant did not answer the correction request in time: the case ends, recorded. */

@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runAsFunction, startAwsCallRecording } from '#adapters/aws-call-recorder.ts';
-import { taskRepository } from '#adapters/dynamodb/case-repository.ts';
+import { caseRepository, taskRepository } from '#adapters/dynamodb/case-repository.ts';
 import { flowDeps } from '#adapters/flow-deps.ts';
+import { type TaskRecord, taskIdFor } from '#core/case/model.ts';
 import type { Workflow } from '#core/case/ports.ts';
 import { openStage } from '#core/flow/steps.ts';
 import { caseWithReview } from '../support/planted-cases.ts';
@@ -76,5 +77,89 @@ describe('a stage of reviews', () => {
     expect(result.taskIds).toContain(early);
     expect(await taskRepository.get(early)).toMatchObject({ taskToken: 'stage-2' });
     expect(await taskRepository.get(`${caseId}.r0.tax-s1`)).toMatchObject({ taskToken: 'stage-2' });
+  });
+});
+
+describe('a step that opens the next stage with its own write (TransitionEffects.openTasks)', () => {
+  const next = (
+    caseId: string,
+    departmentId: string,
+  ): { task: TaskRecord; timeline: { at: string; event: string } } => {
+    const at = new Date().toISOString();
+    return {
+      task: {
+        taskId: taskIdFor(caseId, 0, 'review', departmentId, 1),
+        caseId,
+        kind: 'review',
+        departmentId,
+        services: [`${departmentId}-svc`],
+        round: 0,
+        stage: 1,
+        status: 'pending',
+        createdAt: at,
+        dueAt: '2030-01-01T00:00:00.000Z',
+        overdue: false,
+        escalations: 0,
+        taskToken: 'carried',
+        stageSize: 2,
+        carryOn: true,
+      },
+      timeline: { at, event: 'review_task_opened' },
+    };
+  };
+  const recordResults = (caseId: string, openTasks: ReturnType<typeof next>[]) => {
+    const at = new Date().toISOString();
+    return caseRepository.transition(
+      caseId,
+      ['in_review'],
+      { status: 'in_review', results: { 'invoice-type-approval': { code: '1' } } },
+      { at, event: 'results_recorded' },
+      { actor: 'flow', action: 'results_recorded' },
+      { openTasks },
+    );
+  };
+
+  it('writes the case’s change and the tasks (with their token) in one transaction', async () => {
+    const { caseId } = await caseWithReview('market-regulation', '2030-01-01T00:00:00.000Z');
+    const entries = ['public-security', 'tax'].map((d) => next(caseId, d));
+    const recording = startAwsCallRecording();
+    let written: boolean;
+    try {
+      written = await runAsFunction('decide-task', () => recordResults(caseId, entries));
+      // One call: the recorder lists it once per IAM action it needs (UpdateItem, PutItem).
+      const calls = recording.calls().filter((c) => c.fn === 'decide-task');
+      expect(calls.map((c) => [c.action, c.commands.join('+'), c.count])).toEqual(
+        expect.arrayContaining([
+          ['dynamodb:UpdateItem', 'TransactWriteItems', 1],
+          ['dynamodb:PutItem', 'TransactWriteItems', 1],
+        ]),
+      );
+      expect(calls.every((c) => c.commands.join('+') === 'TransactWriteItems' && c.count === 1)).toBe(true);
+    } finally {
+      recording.stop();
+    }
+    expect(written).toBe(true);
+    expect((await caseRepository.get(caseId))?.results).toEqual({ 'invoice-type-approval': { code: '1' } });
+    for (const e of entries)
+      expect(await taskRepository.get(e.task.taskId)).toMatchObject({
+        status: 'pending',
+        taskToken: 'carried',
+        stageSize: 2,
+        carryOn: true,
+      });
+  });
+
+  it('writes nothing when one of the tasks exists already (the caller then moves without them)', async () => {
+    const { caseId } = await caseWithReview('market-regulation', '2030-01-01T00:00:00.000Z');
+    const [early, fresh] = ['public-security', 'tax'].map((d) => next(caseId, d));
+    await taskRepository.open(
+      { ...early!.task, taskToken: undefined, stageSize: undefined, carryOn: undefined },
+      early!.timeline,
+    );
+    const before = await caseRepository.get(caseId);
+    expect(await recordResults(caseId, [early!, fresh!])).toBe(false);
+    expect(await caseRepository.get(caseId)).toEqual(before);
+    expect(await taskRepository.get(fresh!.task.taskId)).toBeUndefined();
+    expect((await taskRepository.get(early!.task.taskId))?.taskToken).toBeUndefined();
   });
 });

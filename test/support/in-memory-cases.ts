@@ -135,7 +135,8 @@ export function inMemoryCases(): InMemoryCases {
       const conditionsHold =
         record !== undefined &&
         from.includes(record.status) &&
-        settled.every((s) => tasks.get(s.task.taskId)?.status === 'pending');
+        settled.every((s) => tasks.get(s.task.taskId)?.status === 'pending') &&
+        (effects?.openTasks ?? []).every((o) => !tasks.has(o.task.taskId));
       const refused = record ? unattachable(effects?.attachMaterials ?? [], caseId, entry.at) : [];
       if (!conditionsHold) {
         writes.push({ kind: 'transition', committed: false });
@@ -155,6 +156,10 @@ export function inMemoryCases(): InMemoryCases {
       for (const s of settled) settle(s.task, s.status, s.decision);
       attach(effects?.attachMaterials ?? [], caseId);
       log(caseId, entry, a);
+      for (const o of effects?.openTasks ?? []) {
+        tasks.set(o.task.taskId, clone(o.task));
+        log(caseId, o.timeline);
+      }
       writes.push({ kind: 'transition', committed: true });
       return true;
     },
