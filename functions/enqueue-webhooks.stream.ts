@@ -6,7 +6,8 @@
  * on the stream is what has been handed over. Locally the very same file runs on DynamoDB Local's
  * stream (local/webhook-dispatcher.ts), its queue a local SQS endpoint.
  *
- * One batch reads each audience's webhooks once (the events of a batch are fanned out as of it).
+ * One batch reads its audiences' webhooks once, all of them in one read (their directories: one
+ * BatchGetItem), and fans its events out as of it.
  * Records are handled in order; at the first failure the rest of the batch is reported failed
  * (ReportBatchItemFailures), so Lambda retries from there. A record handled twice enqueues twice:
  * delivery is at least once, receivers dedupe by event id.
@@ -14,7 +15,11 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { webhookConfig } from '#adapters/config.ts';
 import { outboxEventFromImage, outboxStore } from '#adapters/dynamodb/outbox.ts';
-import { departmentWebhookRepository, webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
+import {
+  departmentWebhookRepository,
+  webhookDirectories,
+  webhookRepository,
+} from '#adapters/dynamodb/webhook-store.ts';
 import { invocation, logger } from '#adapters/logger.ts';
 import { sqsDeliveryQueue } from '#adapters/webhooks/sqs-queue.ts';
 import { batchDirectory, fanOut } from '#core/webhooks/deliver.ts';
@@ -27,15 +32,19 @@ const deps = {
   outbox: outboxStore,
   webhooks: webhookRepository,
   departmentWebhooks: departmentWebhookRepository,
+  lookUp: webhookDirectories,
   queue: sqsDeliveryQueue(env.WEBHOOK_QUEUE_URL),
   baseUrl: env.PUBLIC_BASE_URL,
 };
 
 export async function enqueueWebhooks(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  // Each portal's or department's webhooks read once for the whole batch (core/webhooks/deliver.ts).
+  // Each portal's or department's webhooks read once for the whole batch, all in one read
+  // (core/webhooks/deliver.ts).
   const batch = batchDirectory(deps);
-  for (const record of event.Records) {
-    const outboxEvent = outboxEventFromImage(record.dynamodb?.NewImage);
+  const events = event.Records.map((record) => outboxEventFromImage(record.dynamodb?.NewImage));
+  await batch.prefetch(events.filter((e) => e !== undefined));
+  for (const [i, record] of event.Records.entries()) {
+    const outboxEvent = events[i];
     if (!outboxEvent) {
       // Not an outbox insert (the filter should have kept it out) or unreadable: nothing to send.
       logger.warn('stream record skipped', { eventName: record.eventName });

@@ -80,6 +80,38 @@ export async function registerPortalKey(
       ],
     }),
   );
+  await emptyWebhookDirectory(portalId);
+}
+
+/**
+ * A portal without webhooks gets its (empty) webhook directory, so the fan-out finds in it that
+ * there are none (adapters/dynamodb/webhook-store.ts `webhookDirectories`) instead of querying for
+ * them on every batch. Only if it has no directory and no webhook: a webhook registered meanwhile
+ * wrote its own directory (and this Put, conditional on none, then changes nothing).
+ */
+async function emptyWebhookDirectory(portalId: string): Promise<void> {
+  const TableName = config().TABLE_NAME;
+  const hooks = await dynamo.send(
+    new QueryCommand({
+      TableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :webhook)',
+      ExpressionAttributeValues: { ':pk': keys.webhookCount(portalId).pk, ':webhook': 'WEBHOOK#' },
+      ConsistentRead: true,
+      Limit: 1,
+    }),
+  );
+  if (hooks.Items?.length) return;
+  try {
+    await dynamo.send(
+      new PutCommand({
+        TableName,
+        Item: { ...keys.webhookCount(portalId), type: 'webhookCount', count: 0, hooks: {} },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+  }
 }
 
 const PortalKeyRef = z.object({

@@ -17,14 +17,14 @@
  * | shared data (registries, e-licenses)         | table         | SHARED#<source>#<sha256>  | RECORD / LICENSE#<type>     |
  * | materials on file from earlier cases         | table         | SHARED#earlierCase#<sha256> | MATERIAL#<materialType>   |
  * | webhook subscriptions of a portal            | table         | PORTAL#<portalId>         | WEBHOOK#<webhookId>         |
- * | how many webhooks a portal has (the cap)     | table         | PORTAL#<portalId>         | WEBHOOKS                    |
+ * | a portal's webhook directory (cap + all)     | table         | PORTAL#<portalId>         | WEBHOOKS                    |
  * | a portal's API keys (revocation)             | table         | PORTAL#<portalId>         | APIKEY#<sha256(key)>        |
  * | every portal (operators)                     | gsi2 (sparse) | PORTALS                   | <portalId>                  |
  * | a case's events: status changes, task events (outbox; to delivery by the table's stream, no index) | table | OUTBOX#<caseId> | EVENT#<occurredAt>#<eventId> |
  * | a portal's dead-lettered webhook deliveries  | table         | DEADLETTER#<portalId>     | <failedAt>#<webhookId>#<eventId> |
  * | every dead letter, newest last (operators)   | gsi2 (sparse) | DEADLETTER                | <failedAt>#<webhookId>#<eventId> |
  * | webhook subscriptions of a department        | table         | DEPARTMENT#<departmentId> | WEBHOOK#<webhookId>         |
- * | how many webhooks a department has (the cap) | table         | DEPARTMENT#<departmentId> | WEBHOOKS                    |
+ * | a department's webhook directory (cap + all) | table         | DEPARTMENT#<departmentId> | WEBHOOKS                    |
  * | a department's dead-lettered deliveries      | table         | DEADLETTER#DEPARTMENT#<departmentId> | <failedAt>#<webhookId>#<eventId> |
  * | the case a portal's Idempotency-Key created  | table         | IDEMPOTENCY#<keyed(portal, key)> | IDEMPOTENCY          |
  * | a portal's cases of one applicant, newest first | table      | APPLICANT#<portalId>#<applicantKey> | CASE#<createdAt>#<caseId> |
@@ -66,7 +66,7 @@ export const keys = {
     pk: `PORTAL#${portalId}`,
     sk: `WEBHOOK#${webhookId}`,
   }),
-  /** The counter the webhook cap is enforced on (not under WEBHOOK#: listings skip it). */
+  /** The webhook directory: the cap's counter and every webhook (not under WEBHOOK#: listings skip it). */
   webhookCount: (portalId: string) => ({ pk: `PORTAL#${portalId}`, sk: 'WEBHOOKS' }),
   portalApiKey: (portalId: string, hash: string) => ({ pk: `PORTAL#${portalId}`, sk: `APIKEY#${hash}` }),
   portalDirectory: (portalId: string) => ({ gsi2pk: 'PORTALS', gsi2sk: portalId }),

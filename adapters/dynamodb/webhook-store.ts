@@ -1,6 +1,9 @@
 /**
  * Webhook subscriptions — portals' (PORTAL#<portalId> / WEBHOOK#<id>) and departments'
- * (DEPARTMENT#<departmentId> / WEBHOOK#<id>), one store over either — and dead-lettered deliveries
+ * (DEPARTMENT#<departmentId> / WEBHOOK#<id>), one store over either; each owner's directory
+ * (<owner> / WEBHOOKS: how many it has, the cap's counter, and all of them in `hooks`, changed in the
+ * same transaction as the webhook itself), so the fan-out reads every owner of a batch of events
+ * in one BatchGetItem (`webhookDirectories`) — and dead-lettered deliveries
  * (DEADLETTER#<portalId> or DEADLETTER#DEPARTMENT#<departmentId>, and all of them in gsi2
  * DEADLETTER for operators). The signing secret is stored as is — it must be usable to sign — in
  * the KMS-encrypted table, and leaves it only to the delivery use case and, once, to the owner
@@ -13,6 +16,7 @@ import { TASK_EVENT_TYPES } from '#core/webhooks/events.ts';
 import {
   type DeadLetter,
   type DeadLetterStore,
+  ownerKey,
   ownerOf,
   WebhookLimitError,
   type WebhookRecord,
@@ -20,7 +24,7 @@ import {
 } from '#core/webhooks/ports.ts';
 import { config } from '../config.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from './commands.ts';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from './commands.ts';
 import { keys } from './keys.ts';
 import { isConditionFailure, isTransactionConflict, queryPartition, send } from './send.ts';
 
@@ -58,6 +62,17 @@ const DeadLetterItem = z.union([
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
+/**
+ * An owner's directory item as read: `count` (the cap's counter) and, once complete, `hooks` —
+ * every webhook of the owner by id. A counter from before directories has no `hooks`: it gets
+ * them with the owner's next registration or deletion; until then readers query the webhooks.
+ */
+const DirectoryItem = z.object({
+  count: z.number(),
+  hooks: z.optional(z.record(z.string(), z.record(z.string(), z.unknown()))),
+});
+type Directory = z.infer<typeof DirectoryItem>;
+
 /** Tries a transaction; false when a condition failed (or it kept losing races), true when it committed. */
 async function tryTransact(items: TransactItems): Promise<boolean> {
   try {
@@ -71,6 +86,7 @@ async function tryTransact(items: TransactItems): Promise<boolean> {
 
 /** Where one kind of owner's webhooks live, and how an item reads back. */
 interface WebhookKeys {
+  readonly kind: 'portal' | 'department';
   readonly type: string;
   webhook(ownerId: string, webhookId: string): { pk: string; sk: string };
   count(ownerId: string): { pk: string; sk: string };
@@ -78,6 +94,7 @@ interface WebhookKeys {
 }
 
 const PORTAL_KEYS: WebhookKeys = {
+  kind: 'portal',
   type: 'webhook',
   webhook: keys.webhook,
   count: keys.webhookCount,
@@ -85,11 +102,16 @@ const PORTAL_KEYS: WebhookKeys = {
 };
 
 const DEPARTMENT_KEYS: WebhookKeys = {
+  kind: 'department',
   type: 'departmentWebhook',
   webhook: keys.departmentWebhook,
   count: keys.departmentWebhookCount,
   parse: (i) => DepartmentWebhookItem.parse(i),
 };
+
+/** Oldest first (then by id): the order an owner's webhooks are listed and fanned out in. */
+const byCreation = (a: WebhookRecord, b: WebhookRecord) =>
+  a.createdAt.localeCompare(b.createdAt) || a.webhookId.localeCompare(b.webhookId);
 
 /** Enough for every concurrent registration of one portal to get its turn, bounded. */
 const MAX_ATTEMPTS = 20;
@@ -103,13 +125,16 @@ const backoff = (attempt: number) => pauseBeforeRetry(attempt, { baseDelayMs: 10
  * existed) gets one holding the number it has, in a transaction that checks those still exist.
  */
 function webhookStore(k: WebhookKeys): WebhookRepository {
-  /** The owner's webhook counter, or undefined before its first registration under the cap. */
-  async function readCount(ownerId: string): Promise<number | undefined> {
-    const r = await send<{ Item?: { count?: number } }>(
+  /** The owner's directory (counter and webhooks), or undefined before its first registration under the cap. */
+  async function readDirectory(ownerId: string): Promise<Directory | undefined> {
+    const r = await send<{ Item?: Record<string, unknown> }>(
       new GetCommand({ TableName: table(), Key: k.count(ownerId), ConsistentRead: true }),
     );
-    return r.Item?.count;
+    return r.Item ? DirectoryItem.parse(r.Item) : undefined;
   }
+  /** The owner's webhooks as its directory holds them (the item's `hooks`), by id. */
+  const byId = (hooks: readonly WebhookRecord[]) =>
+    Object.fromEntries(hooks.map((h) => [h.webhookId, { ...h }]));
   return {
     async create(record, limit) {
       const owner = ownerOf(record).id;
@@ -122,18 +147,37 @@ function webhookStore(k: WebhookKeys): WebhookRepository {
       };
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         if (attempt) await backoff(attempt);
-        const count = await readCount(owner);
-        if (count !== undefined) {
+        const directory = await readDirectory(owner);
+        if (directory !== undefined) {
+          const { count } = directory;
           if (count >= limit) throw new WebhookLimitError(`${owner} has ${count} webhooks.`);
+          // A counter without `hooks` (from before directories) gets them all now, on condition
+          // that nothing changed since it was read (every change moves the count).
+          const all = directory.hooks ? undefined : await this.list(owner);
           const committed = await tryTransact([
             {
               Update: {
                 TableName: table(),
                 Key: k.count(owner),
-                UpdateExpression: 'SET #count = #count + :one',
-                ConditionExpression: '#count < :limit',
-                ExpressionAttributeNames: { '#count': 'count' },
-                ExpressionAttributeValues: { ':one': 1, ':limit': limit },
+                ...(all
+                  ? {
+                      UpdateExpression: 'SET #count = #count + :one, hooks = :hooks',
+                      ConditionExpression:
+                        '#count = :read AND #count < :limit AND attribute_not_exists(hooks)',
+                      ExpressionAttributeNames: { '#count': 'count' },
+                      ExpressionAttributeValues: {
+                        ':one': 1,
+                        ':limit': limit,
+                        ':read': count,
+                        ':hooks': byId([...all, record]),
+                      },
+                    }
+                  : {
+                      UpdateExpression: 'SET #count = #count + :one, hooks.#id = :hook',
+                      ConditionExpression: '#count < :limit AND attribute_exists(hooks)',
+                      ExpressionAttributeNames: { '#count': 'count', '#id': record.webhookId },
+                      ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':hook': { ...record } },
+                    }),
               },
             },
             put,
@@ -148,7 +192,12 @@ function webhookStore(k: WebhookKeys): WebhookRepository {
           {
             Put: {
               TableName: table(),
-              Item: { ...k.count(owner), type: 'webhookCount', count: existing.length + 1 },
+              Item: {
+                ...k.count(owner),
+                type: 'webhookCount',
+                count: existing.length + 1,
+                hooks: byId([...existing, record]),
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -172,9 +221,7 @@ function webhookStore(k: WebhookKeys): WebhookRepository {
         skPrefix: 'WEBHOOK#',
         consistent: true,
       });
-      return items
-        .map((i) => k.parse(i))
-        .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.webhookId.localeCompare(b.webhookId));
+      return items.map((i) => k.parse(i)).sort(byCreation);
     },
 
     async get(ownerId, webhookId) {
@@ -189,7 +236,12 @@ function webhookStore(k: WebhookKeys): WebhookRepository {
         if (attempt) await backoff(attempt);
         const existing = await this.get(ownerId, webhookId);
         if (!existing) return undefined;
-        const count = await readCount(ownerId);
+        const directory = await readDirectory(ownerId);
+        // A counter without `hooks` gets the others now (as `create`: nothing changed since read).
+        const rest =
+          directory && !directory.hooks
+            ? (await this.list(ownerId)).filter((h) => h.webhookId !== webhookId)
+            : undefined;
         const committed = await tryTransact([
           {
             Delete: {
@@ -198,7 +250,7 @@ function webhookStore(k: WebhookKeys): WebhookRepository {
               ConditionExpression: 'attribute_exists(pk)',
             },
           },
-          count === undefined
+          directory === undefined
             ? // No counter yet: none may appear meanwhile (it would count this webhook).
               {
                 ConditionCheck: {
@@ -211,10 +263,23 @@ function webhookStore(k: WebhookKeys): WebhookRepository {
                 Update: {
                   TableName: table(),
                   Key: k.count(ownerId),
-                  UpdateExpression: 'SET #count = #count - :one',
-                  ConditionExpression: 'attribute_exists(#count)',
-                  ExpressionAttributeNames: { '#count': 'count' },
-                  ExpressionAttributeValues: { ':one': 1 },
+                  ...(rest
+                    ? {
+                        UpdateExpression: 'SET #count = #count - :one, hooks = :hooks',
+                        ConditionExpression: '#count = :read AND attribute_not_exists(hooks)',
+                        ExpressionAttributeNames: { '#count': 'count' },
+                        ExpressionAttributeValues: {
+                          ':one': 1,
+                          ':read': directory.count,
+                          ':hooks': byId(rest),
+                        },
+                      }
+                    : {
+                        UpdateExpression: 'SET #count = #count - :one REMOVE hooks.#id',
+                        ConditionExpression: 'attribute_exists(#count) AND attribute_exists(hooks)',
+                        ExpressionAttributeNames: { '#count': 'count', '#id': webhookId },
+                        ExpressionAttributeValues: { ':one': 1 },
+                      }),
                 },
               },
         ]);
@@ -230,6 +295,56 @@ export const webhookRepository: WebhookRepository = webhookStore(PORTAL_KEYS);
 
 /** Departments' webhooks: the events of their tasks. */
 export const departmentWebhookRepository: WebhookRepository = webhookStore(DEPARTMENT_KEYS);
+
+const keysOf = (kind: 'portal' | 'department') => (kind === 'portal' ? PORTAL_KEYS : DEPARTMENT_KEYS);
+const directoryKey = (kind: 'portal' | 'department', id: string) => ownerKey({ kind, id });
+
+/**
+ * Every given owner's webhooks (core/webhooks/deliver.ts `WebhookDirectory.lookUp`): their
+ * directories in one consistent BatchGetItem (100 owners a call, unprocessed keys retried); an
+ * owner without a complete directory — none yet, or a counter from before directories — by a
+ * query of its webhooks, as `list`. Keyed by `ownerKey`; every owner asked is in the answer.
+ */
+export async function webhookDirectories(
+  owners: readonly { readonly kind: 'portal' | 'department'; readonly id: string }[],
+): Promise<Map<string, WebhookRecord[]>> {
+  const out = new Map<string, WebhookRecord[]>();
+  const wanted = [...new Map(owners.map((o) => [directoryKey(o.kind, o.id), o])).values()];
+  const complete = new Map<string, Directory>();
+  for (let i = 0; i < wanted.length; i += 100) {
+    let pending: Record<string, unknown>[] = wanted.slice(i, i + 100).map((o) => keysOf(o.kind).count(o.id));
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt > 8) throw new UnavailableError('The database is throttling reads; please retry.');
+      if (attempt) await pauseBeforeRetry(attempt + 1);
+      const r = await send<{
+        Responses?: Record<string, Record<string, unknown>[]>;
+        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>;
+      }>(new BatchGetCommand({ RequestItems: { [table()]: { Keys: pending, ConsistentRead: true } } }));
+      for (const item of r.Responses?.[table()] ?? []) {
+        const pk = String(item.pk);
+        const kind = pk.startsWith('DEPARTMENT#') ? 'department' : 'portal';
+        complete.set(directoryKey(kind, pk.slice(pk.indexOf('#') + 1)), DirectoryItem.parse(item));
+      }
+      pending = r.UnprocessedKeys?.[table()]?.Keys ?? [];
+    }
+  }
+  await Promise.all(
+    wanted.map(async (o) => {
+      const key = directoryKey(o.kind, o.id);
+      const hooks = complete.get(key)?.hooks;
+      const k = keysOf(o.kind);
+      out.set(
+        key,
+        hooks
+          ? Object.values(hooks)
+              .map((h) => k.parse(h))
+              .sort(byCreation)
+          : await (o.kind === 'portal' ? webhookRepository : departmentWebhookRepository).list(o.id),
+      );
+    }),
+  );
+  return out;
+}
 
 export const deadLetterStore: DeadLetterStore = {
   async record(d) {

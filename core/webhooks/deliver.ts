@@ -13,6 +13,7 @@ import {
   type DeliveryMessage,
   type DeliveryQueue,
   type OutboxPort,
+  ownerKey,
   ownerOf,
   type WebhookOwner,
   type WebhookRecord,
@@ -27,6 +28,13 @@ export interface WebhookDirectory {
   readonly webhooks: WebhookRepository;
   /** Departments' webhooks (task events). */
   readonly departmentWebhooks: WebhookRepository;
+  /**
+   * Several owners' webhooks in one read where the store can (keyed by `ownerKey`, every owner
+   * asked answered): how a batch's directory reads all its owners at once. Optional.
+   */
+  lookUp?(
+    owners: readonly { readonly kind: 'portal' | 'department'; readonly id: string }[],
+  ): Promise<Map<string, WebhookRecord[]>>;
 }
 
 export interface FanOutDeps extends WebhookDirectory {
@@ -46,27 +54,61 @@ export interface FanOutDeps extends WebhookDirectory {
 export const SIGNED_FIRST_TRY_SECONDS = 60;
 
 /**
- * The directory for one batch of events (a stream batch): each owner's webhooks read once, on the
- * first event that needs them, and shared by the batch's other events — read as of the batch, as
- * if its events had come together. A failed read is not remembered (the event is handed over again).
+ * The directory for one batch of events (a stream batch): each owner's webhooks read once — all
+ * the batch's owners in one read first (`prefetch`, where the store can look several up at once),
+ * else on the first event that needs them — and shared by the batch's other events: read as of
+ * the batch, as if its events had come together. A failed read is not remembered (the event reads
+ * again, or is handed over again).
  */
-export function batchDirectory<T extends WebhookDirectory>(deps: T): T {
-  const once = (repo: WebhookRepository): WebhookRepository => {
-    const read = new Map<string, Promise<WebhookRecord[]>>();
-    return {
-      ...repo,
-      list(ownerId) {
-        let hooks = read.get(ownerId);
-        if (!hooks) {
-          hooks = repo.list(ownerId);
-          read.set(ownerId, hooks);
-          hooks.catch(() => read.delete(ownerId));
-        }
-        return hooks.then((h) => [...h]);
-      },
-    };
+export function batchDirectory<T extends WebhookDirectory>(
+  deps: T,
+): T & { prefetch(events: readonly OutboxEvent[]): Promise<void> } {
+  const read = {
+    portal: new Map<string, Promise<WebhookRecord[]>>(),
+    department: new Map<string, Promise<WebhookRecord[]>>(),
   };
-  return { ...deps, webhooks: once(deps.webhooks), departmentWebhooks: once(deps.departmentWebhooks) };
+  const remember = (kind: 'portal' | 'department', ownerId: string, hooks: Promise<WebhookRecord[]>) => {
+    read[kind].set(ownerId, hooks);
+    hooks.catch(() => read[kind].delete(ownerId));
+    return hooks;
+  };
+  const once = (kind: 'portal' | 'department', repo: WebhookRepository): WebhookRepository => ({
+    ...repo,
+    list(ownerId) {
+      const hooks = read[kind].get(ownerId) ?? remember(kind, ownerId, repo.list(ownerId));
+      return hooks.then((h) => [...h]);
+    },
+  });
+  return {
+    ...deps,
+    webhooks: once('portal', deps.webhooks),
+    departmentWebhooks: once('department', deps.departmentWebhooks),
+    async prefetch(events) {
+      if (!deps.lookUp) return;
+      const owners = new Map<string, { kind: 'portal' | 'department'; id: string }>();
+      for (const event of events) {
+        const a = audienceOf(event);
+        // A case event without its portal finds it on the case first (`recipients`).
+        const owner =
+          a.kind === 'department'
+            ? { kind: 'department' as const, id: a.departmentId }
+            : a.portalId
+              ? { kind: 'portal' as const, id: a.portalId }
+              : undefined;
+        if (owner && !read[owner.kind].has(owner.id)) owners.set(ownerKey(owner), owner);
+      }
+      if (owners.size === 0) return;
+      const all = deps.lookUp([...owners.values()]);
+      for (const [key, o] of owners)
+        remember(
+          o.kind,
+          o.id,
+          all.then((m) => m.get(key) ?? []),
+        );
+      // A failed look-up is forgotten (above): each event then reads its owner on its own.
+      await all.catch(() => {});
+    },
+  };
 }
 
 /** The repository holding an owner's webhooks. */

@@ -17,6 +17,10 @@ export function ownerOf(owner: WebhookOwner): { kind: 'portal' | 'department'; i
     : { kind: 'portal', id: owner.portalId };
 }
 
+/** An owner as one string (`kind \n id`): how several owners' webhooks are keyed in one answer. */
+export const ownerKey = (o: { readonly kind: 'portal' | 'department'; readonly id: string }): string =>
+  `${o.kind}\n${o.id}`;
+
 export type WebhookRecord = WebhookOwner & {
   readonly webhookId: string;
   readonly url: string;

@@ -9,6 +9,7 @@ import type { OutboxEvent, TaskOutboxEvent } from './events.ts';
 import {
   type DeadLetter,
   type DeliveryMessage,
+  ownerKey,
   ownerOf,
   type SendResult,
   type WebhookRecord,
@@ -366,6 +367,75 @@ describe('fanning a batch of events out', () => {
       'e-1 wh-1',
       'e-6 wh-1',
     ]);
+  });
+});
+
+describe('a batch’s directory with a store that looks several owners up at once', () => {
+  it('reads every owner of the batch in one look-up, and each event without another read', async () => {
+    const webhooks = memoryWebhooks([hook(1)]);
+    const departmentWebhooks = memoryWebhooks([departmentHook(1, 'tax')]);
+    const reads: string[] = [];
+    const lookUps: string[][] = [];
+    const counted = (repo: WebhookRepository): WebhookRepository => ({
+      ...repo,
+      async list(ownerId) {
+        reads.push(ownerId);
+        return repo.list(ownerId);
+      },
+    });
+    const queued: DeliveryMessage[] = [];
+    const batch = batchDirectory({
+      outbox: { portalOf: async () => 'portal-b' },
+      webhooks: counted(webhooks),
+      departmentWebhooks: counted(departmentWebhooks),
+      async lookUp(owners) {
+        lookUps.push(owners.map((o) => `${o.kind}:${o.id}`));
+        const m = new Map<string, WebhookRecord[]>();
+        for (const o of owners)
+          m.set(ownerKey(o), await (o.kind === 'portal' ? webhooks : departmentWebhooks).list(o.id));
+        return m;
+      },
+      queue: { enqueue: async (m: readonly DeliveryMessage[]) => void queued.push(...m) },
+      baseUrl: 'https://api.example.cn/api/',
+    });
+    const events = [
+      TASK_EVENT,
+      { ...TASK_EVENT, eventId: 'e-4', departmentId: 'hrss' },
+      { ...EVENT, portalId: 'portal-a' },
+      { ...TASK_EVENT, eventId: 'e-5' },
+      // Without its portal: found on the case, then read on its own.
+      { ...EVENT, eventId: 'e-6' },
+    ];
+    await batch.prefetch(events);
+    for (const event of events) await fanOut(batch, event);
+
+    expect(lookUps).toEqual([['department:tax', 'department:hrss', 'portal:portal-a']]);
+    expect(reads).toEqual(['portal-b']);
+    expect(queued.map((m) => `${m.eventId} ${m.webhookId}`)).toEqual(['e-2 dwh-1', 'e-1 wh-1', 'e-5 dwh-1']);
+  });
+
+  it('reads each owner on its own when the look-up fails', async () => {
+    const departmentWebhooks = memoryWebhooks([departmentHook(1, 'tax')]);
+    const reads: string[] = [];
+    const queued: DeliveryMessage[] = [];
+    const batch = batchDirectory({
+      outbox: { portalOf: async () => undefined },
+      webhooks: memoryWebhooks(),
+      departmentWebhooks: {
+        ...departmentWebhooks,
+        async list(ownerId) {
+          reads.push(ownerId);
+          return departmentWebhooks.list(ownerId);
+        },
+      },
+      lookUp: () => Promise.reject(new Error('throttled')),
+      queue: { enqueue: async (m: readonly DeliveryMessage[]) => void queued.push(...m) },
+      baseUrl: 'https://api.example.cn/api/',
+    });
+    await batch.prefetch([TASK_EVENT]);
+    await fanOut(batch, TASK_EVENT);
+    expect(reads).toEqual(['tax']);
+    expect(queued).toHaveLength(1);
   });
 });
 

@@ -16,12 +16,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAsFunction, startAwsCallRecording } from '#adapters/aws-call-recorder.ts';
 import { config } from '#adapters/config.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
-import { DeleteCommand, PutCommand, QueryCommand } from '#adapters/dynamodb/commands.ts';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '#adapters/dynamodb/commands.ts';
+import { registerPortalKey } from '#adapters/dynamodb/credential-store.ts';
 import { keys } from '#adapters/dynamodb/keys.ts';
 import { outboxItem } from '#adapters/dynamodb/outbox.ts';
 import { send } from '#adapters/dynamodb/send.ts';
-import { webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
-import type { CaseOutboxEvent } from '#core/webhooks/events.ts';
+import { departmentWebhookRepository, webhookRepository } from '#adapters/dynamodb/webhook-store.ts';
+import type { CaseOutboxEvent, OutboxEvent, TaskOutboxEvent } from '#core/webhooks/events.ts';
 import { enqueueWebhooks } from '../../functions/enqueue-webhooks.stream.ts';
 import { buildApplication, submit } from '../e2e/portal.ts';
 
@@ -57,32 +64,30 @@ const eventually = async <T>(read: () => T | undefined, what: string): Promise<T
 };
 
 /** The stream record of a new outbox item, as the event source mapping hands it over. */
-function streamEvent(event: CaseOutboxEvent): DynamoDBStreamEvent {
+function streamEvent(...events: OutboxEvent[]): DynamoDBStreamEvent {
   return {
-    Records: [
-      {
-        eventID: randomUUID(),
-        eventName: 'INSERT',
-        eventVersion: '1.1',
-        eventSource: 'aws:dynamodb',
-        awsRegion: process.env.AWS_REGION ?? 'us-east-1',
-        dynamodb: {
-          NewImage: marshall(outboxItem(event)) as NonNullable<
-            DynamoDBStreamEvent['Records'][0]['dynamodb']
-          >['NewImage'],
-          SequenceNumber: '000000000000000000001',
-          StreamViewType: 'NEW_IMAGE',
-        },
+    Records: events.map((event, i) => ({
+      eventID: randomUUID(),
+      eventName: 'INSERT',
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: process.env.AWS_REGION ?? 'us-east-1',
+      dynamodb: {
+        NewImage: marshall(outboxItem(event)) as NonNullable<
+          DynamoDBStreamEvent['Records'][0]['dynamodb']
+        >['NewImage'],
+        SequenceNumber: String(i + 1).padStart(21, '0'),
+        StreamViewType: 'NEW_IMAGE',
       },
-    ],
+    })),
   };
 }
 
-/** Runs the enqueue function on one event, recording its AWS calls as "action count". */
-async function fanOutRecorded(event: CaseOutboxEvent) {
+/** Runs the enqueue function on one batch of events, recording its AWS calls as "action count". */
+async function fanOutRecorded(...events: OutboxEvent[]) {
   const recording = startAwsCallRecording();
   try {
-    const answer = await runAsFunction('enqueue-webhooks', () => enqueueWebhooks(streamEvent(event)));
+    const answer = await runAsFunction('enqueue-webhooks', () => enqueueWebhooks(streamEvent(...events)));
     return {
       answer,
       calls: recording
@@ -142,7 +147,7 @@ describe('the outbox without its backlog index', () => {
     expect(submitted[0]!.portalId).toBe((await caseRepository.get(caseId))!.portalId);
   });
 
-  it('fans an event naming its portal out with one read of the webhooks — no write, no read of the case', async () => {
+  it('fans an event naming its portal out with one read of its webhook directory — no write, no read of the case', async () => {
     const portalId = `portal-int-${randomUUID()}`;
     const secret = await portalWithWebhook(portalId);
     const event = caseEvent(`c-int-${randomUUID()}`, portalId);
@@ -150,7 +155,7 @@ describe('the outbox without its backlog index', () => {
     const { answer, calls } = await fanOutRecorded(event);
 
     expect(answer).toEqual({ batchItemFailures: [] });
-    expect(calls).toEqual(['dynamodb:Query 1', 'sqs:SendMessage 1']);
+    expect(calls).toEqual(['dynamodb:BatchGetItem 1', 'sqs:SendMessage 1']);
     // Through the local stack's queue to the receiver: signed, thin, without the portal.
     const delivery = await eventually(
       () => deliveries.find((d) => d.headers['webhook-id'] === event.eventId),
@@ -183,5 +188,120 @@ describe('the outbox without its backlog index', () => {
     } finally {
       await send(new DeleteCommand({ TableName: config().TABLE_NAME, Key: keys.case(caseId) }));
     }
+  });
+});
+
+/** A department of this test alone, with one webhook at the receiver (all task events). */
+async function departmentWithWebhook(departmentId: string): Promise<string> {
+  const webhookId = `dwh-${randomUUID()}`;
+  await departmentWebhookRepository.create(
+    {
+      departmentId,
+      webhookId,
+      url: receiverUrl,
+      secret: `whsec_${randomBytes(32).toString('base64')}`,
+      createdAt: new Date().toISOString(),
+    },
+    10,
+  );
+  return webhookId;
+}
+
+const taskEvent = (departmentId: string): TaskOutboxEvent => ({
+  eventId: randomUUID(),
+  eventType: 'task.opened',
+  caseId: `c-int-${randomUUID()}`,
+  taskId: `c-int.r0.${departmentId}`,
+  kind: 'review',
+  departmentId,
+  dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+  occurredAt: new Date().toISOString(),
+});
+
+const directoryOf = async (key: { pk: string; sk: string }) =>
+  (
+    await send<{ Item?: { count: number; hooks?: Record<string, { webhookId: string }> } }>(
+      new GetCommand({ TableName: config().TABLE_NAME, Key: key, ConsistentRead: true }),
+    )
+  ).Item;
+
+describe('the webhook directories: every owner of a batch in one read', () => {
+  it('reads two departments and a portal of one batch with one BatchGetItem, and delivers to each', async () => {
+    const [a, b] = [`dept-int-${randomUUID()}`, `dept-int-${randomUUID()}`];
+    await departmentWithWebhook(a!);
+    await departmentWithWebhook(b!);
+    const portalId = `portal-int-${randomUUID()}`;
+    await portalWithWebhook(portalId);
+    const events = [
+      taskEvent(a!),
+      taskEvent(b!),
+      caseEvent(`c-int-${randomUUID()}`, portalId),
+      taskEvent(a!),
+    ];
+
+    const { answer, calls } = await fanOutRecorded(...events);
+
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(calls).toEqual(['dynamodb:BatchGetItem 1', 'sqs:SendMessage 4']);
+    for (const e of events)
+      await eventually(
+        () => deliveries.find((d) => d.headers['webhook-id'] === e.eventId),
+        `delivery of ${e.eventId}`,
+      );
+  });
+
+  it('keeps each directory as the webhooks are: registered and deleted in the same transaction', async () => {
+    const departmentId = `dept-int-${randomUUID()}`;
+    const first = await departmentWithWebhook(departmentId);
+    const second = await departmentWithWebhook(departmentId);
+    const key = keys.departmentWebhookCount(departmentId);
+    expect(Object.keys((await directoryOf(key))?.hooks ?? {}).sort()).toEqual([first, second].sort());
+    await departmentWebhookRepository.delete(departmentId, first);
+    expect(await directoryOf(key)).toMatchObject({ count: 1, hooks: { [second]: { webhookId: second } } });
+    expect(Object.keys((await directoryOf(key))?.hooks ?? {})).toEqual([second]);
+  });
+
+  it('queries an owner whose counter is from before directories, until its next registration completes it', async () => {
+    const departmentId = `dept-int-${randomUUID()}`;
+    const first = await departmentWithWebhook(departmentId);
+    const key = keys.departmentWebhookCount(departmentId);
+    // As a counter written before directories: the count alone.
+    await send(
+      new UpdateCommand({ TableName: config().TABLE_NAME, Key: key, UpdateExpression: 'REMOVE hooks' }),
+    );
+    const before = await fanOutRecorded(taskEvent(departmentId));
+    expect(before.calls).toEqual(['dynamodb:BatchGetItem 1', 'dynamodb:Query 1', 'sqs:SendMessage 1']);
+
+    const second = await departmentWithWebhook(departmentId);
+    expect(await directoryOf(key)).toMatchObject({ count: 2 });
+    expect(Object.keys((await directoryOf(key))?.hooks ?? {}).sort()).toEqual([first, second].sort());
+    const after = await fanOutRecorded(taskEvent(departmentId));
+    expect(after.calls).toEqual(['dynamodb:BatchGetItem 1', 'sqs:SendMessage 1']);
+    expect(after.answer).toEqual({ batchItemFailures: [] });
+  });
+
+  it('completes a counter from before directories with a deletion too', async () => {
+    const departmentId = `dept-int-${randomUUID()}`;
+    const first = await departmentWithWebhook(departmentId);
+    const second = await departmentWithWebhook(departmentId);
+    const key = keys.departmentWebhookCount(departmentId);
+    await send(
+      new UpdateCommand({ TableName: config().TABLE_NAME, Key: key, UpdateExpression: 'REMOVE hooks' }),
+    );
+    await departmentWebhookRepository.delete(departmentId, first);
+    expect(await directoryOf(key)).toMatchObject({ count: 1 });
+    expect(Object.keys((await directoryOf(key))?.hooks ?? {})).toEqual([second]);
+  });
+
+  it('gives a newly registered portal an empty directory: no webhooks, found without a query', async () => {
+    const portalId = `portal-int-${randomUUID()}`;
+    await registerPortalKey(portalId, 'Int portal', `key-${randomUUID()}`);
+    expect(await directoryOf(keys.webhookCount(portalId))).toMatchObject({ count: 0, hooks: {} });
+    const { calls } = await fanOutRecorded(caseEvent(`c-int-${randomUUID()}`, portalId));
+    expect(calls).toEqual(['dynamodb:BatchGetItem 1']);
+    // Its first webhook goes into that directory.
+    await portalWithWebhook(portalId);
+    expect(await directoryOf(keys.webhookCount(portalId))).toMatchObject({ count: 1 });
+    expect(Object.keys((await directoryOf(keys.webhookCount(portalId)))?.hooks ?? {})).toHaveLength(1);
   });
 });
