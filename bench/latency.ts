@@ -68,7 +68,7 @@ export const TARGET_RATIO = 1.5;
 
 const RAW_DESCRIPTIONS = {
   submit:
-    "authorizer GetItem (API key) + GetItem case (consistent, absent) + BatchGetItem of the materials (consistent) + ONE TransactWriteItems holding every item the op writes in its transactions (case, timeline, audit, outbox event, each material attached; captured from a real submission and re-keyed) + StartExecution (local Step Functions endpoint, over HTTP). Not in raw: the op's HeadObject of each material (the re-check that its bytes are still the verified ones)",
+    'authorizer GetItem (API key) + BatchGetItem of the materials (consistent) + HeadObject of each material, all at once (the re-check issue 10 requires: its bytes are still the verified ones) + ONE TransactWriteItems holding every item the op writes in its transactions (case, timeline, audit, outbox event, each material attached; captured from a real submission and re-keyed) + StartExecution (local Step Functions endpoint, over HTTP). Until 2026-12-03 raw had a GetItem of the case (the op no longer reads it: its transaction refuses a taken id) instead of the HEADs',
   getCase: 'authorizer GetItem (API key) + one Query of the case partition (consistent), same case',
   form: 'GET /v1/bundles/{unknown id} through the same dev server: a handler that only looks the catalog up and answers 404 (same entry point, no storage); the form needs no storage (catalog in memory). Not /v1/health: it checks the table and the bucket',
   decision:
@@ -170,6 +170,8 @@ export async function runLatency(
   const { hashApiKey } = await import('#adapters/dynamodb/credential-store.ts');
   const { dynamo } = await import('#adapters/dynamodb/client.ts');
   const { sfn } = await import('#adapters/sfn/workflow.ts');
+  const { s3, bucket } = await import('#adapters/s3/client.ts');
+  const { HeadObjectCommand } = await import('#adapters/aws/s3.ts');
   const { StartExecutionCommand, SendTaskSuccessCommand } = await import('@aws-sdk/client-sfn');
   const { caseIdFor, TaskRecordSchema } = await import('#core/case/model.ts');
   const { settleTaskItem } = await import('#adapters/dynamodb/case-repository.ts');
@@ -264,11 +266,15 @@ export async function runLatency(
     rawCaseIds.push(caseId);
     return timed(async () => {
       await authPortal();
-      await dynamo.send(new GetCommand({ TableName: T, Key: keys.case(caseId), ConsistentRead: true }));
-      await dynamo.send(
+      const got = await dynamo.send(
         new BatchGetCommand({
           RequestItems: { [T]: { Keys: materialIds.map((id) => keys.material(id)), ConsistentRead: true } },
         }),
+      );
+      await Promise.all(
+        (got.Responses?.[T] ?? []).map((m) =>
+          s3.send(new HeadObjectCommand({ Bucket: bucket(), Key: m.s3Key as string })),
+        ),
       );
       // biome-ignore lint/suspicious/noExplicitAny: replayed items, as captured from the product's call
       await dynamo.send(new TransactWriteCommand({ TransactItems: transactItems as any }));
@@ -487,7 +493,7 @@ export async function runLatency(
       submitTimes,
       RAW_DESCRIPTIONS.submit,
       submitCalls,
-      'GetItem, GetItem, BatchGetItem, TransactWriteItems, StartExecution',
+      `GetItem, BatchGetItem, HeadObject ×${templateMaterialIds.length}, TransactWriteItems, StartExecution`,
       [templateItems.length],
     ),
     result('GET /v1/cases/{id}', getTimes, RAW_DESCRIPTIONS.getCase, getObserved, 'GetItem, Query'),
