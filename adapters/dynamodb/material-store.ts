@@ -19,14 +19,12 @@ import {
   judgeMaterial,
   materialLookupOver,
 } from '#core/materials/use-cases.ts';
-import { UnavailableError } from '#core/shared/errors.ts';
 import { config } from '../config.ts';
 import { logger } from '../logger.ts';
 import { materialFiles } from '../s3/material-files.ts';
-import { pauseBeforeRetry } from '../shared/backoff.ts';
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from './commands.ts';
+import { GetCommand, PutCommand, UpdateCommand } from './commands.ts';
 import { keys } from './keys.ts';
-import { isConditionFailure, send } from './send.ts';
+import { getItems, isConditionFailure, send } from './send.ts';
 
 export {
   MATERIAL_ID,
@@ -47,21 +45,7 @@ async function readMaterial(materialId: string): Promise<Material | undefined> {
 
 /** Reads materials by id, strongly consistent, retrying keys DynamoDB leaves unprocessed. */
 async function readMaterials(ids: readonly string[]): Promise<Material[]> {
-  const out: Material[] = [];
-  for (let i = 0; i < ids.length; i += 100) {
-    let pending: Record<string, unknown>[] = ids.slice(i, i + 100).map((id) => keys.material(id));
-    for (let attempt = 0; pending.length; attempt++) {
-      if (attempt > 8) throw new UnavailableError('The database is throttling reads; please retry.');
-      if (attempt) await pauseBeforeRetry(attempt + 1);
-      const r = await send<{
-        Responses?: Record<string, Record<string, unknown>[]>;
-        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>;
-      }>(new BatchGetCommand({ RequestItems: { [table()]: { Keys: pending, ConsistentRead: true } } }));
-      for (const item of r.Responses?.[table()] ?? []) out.push(MaterialSchema.parse(item));
-      pending = r.UnprocessedKeys?.[table()]?.Keys ?? [];
-    }
-  }
-  return out;
+  return (await getItems(ids.map((id) => keys.material(id)))).map((item) => MaterialSchema.parse(item));
 }
 
 export const materialStore: MaterialStore = {

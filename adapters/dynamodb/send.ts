@@ -6,8 +6,9 @@
 
 import { UnavailableError } from '#core/shared/errors.ts';
 import { config } from '../config.ts';
+import { pauseBeforeRetry } from '../shared/backoff.ts';
 import { dynamo } from './client.ts';
-import { QueryCommand } from './commands.ts';
+import { BatchGetCommand, QueryCommand } from './commands.ts';
 
 const PASS_THROUGH = new Set([
   'ConditionalCheckFailedException',
@@ -99,4 +100,28 @@ export async function queryPartition(
     start = r.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/**
+ * The items under `keys` that exist, read strongly consistent with BatchGetItem — 100 keys a call,
+ * the keys DynamoDB leaves unprocessed asked again after a pause (then UnavailableError). In no
+ * particular order: the caller tells them apart by their keys.
+ */
+export async function getItems(keys: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const table = config().TABLE_NAME;
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending = keys.slice(i, i + 100);
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt > 8) throw new UnavailableError('The database is throttling reads; please retry.');
+      if (attempt) await pauseBeforeRetry(attempt + 1);
+      const r = await send<{
+        Responses?: Record<string, Record<string, unknown>[]>;
+        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>;
+      }>(new BatchGetCommand({ RequestItems: { [table]: { Keys: [...pending], ConsistentRead: true } } }));
+      out.push(...(r.Responses?.[table] ?? []));
+      pending = r.UnprocessedKeys?.[table]?.Keys ?? [];
+    }
+  }
+  return out;
 }

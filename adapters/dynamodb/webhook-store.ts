@@ -24,9 +24,9 @@ import {
 } from '#core/webhooks/ports.ts';
 import { config } from '../config.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from './commands.ts';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from './commands.ts';
 import { keys } from './keys.ts';
-import { isConditionFailure, isTransactionConflict, queryPartition, send } from './send.ts';
+import { getItems, isConditionFailure, isTransactionConflict, queryPartition, send } from './send.ts';
 
 /** Dead letters stay visible to operators for 90 days (DynamoDB TTL). */
 export const DEAD_LETTER_TTL_SECONDS = 90 * 24 * 3600;
@@ -311,22 +311,10 @@ export async function webhookDirectories(
   const out = new Map<string, WebhookRecord[]>();
   const wanted = [...new Map(owners.map((o) => [directoryKey(o.kind, o.id), o])).values()];
   const complete = new Map<string, Directory>();
-  for (let i = 0; i < wanted.length; i += 100) {
-    let pending: Record<string, unknown>[] = wanted.slice(i, i + 100).map((o) => keysOf(o.kind).count(o.id));
-    for (let attempt = 0; pending.length; attempt++) {
-      if (attempt > 8) throw new UnavailableError('The database is throttling reads; please retry.');
-      if (attempt) await pauseBeforeRetry(attempt + 1);
-      const r = await send<{
-        Responses?: Record<string, Record<string, unknown>[]>;
-        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>;
-      }>(new BatchGetCommand({ RequestItems: { [table()]: { Keys: pending, ConsistentRead: true } } }));
-      for (const item of r.Responses?.[table()] ?? []) {
-        const pk = String(item.pk);
-        const kind = pk.startsWith('DEPARTMENT#') ? 'department' : 'portal';
-        complete.set(directoryKey(kind, pk.slice(pk.indexOf('#') + 1)), DirectoryItem.parse(item));
-      }
-      pending = r.UnprocessedKeys?.[table()]?.Keys ?? [];
-    }
+  for (const item of await getItems(wanted.map((o) => keysOf(o.kind).count(o.id)))) {
+    const pk = String(item.pk);
+    const kind = pk.startsWith('DEPARTMENT#') ? 'department' : 'portal';
+    complete.set(directoryKey(kind, pk.slice(pk.indexOf('#') + 1)), DirectoryItem.parse(item));
   }
   await Promise.all(
     wanted.map(async (o) => {

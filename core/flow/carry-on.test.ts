@@ -52,6 +52,22 @@ const decide = (ports: ReturnType<typeof setup>['ports'], task: TaskRecord) =>
 const reviewsOf = (ports: ReturnType<typeof setup>['ports']) =>
   [...ports.store.tasks.values()].filter((t) => t.kind === 'review');
 
+/** Accepted, and the registration (the first stage, alone) pending under the carried token 'acc'. */
+function expectRegistrationOpenUnder(
+  ports: ReturnType<typeof setup>['ports'],
+  caseId: string,
+  registration: TaskRecord | undefined,
+) {
+  expect(registration).toMatchObject({
+    services: [REGISTRATION],
+    status: 'pending',
+    taskToken: 'acc',
+    carryOn: true,
+    stageSize: 1,
+  });
+  expect(ports.store.cases.get(caseId)?.status).toBe('in_review');
+}
+
 describe('one wait through the whole review (answerWait)', () => {
   it('opens the first stage under the acceptance’s token, then the next stage under it, and sends only the outcome', async () => {
     const { ports, deps, record } = setup();
@@ -63,14 +79,7 @@ describe('one wait through the whole review (answerWait)', () => {
     expect(ports.workflow.succeeded).toEqual([]);
     const [registration, ...none] = reviewsOf(ports);
     expect(none).toEqual([]);
-    expect(registration).toMatchObject({
-      services: [REGISTRATION],
-      status: 'pending',
-      taskToken: 'acc',
-      carryOn: true,
-      stageSize: 1,
-    });
-    expect(ports.store.cases.get(record.caseId)?.status).toBe('in_review');
+    expectRegistrationOpenUnder(ports, record.caseId, registration);
 
     // The registration decided: the seal's stage opens under the same token, still nothing sent.
     decide(ports, registration!);
@@ -148,14 +157,7 @@ describe('the next stage opened by the write of the step that plans it', () => {
     expect(accepted).toMatchObject({ next: 'dispatch', opened: true });
     expect(committedTransitions(ports)).toBe(1);
     const [registration] = reviewsOf(ports);
-    expect(registration).toMatchObject({
-      services: [REGISTRATION],
-      status: 'pending',
-      taskToken: 'acc',
-      carryOn: true,
-      stageSize: 1,
-    });
-    expect(ports.store.cases.get(record.caseId)?.status).toBe('in_review');
+    expectRegistrationOpenUnder(ports, record.caseId, registration);
     expect(ports.store.timeline.get(record.caseId)?.map((e) => e.event)).toEqual(
       expect.arrayContaining(['accepted', 'review_task_opened']),
     );
