@@ -29,7 +29,7 @@ import {
 } from '#functions/routes.ts';
 import { CALL_RECORDER_IMPORT, IDEMPOTENCY_STORE_IMPORT } from '#infra/lambda-bundling.ts';
 import { repoRoot } from '#infra/paths.ts';
-import { bundleEntries, functionEntries, lambdaEnv } from './cold-start.ts';
+import { bundleEntries, deployedCatalog, functionEntries, lambdaEnv } from './cold-start.ts';
 
 const functionsDir = join(repoRoot, 'functions');
 
@@ -190,7 +190,11 @@ describe('Lambda bundles', () => {
           '-e',
           `const m = await import(${JSON.stringify(b.file)}); if (typeof m.handler !== 'function') throw new Error('no handler export');`,
         ],
-        { encoding: 'utf8', timeout: 60_000, env: lambdaEnv(name.split('.')[0]!, dir, false) },
+        {
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: lambdaEnv(name.split('.')[0]!, dir, false, deployedCatalog(join(dir, 'catalog'))),
+        },
       );
       if (run.status !== 0)
         failures.push(
@@ -199,6 +203,24 @@ describe('Lambda bundles', () => {
     }
     expect(failures).toEqual([]);
   }, 120_000);
+
+  it('reads the catalog its stack validated as it is, carrying no catalog schema, and refuses a catalog not validated', () => {
+    const withSchema = entries.filter((name) => {
+      const b = built.get(name)!;
+      return !('error' in b) && Object.keys(b.inputs).some((p) => p.endsWith('core/catalog/schema.ts'));
+    });
+    expect(withSchema).toEqual([]);
+    const event = {
+      httpMethod: 'GET',
+      path: '/v1/bundles/enterprise-opening/form',
+      pathParameters: { bundleId: 'enterprise-opening' },
+    };
+    expect(invoke('get-form.handler', event).statusCode).toBe(200);
+    // The city's catalog as committed, not as the stack writes it: refused, and said why.
+    const raw = invoke('get-form.handler', event, join(repoRoot, 'cities', 'changzhou', 'catalog.json'));
+    expect(raw.statusCode).toBe(500);
+    expect(raw.body).not.toContain('enterprise-opening');
+  });
 
   it('bundles none of the answers’ schemas (adapters/http/schemas.ts): its Lambda stand-in instead', () => {
     const withSchemas = entries.filter((name) => {
@@ -255,7 +277,12 @@ describe('Lambda bundles', () => {
 });
 
 /** Runs a bundled function's handler once in a fresh `node`, with the local stack's environment. */
-function invoke(name: string, event: Record<string, unknown>): { statusCode: number; body: string } {
+function invoke(
+  name: string,
+  event: Record<string, unknown>,
+  /** The catalog beside the bundle: as the stack deploys it unless told. */
+  catalogFile = deployedCatalog(join(dir, 'catalog')),
+): { statusCode: number; body: string } {
   const b = built.get(name)!;
   if ('error' in b) throw new Error(b.error);
   const fn = name.split('.')[0];
@@ -268,7 +295,12 @@ process.stdout.write(JSON.stringify(r));`;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, AWS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true', NODE_OPTIONS: '' },
+    env: {
+      ...process.env,
+      CATALOG_FILE: catalogFile,
+      AWS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true',
+      NODE_OPTIONS: '',
+    },
   });
   expect(run.status, run.stderr.slice(-2000)).toBe(0);
   return JSON.parse(run.stdout.slice(run.stdout.lastIndexOf('{"statusCode"')));

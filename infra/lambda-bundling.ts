@@ -18,6 +18,9 @@ export const CALL_RECORDER_IMPORT = '#adapters/aws-call-recorder.ts';
 /** How handlers import the API's schemas (by this exact specifier, so the alias below applies). */
 export const SCHEMAS_IMPORT = '#adapters/http/schemas.ts';
 
+/** How the catalog file is read (adapters/catalog/file-catalog.ts, by this exact specifier). */
+export const CATALOG_PARSE_IMPORT = '#adapters/catalog/catalog-parse.ts';
+
 export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
   // The execution role's credentials are in the environment: no default provider chain.
   '@aws-sdk/credential-provider-node': join(repoRoot, 'adapters', 'aws', 'lambda-credentials.ts'),
@@ -28,6 +31,9 @@ export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
   // The schemas of the answers document the API (the OpenAPI document is built at deploy time); no
   // handler parses with them: every HTTP function leaves them out (~33 KiB; adapters/http/schemas.lambda.ts).
   [SCHEMAS_IMPORT]: join(repoRoot, 'adapters', 'http', 'schemas.lambda.ts'),
+  // The catalog beside a bundle was validated (and normalised) at deployment: read as it is, its
+  // schema not bundled (~8 KiB, and no zod parse of the catalog at a container's first request).
+  [CATALOG_PARSE_IMPORT]: join(repoRoot, 'adapters', 'catalog', 'catalog-parse.lambda.ts'),
 };
 
 /**

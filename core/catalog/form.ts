@@ -8,8 +8,9 @@
  */
 import type { Problem } from '../shared/errors.ts';
 import { applies, conditionKey } from './conditions.ts';
+import { fieldExampleProblem } from './field-values.ts';
 import type { MergedField } from './merge.ts';
-import { type Condition, type FormField, fieldExampleProblem } from './schema.ts';
+import type { Condition, FormField } from './schema.ts';
 
 const PHONE = '^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8})$';
 

@@ -30,8 +30,9 @@ import {
 } from '../shared/identifiers.ts';
 import { chinaDate } from '../time/working-days.ts';
 import type { CatalogIndex } from './catalog-index.ts';
+import { fieldExampleProblem } from './field-values.ts';
 import { type MergedField, type MergedMaterial, mergeFields, mergeMaterials } from './merge.ts';
-import { type Bundle, fieldExampleProblem, type Service } from './schema.ts';
+import type { Bundle, Service } from './schema.ts';
 import { selectServices } from './selection.ts';
 
 export type PrefillApplicant =

@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { lambdaAliases } from '../lambda-bundling.ts';
 import { acknowledge } from '../nag.ts';
 import { functionsDir as defaultFunctionsDir, repoRoot } from '../paths.ts';
+import { validatedCatalogFile } from '../validated-catalog.ts';
 
 /** The role suffix of an entry file: functions/<name>.<kind>.ts (STYLE 2). */
 export type FunctionKind = 'handler' | 'task' | 'authorizer' | 'scheduled' | 'stream' | 'queue';
@@ -157,9 +158,10 @@ export class HandlerFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           // The catalog travels with the code it was validated against (one deploy = one catalog
-          // version); the adapters read it from CATALOG_FILE once per container.
+          // version), validated and normalised here (infra/validated-catalog.ts); the adapters
+          // read it from CATALOG_FILE once per container, as it is.
           afterBundling: (_inputDir: string, outputDir: string) => [
-            `cp ${shellQuote(props.catalogFile)} ${shellQuote(join(outputDir, 'catalog.json'))}`,
+            `cp ${shellQuote(validatedCatalogFile(props.catalogFile))} ${shellQuote(join(outputDir, 'catalog.json'))}`,
             // 通办: the city's places travel beside its catalog (adapters/catalog/places.ts).
             ...(existsSync(join(dirname(props.catalogFile), 'places.json'))
               ? [
