@@ -12,7 +12,8 @@
  * they do not know.
  */
 import * as z from 'zod/mini';
-import { ApplicantSchema, ApplicationSchema } from '#core/case/application.ts';
+import { ApplicantSchema } from '#core/case/applicant.ts';
+import { ApplicationSchema } from '#core/case/application.ts';
 import { CASE_STATUSES } from '#core/case/lifecycle.ts';
 import {
   CaseMaterialSchema,

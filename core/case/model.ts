@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { ApplicantSchema, DeliverySchema } from './application.ts';
+import { ApplicantSchema, DeliverySchema } from './applicant.ts';
 import { CASE_STATUSES, CORRECTION_STAGES } from './lifecycle.ts';
 
 export const TASK_KINDS = ['acceptance', 'review', 'supplement', 'inspection'] as const;

@@ -1,7 +1,7 @@
 /** How a case and its tasks are shown (进度查询): personal data masked, names resolved. */
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { maskIdentifier, maskName, maskPhone } from '../shared/identifiers.ts';
-import type { Applicant } from './application.ts';
+import type { Applicant } from './applicant.ts';
 import type { CaseMaterial, CaseRecord, TaskRecord } from './model.ts';
 import type { CaseView } from './ports.ts';
 

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
-import { ApplicantSchema } from '../case/application.ts';
+import { ApplicantSchema } from '../case/applicant.ts';
 import type { CaseRecord, TaskRecord } from '../case/model.ts';
 import { ownCase } from '../case/ownership.ts';
 import type { CaseRepository } from '../case/ports.ts';
