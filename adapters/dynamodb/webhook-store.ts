@@ -16,6 +16,7 @@ import { TASK_EVENT_TYPES } from '#core/webhooks/events.ts';
 import {
   type DeadLetter,
   type DeadLetterStore,
+  type OwnerRef,
   ownerKey,
   ownerOf,
   WebhookLimitError,
@@ -296,29 +297,27 @@ export const webhookRepository: WebhookRepository = webhookStore(PORTAL_KEYS);
 /** Departments' webhooks: the events of their tasks. */
 export const departmentWebhookRepository: WebhookRepository = webhookStore(DEPARTMENT_KEYS);
 
-const keysOf = (kind: 'portal' | 'department') => (kind === 'portal' ? PORTAL_KEYS : DEPARTMENT_KEYS);
-const directoryKey = (kind: 'portal' | 'department', id: string) => ownerKey({ kind, id });
+const keysOf = (kind: OwnerRef['kind']) => (kind === 'portal' ? PORTAL_KEYS : DEPARTMENT_KEYS);
 
 /**
  * Every given owner's webhooks (core/webhooks/deliver.ts `WebhookDirectory.lookUp`): their
- * directories in one consistent BatchGetItem (100 owners a call, unprocessed keys retried); an
- * owner without a complete directory — none yet, or a counter from before directories — by a
- * query of its webhooks, as `list`. Keyed by `ownerKey`; every owner asked is in the answer.
+ * directories in one consistent BatchGetItem (send.ts `getItems`); an owner without a complete
+ * directory — none yet, or a counter from before directories — by a query of its webhooks, as
+ * `list`. Keyed by `ownerKey`; every owner asked is in the answer.
  */
-export async function webhookDirectories(
-  owners: readonly { readonly kind: 'portal' | 'department'; readonly id: string }[],
-): Promise<Map<string, WebhookRecord[]>> {
+export async function webhookDirectories(owners: readonly OwnerRef[]): Promise<Map<string, WebhookRecord[]>> {
   const out = new Map<string, WebhookRecord[]>();
-  const wanted = [...new Map(owners.map((o) => [directoryKey(o.kind, o.id), o])).values()];
+  const wanted = [...new Map(owners.map((o) => [ownerKey(o), o])).values()];
+  // A directory item is told by its partition (the owner's), every directory's sort key the same.
+  const byPk = new Map(wanted.map((o) => [keysOf(o.kind).count(o.id).pk, o]));
   const complete = new Map<string, Directory>();
   for (const item of await getItems(wanted.map((o) => keysOf(o.kind).count(o.id)))) {
-    const pk = String(item.pk);
-    const kind = pk.startsWith('DEPARTMENT#') ? 'department' : 'portal';
-    complete.set(directoryKey(kind, pk.slice(pk.indexOf('#') + 1)), DirectoryItem.parse(item));
+    const owner = byPk.get(String(item.pk));
+    if (owner) complete.set(ownerKey(owner), DirectoryItem.parse(item));
   }
   await Promise.all(
     wanted.map(async (o) => {
-      const key = directoryKey(o.kind, o.id);
+      const key = ownerKey(o);
       const hooks = complete.get(key)?.hooks;
       const k = keysOf(o.kind);
       out.set(

@@ -13,6 +13,7 @@ import {
   type DeliveryMessage,
   type DeliveryQueue,
   type OutboxPort,
+  type OwnerRef,
   ownerKey,
   ownerOf,
   type WebhookOwner,
@@ -32,9 +33,7 @@ export interface WebhookDirectory {
    * Several owners' webhooks in one read where the store can (keyed by `ownerKey`, every owner
    * asked answered): how a batch's directory reads all its owners at once. Optional.
    */
-  lookUp?(
-    owners: readonly { readonly kind: 'portal' | 'department'; readonly id: string }[],
-  ): Promise<Map<string, WebhookRecord[]>>;
+  lookUp?(owners: readonly OwnerRef[]): Promise<Map<string, WebhookRecord[]>>;
 }
 
 export interface FanOutDeps extends WebhookDirectory {
@@ -67,12 +66,12 @@ export function batchDirectory<T extends WebhookDirectory>(
     portal: new Map<string, Promise<WebhookRecord[]>>(),
     department: new Map<string, Promise<WebhookRecord[]>>(),
   };
-  const remember = (kind: 'portal' | 'department', ownerId: string, hooks: Promise<WebhookRecord[]>) => {
+  const remember = (kind: OwnerRef['kind'], ownerId: string, hooks: Promise<WebhookRecord[]>) => {
     read[kind].set(ownerId, hooks);
     hooks.catch(() => read[kind].delete(ownerId));
     return hooks;
   };
-  const once = (kind: 'portal' | 'department', repo: WebhookRepository): WebhookRepository => ({
+  const once = (kind: OwnerRef['kind'], repo: WebhookRepository): WebhookRepository => ({
     ...repo,
     list(ownerId) {
       const hooks = read[kind].get(ownerId) ?? remember(kind, ownerId, repo.list(ownerId));
@@ -85,7 +84,7 @@ export function batchDirectory<T extends WebhookDirectory>(
     departmentWebhooks: once('department', deps.departmentWebhooks),
     async prefetch(events) {
       if (!deps.lookUp) return;
-      const owners = new Map<string, { kind: 'portal' | 'department'; id: string }>();
+      const owners = new Map<string, OwnerRef>();
       for (const event of events) {
         const a = audienceOf(event);
         // A case event without its portal finds it on the case first (`recipients`).

@@ -11,15 +11,19 @@ export type WebhookOwner =
   | { readonly departmentId: string; readonly portalId?: never };
 
 /** The owner as a kind and an id (which repository, which key). */
-export function ownerOf(owner: WebhookOwner): { kind: 'portal' | 'department'; id: string } {
+export interface OwnerRef {
+  readonly kind: 'portal' | 'department';
+  readonly id: string;
+}
+
+export function ownerOf(owner: WebhookOwner): OwnerRef {
   return owner.departmentId !== undefined
     ? { kind: 'department', id: owner.departmentId }
     : { kind: 'portal', id: owner.portalId };
 }
 
 /** An owner as one string (`kind \n id`): how several owners' webhooks are keyed in one answer. */
-export const ownerKey = (o: { readonly kind: 'portal' | 'department'; readonly id: string }): string =>
-  `${o.kind}\n${o.id}`;
+export const ownerKey = (o: OwnerRef): string => `${o.kind}\n${o.id}`;
 
 export type WebhookRecord = WebhookOwner & {
   readonly webhookId: string;
