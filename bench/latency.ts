@@ -72,7 +72,7 @@ const RAW_DESCRIPTIONS = {
   getCase: 'authorizer GetItem (API key) + one Query of the case partition (consistent), same case',
   form: 'GET /v1/bundles/{unknown id} through the same dev server: a handler that only looks the catalog up and answers 404 (same entry point, no storage); the form needs no storage (catalog in memory). Not /v1/health: it checks the table and the bucket',
   decision:
-    'authorizer GetItem (revoked-token check) + GetItem task (consistent) + TransactWriteItems (conditional task update + timeline + audit) + what recording the acceptance with its decision reads and writes (the Query of the case with its tasks, the acceptance transaction: case accepted, timeline, audit, outbox — and, the wait of the acceptance carrying on, the transaction opening the first stage under its token: captured from a real decision and re-keyed) + SendTaskSuccess (local Step Functions endpoint) only when the decision sent one (a wait that carries on sends nothing at acceptance)',
+    "authorizer GetItem (revoked-token check) + what the decision reads and writes, captured from a real decision and re-keyed: the Query of the case with its tasks and the ONE transaction that records the decision with the acceptance (task decided, case accepted, timelines, audits, outbox — and, the wait of the acceptance carrying on, the first stage's tasks under its token) + the task's token and SendTaskSuccess (local Step Functions endpoint) only when the decision sent one (a wait that carries on sends nothing at acceptance). Until 2026-12-03 the decision was written apart first: raw had a GetItem of the task and a transaction of its own",
 } as const;
 
 interface Ctx {
@@ -173,8 +173,7 @@ export async function runLatency(
   const { s3, bucket } = await import('#adapters/s3/client.ts');
   const { HeadObjectCommand } = await import('#adapters/aws/s3.ts');
   const { StartExecutionCommand, SendTaskSuccessCommand } = await import('@aws-sdk/client-sfn');
-  const { caseIdFor, TaskRecordSchema } = await import('#core/case/model.ts');
-  const { settleTaskItem } = await import('#adapters/dynamodb/case-repository.ts');
+  const { caseIdFor } = await import('#core/case/model.ts');
   const { ACCEPTANCE_DAYS, secondsUntil } = await import('#core/flow/plan.ts');
   const { addWorkingDays } = await import('#core/time/working-days.ts');
   const { verifyDepartmentToken } = await import('#core/credentials/tokens.ts');
@@ -391,14 +390,14 @@ export async function runLatency(
       body: { outcome: 'approve', opinion: '材料齐全，予以受理' },
     });
   const decisionObserved = await observe(ctx, 'decide-task.handler.ts', () => decide(tasks[2 * total]!));
-  // The acceptance's decision records the acceptance with it (core/flow/steps.ts
-  // completeAcceptance): the calls it makes after its own write — the read of the case with its
-  // tasks and the acceptance's transaction — are replayed in raw, re-keyed to raw's case.
+  // The acceptance's decision is written with the acceptance (core/flow/decide-task.ts
+  // acceptWithDecision): its read of the case with its tasks and its one transaction — the task
+  // decided, the case accepted, timelines, audits, outbox, the first stage's tasks — are replayed
+  // in raw, re-keyed to raw's case.
   const observedCaseId = tasks[2 * total]!.split('.')[0]!;
-  const firstWrite = decisionObserved.findIndex((c) => c.command === 'TransactWriteItems');
-  const recording = decisionObserved
-    .slice(firstWrite + 1)
-    .filter((c) => c.command === 'Query' || c.command === 'TransactWriteItems');
+  const recording = decisionObserved.filter(
+    (c) => c.command === 'Query' || c.command === 'TransactWriteItems',
+  );
   const decisionSends = decisionObserved.some((c) => c.command === 'SendTaskSuccess');
   const replayFor = (caseId: string) =>
     recording.map((c) => {
@@ -424,65 +423,24 @@ export async function runLatency(
     async (i) => {
       const taskId = tasks[total + i]!;
       const caseId = taskId.split('.')[0]!;
-      const at = new Date().toISOString();
-      const seq = () => randomUUID().slice(0, 8);
       const replay = replayFor(caseId);
       return timed(async () => {
         await dynamo.send(new GetCommand({ TableName: T, Key: keys.revokedToken(jti) }));
-        const got = await dynamo.send(
-          new GetCommand({ TableName: T, Key: keys.task(caseId, taskId), ConsistentRead: true }),
-        );
-        const task = got.Item!;
-        await dynamo.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              // The very write the decision makes (the repository's own item builder).
-              settleTaskItem(TaskRecordSchema.parse(task), 'approved', {
-                outcome: 'approve',
-                opinion: '材料齐全，予以受理',
-                corrections: [],
-                decidedAt: at,
-                decidedBy: `department:${lead}`,
-              }),
-              {
-                Put: {
-                  TableName: T,
-                  Item: {
-                    ...keys.event(caseId, at, seq()),
-                    type: 'event',
-                    at,
-                    event: 'acceptance_decided',
-                    detail: { taskId, departmentId: lead, outcome: 'approve' },
-                  },
-                },
-              },
-              {
-                Put: {
-                  TableName: T,
-                  Item: {
-                    ...keys.audit(caseId, at, seq()),
-                    type: 'audit',
-                    at,
-                    actor: `department:${lead}`,
-                    action: 'decide_acceptance',
-                    detail: { taskId, outcome: 'approve' },
-                  },
-                },
-              },
-            ],
-          }),
-        );
         // biome-ignore lint/suspicious/noExplicitAny: replayed commands
         for (const command of replay) await dynamo.send(command as any);
         // A wait that carries on (core/flow/steps.ts answerWait) opened the first stage under its
         // token — in the replay above — and sent nothing: raw sends only what the op sent.
-        if (decisionSends)
+        if (decisionSends) {
+          const task = await dynamo.send(
+            new GetCommand({ TableName: T, Key: keys.task(caseId, taskId), ConsistentRead: true }),
+          );
           await sfn.send(
             new SendTaskSuccessCommand({
-              taskToken: task.taskToken as string,
+              taskToken: task.Item!.taskToken as string,
               output: JSON.stringify({ outcome: 'approve' }),
             }),
           );
+        }
       });
     },
   );
@@ -503,13 +461,14 @@ export async function runLatency(
       decisionTimes,
       RAW_DESCRIPTIONS.decision,
       decisionObserved,
-      `GetItem, GetItem, TransactWriteItems, Query, TransactWriteItems${decisionSends ? ', SendTaskSuccess' : ', TransactWriteItems'}`,
       [
-        3,
-        ...recording
-          .filter((c) => c.command === 'TransactWriteItems')
-          .map((c) => ((c.input?.TransactItems ?? []) as unknown[]).length),
-      ],
+        'GetItem',
+        ...recording.map((c) => c.command),
+        ...(decisionSends ? ['GetItem', 'SendTaskSuccess'] : []),
+      ].join(', '),
+      recording
+        .filter((c) => c.command === 'TransactWriteItems')
+        .map((c) => ((c.input?.TransactItems ?? []) as unknown[]).length),
     ),
   ];
   return {

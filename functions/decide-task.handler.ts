@@ -58,7 +58,7 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
           read,
           wait,
         ),
-      completeAcceptance: (caseId, round, outcome, read, wait) =>
+      completeAcceptance: (caseId, round, outcome, read, wait, decision) =>
         completeAcceptance(
           flow,
           caseId,
@@ -71,6 +71,7 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
             }),
           read,
           wait,
+          decision,
         ),
       // A wait that carries on opens the next stage itself, under its token (one wait for the
       // whole review); should that fail, the step is sent and the state machine opens it.

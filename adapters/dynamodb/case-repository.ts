@@ -331,6 +331,20 @@ export const caseRepository: CaseRepository = {
       // The next stage's tasks, opened by this very write: the case's own condition stands for
       // openAll's check that the case is open (one item, one operation per transaction).
       ...(effects?.openTasks ?? []).flatMap(({ task, timeline: opened }) => openTaskItems(task, opened)),
+      // The decision this step completes, written with it (as `decide` writes it, less its check
+      // that the case is open: the case's own condition above is that check).
+      ...(effects?.decide
+        ? [
+            settleTaskItem(effects.decide.ref, effects.decide.status, effects.decide.decision, true),
+            { Put: { TableName: table(), Item: eventItem(caseId, effects.decide.timeline) } },
+            {
+              Put: {
+                TableName: table(),
+                Item: auditItem(caseId, effects.decide.timeline.at, effects.decide.audit),
+              },
+            },
+          ]
+        : []),
     ];
     const ids = [...new Set(effects?.attachMaterials ?? [])];
     try {

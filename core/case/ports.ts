@@ -67,6 +67,22 @@ export interface TransitionEffects {
    * must not exist yet. Any condition failing, nothing is written (the caller moves without them).
    */
   readonly openTasks?: readonly { readonly task: TaskRecord; readonly timeline: TimelineEntry }[];
+  /**
+   * A department's decision written by the same write (the step it completes, planned from a read
+   * taken before it): its task must still be pending, that department's and that kind, as
+   * `TaskRepository.decide` checks; the case's own condition stands for its check that the case is
+   * open. Refused, nothing is written.
+   */
+  readonly decide?: DecisionWrite;
+}
+
+/** A decision as `TaskRepository.decide` records it: the task addressed, its outcome, its timeline entry and audit. */
+export interface DecisionWrite {
+  readonly ref: TaskRef;
+  readonly decision: Decision;
+  readonly status: TaskRecord['status'];
+  readonly timeline: TimelineEntry;
+  readonly audit: AuditRecord;
 }
 
 export interface CaseRepository {

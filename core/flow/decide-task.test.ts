@@ -242,13 +242,70 @@ describe('decideTask', () => {
     expect(misnamed.ports.store.tasks.get(misnamed.task.taskId)?.status).toBe('pending');
   });
 
-  it('reads the case once after the decision and hands that read to the next step', async () => {
+  it('reads the case first for an acceptance, and the acceptance’s own write records the decision (one read, one write)', async () => {
+    const { ports, task } = setup({ task: { taskToken: 'token-acceptance' } });
+    const reads: string[] = [];
+    const handed: unknown[] = [];
+    const { task: answered, replayed } = await decideTask(
+      {
+        tasks: { ...ports.tasks, get: () => Promise.reject(new Error('no read of the task alone')) },
+        workflow: ports.workflow,
+        now: () => NOW,
+        caseWithTasks: async (caseId) => {
+          reads.push(caseId);
+          return {
+            record: ports.store.cases.get(caseId),
+            tasks: [...ports.store.tasks.values()].filter((t) => t.caseId === caseId),
+          };
+        },
+        // As recordAcceptance: the acceptance's transition, the held decision in it.
+        completeAcceptance: async (caseId, round, outcome, read, _wait, held) => {
+          handed.push(read);
+          if (
+            held &&
+            (await ports.cases.transition(
+              caseId,
+              ['submitted'],
+              { status: 'in_review' },
+              { at: NOW.toISOString(), event: 'accepted' },
+              { actor: 'flow', action: 'accepted' },
+              { decide: held.write },
+            ))
+          )
+            held.recorded = true;
+          return { caseId, round, next: 'dispatch', outcome };
+        },
+      },
+      {
+        taskId: task.taskId,
+        departmentId: 'd',
+        request: DecisionRequestSchema.parse({ outcome: 'approve' }),
+      },
+    );
+    expect(reads).toEqual([task.caseId]);
+    expect(handed).toEqual([
+      {
+        // As read before the decision: the case still submitted, the task decided (as written next).
+        record: expect.objectContaining({ caseId: task.caseId, status: 'submitted' }),
+        tasks: [expect.objectContaining({ taskId: task.taskId, status: 'approved' })],
+      },
+    ]);
+    expect(replayed).toBe(false);
+    expect(answered).toMatchObject({ taskId: task.taskId, status: 'approved' });
+    expect(ports.store.tasks.get(task.taskId)).toMatchObject({ status: 'approved' });
+    expect(ports.store.cases.get(task.caseId)?.status).toBe('in_review');
+    // One write, the acceptance's: no decision written apart.
+    expect(ports.writes.filter((w) => w.committed).map((w) => w.kind)).toEqual(['transition']);
+    expect(ports.workflow.succeeded).toHaveLength(1);
+  });
+
+  it('writes the decision on its own when the acceptance’s step does not, and reads the case again after it', async () => {
     const { ports, task } = setup({ task: { taskToken: 'token-acceptance' } });
     const reads: string[] = [];
     const handed: unknown[] = [];
     await decideTask(
       {
-        tasks: { ...ports.tasks, get: () => Promise.reject(new Error('no read before the write')) },
+        tasks: { ...ports.tasks, get: () => Promise.reject(new Error('no read of the task alone')) },
         workflow: ports.workflow,
         now: () => NOW,
         caseWithTasks: async (caseId) => {
@@ -269,13 +326,13 @@ describe('decideTask', () => {
         request: DecisionRequestSchema.parse({ outcome: 'approve' }),
       },
     );
-    expect(reads).toEqual([task.caseId]);
-    expect(handed).toEqual([
-      {
-        record: ports.store.cases.get(task.caseId),
-        tasks: [expect.objectContaining({ taskId: task.taskId, status: 'approved' })],
-      },
-    ]);
+    expect(reads).toEqual([task.caseId, task.caseId]);
+    expect(ports.writes.filter((w) => w.committed).map((w) => w.kind)).toEqual(['decide']);
+    expect(handed).toHaveLength(2);
+    expect(handed[1]).toEqual({
+      record: ports.store.cases.get(task.caseId),
+      tasks: [expect.objectContaining({ taskId: task.taskId, status: 'approved' })],
+    });
   });
 
   it('asks what to correct, and why a rejection', async () => {

@@ -25,7 +25,14 @@ import {
 import type { TaskRepository, Workflow } from '../case/ports.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { stageDecided } from './stages.ts';
-import { type CaseWithTasks, type HeldWait, planLater, recordLater, type WaitStep } from './steps.ts';
+import {
+  type CaseWithTasks,
+  type HeldDecision,
+  type HeldWait,
+  planLater,
+  recordLater,
+  type WaitStep,
+} from './steps.ts';
 
 /** Omitted opinion and corrections are none (filled in here, not published as `default`s). */
 export const DecisionRequestSchema = z.object({
@@ -86,6 +93,7 @@ export async function decideTask(
       outcome: string,
       read?: CaseWithTasks,
       wait?: HeldWait,
+      decision?: HeldDecision,
     ) => Promise<WaitStep>;
     /**
      * Answers the wait with that step (core/flow/steps.ts answerWait: a wait that carries on opens
@@ -128,21 +136,28 @@ export async function decideTask(
     decidedAt: deps.now().toISOString(),
     decidedBy: `department:${departmentId}`,
   };
-  const result = await deps.tasks.decide(
+  const write = {
     ref,
     decision,
-    STATUS_OF[request.outcome],
-    {
+    status: STATUS_OF[request.outcome],
+    timeline: {
       at: decision.decidedAt,
       event: `${ref.kind}_decided`,
       detail: { taskId, departmentId, outcome: request.outcome },
     },
-    {
+    audit: {
       actor: decision.decidedBy,
       action: `decide_${ref.kind}`,
       detail: { taskId, outcome: request.outcome },
     },
-  );
+  };
+  // The acceptance is alone in its wait: its decision always completes it. Read first, and the
+  // acceptance's own write records the decision too (one read and one write, not three calls).
+  if (ref.kind === 'acceptance') {
+    const together = await acceptWithDecision(deps, write);
+    if (together) return together;
+  }
+  const result = await deps.tasks.decide(ref, decision, write.status, write.timeline, write.audit);
   if (!result.recorded) {
     const stored = result.task;
     if (!stored || !theirs(stored, ref.kind)) throw notFound();
@@ -188,4 +203,45 @@ export async function decideTask(
         : recordLater(caseId, holder.round, request.outcome),
     );
   return { task: holder, replayed };
+}
+
+/**
+ * The acceptance and its decision in one write: the case and its tasks read first (consistently),
+ * then the acceptance recorded from that read with the decision in its transaction
+ * (core/flow/steps.ts HeldDecision) — and the wait answered. Undefined when that cannot be: the
+ * task is not pending as this department's (404, 409, a replay), it holds no token yet, or the
+ * acceptance's write did not commit (the case moved meanwhile): the decision is then written on
+ * its own, which says why.
+ */
+async function acceptWithDecision(
+  deps: Parameters<typeof decideTask>[0],
+  write: HeldDecision['write'],
+): Promise<{ task: TaskRecord; replayed: boolean } | undefined> {
+  const { ref } = write;
+  if (!deps.caseWithTasks || !deps.completeAcceptance) return undefined;
+  const read = await deps.caseWithTasks(ref.caseId);
+  const holder = read.tasks.find((t) => t.taskId === ref.taskId);
+  if (
+    !read.record ||
+    !holder?.taskToken ||
+    holder.kind !== ref.kind ||
+    holder.departmentId !== ref.departmentId ||
+    holder.status !== 'pending' ||
+    holder.decision
+  )
+    return undefined;
+  const decided: TaskRecord = { ...holder, status: write.status, decision: write.decision };
+  const held: HeldDecision = { write, recorded: false };
+  const wait: HeldWait = { token: holder.taskToken, carryOn: holder.carryOn };
+  const step = await deps.completeAcceptance(
+    ref.caseId,
+    holder.round,
+    write.decision.outcome,
+    { record: read.record, tasks: read.tasks.map((t) => (t.taskId === ref.taskId ? decided : t)) },
+    wait,
+    held,
+  );
+  if (!held.recorded) return undefined;
+  await (deps.answer ? deps.answer(wait, step) : deps.workflow.succeed(wait.token, step));
+  return { task: decided, replayed: false };
 }

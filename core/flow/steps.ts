@@ -12,7 +12,7 @@ import {
   transition,
 } from '../case/lifecycle.ts';
 import { type CaseRecord, type TaskRecord, type TimelineEntry, taskIdFor } from '../case/model.ts';
-import type { CaseRepository, TaskRepository, Workflow } from '../case/ports.ts';
+import type { CaseRepository, DecisionWrite, TaskRepository, Workflow } from '../case/ports.ts';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import type { Bundle } from '../catalog/schema.ts';
 import type { PlaceIndex } from '../places/places.ts';
@@ -95,21 +95,27 @@ async function move(
   detail: Record<string, unknown> = {},
   /** The next stage's tasks, opened by the same write if it can be (`opened` says whether). */
   opening?: readonly OpeningEntry[],
+  /** The decision this step completes, written by the same write (`recorded` set once it is). */
+  decision?: HeldDecision,
 ): Promise<{ opened: boolean }> {
   // From the status this step expects (not the record's: a replayed step finds the case moved on).
   const from = [step.from];
   const to = step.to;
   const at = deps.now().toISOString();
-  const attempt = (openTasks?: readonly OpeningEntry[]) =>
-    deps.cases.transition(
+  const attempt = async (openTasks?: readonly OpeningEntry[]) => {
+    const decide = decision && !decision.recorded ? decision.write : undefined;
+    const written = await deps.cases.transition(
       record.caseId,
       from,
       { ...changes, status: to },
       { at, event, detail },
       { actor: 'flow', action: event, detail },
       // Counted (when it ends the case) from the record this step read, not read again.
-      { readAs: record, ...(openTasks ? { openTasks } : {}) },
+      { readAs: record, ...(openTasks ? { openTasks } : {}), ...(decide ? { decide } : {}) },
     );
+    if (written && decide && decision) decision.recorded = true;
+    return written;
+  };
   // With the tasks first; refused (one of them exists already, or the case is not as read): as
   // without them — the stage is then opened as it always was (openStage, idempotent).
   if (opening?.length && (await attempt(opening))) return { opened: true };
@@ -210,6 +216,17 @@ export interface StageWait {
 export interface HeldWait {
   readonly token: string;
   readonly carryOn?: boolean | undefined;
+}
+
+/**
+ * A department's decision handed to the step it completes, to be written by that step's own write
+ * (core/flow/decide-task.ts: a task alone in its stage). `recorded` becomes true once a write
+ * carrying it commits; a step that writes nothing (or whose write is refused) leaves it false, and
+ * the decision is then written on its own.
+ */
+export interface HeldDecision {
+  readonly write: DecisionWrite;
+  recorded: boolean;
 }
 
 /** A task to open and its opening timeline entry. */
@@ -395,9 +412,11 @@ export async function completeStage(
   read?: CaseWithTasks,
   /** The wait answered with this step: one that carries on gets the next stage opened by the step's write. */
   wait?: HeldWait,
+  /** The decision that completed the stage, to write with the step (HeldDecision). */
+  decision?: HeldDecision,
 ): Promise<MergeStep | PlanLater> {
   return stepOrLater(
-    () => mergeDecisions(deps, caseId, round, read, wait),
+    () => mergeDecisions(deps, caseId, round, read, wait, decision),
     onPlanningFailed,
     planLater(caseId, round),
   );
@@ -652,9 +671,11 @@ export async function completeAcceptance(
   read?: CaseWithTasks,
   /** The acceptance's wait: one that carries on gets the first stage opened with the acceptance. */
   wait?: HeldWait,
+  /** The acceptance's decision, to write with the acceptance (HeldDecision). */
+  decision?: HeldDecision,
 ): Promise<AcceptanceStep | RecordLater> {
   return stepOrLater(
-    () => recordAcceptance(deps, caseId, round, read, wait),
+    () => recordAcceptance(deps, caseId, round, read, wait, decision),
     onRecordingFailed,
     recordLater(caseId, round, outcome),
   );
@@ -675,6 +696,7 @@ export async function recordAcceptance(
   round: number,
   read?: CaseWithTasks,
   wait?: HeldWait,
+  decision?: HeldDecision,
 ): Promise<AcceptanceStep> {
   const { record, tasks } = read ?? (await loadWithTasks(deps, caseId));
   const bundle = deps.catalog.bundle(record.bundleId);
@@ -697,6 +719,7 @@ export async function recordAcceptance(
       'accepted',
       { departmentId: task.departmentId, ...(places ?? {}) },
       carriedOpening(wait, reviews, now),
+      decision,
     );
     return { caseId, round, next, ...stageWait(reviews, now), ...(opened ? { opened: true as const } : {}) };
   }
@@ -728,6 +751,8 @@ export async function recordAcceptance(
           stage: 'acceptance',
           items: correction.items.length,
         },
+        undefined,
+        decision,
       );
     const current = await load(deps, caseId);
     return {
@@ -751,6 +776,8 @@ export async function recordAcceptance(
     },
     'refused',
     { departmentId: task.departmentId },
+    undefined,
+    decision,
   );
   return { caseId, round, next };
 }
@@ -773,6 +800,8 @@ export async function mergeDecisions(
   given?: CaseWithTasks,
   /** The stage's wait: one that carries on gets the next stage opened with the results' write. */
   wait?: HeldWait,
+  /** The decision that completed the stage, written by the step's first write (HeldDecision). */
+  decision?: HeldDecision,
 ): Promise<MergeStep> {
   const read = given ?? (await loadWithTasks(deps, caseId));
   let record = read.record;
@@ -789,7 +818,9 @@ export async function mergeDecisions(
   const results = freshResults(deps, record, bundle, tasks, now);
   const merged = mergeReviews(results?.record ?? record, bundle, tasks, now, deps.places);
   const opening = merged.next === 'review' ? carriedOpening(wait, merged.reviews, now) : undefined;
-  const { opened } = results ? await writeResults(deps, record, results, opening) : { opened: false };
+  const { opened } = results
+    ? await writeResults(deps, record, results, opening, decision)
+    : { opened: false };
   record = results?.record ?? record;
   if (merged.next === 'review')
     return {
@@ -825,19 +856,34 @@ export async function mergeDecisions(
         departments: correction.departments,
         items: correction.items.length,
       },
+      undefined,
+      decision,
     );
     return { caseId, round: correction.round, next: 'correct', timeoutSeconds: secondsUntil(due, now) };
   }
   if (merged.next === 'reject') {
-    await move(deps, record, transition('in_review', 'reject'), { outcome }, 'rejected', {
-      rejected: merged.rejected.length,
-    });
+    await move(
+      deps,
+      record,
+      transition('in_review', 'reject'),
+      { outcome },
+      'rejected',
+      { rejected: merged.rejected.length },
+      undefined,
+      decision,
+    );
     return { caseId, round, next: 'reject' };
   }
-  await move(deps, record, transition('in_review', 'merge'), { outcome }, 'merged', {
-    approved: merged.approved,
-    rejected: merged.rejected.length,
-  });
+  await move(
+    deps,
+    record,
+    transition('in_review', 'merge'),
+    { outcome },
+    'merged',
+    { approved: merged.approved, rejected: merged.rejected.length },
+    undefined,
+    decision,
+  );
   return { caseId, round, next: 'issue', approved: merged.approved };
 }
 
@@ -916,6 +962,7 @@ function writeResults(
   record: CaseRecord,
   results: { fresh: Record<string, Record<string, string>>; record: CaseRecord },
   opening?: readonly OpeningEntry[],
+  decision?: HeldDecision,
 ): Promise<{ opened: boolean }> {
   return move(
     deps,
@@ -925,6 +972,7 @@ function writeResults(
     'results_recorded',
     { services: Object.keys(results.fresh) },
     opening,
+    decision,
   );
 }
 

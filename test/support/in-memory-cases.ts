@@ -136,7 +136,12 @@ export function inMemoryCases(): InMemoryCases {
         record !== undefined &&
         from.includes(record.status) &&
         settled.every((s) => tasks.get(s.task.taskId)?.status === 'pending') &&
-        (effects?.openTasks ?? []).every((o) => !tasks.has(o.task.taskId));
+        (effects?.openTasks ?? []).every((o) => !tasks.has(o.task.taskId)) &&
+        (effects?.decide === undefined ||
+          ((t) =>
+            t?.status === 'pending' &&
+            t.departmentId === effects.decide.ref.departmentId &&
+            t.kind === effects.decide.ref.kind)(tasks.get(effects.decide.ref.taskId)));
       const refused = record ? unattachable(effects?.attachMaterials ?? [], caseId, entry.at) : [];
       if (!conditionsHold) {
         writes.push({ kind: 'transition', committed: false });
@@ -156,6 +161,11 @@ export function inMemoryCases(): InMemoryCases {
       for (const s of settled) settle(s.task, s.status, s.decision);
       attach(effects?.attachMaterials ?? [], caseId);
       log(caseId, entry, a);
+      if (effects?.decide) {
+        const d = effects.decide;
+        settle(tasks.get(d.ref.taskId)!, d.status, d.decision);
+        log(caseId, d.timeline, d.audit);
+      }
       for (const o of effects?.openTasks ?? []) {
         tasks.set(o.task.taskId, clone(o.task));
         log(caseId, o.timeline);
