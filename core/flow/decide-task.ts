@@ -7,6 +7,9 @@
  *     identical retry gets the first answer. The write is conditional on the case too: once the
  *     case is final (withdrawn, issued, rejected) no decision lands, even one racing with the
  *     withdrawal; a closed task answers 409.
+ *     An acceptance — alone in its wait, so its decision always completes it — is read first
+ *     instead, and its decision written by the acceptance's own transaction, with the same
+ *     conditions (`acceptWithDecision`); anything else falls back to the write above.
  *  3. The token is sent; a token that expired meanwhile (the task timed out and was escalated) is
  *     not an error — the re-opened task finds the recorded decision and completes itself. The last
  *     decision of a stage sends the next step with it, planned at once (`completeStage`); the
