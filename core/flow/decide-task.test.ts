@@ -24,6 +24,22 @@ function setup(options: { caseStatus?: CaseStatus; task?: Partial<TaskRecord> } 
   return { ports, task, decide };
 }
 
+/** decideTask's ports over the in-memory store, its one read of the case counted in `reads`; the task is never read alone. */
+function readingDeps(ports: ReturnType<typeof inMemoryCases>, reads: string[]) {
+  return {
+    tasks: { ...ports.tasks, get: () => Promise.reject(new Error('no read of the task alone')) },
+    workflow: ports.workflow,
+    now: () => NOW,
+    caseWithTasks: async (caseId: string) => {
+      reads.push(caseId);
+      return {
+        record: ports.store.cases.get(caseId),
+        tasks: [...ports.store.tasks.values()].filter((t) => t.caseId === caseId),
+      };
+    },
+  };
+}
+
 describe('decideTask', () => {
   it('records the decision, then delivers it to the waiting execution', async () => {
     const { ports, decide } = setup();
@@ -248,16 +264,7 @@ describe('decideTask', () => {
     const handed: unknown[] = [];
     const { task: answered, replayed } = await decideTask(
       {
-        tasks: { ...ports.tasks, get: () => Promise.reject(new Error('no read of the task alone')) },
-        workflow: ports.workflow,
-        now: () => NOW,
-        caseWithTasks: async (caseId) => {
-          reads.push(caseId);
-          return {
-            record: ports.store.cases.get(caseId),
-            tasks: [...ports.store.tasks.values()].filter((t) => t.caseId === caseId),
-          };
-        },
+        ...readingDeps(ports, reads),
         // As recordAcceptance: the acceptance's transition, the held decision in it.
         completeAcceptance: async (caseId, round, outcome, read, _wait, held) => {
           handed.push(read);
@@ -305,16 +312,7 @@ describe('decideTask', () => {
     const handed: unknown[] = [];
     await decideTask(
       {
-        tasks: { ...ports.tasks, get: () => Promise.reject(new Error('no read of the task alone')) },
-        workflow: ports.workflow,
-        now: () => NOW,
-        caseWithTasks: async (caseId) => {
-          reads.push(caseId);
-          return {
-            record: ports.store.cases.get(caseId),
-            tasks: [...ports.store.tasks.values()].filter((t) => t.caseId === caseId),
-          };
-        },
+        ...readingDeps(ports, reads),
         completeAcceptance: async (caseId, round, outcome, read) => {
           handed.push(read);
           return { caseId, round, next: 'record', outcome };
