@@ -64,11 +64,15 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
           caseId,
           round,
           outcome,
-          (err) =>
+          (err) => {
+            // A decision held for the acceptance's write and not written: the decision is written
+            // on its own next (core/flow/decide-task.ts), the state machine takes nothing over.
+            if (decision && !decision.recorded) return;
             logger.warn('acceptance not recorded with its decision; the state machine records it', {
               caseId,
               err,
-            }),
+            });
+          },
           read,
           wait,
           decision,

@@ -6,8 +6,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCatalog } from '../adapters/catalog/catalog-parse.ts';
 import { type IdentityConfig, identityEnv, parseIdentityConfig } from '../adapters/config.ts';
-import { CatalogSchema } from '../core/catalog/schema.ts';
 import { citiesDir as defaultCitiesDir } from './paths.ts';
 
 export interface CityConfig {
@@ -121,12 +121,8 @@ export function loadCityConfig(cityId: string, options: CityConfigOptions = {}):
   } catch (err) {
     throw new Error(`${catalogFile} is not readable JSON: ${(err as Error).message}`);
   }
-  const parsed = CatalogSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`${catalogFile} is invalid (${lines.length} problems):\n${lines.join('\n')}`);
-  }
-  const { city } = parsed.data;
+  // The one reader of a catalog through its schema (what the stack also writes beside each bundle).
+  const { city } = parseCatalog(raw, catalogFile);
   // The directory name becomes the stack name and CITY_ID; a catalog copied from another city
   // without changing its id would otherwise serve the wrong city's data under this name.
   if (city.id !== cityId) {

@@ -11,7 +11,9 @@ export function parseCatalog(raw: unknown, file: string): Catalog {
   // A validated file's mark is not part of the catalog: the schema's objects drop unknown keys.
   const parsed = CatalogSchema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, 20).map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    const lines = parsed.error.issues
+      .slice(0, 20)
+      .map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new Error(
       `Catalog ${file} is invalid (${parsed.error.issues.length} problems):\n${lines.join('\n')}`,
     );
