@@ -612,7 +612,7 @@ export interface paths {
     };
     /**
      * The case’s e-licenses (一窗出件), with short-lived download links
-     * @description Every e-license the case was issued (一窗出件), each with short-lived download links to the signed document and to the data its signature covers. Empty until the case is issued; only the case’s portal and applicant may read it.
+     * @description Every e-license the case was issued (一窗出件), each with a short-lived download link to its signed document, which carries the data its signature covers (and the verification code printed on it) as JSON in its data block (the `script` element of type `application/json` with id `license-data`). Empty until the case is issued; only the case’s portal and applicant may read it.
      */
     get: operations['listLicenses'];
     put?: never;
@@ -2654,8 +2654,8 @@ export interface components {
      *           "serviceId": "enterprise-establishment-registration",
      *           "name": "常州青果巷餐饮管理有限公司",
      *           "issuedAt": "2025-03-01T08:00:00.000Z",
-     *           "downloadUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA.pdf?X-Amz-Expires=300",
-     *           "dataUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA.json?X-Amz-Expires=300"
+     *           "downloadUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA/document.html?X-Amz-Expires=300",
+     *           "dataUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA/data.json?X-Amz-Expires=300"
      *         }
      *       ]
      *     }
@@ -2668,14 +2668,14 @@ export interface components {
         issuedAt: components['schemas']['Timestamp'];
         /**
          * Format: uri
-         * @description The signed license document.
+         * @description The signed license document (HTML); its data — the verification code among it — as JSON in its data block (the `script` element of type `application/json` with id `license-data`).
          */
         downloadUrl: string;
         /**
          * Format: uri
-         * @description The license data (JSON) the signature covers.
+         * @description Only licenses issued before 2026-12-03: their data (JSON) in a file of its own. Since, the document carries it in its data block (the `script` element of type `application/json` with id `license-data`).
          */
-        dataUrl: string;
+        dataUrl?: string;
       }[];
     };
     /**
@@ -4399,7 +4399,7 @@ export interface components {
      *           "fileName": "articles-of-association.pdf",
      *           "contentType": "application/pdf",
      *           "size": 48213,
-     *           "downloadUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA.pdf?X-Amz-Expires=300",
+     *           "downloadUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA/document.html?X-Amz-Expires=300",
      *           "expiresAt": "2025-03-01T08:00:00.000Z"
      *         }
      *       ],

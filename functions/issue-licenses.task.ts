@@ -1,7 +1,8 @@
 /**
  * Task "Issue And Deliver Licenses" (一窗出件), the flow's last state: sign and store the e-license
  * of every approved service (random id, printed verification code), then record their delivery and
- * end the case `issued`. One task for both: two fewer billed transitions per case than Issue
+ * end the case `issued` — the licenses recorded by the delivery's own write when they can be
+ * (core/flow/issue-and-deliver.ts). One task for both: two fewer billed transitions per case than Issue
  * Licenses → Deliver Results → Case Issued (issue #14).
  * Safe to run again — the state's Retry after the delivery failed, or an execution started on the
  * old definition, whose Deliver Results state follows: licenses already recorded are not issued
@@ -18,29 +19,28 @@ import { cityKeyer } from '#adapters/identity/identifier-secret.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
 import { licenseFiles } from '#adapters/s3/license-files.ts';
 import { signer } from '#adapters/signing/signer.ts';
-import { deliverResults } from '#core/flow/steps.ts';
-import { issueLicenses } from '#core/licenses/issue.ts';
+import { issueAndDeliver } from '#core/flow/issue-and-deliver.ts';
 
 const Input = z.object({
   caseId: z.string().check(z.minLength(1), z.maxLength(100)),
   approved: z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.maxLength(50)),
 });
 
-export const handler = makeTaskHandler(Input, async (input) => {
-  const { licenses, record } = await issueLicenses(
+export const handler = makeTaskHandler(Input, async (input) =>
+  issueAndDeliver(
     {
-      keyer: await cityKeyer(),
-      cases: caseRepository,
-      catalog: catalog(),
-      files: licenseFiles,
-      store: licenseStore,
-      caseWithLicenses,
-      signer,
-      now: () => new Date(),
+      issue: {
+        keyer: await cityKeyer(),
+        cases: caseRepository,
+        catalog: catalog(),
+        files: licenseFiles,
+        store: licenseStore,
+        caseWithLicenses,
+        signer,
+        now: () => new Date(),
+      },
+      flow: flowDeps(),
     },
     input,
-  );
-  // Delivered from the case the issue read (issuing leaves it as it was): not read again.
-  const delivered = await deliverResults(flowDeps(), input.caseId, licenses, record);
-  return { ...delivered, licenses };
-});
+  ),
+);

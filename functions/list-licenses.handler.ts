@@ -15,7 +15,7 @@ export const route = defineRoute({
   caller: 'applicant',
   summary: 'The case’s e-licenses (一窗出件), with short-lived download links',
   description:
-    'Every e-license the case was issued (一窗出件), each with short-lived download links to the signed document and to the data its signature covers. Empty until the case is issued; only the case’s portal and applicant may read it.',
+    'Every e-license the case was issued (一窗出件), each with a short-lived download link to its signed document, which carries the data its signature covers (and the verification code printed on it) as JSON in its data block (the `script` element of type `application/json` with id `license-data`). Empty until the case is issued; only the case’s portal and applicant may read it.',
   tags: ['Licenses'],
   params: CaseParams,
   responses: { 200: { description: 'The licenses issued so far.', schema: LicenseListSchema } },
@@ -35,7 +35,8 @@ export const handler = httpHandler(route)(async ({ params, caller }) => {
       name: l.name,
       issuedAt: l.issuedAt,
       downloadUrl: await licenseFiles.downloadUrl(l.documentKey),
-      dataUrl: await licenseFiles.downloadUrl(l.dataKey),
+      // A license issued before its data was embedded in the document keeps its data file.
+      ...(l.dataKey ? { dataUrl: await licenseFiles.downloadUrl(l.dataKey) } : {}),
     })),
   );
   // The links expire within minutes: no cache may keep them longer.

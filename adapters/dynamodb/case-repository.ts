@@ -26,6 +26,7 @@ import { logger } from '../logger.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from './commands.ts';
 import { keys } from './keys.ts';
+import { licenseItems } from './license-items.ts';
 import { attachToCaseItems } from './material-items.ts';
 import { createdOutbox, exactFrom, taskOpenedOutbox, transitionOutbox } from './outbox.ts';
 import { applicantKey } from './privacy-store.ts';
@@ -345,6 +346,8 @@ export const caseRepository: CaseRepository = {
             },
           ]
         : []),
+      // The licenses the delivery ends the case with, recorded by the same write (one per service).
+      ...(effects?.recordLicenses ?? []).flatMap(licenseItems),
     ];
     const ids = [...new Set(effects?.attachMaterials ?? [])];
     try {

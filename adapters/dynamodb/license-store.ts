@@ -14,18 +14,12 @@ import { type IssuedLicense, IssuedLicenseSchema, type LicenseStore } from '#cor
 import { config } from '../config.ts';
 import { GetCommand, TransactWriteCommand } from './commands.ts';
 import { keys } from './keys.ts';
+import { licenseItems, licenseKeys } from './license-items.ts';
 import { isConditionFailure, queryPartition, send } from './send.ts';
 
 const table = () => config().TABLE_NAME;
 
-/**
- * The two license items' keys (the access-pattern table in keys.ts still shows the former single
- * item, CASE#<caseId> / LICENSE#<licenseId>, and should list these two).
- */
-export const licenseKeys = {
-  ofService: (caseId: string, serviceId: string) => ({ pk: keys.casePk(caseId), sk: `LICENSE#${serviceId}` }),
-  byId: (licenseId: string) => ({ pk: `LICENSE#${licenseId}`, sk: 'LICENSE' }),
-};
+export { licenseKeys };
 
 const FIELDS = Object.keys(IssuedLicenseSchema.shape) as (keyof IssuedLicense)[];
 /** Field by field, by value: the manifest is a list, read back as a new one. */
@@ -38,24 +32,6 @@ async function getItem(key: { pk: string; sk: string }): Promise<IssuedLicense |
   );
   return r.Item ? IssuedLicenseSchema.parse(r.Item) : undefined;
 }
-
-/** The two items of a license: by case + service (one per service) and by id (verification). */
-const licenseItems = (license: IssuedLicense) => [
-  {
-    Put: {
-      TableName: table(),
-      Item: { ...licenseKeys.ofService(license.caseId, license.serviceId), type: 'license', ...license },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  },
-  {
-    Put: {
-      TableName: table(),
-      Item: { ...licenseKeys.byId(license.licenseId), type: 'licenseById', ...license },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  },
-];
 
 /** What one transaction may hold (DynamoDB: 100 items), in licenses. */
 const LICENSES_PER_TRANSACTION = 50;

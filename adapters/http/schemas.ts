@@ -859,8 +859,18 @@ export const LicenseListSchema = z.object({
       serviceId: z.string(),
       name: z.string(),
       issuedAt: Timestamp,
-      downloadUrl: Link.check(z.describe('The signed license document.')),
-      dataUrl: Link.check(z.describe('The license data (JSON) the signature covers.')),
+      downloadUrl: Link.check(
+        z.describe(
+          'The signed license document (HTML); its data — the verification code among it — as JSON in its data block (the `script` element of type `application/json` with id `license-data`).',
+        ),
+      ),
+      dataUrl: z.optional(
+        Link.check(
+          z.describe(
+            'Only licenses issued before 2026-12-03: their data (JSON) in a file of its own. Since, the document carries it in its data block (the `script` element of type `application/json` with id `license-data`).',
+          ),
+        ),
+      ),
     }),
   ),
 });

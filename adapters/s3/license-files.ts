@@ -1,7 +1,8 @@
 /**
- * License files in S3: `licenses/<licenseId>/document.html` (what people read) and
- * `licenses/<licenseId>/data.json` (what systems read). Downloads go straight to S3 through
- * short-lived presigned URLs, so no license bytes pass through Lambda or API Gateway.
+ * License documents in S3: `licenses/<licenseId>/document.html`, what people read, its data for
+ * systems embedded (core/licenses/document.ts). Licenses issued before have their data beside it,
+ * `licenses/<licenseId>/data.json` (read, never written any more). Downloads go straight to S3
+ * through short-lived presigned URLs, so no license bytes pass through Lambda or API Gateway.
  */
 import { createHash } from 'node:crypto';
 import type { LicenseFiles } from '#core/licenses/ports.ts';
@@ -11,10 +12,7 @@ import { bucket, s3, sendS3 } from './client.ts';
 /** Long enough to follow a link from a portal page, short enough that a leaked link soon dies. */
 export const DOWNLOAD_URL_SECONDS = 5 * 60;
 
-const keysFor = (licenseId: string) => ({
-  documentKey: `licenses/${licenseId}/document.html`,
-  dataKey: `licenses/${licenseId}/data.json`,
-});
+const keysFor = (licenseId: string) => ({ documentKey: `licenses/${licenseId}/document.html` });
 
 async function putFile(key: string, body: Uint8Array, contentType: string) {
   await sendS3(
@@ -34,12 +32,8 @@ async function putFile(key: string, body: Uint8Array, contentType: string) {
 export const licenseFiles: LicenseFiles = {
   keysFor,
 
-  async put(licenseId, document, data) {
-    const k = keysFor(licenseId);
-    await Promise.all([
-      putFile(k.documentKey, document, 'text/html; charset=utf-8'),
-      putFile(k.dataKey, data, 'application/json; charset=utf-8'),
-    ]);
+  async put(licenseId, document) {
+    await putFile(keysFor(licenseId).documentKey, document, 'text/html; charset=utf-8');
   },
 
   async read(key) {

@@ -1,5 +1,6 @@
 /** The core's ports: what use cases need from storage, files and the workflow engine. */
 
+import type { IssuedLicense } from '../licenses/ports.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { MaterialAttachment, MaterialFacts } from './application.ts';
 import type { CaseStatus } from './lifecycle.ts';
@@ -25,7 +26,8 @@ export interface LicenseRecord {
   readonly name: string;
   readonly departmentId: string;
   readonly documentKey: string;
-  readonly dataKey: string;
+  /** Only licenses issued before their data was embedded in the document (core/licenses/document.ts). */
+  readonly dataKey?: string;
   readonly documentSha256: string;
   readonly signature: string;
   readonly algorithm: string;
@@ -74,7 +76,16 @@ export interface TransitionEffects {
    * open. Refused, nothing is written.
    */
   readonly decide?: DecisionWrite;
+  /**
+   * Licenses recorded by the same write (the delivery that ends the case issued): each as
+   * `LicenseStore.put` records it, conditional on no license for its service yet. Refused, nothing
+   * is written. At most MAX_LICENSES_PER_TRANSITION.
+   */
+  readonly recordLicenses?: readonly IssuedLicense[];
 }
+
+/** The most licenses one transition records with itself (DynamoDB: 100 items, 2 per license). */
+export const MAX_LICENSES_PER_TRANSITION = 40;
 
 /** A decision as `TaskRepository.decide` records it: the task addressed, its outcome, its timeline entry and audit. */
 export interface DecisionWrite {

@@ -12,9 +12,16 @@ import {
   transition,
 } from '../case/lifecycle.ts';
 import { type CaseRecord, type TaskRecord, type TimelineEntry, taskIdFor } from '../case/model.ts';
-import type { CaseRepository, DecisionWrite, TaskRepository, Workflow } from '../case/ports.ts';
+import {
+  type CaseRepository,
+  type DecisionWrite,
+  MAX_LICENSES_PER_TRANSITION,
+  type TaskRepository,
+  type Workflow,
+} from '../case/ports.ts';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import type { Bundle } from '../catalog/schema.ts';
+import type { IssuedLicense } from '../licenses/ports.ts';
 import type { PlaceIndex } from '../places/places.ts';
 import { DomainError } from '../shared/errors.ts';
 import { addWorkingDays } from '../time/working-days.ts';
@@ -1127,11 +1134,38 @@ export async function deliverResults(
 ) {
   const record = read ?? (await load(deps, caseId));
   if (record.status === 'issued') return { caseId, status: 'issued' as const };
-  await move(deps, record, transition('in_review', 'issue'), {}, 'issued', {
-    licenses: licenses.map((l) => l.id),
-    delivery: record.delivery.method,
-  });
+  await move(deps, record, transition('in_review', 'issue'), {}, 'issued', deliveryDetail(record, licenses));
   return { caseId, status: 'issued' as const };
+}
+
+const deliveryDetail = (record: CaseRecord, licenses: readonly { id: string }[]) => ({
+  licenses: licenses.map((l) => l.id),
+  delivery: record.delivery.method,
+});
+
+/**
+ * The delivery as `deliverResults` records it, with the licenses it delivers recorded by the same
+ * write (TransitionEffects.recordLicenses): one write, not two. Only from the case as just read,
+ * `in_review`; false when refused (the case changed, or a service has its license already) — then
+ * nothing is written, and the caller records the licenses on their own first.
+ */
+export async function deliverWithLicenses(
+  deps: FlowDeps,
+  record: CaseRecord,
+  licenses: readonly { id: string }[],
+  unrecorded: readonly IssuedLicense[],
+): Promise<boolean> {
+  if (record.status !== 'in_review' || unrecorded.length > MAX_LICENSES_PER_TRANSITION) return false;
+  const step = transition('in_review', 'issue');
+  const detail = deliveryDetail(record, licenses);
+  return deps.cases.transition(
+    record.caseId,
+    [step.from],
+    { status: step.to },
+    { at: deps.now().toISOString(), event: 'issued', detail },
+    { actor: 'flow', action: 'issued', detail },
+    { readAs: record, recordLicenses: unrecorded },
+  );
 }
 
 /** A task failed after its retries: record it on the case for supervision (the case is kept). */

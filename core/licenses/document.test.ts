@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseRecord } from '../case/model.ts';
-import { buildLicense, chineseDate, escapeHtml, type LicenseService, signedMessage } from './document.ts';
+import {
+  buildLicense,
+  chineseDate,
+  embeddedData,
+  escapeHtml,
+  type LicenseService,
+  sha256Hex,
+  signedMessage,
+} from './document.ts';
 
 const service: LicenseService = {
   serviceId: 'enterprise-establishment-registration',
@@ -51,6 +59,15 @@ describe('license document', () => {
     expect(html).not.toContain(`${caseRecord().caseId}.`);
   });
 
+  it('carries its data in the document, as the bytes its data hash is over, and reads it back unchanged', () => {
+    const built = buildLicense(caseRecord(), service, issuedAt, identity);
+    const embedded = embeddedData(built.documentBytes);
+    expect(embedded).toEqual(built.dataBytes);
+    expect(JSON.parse(text(embedded!))).toEqual(built.data);
+    expect(built.dataSha256).toBe(sha256Hex(built.dataBytes));
+    expect(embeddedData(new TextEncoder().encode('<html>no data</html>'))).toBeUndefined();
+  });
+
   it('builds byte-identical files from the same inputs, so their hashes can be checked again', () => {
     const a = buildLicense(caseRecord(), service, issuedAt, identity);
     const b = buildLicense(caseRecord(), service, issuedAt, identity);
@@ -89,14 +106,16 @@ describe('license document', () => {
 
   it('escapes every interpolated value, so an applicant cannot inject markup', () => {
     const hostile = `<script>alert("x")</script>&'<img src=x onerror=1>`;
-    const html = text(
-      buildLicense(
-        caseRecord(hostile),
-        { ...service, result: { kind: 'license', name: '<b>证</b>' } },
-        issuedAt,
-        identity,
-      ).documentBytes,
+    const built = buildLicense(
+      caseRecord(hostile),
+      { ...service, result: { kind: 'license', name: '<b>证</b>' } },
+      issuedAt,
+      identity,
     );
+    const html = text(built.documentBytes);
+    // The data block holds the name too, with no `<` that could end it; it reads back as typed.
+    expect(html.match(/<\/script>/g)).toHaveLength(1);
+    expect(JSON.parse(text(embeddedData(built.documentBytes)!)).holder.name).toBe(hostile);
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<b>');

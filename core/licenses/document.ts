@@ -1,9 +1,14 @@
 /**
- * The e-license (电子证照) of one approved service, as two files: a readable, self-contained HTML
- * document and its machine-readable data (JSON). Both are pure functions of the case, the service,
- * the issue time and the license's identity (its random id and verification code). The signature covers the
- * hashes of both files (signedMessage, through the manifest of its issue: manifest.ts), so altering
- * either one is detected at verification.
+ * The e-license (电子证照) of one approved service, as ONE file: a readable, self-contained HTML
+ * document that carries its machine-readable data (JSON) in a data block,
+ * `<script type="application/json" id="license-data">` — read by systems, never run (a data block
+ * is not a script, and the document's CSP forbids scripts anyway). Both are pure functions of the
+ * case, the service, the issue time and the license's identity (its random id and verification
+ * code). The signature covers the hashes of the document and of its data (signedMessage, through
+ * the manifest of its issue: manifest.ts), so altering either is detected at verification.
+ * One object per license, not a document and a data file beside it: one S3 PUT per license
+ * instead of two (issue #14: 6 storage calls of 企业开办). Licenses issued before kept their data
+ * file (`dataKey`), and verify as they always did.
  */
 import { createHash } from 'node:crypto';
 import { type CaseRecord, canonicalJson } from '../case/model.ts';
@@ -59,6 +64,7 @@ export interface LicenseData {
 
 export interface BuiltLicense {
   readonly data: LicenseData;
+  /** The data as embedded in the document (embeddedDataJson), the bytes `dataSha256` is over. */
   readonly dataBytes: Uint8Array;
   readonly documentBytes: Uint8Array;
   readonly dataSha256: string;
@@ -121,7 +127,7 @@ export function licenseData(
   };
 }
 
-/** Builds both files of a license and their hashes. */
+/** Builds the license document (its data embedded) and the hashes of both. */
 export function buildLicense(
   record: CaseRecord,
   service: LicenseService,
@@ -130,8 +136,9 @@ export function buildLicense(
 ): BuiltLicense {
   const data = licenseData(record, service, issuedAt, identity);
   const encoder = new TextEncoder();
-  const dataBytes = encoder.encode(canonicalJson(data));
-  const documentBytes = encoder.encode(licenseHtml(data));
+  const json = embeddedDataJson(data);
+  const dataBytes = encoder.encode(json);
+  const documentBytes = encoder.encode(licenseHtml(data, json));
   return {
     data,
     dataBytes,
@@ -161,12 +168,38 @@ export function chineseDate(iso: string): string {
   return `${t.getUTCFullYear()}年${t.getUTCMonth() + 1}月${t.getUTCDate()}日`;
 }
 
+/** The opening tag of the data block (exactly as written: embeddedData finds it so). */
+const DATA_BLOCK_OPEN = '<script type="application/json" id="license-data">';
+const DATA_BLOCK_CLOSE = '</script>';
+
+/**
+ * The license data as its document embeds it: canonical JSON (key order never changes it) with
+ * every `<` written `\u003c`, so no value an applicant typed can close the block; JSON.parse reads
+ * it back unchanged.
+ */
+export function embeddedDataJson(d: LicenseData): string {
+  return canonicalJson(d).replace(/</g, '\\u003c');
+}
+
+/**
+ * The data embedded in a license document, as the bytes its `dataSha256` is over — undefined
+ * when the document has no data block (altered, or not a license).
+ */
+export function embeddedData(document: Uint8Array): Uint8Array | undefined {
+  const html = new TextDecoder().decode(document);
+  const start = html.indexOf(DATA_BLOCK_OPEN);
+  if (start < 0) return undefined;
+  const from = start + DATA_BLOCK_OPEN.length;
+  const end = html.indexOf(DATA_BLOCK_CLOSE, from);
+  return end < 0 ? undefined : new TextEncoder().encode(html.slice(from, end));
+}
+
 /**
  * The readable license. Self-contained (inline style, no scripts, no external resources, a CSP
  * that forbids them) so it renders the same offline, years later, from any copy; every value is
  * escaped because names come from applicants.
  */
-export function licenseHtml(d: LicenseData): string {
+export function licenseHtml(d: LicenseData, dataJson = embeddedDataJson(d)): string {
   const e = escapeHtml;
   const rows: [string, string][] = [
     ['证照编号', d.licenseId],
@@ -207,8 +240,9 @@ footer{margin-top:3rem;font-size:.8rem;color:#666;border-top:1px solid #ddd;padd
 ${rows.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('\n')}
 </dl>
 <div class="seal" role="img" aria-label="电子印章">${e(d.issuer.name)}<br>电子印章</div>
-<footer>本证照由发证机关以电子签名（ECDSA P-256 / SHA-256）签发，签名覆盖本文件及其数据文件的摘要；文件经任何改动即核验不通过。核验：GET /v1/licenses/${e(encodeURIComponent(d.licenseId))}/verification?code=${e(encodeURIComponent(d.verificationCode))}（证照编号与核验码须同时提供）</footer>
+<footer>本证照由发证机关以电子签名（ECDSA P-256 / SHA-256）签发，签名覆盖本文件及其所载数据的摘要；文件经任何改动即核验不通过。核验：GET /v1/licenses/${e(encodeURIComponent(d.licenseId))}/verification?code=${e(encodeURIComponent(d.verificationCode))}（证照编号与核验码须同时提供）</footer>
 </main>
+${DATA_BLOCK_OPEN}${dataJson}${DATA_BLOCK_CLOSE}
 </body>
 </html>
 `;

@@ -11,7 +11,7 @@ import type { CaseRecord } from '../case/model.ts';
 import { indexCatalog } from '../catalog/catalog-index.ts';
 import { CatalogSchema } from '../catalog/schema.ts';
 import { identifierKeyer } from '../identity/keyed-ids.ts';
-import type { LicenseData } from './document.ts';
+import { embeddedData, type LicenseData } from './document.ts';
 import { type IssueLicensesDeps, issueLicenses } from './issue.ts';
 import { manifestEntry, manifestMessage } from './manifest.ts';
 import type { IssuedLicense, LicenseFiles, LicenseSigner, LicenseStore } from './ports.ts';
@@ -74,14 +74,13 @@ function countingSigner() {
 function setup() {
   const { signer, signed, state } = countingSigner();
   const objects = new Map<string, Uint8Array>();
-  /** License ids whose files fail to store (once each). */
+  /** License ids whose document fails to store (once each). */
   const failFilesOf = new Set<string>();
   const files: LicenseFiles = {
-    keysFor: (id) => ({ documentKey: `${id}/document.html`, dataKey: `${id}/data.json` }),
-    async put(id, document, data) {
+    keysFor: (id) => ({ documentKey: `${id}/document.html` }),
+    async put(id, document) {
       if (failFilesOf.delete(id)) throw new Error('S3 unavailable');
       objects.set(`${id}/document.html`, document);
-      objects.set(`${id}/data.json`, data);
     },
     read: async (key) => objects.get(key),
     downloadUrl: async (key) => key,
@@ -112,9 +111,10 @@ function setup() {
     now: () => new Date('2024-03-01T08:00:00.000Z'),
     newLicenseId: () => `l-${String(++n).padStart(26, '0')}`,
   };
-  /** Verification as the holder does it: the id with the code printed in the license's data. */
+  /** Verification as the holder does it: the id with the code printed in the data its document carries. */
   const verifyIssued = async (licenseId: string) => {
-    const data = JSON.parse(new TextDecoder().decode(objects.get(`${licenseId}/data.json`))) as LicenseData;
+    const embedded = embeddedData(objects.get(`${licenseId}/document.html`)!);
+    const data = JSON.parse(new TextDecoder().decode(embedded)) as LicenseData;
     return verifyLicense(
       {
         store,
@@ -127,17 +127,19 @@ function setup() {
       data.verificationCode,
     );
   };
-  return { deps, signed, state, byService, failFilesOf, verifyIssued };
+  return { deps, signed, state, byService, failFilesOf, verifyIssued, objects };
 }
 
 describe('issueLicenses', () => {
   it('signs once for all the licenses of an attempt, and each of them verifies from its own record', async () => {
-    const { deps, signed, byService, verifyIssued } = setup();
+    const { deps, signed, byService, verifyIssued, objects } = setup();
 
     const out = await issueLicenses(deps, { caseId: record.caseId, approved: SERVICES });
 
     expect(out.licenses.map((l) => l.serviceId)).toEqual(SERVICES);
     expect(signed).toHaveLength(1);
+    // One object per license: its document, the data embedded.
+    expect([...objects.keys()]).toEqual(out.licenses.map((l) => `${l.id}/document.html`));
     const licenses = [...byService.values()];
     expect(licenses).toHaveLength(3);
     const [manifest] = new Set(licenses.map((l) => JSON.stringify(l.manifest)));

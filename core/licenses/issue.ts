@@ -7,20 +7,20 @@
  *    approved prerequisites' (the new enterprise's credit code on the 公章刻制备案).
  * 3. Skip the services whose license is already recorded: this is a retry after a partial failure.
  * 4. For each remaining service, at one issue time: draw a random license id and verification code,
- *    build both files (the code printed on them) and store them — each on its own, so one that
- *    fails does not stop the others.
- * 5. Sign ONCE, over the manifest of every license whose files were stored in this attempt
+ *    build its document (the code printed on it, its data embedded) and store it — each on its own,
+ *    so one that fails does not stop the others.
+ * 5. Sign ONCE, over the manifest of every license whose document was stored in this attempt
  *    (manifest.ts; one KMS Sign per attempt, not per license), and record each of them — with the
  *    manifest, the one signature and the code's keyed digest only — in one write. The record comes
  *    last — it is the commit point, conditional on case + service, so a failure at any step
- *    (files, the signature, the write) leaves nothing that looks issued, and the retry redoes the
+ *    (a document, the signature, the write) leaves nothing that looks issued, and the retry redoes the
  *    licenses not recorded from scratch under new ids, in a manifest of its own: only what it
  *    builds. A license recorded earlier keeps its manifest and signature; a manifest may list
  *    licenses never recorded (its attempt failed or lost a race after signing) — harmless: their
  *    entries are digests under ids nobody learns, and each recorded license still verifies alone.
  *    Then the first failure, if any, is thrown, for the state machine to retry.
  * 6. If another attempt recorded the service's license first (a lost race), that one stands: its
- *    files are under its own id, which this attempt never wrote to; this attempt's files are under
+ *    document is under its own id, which this attempt never wrote to; this attempt's are under
  *    an id nobody learns.
  * 7. Return every approved service's license id. The case status is not touched: the flow's next
  *    step moves the case to `issued`.
@@ -82,6 +82,29 @@ export async function issueLicenses(
   deps: IssueLicensesDeps,
   input: IssueLicensesInput,
 ): Promise<IssueLicensesResult> {
+  return recordLicenses(deps, await prepareLicenses(deps, input));
+}
+
+/**
+ * Steps 1–5 short of the record: the licenses built, stored and signed, to be recorded by the
+ * caller — with the case's delivery, in one write (core/flow/issue-and-deliver.ts), or by
+ * `recordLicenses`. `failure` is the first document that could not be stored (the others are in
+ * `unrecorded`, to record before it is thrown).
+ */
+export interface PreparedLicenses {
+  readonly record: CaseRecord;
+  readonly approved: readonly string[];
+  /** Licenses recorded earlier (a retry), by service. */
+  readonly recorded: ReadonlyMap<string, string>;
+  /** Built, stored and signed by this attempt; not recorded yet. */
+  readonly unrecorded: readonly IssuedLicense[];
+  readonly failure?: { readonly reason: unknown };
+}
+
+export async function prepareLicenses(
+  deps: IssueLicensesDeps,
+  input: IssueLicensesInput,
+): Promise<PreparedLicenses> {
   const read = deps.caseWithLicenses
     ? await deps.caseWithLicenses(input.caseId)
     : { record: await deps.cases.get(input.caseId), licenses: undefined };
@@ -99,18 +122,42 @@ export async function issueLicenses(
   const issuedAt = deps.now().toISOString();
   const pending = services.filter((s) => !recorded.has(s.serviceId));
 
-  // Every license's files are stored even when one fails; then the licenses that got that far are
+  // Every license's document is stored even when one fails; then the licenses that got that far are
   // signed together and recorded in one write — so a retry has as little left to do as possible.
   const settled = await Promise.allSettled(pending.map((s) => buildOne(deps, record, s, issuedAt)));
   const built = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const answers = await deps.store.putAll(await signTogether(deps.signer, built));
-  for (const { stored } of answers) recorded.set(stored.serviceId, stored.licenseId);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-
   return {
     record,
-    licenses: approved.map((serviceId) => ({ id: recorded.get(serviceId)!, serviceId })),
+    approved,
+    recorded,
+    unrecorded: await signTogether(deps.signer, built),
+    ...(failed ? { failure: { reason: failed.reason } } : {}),
+  };
+}
+
+/** Every approved service's license id: the one recorded, else this attempt's. */
+export function licensesOf(prepared: PreparedLicenses): IssueLicensesResult['licenses'] {
+  const ids = new Map(prepared.recorded);
+  for (const l of prepared.unrecorded) if (!ids.has(l.serviceId)) ids.set(l.serviceId, l.licenseId);
+  return prepared.approved.map((serviceId) => ({ id: ids.get(serviceId)!, serviceId }));
+}
+
+/**
+ * Steps 5–7: the prepared licenses recorded in one write (a service whose license another attempt
+ * recorded first keeps that one), then the first failure thrown, if any.
+ */
+export async function recordLicenses(
+  deps: Pick<IssueLicensesDeps, 'store'>,
+  prepared: PreparedLicenses,
+): Promise<IssueLicensesResult> {
+  const answers = await deps.store.putAll(prepared.unrecorded);
+  const recorded = new Map(prepared.recorded);
+  for (const { stored } of answers) recorded.set(stored.serviceId, stored.licenseId);
+  if (prepared.failure) throw prepared.failure.reason;
+  return {
+    record: prepared.record,
+    licenses: prepared.approved.map((serviceId) => ({ id: recorded.get(serviceId)!, serviceId })),
   };
 }
 
@@ -150,7 +197,7 @@ function resolveService(
 
 type UnsignedLicense = Omit<IssuedLicense, 'signature' | 'manifest'>;
 
-/** One license: its files stored, its record ready to sign — not yet signed nor recorded. */
+/** One license: its document stored, its record ready to sign — not yet signed nor recorded. */
 async function buildOne(
   deps: IssueLicensesDeps,
   record: CaseRecord,
@@ -160,7 +207,7 @@ async function buildOne(
   const licenseId = (deps.newLicenseId ?? newLicenseId)();
   const verificationCode = (deps.newVerificationCode ?? newVerificationCode)();
   const built = buildLicense(record, service, issuedAt, { licenseId, verificationCode });
-  await deps.files.put(licenseId, built.documentBytes, built.dataBytes);
+  await deps.files.put(licenseId, built.documentBytes);
   return {
     licenseId,
     caseId: record.caseId,

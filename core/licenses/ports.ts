@@ -41,7 +41,8 @@ export const IssuedLicenseSchema = z.object({
   name: z.string().check(z.minLength(1)),
   departmentId: z.string().check(z.minLength(1)),
   documentKey: z.string().check(z.minLength(1)),
-  dataKey: z.string().check(z.minLength(1)),
+  /** Licenses issued before their data was embedded in the document: the data file beside it. */
+  dataKey: z.optional(z.string().check(z.minLength(1))),
   documentSha256: sha256Hex,
   dataSha256: sha256Hex,
   verificationCodeDigest: sha256Hex,
@@ -55,10 +56,10 @@ export const IssuedLicenseSchema = z.object({
 }) satisfies z.ZodMiniType<IssuedLicense>;
 
 export interface LicenseFiles {
-  /** Where a license's files live; a pure function of the license id. */
-  keysFor(licenseId: string): { readonly documentKey: string; readonly dataKey: string };
-  /** Writes (or overwrites with identical bytes) both files of a license. */
-  put(licenseId: string, document: Uint8Array, data: Uint8Array): Promise<void>;
+  /** Where a license's document lives; a pure function of the license id. */
+  keysFor(licenseId: string): { readonly documentKey: string };
+  /** Writes (or overwrites with identical bytes) a license's document, its data embedded (document.ts). */
+  put(licenseId: string, document: Uint8Array): Promise<void>;
   /** The stored bytes, or undefined when the object is missing. */
   read(key: string): Promise<Uint8Array | undefined>;
   /** A short-lived URL to download one file. */

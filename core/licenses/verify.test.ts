@@ -8,7 +8,7 @@ import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { identifierKeyer, verificationCodeDigest } from '../identity/keyed-ids.ts';
 import { NotFoundError } from '../shared/errors.ts';
-import { type LicenseData, sha256Hex, signedMessage } from './document.ts';
+import { embeddedDataJson, type LicenseData, licenseHtml, sha256Hex, signedMessage } from './document.ts';
 import { manifestEntry, manifestMessage, manifestOf } from './manifest.ts';
 import type { IssuedLicense, LicenseSigner } from './ports.ts';
 import { type VerifyLicenseDeps, verifyLicense } from './verify.ts';
@@ -46,13 +46,20 @@ const data: LicenseData = {
   catalogVersion: 't',
 };
 
-function setup(options: { signWith?: typeof KEY; algorithm?: string } = {}) {
-  const document = new TextEncoder().encode('<html>营业执照</html>');
-  const dataBytes = new TextEncoder().encode(JSON.stringify(data));
-  const files = new Map<string, Uint8Array>([
-    ['doc', document],
-    ['data', dataBytes],
-  ]);
+/**
+ * A license as issued today (`embedded`: its data in its document, one object) or as issued before
+ * 2026-12-03 (a document and a data file beside it, `dataKey`).
+ */
+function setup(options: { signWith?: typeof KEY; algorithm?: string; embedded?: boolean } = {}) {
+  const encoder = new TextEncoder();
+  const dataBytes = options.embedded
+    ? encoder.encode(embeddedDataJson(data))
+    : encoder.encode(JSON.stringify(data));
+  const document = options.embedded
+    ? encoder.encode(licenseHtml(data))
+    : encoder.encode('<html>营业执照</html>');
+  const files = new Map<string, Uint8Array>([['doc', document]]);
+  if (!options.embedded) files.set('data', dataBytes);
   const unsigned = {
     licenseId: LICENSE_ID,
     caseId: data.caseId,
@@ -60,7 +67,7 @@ function setup(options: { signWith?: typeof KEY; algorithm?: string } = {}) {
     name: '营业执照',
     departmentId: 'market',
     documentKey: 'doc',
-    dataKey: 'data',
+    ...(options.embedded ? {} : { dataKey: 'data' }),
     documentSha256: sha256Hex(document),
     dataSha256: sha256Hex(dataBytes),
     verificationCodeDigest: verificationCodeDigest(SECRET, LICENSE_ID, CODE),
@@ -122,6 +129,31 @@ describe('verifyLicense', () => {
     expect(altered.checks.dataIntact).toBe(false);
     expect(altered).not.toHaveProperty('holder');
     files.delete('data');
+    expect((await verifyLicense(deps, LICENSE_ID, CODE)).checks.dataIntact).toBe(false);
+  });
+
+  it('verifies a license that carries its data in its document, from that one object', async () => {
+    const { deps, files } = setup({ embedded: true });
+    const read: string[] = [];
+    deps.files.read = async (key) => {
+      read.push(key);
+      return files.get(key);
+    };
+    const v = await verifyLicense(deps, LICENSE_ID, CODE);
+    expect(v.valid).toBe(true);
+    expect(v.holder).toMatchObject({ name: '张**', identifier: '1101**********7777' });
+    expect(read).toEqual(['doc']);
+  });
+
+  it('does not verify a document whose embedded data was altered, and shows no holder from it', async () => {
+    const { deps, files } = setup({ embedded: true });
+    const html = new TextDecoder().decode(files.get('doc'));
+    files.set('doc', new TextEncoder().encode(html.replace('"张三丰"', '"李四"')));
+    const v = await verifyLicense(deps, LICENSE_ID, CODE);
+    expect(v.checks).toEqual({ documentIntact: false, dataIntact: false, signatureValid: true });
+    expect(v).not.toHaveProperty('holder');
+    // Its data block gone, nothing is intact either.
+    files.set('doc', new TextEncoder().encode(html.replace(/<script[\s\S]*<\/script>/, '')));
     expect((await verifyLicense(deps, LICENSE_ID, CODE)).checks.dataIntact).toBe(false);
   });
 

@@ -4,7 +4,8 @@
  *  1. The license record by its id, and the code against the record's keyed digest. An unknown id,
  *     a missing code and a wrong code are one and the same NotFoundError (404): no answer tells
  *     whether an id exists.
- *  2. Both stored files (document and data) are hashed again and compared with the record.
+ *  2. The stored document and the data it embeds (document.ts; a license issued before keeps it in
+ *     a data file beside the document) are hashed again and compared with the record.
  *  3. The signature over those hashes is checked with the key the license names — which may be an
  *     earlier key than the one signing today; a key that cannot be used here fails the check. A
  *     license signed with the others of its issue (manifest.ts) passes only if its own entry,
@@ -17,7 +18,7 @@ import type { CatalogIndex } from '../catalog/catalog-index.ts';
 import { type IdentifierKeyer, verificationCodeMatchesWith } from '../identity/keyed-ids.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { maskName } from '../shared/identifiers.ts';
-import { type LicenseData, sha256Hex } from './document.ts';
+import { embeddedData, type LicenseData, sha256Hex } from './document.ts';
 import { signedBytesOf } from './manifest.ts';
 import type { LicenseFiles, LicenseSigner, LicenseStore } from './ports.ts';
 
@@ -76,7 +77,11 @@ export async function verifyLicense(
     !verificationCodeMatchesWith(deps.keyer, l.licenseId, l.verificationCodeDigest, code)
   )
     throw new NotFoundError(NO_SUCH_LICENSE);
-  const [document, data] = await Promise.all([deps.files.read(l.documentKey), deps.files.read(l.dataKey)]);
+  const [document, dataFile] = await Promise.all([
+    deps.files.read(l.documentKey),
+    l.dataKey === undefined ? undefined : deps.files.read(l.dataKey),
+  ]);
+  const data = l.dataKey === undefined ? document && embeddedData(document) : dataFile;
   const verifier = l.algorithm === SIGNING_ALGORITHM ? deps.verifierFor(l.keyId) : undefined;
   const dataIntact = intact(data, l.dataSha256);
   const signed = signedBytesOf(l);

@@ -283,10 +283,10 @@ describe('answers that match the document', () => {
       params: { caseId: c.caseId },
     });
     expect(licenses.body.items.length).toBeGreaterThan(0);
-    for (const l of licenses.body.items as { id: string; dataUrl: string }[]) {
+    for (const l of licenses.body.items as { id: string; downloadUrl: string }[]) {
       const v = await checked('verify-license', {
         params: { licenseId: l.id },
-        query: { code: await printedCode(l.dataUrl) },
+        query: { code: await printedCode(l.downloadUrl) },
       });
       expect(v.body.valid).toBe(true);
     }

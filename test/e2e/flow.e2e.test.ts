@@ -149,7 +149,7 @@ describe('one case through the whole flow', () => {
       [...SERVICES].sort(),
     );
     for (const l of licenses.body.items) {
-      const v = await verifyLicense(l.id, await printedCode(l.dataUrl));
+      const v = await verifyLicense(l.id, await printedCode(l.downloadUrl));
       expect(v.body.valid).toBe(true);
     }
 

@@ -265,8 +265,8 @@ describe('unguessable license ids and the printed verification code', () => {
       `case ${caseId} issued`,
     );
     const listed = await call('GET', `/v1/cases/${caseId}/licenses`, { headers: caseAuth(caseId) });
-    const license = listed.body.items[0] as { id: string; dataUrl: string; downloadUrl: string };
-    return { caseId, license, code: await printedCode(license.dataUrl) };
+    const license = listed.body.items[0] as { id: string; downloadUrl: string };
+    return { caseId, license, code: await printedCode(license.downloadUrl) };
   }
 
   it('a license id alone verifies nothing: without the code, or with a wrong one, it is as unknown as a made-up id', async () => {

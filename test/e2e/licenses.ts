@@ -1,14 +1,25 @@
 /**
  * What a license holder has in hand: the license id and the verification code (核验码) printed on
- * the license. Tests read the code from the license's data file, as a portal shows it.
+ * the license. Tests read the code from the data the license document carries, as a portal shows it.
  */
+import { embeddedData, type LicenseData } from '#core/licenses/document.ts';
 import { call } from './target.ts';
 
-/** The verification code printed on the license whose data file `dataUrl` links to. */
-export async function printedCode(dataUrl: string): Promise<string> {
-  const res = await fetch(dataUrl);
-  if (!res.ok) throw new Error(`license data: ${res.status}`);
-  const data = (await res.json()) as { verificationCode?: unknown };
+/**
+ * The data the license document at `downloadUrl` carries (its `<script type="application/json"
+ * id="license-data">`), as a system reads it.
+ */
+export async function licenseDataAt(downloadUrl: string): Promise<LicenseData> {
+  const res = await fetch(downloadUrl);
+  if (!res.ok) throw new Error(`license document: ${res.status}`);
+  const data = embeddedData(new Uint8Array(await res.arrayBuffer()));
+  if (!data) throw new Error('license document without its data');
+  return JSON.parse(new TextDecoder().decode(data)) as LicenseData;
+}
+
+/** The verification code printed on the license whose document `downloadUrl` links to. */
+export async function printedCode(downloadUrl: string): Promise<string> {
+  const data = await licenseDataAt(downloadUrl);
   if (typeof data.verificationCode !== 'string') throw new Error('license data without a verification code');
   return data.verificationCode;
 }

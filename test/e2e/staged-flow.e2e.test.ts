@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isValidUscc } from '../../core/shared/identifiers.ts';
+import { licenseDataAt } from './licenses.ts';
 import {
   buildApplication,
   caseAuth,
@@ -77,13 +78,13 @@ describe('staged dispatch (企业开办)', () => {
     const seal = licenses.body.items.find(
       (l: { serviceId: string }) => l.serviceId === 'company-seal-filing',
     );
-    const data = (await (await fetch(seal.dataUrl)).json()) as { result: { data: unknown } };
+    const data = await licenseDataAt(seal.downloadUrl);
     expect(data.result.data).toEqual([{ field: 'uscc', title: '统一社会信用代码', value: uscc }]);
     const license = licenses.body.items.find(
       (l: { serviceId: string }) => l.serviceId === 'enterprise-establishment-registration',
     );
-    const own = (await (await fetch(license.dataUrl)).json()) as { result: { data: { field: string }[] } };
-    expect(own.result.data.map((d: { field: string }) => d.field)).toEqual(['uscc', 'licenseNumber']);
+    const own = await licenseDataAt(license.downloadUrl);
+    expect(own.result.data?.map((d) => d.field)).toEqual(['uscc', 'licenseNumber']);
   });
 
   it('ends the case rejected when 企业设立登记 is refused, without the others ever reviewing', async () => {

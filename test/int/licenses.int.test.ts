@@ -6,17 +6,20 @@ import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { runAsFunction, startAwsCallRecording } from '#adapters/aws-call-recorder.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { licenseKeys, licenseStore } from '#adapters/dynamodb/license-store.ts';
 import { send } from '#adapters/dynamodb/send.ts';
+import { flowDeps } from '#adapters/flow-deps.ts';
 import { bucket, sendS3 } from '#adapters/s3/client.ts';
 import { signer } from '#adapters/signing/signer.ts';
 import { type CaseRecord, caseIdFor } from '#core/case/model.ts';
-import { sha256Hex, signedMessage } from '#core/licenses/document.ts';
+import { deliverWithLicenses } from '#core/flow/steps.ts';
+import { embeddedData, sha256Hex, signedMessage } from '#core/licenses/document.ts';
 import { manifestEntry } from '#core/licenses/manifest.ts';
 import { handler } from '#functions/issue-licenses.task.ts';
 import { lambdaContext } from '#local/lambda-registry.ts';
-import { printedCode, verifyLicense } from '../e2e/licenses.ts';
+import { licenseDataAt, printedCode, verifyLicense } from '../e2e/licenses.ts';
 import { applicantAuth, DEFAULT_ORGANISATION } from '../e2e/portal.ts';
 import { call } from '../e2e/target.ts';
 
@@ -62,10 +65,10 @@ const issue = (caseId: string, approved: string[]) =>
 
 const listLicenses = (caseId: string, as = 0) =>
   call('GET', `/v1/cases/${caseId}/licenses`, { headers: applicantAuth(DEFAULT_ORGANISATION, as) });
-/** The code printed on the license, as its holder has it (from the license's data file). */
+/** The code printed on the license, as its holder has it (from the data its document carries). */
 async function codeOf(caseId: string, licenseId: string): Promise<string> {
-  const items = (await listLicenses(caseId)).body.items as { id: string; dataUrl: string }[];
-  return printedCode(items.find((i) => i.id === licenseId)!.dataUrl);
+  const items = (await listLicenses(caseId)).body.items as { id: string; downloadUrl: string }[];
+  return printedCode(items.find((i) => i.id === licenseId)!.downloadUrl);
 }
 /** Verification as the holder does it: the license id with the code printed on it. */
 const verify = async (caseId: string, licenseId: string) =>
@@ -95,8 +98,10 @@ describe('e-licenses', () => {
     expect(html).toContain('营业执照（含电子营业执照）');
     expect(html).toContain('常州青果巷餐饮管理有限公司');
     expect(html).not.toContain(USCC);
-    expect(html).toContain(`<dt>核验码</dt><dd>${await printedCode(est.dataUrl)}</dd>`);
-    const data = (await (await fetch(est.dataUrl)).json()) as Record<string, unknown>;
+    expect(html).toContain(`<dt>核验码</dt><dd>${await printedCode(est.downloadUrl)}</dd>`);
+    // One object per license: the data systems read is in the document, no data file beside it.
+    expect(est.dataUrl).toBeUndefined();
+    const data = await licenseDataAt(est.downloadUrl);
     expect(data).toMatchObject({
       licenseId: est.id,
       verificationCode: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/),
@@ -214,6 +219,78 @@ describe('e-licenses', () => {
       valid: true,
       checks: { documentIntact: true, dataIntact: true, signatureValid: true },
     });
+  });
+
+  it('still verifies a license issued with its data in a file of its own, and lists that file', async () => {
+    const c = await newCase();
+    const [first] = (await issue(c.caseId, [ESTABLISHMENT])).licenses;
+    const stored = (await licenseStore.get(first!.id))!;
+    const html = await (await fetch((await listLicenses(c.caseId)).body.items[0].downloadUrl)).arrayBuffer();
+    // As licenses were issued before 2026-12-03: the data beside the document, named by the record.
+    const dataKey = `licenses/${stored.licenseId}/data.json`;
+    await sendS3(
+      new PutObjectCommand({ Bucket: bucket(), Key: dataKey, Body: embeddedData(new Uint8Array(html)) }),
+    );
+    for (const [key, type] of [
+      [licenseKeys.byId(stored.licenseId), 'licenseById'],
+      [licenseKeys.ofService(c.caseId, ESTABLISHMENT), 'license'],
+    ] as const)
+      await send(
+        new PutCommand({ TableName: process.env.TABLE_NAME, Item: { ...key, type, ...stored, dataKey } }),
+      );
+
+    const [listed] = (await listLicenses(c.caseId)).body.items;
+    const data = (await (await fetch(listed.dataUrl)).json()) as { licenseId: string };
+    expect(data.licenseId).toBe(stored.licenseId);
+    expect((await verify(c.caseId, first!.id)).body).toMatchObject({
+      valid: true,
+      checks: { documentIntact: true, dataIntact: true, signatureValid: true },
+    });
+  });
+
+  it('records the licenses with the delivery that ends the case issued: one document and one write', async () => {
+    const c = await newCase();
+    const recording = startAwsCallRecording();
+    try {
+      await runAsFunction('issue-licenses', () => issue(c.caseId, [ESTABLISHMENT, SEAL]));
+      const calls = recording.calls().filter((x) => x.fn === 'issue-licenses');
+      const puts = calls.filter((x) => x.action === 's3:PutObject');
+      expect(puts.reduce((n, x) => n + x.count, 0)).toBe(2);
+      // One TransactWriteItems: the recorder lists it once per IAM action it needs, each once.
+      const writes = calls.filter((x) => x.commands.includes('TransactWriteItems'));
+      expect(writes.length).toBeGreaterThan(0);
+      expect(writes.every((x) => x.commands.join('+') === 'TransactWriteItems' && x.count === 1)).toBe(true);
+    } finally {
+      recording.stop();
+    }
+    expect((await caseRepository.get(c.caseId))?.status).toBe('issued');
+    expect(await licenseStore.listForCase(c.caseId)).toHaveLength(2);
+  });
+
+  it('writes nothing of a delivery whose licenses include one for a service recorded meanwhile', async () => {
+    const c = await newCase();
+    const other = await newCase();
+    await issue(other.caseId, [ESTABLISHMENT, SEAL]);
+    // Licenses as this case's attempt would record them; its 企业设立登记 recorded by another first.
+    const [est, seal] = (await licenseStore.listForCase(other.caseId)).map((l) => ({
+      ...l,
+      caseId: c.caseId,
+      licenseId: `${l.licenseId.slice(0, -1)}x`,
+    }));
+    expect((await licenseStore.put(est!)).created).toBe(true);
+    const late = { ...est!, licenseId: `${est!.licenseId.slice(0, -1)}y` };
+
+    const written = await deliverWithLicenses(
+      flowDeps(),
+      c,
+      [{ id: late.licenseId }, { id: seal!.licenseId }],
+      [late, seal!],
+    );
+
+    expect(written).toBe(false);
+    expect((await caseRepository.get(c.caseId))?.status).toBe('in_review');
+    expect((await licenseStore.listForCase(c.caseId)).map((l) => l.licenseId)).toEqual([est!.licenseId]);
+    expect(await licenseStore.get(seal!.licenseId)).toBeUndefined();
   });
 
   it('answers a repeated write of the very same license (an SDK retry) as created', async () => {

@@ -763,14 +763,23 @@ function Correction({ ctx, c, onDone }: { ctx: Ctx; c: Json; onDone: () => void 
 }
 
 /**
- * The verification code (核验码) printed on a license: its data file (the signed JSON beside the
- * document) carries it, as the document prints it. Verification needs it beside the license id.
+ * The verification code (核验码) printed on a license: the data its document carries (the signed
+ * JSON in `<script type="application/json" id="license-data">`) holds it, as the document prints
+ * it; a license issued before the data was embedded has it in a data file of its own (`dataUrl`).
+ * Verification needs it beside the license id.
  */
-async function printedCode(dataUrl: string): Promise<string> {
-  const r = await fetch(dataUrl);
-  if (!r.ok) throw new Error(`证照数据文件读取失败（${r.status}）`);
-  const data = (await r.json()) as { verificationCode?: unknown };
-  if (typeof data.verificationCode !== 'string') throw new Error('证照数据文件没有核验码');
+async function printedCode(l: { downloadUrl: string; dataUrl?: string }): Promise<string> {
+  const r = await fetch(l.dataUrl ?? l.downloadUrl);
+  if (!r.ok) throw new Error(`证照文件读取失败（${r.status}）`);
+  const data = (
+    l.dataUrl
+      ? await r.json()
+      : JSON.parse(
+          new DOMParser().parseFromString(await r.text(), 'text/html').getElementById('license-data')
+            ?.textContent ?? 'null',
+        )
+  ) as { verificationCode?: unknown } | null;
+  if (typeof data?.verificationCode !== 'string') throw new Error('证照数据没有核验码');
   return data.verificationCode;
 }
 
@@ -778,7 +787,7 @@ function Licenses({ ctx, caseId }: { ctx: Ctx; caseId: string }) {
   const list = useLoad(async () => {
     const r = await ctx.api.GET('/v1/cases/{caseId}/licenses', { params: { path: { caseId } } });
     if (!r.data) throw new Error(describe(r.error));
-    return Promise.all(r.data.items.map(async (l) => ({ ...l, code: await printedCode(l.dataUrl) })));
+    return Promise.all(r.data.items.map(async (l) => ({ ...l, code: await printedCode(l) })));
   }, [caseId]);
   if (list.error) return <Alert>{list.error}</Alert>;
   if (!list.value) return <Loading />;
