@@ -45,18 +45,22 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
       // The last decision of a stage plans the next step (what Plan Next Stage would do), the
       // acceptance records itself (Record Acceptance), and sends it with the token: the decision
       // travels once. Should that fail, the state machine does it.
-      completeStage: (caseId, round, read, wait) =>
+      completeStage: (caseId, round, read, wait, decision) =>
         completeStage(
           flow,
           caseId,
           round,
-          (err) =>
+          (err) => {
+            // A decision held for the step's write and not written: written on its own next.
+            if (decision && !decision.recorded) return;
             logger.warn('stage not planned with its last decision; the state machine plans it', {
               caseId,
               err,
-            }),
+            });
+          },
           read,
           wait,
+          decision,
         ),
       completeAcceptance: (caseId, round, outcome, read, wait, decision) =>
         completeAcceptance(

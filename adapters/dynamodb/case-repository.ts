@@ -97,6 +97,17 @@ function failedConditions(err: unknown): Set<number> | undefined {
 }
 
 /** A transaction item that holds only while the case is not final. */
+/** A task of the case that must still be pending (a decision's sibling in its stage). */
+const pendingTaskCheck = (task: Pick<TaskRecord, 'caseId' | 'taskId'>) => ({
+  ConditionCheck: {
+    TableName: table(),
+    Key: keys.task(task.caseId, task.taskId),
+    ConditionExpression: '#status = :pending',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':pending': 'pending' },
+  },
+});
+
 function openCaseCheck(caseId: string) {
   return {
     ConditionCheck: {
@@ -519,26 +530,37 @@ export const taskRepository: TaskRepository = {
     return r.Item ? TaskRecordSchema.parse(r.Item) : undefined;
   },
 
-  async decide(ref, decision: Decision, status, timeline, audit) {
+  async decide(ref, decision: Decision, status, timeline, audit, stillPending = []) {
     // No read first: the conditions are the check — the task must exist as this department's task
     // of that kind and still be pending, and its case still open: a decision can never land after
     // a withdrawal (or any end of the case) has committed, whichever order the two requests ran.
     const { taskId, caseId } = ref;
+    const own = [
+      settleTaskItem(ref, status, decision, true),
+      { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
+      { Put: { TableName: table(), Item: auditItem(caseId, timeline.at, audit) } },
+      openCaseCheck(caseId),
+    ];
     try {
-      await transact([
-        settleTaskItem(ref, status, decision, true),
-        { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
-        { Put: { TableName: table(), Item: auditItem(caseId, timeline.at, audit) } },
-        openCaseCheck(caseId),
-      ]);
+      await transact([...own, ...stillPending.map(pendingTaskCheck)]);
       return { recorded: true };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
       const failed = failedConditions(err);
+      // Only a sibling refused (this task and its case as expected): no read, the caller reads.
+      if (failed?.size && [...failed].every((i) => i >= own.length))
+        return { recorded: false, task: undefined, siblingDecided: true };
       const stored = await this.get(taskId);
       const mine = stored?.departmentId === ref.departmentId && stored.kind === ref.kind;
       const caseClosed = mine && stored.status === 'pending' && (failed ? failed.has(3) : true);
-      return { recorded: false, task: stored, ...(caseClosed ? { caseClosed: true } : {}) };
+      // The reason unknown (no per-item reasons) and this task still pending: a sibling, maybe.
+      const sibling = stillPending.length > 0 && mine && stored.status === 'pending' && failed === undefined;
+      return {
+        recorded: false,
+        task: stored,
+        ...(caseClosed ? { caseClosed: true } : {}),
+        ...(sibling ? { siblingDecided: true } : {}),
+      };
     }
   },
 

@@ -158,7 +158,16 @@ export interface TaskRepository {
     status: TaskRecord['status'],
     timeline: TimelineEntry,
     audit: AuditRecord,
-  ): Promise<{ recorded: true } | { recorded: false; task: TaskRecord | undefined; caseClosed?: boolean }>;
+    /**
+     * Tasks that must still be pending for the decision to land (the stage's others, as the
+     * decider read them: core/flow/decide-task.ts). One of them decided meanwhile, nothing is
+     * written and the answer says `siblingDecided` — this decision may be the stage's last now.
+     */
+    stillPending?: readonly TaskRef[],
+  ): Promise<
+    | { recorded: true }
+    | { recorded: false; task: TaskRecord | undefined; caseClosed?: boolean; siblingDecided?: boolean }
+  >;
   listForCase(caseId: string): Promise<TaskRecord[]>;
   /** Marks a pending task overdue and counts the escalation (supervision). */
   markOverdue(taskId: string, timeline: TimelineEntry): Promise<void>;

@@ -8,6 +8,7 @@ import type { CaseStatus } from '../case/lifecycle.ts';
 import type { TaskRecord } from '../case/model.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { type DecisionRequest, DecisionRequestSchema, decideTask } from './decide-task.ts';
+import type { HeldDecision } from './steps.ts';
 
 const NOW = new Date('2026-11-03T02:00:00.000Z');
 const TASK_ID = 'c-aaaaaaaaaaaaaaaaaaaaaaaa.r0.acceptance';
@@ -420,5 +421,147 @@ describe('decideTask', () => {
     const { task, replayed } = await decide({ outcome: 'approve' });
     expect(replayed).toBe(false);
     expect(task.status).toBe('approved');
+  });
+});
+
+describe('decideTask, a review read first', () => {
+  /** A stage of reviews by `departments`, all pending under one token, and ports that count reads and plans. */
+  function stage(departments: string[]) {
+    const ports = inMemoryCases();
+    const c = caseRecord({ status: 'in_review' });
+    ports.store.cases.set(c.caseId, c);
+    const idOf = (d: string) => `${c.caseId}.r0.${d}-s1`;
+    for (const d of departments)
+      ports.store.tasks.set(
+        idOf(d),
+        taskRecord({
+          taskId: idOf(d),
+          caseId: c.caseId,
+          kind: 'review',
+          departmentId: d,
+          stage: 1,
+          taskToken: 'token-stage-1',
+          stageSize: departments.length,
+        }),
+      );
+    const reads: string[] = [];
+    const planned: number[] = [];
+    const deps = {
+      ...readingDeps(ports, reads),
+      // As mergeDecisions: the step's write (results recorded) carries the held decision.
+      completeStage: async (
+        caseId: string,
+        round: number,
+        read?: { tasks: readonly TaskRecord[] },
+        _wait?: unknown,
+        held?: HeldDecision,
+      ) => {
+        planned.push(read?.tasks.filter((t) => t.decision).length ?? -1);
+        if (
+          held &&
+          (await ports.cases.transition(
+            caseId,
+            ['in_review'],
+            { status: 'in_review' },
+            { at: NOW.toISOString(), event: 'results_recorded' },
+            { actor: 'flow', action: 'results_recorded' },
+            { decide: held.write },
+          ))
+        )
+          held.recorded = true;
+        return { caseId, round, next: 'issue' as const, approved: departments.map((d) => `${d}-svc`) };
+      },
+    };
+    const decide = (d: string) =>
+      decideTask(deps, {
+        taskId: idOf(d),
+        departmentId: d,
+        request: DecisionRequestSchema.parse({ outcome: 'approve', opinion: '同意' }),
+      });
+    return { ports, c, idOf, reads, planned, decide };
+  }
+
+  const committed = (ports: ReturnType<typeof inMemoryCases>) =>
+    ports.writes.filter((w) => w.committed).map((w) => w.kind);
+
+  it('writes a decision that is not the stage’s last on condition that the others are still pending, and reads nothing after', async () => {
+    const s = stage(['a', 'b']);
+    await s.decide('a');
+    expect(s.reads).toHaveLength(1);
+    expect(committed(s.ports)).toEqual(['decide']);
+    expect(s.planned).toEqual([]);
+    expect(s.ports.workflow.succeeded).toEqual([]);
+  });
+
+  it('writes the stage’s last decision with the next step, in its one write, and answers the stage once', async () => {
+    const s = stage(['a', 'b']);
+    await s.decide('a');
+    await s.decide('b');
+    expect(s.reads).toHaveLength(2);
+    // a's decision, then the step that carries b's: no write of b's decision alone.
+    expect(committed(s.ports)).toEqual(['decide', 'transition']);
+    expect(s.planned).toEqual([2]);
+    expect(s.ports.store.tasks.get(s.idOf('b'))).toMatchObject({ status: 'approved' });
+    expect(s.ports.workflow.succeeded).toHaveLength(1);
+  });
+
+  it('writes a task alone in its stage with the step at once', async () => {
+    const s = stage(['a']);
+    await s.decide('a');
+    expect(committed(s.ports)).toEqual(['transition']);
+    expect(s.ports.workflow.succeeded).toHaveLength(1);
+  });
+
+  it('completes the stage when the other decision lands between its read and its write: refused, read again, last', async () => {
+    const s = stage(['a', 'b']);
+    // b is decided (by another request) after a read the stage, before a writes.
+    s.ports.beforeWrite.push(() => {
+      const b = s.ports.store.tasks.get(s.idOf('b'))!;
+      s.ports.store.tasks.set(b.taskId, {
+        ...b,
+        status: 'approved',
+        decision: {
+          outcome: 'approve',
+          opinion: '',
+          corrections: [],
+          decidedAt: NOW.toISOString(),
+          decidedBy: 'department:b',
+        },
+      });
+    });
+
+    await s.decide('a');
+
+    expect(s.reads).toHaveLength(2);
+    expect(s.ports.writes.map((w) => [w.kind, w.committed])).toEqual([
+      ['decide', false],
+      ['transition', true],
+    ]);
+    expect(s.planned).toEqual([2]);
+    expect(s.ports.workflow.succeeded).toHaveLength(1);
+  });
+
+  it('answers a decision of a task no longer pending as before: 409 for another outcome, with no second write', async () => {
+    const s = stage(['a', 'b']);
+    await s.decide('a');
+    await expect(
+      decideTask(
+        {
+          ...readingDeps(s.ports, s.reads),
+          completeStage: async () => ({
+            caseId: s.c.caseId,
+            round: 0,
+            next: 'plan' as const,
+            outcome: 'decided' as const,
+          }),
+        },
+        {
+          taskId: s.idOf('a'),
+          departmentId: 'a',
+          request: DecisionRequestSchema.parse({ outcome: 'reject', opinion: '不符' }),
+        },
+      ),
+    ).rejects.toThrow(ConflictError);
+    expect(committed(s.ports)).toEqual(['decide']);
   });
 });

@@ -9,7 +9,9 @@
  *     withdrawal; a closed task answers 409.
  *     An acceptance — alone in its wait, so its decision always completes it — is read first
  *     instead, and its decision written by the acceptance's own transaction, with the same
- *     conditions (`acceptWithDecision`); anything else falls back to the write above.
+ *     conditions (`acceptWithDecision`). So is a review or inspection: the stage's last decision
+ *     is written by the next step's transaction, any other on condition that the stage's others
+ *     seen pending still are (`reviewWithDecision`). Anything else falls back to the write above.
  *  3. The token is sent; a token that expired meanwhile (the task timed out and was escalated) is
  *     not an error — the re-opened task finds the recorded decision and completes itself. The last
  *     decision of a stage sends the next step with it, planned at once (`completeStage`); the
@@ -25,7 +27,7 @@ import {
   type TaskRecord,
   taskRefOf,
 } from '../case/model.ts';
-import type { TaskRepository, Workflow } from '../case/ports.ts';
+import type { TaskRef, TaskRepository, Workflow } from '../case/ports.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { stageDecided } from './stages.ts';
 import {
@@ -85,6 +87,7 @@ export async function decideTask(
       round: number,
       read?: CaseWithTasks,
       wait?: HeldWait,
+      decision?: HeldDecision,
     ) => Promise<WaitStep>;
     /**
      * The answer to the acceptance's wait: the acceptance recorded now (core/flow/steps.ts
@@ -160,7 +163,12 @@ export async function decideTask(
     const together = await acceptWithDecision(deps, write);
     if (together) return together;
   }
-  const result = await deps.tasks.decide(ref, decision, write.status, write.timeline, write.audit);
+  // A review or inspection is read first too: the stage's last is written by the next step's
+  // write; any other, on condition that the stage's others seen pending still are.
+  const reviewed = ref.kind === 'acceptance' ? {} : await reviewWithDecision(deps, write);
+  if (reviewed.done) return reviewed.done;
+  const result =
+    reviewed.refused ?? (await deps.tasks.decide(ref, decision, write.status, write.timeline, write.audit));
   if (!result.recorded) {
     const stored = result.task;
     if (!stored || !theirs(stored, ref.kind)) throw notFound();
@@ -247,4 +255,91 @@ async function acceptWithDecision(
   if (!held.recorded) return undefined;
   await (deps.answer ? deps.answer(wait, step) : deps.workflow.succeed(wait.token, step));
   return { task: decided, replayed: false };
+}
+
+/** The stage's others still to decide, as a decision that is not the stage's last reads them. */
+const pendingOthers = (tasks: readonly TaskRecord[], token: string, taskId: string): TaskRef[] =>
+  tasks
+    .filter(
+      (t) =>
+        t.taskToken === token &&
+        t.taskId !== taskId &&
+        (t.kind === 'review' || t.kind === 'inspection') &&
+        t.status === 'pending' &&
+        t.decision === undefined,
+    )
+    .map(({ taskId: id, caseId, kind, departmentId }) => ({ taskId: id, caseId, kind, departmentId }));
+
+/** Races with the stage's others lost in a row before the decision is written as before. */
+const SIBLING_RACES = 3;
+
+/**
+ * A review's (or inspection's) decision, read first — the case and its tasks (consistently):
+ *  - the stage's last (every other task holding the stage's token decided): written by the next
+ *    step's own write (completeStage with the HeldDecision), and the wait answered — one read and
+ *    one write instead of a write, a read and the step's write;
+ *  - any other: written on condition that the others seen pending still are. Committed, one of
+ *    them is decided later and its read (or its refused condition) sees this one: no read after.
+ *    Refused because one was decided meanwhile: read again — this one may be the last now. Of two
+ *    last decisions at once, one commits and the other is refused, reads, and completes the stage.
+ * `done` when decided so; `refused` when the conditional write was refused for another reason
+ * (not this department's pending task, the case closed: the caller says why); neither when it
+ * cannot be done so — no token yet, not pending as read (a replay), siblings racing on — and the
+ * decision is then written as before, blind, and read after.
+ */
+async function reviewWithDecision(
+  deps: Parameters<typeof decideTask>[0],
+  write: HeldDecision['write'],
+): Promise<{
+  done?: { task: TaskRecord; replayed: boolean };
+  refused?: Awaited<ReturnType<TaskRepository['decide']>>;
+}> {
+  const { ref } = write;
+  if (!deps.caseWithTasks || !deps.completeStage) return {};
+  for (let race = 0; race < SIBLING_RACES; race++) {
+    const read = await deps.caseWithTasks(ref.caseId);
+    const holder = read.tasks.find((t) => t.taskId === ref.taskId);
+    if (
+      !read.record ||
+      !holder?.taskToken ||
+      holder.kind !== ref.kind ||
+      holder.departmentId !== ref.departmentId ||
+      holder.status !== 'pending' ||
+      holder.decision
+    )
+      return {};
+    const token = holder.taskToken;
+    const decided: TaskRecord = { ...holder, status: write.status, decision: write.decision };
+    const tasks = read.tasks.map((t) => (t.taskId === ref.taskId ? decided : t));
+    if (holder.stageSize === 1 || stageDecided(tasks, token)) {
+      const wait: HeldWait = { token, carryOn: holder.carryOn };
+      const held: HeldDecision = { write, recorded: false };
+      const step = await deps.completeStage(
+        ref.caseId,
+        holder.round,
+        { record: read.record, tasks },
+        wait,
+        held,
+      );
+      // A step that writes nothing (no results to record, the next stage opened under the wait):
+      // the decision on its own, and the step planned from it sent.
+      if (!held.recorded) {
+        const alone = await deps.tasks.decide(ref, write.decision, write.status, write.timeline, write.audit);
+        if (!alone.recorded) return { refused: alone };
+      }
+      await (deps.answer ? deps.answer(wait, step) : deps.workflow.succeed(token, step));
+      return { done: { task: decided, replayed: false } };
+    }
+    const result = await deps.tasks.decide(
+      ref,
+      write.decision,
+      write.status,
+      write.timeline,
+      write.audit,
+      pendingOthers(tasks, token, ref.taskId),
+    );
+    if (result.recorded) return { done: { task: decided, replayed: false } };
+    if (!result.siblingDecided) return { refused: result };
+  }
+  return {};
 }

@@ -227,7 +227,7 @@ export interface HeldWait {
 
 /**
  * A department's decision handed to the step it completes, to be written by that step's own write
- * (core/flow/decide-task.ts: a task alone in its stage). `recorded` becomes true once a write
+ * (core/flow/decide-task.ts: the acceptance, a stage's last review or inspection). `recorded` becomes true once a write
  * carrying it commits; a step that writes nothing (or whose write is refused) leaves it false, and
  * the decision is then written on its own.
  */

@@ -33,6 +33,7 @@ import {
   uploadMaterial,
 } from '../e2e/portal.ts';
 import { invoke, proxyEvent } from '../support/lambda-events.ts';
+import { caseWithReview } from '../support/planted-cases.ts';
 
 const portal = (portalId: string) => ({ callerKind: 'portal', portalId });
 
@@ -274,6 +275,42 @@ describe('a material attached to another case between the check and the write', 
     const after = await caseRepository.view(caseId);
     expect(after?.record).toEqual(before?.record);
     expect(after?.tasks).toEqual(before?.tasks);
+  });
+});
+
+describe('a decision and its stage', () => {
+  it('refuses a decision conditional on a sibling still pending once that sibling is decided, writing nothing', async () => {
+    // Two reviews of one case; b's decision names a as still pending, as b read it.
+    const { caseId, taskId: aId } = await caseWithReview('tax', '2030-01-01T00:00:00.000Z');
+    const a = (await taskRepository.get(aId))!;
+    const b = { ...a, taskId: `${aId}-b`, departmentId: 'hrss' };
+    await taskRepository.open(b, { at: new Date().toISOString(), event: 'review_task_opened' });
+    const at = new Date().toISOString();
+    const decision = (d: string) => ({
+      outcome: 'approve' as const,
+      opinion: '',
+      corrections: [],
+      decidedAt: at,
+      decidedBy: `department:${d}`,
+    });
+    const decide = (t: typeof a, stillPending: (typeof a)[]) =>
+      taskRepository.decide(
+        t,
+        decision(t.departmentId),
+        'approved',
+        { at, event: 'review_decided' },
+        { actor: `department:${t.departmentId}`, action: 'decide_review' },
+        stillPending,
+      );
+
+    expect(await decide(a, [b])).toEqual({ recorded: true });
+    // a is decided now: b's decision, conditional on a pending, is refused — nothing of it written.
+    expect(await decide(b, [a])).toEqual({ recorded: false, task: undefined, siblingDecided: true });
+    expect((await taskRepository.get(b.taskId))?.status).toBe('pending');
+    const timeline = (await caseRepository.view(caseId))?.timeline ?? [];
+    expect(timeline.filter((e) => e.event === 'review_decided')).toHaveLength(1);
+    // Without the condition it lands.
+    expect(await decide(b, [])).toEqual({ recorded: true });
   });
 });
 

@@ -207,13 +207,19 @@ export function inMemoryCases(): InMemoryCases {
       const t = tasks.get(taskId);
       return t && clone(t);
     },
-    async decide(ref, decision, status, entry, a) {
+    async decide(ref, decision, status, entry, a, stillPending = []) {
       race();
-      // As the table's conditions: this department's task of that kind, pending, its case open.
+      // As the table's conditions: this department's task of that kind, pending, its case open,
+      // and the siblings named still pending.
       const stored = tasks.get(ref.taskId);
       const mine = stored?.departmentId === ref.departmentId && stored.kind === ref.kind;
       const pending = mine && stored.status === 'pending';
       const open = caseOpen(ref.caseId);
+      const siblingsPending = stillPending.every((t) => tasks.get(t.taskId)?.status === 'pending');
+      if (stored && pending && open && !siblingsPending) {
+        writes.push({ kind: 'decide', committed: false });
+        return { recorded: false as const, task: undefined, siblingDecided: true };
+      }
       if (!stored || !pending || !open) {
         writes.push({ kind: 'decide', committed: false });
         return {
