@@ -217,6 +217,24 @@ export async function decideTask(
 }
 
 /**
+ * The task a decision addresses, as read: pending as this department's task of that kind, with
+ * the token of its wait — else undefined (the decision is then written blind, which says why).
+ */
+function pendingAsRead(
+  read: { tasks: readonly TaskRecord[] },
+  ref: TaskRef,
+): (TaskRecord & { taskToken: string }) | undefined {
+  const t = read.tasks.find((x) => x.taskId === ref.taskId);
+  return t?.taskToken &&
+    t.kind === ref.kind &&
+    t.departmentId === ref.departmentId &&
+    t.status === 'pending' &&
+    !t.decision
+    ? { ...t, taskToken: t.taskToken }
+    : undefined;
+}
+
+/**
  * The acceptance and its decision in one write: the case and its tasks read first (consistently),
  * then the acceptance recorded from that read with the decision in its transaction
  * (core/flow/steps.ts HeldDecision) — and the wait answered. Undefined when that cannot be: the
@@ -231,16 +249,8 @@ async function acceptWithDecision(
   const { ref } = write;
   if (!deps.caseWithTasks || !deps.completeAcceptance) return undefined;
   const read = await deps.caseWithTasks(ref.caseId);
-  const holder = read.tasks.find((t) => t.taskId === ref.taskId);
-  if (
-    !read.record ||
-    !holder?.taskToken ||
-    holder.kind !== ref.kind ||
-    holder.departmentId !== ref.departmentId ||
-    holder.status !== 'pending' ||
-    holder.decision
-  )
-    return undefined;
+  const holder = pendingAsRead(read, ref);
+  if (!read.record || !holder) return undefined;
   const decided: TaskRecord = { ...holder, status: write.status, decision: write.decision };
   const held: HeldDecision = { write, recorded: false };
   const wait: HeldWait = { token: holder.taskToken, carryOn: holder.carryOn };
@@ -298,16 +308,8 @@ async function reviewWithDecision(
   if (!deps.caseWithTasks || !deps.completeStage) return {};
   for (let race = 0; race < SIBLING_RACES; race++) {
     const read = await deps.caseWithTasks(ref.caseId);
-    const holder = read.tasks.find((t) => t.taskId === ref.taskId);
-    if (
-      !read.record ||
-      !holder?.taskToken ||
-      holder.kind !== ref.kind ||
-      holder.departmentId !== ref.departmentId ||
-      holder.status !== 'pending' ||
-      holder.decision
-    )
-      return {};
+    const holder = pendingAsRead(read, ref);
+    if (!read.record || !holder) return {};
     const token = holder.taskToken;
     const decided: TaskRecord = { ...holder, status: write.status, decision: write.decision };
     const tasks = read.tasks.map((t) => (t.taskId === ref.taskId ? decided : t));
