@@ -4,10 +4,10 @@
  */
 export {
   type ClaimNames,
-  ClaimNamesSchema,
+  claimNamesSchema,
   type IdentityConfig,
-  IdentityEnvSchema,
   identityConfig,
   identityEnv,
+  identityEnvSchema,
   parseIdentityConfig,
 } from '../config.ts';
