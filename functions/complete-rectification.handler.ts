@@ -3,10 +3,10 @@ import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { evaluationStore } from '#adapters/dynamodb/evaluation-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { defineRoute } from '#adapters/http/route.ts';
-import { component } from '#adapters/http/schemas.ts';
+import { component, RectificationSchema } from '#adapters/http/schemas.ts';
 import { completeRectification, RectificationCompletionSchema } from '#core/evaluation/rectification.ts';
 import { RectificationParams } from '#core/evaluation/requests.ts';
-import { RectificationSchema, rectificationView } from '#core/evaluation/views.ts';
+import { rectificationView } from '#core/evaluation/views.ts';
 
 export const route = defineRoute({
   name: 'complete-rectification',

@@ -5,9 +5,9 @@ import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { evaluationStore } from '#adapters/dynamodb/evaluation-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { defineRoute } from '#adapters/http/route.ts';
-import { component } from '#adapters/http/schemas.ts';
+import { component, InquiryCreatedSchema } from '#adapters/http/schemas.ts';
 import { askInquiry, InquiryRequestSchema } from '#core/evaluation/inquiry.ts';
-import { InquiryCreatedSchema, inquiryView } from '#core/evaluation/views.ts';
+import { inquiryView } from '#core/evaluation/views.ts';
 
 export const route = defineRoute({
   name: 'create-inquiry',

@@ -6,9 +6,9 @@ import { evaluationStore } from '#adapters/dynamodb/evaluation-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { CaseParams } from '#adapters/http/params.ts';
 import { defineRoute } from '#adapters/http/route.ts';
-import { component } from '#adapters/http/schemas.ts';
+import { component, RatingSchema } from '#adapters/http/schemas.ts';
 import { RatingRequestSchema, rateCase } from '#core/evaluation/rating.ts';
-import { RatingSchema, ratingView } from '#core/evaluation/views.ts';
+import { ratingView } from '#core/evaluation/views.ts';
 
 export const route = defineRoute({
   name: 'create-rating',

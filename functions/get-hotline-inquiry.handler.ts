@@ -3,9 +3,9 @@ import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { evaluationStore } from '#adapters/dynamodb/evaluation-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { defineRoute } from '#adapters/http/route.ts';
-import { component } from '#adapters/http/schemas.ts';
+import { component, InquirySchema } from '#adapters/http/schemas.ts';
 import { InquiryParams } from '#core/evaluation/requests.ts';
-import { InquirySchema, inquiryView } from '#core/evaluation/views.ts';
+import { inquiryView } from '#core/evaluation/views.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 
 export const route = defineRoute({

@@ -3,10 +3,10 @@ import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { evaluationStore } from '#adapters/dynamodb/evaluation-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { defineRoute } from '#adapters/http/route.ts';
-import { component } from '#adapters/http/schemas.ts';
+import { component, InquirySchema } from '#adapters/http/schemas.ts';
 import { applicantsInquiry } from '#core/evaluation/inquiry.ts';
 import { InquiryParams } from '#core/evaluation/requests.ts';
-import { InquirySchema, inquiryView } from '#core/evaluation/views.ts';
+import { inquiryView } from '#core/evaluation/views.ts';
 
 export const route = defineRoute({
   name: 'get-inquiry',

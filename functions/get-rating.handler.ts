@@ -5,11 +5,11 @@ import { evaluationStore } from '#adapters/dynamodb/evaluation-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { CaseParams } from '#adapters/http/params.ts';
 import { defineRoute } from '#adapters/http/route.ts';
-import { component } from '#adapters/http/schemas.ts';
+import { component, RatingSchema } from '#adapters/http/schemas.ts';
 import { ownCase } from '#core/case/ownership.ts';
 import type { RectificationRecord } from '#core/evaluation/model.ts';
 import { ratable } from '#core/evaluation/rating.ts';
-import { RatingSchema, ratingView } from '#core/evaluation/views.ts';
+import { ratingView } from '#core/evaluation/views.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 
 export const route = defineRoute({

@@ -4,8 +4,8 @@ import { evaluationStore } from '#adapters/dynamodb/evaluation-store.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { DepartmentParams, PageQuery } from '#adapters/http/params.ts';
 import { defineRoute } from '#adapters/http/route.ts';
-import { component } from '#adapters/http/schemas.ts';
-import { InquiryListSchema, inquiryView } from '#core/evaluation/views.ts';
+import { component, InquiryListSchema } from '#adapters/http/schemas.ts';
+import { inquiryView } from '#core/evaluation/views.ts';
 import { ForbiddenError } from '#core/shared/errors.ts';
 
 export const route = defineRoute({

@@ -34,7 +34,6 @@ import {
   PrefillSourceSchema,
   ServiceSchema,
 } from '#core/catalog/schema.ts';
-import { EvaluationAttentionSchema, EvaluationTotalsSchema } from '#core/evaluation/views.ts';
 import { DecisionRequestSchema } from '#core/flow/decide-task.ts';
 import { DeclarationSchema } from '#core/materials/declaration.ts';
 import { ERROR_CODE_LIST } from '#core/shared/error-codes.ts';
@@ -51,6 +50,7 @@ import {
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_TIMESTAMP_HEADER,
 } from '#core/webhooks/signing.ts';
+import { EvaluationAttentionSchema, EvaluationTotalsSchema } from './evaluation-schemas.ts';
 import type { Tag } from './tags.ts';
 
 // ───────────────────────────── shared pieces ─────────────────────────────
@@ -63,6 +63,17 @@ export const SERVICE_SELECTION_PROBLEMS = {
 
 /** `?services=a,b` of the catalog routes: parsed at run time, so it lives with the parameters. */
 export { ChosenServicesQuery } from './catalog-query.ts';
+
+/** What the evaluation routes answer (好差评, 整改, 12345), in a module of their own. */
+export {
+  InquiryCreatedSchema,
+  InquiryListSchema,
+  InquirySchema,
+  RatingSchema,
+  RectificationListSchema,
+  RectificationSchema,
+  ScaleSchema,
+} from './evaluation-schemas.ts';
 
 const Timestamp = z.iso
   .datetime()
@@ -846,7 +857,7 @@ export const SupervisionSchema = z.object({
   places: z
     .array(z.object({ placeId: z.string(), placeName: z.string(), overdue: count, atRisk: count }))
     .check(z.describe('通办: the same tasks counted per place (each department belongs to one place).')),
-  // 好差评 整改 and 12345 (core/evaluation/views.ts).
+  // 好差评 整改 and 12345 (evaluation-schemas.ts).
   ...EvaluationAttentionSchema,
 });
 
