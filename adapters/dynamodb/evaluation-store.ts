@@ -40,7 +40,7 @@ import {
   inquiryCounterItems,
   ratingCounterItems,
   rectificationCounterItems,
-} from './statistics-store.ts';
+} from './statistics-updates.ts';
 
 const table = () => config().TABLE_NAME;
 
