@@ -11,7 +11,7 @@ import {
   cityOnly,
   indexPlaces,
   type PlaceIndex,
-  PlacesFileSchema,
+  placesFileSchema,
 } from '#core/places/places.ts';
 import { config } from '../config.ts';
 import { catalog } from './file-catalog.ts';
@@ -25,7 +25,7 @@ export function placesBeside(catalogFile: string, data: Catalog): PlaceIndex {
   const file = join(dirname(catalogFile), 'places.json');
   let parsed = cityOnly(data);
   if (existsSync(file)) {
-    const result = PlacesFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    const result = placesFileSchema().safeParse(JSON.parse(readFileSync(file, 'utf8')));
     if (!result.success)
       throw new Error(
         `Places ${file} are invalid:\n${result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,

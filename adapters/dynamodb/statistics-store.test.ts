@@ -17,7 +17,7 @@ import type { CaseRecord } from '#core/case/model.ts';
 import { indexCatalog } from '#core/catalog/catalog-index.ts';
 import { CatalogSchema } from '#core/catalog/schema.ts';
 import type { RatingRecord } from '#core/evaluation/model.ts';
-import { cityOnly, indexPlaces, PlacesFileSchema } from '#core/places/places.ts';
+import { cityOnly, indexPlaces, placesFileSchema } from '#core/places/places.ts';
 import {
   addCounters,
   type Cell,
@@ -37,7 +37,7 @@ function city(id: string) {
   const data = CatalogSchema.parse(JSON.parse(readFileSync(cityFile(id, 'catalog.json'), 'utf8')));
   let placesFile = cityOnly(data);
   try {
-    placesFile = PlacesFileSchema.parse(JSON.parse(readFileSync(cityFile(id, 'places.json'), 'utf8')));
+    placesFile = placesFileSchema().parse(JSON.parse(readFileSync(cityFile(id, 'places.json'), 'utf8')));
   } catch {}
   const places = indexPlaces(placesFile);
   const catalog = indexCatalog({

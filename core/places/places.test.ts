@@ -2,12 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CatalogSchema } from '../catalog/schema.ts';
-import { checkPlaces, indexPlaces, PlacesFileSchema } from './places.ts';
+import { checkPlaces, indexPlaces, placesFileSchema } from './places.ts';
 
 const read = (f: string) =>
   JSON.parse(readFileSync(new URL(`../../cities/changzhou/${f}`, import.meta.url), 'utf8'));
 const catalog = CatalogSchema.parse(read('catalog.json'));
-const file = PlacesFileSchema.parse(read('places.json'));
+const file = placesFileSchema().parse(read('places.json'));
 const places = indexPlaces(file);
 const bundle = (id: string) => catalog.bundles.find((b) => b.id === id)!;
 

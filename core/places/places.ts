@@ -12,37 +12,55 @@
 import * as z from 'zod/mini';
 import type { Bundle, Catalog, Department } from '../catalog/schema.ts';
 
-const slug = z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case words joined by "-"'));
+/**
+ * The schemas of places.json, built at their first use rather than at import (issue #14, init
+ * time): nearly every function imports this module (the place index, via the catalog adapter), few
+ * parse the file, and those once, at the first request that needs places; its ~38 zod instances
+ * were the first zod work of 43 bundles' init.
+ */
+function buildSchemas() {
+  const slug = z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case words joined by "-"'));
 
-export const PlaceSchema = z.object({
-  id: slug,
-  name: z.string().check(z.minLength(1)),
-  kind: z.enum(['city', 'district', 'county-city', 'development-zone', 'authority']),
-  /** GB/T 2260 administrative division code (the development zone uses its parent's). */
-  divisionCode: z.string().check(z.regex(/^\d{6}$/)),
-  /** Other names an address may use for the place (e.g. "金坛"). */
-  aliases: z._default(z.array(z.string().check(z.minLength(1))), []),
-  /** City departments with a counterpart here: "<place id>-<department id>". */
-  counterparts: z._default(z.array(slug), []),
-  /** Departments that are this place's as they are named (an authority's own department). */
-  departments: z._default(z.array(slug), []),
-});
-export type Place = z.infer<typeof PlaceSchema>;
+  const PlaceSchema = z.object({
+    id: slug,
+    name: z.string().check(z.minLength(1)),
+    kind: z.enum(['city', 'district', 'county-city', 'development-zone', 'authority']),
+    /** GB/T 2260 administrative division code (the development zone uses its parent's). */
+    divisionCode: z.string().check(z.regex(/^\d{6}$/)),
+    /** Other names an address may use for the place (e.g. "金坛"). */
+    aliases: z._default(z.array(z.string().check(z.minLength(1))), []),
+    /** City departments with a counterpart here: "<place id>-<department id>". */
+    counterparts: z._default(z.array(slug), []),
+    /** Departments that are this place's as they are named (an authority's own department). */
+    departments: z._default(z.array(slug), []),
+  });
 
+  /** How a bundle's competent place is found: fixed, or from a form field naming the place (an address). */
+  const JurisdictionSchema = z.union([
+    z.object({ decidedAt: slug, reason: z.optional(z.string()) }),
+    z.object({ jurisdictionField: z.string().check(z.minLength(1)), reason: z.optional(z.string()) }),
+  ]);
+
+  const PlacesFileSchema = z.object({
+    schemaVersion: z.literal(1),
+    city: slug,
+    places: z.array(PlaceSchema).check(z.minLength(1)),
+    bundles: z._default(z.record(z.string(), JurisdictionSchema), {}),
+  });
+  return { PlaceSchema, JurisdictionSchema, PlacesFileSchema };
+}
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | undefined;
+
+/** The schema of cities/<city>/places.json. */
+export function placesFileSchema(): Schemas['PlacesFileSchema'] {
+  schemas ??= buildSchemas();
+  return schemas.PlacesFileSchema;
+}
+export type Place = z.infer<Schemas['PlaceSchema']>;
 /** How a bundle's competent place is found: fixed, or from a form field naming the place (an address). */
-export const JurisdictionSchema = z.union([
-  z.object({ decidedAt: slug, reason: z.optional(z.string()) }),
-  z.object({ jurisdictionField: z.string().check(z.minLength(1)), reason: z.optional(z.string()) }),
-]);
-export type Jurisdiction = z.infer<typeof JurisdictionSchema>;
-
-export const PlacesFileSchema = z.object({
-  schemaVersion: z.literal(1),
-  city: slug,
-  places: z.array(PlaceSchema).check(z.minLength(1)),
-  bundles: z._default(z.record(z.string(), JurisdictionSchema), {}),
-});
-export type PlacesFile = z.infer<typeof PlacesFileSchema>;
+export type Jurisdiction = z.infer<Schemas['JurisdictionSchema']>;
+export type PlacesFile = z.infer<Schemas['PlacesFileSchema']>;
 
 export interface PlaceIndex {
   readonly city: Place;

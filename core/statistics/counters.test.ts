@@ -4,7 +4,7 @@ import { caseRecord } from '#test/support/in-memory-cases.ts';
 import { indexCatalog } from '../catalog/catalog-index.ts';
 import { CatalogSchema } from '../catalog/schema.ts';
 import { acceptingDepartment } from '../flow/plan.ts';
-import { indexPlaces, PlacesFileSchema } from '../places/places.ts';
+import { indexPlaces, placesFileSchema } from '../places/places.ts';
 import {
   addCounters,
   bundlesOfDepartment,
@@ -21,7 +21,7 @@ import {
 const read = (file: string) =>
   JSON.parse(readFileSync(new URL(`../../cities/changzhou/${file}`, import.meta.url), 'utf8'));
 const data = CatalogSchema.parse(read('catalog.json'));
-const places = indexPlaces(PlacesFileSchema.parse(read('places.json')));
+const places = indexPlaces(placesFileSchema().parse(read('places.json')));
 const catalog = indexCatalog({
   ...data,
   departments: [...data.departments, ...places.departments(data.departments)],
