@@ -21,7 +21,7 @@ import type { CaseRecord, TaskRecord } from '#core/case/model.ts';
 import {
   CASE_STATUS_CHANGED,
   type OutboxEvent,
-  OutboxEventSchema,
+  outboxEventSchema,
   TASK_DUE_SOON,
   TASK_OPENED,
   TASK_OVERDUE,
@@ -210,7 +210,7 @@ export function outboxEventFromImage(
   if (image?.type?.S !== 'outbox') return undefined;
   const flat: Record<string, string> = {};
   for (const [k, v] of Object.entries(image)) if (typeof v?.S === 'string') flat[k] = v.S;
-  const parsed = OutboxEventSchema.safeParse(flat);
+  const parsed = outboxEventSchema().safeParse(flat);
   return parsed.success ? parsed.data : undefined;
 }
 

@@ -22,42 +22,58 @@ export const TASK_OVERDUE = 'task.overdue';
 export const TASK_EVENT_TYPES = [TASK_OPENED, TASK_DUE_SOON, TASK_OVERDUE] as const;
 export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
 
+/**
+ * The schemas of outbox events, built at their first use rather than at import (issue #14, init
+ * time): some 30 functions import this module to write events (its names and types), and only the
+ * stream's consumer parses with them (adapters/dynamodb/outbox.ts outboxEventFromImage); their ~47
+ * zod instances were built at every one of those functions' init.
+ */
+function buildSchemas() {
+  /** One committed case status change, as the outbox item holds it (flat string attributes). */
+  const CaseOutboxEventSchema = z.object({
+    eventId: z.string().check(z.minLength(1), z.maxLength(100)),
+    eventType: z.literal(CASE_STATUS_CHANGED),
+    caseId: z.string().check(z.minLength(1), z.maxLength(100)),
+    status: z.enum(CASE_STATUSES),
+    previousStatus: z.optional(z.enum(CASE_STATUSES)),
+    occurredAt: z.string().check(z.minLength(1)),
+    /**
+     * The portal that owns the case, as the writer knew it (the case's own transaction): fan-out
+     * then needs no read of the case. Absent on events written before it was recorded, and never
+     * part of the thin event.
+     */
+    portalId: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+  });
+
+  /** One task event: opened (with the task), due within a working day, or past its deadline (the sweep). */
+  const TaskOutboxEventSchema = z.object({
+    eventId: z.string().check(z.minLength(1), z.maxLength(100)),
+    eventType: z.enum(TASK_EVENT_TYPES),
+    caseId: z.string().check(z.minLength(1), z.maxLength(100)),
+    taskId: z.string().check(z.minLength(1), z.maxLength(300)),
+    /** The task's kind (acceptance, review, inspection). */
+    kind: z.enum(TASK_KINDS),
+    departmentId: z.string().check(z.minLength(1), z.maxLength(100)),
+    dueAt: z.string().check(z.minLength(1)),
+    occurredAt: z.string().check(z.minLength(1)),
+  });
+
+  const OutboxEventSchema = z.discriminatedUnion('eventType', [CaseOutboxEventSchema, TaskOutboxEventSchema]);
+  return { CaseOutboxEventSchema, TaskOutboxEventSchema, OutboxEventSchema };
+}
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | undefined;
+
+/** An outbox event, either kind, as the outbox item holds it. */
+export function outboxEventSchema(): Schemas['OutboxEventSchema'] {
+  schemas ??= buildSchemas();
+  return schemas.OutboxEventSchema;
+}
 /** One committed case status change, as the outbox item holds it (flat string attributes). */
-export const CaseOutboxEventSchema = z.object({
-  eventId: z.string().check(z.minLength(1), z.maxLength(100)),
-  eventType: z.literal(CASE_STATUS_CHANGED),
-  caseId: z.string().check(z.minLength(1), z.maxLength(100)),
-  status: z.enum(CASE_STATUSES),
-  previousStatus: z.optional(z.enum(CASE_STATUSES)),
-  occurredAt: z.string().check(z.minLength(1)),
-  /**
-   * The portal that owns the case, as the writer knew it (the case's own transaction): fan-out
-   * then needs no read of the case. Absent on events written before it was recorded, and never
-   * part of the thin event.
-   */
-  portalId: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
-});
-export type CaseOutboxEvent = z.infer<typeof CaseOutboxEventSchema>;
-
+export type CaseOutboxEvent = z.infer<Schemas['CaseOutboxEventSchema']>;
 /** One task event: opened (with the task), due within a working day, or past its deadline (the sweep). */
-export const TaskOutboxEventSchema = z.object({
-  eventId: z.string().check(z.minLength(1), z.maxLength(100)),
-  eventType: z.enum(TASK_EVENT_TYPES),
-  caseId: z.string().check(z.minLength(1), z.maxLength(100)),
-  taskId: z.string().check(z.minLength(1), z.maxLength(300)),
-  /** The task's kind (acceptance, review, inspection). */
-  kind: z.enum(TASK_KINDS),
-  departmentId: z.string().check(z.minLength(1), z.maxLength(100)),
-  dueAt: z.string().check(z.minLength(1)),
-  occurredAt: z.string().check(z.minLength(1)),
-});
-export type TaskOutboxEvent = z.infer<typeof TaskOutboxEventSchema>;
-
-export const OutboxEventSchema = z.discriminatedUnion('eventType', [
-  CaseOutboxEventSchema,
-  TaskOutboxEventSchema,
-]);
-export type OutboxEvent = z.infer<typeof OutboxEventSchema>;
+export type TaskOutboxEvent = z.infer<Schemas['TaskOutboxEventSchema']>;
+export type OutboxEvent = z.infer<Schemas['OutboxEventSchema']>;
 
 export function isTaskEvent(event: OutboxEvent): event is TaskOutboxEvent {
   return (TASK_EVENT_TYPES as readonly string[]).includes(event.eventType);
