@@ -58,3 +58,46 @@ export function createPortalClient(options: ClientBase & { apiKey: string; token
 export function createDepartmentClient(options: ClientBase & { token: string }): ApiClient {
   return client(options, { authorization: `Bearer ${options.token}` });
 }
+
+/** What a license document's data block holds (core/licenses/document.ts LicenseData). */
+export interface LicenseDocumentData {
+  readonly licenseId: string;
+  /** 核验码, `XXXX-XXXX`: verification needs it beside the license id. */
+  readonly verificationCode: string;
+  readonly caseId: string;
+  readonly serviceId: string;
+  readonly serviceName: string;
+  readonly result: {
+    readonly kind: string;
+    readonly name: string;
+    readonly data?: readonly { readonly field: string; readonly title: string; readonly value: string }[];
+  };
+  readonly holder: {
+    readonly kind: string;
+    readonly name: string;
+    readonly identifierType: string;
+    readonly identifier: string;
+  };
+  readonly issuer: { readonly departmentId: string; readonly name: string };
+  readonly issuedAt: string;
+  readonly catalogVersion: string;
+}
+
+/**
+ * The data a license document carries (GET /v1/cases/{caseId}/licenses `downloadUrl`): the JSON
+ * of its data block, `<script type="application/json" id="license-data">` — the license id, the
+ * verification code (核验码) printed on it, holder, issuer, results — as the signature covers it.
+ * Undefined when the document has none (not a license, or altered). Pure string work: runs in a
+ * browser and in Node alike.
+ */
+export function licenseDataOf(document: string): LicenseDocumentData | undefined {
+  const open = '<script type="application/json" id="license-data">';
+  const start = document.indexOf(open);
+  const end = start < 0 ? -1 : document.indexOf('</script>', start + open.length);
+  if (end < 0) return undefined;
+  try {
+    return JSON.parse(document.slice(start + open.length, end)) as LicenseDocumentData;
+  } catch {
+    return undefined;
+  }
+}

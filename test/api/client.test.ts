@@ -5,7 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createDepartmentClient, createPortalClient, createPublicClient } from '../../client/index.ts';
+import {
+  createDepartmentClient,
+  createPortalClient,
+  createPublicClient,
+  licenseDataOf,
+} from '../../client/index.ts';
+import { type LicenseData, licenseHtml } from '../../core/licenses/document.ts';
 import { repoRoot } from '../../infra/paths.ts';
 import { generateClient } from '../../scripts/client.ts';
 
@@ -38,5 +44,27 @@ describe('the typed client', () => {
     expect(seen[1]!.headers.get('x-api-key')).toBe('yjs_k');
     expect(seen[1]!.headers.get('authorization')).toBe('Bearer t');
     expect(seen[2]!.headers.get('authorization')).toBe('Bearer d');
+  });
+
+  it('reads the data a license document carries, as the signature covers it — whatever the holder typed', () => {
+    const data: LicenseData = {
+      licenseId: 'l-8k2mq4v7x9zt3bn5rd6wc1hj0p',
+      verificationCode: '7K3M-9QX2',
+      caseId: 'c-aaaaaaaaaaaaaaaaaaaaaaaaaa',
+      serviceId: 'business-license',
+      serviceName: '营业执照',
+      result: { kind: 'license', name: '营业执照' },
+      holder: {
+        kind: 'person',
+        name: '</script><b>张三</b>',
+        identifierType: 'idNumber',
+        identifier: '1101**7777',
+      },
+      issuer: { departmentId: 'market', name: '市场监督管理局' },
+      issuedAt: '2026-11-20T02:00:00.000Z',
+      catalogVersion: 't',
+    };
+    expect(licenseDataOf(licenseHtml(data))).toEqual(data);
+    expect(licenseDataOf('<html>营业执照</html>')).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
-import { type ApiClient, describe, portalApi, publicApi } from '../shared/api.ts';
+import { type ApiClient, describe, licenseDataOf, portalApi, publicApi } from '../shared/api.ts';
 import { loadConfig, type WebConfig } from '../shared/config.ts';
 import { completeSignIn, currentSession, type Session, signIn, signOut } from '../shared/oidc.ts';
 import { Alert, CASE_STATUS, EVENT, Frame, Loading, Note, Scroll, when } from '../shared/ui.tsx';
@@ -771,14 +771,9 @@ function Correction({ ctx, c, onDone }: { ctx: Ctx; c: Json; onDone: () => void 
 async function printedCode(l: { downloadUrl: string; dataUrl?: string }): Promise<string> {
   const r = await fetch(l.dataUrl ?? l.downloadUrl);
   if (!r.ok) throw new Error(`证照文件读取失败（${r.status}）`);
-  const data = (
-    l.dataUrl
-      ? await r.json()
-      : JSON.parse(
-          new DOMParser().parseFromString(await r.text(), 'text/html').getElementById('license-data')
-            ?.textContent ?? 'null',
-        )
-  ) as { verificationCode?: unknown } | null;
+  const data = (l.dataUrl ? await r.json() : licenseDataOf(await r.text())) as
+    | { verificationCode?: unknown }
+    | undefined;
   if (typeof data?.verificationCode !== 'string') throw new Error('证照数据没有核验码');
   return data.verificationCode;
 }

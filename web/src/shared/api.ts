@@ -7,10 +7,12 @@ import {
   createDepartmentClient,
   createPortalClient,
   createPublicClient,
+  licenseDataOf,
 } from '../../../client/index.ts';
 import type { WebConfig } from './config.ts';
 
 export type { ApiClient };
+export { licenseDataOf };
 
 export interface Problem {
   readonly title?: string;
