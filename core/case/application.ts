@@ -15,47 +15,49 @@ import { type Problem, ValidationError } from '../shared/errors.ts';
 import { ApplicantSchema, DeliverySchema } from './applicant.ts';
 import type { CaseMaterial } from './model.ts';
 
-export const MaterialRefSchema = z.union([
-  z.object({
-    type: z.string().check(z.minLength(1), z.maxLength(100)),
-    materialId: z.string().check(z.minLength(1), z.maxLength(100)),
-  }),
-  /** 容缺: a deferrable material promised for later. */
-  z.object({ type: z.string().check(z.minLength(1), z.maxLength(100)), deferred: z.literal(true) }),
-  /** Already on file (an e-license, or a material of an earlier case): the reference POST /v1/prefill gave. */
-  z.object({
-    type: z.string().check(z.minLength(1), z.maxLength(100)),
-    reference: z.string().check(z.minLength(1), z.maxLength(100)),
-  }),
-]);
+export const MaterialRefSchema = /* @__PURE__ */ (() =>
+  z.union([
+    z.object({
+      type: z.string().check(z.minLength(1), z.maxLength(100)),
+      materialId: z.string().check(z.minLength(1), z.maxLength(100)),
+    }),
+    /** 容缺: a deferrable material promised for later. */
+    z.object({ type: z.string().check(z.minLength(1), z.maxLength(100)), deferred: z.literal(true) }),
+    /** Already on file (an e-license, or a material of an earlier case): the reference POST /v1/prefill gave. */
+    z.object({
+      type: z.string().check(z.minLength(1), z.maxLength(100)),
+      reference: z.string().check(z.minLength(1), z.maxLength(100)),
+    }),
+  ]))();
 export type MaterialRef = z.infer<typeof MaterialRefSchema>;
 
-export const ApplicationSchema = z.object({
-  bundleId: z.string().check(z.minLength(1), z.maxLength(100)),
-  /** Omitted: the whole bundle. */
-  services: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.maxLength(50))),
-  applicant: ApplicantSchema,
-  // Omitted is empty, filled in here rather than published as a `default` (which generated clients
-  // read as always present): optional in the document means optional to the portal.
-  form: z.pipe(
-    z.optional(z.record(z.string(), z.unknown())),
-    z.transform((v) => v ?? {}),
-  ),
-  materials: z.pipe(
-    z.optional(z.array(MaterialRefSchema).check(z.maxLength(100))),
-    z.transform((v) => v ?? []),
-  ),
-  delivery: DeliverySchema,
-  /** 通办: the place (places.json id) of the counter or portal where the application is made; default the city. */
-  acceptedAt: z.optional(z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/), z.maxLength(50))),
-  /** 告知承诺制: the services whose conditions the applicant commits to, instead of proving. */
-  commitments: z.pipe(
-    z.optional(
-      z.array(z.object({ serviceId: z.string(), accepted: z.literal(true) })).check(z.maxLength(50)),
+export const ApplicationSchema = /* @__PURE__ */ (() =>
+  z.object({
+    bundleId: z.string().check(z.minLength(1), z.maxLength(100)),
+    /** Omitted: the whole bundle. */
+    services: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.maxLength(50))),
+    applicant: ApplicantSchema,
+    // Omitted is empty, filled in here rather than published as a `default` (which generated clients
+    // read as always present): optional in the document means optional to the portal.
+    form: z.pipe(
+      z.optional(z.record(z.string(), z.unknown())),
+      z.transform((v) => v ?? {}),
     ),
-    z.transform((v) => v ?? []),
-  ),
-});
+    materials: z.pipe(
+      z.optional(z.array(MaterialRefSchema).check(z.maxLength(100))),
+      z.transform((v) => v ?? []),
+    ),
+    delivery: DeliverySchema,
+    /** 通办: the place (places.json id) of the counter or portal where the application is made; default the city. */
+    acceptedAt: z.optional(z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/), z.maxLength(50))),
+    /** 告知承诺制: the services whose conditions the applicant commits to, instead of proving. */
+    commitments: z.pipe(
+      z.optional(
+        z.array(z.object({ serviceId: z.string(), accepted: z.literal(true) })).check(z.maxLength(50)),
+      ),
+      z.transform((v) => v ?? []),
+    ),
+  }))();
 export type Application = z.infer<typeof ApplicationSchema>;
 
 /** What the material store says about a referenced material (looked up by the use case). */

@@ -12,145 +12,153 @@ export const TASK_STATUSES = ['pending', 'approved', 'rejected', 'correction_req
 export const OUTCOMES = ['approve', 'reject', 'correct'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export const CorrectionItemSchema = z.object({
-  path: z.optional(z.string().check(z.maxLength(200))),
-  materialType: z.optional(z.string().check(z.maxLength(100))),
-  message: z.string().check(z.minLength(1), z.maxLength(1000)),
-});
+// Each schema is built by a call marked /* @__PURE__ */: a Lambda bundle that imports this module
+// and never uses a schema drops it, and builds nothing of it at init (esbuild removes an unused
+// pure call; a bare z.object(…) it must keep, issue #14).
+export const CorrectionItemSchema = /* @__PURE__ */ (() =>
+  z.object({
+    path: z.optional(z.string().check(z.maxLength(200))),
+    materialType: z.optional(z.string().check(z.maxLength(100))),
+    message: z.string().check(z.minLength(1), z.maxLength(1000)),
+  }))();
 export type CorrectionItem = z.infer<typeof CorrectionItemSchema>;
 
-export const DecisionSchema = z.object({
-  outcome: z.enum(OUTCOMES),
-  opinion: z._default(z.string().check(z.maxLength(2000)), ''),
-  corrections: z._default(z.array(CorrectionItemSchema).check(z.maxLength(50)), []),
-  decidedAt: z.string(),
-  decidedBy: z.string(),
-});
+export const DecisionSchema = /* @__PURE__ */ (() =>
+  z.object({
+    outcome: z.enum(OUTCOMES),
+    opinion: z._default(z.string().check(z.maxLength(2000)), ''),
+    corrections: z._default(z.array(CorrectionItemSchema).check(z.maxLength(50)), []),
+    decidedAt: z.string(),
+    decidedBy: z.string(),
+  }))();
 export type Decision = z.infer<typeof DecisionSchema>;
 
-export const CaseMaterialSchema = z.object({
-  type: z.string(),
-  materialId: z.optional(z.string()),
-  /** Held by the government (e-license library / earlier case): fetched, not uploaded. */
-  sharedData: z.optional(z.boolean()),
-  /** The e-license or earlier-case material cited (from POST /v1/prefill). */
-  reference: z.optional(z.string()),
-  /** 容缺: promised for later, due by this instant. */
-  deferredUntil: z.optional(z.string()),
-  /**
-   * The uploaded file's facts, copied from the material when it is attached (submission,
-   * supplement), so a task view presigns its download without reading the material. Internal:
-   * never in an answer (the object key is storage's, not the API's — core/case/views.ts
-   * `publicMaterial`). Absent on cases attached before it was recorded: read from the material then.
-   */
-  file: z.optional(
-    z.object({
-      s3Key: z.string().check(z.minLength(1)),
-      fileName: z.string().check(z.minLength(1)),
-      contentType: z.string().check(z.minLength(1)),
-      size: z.number().check(z.int(), z.positive()),
-    }),
-  ),
-});
+export const CaseMaterialSchema = /* @__PURE__ */ (() =>
+  z.object({
+    type: z.string(),
+    materialId: z.optional(z.string()),
+    /** Held by the government (e-license library / earlier case): fetched, not uploaded. */
+    sharedData: z.optional(z.boolean()),
+    /** The e-license or earlier-case material cited (from POST /v1/prefill). */
+    reference: z.optional(z.string()),
+    /** 容缺: promised for later, due by this instant. */
+    deferredUntil: z.optional(z.string()),
+    /**
+     * The uploaded file's facts, copied from the material when it is attached (submission,
+     * supplement), so a task view presigns its download without reading the material. Internal:
+     * never in an answer (the object key is storage's, not the API's — core/case/views.ts
+     * `publicMaterial`). Absent on cases attached before it was recorded: read from the material then.
+     */
+    file: z.optional(
+      z.object({
+        s3Key: z.string().check(z.minLength(1)),
+        fileName: z.string().check(z.minLength(1)),
+        contentType: z.string().check(z.minLength(1)),
+        size: z.number().check(z.int(), z.positive()),
+      }),
+    ),
+  }))();
 export type CaseMaterial = z.infer<typeof CaseMaterialSchema>;
 /** An uploaded material's stored file as a case records it. */
 export type MaterialFile = NonNullable<CaseMaterial['file']>;
 
-export const CaseRecordSchema = z.object({
-  caseId: z.string(),
-  portalId: z.string(),
-  bundleId: z.string(),
-  services: z.array(z.string()),
-  catalogVersion: z.string(),
-  status: z.enum(CASE_STATUSES),
-  applicant: ApplicantSchema,
-  form: z.record(z.string(), z.unknown()),
-  materials: z.array(CaseMaterialSchema),
-  delivery: DeliverySchema,
-  commitments: z.array(z.string()),
-  requestHash: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  /** The bundle's deadline: working days of the slowest service, extended while paused. */
-  dueAt: z.string(),
-  correctionRound: z.number().check(z.int(), z.nonnegative()),
-  /** The last supplement: which round it answered and its request's hash, so a retry is answered alike. */
-  supplemented: z.optional(z.object({ round: z.number().check(z.int()), requestHash: z.string() })),
-  /** The open consolidated correction request (一次反馈), if any. */
-  correction: z.optional(
-    z.object({
-      round: z.number().check(z.int()),
-      requestedAt: z.string(),
-      dueAt: z.string(),
-      stage: z.enum(CORRECTION_STAGES),
-      departments: z.array(z.string()),
-      items: z.array(z.extend(CorrectionItemSchema, { departmentId: z.string() })),
-    }),
-  ),
-  outcome: z.optional(
-    z.object({
-      approved: z.array(z.string()),
-      rejected: z.array(z.object({ serviceId: z.string(), departmentId: z.string(), opinion: z.string() })),
-      refused: z.optional(z.object({ opinion: z.string() })),
-      decidedAt: z.string(),
-    }),
-  ),
-  executionArn: z.optional(z.string()),
-  /** 通办: where the case was accepted (the portal's or counter's place) and where it is decided. */
-  places: z.optional(z.object({ acceptedAt: z.string(), decidedAt: z.optional(z.string()) })),
-  /** Data the approved services produced (credit code, license numbers…), per service. */
-  results: z.optional(z.record(z.string(), z.record(z.string(), z.string()))),
-  /**
-   * Who acted, as the identity provider vouched (the token's subject, never an identifier), and on
-   * what grounds: as the applicant themself, for their organisation, or under a recorded 帮办代办
-   * authorisation. Absent on cases submitted before applicants were known.
-   */
-  acting: z.optional(
-    z.object({
-      subject: z.string(),
-      kind: z.enum(['person', 'organisation']),
-      basis: z.enum(['self', 'legal_representative', 'authorised', 'authorisation']),
-      authorisationId: z.optional(z.string()),
-      assurance: z.number().check(z.int(), z.gte(1), z.lte(3)),
-      /** Verified in person at a counter (窗口) rather than by a token: the officer who checked the ID. */
-      verifiedBy: z.optional(z.object({ kind: z.literal('counter'), officer: z.string() })),
-    }),
-  ),
-  version: z.number().check(z.int()),
-});
+export const CaseRecordSchema = /* @__PURE__ */ (() =>
+  z.object({
+    caseId: z.string(),
+    portalId: z.string(),
+    bundleId: z.string(),
+    services: z.array(z.string()),
+    catalogVersion: z.string(),
+    status: z.enum(CASE_STATUSES),
+    applicant: ApplicantSchema,
+    form: z.record(z.string(), z.unknown()),
+    materials: z.array(CaseMaterialSchema),
+    delivery: DeliverySchema,
+    commitments: z.array(z.string()),
+    requestHash: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    /** The bundle's deadline: working days of the slowest service, extended while paused. */
+    dueAt: z.string(),
+    correctionRound: z.number().check(z.int(), z.nonnegative()),
+    /** The last supplement: which round it answered and its request's hash, so a retry is answered alike. */
+    supplemented: z.optional(z.object({ round: z.number().check(z.int()), requestHash: z.string() })),
+    /** The open consolidated correction request (一次反馈), if any. */
+    correction: z.optional(
+      z.object({
+        round: z.number().check(z.int()),
+        requestedAt: z.string(),
+        dueAt: z.string(),
+        stage: z.enum(CORRECTION_STAGES),
+        departments: z.array(z.string()),
+        items: z.array(z.extend(CorrectionItemSchema, { departmentId: z.string() })),
+      }),
+    ),
+    outcome: z.optional(
+      z.object({
+        approved: z.array(z.string()),
+        rejected: z.array(z.object({ serviceId: z.string(), departmentId: z.string(), opinion: z.string() })),
+        refused: z.optional(z.object({ opinion: z.string() })),
+        decidedAt: z.string(),
+      }),
+    ),
+    executionArn: z.optional(z.string()),
+    /** 通办: where the case was accepted (the portal's or counter's place) and where it is decided. */
+    places: z.optional(z.object({ acceptedAt: z.string(), decidedAt: z.optional(z.string()) })),
+    /** Data the approved services produced (credit code, license numbers…), per service. */
+    results: z.optional(z.record(z.string(), z.record(z.string(), z.string()))),
+    /**
+     * Who acted, as the identity provider vouched (the token's subject, never an identifier), and on
+     * what grounds: as the applicant themself, for their organisation, or under a recorded 帮办代办
+     * authorisation. Absent on cases submitted before applicants were known.
+     */
+    acting: z.optional(
+      z.object({
+        subject: z.string(),
+        kind: z.enum(['person', 'organisation']),
+        basis: z.enum(['self', 'legal_representative', 'authorised', 'authorisation']),
+        authorisationId: z.optional(z.string()),
+        assurance: z.number().check(z.int(), z.gte(1), z.lte(3)),
+        /** Verified in person at a counter (窗口) rather than by a token: the officer who checked the ID. */
+        verifiedBy: z.optional(z.object({ kind: z.literal('counter'), officer: z.string() })),
+      }),
+    ),
+    version: z.number().check(z.int()),
+  }))();
 export type CaseRecord = z.infer<typeof CaseRecordSchema>;
 
-export const TaskRecordSchema = z.object({
-  taskId: z.string(),
-  caseId: z.string(),
-  kind: z.enum(TASK_KINDS),
-  departmentId: z.string(),
-  services: z.array(z.string()),
-  round: z.number().check(z.int(), z.nonnegative()),
-  /** Staged dispatch: 0 for the services without prerequisites, then one more per stage. */
-  stage: z.optional(z.number().check(z.int(), z.nonnegative())),
-  status: z.enum(TASK_STATUSES),
-  createdAt: z.string(),
-  dueAt: z.string(),
-  overdue: z._default(z.boolean(), false),
-  escalations: z._default(z.number().check(z.int(), z.nonnegative()), 0),
-  taskToken: z.optional(z.string()),
-  /** How many tasks the stage's wait opened with this one (1: it alone — its decision ends the stage). */
-  stageSize: z.optional(z.number().check(z.int(), z.positive())),
-  /**
-   * Which opening of the wait gave this task its token (core/flow/steps.ts openStage: the same for
-   * every task of that opening, whatever their stage numbers): a wait that carries on holds the
-   * tasks of several openings, and `stageSize` counts within one.
-   */
-  wave: z.optional(z.string()),
-  /**
-   * The wait holding this task carries on (core/flow/steps.ts `answerWait`): the state machine's
-   * definition takes any step from it, so the next stage opens under the same token and only the
-   * outcome is sent. Absent on tasks of executions started on an older definition.
-   */
-  carryOn: z.optional(z.literal(true)),
-  decision: z.optional(DecisionSchema),
-});
+export const TaskRecordSchema = /* @__PURE__ */ (() =>
+  z.object({
+    taskId: z.string(),
+    caseId: z.string(),
+    kind: z.enum(TASK_KINDS),
+    departmentId: z.string(),
+    services: z.array(z.string()),
+    round: z.number().check(z.int(), z.nonnegative()),
+    /** Staged dispatch: 0 for the services without prerequisites, then one more per stage. */
+    stage: z.optional(z.number().check(z.int(), z.nonnegative())),
+    status: z.enum(TASK_STATUSES),
+    createdAt: z.string(),
+    dueAt: z.string(),
+    overdue: z._default(z.boolean(), false),
+    escalations: z._default(z.number().check(z.int(), z.nonnegative()), 0),
+    taskToken: z.optional(z.string()),
+    /** How many tasks the stage's wait opened with this one (1: it alone — its decision ends the stage). */
+    stageSize: z.optional(z.number().check(z.int(), z.positive())),
+    /**
+     * Which opening of the wait gave this task its token (core/flow/steps.ts openStage: the same for
+     * every task of that opening, whatever their stage numbers): a wait that carries on holds the
+     * tasks of several openings, and `stageSize` counts within one.
+     */
+    wave: z.optional(z.string()),
+    /**
+     * The wait holding this task carries on (core/flow/steps.ts `answerWait`): the state machine's
+     * definition takes any step from it, so the next stage opens under the same token and only the
+     * outcome is sent. Absent on tasks of executions started on an older definition.
+     */
+    carryOn: z.optional(z.literal(true)),
+    decision: z.optional(DecisionSchema),
+  }))();
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 
 export interface TimelineEntry {

@@ -21,38 +21,41 @@ import type { DataSubject, EvaluationStore } from './ports.ts';
 import { leadDepartmentOf, placeOfCase } from './rating.ts';
 import { INQUIRY_WORKING_DAYS } from './scale.ts';
 
-export const InquiryRequestSchema = z.object({
-  kind: z
-    .enum(INQUIRY_KINDS)
-    .check(
-      z.describe(
-        `consultation (咨询, answered within ${INQUIRY_WORKING_DAYS.consultation} working day), complaint (投诉, ${INQUIRY_WORKING_DAYS.complaint}), suggestion (建议, ${INQUIRY_WORKING_DAYS.suggestion}).`,
+export const InquiryRequestSchema = /* @__PURE__ */ (() =>
+  z.object({
+    kind: z
+      .enum(INQUIRY_KINDS)
+      .check(
+        z.describe(
+          `consultation (咨询, answered within ${INQUIRY_WORKING_DAYS.consultation} working day), complaint (投诉, ${INQUIRY_WORKING_DAYS.complaint}), suggestion (建议, ${INQUIRY_WORKING_DAYS.suggestion}).`,
+        ),
       ),
-    ),
-  text: z.string().check(z.trim(), z.minLength(1), z.maxLength(4000)),
-  caseId: z
-    .optional(z.string().check(z.minLength(1), z.maxLength(100)))
-    .check(z.describe('The case it is about (one of the applicant’s).')),
-  bundleId: z
-    .optional(z.string().check(z.minLength(1), z.maxLength(100)))
-    .check(z.describe('The bundle it is about (implied by caseId).')),
-});
+    text: z.string().check(z.trim(), z.minLength(1), z.maxLength(4000)),
+    caseId: z
+      .optional(z.string().check(z.minLength(1), z.maxLength(100)))
+      .check(z.describe('The case it is about (one of the applicant’s).')),
+    bundleId: z
+      .optional(z.string().check(z.minLength(1), z.maxLength(100)))
+      .check(z.describe('The bundle it is about (implied by caseId).')),
+  }))();
 export type InquiryRequest = z.output<typeof InquiryRequestSchema>;
 
 /** A hotline operator's inquiry names the applicant who called (and whose case it may be about). */
-export const HotlineInquiryRequestSchema = z.extend(InquiryRequestSchema, {
-  applicant: z
-    .discriminatedUnion('kind', [
-      z.pick(ApplicantSchema.def.options[0], { kind: true, name: true, idNumber: true }),
-      z.pick(ApplicantSchema.def.options[1], { kind: true, name: true, uscc: true }),
-    ])
-    .check(z.describe('Who called 12345: a person by ID number, or an organisation by credit code.')),
-});
+export const HotlineInquiryRequestSchema = /* @__PURE__ */ (() =>
+  z.extend(InquiryRequestSchema, {
+    applicant: z
+      .discriminatedUnion('kind', [
+        z.pick(ApplicantSchema.def.options[0], { kind: true, name: true, idNumber: true }),
+        z.pick(ApplicantSchema.def.options[1], { kind: true, name: true, uscc: true }),
+      ])
+      .check(z.describe('Who called 12345: a person by ID number, or an organisation by credit code.')),
+  }))();
 export type HotlineInquiryRequest = z.output<typeof HotlineInquiryRequestSchema>;
 
-export const InquiryAnswerSchema = z.object({
-  text: z.string().check(z.trim(), z.minLength(1), z.maxLength(4000)),
-});
+export const InquiryAnswerSchema = /* @__PURE__ */ (() =>
+  z.object({
+    text: z.string().check(z.trim(), z.minLength(1), z.maxLength(4000)),
+  }))();
 
 /** A new inquiry id: random, `q-` + 128 bits. */
 export const newInquiryId = () => `q-${crockfordBase32(randomBytes(16)).toLowerCase()}`;

@@ -29,62 +29,73 @@ import {
 /** The longest an authorisation may run: a year, then it is recorded again. */
 export const MAX_AUTHORISATION_DAYS = 366;
 
-const idNumber = z.string().check(z.refine(isValidIdNumber, 'not a valid resident ID number'));
-const uscc = z.string().check(z.refine(isValidUscc, 'not a valid unified social credit code'));
-const PartySchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('person'), idNumber, name: z.string().check(z.minLength(1), z.maxLength(50)) }),
-  z.object({
-    kind: z.literal('organisation'),
-    uscc,
-    name: z.string().check(z.minLength(1), z.maxLength(100)),
-  }),
-]);
+const idNumber = /* @__PURE__ */ (() =>
+  z.string().check(z.refine(isValidIdNumber, 'not a valid resident ID number')))();
+const uscc = /* @__PURE__ */ (() =>
+  z.string().check(z.refine(isValidUscc, 'not a valid unified social credit code')))();
+const PartySchema = /* @__PURE__ */ (() =>
+  z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('person'),
+      idNumber,
+      name: z.string().check(z.minLength(1), z.maxLength(50)),
+    }),
+    z.object({
+      kind: z.literal('organisation'),
+      uscc,
+      name: z.string().check(z.minLength(1), z.maxLength(100)),
+    }),
+  ]))();
 /** The applicant who authorises, or the helper: a person, or an organisation (acting through its people). */
 export type Party = z.infer<typeof PartySchema>;
 
-const ScopeSchema = z.object({
-  bundleIds: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
-  /** Only these services of those bundles; absent: all of them. */
-  serviceIds: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
-});
+const ScopeSchema = /* @__PURE__ */ (() =>
+  z.object({
+    bundleIds: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+    /** Only these services of those bundles; absent: all of them. */
+    serviceIds: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+  }))();
 export type AuthorisationScope = z.infer<typeof ScopeSchema>;
 
-const GrantedBySchema = z.discriminatedUnion('kind', [
-  /** The applicant, signed in (their token's subject; for an organisation, its legal representative). */
-  z.object({ kind: z.literal('principal'), subject: z.string().check(z.minLength(1)) }),
-  /** A counter portal registered to verify applicants in person; the officer and the signed 授权委托书. */
-  z.object({
-    kind: z.literal('counter'),
-    portalId: z.string().check(z.minLength(1)),
-    officer: z.string().check(z.minLength(1)),
-    evidence: z.string().check(z.minLength(1)),
-  }),
-]);
+const GrantedBySchema = /* @__PURE__ */ (() =>
+  z.discriminatedUnion('kind', [
+    /** The applicant, signed in (their token's subject; for an organisation, its legal representative). */
+    z.object({ kind: z.literal('principal'), subject: z.string().check(z.minLength(1)) }),
+    /** A counter portal registered to verify applicants in person; the officer and the signed 授权委托书. */
+    z.object({
+      kind: z.literal('counter'),
+      portalId: z.string().check(z.minLength(1)),
+      officer: z.string().check(z.minLength(1)),
+      evidence: z.string().check(z.minLength(1)),
+    }),
+  ]))();
 export type GrantedBy = z.infer<typeof GrantedBySchema>;
 
-const RevokedBySchema = z.object({
-  kind: z.enum(['principal', 'helper', 'counter']),
-  id: z.string().check(z.minLength(1)),
-});
+const RevokedBySchema = /* @__PURE__ */ (() =>
+  z.object({
+    kind: z.enum(['principal', 'helper', 'counter']),
+    id: z.string().check(z.minLength(1)),
+  }))();
 
-const assurance = z.union([z.literal(1), z.literal(2), z.literal(3)]);
-const instant = z.iso.datetime({ offset: true });
+const assurance = /* @__PURE__ */ (() => z.union([z.literal(1), z.literal(2), z.literal(3)]))();
+const instant = /* @__PURE__ */ (() => z.iso.datetime({ offset: true }))();
 
 /** As stored: parse it again when reading it back. */
-export const AuthorisationSchema = z.object({
-  id: z.string().check(z.minLength(1)),
-  principal: PartySchema,
-  helper: PartySchema,
-  scope: ScopeSchema,
-  /** The least assurance the helper's sign-in must have (default 2, real-name verified). */
-  minAssurance: assurance,
-  grantedBy: GrantedBySchema,
-  grantedAt: instant,
-  validFrom: instant,
-  expiresAt: instant,
-  revokedAt: z.optional(instant),
-  revokedBy: z.optional(RevokedBySchema),
-});
+export const AuthorisationSchema = /* @__PURE__ */ (() =>
+  z.object({
+    id: z.string().check(z.minLength(1)),
+    principal: PartySchema,
+    helper: PartySchema,
+    scope: ScopeSchema,
+    /** The least assurance the helper's sign-in must have (default 2, real-name verified). */
+    minAssurance: assurance,
+    grantedBy: GrantedBySchema,
+    grantedAt: instant,
+    validFrom: instant,
+    expiresAt: instant,
+    revokedAt: z.optional(instant),
+    revokedBy: z.optional(RevokedBySchema),
+  }))();
 export type Authorisation = z.infer<typeof AuthorisationSchema>;
 
 export interface AuthorisationRequest {

@@ -31,29 +31,33 @@ export interface IssuedLicense extends LicenseRecord {
   readonly manifest?: readonly string[];
 }
 
-const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+// Each schema is built by a call marked /* @__PURE__ */: a Lambda bundle that imports this module
+// and never uses a schema drops it, and builds nothing of it at init (esbuild removes an unused
+// pure call; a bare z.object(…) it must keep, issue #14).
+const sha256Hex = /* @__PURE__ */ (() => z.string().check(z.regex(/^[0-9a-f]{64}$/)))();
 
 /** Parses a license read back from storage (zod at every trust boundary, storage included). */
-export const IssuedLicenseSchema = z.object({
-  licenseId: z.string().check(z.minLength(1)),
-  caseId: z.string().check(z.minLength(1)),
-  serviceId: z.string().check(z.minLength(1)),
-  name: z.string().check(z.minLength(1)),
-  departmentId: z.string().check(z.minLength(1)),
-  documentKey: z.string().check(z.minLength(1)),
-  /** Licenses issued before their data was embedded in the document: the data file beside it. */
-  dataKey: z.optional(z.string().check(z.minLength(1))),
-  documentSha256: sha256Hex,
-  dataSha256: sha256Hex,
-  verificationCodeDigest: sha256Hex,
-  /** base64 of the DER signature over manifestMessage(manifest), or signedMessage(record) without one. */
-  signature: z.string().check(z.minLength(1)),
-  /** The signed manifest's entries (manifest.ts): at most one per license of an attempt (50). */
-  manifest: z.optional(z.array(sha256Hex).check(z.minLength(1), z.maxLength(100))),
-  algorithm: z.string().check(z.minLength(1)),
-  keyId: z.string().check(z.minLength(1)),
-  issuedAt: z.string().check(z.minLength(1)),
-}) satisfies z.ZodMiniType<IssuedLicense>;
+export const IssuedLicenseSchema = /* @__PURE__ */ (() =>
+  z.object({
+    licenseId: z.string().check(z.minLength(1)),
+    caseId: z.string().check(z.minLength(1)),
+    serviceId: z.string().check(z.minLength(1)),
+    name: z.string().check(z.minLength(1)),
+    departmentId: z.string().check(z.minLength(1)),
+    documentKey: z.string().check(z.minLength(1)),
+    /** Licenses issued before their data was embedded in the document: the data file beside it. */
+    dataKey: z.optional(z.string().check(z.minLength(1))),
+    documentSha256: sha256Hex,
+    dataSha256: sha256Hex,
+    verificationCodeDigest: sha256Hex,
+    /** base64 of the DER signature over manifestMessage(manifest), or signedMessage(record) without one. */
+    signature: z.string().check(z.minLength(1)),
+    /** The signed manifest's entries (manifest.ts): at most one per license of an attempt (50). */
+    manifest: z.optional(z.array(sha256Hex).check(z.minLength(1), z.maxLength(100))),
+    algorithm: z.string().check(z.minLength(1)),
+    keyId: z.string().check(z.minLength(1)),
+    issuedAt: z.string().check(z.minLength(1)),
+  }) satisfies z.ZodMiniType<IssuedLicense>)();
 
 export interface LicenseFiles {
   /** Where a license's document lives; a pure function of the license id. */

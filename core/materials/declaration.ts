@@ -18,34 +18,37 @@ import { bytesMatchType } from './sniff.ts';
 const PATH_LIKE = /[/\\]|^\.{1,2}$/;
 const CONTROL = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
-export const DeclarationSchema = z.object({
-  bundleId: z.string().check(z.minLength(1), z.maxLength(100)),
-  type: z.string().check(z.minLength(1), z.maxLength(100)),
-  fileName: z.string().check(
-    z.minLength(1),
-    z.maxLength(255),
-    z.refine((s) => !PATH_LIKE.test(s), {
-      message: 'A file name, not a path: no "/" or "\\", and not "." or "..".',
-      params: { code: 'file_name_is_path' },
-    }),
-    z.refine((s) => !CONTROL.test(s), {
-      message: 'The file name contains control or direction-override characters.',
-      params: { code: 'file_name_has_control_characters' },
-    }),
-  ),
-  // Lower-cased because MIME types are case-insensitive while the catalog's `accept` list and the
-  // signed Content-Type header are compared byte for byte.
-  contentType: z
-    .string()
-    .check(
-      z.maxLength(100),
-      z.trim(),
-      z.toLowerCase(),
-      z.regex(/^[a-z]+\/[a-z0-9.+-]+$/, 'A MIME type such as "application/pdf", without parameters.'),
+export const DeclarationSchema = /* @__PURE__ */ (() =>
+  z.object({
+    bundleId: z.string().check(z.minLength(1), z.maxLength(100)),
+    type: z.string().check(z.minLength(1), z.maxLength(100)),
+    fileName: z.string().check(
+      z.minLength(1),
+      z.maxLength(255),
+      z.refine((s) => !PATH_LIKE.test(s), {
+        message: 'A file name, not a path: no "/" or "\\", and not "." or "..".',
+        params: { code: 'file_name_is_path' },
+      }),
+      z.refine((s) => !CONTROL.test(s), {
+        message: 'The file name contains control or direction-override characters.',
+        params: { code: 'file_name_has_control_characters' },
+      }),
     ),
-  size: z.number().check(z.int(), z.positive()),
-  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'The SHA-256 of the file as 64 lower-case hex digits.')),
-});
+    // Lower-cased because MIME types are case-insensitive while the catalog's `accept` list and the
+    // signed Content-Type header are compared byte for byte.
+    contentType: z
+      .string()
+      .check(
+        z.maxLength(100),
+        z.trim(),
+        z.toLowerCase(),
+        z.regex(/^[a-z]+\/[a-z0-9.+-]+$/, 'A MIME type such as "application/pdf", without parameters.'),
+      ),
+    size: z.number().check(z.int(), z.positive()),
+    sha256: z
+      .string()
+      .check(z.regex(/^[0-9a-f]{64}$/, 'The SHA-256 of the file as 64 lower-case hex digits.')),
+  }))();
 export type Declaration = z.infer<typeof DeclarationSchema>;
 
 const FIELDS = DeclarationSchema.shape;

@@ -32,32 +32,35 @@ const tooMany = (owner: WebhookOwner): Problem => ({
  * The body as documented. The handler parses leniently and `registerWebhook` checks each field,
  * so that a bad URL (and every reason it is bad) and a bad description come back in one answer.
  */
-export const WebhookRequestSchema = z.object({
-  url: z
-    .url()
-    .check(
-      z.maxLength(MAX_WEBHOOK_URL_LENGTH),
-      z.describe(
-        'Where to POST events: https, and a host that is and resolves to public addresses only (checked again at every delivery).',
+export const WebhookRequestSchema = /* @__PURE__ */ (() =>
+  z.object({
+    url: z
+      .url()
+      .check(
+        z.maxLength(MAX_WEBHOOK_URL_LENGTH),
+        z.describe(
+          'Where to POST events: https, and a host that is and resolves to public addresses only (checked again at every delivery).',
+        ),
       ),
-    ),
-  description: z
-    .optional(z.string().check(z.maxLength(MAX_DESCRIPTION_LENGTH)))
-    .check(z.describe('A label for your own use.')),
-});
+    description: z
+      .optional(z.string().check(z.maxLength(MAX_DESCRIPTION_LENGTH)))
+      .check(z.describe('A label for your own use.')),
+  }))();
 
 /** A department's subscription: the same, and which of its task events it wants. */
-export const DepartmentWebhookRequestSchema = z.extend(WebhookRequestSchema, {
-  events: z
-    .optional(z.array(z.enum(TASK_EVENT_TYPES)).check(z.minLength(1), z.maxLength(TASK_EVENT_TYPES.length)))
-    .check(
-      z.describe(
-        'The task events to receive, each at most once in the list; all three (`task.opened`, `task.due_soon`, `task.overdue`) when absent.',
+export const DepartmentWebhookRequestSchema = /* @__PURE__ */ (() =>
+  z.extend(WebhookRequestSchema, {
+    events: z
+      .optional(z.array(z.enum(TASK_EVENT_TYPES)).check(z.minLength(1), z.maxLength(TASK_EVENT_TYPES.length)))
+      .check(
+        z.describe(
+          'The task events to receive, each at most once in the list; all three (`task.opened`, `task.due_soon`, `task.overdue`) when absent.',
+        ),
       ),
-    ),
-});
+  }))();
 
-export const WebhookParams = z.object({ webhookId: z.string().check(z.minLength(1), z.maxLength(100)) });
+export const WebhookParams = /* @__PURE__ */ (() =>
+  z.object({ webhookId: z.string().check(z.minLength(1), z.maxLength(100)) }))();
 
 export interface RegisterDeps {
   readonly webhooks: WebhookRepository;
@@ -177,26 +180,29 @@ export function webhookView(w: WebhookRecord) {
 }
 
 /** A department's webhook as listed (never the secret). */
-export const DepartmentWebhookSchema = z.object({
-  id: z.string(),
-  url: z.url(),
-  description: z.optional(z.string()),
-  events: z.array(z.enum(TASK_EVENT_TYPES)).check(z.describe('The task events it receives.')),
-  createdAt: z.iso.datetime().check(z.describe('An instant, ISO 8601 in UTC.')),
-});
+export const DepartmentWebhookSchema = /* @__PURE__ */ (() =>
+  z.object({
+    id: z.string(),
+    url: z.url(),
+    description: z.optional(z.string()),
+    events: z.array(z.enum(TASK_EVENT_TYPES)).check(z.describe('The task events it receives.')),
+    createdAt: z.iso.datetime().check(z.describe('An instant, ISO 8601 in UTC.')),
+  }))();
 
-export const DepartmentWebhookCreatedSchema = z.extend(DepartmentWebhookSchema, {
-  secret: z
-    .string()
-    .check(
-      z.regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/),
-      z.describe(
-        'The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it.',
+export const DepartmentWebhookCreatedSchema = /* @__PURE__ */ (() =>
+  z.extend(DepartmentWebhookSchema, {
+    secret: z
+      .string()
+      .check(
+        z.regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/),
+        z.describe(
+          'The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes): pass it as is to a `standardwebhooks` library to verify `webhook-signature`. Shown only in this answer: store it.',
+        ),
       ),
-    ),
-});
+  }))();
 
-export const DepartmentWebhookListSchema = z.object({ items: z.array(DepartmentWebhookSchema) });
+export const DepartmentWebhookListSchema = /* @__PURE__ */ (() =>
+  z.object({ items: z.array(DepartmentWebhookSchema) }))();
 
 /** The events of a department's webhook as stored: all three for one registered without a choice. */
 export function departmentWebhookView(w: WebhookRecord) {
