@@ -18,12 +18,13 @@ import { ownCase } from './ownership.ts';
 import type { CaseRepository, TaskRepository, Workflow } from './ports.ts';
 
 /** An omitted reason is none (filled in here, not published as a `default`). */
-export const WithdrawalSchema = z.object({
-  reason: z.pipe(
-    z.optional(z.string().check(z.maxLength(500))),
-    z.transform((v) => v ?? ''),
-  ),
-});
+export const WithdrawalSchema = /* @__PURE__ */ (() =>
+  z.object({
+    reason: z.pipe(
+      z.optional(z.string().check(z.maxLength(500))),
+      z.transform((v) => v ?? ''),
+    ),
+  }))();
 
 export async function withdrawCase(
   deps: { cases: CaseRepository; tasks: TaskRepository; workflow: Workflow; now(): Date },

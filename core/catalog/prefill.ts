@@ -166,47 +166,51 @@ export function prefillFrom(
 
 /** The shape of POST /v1/prefill; identifiers are checked separately so their problems say which standard. */
 /** The applicant's consent to reuse held data (EU OOTS: only at their explicit request, after a preview). */
-export const PrefillConsentSchema = z.object({
-  /** The merged-form fields the applicant agrees to have filled from held data. */
-  fields: z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.minLength(1), z.maxLength(200)),
-  /** Until when the consent holds (at most MAX_CONSENT_DAYS ahead). */
-  expiresAt: z.string().check(z.refine((v) => !Number.isNaN(Date.parse(v)), 'an ISO 8601 date-time')),
-});
+export const PrefillConsentSchema = /* @__PURE__ */ (() =>
+  z.object({
+    /** The merged-form fields the applicant agrees to have filled from held data. */
+    fields: z
+      .array(z.string().check(z.minLength(1), z.maxLength(100)))
+      .check(z.minLength(1), z.maxLength(200)),
+    /** Until when the consent holds (at most MAX_CONSENT_DAYS ahead). */
+    expiresAt: z.string().check(z.refine((v) => !Number.isNaN(Date.parse(v)), 'an ISO 8601 date-time')),
+  }))();
 export type PrefillConsent = z.infer<typeof PrefillConsentSchema>;
 export const MAX_CONSENT_DAYS = 30;
 /** Lookups one applicant may make per hour (a guessing oracle otherwise). */
 export const PREFILL_LOOKUPS_PER_HOUR = 20;
 
-export const PrefillRequestSchema = z.object({
-  bundleId: z.string().check(z.minLength(1), z.maxLength(100)),
-  /**
-   * Required of an applicant's portal (the route checks): the purpose is this request's bundle
-   * and services; `fields` and `expiresAt` are what the applicant agreed to.
-   */
-  consent: z.optional(PrefillConsentSchema),
-  /** Omitted: the whole bundle. */
-  services: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.maxLength(50))),
-  applicant: z.discriminatedUnion('kind', [
-    z.object({
-      kind: z.literal('person'),
-      idNumber: z
-        .string()
-        .check(
-          z.meta({ pattern: ID_NUMBER_PATTERN, examples: ['320402199203154625'] }),
-          z.describe('Resident ID number, checked with GB 11643; never echoed or logged.'),
-        ),
-    }),
-    z.object({
-      kind: z.literal('organisation'),
-      uscc: z
-        .string()
-        .check(
-          z.meta({ pattern: USCC_PATTERN, examples: ['91320402MA27QK3L8L'] }),
-          z.describe('Unified social credit code, checked with GB 32100; never echoed or logged.'),
-        ),
-    }),
-  ]),
-});
+export const PrefillRequestSchema = /* @__PURE__ */ (() =>
+  z.object({
+    bundleId: z.string().check(z.minLength(1), z.maxLength(100)),
+    /**
+     * Required of an applicant's portal (the route checks): the purpose is this request's bundle
+     * and services; `fields` and `expiresAt` are what the applicant agreed to.
+     */
+    consent: z.optional(PrefillConsentSchema),
+    /** Omitted: the whole bundle. */
+    services: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.maxLength(50))),
+    applicant: z.discriminatedUnion('kind', [
+      z.object({
+        kind: z.literal('person'),
+        idNumber: z
+          .string()
+          .check(
+            z.meta({ pattern: ID_NUMBER_PATTERN, examples: ['320402199203154625'] }),
+            z.describe('Resident ID number, checked with GB 11643; never echoed or logged.'),
+          ),
+      }),
+      z.object({
+        kind: z.literal('organisation'),
+        uscc: z
+          .string()
+          .check(
+            z.meta({ pattern: USCC_PATTERN, examples: ['91320402MA27QK3L8L'] }),
+            z.describe('Unified social credit code, checked with GB 32100; never echoed or logged.'),
+          ),
+      }),
+    ]),
+  }))();
 
 export interface PrefillRequest {
   readonly bundle: Bundle;

@@ -33,26 +33,27 @@ const ScoreSchema = z
     z.describe('5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (2 or less opens a rectification).'),
   );
 
-export const RatingRequestSchema = z.object({
-  overall: ScoreSchema.check(z.describe('The bundle as a whole: 5 非常满意 … 1 非常不满意.')),
-  departments: z
-    .pipe(
-      // Omitted is none: filled in here, not published as a `default` (generated clients read one as always present).
-      z.optional(
-        z
-          .array(
-            z.object({
-              departmentId: z.string().check(z.minLength(1), z.maxLength(100)),
-              score: ScoreSchema,
-            }),
-          )
-          .check(z.maxLength(30)),
-      ),
-      z.transform((v) => v ?? []),
-    )
-    .check(z.describe('Optionally, a score per department that worked on the case.')),
-  comment: z.optional(z.string().check(z.maxLength(1000))),
-});
+export const RatingRequestSchema = /* @__PURE__ */ (() =>
+  z.object({
+    overall: ScoreSchema.check(z.describe('The bundle as a whole: 5 非常满意 … 1 非常不满意.')),
+    departments: z
+      .pipe(
+        // Omitted is none: filled in here, not published as a `default` (generated clients read one as always present).
+        z.optional(
+          z
+            .array(
+              z.object({
+                departmentId: z.string().check(z.minLength(1), z.maxLength(100)),
+                score: ScoreSchema,
+              }),
+            )
+            .check(z.maxLength(30)),
+        ),
+        z.transform((v) => v ?? []),
+      )
+      .check(z.describe('Optionally, a score per department that worked on the case.')),
+    comment: z.optional(z.string().check(z.maxLength(1000))),
+  }))();
 export type RatingRequest = z.output<typeof RatingRequestSchema>;
 
 /** The case has not ended: it can be rated once it is issued, rejected or withdrawn. */

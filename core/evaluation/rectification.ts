@@ -7,24 +7,25 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.t
 import { FollowUpSchema, type RectificationRecord } from './model.ts';
 import type { EvaluationStore } from './ports.ts';
 
-export const RectificationCompletionSchema = z.object({
-  action: z
-    .string()
-    .check(
-      z.minLength(1),
-      z.maxLength(4000),
-      z.describe('What the department did about the 差评 (整改措施).'),
-    ),
-  followUp: z
-    .extend(FollowUpSchema, {
-      // Omitted is none: filled in here, not published as a `default` (generated clients read one as always present).
-      note: z.pipe(
-        z.optional(z.string().check(z.maxLength(2000))),
-        z.transform((v) => v ?? ''),
+export const RectificationCompletionSchema = /* @__PURE__ */ (() =>
+  z.object({
+    action: z
+      .string()
+      .check(
+        z.minLength(1),
+        z.maxLength(4000),
+        z.describe('What the department did about the 差评 (整改措施).'),
       ),
-    })
-    .check(z.describe('The 回访: whether the applicant was reached and is satisfied.')),
-});
+    followUp: z
+      .extend(FollowUpSchema, {
+        // Omitted is none: filled in here, not published as a `default` (generated clients read one as always present).
+        note: z.pipe(
+          z.optional(z.string().check(z.maxLength(2000))),
+          z.transform((v) => v ?? ''),
+        ),
+      })
+      .check(z.describe('The 回访: whether the applicant was reached and is satisfied.')),
+  }))();
 
 /** Whether an open rectification is past its deadline at `now`. */
 export const isRectificationOverdue = (r: Pick<RectificationRecord, 'status' | 'dueAt'>, now: Date) =>

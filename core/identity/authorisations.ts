@@ -57,18 +57,19 @@ const refOf = (claimed: ClaimedApplicant): PrincipalRef =>
 
 export const newAuthorisationId = (): string => `a-${crockfordBase32(randomBytes(16)).toLowerCase()}`;
 
-const PartyInput = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('person'),
-    idNumber: z.string().check(z.maxLength(30)),
-    name: z.string().check(z.minLength(1), z.maxLength(50)),
-  }),
-  z.object({
-    kind: z.literal('organisation'),
-    uscc: z.string().check(z.maxLength(30)),
-    name: z.string().check(z.minLength(1), z.maxLength(100)),
-  }),
-]);
+const PartyInput = /* @__PURE__ */ (() =>
+  z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('person'),
+      idNumber: z.string().check(z.maxLength(30)),
+      name: z.string().check(z.minLength(1), z.maxLength(50)),
+    }),
+    z.object({
+      kind: z.literal('organisation'),
+      uscc: z.string().check(z.maxLength(30)),
+      name: z.string().check(z.minLength(1), z.maxLength(100)),
+    }),
+  ]))();
 
 /** The body of POST /v1/me/authorisations. */
 export const GrantAuthorisationBody = z
