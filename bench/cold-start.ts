@@ -47,6 +47,9 @@ export interface ColdStartOptions {
   sizesOnly?: boolean;
 }
 
+/** Fresh processes of the empty handler (as deployed, no source maps) per round. */
+const EMPTY_PER_ROUND = 4;
+
 export const coldStartDefaults: ColdStartOptions = {
   runs: 10,
   only: [],
@@ -412,6 +415,9 @@ export async function runColdStart(options: ColdStartOptions, progress: Progress
     for (let run = 0; run < runs; run++) {
       const jobs = shuffle([
         ...ok.flatMap((n) => variants(n).map((sm) => ({ n, sm }))),
+        // The empty handler is every ratio's denominator: sampled EMPTY_PER_ROUND times a round
+        // (at random places among the others), so its p50 is not one noisy figure shared by all.
+        ...Array.from({ length: EMPTY_PER_ROUND - 1 }, () => ({ n: 'empty.handler', sm: false })),
         { n: 'catalog-probe', sm: false },
       ]);
       for (const { n, sm } of jobs) {
@@ -500,7 +506,7 @@ export async function runColdStart(options: ColdStartOptions, progress: Progress
         ...(options.sizesOnly
           ? ['Init: not measured (--sizes-only).']
           : [
-              `Init: fresh \`node\` (${process.version}; Lambda runs Node 22) per measurement; "ready" = process start → bundle imported (performance.now() in the child), "import" = the import() alone. ${options.runs} runs per bundle, all bundles in a new random order each round. Env as deployed by default (no NODE_OPTIONS); "with maps" = NODE_OPTIONS=--enable-source-maps, what \`-c sourceMaps=true\` deploys (${['empty handler', ...options.withSourceMaps].join(', ')}).`,
+              `Init: fresh \`node\` (${process.version}; Lambda runs Node 22) per measurement; "ready" = process start → bundle imported (performance.now() in the child), "import" = the import() alone. ${options.runs} runs per bundle (the empty handler, every ratio's denominator, ${EMPTY_PER_ROUND}× as many), all in a new random order each round. Env as deployed by default (no NODE_OPTIONS); "with maps" = NODE_OPTIONS=--enable-source-maps, what \`-c sourceMaps=true\` deploys (${['empty handler', ...options.withSourceMaps].join(', ')}).`,
             ]),
         'The catalog (CATALOG_FILE) is read lazily, on the first request that needs it: measured separately (catalog load). It is the file a stack deploys beside each bundle (infra/validated-catalog.ts: validated and normalised at deployment), which a bundle takes as it is; before 2026-12-03 each container validated it with the schema (~30 ms).',
       ],
