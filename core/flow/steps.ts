@@ -227,9 +227,9 @@ export interface HeldWait {
 
 /**
  * A department's decision handed to the step it completes, to be written by that step's own write
- * (core/flow/decide-task.ts: the acceptance, a stage's last review or inspection). `recorded` becomes true once a write
- * carrying it commits; a step that writes nothing (or whose write is refused) leaves it false, and
- * the decision is then written on its own.
+ * (core/flow/decide-task.ts: the acceptance, a stage's last review or inspection). `recorded`
+ * becomes true once a write carrying it commits; a step that writes nothing (or whose write is
+ * refused) leaves it false, and the decision is then written on its own.
  */
 export interface HeldDecision {
   readonly write: DecisionWrite;
