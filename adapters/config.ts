@@ -9,6 +9,7 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { type AssuranceLevel, DEFAULT_ACR_VALUES } from '#core/identity/applicant.ts';
+import { lazily } from '#core/shared/lazily.ts';
 import type { RetryPolicy } from '#core/webhooks/backoff.ts';
 
 // zod's English messages (problem messages of refinements without their own, env and input errors):
@@ -16,19 +17,10 @@ import type { RetryPolicy } from '#core/webhooks/backoff.ts';
 // module, so it is set once here — the English locale alone, ~3 KiB (`z.locales` would bring all).
 z.config(en());
 
-/**
- * A section's schema, built at its first use rather than at import (issue #14, init time): every
- * function loads this module but reads only some sections, and building all of them (~170 zod
- * instances) at module evaluation cost every bundle's init ~1–2 ms, the identity and webhook
- * sections even in the functions that never read them.
- */
-function lazily<T>(build: () => T): () => T {
-  let built: T | undefined;
-  return () => {
-    built ??= build();
-    return built;
-  };
-}
+// Each section's schema is built at its first use (`lazily`): every function loads this module
+// but reads only some sections, and building all of them (~170 zod instances) at module
+// evaluation cost every bundle's init ~1–2 ms, the identity and webhook sections even in the
+// functions that never read them.
 
 /** Parses `env` by `schema`, or throws one error listing every bad variable. */
 function parseEnv<S extends z.core.$ZodType>(

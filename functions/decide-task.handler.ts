@@ -12,7 +12,13 @@ import { workflow } from '#adapters/sfn/workflow.ts';
 import { taskView } from '#core/case/views.ts';
 import { DecisionRequestSchema, decideTask } from '#core/flow/decide-task.ts';
 import { mayOpenDependants } from '#core/flow/stages.ts';
-import { answerWait, completeAcceptance, completeStage, openReadyDependants } from '#core/flow/steps.ts';
+import {
+  answerWait,
+  completeAcceptance,
+  completeStage,
+  type HeldDecision,
+  openReadyDependants,
+} from '#core/flow/steps.ts';
 
 export const route = defineRoute({
   name: 'decide-task',
@@ -34,6 +40,16 @@ export const route = defineRoute({
   needs: { table: 'write', workflow: ['callback'] },
 });
 
+/**
+ * What a step that failed with the decision logs: the state machine takes the step over — unless
+ * the decision was held for the step's write and not written, when it is written on its own next
+ * (core/flow/decide-task.ts) and nothing is handed over.
+ */
+const handedOver = (message: string, caseId: string, decision?: HeldDecision) => (err: unknown) => {
+  if (decision && !decision.recorded) return;
+  logger.warn(message, { caseId, err });
+};
+
 export const handler = httpHandler(route)(async ({ params, body, caller }) => {
   const flow = flowDeps(workflow);
   const { task, replayed } = await decideTask(
@@ -50,14 +66,11 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
           flow,
           caseId,
           round,
-          (err) => {
-            // A decision held for the step's write and not written: written on its own next.
-            if (decision && !decision.recorded) return;
-            logger.warn('stage not planned with its last decision; the state machine plans it', {
-              caseId,
-              err,
-            });
-          },
+          handedOver(
+            'stage not planned with its last decision; the state machine plans it',
+            caseId,
+            decision,
+          ),
           read,
           wait,
           decision,
@@ -68,15 +81,11 @@ export const handler = httpHandler(route)(async ({ params, body, caller }) => {
           caseId,
           round,
           outcome,
-          (err) => {
-            // A decision held for the acceptance's write and not written: the decision is written
-            // on its own next (core/flow/decide-task.ts), the state machine takes nothing over.
-            if (decision && !decision.recorded) return;
-            logger.warn('acceptance not recorded with its decision; the state machine records it', {
-              caseId,
-              err,
-            });
-          },
+          handedOver(
+            'acceptance not recorded with its decision; the state machine records it',
+            caseId,
+            decision,
+          ),
           read,
           wait,
           decision,

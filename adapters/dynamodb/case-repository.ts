@@ -24,7 +24,13 @@ import { config } from '../config.ts';
 import { cityKeyer } from '../identity/identifier-secret.ts';
 import { logger } from '../logger.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from './commands.ts';
+import {
+  GetCommand,
+  QueryCommand,
+  type TransactItems,
+  TransactWriteCommand,
+  UpdateCommand,
+} from './commands.ts';
 import { keys } from './keys.ts';
 import { licenseItems } from './license-items.ts';
 import { attachToCaseItems } from './material-items.ts';
@@ -76,8 +82,6 @@ function taskItem(t: TaskRecord) {
   };
 }
 
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
-
 /** DynamoDB's limit on the items of one transaction. */
 export const MAX_TRANSACTION_ITEMS = 100;
 /** Tasks one stage opens in one transaction (each: task, timeline entry, `task.opened` outbox event). */
@@ -96,7 +100,6 @@ function failedConditions(err: unknown): Set<number> | undefined {
   return new Set(reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : [])));
 }
 
-/** A transaction item that holds only while the case is not final. */
 /** A task of the case that must still be pending (a decision's sibling in its stage). */
 const pendingTaskCheck = (task: Pick<TaskRecord, 'caseId' | 'taskId'>) => ({
   ConditionCheck: {
@@ -108,6 +111,7 @@ const pendingTaskCheck = (task: Pick<TaskRecord, 'caseId' | 'taskId'>) => ({
   },
 });
 
+/** A transaction item that holds only while the case is not final. */
 function openCaseCheck(caseId: string) {
   return {
     ConditionCheck: {

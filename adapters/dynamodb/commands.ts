@@ -10,3 +10,10 @@ export {
   TransactWriteCommand,
   UpdateCommand,
 } from '../aws/dynamodb.ts';
+
+import type { TransactWriteCommand } from '../aws/dynamodb.ts';
+
+/** The items of one TransactWriteItems, as the repositories assemble them. */
+export type TransactItems = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>;

@@ -30,7 +30,7 @@ import {
 import type { EvaluationStore, Page, PageRequest } from '#core/evaluation/ports.ts';
 import { config } from '../config.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
-import { GetCommand, QueryCommand, TransactWriteCommand } from './commands.ts';
+import { GetCommand, QueryCommand, type TransactItems, TransactWriteCommand } from './commands.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { keys } from './keys.ts';
 import { applicantKey } from './privacy-store.ts';
@@ -74,8 +74,6 @@ export const evaluationKeys = {
     sk: `${q.createdAt}#${q.inquiryId}`,
   }),
 } as const;
-
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 /** One transaction, retried when it lost a race to another one (not on a condition failure). */
 async function transact(items: TransactItems): Promise<boolean> {

@@ -4,12 +4,10 @@
  */
 import type { IssuedLicense } from '#core/licenses/ports.ts';
 import { config } from '../config.ts';
-import type { TransactWriteCommand } from './commands.ts';
+import type { TransactItems } from './commands.ts';
 import { keys } from './keys.ts';
 
 const table = () => config().TABLE_NAME;
-
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 /**
  * The two license items' keys (the access-pattern table in keys.ts still shows the former single

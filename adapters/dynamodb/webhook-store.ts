@@ -25,7 +25,13 @@ import {
 } from '#core/webhooks/ports.ts';
 import { config } from '../config.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from './commands.ts';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type TransactItems,
+  TransactWriteCommand,
+} from './commands.ts';
 import { keys } from './keys.ts';
 import { getItems, isConditionFailure, isTransactionConflict, queryPartition, send } from './send.ts';
 
@@ -60,8 +66,6 @@ const DeadLetterItem = z.union([
   z.object({ ...DeadLetterFields, portalId: z.string() }),
   z.object({ ...DeadLetterFields, departmentId: z.string() }),
 ]);
-
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 /**
  * An owner's directory item as read: `count` (the cap's counter) and, once complete, `hooks` —

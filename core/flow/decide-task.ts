@@ -196,12 +196,10 @@ export async function decideTask(
   if (!token) return { task: holder, replayed };
   // The wait this decision answers: the step it takes may open the next stage under it.
   const wait: HeldWait = { token, carryOn: holder.carryOn };
-  const answer = (step: WaitStep) =>
-    deps.answer ? deps.answer(wait, step) : deps.workflow.succeed(token, step);
+  const answer = (step: WaitStep) => answerWait(deps, wait, step);
   if (holder.kind === 'review' || holder.kind === 'inspection') {
     // One wait per stage: the state machine goes on when the last of the stage's tasks is decided.
-    // A task alone in its stage (stageSize 1) ends it with its own decision.
-    if (holder.stageSize === 1 || stageDecided(read.tasks, token))
+    if (endsItsStage(holder, read.tasks))
       await answer(
         deps.completeStage
           ? await deps.completeStage(caseId, holder.round, handed, wait)
@@ -215,6 +213,17 @@ export async function decideTask(
     );
   return { task: holder, replayed };
 }
+
+/** The wait answered with that step: by `deps.answer` (which may carry on), else sent. */
+const answerWait = (deps: Parameters<typeof decideTask>[0], wait: HeldWait, step: WaitStep) =>
+  deps.answer ? deps.answer(wait, step) : deps.workflow.succeed(wait.token, step);
+
+/**
+ * Whether a review or inspection, decided, ends its stage's wait: every task holding the token is
+ * decided — or it is alone in its stage (stageSize 1), its own decision the end.
+ */
+const endsItsStage = (task: TaskRecord, tasks: readonly TaskRecord[]) =>
+  task.stageSize === 1 || (task.taskToken !== undefined && stageDecided(tasks, task.taskToken));
 
 /**
  * The task a decision addresses, as read: pending as this department's task of that kind, with
@@ -263,22 +272,20 @@ async function acceptWithDecision(
     held,
   );
   if (!held.recorded) return undefined;
-  await (deps.answer ? deps.answer(wait, step) : deps.workflow.succeed(wait.token, step));
+  await answerWait(deps, wait, step);
   return { task: decided, replayed: false };
 }
 
 /** The stage's others still to decide, as a decision that is not the stage's last reads them. */
 const pendingOthers = (tasks: readonly TaskRecord[], token: string, taskId: string): TaskRef[] =>
-  tasks
-    .filter(
-      (t) =>
-        t.taskToken === token &&
-        t.taskId !== taskId &&
-        (t.kind === 'review' || t.kind === 'inspection') &&
-        t.status === 'pending' &&
-        t.decision === undefined,
-    )
-    .map(({ taskId: id, caseId, kind, departmentId }) => ({ taskId: id, caseId, kind, departmentId }));
+  tasks.filter(
+    (t) =>
+      t.taskToken === token &&
+      t.taskId !== taskId &&
+      (t.kind === 'review' || t.kind === 'inspection') &&
+      t.status === 'pending' &&
+      t.decision === undefined,
+  );
 
 /** Races with the stage's others lost in a row before the decision is written as before. */
 const SIBLING_RACES = 3;
@@ -313,7 +320,7 @@ async function reviewWithDecision(
     const token = holder.taskToken;
     const decided: TaskRecord = { ...holder, status: write.status, decision: write.decision };
     const tasks = read.tasks.map((t) => (t.taskId === ref.taskId ? decided : t));
-    if (holder.stageSize === 1 || stageDecided(tasks, token)) {
+    if (endsItsStage(decided, tasks)) {
       const wait: HeldWait = { token, carryOn: holder.carryOn };
       const held: HeldDecision = { write, recorded: false };
       const step = await deps.completeStage(
@@ -329,7 +336,7 @@ async function reviewWithDecision(
         const alone = await deps.tasks.decide(ref, write.decision, write.status, write.timeline, write.audit);
         if (!alone.recorded) return { refused: alone };
       }
-      await (deps.answer ? deps.answer(wait, step) : deps.workflow.succeed(token, step));
+      await answerWait(deps, wait, step);
       return { done: { task: decided, replayed: false } };
     }
     const result = await deps.tasks.decide(

@@ -17,6 +17,7 @@ import {
   type DecisionWrite,
   MAX_LICENSES_PER_TRANSITION,
   type TaskRepository,
+  type TransitionEffects,
   type Workflow,
 } from '../case/ports.ts';
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
@@ -89,6 +90,31 @@ export class CaseClosedError extends DomainError {
 }
 
 /**
+ * One write of a step, as `move` makes it: the case from the status the step expects to its own,
+ * with `changes`, the step's timeline entry and audit, and `effects` — counted (when it ends the
+ * case) from the record the step read, not read again. False when refused.
+ */
+function writeStep(
+  deps: FlowDeps,
+  record: CaseRecord,
+  step: Transition,
+  changes: Partial<CaseRecord>,
+  event: string,
+  detail: Record<string, unknown>,
+  at: string,
+  effects: Omit<TransitionEffects, 'readAs'> = {},
+): Promise<boolean> {
+  return deps.cases.transition(
+    record.caseId,
+    [step.from],
+    { ...changes, status: step.to },
+    { at, event, detail },
+    { actor: 'flow', action: event, detail },
+    { readAs: record, ...effects },
+  );
+}
+
+/**
  * Transition unless this step already happened. Steps run again when Step Functions retries them
  * and when an execution is replayed from the start (the local runtime's --persist resume): a case
  * already past this step is left as it is. A case that has ended stops the flow (named error).
@@ -111,15 +137,10 @@ async function move(
   const at = deps.now().toISOString();
   const attempt = async (openTasks?: readonly OpeningEntry[]) => {
     const decide = decision && !decision.recorded ? decision.write : undefined;
-    const written = await deps.cases.transition(
-      record.caseId,
-      from,
-      { ...changes, status: to },
-      { at, event, detail },
-      { actor: 'flow', action: event, detail },
-      // Counted (when it ends the case) from the record this step read, not read again.
-      { readAs: record, ...(openTasks ? { openTasks } : {}), ...(decide ? { decide } : {}) },
-    );
+    const written = await writeStep(deps, record, step, changes, event, detail, at, {
+      ...(openTasks ? { openTasks } : {}),
+      ...(decide ? { decide } : {}),
+    });
     if (written && decide && decision) decision.recorded = true;
     return written;
   };
@@ -1156,15 +1177,15 @@ export async function deliverWithLicenses(
   unrecorded: readonly IssuedLicense[],
 ): Promise<boolean> {
   if (record.status !== 'in_review' || unrecorded.length > MAX_LICENSES_PER_TRANSITION) return false;
-  const step = transition('in_review', 'issue');
-  const detail = deliveryDetail(record, licenses);
-  return deps.cases.transition(
-    record.caseId,
-    [step.from],
-    { status: step.to },
-    { at: deps.now().toISOString(), event: 'issued', detail },
-    { actor: 'flow', action: 'issued', detail },
-    { readAs: record, recordLicenses: unrecorded },
+  return writeStep(
+    deps,
+    record,
+    transition('in_review', 'issue'),
+    {},
+    'issued',
+    deliveryDetail(record, licenses),
+    deps.now().toISOString(),
+    { recordLicenses: unrecorded },
   );
 }
 

@@ -136,12 +136,21 @@ export async function prepareLicenses(
   };
 }
 
-/** Every approved service's license id: the one recorded, else this attempt's. */
-export function licensesOf(prepared: PreparedLicenses): IssueLicensesResult['licenses'] {
+/**
+ * Every approved service's license id: the one recorded before this attempt, else the one in
+ * `licenses` (this attempt's services are those with none recorded before).
+ */
+function licenseIds(
+  prepared: PreparedLicenses,
+  licenses: readonly Pick<IssuedLicense, 'serviceId' | 'licenseId'>[],
+): IssueLicensesResult['licenses'] {
   const ids = new Map(prepared.recorded);
-  for (const l of prepared.unrecorded) if (!ids.has(l.serviceId)) ids.set(l.serviceId, l.licenseId);
+  for (const l of licenses) ids.set(l.serviceId, l.licenseId);
   return prepared.approved.map((serviceId) => ({ id: ids.get(serviceId)!, serviceId }));
 }
+
+/** Every approved service's license id, as they will be once this attempt's are recorded. */
+export const licensesOf = (prepared: PreparedLicenses) => licenseIds(prepared, prepared.unrecorded);
 
 /**
  * Steps 5–7: the prepared licenses recorded in one write (a service whose license another attempt
@@ -152,13 +161,10 @@ export async function recordLicenses(
   prepared: PreparedLicenses,
 ): Promise<IssueLicensesResult> {
   const answers = await deps.store.putAll(prepared.unrecorded);
-  const recorded = new Map(prepared.recorded);
-  for (const { stored } of answers) recorded.set(stored.serviceId, stored.licenseId);
   if (prepared.failure) throw prepared.failure.reason;
-  return {
-    record: prepared.record,
-    licenses: prepared.approved.map((serviceId) => ({ id: recorded.get(serviceId)!, serviceId })),
-  };
+  // What the store holds for each service wins: a license another attempt recorded first stands.
+  const stored = answers.map((a) => a.stored);
+  return { record: prepared.record, licenses: licenseIds(prepared, stored) };
 }
 
 function resolveService(

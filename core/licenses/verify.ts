@@ -77,11 +77,12 @@ export async function verifyLicense(
     !verificationCodeMatchesWith(deps.keyer, l.licenseId, l.verificationCodeDigest, code)
   )
     throw new NotFoundError(NO_SUCH_LICENSE);
+  // A license issued before its data was embedded keeps it in a file of its own.
   const [document, dataFile] = await Promise.all([
     deps.files.read(l.documentKey),
-    l.dataKey === undefined ? undefined : deps.files.read(l.dataKey),
+    l.dataKey ? deps.files.read(l.dataKey) : undefined,
   ]);
-  const data = l.dataKey === undefined ? document && embeddedData(document) : dataFile;
+  const data = l.dataKey ? dataFile : document && embeddedData(document);
   const verifier = l.algorithm === SIGNING_ALGORITHM ? deps.verifierFor(l.keyId) : undefined;
   const dataIntact = intact(data, l.dataSha256);
   const signed = signedBytesOf(l);

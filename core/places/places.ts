@@ -11,6 +11,7 @@
  */
 import * as z from 'zod/mini';
 import type { Bundle, Catalog, Department } from '../catalog/schema.ts';
+import { lazily } from '../shared/lazily.ts';
 
 /**
  * The schemas of places.json, built at their first use rather than at import (issue #14, init
@@ -50,13 +51,10 @@ function buildSchemas() {
   return { PlaceSchema, JurisdictionSchema, PlacesFileSchema };
 }
 type Schemas = ReturnType<typeof buildSchemas>;
-let schemas: Schemas | undefined;
+const schemas = lazily(buildSchemas);
 
 /** The schema of cities/<city>/places.json. */
-export function placesFileSchema(): Schemas['PlacesFileSchema'] {
-  schemas ??= buildSchemas();
-  return schemas.PlacesFileSchema;
-}
+export const placesFileSchema = (): Schemas['PlacesFileSchema'] => schemas().PlacesFileSchema;
 export type Place = z.infer<Schemas['PlaceSchema']>;
 /** How a bundle's competent place is found: fixed, or from a form field naming the place (an address). */
 export type Jurisdiction = z.infer<Schemas['JurisdictionSchema']>;

@@ -12,6 +12,7 @@
 import * as z from 'zod/mini';
 import { CASE_STATUSES } from '../case/lifecycle.ts';
 import { TASK_KINDS } from '../case/model.ts';
+import { lazily } from '../shared/lazily.ts';
 
 export const CASE_STATUS_CHANGED = 'case.status_changed';
 export const TASK_OPENED = 'task.opened';
@@ -62,13 +63,10 @@ function buildSchemas() {
   return { CaseOutboxEventSchema, TaskOutboxEventSchema, OutboxEventSchema };
 }
 type Schemas = ReturnType<typeof buildSchemas>;
-let schemas: Schemas | undefined;
+const schemas = lazily(buildSchemas);
 
 /** An outbox event, either kind, as the outbox item holds it. */
-export function outboxEventSchema(): Schemas['OutboxEventSchema'] {
-  schemas ??= buildSchemas();
-  return schemas.OutboxEventSchema;
-}
+export const outboxEventSchema = (): Schemas['OutboxEventSchema'] => schemas().OutboxEventSchema;
 /** One committed case status change, as the outbox item holds it (flat string attributes). */
 export type CaseOutboxEvent = z.infer<Schemas['CaseOutboxEventSchema']>;
 /** One task event: opened (with the task), due within a working day, or past its deadline (the sweep). */

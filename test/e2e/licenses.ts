@@ -2,19 +2,19 @@
  * What a license holder has in hand: the license id and the verification code (核验码) printed on
  * the license. Tests read the code from the data the license document carries, as a portal shows it.
  */
-import { embeddedData, type LicenseData } from '#core/licenses/document.ts';
+import { type LicenseDocumentData, licenseDataOf } from '../../client/index.ts';
 import { call } from './target.ts';
 
 /**
  * The data the license document at `downloadUrl` carries (its `<script type="application/json"
- * id="license-data">`), as a system reads it.
+ * id="license-data">`), read as a portal reads it: with the typed client's `licenseDataOf`.
  */
-export async function licenseDataAt(downloadUrl: string): Promise<LicenseData> {
+export async function licenseDataAt(downloadUrl: string): Promise<LicenseDocumentData> {
   const res = await fetch(downloadUrl);
   if (!res.ok) throw new Error(`license document: ${res.status}`);
-  const data = embeddedData(new Uint8Array(await res.arrayBuffer()));
+  const data = licenseDataOf(await res.text());
   if (!data) throw new Error('license document without its data');
-  return JSON.parse(new TextDecoder().decode(data)) as LicenseData;
+  return data;
 }
 
 /** The verification code printed on the license whose document `downloadUrl` links to. */
