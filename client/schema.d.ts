@@ -1612,7 +1612,9 @@ export interface components {
      *           "id": "l-01JNB5C2W9RA",
      *           "serviceId": "enterprise-establishment-registration",
      *           "name": "营业执照",
-     *           "issuedAt": "2025-03-01T08:00:00.000Z"
+     *           "issuedAt": "2025-03-01T08:00:00.000Z",
+     *           "downloadUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA/document.html?X-Amz-Expires=300",
+     *           "dataUrl": "https://files.changzhou.example.cn/licenses/l-01JNB5C2W9RA/data.json?X-Amz-Expires=300"
      *         }
      *       ],
      *       "places": {
@@ -1713,11 +1715,22 @@ export interface components {
           [key: string]: string | number | boolean | string[];
         };
       }[];
+      /** @description The e-licenses issued (一窗出件), each with its download link — as GET /v1/cases/{caseId}/licenses gives them, so a portal shows the outcome and its licenses from one read. */
       licenses: {
         id: string;
         serviceId: string;
         name: string;
         issuedAt: components['schemas']['Timestamp'];
+        /**
+         * Format: uri
+         * @description The signed license document (HTML); its data — the verification code among it — as JSON in its data block (the `script` element of type `application/json` with id `license-data`). A short-lived link (minutes).
+         */
+        downloadUrl: string;
+        /**
+         * Format: uri
+         * @description Only licenses issued before 2026-12-03: their data (JSON) in a file of its own. Since, the document carries it in its data block (the `script` element of type `application/json` with id `license-data`).
+         */
+        dataUrl?: string;
       }[];
       /** @description 通办: the place where the case was accepted and the competent place that decides it. */
       places?: {
@@ -2668,7 +2681,7 @@ export interface components {
         issuedAt: components['schemas']['Timestamp'];
         /**
          * Format: uri
-         * @description The signed license document (HTML); its data — the verification code among it — as JSON in its data block (the `script` element of type `application/json` with id `license-data`).
+         * @description The signed license document (HTML); its data — the verification code among it — as JSON in its data block (the `script` element of type `application/json` with id `license-data`). A short-lived link (minutes).
          */
         downloadUrl: string;
         /**

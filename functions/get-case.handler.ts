@@ -1,12 +1,17 @@
-/** GET /v1/cases/{caseId} — progress (进度查询): status, tasks, decisions and the timeline. */
+/**
+ * GET /v1/cases/{caseId} — progress (进度查询): status, tasks, decisions, the timeline and the
+ * licenses issued, with their download links.
+ */
 import { catalog } from '#adapters/catalog/file-catalog.ts';
 import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { httpHandler } from '#adapters/http/handler.ts';
 import { CaseParams } from '#adapters/http/params.ts';
 import { defineRoute } from '#adapters/http/route.ts';
 import { CaseViewSchema } from '#adapters/http/schemas.ts';
+import { licenseFiles } from '#adapters/s3/license-files.ts';
 import { ownCase } from '#core/case/ownership.ts';
 import { caseView } from '#core/case/views.ts';
+import { licensesWithLinks } from '#core/licenses/links.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 
 export const route = defineRoute({
@@ -23,7 +28,7 @@ export const route = defineRoute({
   problems: {
     404: 'No such case of this portal and applicant (another portal’s or another applicant’s case is 404 too).',
   },
-  needs: { table: 'read' },
+  needs: { table: 'read', files: 'read' },
 });
 
 export const handler = httpHandler(route)(async ({ params, caller }) => {
@@ -31,5 +36,8 @@ export const handler = httpHandler(route)(async ({ params, caller }) => {
   // Another portal's case, or another applicant's, is indistinguishable from a missing one.
   if (!view || !ownCase(view.record, caller))
     throw new NotFoundError(`There is no case "${params.caseId}" of yours.`);
-  return { status: 200, body: caseView(catalog(), view) };
+  // The licenses with their download links: the outcome and its licenses in one read. The links
+  // expire within minutes: no cache may keep them longer.
+  const licenses = await licensesWithLinks(licenseFiles, view.licenses);
+  return { status: 200, body: caseView(catalog(), view, licenses), headers: { 'cache-control': 'no-store' } };
 });

@@ -6,6 +6,7 @@ import { defineRoute } from '#adapters/http/route.ts';
 import { LicenseListSchema } from '#adapters/http/schemas.ts';
 import { licenseFiles } from '#adapters/s3/license-files.ts';
 import { ownCase } from '#core/case/ownership.ts';
+import { licensesWithLinks } from '#core/licenses/links.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 
 export const route = defineRoute({
@@ -28,17 +29,7 @@ export const handler = httpHandler(route)(async ({ params, caller }) => {
   const { record, licenses } = await caseWithLicenses(params.caseId);
   // Another portal's case is "not found", never "forbidden": case ids cannot be probed.
   if (!ownCase(record, caller)) throw new NotFoundError(`There is no case "${params.caseId}" of yours.`);
-  const items = await Promise.all(
-    licenses.map(async (l) => ({
-      id: l.licenseId,
-      serviceId: l.serviceId,
-      name: l.name,
-      issuedAt: l.issuedAt,
-      downloadUrl: await licenseFiles.downloadUrl(l.documentKey),
-      // A license issued before its data was embedded in the document keeps its data file.
-      ...(l.dataKey ? { dataUrl: await licenseFiles.downloadUrl(l.dataKey) } : {}),
-    })),
-  );
+  const items = await licensesWithLinks(licenseFiles, licenses);
   // The links expire within minutes: no cache may keep them longer.
   return { status: 200, body: { items }, headers: { 'cache-control': 'no-store' } };
 });

@@ -605,6 +605,26 @@ const CasePlaces = z
   .object({ acceptedAt: z.string(), decidedAt: z.optional(z.string()) })
   .check(z.describe('通办: the place where the case was accepted and the competent place that decides it.'));
 
+/** A license as the applicant is given it: with a short-lived link to its signed document. */
+const LicenseItem = z.object({
+  id: z.string(),
+  serviceId: z.string(),
+  name: z.string(),
+  issuedAt: Timestamp,
+  downloadUrl: Link.check(
+    z.describe(
+      'The signed license document (HTML); its data — the verification code among it — as JSON in its data block (the `script` element of type `application/json` with id `license-data`). A short-lived link (minutes).',
+    ),
+  ),
+  dataUrl: z.optional(
+    Link.check(
+      z.describe(
+        'Only licenses issued before 2026-12-03: their data (JSON) in a file of its own. Since, the document carries it in its data block (the `script` element of type `application/json` with id `license-data`).',
+      ),
+    ),
+  ),
+});
+
 export const CaseViewSchema = z.object({
   id: z.string(),
   bundleId: z.string(),
@@ -662,9 +682,13 @@ export const CaseViewSchema = z.object({
         .check(z.describe('Facts of the event: the task, department, services, round, outcome…')),
     }),
   ),
-  licenses: z.array(
-    z.object({ id: z.string(), serviceId: z.string(), name: z.string(), issuedAt: Timestamp }),
-  ),
+  licenses: z
+    .array(LicenseItem)
+    .check(
+      z.describe(
+        'The e-licenses issued (一窗出件), each with its download link — as GET /v1/cases/{caseId}/licenses gives them, so a portal shows the outcome and its licenses from one read.',
+      ),
+    ),
   places: z.optional(CasePlaces),
   results: z
     .optional(z.record(z.string(), z.record(z.string(), z.string())))
@@ -863,28 +887,7 @@ export const SupervisionSchema = z.object({
 
 // ───────────────────────────── licenses ─────────────────────────────
 
-export const LicenseListSchema = z.object({
-  items: z.array(
-    z.object({
-      id: z.string(),
-      serviceId: z.string(),
-      name: z.string(),
-      issuedAt: Timestamp,
-      downloadUrl: Link.check(
-        z.describe(
-          'The signed license document (HTML); its data — the verification code among it — as JSON in its data block (the `script` element of type `application/json` with id `license-data`).',
-        ),
-      ),
-      dataUrl: z.optional(
-        Link.check(
-          z.describe(
-            'Only licenses issued before 2026-12-03: their data (JSON) in a file of its own. Since, the document carries it in its data block (the `script` element of type `application/json` with id `license-data`).',
-          ),
-        ),
-      ),
-    }),
-  ),
-});
+export const LicenseListSchema = z.object({ items: z.array(LicenseItem) });
 
 export const VerificationSchema = z.object({
   valid: z.boolean().check(z.describe('Both stored files intact and the signature over them valid.')),

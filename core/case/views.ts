@@ -1,5 +1,7 @@
 /** How a case and its tasks are shown (进度查询): personal data masked, names resolved. */
+
 import type { CatalogIndex } from '../catalog/catalog-index.ts';
+import type { LicenseLink } from '../licenses/links.ts';
 import { maskIdentifier, maskName, maskPhone } from '../shared/identifiers.ts';
 import type { Applicant } from './applicant.ts';
 import type { CaseMaterial, CaseRecord, TaskRecord } from './model.ts';
@@ -65,7 +67,8 @@ export function submissionView(r: CaseRecord) {
   };
 }
 
-export function caseView(index: CatalogIndex, v: CaseView) {
+/** The applicant's view of a case; `licenses` as they are given out, with their links (core/licenses/links.ts). */
+export function caseView(index: CatalogIndex, v: CaseView, licenses: readonly LicenseLink[]) {
   const r = v.record;
   const bundle = index.bundles.get(r.bundleId);
   const serviceName = (id: string) => bundle?.services.find((s) => s.id === id)?.name ?? id;
@@ -101,12 +104,7 @@ export function caseView(index: CatalogIndex, v: CaseView) {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.taskId.localeCompare(b.taskId))
       .map((t) => taskView(index, t)),
     timeline: [...v.timeline].sort((a, b) => a.at.localeCompare(b.at)),
-    licenses: v.licenses.map((l) => ({
-      id: l.licenseId,
-      serviceId: l.serviceId,
-      name: l.name,
-      issuedAt: l.issuedAt,
-    })),
+    licenses,
     ...(r.places ? { places: r.places } : {}),
     ...(r.results ? { results: r.results } : {}),
     ...(r.acting

@@ -152,6 +152,16 @@ describe('one case through the whole flow', () => {
       const v = await verifyLicense(l.id, await printedCode(l.downloadUrl));
       expect(v.body.valid).toBe(true);
     }
+    // The case view gives the same licenses with working links: the outcome and its licenses in one read.
+    const shown = done.body.licenses as { id: string; serviceId: string; downloadUrl: string }[];
+    expect(shown.map((l) => l.id).sort()).toEqual(
+      licenses.body.items.map((l: { id: string }) => l.id).sort(),
+    );
+    for (const l of shown) {
+      const v = await verifyLicense(l.id, await printedCode(l.downloadUrl));
+      expect(v.body.valid).toBe(true);
+    }
+    expect(done.headers.get('cache-control')).toBe('no-store');
 
     // Step Functions transitions are most of the cost: keep them few (one correction round here).
     if (isLocalTarget()) {
