@@ -7,15 +7,18 @@ import { httpHandler } from '#adapters/http/handler.ts';
 import { TaskParams } from '#adapters/http/params.ts';
 import { defineRoute } from '#adapters/http/route.ts';
 import { TaskDecidedSchema } from '#adapters/http/schemas.ts';
+import { issueDeps } from '#adapters/issue-deps.ts';
 import { logger } from '#adapters/logger.ts';
 import { workflow } from '#adapters/sfn/workflow.ts';
 import { taskView } from '#core/case/views.ts';
 import { DecisionRequestSchema, decideTask } from '#core/flow/decide-task.ts';
+import { issueWithDecision } from '#core/flow/issue-and-deliver.ts';
 import { mayOpenDependants } from '#core/flow/stages.ts';
 import {
   answerWait,
   completeAcceptance,
   completeStage,
+  type FlowDeps,
   type HeldDecision,
   openReadyDependants,
 } from '#core/flow/steps.ts';
@@ -37,7 +40,8 @@ export const route = defineRoute({
     409: 'The task is already decided otherwise, or closed: its case was withdrawn or has ended (a decision racing with a withdrawal never lands after it).',
     422: 'The decision is incomplete (a rejection needs an opinion; a correction needs items or an opinion).',
   },
-  needs: { table: 'write', workflow: ['callback'] },
+  // The license files and signatures too: a stage's last decision may issue at once (issueNow).
+  needs: { table: 'write', workflow: ['callback'], files: 'write', signing: 'sign' },
 });
 
 /**
@@ -51,7 +55,14 @@ const handedOver = (message: string, caseId: string, decision?: HeldDecision) =>
 };
 
 export const handler = httpHandler(route)(async ({ params, body, caller }) => {
-  const flow = flowDeps(workflow);
+  const base = flowDeps(workflow);
+  // 一窗出件 at once: the stage's last decision issues the licenses with its own write
+  // (core/flow/issue-and-deliver.ts issueWithDecision); should it not, the state machine does.
+  const flow: FlowDeps = {
+    ...base,
+    issueNow: async (record, merge, decision) =>
+      issueWithDecision({ issue: await issueDeps(), flow: base }, record, merge, decision),
+  };
   const { task, replayed } = await decideTask(
     {
       tasks: taskRepository,

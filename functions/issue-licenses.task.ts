@@ -10,15 +10,9 @@
  * old Deliver Results ($.issued.value.licenses).
  */
 import * as z from 'zod/mini';
-import { catalog } from '#adapters/catalog/file-catalog.ts';
-import { caseWithLicenses } from '#adapters/dynamodb/case-reads.ts';
-import { caseRepository } from '#adapters/dynamodb/case-repository.ts';
-import { licenseStore } from '#adapters/dynamodb/license-store.ts';
 import { flowDeps } from '#adapters/flow-deps.ts';
-import { cityKeyer } from '#adapters/identity/identifier-secret.ts';
+import { issueDeps } from '#adapters/issue-deps.ts';
 import { makeTaskHandler } from '#adapters/lambda/task-handler.ts';
-import { licenseFiles } from '#adapters/s3/license-files.ts';
-import { signer } from '#adapters/signing/signer.ts';
 import { issueAndDeliver } from '#core/flow/issue-and-deliver.ts';
 
 const Input = z.object({
@@ -27,20 +21,5 @@ const Input = z.object({
 });
 
 export const handler = makeTaskHandler(Input, async (input) =>
-  issueAndDeliver(
-    {
-      issue: {
-        keyer: await cityKeyer(),
-        cases: caseRepository,
-        catalog: catalog(),
-        files: licenseFiles,
-        store: licenseStore,
-        caseWithLicenses,
-        signer,
-        now: () => new Date(),
-      },
-      flow: flowDeps(),
-    },
-    input,
-  ),
+  issueAndDeliver({ issue: await issueDeps(), flow: flowDeps() }, input),
 );

@@ -337,6 +337,12 @@ export const caseRepository: CaseRepository = {
           ExpressionAttributeValues: values,
         },
       },
+      // Steps recorded by this write before its own (their changes are in this one's): their
+      // entries first, so the timeline keeps their order.
+      ...(effects?.stepsBefore ?? []).flatMap((step) => [
+        { Put: { TableName: table(), Item: eventItem(caseId, step.timeline) } },
+        { Put: { TableName: table(), Item: auditItem(caseId, step.timeline.at, step.audit) } },
+      ]),
       { Put: { TableName: table(), Item: eventItem(caseId, timeline) } },
       { Put: { TableName: table(), Item: auditItem(caseId, timeline.at, audit) } },
       // Webhooks: one outbox event iff the status changes, in the same transaction.

@@ -82,6 +82,12 @@ export interface TransitionEffects {
    * is written. At most MAX_LICENSES_PER_TRANSITION.
    */
   readonly recordLicenses?: readonly IssuedLicense[];
+  /**
+   * Steps the same write records before its own, each its timeline entry and audit (the merge an
+   * issue follows when the stage's last decision issues at once: core/flow/issue-and-deliver.ts
+   * `issueWithDecision`). Their changes are in the transition's own.
+   */
+  readonly stepsBefore?: readonly { readonly timeline: TimelineEntry; readonly audit: AuditRecord }[];
 }
 
 /** The most licenses one transition records with itself (DynamoDB: 100 items, 2 per license). */

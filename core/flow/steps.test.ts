@@ -406,6 +406,90 @@ describe('the flow steps', () => {
       expect.objectContaining({ detail: { licenses: ['l-1', 'l-2'], delivery: record.delivery.method } }),
     ]);
   });
+  it('issues at once with the stage’s last decision: the results, the merge and the decision handed to one write', async () => {
+    const { ports, deps, record } = setup({ status: 'in_review' });
+    const review = (services: string[], departmentId: string, stage?: number) => ({
+      taskId: `${record.caseId}.r0.review.${departmentId}${stage ? `-s${stage}` : ''}`,
+      kind: 'review' as const,
+      departmentId,
+      services,
+      ...(stage ? { stage } : {}),
+    });
+    const registration = decided(
+      record.caseId,
+      review([REGISTRATION], 'market-regulation'),
+      decision('approve'),
+    );
+    const seal = taskRecord({ caseId: record.caseId, ...review([SEAL], 'public-security', 1) });
+    ports.store.tasks.set(registration.taskId, registration);
+    ports.store.tasks.set(seal.taskId, seal);
+    const write = {
+      ref: {
+        caseId: record.caseId,
+        taskId: seal.taskId,
+        kind: 'review' as const,
+        departmentId: 'public-security',
+      },
+      decision: decision('approve'),
+      status: 'approved' as const,
+      timeline: { at: NOW.toISOString(), event: 'review_decided' },
+      audit: { actor: 'department:public-security', action: 'decide_review', detail: {} },
+    };
+    const read = {
+      record,
+      tasks: [registration, { ...seal, status: 'approved' as const, decision: write.decision }],
+    };
+    const handed: Parameters<NonNullable<typeof deps.issueNow>>[] = [];
+    const issuing = (answer: boolean | Error) => ({
+      ...deps,
+      issueNow: async (...args: Parameters<NonNullable<typeof deps.issueNow>>) => {
+        handed.push(args);
+        if (answer instanceof Error) throw answer;
+        if (answer) args[2].recorded = true;
+        return answer;
+      },
+      warn: (message: string) => warned.push(message),
+    });
+    const warned: string[] = [];
+    const before = ports.store.timeline.get(record.caseId)?.length ?? 0;
+
+    const held = { write, recorded: false };
+    const next = await mergeDecisions(issuing(true), record.caseId, 0, read, undefined, held);
+    expect(next).toEqual({ caseId: record.caseId, round: 0, next: 'issued' });
+    const [onCase, merge, decisionHanded] = handed[0]!;
+    expect(onCase).toBe(record);
+    expect(decisionHanded).toBe(held);
+    expect(merge.approved.slice().sort()).toEqual([REGISTRATION, SEAL].sort());
+    expect(merge.changes.results?.[REGISTRATION]).toBeDefined();
+    expect(merge.changes.outcome?.approved.slice().sort()).toEqual([REGISTRATION, SEAL].sort());
+    expect(merge.steps.map((s) => s.timeline.event)).toEqual(['results_recorded', 'merged']);
+    // Nothing written here: the issue's one write records it all.
+    expect(ports.store.timeline.get(record.caseId)?.length ?? 0).toBe(before);
+    expect(ports.store.cases.get(record.caseId)?.outcome).toBeUndefined();
+
+    // Not issued (refused, or failed): the results and the merge are written with the decision, as before.
+    for (const answer of [false, new Error('file storage unavailable')]) {
+      const again = { write, recorded: false };
+      const { ports: p2, deps: d2, record: r2 } = setup({ status: 'in_review' });
+      p2.store.tasks.set(registration.taskId, registration);
+      p2.store.tasks.set(seal.taskId, seal);
+      const later = await mergeDecisions(
+        { ...issuing(answer), cases: d2.cases, tasks: d2.tasks },
+        r2.caseId,
+        0,
+        { ...read, record: r2 },
+        undefined,
+        again,
+      );
+      expect(later.next).toBe('issue');
+      expect(again.recorded).toBe(true);
+      expect(p2.store.cases.get(r2.caseId)?.outcome?.approved.slice().sort()).toEqual(
+        [REGISTRATION, SEAL].sort(),
+      );
+    }
+    expect(warned).toEqual(['licenses not issued with the last decision; the state machine issues them']);
+  });
+
   it('leaves the planning to the state machine when it cannot be done with the decision', async () => {
     const { deps, record } = setup({ status: 'in_review' });
     const failing = { ...deps, caseWithTasks: () => Promise.reject(new Error('table unavailable')) };

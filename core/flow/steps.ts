@@ -13,6 +13,7 @@ import {
 } from '../case/lifecycle.ts';
 import { type CaseRecord, type TaskRecord, type TimelineEntry, taskIdFor } from '../case/model.ts';
 import {
+  type AuditRecord,
   type CaseRepository,
   type DecisionWrite,
   MAX_LICENSES_PER_TRANSITION,
@@ -60,6 +61,24 @@ export interface FlowDeps {
   now(): Date;
   /** Something went wrong that the state machine will mend (a step it takes over): for the logs. */
   warn?(message: string, detail: Record<string, unknown>): void;
+  /**
+   * 一窗出件 at once: the merge that leaves the licenses to issue, written by the issue's own write
+   * with the decision that completed the stage — the licenses issued and the case ended `issued`
+   * now (core/flow/issue-and-deliver.ts issueWithDecision: the stage's last decision; its wait is
+   * answered `next: "issued"`). False when it did not (nothing written): the merge is
+   * written on its own and the state machine issues. Absent: the state machine issues.
+   */
+  readonly issueNow?: (record: CaseRecord, merge: MergeWrite, decision: HeldDecision) => Promise<boolean>;
+}
+
+/**
+ * The merge (汇总) as an issue's write records it before its own: the approved services, the
+ * changes (the fresh results, the outcome) and the steps' timeline entries and audits.
+ */
+export interface MergeWrite {
+  readonly approved: readonly string[];
+  readonly changes: Partial<CaseRecord>;
+  readonly steps: readonly { readonly timeline: TimelineEntry; readonly audit: AuditRecord }[];
 }
 
 /**
@@ -813,6 +832,8 @@ export async function recordAcceptance(
 export type MergeStep =
   | ({ caseId: string; round: number; next: 'review' } & StageWait)
   | { caseId: string; round: number; next: 'issue'; approved: readonly string[] }
+  /** Issued at once, with the stage's last decision (FlowDeps.issueNow): the flow ends `issued`. */
+  | { caseId: string; round: number; next: 'issued' }
   | { caseId: string; round: number; next: 'correct'; timeoutSeconds: number }
   | { caseId: string; round: number; next: 'reject' };
 
@@ -845,6 +866,11 @@ export async function mergeDecisions(
   // opens it too (when the wait carries on).
   const results = freshResults(deps, record, bundle, tasks, now);
   const merged = mergeReviews(results?.record ?? record, bundle, tasks, now, deps.places);
+  // 一窗出件 at once: the results, the merge, the licenses and the decision in one write.
+  if (merged.next === 'issue' && deps.issueNow && decision && !decision.recorded) {
+    const issued = await issueAtOnce(deps, deps.issueNow, record, results, merged, decision);
+    if (issued) return { caseId, round, next: 'issued' };
+  }
   const opening = merged.next === 'review' ? carriedOpening(wait, merged.reviews, now) : undefined;
   const { opened } = results
     ? await writeResults(deps, record, results, opening, decision)
@@ -908,11 +934,59 @@ export async function mergeDecisions(
     transition('in_review', 'merge'),
     { outcome },
     'merged',
-    { approved: merged.approved, rejected: merged.rejected.length },
+    mergeDetail(merged),
     undefined,
     decision,
   );
   return { caseId, round, next: 'issue', approved: merged.approved };
+}
+
+type Merged = { readonly approved: readonly string[]; readonly rejected: readonly unknown[] };
+
+const mergeDetail = (m: Merged) => ({
+  approved: m.approved,
+  rejected: m.rejected.length,
+});
+
+/**
+ * The merge and the issue in one write (FlowDeps.issueNow): the fresh results and the outcome as
+ * the steps before it, each with its timeline entry and audit, as writeResults and the merge would
+ * record them. False (nothing written) when it cannot be; a failure is logged and is false too.
+ */
+async function issueAtOnce(
+  deps: FlowDeps,
+  issueNow: NonNullable<FlowDeps['issueNow']>,
+  record: CaseRecord,
+  results: { fresh: Record<string, Record<string, string>>; record: CaseRecord } | undefined,
+  merged: {
+    readonly approved: readonly string[];
+    readonly rejected: readonly NonNullable<CaseRecord['outcome']>['rejected'][number][];
+  },
+  decision: HeldDecision,
+): Promise<boolean> {
+  const at = deps.now().toISOString();
+  const step = (event: string, detail: Record<string, unknown>) => ({
+    timeline: { at, event, detail },
+    audit: { actor: 'flow', action: event, detail },
+  });
+  const merge: MergeWrite = {
+    approved: merged.approved,
+    changes: {
+      ...(results ? { results: results.record.results } : {}),
+      outcome: { approved: [...merged.approved], rejected: [...merged.rejected], decidedAt: at },
+    },
+    steps: [
+      ...(results ? [step('results_recorded', { services: Object.keys(results.fresh) })] : []),
+      step('merged', mergeDetail(merged)),
+    ],
+  };
+  return issueNow(record, merge, decision).catch((err: unknown) => {
+    deps.warn?.('licenses not issued with the last decision; the state machine issues them', {
+      caseId: record.caseId,
+      err,
+    });
+    return false;
+  });
 }
 
 export type ResumeStep =
@@ -1168,25 +1242,38 @@ const deliveryDetail = (record: CaseRecord, licenses: readonly { id: string }[])
  * The delivery as `deliverResults` records it, with the licenses it delivers recorded by the same
  * write (TransitionEffects.recordLicenses): one write, not two. Only from the case as just read,
  * `in_review`; false when refused (the case changed, or a service has its license already) — then
- * nothing is written, and the caller records the licenses on their own first.
+ * nothing is written, and the caller records the licenses on their own first. `merged`: the merge
+ * it follows and the decision that completed the stage, written by the same write too (the
+ * stage's last decision issuing at once); `recorded` is set on the decision once it commits.
  */
 export async function deliverWithLicenses(
   deps: FlowDeps,
   record: CaseRecord,
   licenses: readonly { id: string }[],
   unrecorded: readonly IssuedLicense[],
+  merged?: { readonly merge: MergeWrite; readonly decision: HeldDecision },
 ): Promise<boolean> {
   if (record.status !== 'in_review' || unrecorded.length > MAX_LICENSES_PER_TRANSITION) return false;
-  return writeStep(
+  const written = await writeStep(
     deps,
     record,
     transition('in_review', 'issue'),
-    {},
+    merged?.merge.changes ?? {},
     'issued',
     deliveryDetail(record, licenses),
     deps.now().toISOString(),
-    { recordLicenses: unrecorded },
+    {
+      recordLicenses: unrecorded,
+      ...(merged
+        ? {
+            stepsBefore: merged.merge.steps,
+            decide: merged.decision.write,
+          }
+        : {}),
+    },
   );
+  if (written && merged) merged.decision.recorded = true;
+  return written;
 }
 
 /** A task failed after its retries: record it on the case for supervision (the case is kept). */

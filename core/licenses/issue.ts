@@ -104,10 +104,14 @@ export interface PreparedLicenses {
 export async function prepareLicenses(
   deps: IssueLicensesDeps,
   input: IssueLicensesInput,
+  /** The case and its licenses as the caller has just read them (consistently): not read again. */
+  given?: { readonly record: CaseRecord; readonly licenses: readonly IssuedLicense[] },
 ): Promise<PreparedLicenses> {
-  const read = deps.caseWithLicenses
-    ? await deps.caseWithLicenses(input.caseId)
-    : { record: await deps.cases.get(input.caseId), licenses: undefined };
+  const read =
+    given ??
+    (deps.caseWithLicenses
+      ? await deps.caseWithLicenses(input.caseId)
+      : { record: await deps.cases.get(input.caseId), licenses: undefined });
   const record = read.record;
   if (!record) throw new CaseNotFoundError(`There is no case "${input.caseId}".`);
 

@@ -28,11 +28,12 @@ async function executionCost(caseId: string) {
   const { events = [] } = await client.send(
     new GetExecutionHistoryCommand({ executionArn: arn, maxResults: 1000 }),
   );
-  const transitions = events.filter((e) => e.type?.endsWith('StateEntered')).length;
+  const entered = events.filter((e) => e.type?.endsWith('StateEntered'));
+  const transitions = entered.length;
   const taskCalls = events.filter((e) => e.type === 'TaskScheduled').length;
   if (process.env.PRINT_COST)
     process.stdout.write(`case ${caseId}: ${transitions} transitions, ${taskCalls} task invocations\n`);
-  return { transitions, taskCalls };
+  return { transitions, taskCalls, states: entered.map((e) => e.stateEnteredEventDetails?.name) };
 }
 
 const BUNDLE = 'enterprise-opening';
@@ -133,6 +134,8 @@ describe('one case through the whole flow', () => {
         .sort(),
     ).toEqual(['public-security', 'tax']);
     const events = (done.body.timeline as { event: string }[]).map((e) => e.event);
+    // Merged, then issued — recorded by one write, in that order.
+    expect(events.slice(-2)).toEqual(['merged', 'issued']);
     expect(events).toEqual(
       expect.arrayContaining([
         'submitted',
@@ -165,9 +168,12 @@ describe('one case through the whole flow', () => {
 
     // Step Functions transitions are most of the cost: keep them few (one correction round here).
     if (isLocalTarget()) {
-      const { transitions, taskCalls } = await executionCost(caseId);
+      const { transitions, taskCalls, states } = await executionCost(caseId);
       expect(transitions).toBeLessThanOrEqual(30);
       expect(taskCalls).toBeLessThanOrEqual(20);
+      // The last decision issued the licenses itself: nothing was left to Issue And Deliver Licenses.
+      expect(states.at(-1)).toBe('Case Issued');
+      expect(states).not.toContain('Issue And Deliver Licenses');
     }
   });
 

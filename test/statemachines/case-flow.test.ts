@@ -191,6 +191,29 @@ describe('case flow ASL', () => {
     expect(JSON.parse(result.output!)).toEqual({ caseId: 'c-test', status: 'issued', ...issued });
   });
 
+  it('ends issued at once when the last decision issued the licenses itself (next = issued), after a stage or straight from the acceptance’s wait', async () => {
+    for (const from of ['stage', 'acceptance'] as const) {
+      const h = await harness({
+        'record-acceptance': (p) => ({ ...p, next: 'dispatch', ...stage(reviews('a')) }),
+        'issue-licenses': issueAndDeliver,
+      });
+      const arn = await h.start();
+      const acceptance = await h.nextTask('acceptance');
+      if (from === 'acceptance')
+        // A wait that carried on through the review: its answer comes back to the acceptance's Choice.
+        await h.succeed(acceptance, { caseId: 'c-test', round: 0, next: 'issued' });
+      else {
+        await h.succeed(acceptance, { outcome: 'approve' });
+        await h.succeed(await h.nextTask('stage'), { caseId: 'c-test', round: 0, next: 'issued' });
+      }
+      const { result, entered } = await h.finish(arn);
+      expect(result.status).toBe('SUCCEEDED');
+      expect(entered.at(-1)).toBe('Case Issued');
+      expect(entered).not.toContain('Issue And Deliver Licenses');
+      expect(h.counts.has('issue-licenses')).toBe(false);
+    }
+  });
+
   it('opens the second stage only after the first is decided, and takes at most 20 transitions for 企业开办 even when Plan Next Stage plans every stage', async () => {
     // 企业开办: 企业设立登记 first; 公章、银行开户、发票、社保、公积金 after it, together.
     const second = ['public-security', 'pboc-changzhou', 'tax', 'hrss', 'housing-fund'];

@@ -160,6 +160,7 @@ export function inMemoryCases(): InMemoryCases {
       cases.set(caseId, next);
       for (const s of settled) settle(s.task, s.status, s.decision);
       attach(effects?.attachMaterials ?? [], caseId);
+      for (const step of effects?.stepsBefore ?? []) log(caseId, step.timeline, step.audit);
       log(caseId, entry, a);
       if (effects?.decide) {
         const d = effects.decide;
