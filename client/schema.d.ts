@@ -151,6 +151,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/materials/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Declare a whole set of files of 一套材料 at once and get a presigned URL for each
+     * @description Each item is a declaration as POST /v1/materials takes it, and is answered as POST /v1/materials answers it, in the order declared; the set is recorded together or not at all. Each material is usable in a case once the bytes sent to its `upload.url` (with exactly its `upload.headers`) match its declared size, SHA-256 and content type.
+     */
+    post: operations['createMaterials'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/cases/{caseId}/rating': {
     parameters: {
       query?: never;
@@ -2776,6 +2796,48 @@ export interface components {
       contentType: string;
       size: number;
       sha256: string;
+    };
+    /**
+     * @description A declared set of materials, each with where to upload its bytes, in the order declared.
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "m-01JNB4XK3T7P",
+     *           "status": "awaiting_upload",
+     *           "upload": {
+     *             "url": "https://portal.example.cn/hooks/yijianshi",
+     *             "method": "PUT",
+     *             "headers": {
+     *               "content-type": "5f0c1e2a-8b3d-4c6e-9a7f-1d2e3f4a5b6c"
+     *             },
+     *             "expiresAt": "2025-03-01T08:00:00.000Z"
+     *           },
+     *           "expiresAt": "2025-03-01T08:00:00.000Z"
+     *         }
+     *       ]
+     *     }
+     */
+    MaterialSetCreated: {
+      /** @description Each file declared, in the order of the request’s `items`: what POST /v1/materials answers for it. */
+      items: components['schemas']['MaterialCreated'][];
+    };
+    /**
+     * @description A whole set of files of 一套材料 (1–50), declared at once before their bytes are uploaded: each item as POST /v1/materials takes it.
+     * @example {
+     *       "items": [
+     *         {
+     *           "bundleId": "enterprise-opening",
+     *           "type": "business-license",
+     *           "fileName": "articles-of-association.pdf",
+     *           "contentType": "application/pdf",
+     *           "size": 48213,
+     *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+     *         }
+     *       ]
+     *     }
+     */
+    MaterialSetDeclaration: {
+      items: components['schemas']['MaterialDeclaration'][];
     };
     /**
      * @description The merged form (一表申请) as a JSON Schema (draft 2020-12): every property has a title and examples whose first value is valid.
@@ -6039,6 +6101,130 @@ export interface operations {
         };
       };
       /** @description The declaration breaks the shape or the catalog (unknown bundle or type, content type not accepted, too large): every problem listed. The Idempotency-Key was used before with another request (`idempotency_key_reused`). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests: throttled per stage, and per portal usage plan (`too_many_requests`). */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency (database, storage, workflow, the identity provider) is unavailable (`unavailable`): nothing was done; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An internal error (`internal`, never with details): quote `instance` when reporting it. */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createMaterials: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Chosen by the caller, e.g. a UUID (IETF draft-ietf-httpapi-idempotency-key-header). Sent again with the same request within 24 h, the first success is answered again with `Idempotent-Replayed: true`; with another request it is refused (422 `idempotency_key_reused`); while the first still runs, 409 `idempotency_key_in_use` with Retry-After. A refused request leaves the key free. Keys are per caller. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The files about to be uploaded: 1–50 declarations. */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MaterialSetDeclaration'];
+      };
+    };
+    responses: {
+      /** @description All declared; upload the bytes of each next. */
+      201: {
+        headers: {
+          /** @description "true" when this answers a retry with the same Idempotency-Key (the first answer, again). */
+          'Idempotent-Replayed'?: 'true' | 'false';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MaterialSetCreated'];
+        };
+      };
+      /** @description The body is empty or not JSON. The Idempotency-Key header is malformed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The x-api-key header is missing or not a valid key. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused before the route runs (`forbidden`): the API key belongs to no usage plan of this stage, or the authorizer denied the credential this route. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`): retry after `Retry-After` seconds to get its answer. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body exceeds 256 KiB. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not sent as application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No items or more than 50, or any item breaking the shape or the catalog (unknown bundle or type, content type not accepted, too large): every problem of every item listed, under `/items/<i>`, and nothing declared. The Idempotency-Key was used before with another request (`idempotency_key_reused`). */
       422: {
         headers: {
           [name: string]: unknown;

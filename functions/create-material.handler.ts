@@ -8,6 +8,7 @@ import { httpHandler } from '#adapters/http/handler.ts';
 import { defineRoute } from '#adapters/http/route.ts';
 import { LocationHeader, MaterialCreatedSchema } from '#adapters/http/schemas.ts';
 import { checkDeclaration, DeclarationSchema } from '#core/materials/declaration.ts';
+import { declaredView } from '#core/materials/material.ts';
 
 export const route = defineRoute({
   name: 'create-material',
@@ -39,12 +40,6 @@ export const handler = httpHandler(route)(async ({ body, caller, baseUrl }) => {
   return {
     status: 201,
     headers: { location: `${baseUrl}/v1/materials/${material.materialId}` },
-    body: {
-      id: material.materialId,
-      status: material.status,
-      upload,
-      // Never used by a case, the declaration is forgotten at this time; the URL expires sooner.
-      expiresAt: new Date((material.expiresAt ?? 0) * 1000).toISOString(),
-    },
+    body: declaredView(material, upload),
   };
 });

@@ -1,12 +1,12 @@
 /**
  * Materials in DynamoDB: one item per declared file (the aggregate and its rules are
  * core/materials/material.ts; the use cases core/materials/use-cases.ts). This module only
- * stores: the conditional put of a new material, the conditional verdict write, strongly
- * consistent reads, and the conditional updates that attach materials inside a case's
- * transaction. Never-used materials expire by DynamoDB TTL on `expiresAt`.
+ * stores: the conditional put of a new material (of a set: one transaction), the conditional
+ * verdict write, strongly consistent reads, and the conditional updates that attach materials
+ * inside a case's transaction. Never-used materials expire by DynamoDB TTL on `expiresAt`.
  *
- * `createMaterial`, `getMaterial`, `verifyMaterial` and `materialLookup` are the use cases wired
- * to this store and the S3 files, for the handlers.
+ * `createMaterial`, `createMaterials`, `getMaterial`, `verifyMaterial` and `materialLookup` are
+ * the use cases wired to this store and the S3 files, for the handlers.
  */
 
 import type { MaterialLookup } from '#core/case/ports.ts';
@@ -15,6 +15,7 @@ import { JUDGED_FROM, type Material, MaterialSchema } from '#core/materials/mate
 import type { MaterialDeps, MaterialStore, PresignedUpload } from '#core/materials/ports.ts';
 import {
   declareMaterial,
+  declareMaterials,
   findMaterial,
   judgeMaterial,
   materialLookupOver,
@@ -22,7 +23,7 @@ import {
 import { config } from '../config.ts';
 import { logger } from '../logger.ts';
 import { materialFiles } from '../s3/material-files.ts';
-import { GetCommand, PutCommand, UpdateCommand } from './commands.ts';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from './commands.ts';
 import { keys } from './keys.ts';
 import { getItems, isConditionFailure, send } from './send.ts';
 
@@ -48,14 +49,34 @@ async function readMaterials(ids: readonly string[]): Promise<Material[]> {
   return (await getItems(ids.map((id) => keys.material(id)))).map((item) => MaterialSchema.parse(item));
 }
 
+/** The conditional Put of a new material (its random id is new: a repeat of it would be refused). */
+const newMaterialItem = (material: Material) => ({
+  TableName: table(),
+  Item: { ...keys.material(material.materialId), ...material },
+  ConditionExpression: 'attribute_not_exists(pk)',
+});
+
+/** DynamoDB's limit on the items of one transaction. */
+const MAX_TRANSACTION_ITEMS = 100;
+
 export const materialStore: MaterialStore = {
   async put(material) {
+    await send(new PutCommand(newMaterialItem(material)));
+  },
+
+  /**
+   * ONE TransactWriteItems of conditional Puts: all the materials or none. Not retried on a
+   * transaction conflict (as case-repository.ts `transact` is): that needs another write to one of
+   * these items at the same moment, and nobody else can name their fresh random ids.
+   */
+  async putMany(materials) {
+    if (materials.length === 0) return;
+    if (materials.length > MAX_TRANSACTION_ITEMS)
+      throw new RangeError(
+        `A transaction holds at most ${MAX_TRANSACTION_ITEMS} items, not ${materials.length}.`,
+      );
     await send(
-      new PutCommand({
-        TableName: table(),
-        Item: { ...keys.material(material.materialId), ...material },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
+      new TransactWriteCommand({ TransactItems: materials.map((m) => ({ Put: newMaterialItem(m) })) }),
     );
   },
 
@@ -106,6 +127,15 @@ export function createMaterial(
   now = new Date(),
 ): Promise<{ material: Material; upload: PresignedUpload }> {
   return declareMaterial(deps, portalId, declaration, now);
+}
+
+/** Records a set of declared (already checked) materials in one write and presigns each upload. */
+export function createMaterials(
+  portalId: string,
+  declarations: readonly Declaration[],
+  now = new Date(),
+): Promise<{ material: Material; upload: PresignedUpload }[]> {
+  return declareMaterials(deps, portalId, declarations, now);
 }
 
 /** The portal's own material; another portal's, an expired or an unknown one is undefined (→ 404). */

@@ -55,6 +55,7 @@ export const HealthSchema = documentation('HealthSchema');
 export const LicenseListSchema = documentation('LicenseListSchema');
 export const LocationHeader = documentation('LocationHeader');
 export const MaterialCreatedSchema = documentation('MaterialCreatedSchema');
+export const MaterialSetCreatedSchema = documentation('MaterialSetCreatedSchema');
 export const MaterialSchema = documentation('MaterialSchema');
 export const MergedFormSchema = documentation('MergedFormSchema');
 export const MetricsSchema = documentation('MetricsSchema');

@@ -35,7 +35,7 @@ import {
   ServiceSchema,
 } from '#core/catalog/schema.ts';
 import { DecisionRequestSchema } from '#core/flow/decide-task.ts';
-import { DeclarationSchema } from '#core/materials/declaration.ts';
+import { DeclarationSchema, DeclarationSetSchema } from '#core/materials/declaration.ts';
 import { ERROR_CODE_LIST } from '#core/shared/error-codes.ts';
 import {
   CASE_STATUS_CHANGED,
@@ -522,6 +522,16 @@ export const MaterialCreatedSchema = z.object({
     })
     .check(z.describe('Where and how to send the bytes.')),
   expiresAt: Timestamp.check(z.describe('When the declaration is forgotten if no case uses it.')),
+});
+
+export const MaterialSetCreatedSchema = z.object({
+  items: z
+    .array(MaterialCreatedSchema)
+    .check(
+      z.describe(
+        'Each file declared, in the order of the request’s `items`: what POST /v1/materials answers for it.',
+      ),
+    ),
 });
 
 export const MaterialSchema = z.object({
@@ -1034,6 +1044,7 @@ for (const [id, schema] of Object.entries({
   Supplement: SupplementSchema,
   Withdrawal: WithdrawalSchema,
   MaterialDeclaration: DeclarationSchema,
+  MaterialSetDeclaration: DeclarationSetSchema,
   PrefillRequest: PrefillRequestSchema,
   DecisionRequest: DecisionRequestSchema,
   WebhookRequest: WebhookRequestSchema,
@@ -1053,6 +1064,7 @@ for (const [id, schema] of Object.entries({
   ApplicantCaseList: ApplicantCaseListSchema,
   ReductionMetrics: ReductionMetricsSchema,
   MaterialCreated: MaterialCreatedSchema,
+  MaterialSetCreated: MaterialSetCreatedSchema,
   Material: MaterialSchema,
   CaseSubmitted: CaseSubmittedSchema,
   Case: CaseViewSchema,
@@ -1087,6 +1099,8 @@ export const COMPONENT_DESCRIPTIONS: Readonly<Record<string, string>> = {
   Withdrawal: 'Why the applicant withdraws the case (optional).',
   MaterialDeclaration:
     'A file of 一套材料, declared before its bytes are uploaded: its type, name, content type, size and SHA-256.',
+  MaterialSetDeclaration:
+    'A whole set of files of 一套材料 (1–50), declared at once before their bytes are uploaded: each item as POST /v1/materials takes it.',
   PrefillRequest:
     'Who the portal asks shared data about (the signed-in applicant), for which bundle, and the applicant’s consent.',
   DecisionRequest:
@@ -1118,6 +1132,8 @@ export const COMPONENT_DESCRIPTIONS: Readonly<Record<string, string>> = {
   ApplicantCaseList: 'The signed-in applicant’s cases through this portal.',
   ReductionMetrics: 'Fields, materials, visits and days: before and after merging.',
   MaterialCreated: 'A declared material and where to upload its bytes.',
+  MaterialSetCreated:
+    'A declared set of materials, each with where to upload its bytes, in the order declared.',
   Material: 'A declared material and the state of its bytes.',
   CaseSubmitted: 'A submitted case: its id, bundle, services and deadline.',
   Case: 'A case as its applicant follows it (进度查询).',

@@ -1,7 +1,8 @@
 /**
  * What a portal does, through HTTP only (the logic of test/e2e/portal.ts, without vitest): read the
- * guide and the merged form, upload each required material to its presigned URL and check it is
- * verified, then build a complete application from the schema's examples.
+ * guide and the merged form, declare the required materials as one set, upload each to its
+ * presigned URL and check it is verified, then build a complete application from the schema's
+ * examples.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { idNumberCheckCharacter } from '#core/shared/identifiers.ts';
@@ -120,6 +121,39 @@ export async function applicationTemplate(
   return { bundleId, ...(services ? { services } : {}), form: values, materialTypes, audience };
 }
 
+/** A declaration of `bytes` as the material `type` of `bundleId` (a PDF). */
+const declarationOf = (bundleId: string, type: string, bytes: Buffer) => ({
+  bundleId,
+  type,
+  fileName: `${type}.pdf`,
+  contentType: 'application/pdf',
+  size: bytes.length,
+  sha256: sha256(bytes),
+});
+
+interface Declared {
+  readonly id: string;
+  readonly upload: { url: string; method: string; headers: Record<string, string> };
+}
+
+/** PUTs a file's bytes to its presigned URL with exactly the headers given (one S3 PUT). */
+async function putBytes({ upload }: Declared, bytes: Buffer, type: string): Promise<void> {
+  const put = await fetch(upload.url, {
+    method: upload.method,
+    headers: upload.headers,
+    body: bytes,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  await put.arrayBuffer();
+  if (put.status >= 300) throw new Error(`upload of ${type} → ${put.status}`);
+}
+
+/** Reads a material back and insists it is verified (one API request). */
+async function readBackVerified(api: Api, apiKey: string, id: string): Promise<void> {
+  const shown = await api.expect(200, 'GET', `/v1/materials/${id}`, { headers: portalHeaders(apiKey) });
+  if (shown.body.status !== 'verified') throw new Error(`material ${id} is ${shown.body.status}`);
+}
+
 /**
  * Declares a material, PUTs its bytes to the presigned URL and (unless `readBack` is false) reads
  * it back to see it verified: 2 API requests + 1 S3 PUT, or 1 + 1 when the submission is left to
@@ -135,33 +169,45 @@ export async function uploadMaterial(
   const bytes = pdfBytes();
   const created = await api.expect(201, 'POST', '/v1/materials', {
     headers: portalHeaders(apiKey),
-    body: {
-      bundleId,
-      type,
-      fileName: `${type}.pdf`,
-      contentType: 'application/pdf',
-      size: bytes.length,
-      sha256: sha256(bytes),
-    },
+    body: declarationOf(bundleId, type, bytes),
   });
-  const { url, method, headers } = created.body.upload as {
-    url: string;
-    method: string;
-    headers: Record<string, string>;
-  };
-  const put = await fetch(url, {
-    method,
-    headers,
-    body: bytes,
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  await put.arrayBuffer();
-  if (put.status >= 300) throw new Error(`upload of ${type} → ${put.status}`);
-  const id = created.body.id as string;
-  if (!readBack) return id;
-  const shown = await api.expect(200, 'GET', `/v1/materials/${id}`, { headers: portalHeaders(apiKey) });
-  if (shown.body.status !== 'verified') throw new Error(`material ${id} is ${shown.body.status}`);
-  return id;
+  const declared = created.body as Declared;
+  await putBytes(declared, bytes, type);
+  if (readBack) await readBackVerified(api, apiKey, declared.id);
+  return declared.id;
+}
+
+/** What one POST /v1/materials/batch may declare. */
+const MATERIALS_PER_SET = 50;
+
+/**
+ * Declares a whole set of materials in one call (POST /v1/materials/batch, 50 at most a call),
+ * then PUTs each file's bytes to its presigned URL and (unless `readBack` is false) reads it back
+ * to see it verified: for n files 1 API request + n S3 PUTs (+ n reads back). Returns the ids in
+ * the order of `types`.
+ */
+export async function uploadMaterials(
+  api: Api,
+  apiKey: string,
+  bundleId: string,
+  types: readonly string[],
+  { readBack = true }: { readBack?: boolean } = {},
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let start = 0; start < types.length; start += MATERIALS_PER_SET) {
+    const files = types.slice(start, start + MATERIALS_PER_SET).map((type) => ({ type, bytes: pdfBytes() }));
+    const created = await api.expect(201, 'POST', '/v1/materials/batch', {
+      headers: portalHeaders(apiKey),
+      body: { items: files.map((f) => declarationOf(bundleId, f.type, f.bytes)) },
+    });
+    const declared = created.body.items as Declared[];
+    for (const [i, file] of files.entries()) {
+      await putBytes(declared[i]!, file.bytes, file.type);
+      if (readBack) await readBackVerified(api, apiKey, declared[i]!.id);
+      ids.push(declared[i]!.id);
+    }
+  }
+  return ids;
 }
 
 /** The application's `applicant`: the bench's demo applicant of that kind (the token's subject). */
@@ -186,20 +232,21 @@ export function applicationFrom(
   };
 }
 
-/** Uploads a fresh set of the template's materials and returns a complete application. */
+/**
+ * Uploads a fresh set of the template's materials — declared together in one call, each file then
+ * PUT to its own URL — and returns a complete application.
+ */
 export async function freshApplication(
   api: Api,
   apiKey: string,
   template: ApplicationTemplate,
   options: { readBack?: boolean } = {},
 ) {
-  const materials = [];
-  for (const type of template.materialTypes)
-    materials.push({
-      type,
-      materialId: await uploadMaterial(api, apiKey, template.bundleId, type, options),
-    });
-  return applicationFrom(template, materials);
+  const ids = await uploadMaterials(api, apiKey, template.bundleId, template.materialTypes, options);
+  return applicationFrom(
+    template,
+    template.materialTypes.map((type, i) => ({ type, materialId: ids[i]! })),
+  );
 }
 
 export interface InboxTask {

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { indexCatalog } from '../catalog/catalog-index.ts';
 import { CatalogSchema } from '../catalog/schema.ts';
 import { ValidationError } from '../shared/errors.ts';
-import { checkDeclaration, type Declaration, judgeUpload } from './declaration.ts';
+import {
+  checkDeclaration,
+  checkDeclarations,
+  type Declaration,
+  judgeUpload,
+  MAX_DECLARATIONS_PER_SET,
+} from './declaration.ts';
 
 const index = indexCatalog(
   CatalogSchema.parse({
@@ -179,6 +185,91 @@ describe('declaring a material', () => {
         (body) => {
           try {
             checkDeclaration(index, body);
+          } catch (err) {
+            return err instanceof ValidationError && err.problems.length > 0;
+          }
+          return true;
+        },
+      ),
+    );
+  });
+});
+
+/** The problems checkDeclarations reports for a set, as `path code`. */
+function setProblemsOf(body: unknown): string[] {
+  try {
+    checkDeclarations(index, body);
+  } catch (err) {
+    if (err instanceof ValidationError) return err.problems.map((p) => `${p.path} ${p.code}`);
+    throw err;
+  }
+  return [];
+}
+
+describe('declaring a set of materials', () => {
+  it('accepts 1 to 50 declarations and gives them back parsed, in their order', () => {
+    const lease = { ...valid, type: 'lease', contentType: 'IMAGE/PNG', fileName: '租赁合同.png' };
+    expect(checkDeclarations(index, { items: [valid, lease] })).toEqual([
+      valid,
+      { ...lease, contentType: 'image/png' },
+    ]);
+    const most = Array.from({ length: MAX_DECLARATIONS_PER_SET }, (_, i) => ({
+      ...valid,
+      fileName: `${i}.pdf`,
+    }));
+    expect(checkDeclarations(index, { items: most }).map((d) => d.fileName)).toEqual(
+      most.map((d) => d.fileName),
+    );
+  });
+
+  it('reports the problems of several items in one ValidationError, each under its item', () => {
+    const problems = setProblemsOf({
+      items: [
+        { ...valid, bundleId: 'nope' },
+        valid,
+        { ...valid, contentType: 'image/png', size: 5000 },
+        { ...valid, sha256: undefined },
+        'a file',
+      ],
+    });
+
+    expect(problems).toEqual([
+      '/items/0/bundleId unknown_bundle',
+      '/items/2/contentType content_type_not_accepted',
+      '/items/2/size file_too_large',
+      '/items/3/sha256 required',
+      '/items/4 wrong_type',
+    ]);
+  });
+
+  it('reports an empty set, and a set above 50 together with its items’ problems', () => {
+    expect(setProblemsOf({ items: [] })).toEqual(['/items too_few']);
+    const tooMany = Array.from({ length: MAX_DECLARATIONS_PER_SET + 1 }, () => valid);
+    expect(setProblemsOf({ items: tooMany })).toEqual(['/items too_many']);
+    tooMany[MAX_DECLARATIONS_PER_SET] = { ...valid, bundleId: 'nope' };
+    expect(setProblemsOf({ items: tooMany })).toEqual([
+      '/items too_many',
+      '/items/50/bundleId unknown_bundle',
+    ]);
+  });
+
+  it('reports a body that is no set: no items, items that are no list, no object at all', () => {
+    expect(setProblemsOf({})).toEqual(['/items required']);
+    expect(setProblemsOf({ items: valid })).toEqual(['/items wrong_type']);
+    expect(setProblemsOf(null)).toEqual([' wrong_type']);
+    expect(setProblemsOf([valid])).toEqual([' wrong_type']);
+  });
+
+  it('never throws anything but a ValidationError for arbitrary input', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.anything(),
+          fc.record({ items: fc.array(fc.oneof(fc.anything(), fc.constant(valid)), { maxLength: 60 }) }),
+        ),
+        (body) => {
+          try {
+            checkDeclarations(index, body);
           } catch (err) {
             return err instanceof ValidationError && err.problems.length > 0;
           }

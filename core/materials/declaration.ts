@@ -122,6 +122,46 @@ export function checkDeclaration(index: CatalogIndex, body: unknown): Declaratio
   return parsed.data;
 }
 
+/**
+ * How many files one set may declare (POST /v1/materials/batch): one transaction records them all,
+ * within DynamoDB's 100 items, and more than any bundle's materials.
+ */
+export const MAX_DECLARATIONS_PER_SET = 50;
+
+/** A whole set of files (一套材料) declared at once: each item exactly what POST /v1/materials takes. */
+export const DeclarationSetSchema = /* @__PURE__ */ (() =>
+  z.object({
+    items: z.array(DeclarationSchema).check(z.minLength(1), z.maxLength(MAX_DECLARATIONS_PER_SET)),
+  }))();
+
+/** The set's own shape, its items unread: their problems are checkDeclaration's. */
+const SetEnvelope = /* @__PURE__ */ (() =>
+  z.object({
+    items: z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_DECLARATIONS_PER_SET)),
+  }))();
+
+/**
+ * Checks a set of declarations: the list (1–50 items) and every item as checkDeclaration does.
+ * Throws one ValidationError listing every problem of the list and of every item — an item's
+ * under `/items/<i>` — or returns the parsed declarations in their order.
+ */
+export function checkDeclarations(index: CatalogIndex, body: unknown): Declaration[] {
+  const envelope = SetEnvelope.safeParse(body);
+  const problems = envelope.success ? [] : problemsFromIssues(envelope.error.issues, body);
+  const raw = (body as { items?: unknown } | null | undefined)?.items;
+  const declarations: Declaration[] = [];
+  (Array.isArray(raw) ? raw : []).forEach((item: unknown, i) => {
+    try {
+      declarations.push(checkDeclaration(index, item));
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      problems.push(...err.problems.map((p) => ({ ...p, path: `/items/${i}${p.path}` })));
+    }
+  });
+  if (problems.length || !envelope.success) throw new ValidationError(problems);
+  return declarations;
+}
+
 /** What storage observed of an upload: its size, SHA-256 and first bytes. */
 export interface ObservedUpload {
   readonly size: number;

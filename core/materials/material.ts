@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { MaterialFacts, PendingVerdict } from '../case/application.ts';
 import type { Declaration, UploadVerdict } from './declaration.ts';
+import type { PresignedUpload } from './ports.ts';
 
 /** A declared material that is never used disappears after this long. */
 export const MATERIAL_TTL_SECONDS = 7 * 24 * 3600;
@@ -83,6 +84,20 @@ export function declaredMaterial(
     status: 'awaiting_upload',
     createdAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + MATERIAL_TTL_SECONDS,
+  };
+}
+
+/**
+ * What a portal is told of a material it has just declared (POST /v1/materials, and each item of
+ * POST /v1/materials/batch): its id, status, where to upload and when the declaration lapses.
+ */
+export function declaredView(material: Material, upload: PresignedUpload) {
+  return {
+    id: material.materialId,
+    status: material.status,
+    upload,
+    // Never used by a case, the declaration is forgotten at this time; the URL expires sooner.
+    expiresAt: new Date((material.expiresAt ?? 0) * 1000).toISOString(),
   };
 }
 

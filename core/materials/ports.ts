@@ -5,6 +5,8 @@ import type { Material, VerdictChanges } from './material.ts';
 export interface MaterialStore {
   /** Records a new material (conditional on its id being new). */
   put(material: Material): Promise<void>;
+  /** Records new materials together, all or none (each conditional on its id being new). */
+  putMany(materials: readonly Material[]): Promise<void>;
   /** Strongly consistent; undefined when there is none. */
   get(materialId: string): Promise<Material | undefined>;
   /** Strongly consistent, any number of ids; unknown ids are simply absent. */

@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import type { Declaration, ObservedObject } from './declaration.ts';
 import { attachable, isExpired, JUDGED_FROM, MATERIAL_TTL_SECONDS, type Material } from './material.ts';
 import type { MaterialDeps, MaterialFiles, MaterialStore } from './ports.ts';
-import { declareMaterial, findMaterial, judgeMaterial, materialFacts } from './use-cases.ts';
+import {
+  declareMaterial,
+  declareMaterials,
+  findMaterial,
+  judgeMaterial,
+  materialFacts,
+} from './use-cases.ts';
 
 const NOW = new Date('2026-11-03T02:00:00.000Z');
 const PDF = new TextEncoder().encode('%PDF-1.7 a declared file');
@@ -26,10 +32,19 @@ function ports() {
   const records = new Map<string, Material>();
   const objects = new Map<string, { bytes: Uint8Array; etag: string }>();
   const calls = { inspect: 0, head: 0 };
-  const store: MaterialStore = {
+  /** Presigns and writes in the order they happened. */
+  const log: string[] = [];
+  const store: MaterialStore & { failPutMany?: boolean } = {
     async put(m) {
       if (records.has(m.materialId)) throw new Error('exists');
+      log.push('put');
       records.set(m.materialId, structuredClone(m));
+    },
+    async putMany(ms) {
+      // All or none, as the DynamoDB transaction.
+      if (store.failPutMany || ms.some((m) => records.has(m.materialId))) throw new Error('cancelled');
+      log.push(`putMany ${ms.length}`);
+      for (const m of ms) records.set(m.materialId, structuredClone(m));
     },
     async get(id) {
       const m = records.get(id);
@@ -46,10 +61,13 @@ function ports() {
       return structuredClone(next);
     },
   };
-  const files: MaterialFiles & { failPresign?: boolean } = {
+  const files: MaterialFiles & { failPresign?: boolean; failPresignOf?: string } = {
     objectKey: (id, createdAt) => `materials/${createdAt.slice(0, 7)}/${id}`,
     async presignUpload(key, file, now) {
-      if (files.failPresign) throw new Error('signing failed');
+      // A presign that takes a moment: a write that did not wait for every one would come first.
+      await new Promise((r) => setTimeout(r, 1));
+      if (files.failPresign || file.contentType === files.failPresignOf) throw new Error('signing failed');
+      log.push('presign');
       return {
         url: `https://s3/${key}`,
         method: 'PUT',
@@ -71,7 +89,7 @@ function ports() {
   const deps: MaterialDeps = { store, files };
   const upload = (m: Material, bytes: Uint8Array, etag = `"${sha(bytes).slice(0, 8)}"`) =>
     objects.set(m.s3Key, { bytes, etag });
-  return { deps, records, objects, files, calls, upload };
+  return { deps, records, objects, files, store, calls, log, upload };
 }
 
 describe('material use cases', () => {
@@ -95,6 +113,50 @@ describe('material use cases', () => {
     const { deps, records, files } = ports();
     files.failPresign = true;
     await expect(declareMaterial(deps, 'p-1', declaration, NOW)).rejects.toThrow();
+    expect(records.size).toBe(0);
+  });
+
+  it('declares a set with every upload presigned first, then one write of all, answered in order', async () => {
+    const { deps, records, log } = ports();
+    const set = [
+      declaration,
+      { ...declaration, type: 'business-license', fileName: '营业执照.pdf' },
+      { ...declaration, type: 'lease', contentType: 'image/png', fileName: '租赁合同.png' },
+    ];
+
+    const declared = await declareMaterials(deps, 'p-1', set, NOW);
+
+    expect(log).toEqual(['presign', 'presign', 'presign', 'putMany 3']);
+    expect(declared.map(({ material }) => [material.materialType, material.fileName])).toEqual(
+      set.map((d) => [d.type, d.fileName]),
+    );
+    expect(new Set(declared.map(({ material }) => material.materialId)).size).toBe(3);
+    for (const { material, upload } of declared) {
+      expect(material).toMatchObject({
+        status: 'awaiting_upload',
+        portalId: 'p-1',
+        createdAt: NOW.toISOString(),
+      });
+      expect(upload.url).toContain(material.s3Key);
+      expect(records.get(material.materialId)).toEqual(material);
+    }
+    // Each as declaring it alone would have recorded it.
+    const alone = (await declareMaterial(deps, 'p-1', set[2]!, NOW)).material;
+    const { materialId: _a, s3Key: _k, ...same } = alone;
+    expect(declared[2]!.material).toMatchObject(same);
+  });
+
+  it('records nothing of a set when one upload cannot be presigned, or the write is refused', async () => {
+    const { deps, records, files, store, log } = ports();
+    files.failPresignOf = 'image/png';
+    const set = [declaration, { ...declaration, contentType: 'image/png' }, declaration];
+    await expect(declareMaterials(deps, 'p-1', set, NOW)).rejects.toThrow('signing failed');
+    expect(log).not.toContain('putMany 3');
+    expect(records.size).toBe(0);
+
+    files.failPresignOf = undefined;
+    store.failPutMany = true;
+    await expect(declareMaterials(deps, 'p-1', set, NOW)).rejects.toThrow('cancelled');
     expect(records.size).toBe(0);
   });
 

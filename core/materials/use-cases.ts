@@ -17,6 +17,19 @@ import {
 } from './material.ts';
 import type { MaterialDeps, PresignedUpload } from './ports.ts';
 
+/** A new id and object key for a declared file, and the upload of exactly that file presigned. */
+async function prepare(
+  deps: MaterialDeps,
+  portalId: string,
+  declaration: Declaration,
+  now: Date,
+): Promise<{ material: Material; upload: PresignedUpload }> {
+  const materialId = newMaterialId();
+  const objectKey = deps.files.objectKey(materialId, now.toISOString());
+  const upload = await deps.files.presignUpload(objectKey, declaration, now);
+  return { material: declaredMaterial(portalId, declaration, { materialId, objectKey }, now), upload };
+}
+
 /**
  * Use case: a portal declares one (already checked) file.
  *  1. A new id and its object key; the upload is presigned for exactly the declared file.
@@ -29,12 +42,28 @@ export async function declareMaterial(
   declaration: Declaration,
   now: Date,
 ): Promise<{ material: Material; upload: PresignedUpload }> {
-  const materialId = newMaterialId();
-  const objectKey = deps.files.objectKey(materialId, now.toISOString());
-  const upload = await deps.files.presignUpload(objectKey, declaration, now);
-  const material = declaredMaterial(portalId, declaration, { materialId, objectKey }, now);
-  await deps.store.put(material);
-  return { material, upload };
+  const declared = await prepare(deps, portalId, declaration, now);
+  await deps.store.put(declared.material);
+  return declared;
+}
+
+/**
+ * Use case: a portal declares a whole set of (already checked) files at once (一套材料).
+ *  1. Each file gets a new id and object key, and its upload is presigned — every one of them
+ *     before anything is written.
+ *  2. All the materials are recorded awaiting upload with one store call, all or none, so a
+ *     failure at either step leaves nothing behind.
+ * Answers in the order declared.
+ */
+export async function declareMaterials(
+  deps: MaterialDeps,
+  portalId: string,
+  declarations: readonly Declaration[],
+  now: Date,
+): Promise<{ material: Material; upload: PresignedUpload }[]> {
+  const declared = await Promise.all(declarations.map((d) => prepare(deps, portalId, d, now)));
+  await deps.store.putMany(declared.map((d) => d.material));
+  return declared;
 }
 
 /** The portal's own material; another portal's, an expired or an unknown one is undefined (→ 404). */

@@ -192,6 +192,23 @@ describe('answers that match the document', () => {
       await checked('get-material', { params: { materialId: id } }),
     ];
     expect(problems.map((p) => p.status)).toEqual([422, 400, 415, 413, 404, 401]);
+
+    // A whole set in one call: each item answered as the single declaration is.
+    const set = await checked('create-materials', {
+      headers: as.portal(0),
+      body: { items: [declaration, { ...declaration, fileName: '章程-2.pdf' }] },
+    });
+    expect(set.status).toBe(201);
+    expect(set.body.items).toHaveLength(2);
+    const refusedSets = [
+      await checked('create-materials', {
+        headers: as.portal(0),
+        body: { items: [declaration, { ...declaration, size: -1 }] },
+      }),
+      await checked('create-materials', { headers: as.portal(0), body: { items: [] } }),
+      await checked('create-materials', { body: { items: [declaration] } }),
+    ];
+    expect(refusedSets.map((p) => p.status)).toEqual([422, 422, 401]);
   });
 
   it('for a case from submission through a correction round to its licenses, and its problems', async () => {

@@ -38,7 +38,7 @@ import * as z from 'zod/mini';
 import { ApplicationSchema } from '../../core/case/application.ts';
 import { PrefillRequestSchema } from '../../core/catalog/prefill.ts';
 import { DecisionRequestSchema } from '../../core/flow/decide-task.ts';
-import { DeclarationSchema } from '../../core/materials/declaration.ts';
+import { DeclarationSchema, DeclarationSetSchema } from '../../core/materials/declaration.ts';
 import { WebhookRequestSchema } from '../../core/webhooks/register.ts';
 import { httpRoutes } from '../../functions/routes.ts';
 import { consentFor, demoApplicant, pdfBytes, sha256 } from './portal.ts';
@@ -143,6 +143,7 @@ const BODIES = new Map<z.core.$ZodType, (f: Fixtures) => unknown>([
   // Portal B replays portal A's Idempotency-Key and body: it must not reach A's case.
   [ApplicationSchema, (f) => f.pending.application],
   [DeclarationSchema, () => declaration()],
+  [DeclarationSetSchema, () => ({ items: [declaration(), declaration()] })],
   // Prefill asks about applicant A, whoever calls: only A may learn anything.
   [
     PrefillRequestSchema,

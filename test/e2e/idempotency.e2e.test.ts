@@ -88,6 +88,10 @@ const FIXTURES: Record<string, Fixture> = {
     request: async () => ({ headers: as.portal(0), body: declaration() }),
     otherBody: () => declaration(),
   },
+  'create-materials': {
+    request: async () => ({ headers: as.portal(0), body: { items: [declaration(), declaration()] } }),
+    otherBody: () => ({ items: [declaration()] }),
+  },
   'create-webhook': {
     request: async () => ({ headers: as.portal(0), body: { url: webhookUrl(), description: 'idempotency' } }),
     otherBody: () => ({ url: webhookUrl() }),
