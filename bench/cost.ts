@@ -22,9 +22,10 @@
  *    PUT per material, and the applicant's download of each license document (one GET each).
  *  - KMS: the Sign calls (one per issue of a case's licenses; the local signer stands in for the KMS key).
  *  - API Gateway requests: the portal's and departments' requests, scripted as the minimum a real
- *    client makes: guide + form, per material one POST (its bytes PUT to S3; the submission judges
- *    them), submit; per task (announced by the department's task.opened webhook) the task detail
- *    and the decision; at the end the case and its license list. (Waiting happens on the
+ *    client makes: guide + form, the set of materials declared in one POST /v1/materials/batch
+ *    (each file's bytes PUT to S3; the submission judges them), submit; per task (announced by the
+ *    department's task.opened webhook) the task detail and the decision; at the end the case, its
+ *    licenses with their links in its view. (Waiting happens on the
  *    local runtime's events, not by polling the API.)
  *
  * Not counted: CloudWatch Logs and X-Ray, storage (GB-month), data transfer, the fixed-rate overdue
@@ -574,7 +575,7 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
       'Departments are told, not polled: one push-path worker per department (bench/lib/department-worker.ts) subscribed to task.opened; per task it reads the detail and decides (no inbox reads).',
       'Webhooks: enqueue-webhooks (one invocation per batch of the table stream’s outbox records, locally DynamoDB Local’s stream) and deliver-webhook (one per SQS message) are counted — invocations, their time, their DynamoDB calls — and SQS as the product’s sends plus a ReceiveMessage and a DeleteMessage per delivery (the event source mapping’s); the stream reads are the Lambda service’s, not counted.',
       'Catalog: the portal keeps the guide, form and bundle as their Cache-Control allows (public, max-age=300, as an HTTP cache would: bench/lib/http.ts `cache`): the warm-up case read them, the measured case asks nothing of the catalog.',
-      'Materials: the portal declares each, PUTs it to its presigned URL and submits — it does not read them back (the submission judges every material still awaiting upload).',
+      'Materials: the portal declares the set in one call (POST /v1/materials/batch), PUTs each file to its presigned URL and submits — it does not read them back (the submission judges every material still awaiting upload).',
       ...(options.warmUp
         ? [
             'Steady state: each bundle ran one unmeasured case first (cached authorizer results, warm containers), then the one measured.',

@@ -331,6 +331,7 @@ async function snapshot() {
     ]);
   // Presigned links are signed afresh on every read; everything else must be identical.
   const { materials: _links, ...taskWithoutLinks } = task.body;
+  const { licenses: issuedLicenses, ...issuedWithoutLinks } = issuedView.body;
   return {
     pendingCase: pendingView.body,
     task: taskWithoutLinks,
@@ -338,7 +339,11 @@ async function snapshot() {
       m.type,
       m.materialId,
     ]),
-    issuedCase: issuedView.body,
+    issuedCase: issuedWithoutLinks,
+    issuedCaseLicenses: (issuedLicenses as { id: string; serviceId: string }[]).map((l) => [
+      l.id,
+      l.serviceId,
+    ]),
     licenses: (licenses.body.items as { id: string; serviceId: string }[]).map((l) => [l.id, l.serviceId]),
     material: material.body,
     webhook: (webhooks.body.items as { id: string }[]).find((w) => w.id === f.webhook.id),
