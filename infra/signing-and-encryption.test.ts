@@ -1,5 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Needs } from '../adapters/http/route.ts';
+import { httpRoutes, taskFunctions } from '../functions/routes.ts';
 import type { CityStack } from './city-stack.ts';
 import { testStack } from './test-stack.ts';
 
@@ -18,7 +20,7 @@ describe('license signing and execution data encryption', () => {
     });
   });
 
-  it('tells every function which key signs licenses and lets only the license functions use it', () => {
+  it('tells every function which key signs licenses and lets only the functions that issue licenses use it', () => {
     const signingKeyId = stack.getLogicalId(stack.signingKey.node.defaultChild as never);
     const functions = template.findResources('AWS::Lambda::Function');
     for (const fn of Object.values(functions))
@@ -28,8 +30,14 @@ describe('license signing and execution data encryption', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p).includes('"kms:Sign"'),
     );
-    expect(policies).toHaveLength(1);
-    expect(JSON.stringify(policies[0])).toContain(signingKeyId);
+    // Issue And Deliver Licenses, and the decision that may issue at once (its stage's last).
+    const signers = [...httpRoutes, ...taskFunctions]
+      .filter((f) => 'needs' in f && (f.needs as Needs | undefined)?.signing === 'sign')
+      .map((f) => f.name)
+      .sort();
+    expect(signers).toEqual(['decide-task', 'issue-licenses']);
+    expect(policies).toHaveLength(signers.length);
+    for (const p of policies) expect(JSON.stringify(p)).toContain(signingKeyId);
   });
 
   it('encrypts the state machine with the city key', () => {
