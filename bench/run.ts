@@ -10,7 +10,7 @@
  *                                                  (unless --out=<file>)
  *
  * Flags: --n, --warmup, --latency-bundle (latency); --duration, --portals, --drain, --poll
- * (throughput, seconds / ms); --runs, --sizes-only (cold start); --cost-bundles=a,b, --trace (cost); --cpu-prof[=dir] (a V8 profile of the stack's process); --out=<file>, --no-write.
+ * (throughput, seconds / ms); --runs, --sizes-only, --functions=a.handler,b.task (cold start); --cost-bundles=a,b, --trace (cost); --cpu-prof[=dir] (a V8 profile of the stack's process); --out=<file>, --no-write.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -131,6 +131,7 @@ function optionsFromArgs(): BenchOptions {
       ...coldStartDefaults,
       runs: numberFlag('runs', coldStartDefaults.runs),
       sizesOnly: flag('sizes-only') !== undefined,
+      only: flag('functions') ? flag('functions')!.split(',') : coldStartDefaults.only,
     },
     cost: {
       ...costDefaults,
