@@ -48,6 +48,15 @@ const planned = (caseId: string, departmentId: string, over: { stage?: number; d
   timeoutSeconds: 3600,
 });
 
+/** A review task of the case (as planned: its id, department, services and stage). */
+const reviewIn = (caseId: string) => (services: string[], departmentId: string, stage?: number) => ({
+  taskId: `${caseId}.r0.review.${departmentId}${stage ? `-s${stage}` : ''}`,
+  kind: 'review' as const,
+  departmentId,
+  services,
+  ...(stage ? { stage } : {}),
+});
+
 describe('the flow steps', () => {
   it('opens the first acceptance as the submission planned it, reading no case; a later round reads it', async () => {
     const { ports, deps, record } = setup();
@@ -176,13 +185,7 @@ describe('the flow steps', () => {
 
   it('opens the dependants once the prerequisite is approved, then merges into one outcome', async () => {
     const { ports, deps, record } = setup({ status: 'in_review' });
-    const review = (services: string[], departmentId: string, stage?: number) => ({
-      taskId: `${record.caseId}.r0.review.${departmentId}${stage ? `-s${stage}` : ''}`,
-      kind: 'review' as const,
-      departmentId,
-      services,
-      ...(stage ? { stage } : {}),
-    });
+    const review = reviewIn(record.caseId);
     const registration = decided(
       record.caseId,
       review([REGISTRATION], 'market-regulation'),
@@ -408,13 +411,7 @@ describe('the flow steps', () => {
   });
   it('issues at once with the stage’s last decision: the results, the merge and the decision handed to one write', async () => {
     const { ports, deps, record } = setup({ status: 'in_review' });
-    const review = (services: string[], departmentId: string, stage?: number) => ({
-      taskId: `${record.caseId}.r0.review.${departmentId}${stage ? `-s${stage}` : ''}`,
-      kind: 'review' as const,
-      departmentId,
-      services,
-      ...(stage ? { stage } : {}),
-    });
+    const review = reviewIn(record.caseId);
     const registration = decided(
       record.caseId,
       review([REGISTRATION], 'market-regulation'),
