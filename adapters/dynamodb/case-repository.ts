@@ -26,6 +26,7 @@ import { logger } from '../logger.ts';
 import { pauseBeforeRetry } from '../shared/backoff.ts';
 import {
   GetCommand,
+  MAX_TRANSACTION_ITEMS,
   QueryCommand,
   type TransactItems,
   TransactWriteCommand,
@@ -82,8 +83,6 @@ function taskItem(t: TaskRecord) {
   };
 }
 
-/** DynamoDB's limit on the items of one transaction. */
-export const MAX_TRANSACTION_ITEMS = 100;
 /** Tasks one stage opens in one transaction (each: task, timeline entry, `task.opened` outbox event). */
 const MAX_TASKS_PER_OPEN = 30;
 

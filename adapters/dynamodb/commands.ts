@@ -17,3 +17,6 @@ import type { TransactWriteCommand } from '../aws/dynamodb.ts';
 export type TransactItems = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
 >;
+
+/** DynamoDB's limit on the items of one transaction. */
+export const MAX_TRANSACTION_ITEMS = 100;

@@ -23,7 +23,13 @@ import {
 import { config } from '../config.ts';
 import { logger } from '../logger.ts';
 import { materialFiles } from '../s3/material-files.ts';
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from './commands.ts';
+import {
+  GetCommand,
+  MAX_TRANSACTION_ITEMS,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from './commands.ts';
 import { keys } from './keys.ts';
 import { getItems, isConditionFailure, send } from './send.ts';
 
@@ -55,9 +61,6 @@ const newMaterialItem = (material: Material) => ({
   Item: { ...keys.material(material.materialId), ...material },
   ConditionExpression: 'attribute_not_exists(pk)',
 });
-
-/** DynamoDB's limit on the items of one transaction. */
-const MAX_TRANSACTION_ITEMS = 100;
 
 export const materialStore: MaterialStore = {
   async put(material) {
