@@ -487,6 +487,17 @@ describe('the flow steps', () => {
     expect(warned).toEqual(['licenses not issued with the last decision; the state machine issues them']);
   });
 
+  it('answers a stage whose case its last decision issued already as issued, writing nothing (a lost answer, a retry)', async () => {
+    const { ports, deps, record } = setup({ status: 'issued' });
+    const before = ports.store.timeline.get(record.caseId)?.length ?? 0;
+    expect(await mergeDecisions(deps, record.caseId, 0)).toEqual({
+      caseId: record.caseId,
+      round: 0,
+      next: 'issued',
+    });
+    expect(ports.store.timeline.get(record.caseId)?.length ?? 0).toBe(before);
+  });
+
   it('leaves the planning to the state machine when it cannot be done with the decision', async () => {
     const { deps, record } = setup({ status: 'in_review' });
     const failing = { ...deps, caseWithTasks: () => Promise.reject(new Error('table unavailable')) };

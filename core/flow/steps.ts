@@ -857,6 +857,9 @@ export async function mergeDecisions(
   const tasks = read.tasks;
   const bundle = deps.catalog.bundle(record.bundleId);
   const now = deps.now();
+  // Issued already — by the stage's last decision (issueNow), its answer lost (a token that expired
+  // meanwhile; a retried decision): the wait is answered as that decision answered it.
+  if (record.status === 'issued') return { caseId, round, next: 'issued' };
   if (record.correctionRound > round) {
     // A retry or a replay: this round's merge already asked for corrections.
     return { caseId, round: round + 1, next: 'correct', timeoutSeconds: replayTimeout(record, now) };
