@@ -11,7 +11,6 @@
  *     their own first (the first failure thrown after, for the state machine to retry), then the
  *     delivery, which goes on from whatever the case is then.
  */
-
 import type { CaseRecord } from '../case/model.ts';
 import {
   type IssueLicensesDeps,

@@ -34,6 +34,7 @@ import {
   acceptingDepartment,
   decidingPlace,
   ESCALATION_DAYS,
+  type MergeResult,
   mergeReviews,
   planStage,
   type ReviewPlan,
@@ -944,9 +945,7 @@ export async function mergeDecisions(
   return { caseId, round, next: 'issue', approved: merged.approved };
 }
 
-type Merged = { readonly approved: readonly string[]; readonly rejected: readonly unknown[] };
-
-const mergeDetail = (m: Merged) => ({
+const mergeDetail = (m: Pick<MergeResult, 'approved' | 'rejected'>) => ({
   approved: m.approved,
   rejected: m.rejected.length,
 });
@@ -961,10 +960,7 @@ async function issueAtOnce(
   issueNow: NonNullable<FlowDeps['issueNow']>,
   record: CaseRecord,
   results: { fresh: Record<string, Record<string, string>>; record: CaseRecord } | undefined,
-  merged: {
-    readonly approved: readonly string[];
-    readonly rejected: readonly NonNullable<CaseRecord['outcome']>['rejected'][number][];
-  },
+  merged: Pick<MergeResult, 'approved' | 'rejected'>,
   decision: HeldDecision,
 ): Promise<boolean> {
   const at = deps.now().toISOString();
