@@ -17,6 +17,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { streamPollerCalls } from '../local/stream-poller.ts';
 import type { BenchStack, Progress } from './lib/env.ts';
 import type { FromLoad, LoadErrors, ToLoad } from './lib/load-process.ts';
 import { prepareLoad } from './lib/load-setup.ts';
@@ -79,6 +80,13 @@ export interface SaturationStep {
   cpu_ms_per_case: Record<string, number>;
   /** DynamoDB Local's CPU per DynamoDB call of the step, ms. */
   dynamodb_local_ms_per_call: number;
+  /**
+   * The local stream poller's own calls of DynamoDB Local per completed case (GetRecords and the
+   * few describes: in AWS the Lambda service's, not the table's), and the records one GetRecords
+   * brought on average. DynamoDB Local serves them too: its CPU per case includes them.
+   */
+  stream_poller_calls_per_case?: number;
+  stream_records_per_get?: number;
 }
 
 export interface SaturationResult {
@@ -289,6 +297,7 @@ export async function runSaturation(
     // ── the ramp ─────────────────────────────────────────────────────────────────────────────────
     for (const [s, n] of steps.entries()) {
       const cpu0 = process.cpuUsage();
+      const poller0 = { ...streamPollerCalls };
       const java0 = b.stack.pids.map((pid) => treeCpuMs(pid, tickMs));
       storage = { dynamodb: 0, s3: 0, sfn: 0 };
       const start = Date.now();
@@ -303,6 +312,11 @@ export async function runSaturation(
       const cpu = process.cpuUsage(cpu0);
       const java1 = b.stack.pids.map((pid) => treeCpuMs(pid, tickMs));
       const calls = { ...storage };
+      const poller = {
+        getRecords: streamPollerCalls.getRecords - poller0.getRecords,
+        records: streamPollerCalls.records - poller0.records,
+        other: streamPollerCalls.other - poller0.other,
+      };
       const completed = [...ended].filter(
         ([id, e]) => accepted.has(id) && e.status === 'SUCCEEDED' && e.at >= start && e.at <= until,
       ).length;
@@ -357,6 +371,8 @@ export async function runSaturation(
         dynamodb_calls_per_case: round(calls.dynamodb / Math.max(1, completed), 1),
         cpu_ms_per_case: cpuMsPerCase,
         dynamodb_local_ms_per_call: round(javaMs / Math.max(1, calls.dynamodb), 2),
+        stream_poller_calls_per_case: round((poller.getRecords + poller.other) / Math.max(1, completed), 1),
+        stream_records_per_get: round(poller.records / Math.max(1, poller.getRecords), 1),
       });
       progress(
         `saturation: ${n} portals → ${fmt(rate, 2)} completed/s (${submittedHere.length} submitted, ${stepErrors} errors; CPU ${cpuRows.map((c) => `${c.process} ${c.percent} %`).join(', ')})`,
@@ -510,6 +526,17 @@ export async function runSaturation(
   };
 }
 
+/** DynamoDB Local's CPU per call of the product and the local stream poller together (it serves both). */
+function pollerShare(step: SaturationStep): string {
+  const poller = step.stream_poller_calls_per_case;
+  const javaMs = Object.entries(step.cpu_ms_per_case)
+    .filter(([p]) => p.startsWith('dynamodb-local'))
+    .reduce((sum, [, ms]) => sum + ms, 0);
+  if (poller === undefined || javaMs === 0) return '';
+  const perCall = javaMs / (step.dynamodb_calls_per_case + poller);
+  return ` of the product (${fmt(step.dynamodb_calls_per_case, 1)} a case), which also served the local stream poller's ${fmt(poller, 1)} a case (in AWS the Lambda service's, not the table's): ${fmt(perCall, 2)} ms a call of both`;
+}
+
 export function saturationTables(r: SaturationResult): string {
   const o = r.options;
   const names = r.steps[0]?.cpu.map((c) => c.process) ?? [];
@@ -525,6 +552,7 @@ export function saturationTables(r: SaturationResult): string {
       ...names.map((n) => `CPU ${n}`),
       'storage calls/case',
       'DynamoDB/case',
+      'stream poller/case',
     ],
     r.steps.map((s, i) => [
       `${s.portals}${i === r.knee ? ' (knee)' : ''}`,
@@ -536,6 +564,9 @@ export function saturationTables(r: SaturationResult): string {
       ...s.cpu.map((c) => `${fmt(c.percent, 0)} %`),
       fmt(s.storage_calls_per_case, 1),
       fmt(s.dynamodb_calls_per_case, 1),
+      s.stream_poller_calls_per_case === undefined
+        ? '–'
+        : `${fmt(s.stream_poller_calls_per_case, 1)} (${fmt(s.stream_records_per_get ?? 0, 1)} rec/get)`,
     ]),
   );
   const c = r.reconcile;
@@ -547,7 +578,7 @@ export function saturationTables(r: SaturationResult): string {
             .map(([p, ms]) => `${p} ${ms} ms`)
             .join(
               ', ',
-            )} — ${r.ceiling_at_knee.cpu_ms_per_case} ms in all: ${r.cores} cores could complete at most ${fmt(r.ceiling_at_knee.completed_per_s_on_all_cores, 1)} cases/s; DynamoDB Local spent ${fmt(r.steps[r.knee]!.dynamodb_local_ms_per_call, 2)} ms of CPU per DynamoDB call`,
+            )} — ${r.ceiling_at_knee.cpu_ms_per_case} ms in all: ${r.cores} cores could complete at most ${fmt(r.ceiling_at_knee.completed_per_s_on_all_cores, 1)} cases/s; DynamoDB Local spent ${fmt(r.steps[r.knee]!.dynamodb_local_ms_per_call, 2)} ms of CPU per DynamoDB call${pollerShare(r.steps[r.knee]!)}`,
         ]
       : []),
     `  storage calls per issued case over the whole run: ${fmt(r.storage_calls_per_issued_case.all, 1)} (DynamoDB ${fmt(r.storage_calls_per_issued_case.dynamodb, 1)}, S3 ${fmt(r.storage_calls_per_issued_case.s3, 1)}, Step Functions ${fmt(r.storage_calls_per_issued_case.sfn, 1)}; the portals' presigned PUTs go to S3 directly and are not counted)`,

@@ -199,6 +199,13 @@ function writeCheckpoint(file: string, checkpoint: Checkpoint): void {
 
 const errorName = (err: unknown) => (err as { name?: string }).name ?? '';
 
+/**
+ * The calls every mapping of this process has made of DynamoDB Local's stream and table (not the
+ * product's: in AWS they are the Lambda service's, free and apart from the table), for the
+ * saturation bench, which reports them beside the product's calls: DynamoDB Local serves both.
+ */
+export const streamPollerCalls = { getRecords: 0, records: 0, other: 0 };
+
 export function startStreamMapping(options: StreamMappingOptions): StreamMapping {
   const batchSize = options.batchSize ?? 25;
   const pollEveryMs = options.pollEveryMs ?? 100;
@@ -236,6 +243,7 @@ export function startStreamMapping(options: StreamMappingOptions): StreamMapping
 
   const describe = async () => {
     if (!streamArn) {
+      streamPollerCalls.other++;
       const t = await ddb.send(new DescribeTableCommand({ TableName: options.tableName }));
       streamArn = t.Table?.LatestStreamArn;
       if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
@@ -249,6 +257,7 @@ export function startStreamMapping(options: StreamMappingOptions): StreamMapping
     const all: Shard[] = [];
     let start: string | undefined;
     do {
+      streamPollerCalls.other++;
       const r = await streams.send(
         new DescribeStreamCommand({
           StreamArn: streamArn,
@@ -283,6 +292,7 @@ export function startStreamMapping(options: StreamMappingOptions): StreamMapping
         }),
       );
     let r: Awaited<ReturnType<typeof get>>;
+    streamPollerCalls.other++;
     try {
       r = await get(after ? 'AFTER_SEQUENCE_NUMBER' : 'TRIM_HORIZON');
     } catch (err) {
@@ -313,6 +323,7 @@ export function startStreamMapping(options: StreamMappingOptions): StreamMapping
     }
     let r: GetRecordsCommandOutput;
     try {
+      streamPollerCalls.getRecords++;
       r = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
     } catch (err) {
       // An expired or trimmed iterator: the next read starts again from the checkpoint.
@@ -322,6 +333,7 @@ export function startStreamMapping(options: StreamMappingOptions): StreamMapping
       }
       throw err;
     }
+    streamPollerCalls.records += r.Records?.length ?? 0;
     const records = (r.Records ?? []).map((record) => ({
       record,
       seq: record.dynamodb?.SequenceNumber ?? '',
