@@ -478,11 +478,16 @@ export async function runCost(b: BenchStack, options: CostOptions, progress: Pro
         const r = tx ? tx.rru : (c.units?.read ?? 0);
         return c.units || tx ? `${fmt(w, 1)} WRU ${fmt(r, 1)} RRU `.padStart(18) : ''.padStart(18);
       };
-      if (options.trace)
+      if (options.trace) {
         for (const c of calls)
           process.stderr.write(
             `  trace ${bundleId}: ${(c.origin ?? '-').padEnd(20)} ${c.service}:${c.command.padEnd(18)} ${unitsLabel(c)}${c.presigned ? '(presigned) ' : ''}${traceKey(c.input)}\n`,
           );
+        // Each request's time as the dev server measured it, in order (the decisions: which one issued).
+        process.stderr.write(
+          `  trace ${bundleId}: request ms — ${requests.map((r) => `${r.name} ${fmt(r.ms, 0)}`).join(', ')}\n`,
+        );
+      }
       const storageByFunction: Record<string, Record<string, number>> = {};
       const presigned = calls.filter((c) => c.presigned).length;
       for (const c of calls) {
