@@ -7,7 +7,14 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
-import { type ApiClient, describe, licenseDataOf, portalApi, publicApi } from '../shared/api.ts';
+import {
+  type ApiClient,
+  describe,
+  licenseDataOf,
+  portalApi,
+  publicApi,
+  type Schemas,
+} from '../shared/api.ts';
 import { loadConfig, type WebConfig } from '../shared/config.ts';
 import { completeSignIn, currentSession, type Session, signIn, signOut } from '../shared/oidc.ts';
 import { Alert, CASE_STATUS, EVENT, Frame, Loading, Note, Scroll, when } from '../shared/ui.tsx';
@@ -778,8 +785,8 @@ async function printedCode(l: { downloadUrl: string; dataUrl?: string }): Promis
   return data.verificationCode;
 }
 
-/** A license as the case view gives it: with a short-lived link to its document. */
-type LicenseLink = { id: string; name: string; issuedAt: string; downloadUrl: string; dataUrl?: string };
+/** A license as the case view gives it (as GET /v1/cases/{id}/licenses does): with a short-lived link to its document. */
+type LicenseLink = Schemas['LicenseList']['items'][number];
 
 /** The case's licenses, from its view (the outcome and its licenses come in one read). */
 function Licenses({ ctx, licenses }: { ctx: Ctx; licenses: LicenseLink[] }) {

@@ -8,10 +8,11 @@ import {
   createPortalClient,
   createPublicClient,
   licenseDataOf,
+  type Schemas,
 } from '../../../client/index.ts';
 import type { WebConfig } from './config.ts';
 
-export type { ApiClient };
+export type { ApiClient, Schemas };
 export { licenseDataOf };
 
 export interface Problem {
