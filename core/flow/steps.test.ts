@@ -48,6 +48,10 @@ const planned = (caseId: string, departmentId: string, over: { stage?: number; d
   timeoutSeconds: 3600,
 });
 
+/** The case's 企业设立登记 review, approved (the prerequisite of the later stage). */
+const approvedRegistration = (caseId: string) =>
+  decided(caseId, reviewIn(caseId)([REGISTRATION], 'market-regulation'), decision('approve'));
+
 /** A review task of the case (as planned: its id, department, services and stage). */
 const reviewIn = (caseId: string) => (services: string[], departmentId: string, stage?: number) => ({
   taskId: `${caseId}.r0.review.${departmentId}${stage ? `-s${stage}` : ''}`,
@@ -186,11 +190,7 @@ describe('the flow steps', () => {
   it('opens the dependants once the prerequisite is approved, then merges into one outcome', async () => {
     const { ports, deps, record } = setup({ status: 'in_review' });
     const review = reviewIn(record.caseId);
-    const registration = decided(
-      record.caseId,
-      review([REGISTRATION], 'market-regulation'),
-      decision('approve'),
-    );
+    const registration = approvedRegistration(record.caseId);
     ports.store.tasks.set(registration.taskId, registration);
     const next = await mergeDecisions(deps, record.caseId, 0);
     expect(next.next).toBe('review');
@@ -409,14 +409,11 @@ describe('the flow steps', () => {
       expect.objectContaining({ detail: { licenses: ['l-1', 'l-2'], delivery: record.delivery.method } }),
     ]);
   });
+
   it('issues at once with the stage’s last decision: the results, the merge and the decision handed to one write', async () => {
     const { ports, deps, record } = setup({ status: 'in_review' });
     const review = reviewIn(record.caseId);
-    const registration = decided(
-      record.caseId,
-      review([REGISTRATION], 'market-regulation'),
-      decision('approve'),
-    );
+    const registration = approvedRegistration(record.caseId);
     const seal = taskRecord({ caseId: record.caseId, ...review([SEAL], 'public-security', 1) });
     ports.store.tasks.set(registration.taskId, registration);
     ports.store.tasks.set(seal.taskId, seal);

@@ -872,7 +872,7 @@ export async function mergeDecisions(
   const merged = mergeReviews(results?.record ?? record, bundle, tasks, now, deps.places);
   // 一窗出件 at once: the results, the merge, the licenses and the decision in one write.
   if (merged.next === 'issue' && deps.issueNow && decision && !decision.recorded) {
-    const issued = await issueAtOnce(deps, deps.issueNow, record, results, merged, decision);
+    const issued = await issueAtOnce(deps, deps.issueNow, record, results, merged, decision, now);
     if (issued) return { caseId, round, next: 'issued' };
   }
   const opening = merged.next === 'review' ? carriedOpening(wait, merged.reviews, now) : undefined;
@@ -962,8 +962,9 @@ async function issueAtOnce(
   results: { fresh: Record<string, Record<string, string>>; record: CaseRecord } | undefined,
   merged: Pick<MergeResult, 'approved' | 'rejected'>,
   decision: HeldDecision,
+  now: Date,
 ): Promise<boolean> {
-  const at = deps.now().toISOString();
+  const at = now.toISOString();
   const step = (event: string, detail: Record<string, unknown>) => ({
     timeline: { at, event, detail },
     audit: { actor: 'flow', action: event, detail },
