@@ -72,6 +72,12 @@ describe('npm run bench -- --smoke', () => {
         'load-0',
       ]);
       expect(saturation.steps[0].cpu[2].pid).not.toBe(saturation.steps[0].cpu[0].pid);
+      // The warm-up's cases are in no step but reconciled with the rest.
+      const inSteps = saturation.steps.reduce((n: number, st: { submitted: number }) => n + st.submitted, 0);
+      expect(saturation.reconcile.accepted_201).toBeGreaterThan(inSteps);
+      // DynamoDB Local's CPU by JVM thread: its one storage thread worked for the cases.
+      if (process.platform === 'linux')
+        expect(saturation.steps.at(-1).dynamodb_local_threads_ms_per_case['sqlite queue']).toBeGreaterThan(0);
       expect(cost.cases[0].dynamodb.wru).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -86,6 +86,7 @@ const SMOKE: BenchOptions = {
     ...saturationDefaults,
     steps: [1, 2],
     stepS: 3,
+    warmupS: 2,
     loadProcesses: 1,
     drainS: 30,
     reconcileS: 20,
@@ -142,6 +143,7 @@ function optionsFromArgs(): BenchOptions {
       ...saturationDefaults,
       steps: flag('steps') ? flag('steps')!.split(',').map(Number) : saturationDefaults.steps,
       stepS: numberFlag('step', saturationDefaults.stepS),
+      warmupS: numberFlag('warmup-s', saturationDefaults.warmupS),
       loadProcesses: numberFlag('load-processes', saturationDefaults.loadProcesses),
     },
   };

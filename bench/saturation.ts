@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { streamPollerCalls } from '../local/stream-poller.ts';
 import type { BenchStack, Progress } from './lib/env.ts';
+import { addJvmThreadCpu, type JvmThreadCpu, jvmThreadCpu, jvmThreadCpuSince } from './lib/jvm-threads.ts';
 import type { FromLoad, LoadErrors, ToLoad } from './lib/load-process.ts';
 import { prepareLoad } from './lib/load-setup.ts';
 import { bearer, portalHeaders } from './lib/portal.ts';
@@ -31,6 +32,12 @@ export interface SaturationOptions {
   /** Portals (concurrent submitters) per step, ascending. */
   steps: number[];
   stepS: number;
+  /**
+   * Seconds of load at the first step's portals before the ramp, not measured (its cases are
+   * reconciled): DynamoDB Local's JVM spends most of its first minute compiling (its JIT threads), the
+   * stack's V8 too; AWS has no such warm-up. 0 = none.
+   */
+  warmupS: number;
   /** Forked load processes; portals and departments are dealt out among them round robin. */
   loadProcesses: number;
   /** The ramp stops at the first step whose completed cases/s gains less than this over the step before. */
@@ -45,6 +52,7 @@ export interface SaturationOptions {
 export const saturationDefaults: SaturationOptions = {
   steps: [2, 4, 8, 16, 32],
   stepS: 20,
+  warmupS: 30,
   loadProcesses: 2,
   gain: 0.1,
   drainS: 120,
@@ -80,6 +88,12 @@ export interface SaturationStep {
   cpu_ms_per_case: Record<string, number>;
   /** DynamoDB Local's CPU per DynamoDB call of the step, ms. */
   dynamodb_local_ms_per_call: number;
+  /**
+   * DynamoDB Local's CPU per completed case by JVM thread (lib/jvm-threads.ts), ms; absent where
+   * /proc cannot tell. Its `sqlite queue` is one thread: DynamoDB Local completes at most
+   * 1000 ÷ that many cases a second, whatever the cores.
+   */
+  dynamodb_local_threads_ms_per_case?: JvmThreadCpu;
   /**
    * The local stream poller's own calls of DynamoDB Local per completed case (GetRecords and the
    * few describes: in AWS the Lambda service's, not the table's), and the records one GetRecords
@@ -223,6 +237,9 @@ export async function runSaturation(
   const steps = [...options.steps].sort((x, y) => x - y);
   const maxPortals = steps[steps.length - 1] ?? 1;
   const nLoad = Math.max(1, Math.min(options.loadProcesses, maxPortals));
+  /** Of a step's n portals, how many load process `index` runs (portal k → process k mod nLoad). */
+  const portalsOf = (n: number, index: number) =>
+    Array.from({ length: n }, (_, k) => k).filter((k) => k % nLoad === index).length;
 
   // Portals of their own, dealt out among the load processes (portal i → process i mod n).
   const { portals, templates, departments } = await prepareLoad(b.api, {
@@ -294,23 +311,37 @@ export async function runSaturation(
     );
     progress(`saturation: ${nLoad} load process(es) ready, ${departments.length} department workers`);
 
+    // ── the warm-up: load, not measured ────────────────────────────────────────────────────────────
+    if (options.warmupS > 0 && steps.length) {
+      const until = Date.now() + options.warmupS * 1000;
+      const done = children.map((c) => c.next('stepDone'));
+      for (const c of children) {
+        const mine = portalsOf(steps[0]!, c.index);
+        c.proc.send({ type: 'step', step: WARM_UP, portals: mine, until } satisfies ToLoad);
+      }
+      for (const r of (await Promise.all(done)) as Extract<FromLoad, { type: 'stepDone' }>[])
+        addErrors(r.errors);
+      progress(`saturation: warmed up for ${options.warmupS} s at ${steps[0]} portals (not measured)`);
+    }
+
     // ── the ramp ─────────────────────────────────────────────────────────────────────────────────
     for (const [s, n] of steps.entries()) {
       const cpu0 = process.cpuUsage();
       const poller0 = { ...streamPollerCalls };
       const java0 = b.stack.pids.map((pid) => treeCpuMs(pid, tickMs));
+      const threads0 = java0.map((t) => threadsOf(t?.pids ?? [], tickMs));
       storage = { dynamodb: 0, s3: 0, sfn: 0 };
       const start = Date.now();
       const until = start + options.stepS * 1000;
       const done = children.map((c) => c.next('stepDone'));
       for (const c of children) {
-        const mine = Array.from({ length: n }, (_, k) => k).filter((k) => k % nLoad === c.index).length;
-        c.proc.send({ type: 'step', step: s, portals: mine, until } satisfies ToLoad);
+        c.proc.send({ type: 'step', step: s, portals: portalsOf(n, c.index), until } satisfies ToLoad);
       }
       await sleep(Math.max(0, until - Date.now()));
       const wallMs = Date.now() - start;
       const cpu = process.cpuUsage(cpu0);
       const java1 = b.stack.pids.map((pid) => treeCpuMs(pid, tickMs));
+      const threads1 = java1.map((t) => threadsOf(t?.pids ?? [], tickMs));
       const calls = { ...storage };
       const poller = {
         getRecords: streamPollerCalls.getRecords - poller0.getRecords,
@@ -371,6 +402,7 @@ export async function runSaturation(
         dynamodb_calls_per_case: round(calls.dynamodb / Math.max(1, completed), 1),
         cpu_ms_per_case: cpuMsPerCase,
         dynamodb_local_ms_per_call: round(javaMs / Math.max(1, calls.dynamodb), 2),
+        ...perCaseThreads(threads0, threads1, completed),
         stream_poller_calls_per_case: round((poller.getRecords + poller.other) / Math.max(1, completed), 1),
         stream_records_per_get: round(poller.records / Math.max(1, poller.getRecords), 1),
       });
@@ -526,6 +558,41 @@ export async function runSaturation(
   };
 }
 
+/** The step index the warm-up's cases carry: in no step's figures, but reconciled like the others. */
+const WARM_UP = -1;
+
+/** CPU by JVM thread group of the processes `pids` (the shell's threads land in `other`). */
+function threadsOf(pids: number[], tickMs: number): JvmThreadCpu | undefined {
+  let sum: JvmThreadCpu | undefined;
+  for (const pid of pids) {
+    const t = jvmThreadCpu(pid, tickMs);
+    if (!t) continue;
+    sum = sum ? addJvmThreadCpu(sum, t) : t;
+  }
+  return sum;
+}
+
+/** DynamoDB Local's CPU by thread group per completed case over a step (every JVM of the stack). */
+function perCaseThreads(
+  before: (JvmThreadCpu | undefined)[],
+  after: (JvmThreadCpu | undefined)[],
+  completed: number,
+): { dynamodb_local_threads_ms_per_case?: JvmThreadCpu } {
+  let spent: JvmThreadCpu | undefined;
+  for (const [k, a] of before.entries()) {
+    const b = after[k];
+    if (!a || !b) return {};
+    const d = jvmThreadCpuSince(a, b);
+    spent = spent ? addJvmThreadCpu(spent, d) : d;
+  }
+  if (!spent) return {};
+  return {
+    dynamodb_local_threads_ms_per_case: Object.fromEntries(
+      Object.entries(spent).map(([g, ms]) => [g, round(ms / Math.max(1, completed), 0)]),
+    ) as JvmThreadCpu,
+  };
+}
+
 /** DynamoDB Local's CPU per call of the product and the local stream poller together (it serves both). */
 function pollerShare(step: SaturationStep): string {
   const poller = step.stream_poller_calls_per_case;
@@ -535,6 +602,20 @@ function pollerShare(step: SaturationStep): string {
   if (poller === undefined || javaMs === 0) return '';
   const perCall = javaMs / (step.dynamodb_calls_per_case + poller);
   return ` of the product (${fmt(step.dynamodb_calls_per_case, 1)} a case), which also served the local stream poller's ${fmt(poller, 1)} a case (in AWS the Lambda service's, not the table's): ${fmt(perCall, 2)} ms a call of both`;
+}
+
+/** At the knee: DynamoDB Local's CPU per case by JVM thread, and the ceiling its one storage thread sets. */
+function threadLine(step: SaturationStep | undefined): string[] {
+  const t = step?.dynamodb_local_threads_ms_per_case;
+  if (!t) return [];
+  const queue = t['sqlite queue'];
+  return [
+    `  DynamoDB Local's CPU per case by thread there: ${Object.entries(t)
+      .map(([g, ms]) => `${g} ${ms} ms`)
+      .join(
+        ', ',
+      )}. Its storage runs on ONE thread (sqlite queue): however many cores, it completes at most ${queue > 0 ? fmt(1000 / queue, 1) : '–'} cases/s at that cost per case`,
+  ];
 }
 
 export function saturationTables(r: SaturationResult): string {
@@ -581,6 +662,7 @@ export function saturationTables(r: SaturationResult): string {
             )} — ${r.ceiling_at_knee.cpu_ms_per_case} ms in all: ${r.cores} cores could complete at most ${fmt(r.ceiling_at_knee.completed_per_s_on_all_cores, 1)} cases/s; DynamoDB Local spent ${fmt(r.steps[r.knee]!.dynamodb_local_ms_per_call, 2)} ms of CPU per DynamoDB call${pollerShare(r.steps[r.knee]!)}`,
         ]
       : []),
+    ...threadLine(r.steps[r.knee]),
     `  storage calls per issued case over the whole run: ${fmt(r.storage_calls_per_issued_case.all, 1)} (DynamoDB ${fmt(r.storage_calls_per_issued_case.dynamodb, 1)}, S3 ${fmt(r.storage_calls_per_issued_case.s3, 1)}, Step Functions ${fmt(r.storage_calls_per_issued_case.sfn, 1)}; the portals' presigned PUTs go to S3 directly and are not counted)`,
     `  reconciliation ${c.ok ? 'OK' : 'FAILED'}: ${c.accepted_201} accepted, ${c.issued_by_execution} issued by execution, ${c.issued_by_api} by the API, ${c.not_issued.length} not issued, ${c.unchecked} unchecked; drain ${fmt(r.drain_s, 1)} s`,
     ...c.problems.map((p) => `  not reconciled: ${p}`),

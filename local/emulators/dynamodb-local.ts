@@ -37,6 +37,7 @@ export async function startDynamoDbLocal(
   const javaArgs = [
     '-Xms64m',
     '-Xmx512m',
+    ...(process.env.DYNAMODB_LOCAL_JAVA_OPTS?.split(/\s+/).filter(Boolean) ?? []),
     `-Djava.library.path=${join(emulatorDir as string, 'DynamoDBLocal_lib')}`,
     '-jar',
     jar,
