@@ -14,6 +14,7 @@ import { execFile, spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -29,6 +30,7 @@ import { promisify } from 'node:util';
 import { type BundleOptions, lambdaAliases } from '../infra/lambda-bundling.ts';
 import { validatedCatalogFile } from '../infra/validated-catalog.ts';
 import type { Progress } from './lib/env.ts';
+import { INIT_CATEGORIES, type InitProfile, meanProfile } from './lib/init-profile.ts';
 import { fmt as fmtNumber, round, type Summary, summarize, table } from './lib/stats.ts';
 
 /** A figure read back from a results file may be null (JSON has no NaN): printed as "–". */
@@ -45,6 +47,11 @@ export interface ColdStartOptions {
   withSourceMaps: string[];
   /** Bundle and report sizes only: no fresh processes, no init timings (deterministic, cheap). */
   sizesOnly?: boolean;
+  /**
+   * Fresh processes under `node --cpu-prof` for each function that misses the init target (and the
+   * empty handler): where its init time goes (lib/init-profile.ts). 0 = none.
+   */
+  profileRuns: number;
 }
 
 /** Fresh processes of the empty handler (as deployed, no source maps) per round. */
@@ -59,6 +66,7 @@ export const coldStartDefaults: ColdStartOptions = {
     'submit-case.handler',
     'open-task.task',
   ],
+  profileRuns: 5,
 };
 
 export const TARGET_BYTES = 250 * 1024;
@@ -99,6 +107,8 @@ export interface BundleReport {
   import_ratio: number;
   meets_size_target: boolean;
   meets_init_target: boolean;
+  /** Of a function that missed the init target (and the empty handler): CPU profile ms by category. */
+  init_profile_ms?: InitProfile;
   error?: string;
 }
 
@@ -215,9 +225,13 @@ function runProbe(
   bundle: string,
   env: NodeJS.ProcessEnv,
   mode = '',
+  execArgv: string[] = [],
 ): Promise<{ importMs: number; readyMs: number; extra?: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [probe, bundle, mode], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...execArgv, probe, bundle, mode], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -446,6 +460,38 @@ export async function runColdStart(options: ColdStartOptions, progress: Progress
       );
     }
 
+    // ── where the init time goes, for those that miss the target ───────────────────────────────
+    const readyP50 = (n: string) => summarize(times.get(key(n, false))?.readyMs ?? []).p50;
+    const missing = ok.filter(
+      (n) =>
+        n !== 'empty.handler' &&
+        !errors.has(n) &&
+        readyP50(n) / readyP50('empty.handler') > TARGET_INIT_RATIO,
+    );
+    const profiles = new Map<string, InitProfile>();
+    if (runs > 0 && options.profileRuns > 0 && missing.length) {
+      const profiled = ['empty.handler', ...missing];
+      for (let run = 0; run < options.profileRuns; run++)
+        for (const n of shuffle([...profiled])) {
+          const b = built.get(n)!;
+          if ('error' in b) continue;
+          const profDir = join(dir, 'profiles', n);
+          mkdirSync(profDir, { recursive: true });
+          await runProbe(probe, b.file, lambdaEnv(n, join(dir, n), false, catalogFile), '', [
+            '--cpu-prof',
+            `--cpu-prof-dir=${profDir}`,
+            '--cpu-prof-interval=100',
+          ]);
+        }
+      for (const n of profiled) {
+        const b = built.get(n)!;
+        if (!('error' in b)) profiles.set(n, meanProfile(join(dir, 'profiles', n), b.file));
+      }
+      progress(
+        `cold start: profiled ${missing.length} function(s) over the init target and the empty handler`,
+      );
+    }
+
     const report = (name: string): BundleReport => {
       const b = built.get(name)!;
       // As deployed by default: no --enable-source-maps.
@@ -490,6 +536,7 @@ export async function runColdStart(options: ColdStartOptions, progress: Progress
         import_ratio: round(imp.p50 / summarize(empty?.importMs ?? []).p50, 1),
         meets_size_target: b.bytes <= budget,
         meets_init_target: readyRatio <= TARGET_INIT_RATIO,
+        ...(profiles.has(name) ? { init_profile_ms: profiles.get(name)! } : {}),
       };
     };
     return {
@@ -568,6 +615,25 @@ export function coldStartTables(r: ColdStartResult): string {
     ['function', 'top contributors'],
     missed.map((b) => [b.name, b.top.map((t) => `${t.source} ${kib(t.bytes)}`).join(', ')]),
   );
+  const profiled = [r.empty, ...r.bundles].filter((b) => b.init_profile_ms);
+  const profileTable = table(
+    `Where the init time goes, of the functions over the init target (V8 CPU profile, mean ms of ${r.options.profileRuns} fresh processes each; sampling adds time of its own, so compare a row with the empty handler's, not with "ready"; lib/init-profile.ts)`,
+    ['function', ...INIT_CATEGORIES, 'in all', 'over the empty handler'],
+    profiled.map((b) => {
+      const p = b.init_profile_ms!;
+      const all = INIT_CATEGORIES.reduce((sum, c) => sum + p[c], 0);
+      const e = r.empty.init_profile_ms;
+      const over =
+        b === r.empty || !e
+          ? '–'
+          : INIT_CATEGORIES.map((c) => [c, p[c] - e[c]] as const)
+              .filter(([, d]) => d >= 0.5)
+              .sort((x, y) => y[1] - x[1])
+              .map(([c, d]) => `${c} +${fmt(d, 1)}`)
+              .join(', ');
+      return [b.name, ...INIT_CATEGORIES.map((c) => fmt(p[c], 1)), fmt(all, 1), over];
+    }),
+  );
   const noSdk = r.bundles.filter((b) => !b.error && b.budget_bytes === TARGET_BYTES_NO_SDK);
   const summary = [
     `  ≤ ${TARGET_BYTES / 1024} KiB: ${r.bundles.filter((b) => !b.error && b.bytes <= TARGET_BYTES).length}/${r.bundles.length}; without the AWS SDK: ${noSdk.length} (${noSdk.map((b) => b.name).join(', ') || 'none'}), ≤ ${TARGET_BYTES_NO_SDK / 1024} KiB: ${noSdk.filter((b) => b.bytes <= TARGET_BYTES_NO_SDK).length}/${noSdk.length}`,
@@ -578,6 +644,7 @@ export function coldStartTables(r: ColdStartResult): string {
     main,
     '',
     ...(missed.length ? [tops, ''] : []),
+    ...(profiled.length > 1 ? [profileTable, ''] : []),
     ...summary,
     '',
     ...r.notes.map((n) => `  note: ${n}`),

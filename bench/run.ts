@@ -79,6 +79,7 @@ const SMOKE: BenchOptions = {
     runs: 1,
     only: ['get-health.handler', 'authorize-caller.authorizer'],
     withSourceMaps: [],
+    profileRuns: 1,
   },
   cost: { bundles: ['second-hand-housing-transfer'], caseTimeoutS: 30 },
   // Two steps of 3 s, one load process: the stack/load split and the reconciliation, not figures.
@@ -131,6 +132,7 @@ function optionsFromArgs(): BenchOptions {
     'cold-start': {
       ...coldStartDefaults,
       runs: numberFlag('runs', coldStartDefaults.runs),
+      profileRuns: numberFlag('profile-runs', coldStartDefaults.profileRuns),
       sizesOnly: flag('sizes-only') !== undefined,
       only: flag('functions') ? flag('functions')!.split(',') : coldStartDefaults.only,
     },
