@@ -541,6 +541,41 @@ describe('decideTask, a review read first', () => {
     expect(s.ports.workflow.succeeded).toHaveLength(1);
   });
 
+  it('writes the decision and reads again when a task of its opening has no token yet: the stage completes if the token came meanwhile', async () => {
+    // Found by the saturation bench (restaurant-opening, 2026-12-03): b was opened early, decided
+    // before the state machine reached its stage (no token: nothing to answer), and the opening
+    // stored the tokens — a's, then b's — and read the stage before a's write landed. a, reading
+    // between the two tokens, saw b as no sibling: a condition on "the others" could not cover b,
+    // and with no read after, nobody completed the stage.
+    const s = stage(['a', 'b']);
+    const b = s.ports.store.tasks.get(s.idOf('b'))!;
+    s.ports.store.tasks.set(b.taskId, {
+      ...b,
+      taskToken: undefined,
+      status: 'approved',
+      decision: {
+        outcome: 'approve',
+        opinion: '',
+        corrections: [],
+        decidedAt: NOW.toISOString(),
+        decidedBy: 'department:b',
+      },
+    });
+    // The opening stores b's token after a's read, before a's write.
+    s.ports.beforeWrite.push(() => {
+      s.ports.store.tasks.set(b.taskId, {
+        ...s.ports.store.tasks.get(b.taskId)!,
+        taskToken: 'token-stage-1',
+      });
+    });
+
+    await s.decide('a');
+
+    expect(s.reads).toHaveLength(2); // read first, and again after the write
+    expect(s.planned).toEqual([2]);
+    expect(s.ports.workflow.succeeded).toHaveLength(1);
+  });
+
   it('answers a decision of a task no longer pending as before: 409 for another outcome, with no second write', async () => {
     const s = stage(['a', 'b']);
     await s.decide('a');

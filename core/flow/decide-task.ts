@@ -287,6 +287,18 @@ const pendingOthers = (tasks: readonly TaskRecord[], token: string, taskId: stri
       t.decision === undefined,
   );
 
+/**
+ * Whether every task of `task`'s opening (its wave: `stageSize` tasks) holds the wait's token as
+ * read. Not yet when one was opened early and the state machine's opening is storing the tokens.
+ */
+const openingInFull = (task: TaskRecord, tasks: readonly TaskRecord[]) =>
+  tasks.filter(
+    (t) =>
+      t.taskToken === task.taskToken &&
+      t.wave === task.wave &&
+      (t.kind === 'review' || t.kind === 'inspection'),
+  ).length >= (task.stageSize ?? 0);
+
 /** Races with the stage's others lost in a row before the decision is written as before. */
 const SIBLING_RACES = 3;
 
@@ -301,7 +313,8 @@ const SIBLING_RACES = 3;
  *    last decisions at once, one commits and the other is refused, reads, and completes the stage.
  * `done` when decided so; `refused` when the conditional write was refused for another reason
  * (not this department's pending task, the case closed: the caller says why); neither when it
- * cannot be done so — no token yet, not pending as read (a replay), siblings racing on — and the
+ * cannot be done so — no token yet, not pending as read (a replay), a task of its opening without
+ * the token yet (opened early), siblings racing on — and the
  * decision is then written as before, blind, and read after.
  */
 async function reviewWithDecision(
@@ -339,6 +352,10 @@ async function reviewWithDecision(
       await answerWait(deps, wait, step);
       return { done: { task: decided, replayed: false } };
     }
+    // A task of this opening without the token yet (opened early; the state machine is storing
+    // the tokens now) is no sibling the condition below can hold pending — and the opening's own
+    // read after its tokens may come before this write: written as before, and read after.
+    if (!openingInFull(decided, tasks)) return {};
     const result = await deps.tasks.decide(
       ref,
       write.decision,
