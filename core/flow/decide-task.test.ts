@@ -481,6 +481,18 @@ describe('decideTask, a review read first', () => {
     return { ports, c, idOf, reads, planned, decide };
   }
 
+  /** What a department's approval leaves on its task. */
+  const approvedBy = (departmentId: string): Pick<TaskRecord, 'status' | 'decision'> => ({
+    status: 'approved',
+    decision: {
+      outcome: 'approve',
+      opinion: '',
+      corrections: [],
+      decidedAt: NOW.toISOString(),
+      decidedBy: `department:${departmentId}`,
+    },
+  });
+
   const committed = (ports: ReturnType<typeof inMemoryCases>) =>
     ports.writes.filter((w) => w.committed).map((w) => w.kind);
 
@@ -519,14 +531,7 @@ describe('decideTask, a review read first', () => {
       const b = s.ports.store.tasks.get(s.idOf('b'))!;
       s.ports.store.tasks.set(b.taskId, {
         ...b,
-        status: 'approved',
-        decision: {
-          outcome: 'approve',
-          opinion: '',
-          corrections: [],
-          decidedAt: NOW.toISOString(),
-          decidedBy: 'department:b',
-        },
+        ...approvedBy('b'),
       });
     });
 
@@ -552,14 +557,7 @@ describe('decideTask, a review read first', () => {
     s.ports.store.tasks.set(b.taskId, {
       ...b,
       taskToken: undefined,
-      status: 'approved',
-      decision: {
-        outcome: 'approve',
-        opinion: '',
-        corrections: [],
-        decidedAt: NOW.toISOString(),
-        decidedBy: 'department:b',
-      },
+      ...approvedBy('b'),
     });
     // The opening stores b's token after a's read, before a's write.
     s.ports.beforeWrite.push(() => {
