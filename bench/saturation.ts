@@ -3,13 +3,15 @@
  * s3rver, the Step Functions runtime; DynamoDB Local's Java beside it); the LOAD runs in
  * `loadProcesses` forked processes of its own (bench/lib/load-process.ts): portals submitting cases
  * of the five detailed bundles (uploading their materials) and one push-path department worker per
- * department, all over HTTP. Concurrency is ramped (`steps` portals, `stepS` seconds each) until
- * completed cases/s gains less than `gain` over the step before; that step before is the knee.
+ * department, all over HTTP. After a warm-up (`warmupS` at the first step's portals, not measured),
+ * concurrency is ramped (`steps` portals, `stepS` seconds each) until completed cases/s gains less
+ * than `gain` over the step before; that step before is the knee.
  *
  * Per step: completed cases/s (executions ending SUCCEEDED inside the step's window, whichever step
  * submitted them), p50/p95 submit → issued of the cases submitted in the step, errors, CPU of each
  * process (this one by process.cpuUsage, DynamoDB Local by /proc/<pid>/stat, each load process by
- * its own process.cpuUsage), storage calls (lib/meters.ts) per completed case. Then a drain and a
+ * its own process.cpuUsage; DynamoDB Local's also by JVM thread, lib/jvm-threads.ts), storage calls
+ * (lib/meters.ts) per completed case. Then a drain and a
  * reconciliation: every 201 reached `issued` (by its execution and through the API), or it is listed.
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
