@@ -477,15 +477,17 @@ export async function runColdStart(options: ColdStartOptions, progress: Progress
           if ('error' in b) continue;
           const profDir = join(dir, 'profiles', n);
           mkdirSync(profDir, { recursive: true });
+          // A profile that fails leaves its function without one; the timings above stand.
           await runProbe(probe, b.file, lambdaEnv(n, join(dir, n), false, catalogFile), '', [
             '--cpu-prof',
             `--cpu-prof-dir=${profDir}`,
             '--cpu-prof-interval=100',
-          ]);
+          ]).catch(() => undefined);
         }
       for (const n of profiled) {
         const b = built.get(n)!;
-        if (!('error' in b)) profiles.set(n, meanProfile(join(dir, 'profiles', n), b.file));
+        const p = 'error' in b ? undefined : meanProfile(join(dir, 'profiles', n), b.file);
+        if (p) profiles.set(n, p);
       }
       progress(
         `cold start: profiled ${missing.length} function(s) over the init target and the empty handler`,

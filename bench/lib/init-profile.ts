@@ -90,8 +90,8 @@ export function categorise(profile: CpuProfile, bundleUrl: string, map?: TraceMa
   return out;
 }
 
-/** The mean per category of every profile in `dir` (the runs of one bundle). */
-export function meanProfile(dir: string, bundleFile: string): InitProfile {
+/** The mean per category of every profile in `dir` (the runs of one bundle); undefined if there is none. */
+export function meanProfile(dir: string, bundleFile: string): InitProfile | undefined {
   const url = `file://${bundleFile}`;
   let map: TraceMap | undefined;
   try {
@@ -100,6 +100,7 @@ export function meanProfile(dir: string, bundleFile: string): InitProfile {
     map = undefined;
   }
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) return undefined;
   const sum = emptyInitProfile();
   for (const f of files) {
     const p = categorise(JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile, url, map);
