@@ -29,7 +29,7 @@ import {
 } from '../case/model.ts';
 import type { TaskRef, TaskRepository, Workflow } from '../case/ports.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
-import { stageDecided } from './stages.ts';
+import { holdingToken, stageDecided } from './stages.ts';
 import {
   type CaseWithTasks,
   type HeldDecision,
@@ -292,12 +292,7 @@ const pendingOthers = (tasks: readonly TaskRecord[], token: string, taskId: stri
  * read. Not yet when one was opened early and the state machine's opening is storing the tokens.
  */
 const openingInFull = (task: TaskRecord, tasks: readonly TaskRecord[]) =>
-  tasks.filter(
-    (t) =>
-      t.taskToken === task.taskToken &&
-      t.wave === task.wave &&
-      (t.kind === 'review' || t.kind === 'inspection'),
-  ).length >= (task.stageSize ?? 0);
+  holdingToken(tasks, task.taskToken).filter((t) => t.wave === task.wave).length >= (task.stageSize ?? 0);
 
 /** Races with the stage's others lost in a row before the decision is written as before. */
 const SIBLING_RACES = 3;

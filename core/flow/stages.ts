@@ -257,6 +257,10 @@ export function producedData(
   return out;
 }
 
+/** The reviews and inspections holding `token` (the tasks of the wait it answers). */
+export const holdingToken = (tasks: readonly TaskRecord[], token: string | undefined): TaskRecord[] =>
+  tasks.filter((t) => t.taskToken === token && (t.kind === 'review' || t.kind === 'inspection'));
+
 /**
  * Whether every task of the stage waiting on `token` — its reviews and joint inspection — has its
  * decision (or was closed): the last decision completes the stage. The stage's tasks get the token
@@ -265,9 +269,7 @@ export function producedData(
  * the token (`stageSize`), and the stage is decided only once that many hold it, all decided.
  */
 export function stageDecided(tasks: readonly TaskRecord[], token: string): boolean {
-  const holding = tasks.filter(
-    (t) => t.taskToken === token && (t.kind === 'review' || t.kind === 'inspection'),
-  );
+  const holding = holdingToken(tasks, token);
   if (holding.length === 0) return false;
   if (!holding.every((t) => t.decision !== undefined || t.status !== 'pending')) return false;
   // A wait that carried on (core/flow/steps.ts answerWait) holds the tasks of every opening it went
